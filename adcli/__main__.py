@@ -1,0 +1,3 @@
+from adcli.cli.main import main
+
+main()

@@ -1,0 +1,182 @@
+"""The Python API.  The CLI is a thin layer over these functions.
+
+>>> import adcli
+>>> f = adcli.compile("x1*x2 + sin(x1)")
+>>> f.gradient({"x1": 2, "x2": 3}).gradient
+{'x1': 2.5838531634528574, 'x2': 2.0}
+"""
+
+import math
+
+from .errors import UsageError
+
+MODES = ("auto", "forward", "reverse")
+
+
+class Function:
+    """A parsed formula or program, reusable across points.
+
+    ``inputs`` are its free variables in order of first appearance;
+    ``outputs`` the names of its results.  A point is a mapping from
+    variable name to number; its order fixes the order of the inputs (ω₁,
+    ω₂, …) and may name variables the formula does not use (their
+    derivatives are 0).
+    """
+
+    def __init__(self, source):
+        from .language.parser import parse
+
+        self.source = source
+        self.program = parse(source)
+        self.inputs = tuple(self.program.free)
+        self.outputs = tuple(self.program.output_names)
+        self._tapes = {}
+
+    def __repr__(self):
+        return f"adcli.Function({self.source!r})"
+
+    def tape(self, inputs=None):
+        """The tape with ``inputs`` (names, in order) as ω₁, ω₂, …"""
+        from .graph.tape import Tape
+
+        key = tuple(inputs) if inputs is not None else self.inputs
+        tape = self._tapes.get(key)
+        if tape is None:
+            tape = self._tapes[key] = Tape(self.program, key)
+        return tape
+
+    def _bind(self, point, kwargs):
+        point = dict(point or {}, **kwargs)
+        if not point and self.inputs:
+            raise UsageError(f"no point given: the formula needs {', '.join(self.inputs)}")
+        for name, value in point.items():
+            value = float(value)
+            if not math.isfinite(value):
+                raise UsageError(f"the value of `{name}` must be a finite number, not {value}")
+            point[name] = value
+        return self.tape(point), list(point.values())
+
+    def evaluate(self, point=None, **kwargs):
+        """The value(s) at a point: an :class:`Evaluation`."""
+        from .modes.sweeps import primal
+
+        tape, values = self._bind(point, kwargs)
+        vals, warnings = primal(tape, values)
+        return Evaluation(self.outputs, [vals[o] for o in tape.outputs], warnings,
+                          dict(zip(tape.inputs, values)))
+
+    def __call__(self, point=None, **kwargs):
+        result = self.evaluate(point, **kwargs).values
+        return result[0] if len(result) == 1 else result
+
+    def gradient(self, point=None, *, wrt=None, mode="auto", **kwargs):
+        """Value and gradient (one output) or Jacobian (several): a
+        :class:`Derivatives`.  ``mode`` is forward, reverse or auto (reverse
+        when there are fewer outputs than variables to differentiate by)."""
+        from .modes.sweeps import forward, linearize, reverse
+
+        tape, values = self._bind(point, kwargs)
+        wrt = self._wrt(tape, wrt)
+        mode = choose_mode(mode, len(self.outputs), len(wrt))
+        lin = linearize(tape, values)
+        index = [tape.inputs.index(w) for w in wrt]
+        n = tape.n_inputs
+        if mode == "forward":
+            seeds = [[1.0 if j == i else 0.0 for j in range(n)] for i in index]
+            tangents = forward(lin, seeds)
+            rows = [[tan[o] for tan in tangents] for o in tape.outputs]
+        else:
+            seeds = [[1.0 if j == k else 0.0 for j in range(len(tape.outputs))]
+                     for k in range(len(tape.outputs))]
+            rows = [[adj[i] for i in index] for adj in reverse(lin, seeds)]
+        values_out = [lin.values[o] for o in tape.outputs]
+        jacobian = [dict(zip(wrt, row)) for row in rows]
+        return Derivatives(self.outputs, values_out, jacobian, mode, lin.warnings,
+                           dict(zip(tape.inputs, values)))
+
+    def _wrt(self, tape, wrt):
+        if wrt is None:
+            return list(tape.inputs)
+        wrt = [wrt] if isinstance(wrt, str) else list(wrt)
+        for name in wrt:
+            if name not in tape.inputs:
+                raise UsageError(
+                    f"cannot differentiate with respect to `{name}`: it is not an input",
+                    hint=f"the inputs are {', '.join(tape.inputs) or 'none'}")
+        return wrt
+
+
+def choose_mode(mode, n_outputs, n_inputs):
+    if mode not in MODES:
+        raise UsageError(f"unknown mode `{mode}`", hint="use forward, reverse or auto")
+    if mode == "auto":
+        return "reverse" if n_outputs < n_inputs else "forward"
+    return mode
+
+
+class Evaluation:
+    __slots__ = ("outputs", "values", "warnings", "point")
+
+    def __init__(self, outputs, values, warnings, point=None):
+        self.outputs = outputs
+        self.values = values
+        self.warnings = warnings
+        self.point = point
+
+    @property
+    def value(self):
+        return self.values[0] if len(self.values) == 1 else self.values
+
+    def __repr__(self):
+        return f"Evaluation({dict(zip(self.outputs, self.values))})"
+
+
+class Derivatives:
+    """Values and first derivatives at one point."""
+
+    __slots__ = ("outputs", "values", "jacobian", "mode", "warnings", "point")
+
+    def __init__(self, outputs, values, jacobian, mode, warnings, point):
+        self.outputs = outputs
+        self.values = values
+        self.jacobian = jacobian  # one {variable: derivative} per output
+        self.mode = mode
+        self.warnings = warnings
+        self.point = point
+
+    @property
+    def value(self):
+        return self.values[0] if len(self.values) == 1 else self.values
+
+    @property
+    def gradient(self):
+        """{variable: ∂f/∂variable} for a scalar function."""
+        if len(self.values) != 1:
+            raise ValueError("several outputs: use .jacobian")
+        return self.jacobian[0]
+
+    def __repr__(self):
+        return f"Derivatives(value={self.value!r}, jacobian={self.jacobian!r}, mode={self.mode!r})"
+
+
+_COMPILED = {}
+
+
+def compile(source):  # noqa: A001 - the natural name for "parse once"
+    """Parse ``source`` once into a reusable :class:`Function`."""
+    fn = _COMPILED.get(source)
+    if fn is None:
+        if len(_COMPILED) > 64:
+            _COMPILED.clear()
+        fn = _COMPILED[source] = Function(source)
+    return fn
+
+
+def evaluate(source, point=None, **kwargs):
+    """The value of ``source`` at a point: ``adcli.evaluate("x*y", x=2, y=3)``."""
+    return compile(source)(point, **kwargs)
+
+
+def grad(source, point=None, *, wrt=None, mode="auto", **kwargs):
+    """Value and gradient: ``adcli.grad("x1*x2+sin(x1)", x1=2, x2=3)``."""
+    return compile(source).gradient(point, wrt=wrt, mode=mode, **kwargs)

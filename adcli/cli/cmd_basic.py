@@ -1,0 +1,83 @@
+"""``adcli eval`` and ``adcli grad``."""
+
+import click
+
+from . import options as opt
+
+
+def _render_points(fmt, source, results, plain, to_json, columns, row, table):
+    from ..render import results as R
+
+    if fmt == "plain":
+        opt.write("\n\n".join(plain(r) for r in results))
+    elif fmt == "json":
+        objs = [to_json(r) for r in results]
+        opt.write(R.dumps(objs[0] if len(objs) == 1 else objs))
+    elif fmt == "jsonl":
+        opt.write("\n".join(R.dumps(to_json(r)) for r in results))
+    elif fmt in ("csv", "tsv"):
+        sep = "," if fmt == "csv" else "\t"
+        rows = [columns(results[0])] + [row(r) for r in results]
+        opt.write(R.delimited(rows, sep))
+    else:
+        from ..render import rich_view
+
+        rich_view.show([table(source, r) for r in results])
+
+
+@click.command("eval")
+@opt.formula_argument
+@opt.at_option
+@opt.format_option()
+def eval_command(expr, file, at, fmt):
+    """The value(s) of EXPR at a point."""
+    from ..render import results as R
+
+    fn = opt.compile_formula(expr, file)
+    fmt = opt.choose_format(fmt)
+    pts = opt.require_points(fn, at)
+    results = []
+    for point in pts:
+        res = fn.evaluate(point)
+        results.append(res)
+        opt.emit_warnings(res.warnings)
+    _render_points(
+        fmt, fn.source, results, R.eval_plain,
+        lambda r: R.eval_json(r, r.point),
+        lambda r: R.eval_columns(r, r.point), lambda r: R.eval_row(r, r.point),
+        lambda s, r: _eval_table(s, r),
+    )
+
+
+def _eval_table(source, result):
+    from ..render import rich_view
+
+    return rich_view.eval_table(source, result, result.point)
+
+
+@click.command("grad")
+@opt.formula_argument
+@opt.at_option
+@opt.mode_option
+@opt.wrt_option
+@opt.format_option()
+def grad_command(expr, file, at, mode, wrt, fmt):
+    """Value and gradient of EXPR (the Jacobian for several outputs)."""
+    from ..render import results as R
+
+    fn = opt.compile_formula(expr, file)
+    fmt = opt.choose_format(fmt)
+    wrt = opt.parse_wrt(wrt)
+    results = []
+    for point in opt.require_points(fn, at):
+        res = fn.gradient(point, wrt=wrt, mode=mode)
+        results.append(res)
+        opt.emit_warnings(res.warnings)
+    _render_points(fmt, fn.source, results, R.grad_plain, R.grad_json,
+                   R.grad_columns, R.grad_row, _grad_table)
+
+
+def _grad_table(source, result):
+    from ..render import rich_view
+
+    return rich_view.grad_table(source, result)

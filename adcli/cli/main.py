@@ -1,0 +1,119 @@
+"""``adcli COMMAND EXPR [options]``.
+
+Commands are imported only when run, so ``adcli grad`` never pays for the
+modules behind ``adcli graph``; Rich is imported only for terminal output.
+"""
+
+import importlib
+import sys
+
+import click
+
+# name -> (module, attribute).  A new command is one line here and one module.
+COMMANDS = {
+    "eval": ("adcli.cli.cmd_basic", "eval_command"),
+    "grad": ("adcli.cli.cmd_basic", "grad_command"),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name):
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target
+        return getattr(importlib.import_module(module), attr)
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            import difflib
+
+            name = args[0] if args else ""
+            close = difflib.get_close_matches(name, list(COMMANDS), n=1)
+            if close and "No such command" in str(exc):
+                exc.message += f" Did you mean '{close[0]}'?"
+            raise
+
+
+HELP = """Derivatives by automatic differentiation.
+
+\b
+  adcli grad "x1*x2 + sin(x1)" --at x1=2,x2=3
+  adcli eval "a = x*y; a + 1, a^2" --at x=2,y=3
+  adcli grad -f model.txt --at @point.txt --format json
+
+An EXPR that starts with `-` goes after `--`:  adcli eval -- "-x^2" --at x=3
+"""
+
+
+@click.group(cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="adcli", prog_name="adcli")
+@click.option("--debug", is_flag=True, hidden=True, help="Show Python tracebacks.")
+@click.pass_context
+def cli(ctx, debug):
+    ctx.obj = {"debug": debug}
+
+
+def main(argv=None):
+    """Entry point: exit 0 on success, 1 for domain errors, 2 for usage and
+    parse errors; never a traceback unless --debug."""
+    from ..errors import AdcliError
+
+    args = _expr_after_dashes(sys.argv[1:] if argv is None else list(argv))
+    try:
+        cli.main(args, prog_name="adcli", standalone_mode=False)
+    except AdcliError as exc:
+        from ..render.errors import format_error
+
+        _stderr(format_error(exc))
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _stderr("adcli: aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except RecursionError:
+        _stderr("adcli: error: the formula is nested too deeply for this operation")
+        sys.exit(1)
+    except Exception as exc:  # a bug: say so in one line unless asked for more
+        if "--debug" in args:
+            raise
+        _stderr(f"adcli: internal error: {type(exc).__name__}: {exc}\n"
+                "  run again with --debug for a traceback, and please report it")
+        sys.exit(70)
+    sys.exit(0)
+
+
+def _expr_after_dashes(args):
+    """``adcli eval -- "-x^2" --at x=3``: only EXPR is protected by ``--``;
+    the options after it still count."""
+    if "--" in args:
+        i = args.index("--")
+        if i + 1 < len(args):
+            return args[:i] + args[i + 2:] + ["--", args[i + 1]]
+    return args
+
+
+def _stderr(text):
+    sys.stderr.write(text + "\n")
+
+
+def _quiet_broken_pipe():
+    import os
+
+    # The reader went away (`adcli … | head`): leave without a traceback.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)

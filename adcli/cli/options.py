@@ -1,0 +1,112 @@
+"""Options and plumbing shared by the commands."""
+
+import os
+import sys
+
+import click
+
+from ..errors import UsageError
+
+FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
+
+
+def formula_argument(f):
+    f = click.option("-f", "--file", "file", type=click.Path(dir_okay=False, allow_dash=True),
+                     help="Read the formula or program from FILE (- for stdin).")(f)
+    return click.argument("expr", required=False, metavar="EXPR")(f)
+
+
+def at_option(f):
+    return click.option("--at", "at", multiple=True, metavar="NAME=VALUE,…",
+                        help="The point, e.g. x1=2,x2=pi/4; repeat for several points; "
+                             "@FILE reads the pairs from a file.")(f)
+
+
+def format_option(formats=FORMATS):
+    return click.option("--format", "fmt", type=click.Choice(formats), default=None,
+                        help="Output format (default: text on a terminal, plain in a pipe).")
+
+
+def mode_option(f):
+    return click.option("--mode", type=click.Choice(("auto", "forward", "reverse")),
+                        default="auto", show_default=True,
+                        help="Forward (tangent) or reverse (adjoint) accumulation; auto "
+                             "picks reverse when there are fewer outputs than inputs.")(f)
+
+
+def wrt_option(f):
+    return click.option("--wrt", metavar="X,Y,…",
+                        help="Differentiate with respect to these variables only.")(f)
+
+
+def read_formula(expr, file):
+    """The formula text: EXPR, `-` for standard input, or -f FILE."""
+    if file is not None and expr is not None:
+        raise UsageError("give the formula either as EXPR or with -f, not both")
+    if file is not None:
+        if file == "-":
+            return sys.stdin.read()
+        try:
+            with open(file, encoding="utf-8") as fh:
+                return fh.read()
+        except OSError as exc:
+            raise UsageError(f"cannot read {file}: {exc.strerror}") from None
+    if expr is None:
+        raise UsageError("no formula given",
+                         hint='write it as an argument: adcli grad "x*y" --at x=1,y=2')
+    if expr == "-":
+        return sys.stdin.read()
+    return expr
+
+
+def compile_formula(expr, file):
+    from ..api import Function
+
+    return Function(read_formula(expr, file))
+
+
+def points(at):
+    from ..language.point import parse_point
+
+    return [parse_point(text) for text in at]
+
+
+def require_points(fn, at):
+    pts = points(at)
+    if not pts:
+        if fn.inputs:
+            raise UsageError(f"no point given: the formula needs {', '.join(fn.inputs)}",
+                             hint=f"add --at {','.join(f'{n}=1' for n in fn.inputs)}")
+        pts = [{}]
+    return pts
+
+
+def parse_wrt(wrt):
+    if wrt is None:
+        return None
+    names = [w.strip() for w in wrt.split(",") if w.strip()]
+    if not names:
+        raise UsageError("--wrt is empty", hint="name variables, e.g. --wrt x1,x2")
+    return names
+
+
+def choose_format(fmt):
+    if fmt is not None:
+        return fmt
+    return "text" if sys.stdout.isatty() and os.environ.get("TERM") != "dumb" else "plain"
+
+
+def emit_warnings(warnings):
+    from ..render.errors import format_warning
+
+    seen = set()
+    for w in warnings:
+        if w.message not in seen:
+            seen.add(w.message)
+            click.echo(format_warning(w), err=True)
+
+
+def write(text):
+    sys.stdout.write(text)
+    if not text.endswith("\n"):
+        sys.stdout.write("\n")

@@ -1,0 +1,68 @@
+"""The errors adcli reports, each with the exit status the CLI uses for it.
+
+Every error can point into the user's text: ``source`` and a character
+``span``.  :func:`adcli.render.errors.format_error` turns that into the
+one-screen message with a caret.
+"""
+
+
+class AdcliError(Exception):
+    """Base class. ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 2
+
+    def __init__(self, message, *, source=None, span=None, hint=None, label=None):
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.span = span
+        self.hint = hint
+        # What the source text is, for messages: "formula", "--at", "line".
+        self.label = label
+
+    def __str__(self):
+        return self.message
+
+
+class ParseError(AdcliError):
+    """The text does not parse, or names an unknown function or variable."""
+
+
+class UsageError(AdcliError):
+    """A bad option or option value (`--at`, `--wrt`, …)."""
+
+
+class DomainError(AdcliError):
+    """The formula cannot be evaluated or differentiated at this point."""
+
+    exit_code = 1
+
+    def __init__(self, message, *, step=None, **kw):
+        super().__init__(message, **kw)
+        self.step = step  # the ω index, 1-based
+
+
+class EvalWarning:
+    """Something the user should know about a result that is still returned:
+    overflow to ±inf, a kink, an infinite slope."""
+
+    __slots__ = ("kind", "step", "message")
+
+    def __init__(self, kind, step, message):
+        self.kind = kind
+        self.step = step
+        self.message = message
+
+    def __repr__(self):
+        return f"EvalWarning({self.kind!r}, {self.step!r}, {self.message!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, EvalWarning) and (
+            (self.kind, self.step, self.message) == (other.kind, other.step, other.message)
+        )
+
+    def __hash__(self):
+        return hash((self.kind, self.step, self.message))
+
+    def as_dict(self):
+        return {"kind": self.kind, "step": self.step, "message": self.message}

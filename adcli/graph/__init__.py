@@ -1,0 +1,1 @@
+"""The expression DAG and the tape (the ω steps in evaluation order)."""

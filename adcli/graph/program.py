@@ -1,0 +1,24 @@
+"""A parsed program: its DAG, its outputs and its free variables."""
+
+
+class Program:
+    """What the parser produces.
+
+    ``outputs`` are DAG nodes in the order the user wrote them;
+    ``output_names`` label them (``f``, or ``f1``, ``f2``…, or the name a
+    bare output statement refers to); ``free`` lists the variables read
+    before any assignment, in order of first appearance: the inputs.
+    """
+
+    __slots__ = ("source", "graph", "outputs", "output_names", "free", "free_spans")
+
+    def __init__(self, source, graph, outputs, output_names, free, free_spans):
+        self.source = source
+        self.graph = graph
+        self.outputs = outputs
+        self.output_names = output_names
+        self.free = free
+        self.free_spans = free_spans
+
+    def __repr__(self):
+        return f"Program({self.source!r}: {len(self.outputs)} outputs, inputs {self.free})"

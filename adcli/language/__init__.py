@@ -1,0 +1,1 @@
+"""The expression language: grammar loading, parsing to a DAG, points, printing."""

@@ -1,0 +1,125 @@
+"""Points from the command line: ``--at x1=2,x2=pi/4`` and ``--at @FILE``.
+
+Pairs split on commas (or newlines) outside parentheses, so
+``x=atan2(1,2)`` works; each value is a constant expression in the formula
+language, evaluated in float64.
+"""
+
+import re
+
+from ..errors import AdcliError, UsageError
+
+_NAME = re.compile(r"(?!\d)\w+\Z")
+
+
+def split_pairs(text):
+    """[(piece, offset)] split on top-level commas, semicolons and newlines."""
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch in ",;\n" and depth <= 0:
+            pieces.append((text[start:i], start))
+            start = i + 1
+    pieces.append((text[start:], start))
+    return [(p, o) for p, o in pieces if p.strip()]
+
+
+def read_at(text):
+    """The text of an --at value, reading ``@FILE`` if given."""
+    if text.startswith("@"):
+        path = text[1:]
+        try:
+            with open(path, encoding="utf-8") as f:
+                return f.read()
+        except OSError as exc:
+            raise UsageError(f"cannot read --at file {path}: {exc.strerror}") from None
+    return text
+
+
+def constant(text, source=None, offset=0, label="--at"):
+    """The float value of a constant expression such as ``pi/4``."""
+    from ..graph.tape import Tape
+    from ..modes.sweeps import primal
+    from .parser import parse
+
+    try:
+        program = parse(text, allow_free=False)
+        if len(program.outputs) != 1:
+            raise UsageError("a value must be a single expression", span=(0, len(text)))
+        tape = Tape(program, ())
+        vals, _ = primal(tape, [])
+        return vals[tape.outputs[0]]
+    except AdcliError as exc:
+        _relocate(exc, source, offset, label)
+        if exc.exit_code == 1:  # a domain error in a point value is still a usage error
+            raise UsageError(exc.message, source=exc.source, span=exc.span,
+                             hint=exc.hint, label=label) from None
+        raise
+
+
+def _relocate(exc, source, offset, label):
+    if source is not None:
+        exc.source = source
+        if exc.span is not None:
+            exc.span = (exc.span[0] + offset, exc.span[1] + offset)
+    exc.label = label
+
+
+def parse_point(text, label="--at"):
+    """``"x1=2,x2=3"`` → ``{"x1": 2.0, "x2": 3.0}`` in the order given."""
+    import math
+
+    source = read_at(text)
+    point = {}
+    for piece, offset in split_pairs(source):
+        if "=" not in piece:
+            raise UsageError(f"`{piece.strip()}` is not of the form name=value",
+                             source=source, span=(offset, offset + len(piece)), label=label,
+                             hint="write pairs like x1=2,x2=3")
+        name, _, value = piece.partition("=")
+        value_at = offset + len(name) + 1
+        stripped = name.strip()
+        if not stripped:
+            raise UsageError("a value has no variable name", source=source,
+                             span=(offset, value_at), label=label, hint="write name=value")
+        if not _NAME.match(stripped):
+            raise UsageError(f"`{stripped}` is not a variable name", source=source,
+                             span=(offset, offset + len(name)), label=label)
+        if not value.strip():
+            raise UsageError(f"`{stripped}` has no value", source=source,
+                             span=(value_at - 1, value_at), label=label,
+                             hint=f"write {stripped}=<number>")
+        if stripped in point:
+            raise UsageError(f"`{stripped}` is given twice", source=source,
+                             span=(offset, offset + len(piece)), label=label)
+        from ..primitives import CONSTANTS
+
+        if stripped in CONSTANTS:
+            raise UsageError(f"`{stripped}` is a constant and cannot be given a value",
+                             source=source, span=(offset, offset + len(name)), label=label)
+        if value.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            raise UsageError(f"`{stripped}` must be a finite number, not {value.strip()}",
+                             source=source, span=(value_at, offset + len(piece)), label=label)
+        number = _fast_float(value)
+        if number is None:
+            number = constant(value, source, value_at, label)
+        if not math.isfinite(number):
+            raise UsageError(f"`{stripped}` must be a finite number, not {value.strip()}",
+                             source=source, span=(value_at, offset + len(piece)), label=label)
+        point[stripped] = number
+    if not point:
+        raise UsageError("--at is empty", hint="write pairs like x1=2,x2=3")
+    return point
+
+
+def _fast_float(text):
+    text = text.strip()
+    if text[:1].isalpha() or "_" in text:  # float() would take "nan", "inf", "1_0"
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None

@@ -1,0 +1,148 @@
+"""Compile the primitives table's derivative rules into fused Python code.
+
+For a primitive and the set of its arguments that carry derivatives, the
+rules are parsed by adcli's own parser into one hash-consed DAG together
+with the primitive itself, so shared work is done once (``exp``'s partial
+*is* its value; ``div``'s ``x/y`` and ``1/y`` share ``y``), and turned
+into a function ``lin(x, y) -> (value, ∂/∂x, ∂/∂y)``.
+
+Two variants: ``fast`` uses Python's operators and raises on 1/0 like the
+primal sweep; ``ieee`` never raises and gives IEEE results (±inf, nan), and
+is used only at the rare points where the fast one failed (kinks).
+"""
+
+import math
+
+from ..graph.dag import CONST, VAR, Graph, postorder
+from ..primitives import PRIMITIVES
+
+INF = math.inf
+NAN = math.nan
+
+
+def rule_graph(prim):
+    """(graph, primal node, [partial nodes]) for ``prim``'s rules."""
+    from ..language.parser import parse
+
+    graph = Graph()
+    params = {p: graph.var(p) for p in prim.params}
+    primal = graph.apply(prim.key, tuple(params[p] for p in prim.params))
+    partials = [parse(rule, graph=graph, env=params, allow_free=False).outputs[0]
+                for rule in prim.partials]
+    return graph, primal, partials
+
+
+def _ieee_value(key, args):
+    x = args[0]
+    if key in ("div", "sec", "csc", "cot"):
+        num, den = (x, args[1]) if key == "div" else (1.0, 0.0)
+        if num == 0 or math.isnan(num):
+            return NAN
+        return math.copysign(INF, num) * math.copysign(1.0, den)
+    if key == "pow":
+        y = args[1]
+        if x == 0 and y < 0:
+            odd = y == int(y) and int(y) % 2
+            return math.copysign(INF, x) if odd else INF
+        return NAN
+    if key in ("log", "log2", "log10", "logb") and x == 0:
+        return -INF
+    if key == "log1p" and x == -1:
+        return -INF
+    if key == "atanh" and abs(x) == 1:
+        return math.copysign(INF, x)
+    return NAN
+
+
+def _ieee(prim):
+    fn, key = prim.fn, prim.key
+
+    def safe(*args):
+        try:
+            return fn(*args)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return _ieee_value(key, args)
+
+    return safe
+
+
+_FAST_NS = {f"_f_{p.key}": p.fn for p in PRIMITIVES.values()}
+_IEEE_NS = {f"_f_{p.key}": _ieee(p) for p in PRIMITIVES.values()}
+_FAST_NS["inf"] = _IEEE_NS["inf"] = INF
+_FAST_NS["nan"] = _IEEE_NS["nan"] = NAN
+
+
+def _literal(value):
+    if value != value:
+        return "nan"
+    if value in (INF, -INF):
+        return "inf" if value > 0 else "(-inf)"
+    return repr(value) if value >= 0 else f"({value!r})"
+
+
+def generate(name, params, results, fast=True):
+    """Python source of ``def name(params): return (results…)`` for DAG
+    nodes ``results`` over variables named ``params``; constant
+    subexpressions are folded at generation time."""
+    lines = [f"def {name}({', '.join(params)}):"]
+    expr = {}
+    for node in postorder(results):
+        if node.op == VAR:
+            expr[node.id] = node.name
+        elif node.op == CONST:
+            expr[node.id] = _literal(node.value)
+        else:
+            prim = PRIMITIVES[node.op]
+            args = [expr[a.id] for a in node.args]
+            if all(_is_number(a) for a in args):
+                value = _IEEE_NS[f"_f_{prim.key}"](*[_number(a) for a in args])
+                expr[node.id] = _literal(value)
+                continue
+            if fast and prim.infix and prim.key != "pow":
+                code = (f"-{args[0]}" if prim.arity == 1
+                        else f"{args[0]} {prim.infix} {args[1]}")
+            else:
+                code = f"_f_{prim.key}({', '.join(args)})"
+            lines.append(f"    t{node.id} = {code}")
+            expr[node.id] = f"t{node.id}"
+    lines.append(f"    return ({''.join(expr[r.id] + ', ' for r in results)})")
+    return "\n".join(lines)
+
+
+def _is_number(code):
+    return code in ("nan", "inf", "(-inf)") or _number(code) is not None
+
+
+def _number(code):
+    if code == "inf":
+        return INF
+    if code == "(-inf)":
+        return -INF
+    if code == "nan":
+        return NAN
+    try:
+        return float(code.strip("()"))
+    except ValueError:
+        return None
+
+
+def _compile(source, name, fast):
+    namespace = dict(_FAST_NS if fast else _IEEE_NS)
+    exec(compile(source, f"<adcli rule {name}>", "exec"), namespace)
+    return namespace[name]
+
+
+_LIN_CACHE = {}
+
+
+def linearizer(prim, active, fast=True):
+    """``lin(*args) -> (value, *partials)``, one partial per active argument."""
+    key = (prim.key, active, fast)
+    fn = _LIN_CACHE.get(key)
+    if fn is None:
+        graph, primal, partials = rule_graph(prim)
+        results = [primal] + [p for p, on in zip(partials, active) if on]
+        name = f"lin_{prim.key}"
+        fn = _compile(generate(name, prim.params, results, fast), name, fast)
+        _LIN_CACHE[key] = fn
+    return fn

@@ -1,0 +1,236 @@
+"""The sweeps over a tape.
+
+``primal``     values only (``adcli eval``).
+``linearize``  values and every step's partial derivatives, in one fused
+               sweep driven by the compiled rules; the result feeds any
+               number of tangent or adjoint sweeps.
+``forward``    one tangent sweep per seed direction: ω̇ᵢ = Σⱼ ∂ωᵢ/∂ωⱼ · ω̇ⱼ.
+``reverse``    one adjoint sweep per output seed: ω̄ⱼ += ω̄ᵢ · ∂ωᵢ/∂ωⱼ.
+"""
+
+import math
+
+from ..errors import DomainError, EvalWarning
+from .rules import linearizer
+
+_isfinite = math.isfinite
+
+
+def _code(tape):
+    code = getattr(tape, "_primal_code", None)
+    if code is None:
+        code = [(s.prim.fn, s.args[0], s.args[1] if len(s.args) > 1 else -1)
+                for s in tape.steps]
+        tape._primal_code = code
+    return code
+
+
+def _start(tape, point):
+    values = [float(v) for v in point]
+    if len(values) != tape.n_inputs:
+        raise ValueError(f"expected {tape.n_inputs} input values, got {len(values)}")
+    values.extend(tape.consts)
+    return values
+
+
+def primal(tape, point):
+    """Values of every slot, and the warnings (overflow) met on the way."""
+    vals = _start(tape, point)
+    append = vals.append
+    try:
+        for fn, a, b in _code(tape):
+            append(fn(vals[a]) if b < 0 else fn(vals[a], vals[b]))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise domain_error(tape, tape.steps[len(vals) - tape.first_step], vals) from None
+    return vals, nonfinite_warnings(tape, vals, [vals[o] for o in tape.outputs])
+
+
+class Linearization:
+    """Values and local partials of every step at one point."""
+
+    __slots__ = ("tape", "values", "partials", "warnings")
+
+    def __init__(self, tape, values, partials, warnings):
+        self.tape = tape
+        self.values = values
+        self.partials = partials  # per step: partials w.r.t. its active args
+        self.warnings = warnings
+
+
+def _lin_code(tape):
+    code = getattr(tape, "_lin_code", None)
+    if code is None:
+        code = []
+        for s in tape.steps:
+            active = tuple(tape.is_active(a) for a in s.args)
+            code.append((linearizer(s.prim, active), s.args))
+        tape._lin_code = code
+        tape._active = [tuple(a for a in s.args if tape.is_active(a)) for s in tape.steps]
+        tape._kinky = [k for k, s in enumerate(tape.steps) if s.prim.kink is not None]
+    return code
+
+
+def linearize(tape, point):
+    vals = _start(tape, point)
+    append = vals.append
+    partials = []
+    keep = partials.append
+    code = _lin_code(tape)
+    warnings = []
+    k = 0
+    while True:
+        try:
+            for lin, args in code[k:] if k else code:
+                res = lin(*[vals[a] for a in args])
+                append(res[0])
+                keep(res[1:])
+            break
+        except (ValueError, ZeroDivisionError, OverflowError):
+            k = len(partials)
+            res = _rescue(tape, k, vals, warnings)
+            append(res[0])
+            keep(res[1:])
+            k += 1
+    warnings.extend(kink_warnings(tape, vals, partials, skip={w.step for w in warnings}))
+    outs = [vals[o] for o in tape.outputs]
+    warnings.extend(nonfinite_warnings(tape, vals, outs))
+    return Linearization(tape, vals, partials, warnings)
+
+
+def _rescue(tape, k, vals, warnings):
+    """Step ``k`` raised.  Either its value is off the domain (an error), or
+    only a derivative rule failed: at a kink that is the documented
+    convention, with a warning; anywhere else an error."""
+    step = tape.steps[k]
+    args = [vals[a] for a in step.args]
+    try:
+        step.prim.fn(*args)
+    except (ValueError, ZeroDivisionError):
+        raise domain_error(tape, step, vals) from None
+    active = tuple(tape.is_active(a) for a in step.args)
+    res = linearizer(step.prim, active, fast=False)(*args)
+    if step.prim.kink is not None and step.prim.kink(*args):
+        warnings.append(_kink_warning(tape, step, args))
+        return res[:1] + tuple(0.0 if p != p else p for p in res[1:])
+    if all(_isfinite(p) for p in res[1:]):
+        return res  # an overflow inside a rule that came out finite after all
+    omega = tape.omega(step.slot)
+    raise DomainError(
+        f"{_call(step, args)} cannot be differentiated here (at ω{omega})",
+        step=omega, source=tape.program.source, span=step.node.span,
+        hint=_domain_hint(step.prim),
+    )
+
+
+def kink_warnings(tape, vals, partials, skip=()):
+    out = []
+    steps = tape.steps
+    for k in tape._kinky:
+        step = steps[k]
+        args = [vals[a] for a in step.args]
+        omega = tape.omega(step.slot)
+        if omega not in skip and step.prim.kink(*args):
+            out.append(_kink_warning(tape, step, args))
+            partials[k] = tuple(0.0 if p != p else p for p in partials[k])
+    return out
+
+
+def _kink_warning(tape, step, args):
+    omega = tape.omega(step.slot)
+    return EvalWarning("kink", omega,
+                       f"{_call(step, args)} at ω{omega} is not differentiable "
+                       f"({step.prim.kink_note})")
+
+
+def nonfinite_warnings(tape, vals, results):
+    """Name the step where ±inf or nan first appeared, if a result has one."""
+    if all(_isfinite(v) for v in results):
+        return []
+    for step in tape.steps:
+        v = vals[step.slot]
+        if not _isfinite(v):
+            args = [vals[a] for a in step.args]
+            omega = tape.omega(step.slot)
+            what = "overflowed to" if not any(map(math.isinf, args)) and v == v else "gives"
+            return [EvalWarning("overflow" if v == v else "nan", omega,
+                                f"{_call(step, args)} {what} {_fmt(v)} at ω{omega}")]
+    return []
+
+
+def forward(lin, seeds):
+    """One tangent sweep per seed (a list of input tangents); returns the
+    tangent of every slot for each seed."""
+    tape = lin.tape
+    _lin_code(tape)
+    pairs = list(zip(tape._active, lin.partials))
+    zeros = [0.0] * (tape.first_step - tape.n_inputs)
+    out = []
+    for seed in seeds:
+        tan = [float(s) for s in seed] + zeros
+        append = tan.append
+        for act, ps in pairs:
+            if len(act) == 2:
+                append(ps[0] * tan[act[0]] + ps[1] * tan[act[1]])
+            elif act:
+                append(ps[0] * tan[act[0]])
+            else:
+                append(0.0)
+        out.append(tan)
+    return out
+
+
+def reverse(lin, output_seeds):
+    """One adjoint sweep per seed (a list of output adjoints); returns the
+    adjoint of every slot for each seed."""
+    tape = lin.tape
+    _lin_code(tape)
+    steps = list(zip([s.slot for s in tape.steps], tape._active, lin.partials))
+    steps.reverse()
+    out = []
+    for seed in output_seeds:
+        adj = [0.0] * tape.size
+        for slot, w in zip(tape.outputs, seed):
+            adj[slot] += w
+        for slot, act, ps in steps:
+            g = adj[slot]
+            if g:
+                for a, p in zip(act, ps):
+                    adj[a] += g * p
+        out.append(adj)
+    return out
+
+
+# --- messages ---------------------------------------------------------------
+
+def _fmt(v):
+    from ..render.numbers import plain_number
+
+    return plain_number(v)
+
+
+def _call(step, args):
+    prim = step.prim
+    shown = [_fmt(a) for a in args]
+    if prim.infix and prim.arity == 2:
+        return f"{shown[0]} {prim.infix} {shown[1]}"
+    if prim.infix:
+        return f"{prim.infix}{shown[0]}"
+    return f"{prim.name}({', '.join(shown)})"
+
+
+def _domain_hint(prim):
+    if prim.key == "div":
+        return "the divisor must not be zero"
+    return f"{prim.name} is defined for {prim.domain}" if prim.domain else None
+
+
+def domain_error(tape, step, vals):
+    args = [vals[a] for a in step.args]
+    omega = tape.omega(step.slot)
+    call = _call(step, args)
+    if step.prim.key == "div":
+        message = f"division by zero: {call} at ω{omega}"
+    else:
+        message = f"{call} is undefined (at ω{omega})"
+    return DomainError(message, step=omega, source=tape.program.source,
+                       span=step.node.span, hint=_domain_hint(step.prim))

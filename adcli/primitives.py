@@ -1,0 +1,207 @@
+"""The one table of primitive operations.
+
+Every other part of adcli reads this table and nothing else knows a
+derivative rule: the parser looks functions up here, the rule compiler turns
+the ``partials`` (written in adcli's own expression language over the
+primitive's parameters) into fused Python code for forward and reverse
+accumulation, the trace prints them, higher-order modes differentiate them
+again, and ``adcli functions`` lists them.
+
+Adding a function means adding one ``Primitive(...)`` line below.
+"""
+
+import math
+import operator
+
+INF = math.inf
+
+
+class Primitive:
+    """One operation: how to evaluate it, its partial derivatives, how it
+    prints, where it is defined and where it has a kink."""
+
+    __slots__ = (
+        "key", "name", "arity", "params", "fn", "partials", "infix", "prec",
+        "latex", "domain", "kink", "kink_note", "doc",
+    )
+
+    def __init__(self, key, fn, partials, *, name=None, params=None, infix=None,
+                 prec=None, latex=None, domain="all real numbers", kink=None,
+                 kink_note=None, doc=""):
+        self.key = key
+        self.name = name or key  # what the user types
+        self.params = params or (("x",) if len(partials) == 1 else ("x", "y"))
+        self.arity = len(self.params)
+        self.fn = fn  # float evaluation; raises ValueError/ZeroDivisionError off its domain
+        self.partials = partials  # one rule per parameter, in adcli syntax
+        self.infix = infix  # operator symbol for binary/unary operators
+        self.prec = prec  # printing precedence for operators
+        self.latex = latex  # LaTeX template over {0}, {1}
+        self.domain = domain
+        self.kink = kink  # predicate on the arguments: not differentiable here
+        self.kink_note = kink_note  # what adcli does there (the README's convention)
+        self.doc = doc
+
+    def __repr__(self):
+        return f"Primitive({self.key})"
+
+
+# --- float evaluation that overflows to ±inf instead of raising -------------
+
+def _overflowing(fn, sign=lambda *a: 1.0):
+    def safe(*args):
+        try:
+            return fn(*args)
+        except OverflowError:
+            return math.copysign(INF, sign(*args))
+    safe.__name__ = fn.__name__
+    return safe
+
+
+def _pow_sign(x, y):
+    return -1.0 if x < 0 and y == int(y) and int(y) % 2 else 1.0
+
+
+def _pow(x, y):
+    try:
+        return math.pow(x, y)
+    except OverflowError:
+        return math.copysign(INF, _pow_sign(x, y))
+
+
+def _sign(x):
+    return (x > 0) - (x < 0) + 0.0
+
+
+def _logb(x, b):
+    return math.log(x) / math.log(b)
+
+
+def _sec(x):
+    return 1.0 / math.cos(x)
+
+
+def _csc(x):
+    return 1.0 / math.sin(x)
+
+
+def _cot(x):
+    return math.cos(x) / math.sin(x)
+
+
+def _cbrt(x):
+    return math.copysign(abs(x) ** (1.0 / 3.0), x)
+
+
+_exp = _overflowing(math.exp)
+_expm1 = _overflowing(math.expm1)
+_sinh = _overflowing(math.sinh, lambda x: x)
+_cosh = _overflowing(math.cosh)
+
+
+# --- kinks: points where the derivative does not exist ----------------------
+
+def _at_zero(x):
+    return x == 0
+
+
+def _at_unit(x):
+    return abs(x) == 1
+
+
+def _tie(x, y):
+    return x == y
+
+
+def _origin(x, y):
+    return x == 0 and y == 0
+
+
+def _pow_kink(x, y):
+    return x == 0 and not (y == int(y) and y >= 1)
+
+
+SLOPE = "infinite slope: the derivative is ±inf"
+TIE = "tie: the derivative is split evenly between both arguments"
+UNDEFINED = "no derivative: adcli uses 0"
+
+P = Primitive
+TABLE = [
+    # operators (prec: 1 sum, 2 product, 3 unary, 4 power)
+    P("add", operator.add, ("1", "1"), infix="+", prec=1, latex="{0} + {1}"),
+    P("sub", operator.sub, ("1", "-1"), infix="-", prec=1, latex="{0} - {1}"),
+    P("mul", operator.mul, ("y", "x"), infix="*", prec=2, latex="{0} \\cdot {1}"),
+    P("div", operator.truediv, ("1/y", "-x/y^2"), infix="/", prec=2,
+      latex="\\frac{{{0}}}{{{1}}}", domain="y ≠ 0"),
+    P("neg", operator.neg, ("-1",), infix="-", prec=3, latex="-{0}"),
+    P("pow", _pow, ("y*x^(y-1)", "log(x)*x^y"), infix="^", prec=4,
+      latex="{{{0}}}^{{{1}}}", domain="x > 0, or x < 0 with integer y, or x = 0 with y ≥ 0",
+      kink=_pow_kink, kink_note=SLOPE, doc="also written x**y or pow(x, y)"),
+    # elementary functions
+    P("sin", math.sin, ("cos(x)",), latex="\\sin {0}"),
+    P("cos", math.cos, ("-sin(x)",), latex="\\cos {0}"),
+    P("tan", math.tan, ("1+tan(x)^2",), latex="\\tan {0}"),
+    P("sec", _sec, ("sec(x)*tan(x)",), latex="\\sec {0}", domain="cos x ≠ 0"),
+    P("csc", _csc, ("-csc(x)*cot(x)",), latex="\\csc {0}", domain="sin x ≠ 0"),
+    P("cot", _cot, ("-1-cot(x)^2",), latex="\\cot {0}", domain="sin x ≠ 0"),
+    P("asin", math.asin, ("1/sqrt((1-x)*(1+x))",), latex="\\arcsin {0}",
+      domain="-1 ≤ x ≤ 1", kink=_at_unit, kink_note=SLOPE),
+    P("acos", math.acos, ("-1/sqrt((1-x)*(1+x))",), latex="\\arccos {0}",
+      domain="-1 ≤ x ≤ 1", kink=_at_unit, kink_note=SLOPE),
+    P("atan", math.atan, ("1/(1+x^2)",), latex="\\arctan {0}"),
+    P("sinh", _sinh, ("cosh(x)",), latex="\\sinh {0}"),
+    P("cosh", _cosh, ("sinh(x)",), latex="\\cosh {0}"),
+    P("tanh", math.tanh, ("1-tanh(x)^2",), latex="\\tanh {0}"),
+    P("asinh", math.asinh, ("1/hypot(1, x)",), latex="\\operatorname{{arsinh}} {0}"),
+    P("acosh", math.acosh, ("1/sqrt((x-1)*(x+1))",), latex="\\operatorname{{arcosh}} {0}",
+      domain="x ≥ 1", kink=lambda x: x == 1, kink_note=SLOPE),
+    P("atanh", math.atanh, ("1/((1-x)*(1+x))",), latex="\\operatorname{{artanh}} {0}",
+      domain="-1 < x < 1"),
+    P("exp", _exp, ("exp(x)",), latex="e^{{{0}}}"),
+    P("expm1", _expm1, ("exp(x)",), latex="\\operatorname{{expm1}} {0}",
+      doc="exp(x) - 1, accurate near 0"),
+    P("log", math.log, ("1/x",), latex="\\ln {0}", domain="x > 0", doc="natural logarithm"),
+    P("logb", _logb, ("1/(x*log(b))", "-log(x)/(b*log(b)^2)"), name="log",
+      params=("x", "b"), latex="\\log_{{{1}}} {0}", domain="x > 0, b > 0, b ≠ 1",
+      doc="logarithm of x to base b: log(x, b)"),
+    P("log2", math.log2, ("1/(x*log(2))",), latex="\\log_2 {0}", domain="x > 0"),
+    P("log10", math.log10, ("1/(x*log(10))",), latex="\\log_{{10}} {0}", domain="x > 0"),
+    P("log1p", math.log1p, ("1/(1+x)",), latex="\\operatorname{{log1p}} {0}",
+      domain="x > -1", doc="log(1 + x), accurate near 0"),
+    P("sqrt", math.sqrt, ("1/(2*sqrt(x))",), latex="\\sqrt{{{0}}}", domain="x ≥ 0",
+      kink=_at_zero, kink_note=SLOPE),
+    P("cbrt", getattr(math, "cbrt", _cbrt), ("1/(3*cbrt(x)^2)",), latex="\\sqrt[3]{{{0}}}",
+      kink=_at_zero, kink_note=SLOPE),
+    P("abs", abs, ("sign(x)",), latex="\\left|{0}\\right|", kink=_at_zero,
+      kink_note="corner: adcli uses the derivative 0"),
+    P("sign", _sign, ("0",), latex="\\operatorname{{sign}} {0}", kink=_at_zero,
+      kink_note="jump: adcli uses the derivative 0"),
+    P("erf", math.erf, ("2/sqrt(pi)*exp(-x^2)",), latex="\\operatorname{{erf}} {0}"),
+    P("erfc", math.erfc, ("-2/sqrt(pi)*exp(-x^2)",), latex="\\operatorname{{erfc}} {0}"),
+    # functions of two arguments
+    P("atan2", math.atan2, ("x/(x^2+y^2)", "-y/(x^2+y^2)"), params=("y", "x"),
+      latex="\\operatorname{{atan2}}({0}, {1})", kink=_origin, kink_note=UNDEFINED,
+      doc="angle of the point (x, y)"),
+    P("hypot", math.hypot, ("x/hypot(x, y)", "y/hypot(x, y)"),
+      latex="\\sqrt{{{0}^2 + {1}^2}}", kink=_origin, kink_note=UNDEFINED),
+    P("min", min, ("(1-sign(x-y))/2", "(1+sign(x-y))/2"),
+      latex="\\min({0}, {1})", kink=_tie, kink_note=TIE,
+      doc="several arguments fold left: min(a, b, c) = min(min(a, b), c)"),
+    P("max", max, ("(1+sign(x-y))/2", "(1-sign(x-y))/2"),
+      latex="\\max({0}, {1})", kink=_tie, kink_note=TIE,
+      doc="several arguments fold left"),
+]
+del P
+
+PRIMITIVES = {p.key: p for p in TABLE}
+
+# What a user may call, by (name, number of arguments).
+FUNCTIONS = {(p.name, p.arity): p for p in TABLE if p.infix is None}
+FUNCTIONS[("pow", 2)] = PRIMITIVES["pow"]
+VARIADIC = {"min", "max"}  # fold left over any number ≥ 2 of arguments
+
+CONSTANTS = {"pi": math.pi, "e": math.e, "tau": math.tau}
+
+
+def function_names():
+    return sorted({name for name, _ in FUNCTIONS})

@@ -1,0 +1,1 @@
+"""Results to text: plain lines, JSON, Rich tables, error messages."""

@@ -1,0 +1,74 @@
+"""Values and first derivatives as plain lines, JSON objects and table rows."""
+
+import json
+
+from .numbers import json_number, plain_number
+
+
+def derivative_label(output, var):
+    return f"d{output}/d{var}"
+
+
+def eval_plain(result):
+    return "\n".join(f"{name} {plain_number(v)}" for name, v in zip(result.outputs, result.values))
+
+
+def eval_json(result, point=None):
+    values = [json_number(v) for v in result.values]
+    obj = {"value": values[0] if len(values) == 1 else values}
+    if len(values) > 1:
+        obj["outputs"] = list(result.outputs)
+    if point is not None:
+        obj["point"] = point
+    obj["warnings"] = [w.message for w in result.warnings]
+    return obj
+
+
+def grad_plain(result):
+    lines = [f"{name} {plain_number(v)}" for name, v in zip(result.outputs, result.values)]
+    for name, row in zip(result.outputs, result.jacobian):
+        lines.extend(f"{derivative_label(name, var)} {plain_number(d)}" for var, d in row.items())
+    return "\n".join(lines)
+
+
+def grad_json(result):
+    values = [json_number(v) for v in result.values]
+    rows = [{var: json_number(d) for var, d in row.items()} for row in result.jacobian]
+    if len(values) == 1:
+        obj = {"value": values[0], "gradient": rows[0]}
+    else:
+        obj = {"value": values, "outputs": list(result.outputs), "jacobian": rows}
+    obj["mode"] = result.mode
+    obj["point"] = result.point
+    obj["warnings"] = [w.message for w in result.warnings]
+    return obj
+
+
+def dumps(obj):
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def grad_columns(result):
+    cols = list(result.point) + list(result.outputs)
+    for name, row in zip(result.outputs, result.jacobian):
+        cols.extend(derivative_label(name, var) for var in row)
+    return cols
+
+
+def grad_row(result):
+    cells = list(result.point.values()) + list(result.values)
+    for row in result.jacobian:
+        cells.extend(row.values())
+    return [plain_number(c) for c in cells]
+
+
+def eval_columns(result, point):
+    return list(point) + list(result.outputs)
+
+
+def eval_row(result, point):
+    return [plain_number(c) for c in list(point.values()) + list(result.values)]
+
+
+def delimited(rows, sep):
+    return "\n".join(sep.join(r) for r in rows)
