@@ -60,8 +60,13 @@ class Graph:
         return self._make((VAR, name), VAR, (), None, name, span)
 
     def apply(self, op, args, span=None):
-        key = (op,) + tuple(a.id for a in args)
-        return self._make(key, op, tuple(args), None, None, span)
+        key = (op, args[0].id, args[1].id) if len(args) == 2 else (op, args[0].id)
+        node = self._table.get(key)
+        if node is None:
+            node = Node(op, tuple(args), None, None, span, len(self.nodes))
+            self._table[key] = node
+            self.nodes.append(node)
+        return node
 
 
 def postorder(roots):

@@ -6,7 +6,7 @@ one slot per operation (ωₙ₊₁…ω_N), arguments before users.
 """
 
 from ..errors import UsageError
-from .dag import postorder
+from .dag import CONST, VAR
 
 
 class Step:
@@ -25,33 +25,34 @@ class Tape:
 
         self.program = program
         self.inputs = tuple(inputs)
-        self.n_inputs = len(self.inputs)
-        slot_of = {}
+        self.n_inputs = n = len(self.inputs)
+        nodes = live_nodes(program.graph, program.outputs)
         input_slot = {name: i for i, name in enumerate(self.inputs)}
-        nodes = postorder(program.outputs)
-        consts = [n for n in nodes if n.is_const]
-        self.consts = [n.value for n in consts]
+        slot_of = [0] * len(program.graph.nodes)
+        consts = []
         for node in nodes:
-            if node.is_var:
+            if node.op == VAR:
                 if node.name not in input_slot:
                     raise _missing(program, node.name)
                 slot_of[node.id] = input_slot[node.name]
-        base = self.n_inputs
-        for i, node in enumerate(consts):
-            slot_of[node.id] = base + i
-        self.first_step = base + len(consts)
-        self.steps = []
+            elif node.op == CONST:
+                slot_of[node.id] = n + len(consts)
+                consts.append(node.value)
+        self.consts = consts
+        self.first_step = slot = n + len(consts)
+        steps = []
         for node in nodes:
-            if node.is_const or node.is_var:
+            if node.op == VAR or node.op == CONST:
                 continue
-            slot = self.first_step + len(self.steps)
+            args = tuple([slot_of[a.id] for a in node.args])
             slot_of[node.id] = slot
-            args = tuple(slot_of[a.id] for a in node.args)
-            self.steps.append(Step(PRIMITIVES[node.op], args, node, slot))
-        self.size = self.first_step + len(self.steps)
-        self.outputs = [slot_of[n.id] for n in program.outputs]
+            steps.append(Step(PRIMITIVES[node.op], args, node, slot))
+            slot += 1
+        self.steps = steps
+        self.size = slot
+        self.outputs = [slot_of[o.id] for o in program.outputs]
         self.output_names = list(program.output_names)
-        self.const_slots = set(range(base, self.first_step))
+        self.const_slots = frozenset(range(n, self.first_step))
 
     def omega(self, slot):
         """The ω index (1-based) of a slot, or None for a constant."""
@@ -69,6 +70,21 @@ class Tape:
 
     def __len__(self):
         return len(self.steps)
+
+
+def live_nodes(graph, outputs):
+    """The nodes the outputs depend on, in creation order.  Hash-consing
+    creates arguments before their users, so this order is topological,
+    and it follows the program's text (``a = sin(x)`` before its uses)."""
+    nodes = graph.nodes
+    live = bytearray(len(nodes))
+    for o in outputs:
+        live[o.id] = 1
+    for node in reversed(nodes):
+        if live[node.id]:
+            for a in node.args:
+                live[a.id] = 1
+    return [node for node in nodes if live[node.id]]
 
 
 def _missing(program, name):

@@ -14,6 +14,7 @@ _CANDIDATES = (
 )
 
 _parser = None
+_fast = None
 
 
 def grammar_path():
@@ -42,3 +43,13 @@ def lalr_parser(transformer):
             _parser = Lark(grammar_text(), start="program", parser="lalr",
                            transformer=transformer)
     return _parser
+
+
+def fast_parser(transformer):
+    """The lean driver over the same tables (see :mod:`adcli.language.lalr`)."""
+    global _fast
+    if _fast is None:
+        from .lalr import FastLALR
+
+        _fast = FastLALR(lalr_parser(transformer), transformer)
+    return _fast

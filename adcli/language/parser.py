@@ -12,7 +12,7 @@ from ..errors import ParseError
 from ..graph.dag import Graph
 from ..graph.program import Program
 from ..primitives import CONSTANTS, FUNCTIONS, VARIADIC, function_names
-from .grammar import lalr_parser
+from .grammar import fast_parser, lalr_parser
 
 
 class Ex:
@@ -42,13 +42,13 @@ class _Builder(Transformer):
 
     # atoms ------------------------------------------------------------------
     def number(self, tok):
-        value = float(tok)
+        value = float(tok.value)
         if value == float("inf"):
             self._fail(f"the number {tok} is too large for a float", tok.start_pos, tok.end_pos)
         return Ex(self.graph.const(value, (tok.start_pos, tok.end_pos)), tok.start_pos, tok.end_pos)
 
     def name(self, tok):
-        name = str(tok)
+        name = tok.value
         span = (tok.start_pos, tok.end_pos)
         if name in self.env:
             return Ex(self.env[name], *span, label=name)
@@ -64,7 +64,7 @@ class _Builder(Transformer):
     def call(self, tok, *rest):
         rpar = rest[-1]
         args = [a for a in rest[:-1] if a is not None]
-        name = str(tok)
+        name = tok.value
         start, end = tok.start_pos, rpar.end_pos
         if name in VARIADIC and len(args) > 2:
             acc = args[0]
@@ -118,7 +118,7 @@ class _Builder(Transformer):
 
     # statements --------------------------------------------------------------
     def assign(self, tok, ex):
-        self.env[str(tok)] = ex.node
+        self.env[tok.value] = ex.node
 
     def outputs(self, *exs):
         self.results.extend(exs)
@@ -147,10 +147,14 @@ def parse(source, *, graph=None, env=None, allow_free=True):
     primitive's parameters this way)."""
     graph = graph if graph is not None else Graph()
     _builder.reset(source, graph, env or {}, allow_free)
-    try:
-        lalr_parser(_builder).parse(source)
-    except UnexpectedInput as exc:
-        raise _syntax_error(source, exc) from None
+    if not fast_parser(_builder).parse(source):
+        # Ask Lark itself what is wrong: its messages know the expected tokens.
+        _builder.reset(source, Graph(), env or {}, allow_free)
+        try:
+            lalr_parser(_builder).parse(source)
+        except UnexpectedInput as exc:
+            raise _syntax_error(source, exc) from None
+        raise ParseError("the formula does not parse", source=source, span=(0, len(source)))
     outputs = _builder.results
     if not outputs:
         raise ParseError(
