@@ -45,7 +45,9 @@ class Primitive:
         # them (so importing this table imports neither NumPy nor mpmath):
         self.np = np  # a numpy ufunc name, or a "_helper" of adcli's numpy backend
         self.mp = mp  # an mpmath function name, or a "_helper" of adcli's mpmath backend
-        self.taylor = taylor  # optional Taylor-coefficient rule (higher order)
+        # optional Taylor-coefficient recurrence: a "_helper" that adcli/modes/taylor.py
+        # defines (RULES); without one, Taylor mode expands the partial rules
+        self.taylor = taylor
 
     def __repr__(self):
         return f"Primitive({self.key})"
@@ -134,20 +136,20 @@ P = Primitive
 TABLE = [
     # operators (prec: 1 sum, 2 product, 3 unary, 4 power)
     P("add", operator.add, ("1", "1"), infix="+", prec=1, latex="{0} + {1}",
-      np="add", mp="_add"),
+      np="add", mp="_add", taylor="_add"),
     P("sub", operator.sub, ("1", "-1"), infix="-", prec=1, latex="{0} - {1}",
-      np="subtract", mp="_sub"),
+      np="subtract", mp="_sub", taylor="_sub"),
     P("mul", operator.mul, ("y", "x"), infix="*", prec=2, latex="{0} \\cdot {1}",
-      np="multiply", mp="_mul"),
+      np="multiply", mp="_mul", taylor="_mul"),
     P("div", operator.truediv, ("1/y", "-x/y^2"), infix="/", prec=2,
       latex="\\frac{{{0}}}{{{1}}}", domain="y ≠ 0",
-      np="divide", mp="_div"),
+      np="divide", mp="_div", taylor="_div"),
     P("neg", operator.neg, ("-1",), infix="-", prec=3, latex="-{0}",
-      np="negative", mp="_neg"),
+      np="negative", mp="_neg", taylor="_neg"),
     P("pow", _pow, ("y*x^(y-1)", "log(x)*x^y"), infix="^", prec=4,
       latex="{{{0}}}^{{{1}}}", domain="x > 0, or x < 0 with integer y, or x = 0 with y ≥ 0",
       kink=_pow_kink, kink_note=SLOPE, doc="also written x**y or pow(x, y)",
-      np="power", mp="_pow"),
+      np="power", mp="_pow", taylor="_pow"),
     # elementary functions
     P("sin", math.sin, ("cos(x)",), latex="\\sin {0}",
       np="sin", mp="sin"),
@@ -189,7 +191,7 @@ TABLE = [
       doc="exp(x) - 1, accurate near 0",
       np="expm1", mp="expm1"),
     P("log", math.log, ("1/x",), latex="\\ln {0}", domain="x > 0", doc="natural logarithm",
-      np="log", mp="log"),
+      np="log", mp="log", taylor="_log"),
     P("logb", _logb, ("1/(x*log(b))", "-log(x)/(b*log(b)^2)"), name="log",
       params=("x", "b"), latex="\\log_{{{1}}} {0}", domain="x > 0, b > 0, b ≠ 1",
       doc="logarithm of x to base b: log(x, b)",
@@ -203,7 +205,7 @@ TABLE = [
       np="log1p", mp="log1p"),
     P("sqrt", math.sqrt, ("1/(2*sqrt(x))",), latex="\\sqrt{{{0}}}", domain="x ≥ 0",
       kink=_at_zero, kink_note=SLOPE,
-      np="sqrt", mp="sqrt"),
+      np="sqrt", mp="sqrt", taylor="_sqrt"),
     P("cbrt", getattr(math, "cbrt", _cbrt), ("1/(3*cbrt(x)^2)",), latex="\\sqrt[3]{{{0}}}",
       kink=_at_zero, kink_note=SLOPE,
       np="cbrt", mp="cbrt"),

@@ -1,0 +1,236 @@
+"""Second order: Hessian-vector products by forward-over-reverse.
+
+The second partial derivatives of each primitive are not typed anywhere:
+the table's partial rules are DAGs over primitives, so :func:`diff`
+differentiates them again symbolically with the same table (the chain rule
+over the rule's DAG, hash-consed into the rule's own graph), and the rule
+compiler turns value, partials and second partials into one fused function
+per primitive.  ``sin``: partial ``cos(x)``, second partial ``-sin(x)``,
+which is the primal node again, so it is computed once.
+
+A Hessian-vector product H·v is the tangent, in direction v, of the adjoint
+sweep: one tangent sweep gives ω̇ for every slot, then one backward sweep
+carries ω̄ (the gradient's adjoints, shared by every v) and its tangent:
+
+    ā̇ += ȳ̇·∂y/∂a + ȳ·(∂²y/∂a² · ȧ + ∂²y/∂a∂b · ḃ)
+
+The dense Hessian is one such product per input (column), symmetrised as
+(Hᵢⱼ + Hⱼᵢ)/2 so it is symmetric bit for bit.
+"""
+
+import math
+
+from ..graph.dag import CONST, VAR, postorder
+from ..primitives import PRIMITIVES
+
+_RULES = {}
+
+
+def _instantiate(graph, prim, args):
+    """Prim's partial rules as nodes of ``graph`` over the nodes ``args``."""
+    from ..language.parser import parse
+
+    env = dict(zip(prim.params, args, strict=False))
+    return [parse(rule, graph=graph, env=env, allow_free=False).outputs[0]
+            for rule in prim.partials]
+
+
+def _is(node, value):
+    return node is not None and node.op == CONST and node.value == value
+
+
+def _mul(graph, a, b):
+    if a is None or b is None or _is(a, 0.0) or _is(b, 0.0):
+        return None
+    if _is(a, 1.0):
+        return b
+    if _is(b, 1.0):
+        return a
+    return graph.apply("mul", (a, b))
+
+
+def _add(graph, a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return graph.apply("add", (a, b))
+
+
+def diff(graph, root, var):
+    """d root / d var as a node of ``graph`` (None when it is zero)."""
+    d = {}
+    for node in postorder([root]):
+        if node is var:
+            d[node.id] = graph.const(1.0)
+        elif node.op in (CONST, VAR):
+            d[node.id] = None
+        else:
+            prim = PRIMITIVES[node.op]
+            total = None
+            rules = None
+            for i, a in enumerate(node.args):
+                if d[a.id] is None:
+                    continue
+                if rules is None:
+                    rules = _instantiate(graph, prim, node.args)
+                total = _add(graph, total, _mul(graph, rules[i], d[a.id]))
+            d[node.id] = total
+    return d[root.id]
+
+
+def second_partials(prim, active):
+    """(graph, params, {(i, j): node}) for i ≤ j over active arguments."""
+    from .rules import rule_graph
+
+    graph, _, partials = rule_graph(prim)
+    params = [graph.var(p) for p in prim.params]
+    act = [i for i, on in enumerate(active) if on]
+    out = {}
+    for n, i in enumerate(act):
+        for j in act[n:]:
+            node = diff(graph, partials[i], params[j])
+            out[(i, j)] = node if node is not None else graph.const(0.0)
+    return graph, out
+
+
+_CACHE = {}
+
+
+def second_rule(prim, active, fast=True):
+    """``h(*args) -> (∂²/∂aᵢ∂aⱼ for active i ≤ j)``, compiled from the table."""
+    from .rules import _compile, generate
+
+    key = (prim.key, active, fast)
+    fn = _CACHE.get(key)
+    if fn is None:
+        graph, nodes = second_partials(prim, active)
+        results = list(nodes.values())
+        name = f"hess_{prim.key}"
+        if results:
+            fn = _compile(generate(name, prim.params, results, fast), name, fast)
+        else:
+            def fn(*args):
+                return ()
+        _CACHE[key] = fn
+    return fn
+
+
+class SecondOrder:
+    """Values, first and second partials of every step at one point, and
+    the output adjoints of one output."""
+
+    def __init__(self, tape, point):
+        from .sweeps import linearize
+
+        lin = linearize(tape, point)
+        self.tape = tape
+        self.values = lin.values
+        self.warnings = lin.warnings
+        vals = lin.values
+        kinky = {w.step for w in lin.warnings if w.kind == "kink"}
+        rows = []
+        for step, ps in zip(tape.steps, lin.partials, strict=False):
+            act = [a for a in step.args if tape.is_active(a)]
+            if not act:
+                continue
+            mask = tuple(tape.is_active(a) for a in step.args)
+            args = [vals[a] for a in step.args]
+            try:
+                h = second_rule(step.prim, mask)(*args)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                h = second_rule(step.prim, mask, fast=False)(*args)
+            if tape.omega(step.slot) in kinky:
+                h = tuple(0.0 if x != x else x for x in h)
+            if len(act) == 2:
+                row = (step.slot, act[0], act[1], ps[0], ps[1], h[0], h[1], h[2])
+            else:
+                row = (step.slot, act[0], -1, ps[0], 0.0, h[0], 0.0, 0.0)
+            rows.append(row)
+        self.rows = rows  # forward order
+
+    def adjoints(self, seed):
+        adj = [0.0] * self.tape.size
+        for slot, w in zip(self.tape.outputs, seed, strict=False):
+            adj[slot] += w
+        for slot, a, b, pa, pb, _, _, _ in reversed(self.rows):
+            g = adj[slot]
+            if g:
+                adj[a] += g * pa
+                if b >= 0:
+                    adj[b] += g * pb
+        return adj
+
+    def tangents(self, direction):
+        tan = [0.0] * self.tape.size
+        for i, v in enumerate(direction):
+            tan[i] = float(v)
+        for slot, a, b, pa, pb, _, _, _ in self.rows:
+            t = pa * tan[a] if tan[a] else 0.0
+            if b >= 0 and tan[b]:
+                t += pb * tan[b]
+            tan[slot] = t
+        return tan
+
+    def hvp(self, adj, direction):
+        """Tangent of the adjoints ``adj`` in ``direction``: H·v for every
+        slot (the inputs' entries are the Hessian-vector product)."""
+        tan = self.tangents(direction)
+        dot = [0.0] * self.tape.size
+        for slot, a, b, pa, pb, haa, hab, hbb in reversed(self.rows):
+            g = adj[slot]
+            gd = dot[slot]
+            ta = tan[a]
+            if b < 0:
+                s = gd * pa if gd else 0.0
+                if g and ta:
+                    s += g * (haa * ta)
+                dot[a] += s
+                continue
+            tb = tan[b]
+            sa = gd * pa if gd else 0.0
+            sb = gd * pb if gd else 0.0
+            if g and (ta or tb):
+                sa += g * ((haa * ta if ta else 0.0) + (hab * tb if tb else 0.0))
+                sb += g * ((hab * ta if ta else 0.0) + (hbb * tb if tb else 0.0))
+            dot[a] += sa
+            dot[b] += sb
+        return dot
+
+
+def hessian(tape, point, output=0, wrt=None):
+    """(value, gradient list, dense symmetric Hessian rows, warnings) of
+    output ``output`` with respect to the inputs with indices ``wrt``."""
+    so = SecondOrder(tape, point)
+    n = tape.n_inputs
+    idx = list(range(n)) if wrt is None else list(wrt)
+    seed = [1.0 if k == output else 0.0 for k in range(len(tape.outputs))]
+    adj = so.adjoints(seed)
+    cols = []
+    for i in idx:
+        direction = [1.0 if j == i else 0.0 for j in range(n)]
+        dot = so.hvp(adj, direction)
+        cols.append([dot[j] for j in idx])
+    m = len(idx)
+    H = [[0.0] * m for _ in range(m)]
+    for r in range(m):
+        H[r][r] = cols[r][r]
+        for c in range(r + 1, m):
+            H[r][c] = H[c][r] = (cols[c][r] + cols[r][c]) * 0.5
+    value = so.values[tape.outputs[output]]
+    return value, [adj[i] for i in idx], H, so.warnings
+
+
+def hessian_vector(tape, point, direction, output=0, wrt=None):
+    """(value, gradient, H·v, warnings) for one direction v."""
+    so = SecondOrder(tape, point)
+    idx = list(range(tape.n_inputs)) if wrt is None else list(wrt)
+    seed = [1.0 if k == output else 0.0 for k in range(len(tape.outputs))]
+    adj = so.adjoints(seed)
+    dot = so.hvp(adj, direction)
+    value = so.values[tape.outputs[output]]
+    return value, [adj[i] for i in idx], [dot[i] for i in idx], so.warnings
+
+
+def is_finite_matrix(H):
+    return all(math.isfinite(x) for row in H for x in row)

@@ -1,0 +1,324 @@
+"""Taylor mode: truncated power series through every step of the tape.
+
+Along a line x(t) = x + t·v every slot carries the Taylor coefficients
+ω(t) = ω₀ + ω₁t + … + ω_K t^K.  Coefficient 0 is the primal value; the
+derivatives along the line are dᵏω/dtᵏ = k!·ω_k.
+
+The derivative knowledge comes from the primitives table only:
+
+* a primitive with no ``taylor`` entry uses its own partial rules.  For
+  y = f(u), y' = f'(u)·u', so with g = f'(u) expanded in the same arithmetic
+
+      y_k = (1/k) Σ_{j=1..k} j·u_j·g_{k−j}        (and likewise for f(u, v)),
+
+  where g is built by instantiating the rule's DAG over *series* that are
+  hash-consed like the DAG itself, and extended lazily, order by order: the
+  rule for exp is exp(x), which is y itself; sin needs cos(u), which needs
+  −sin(u), which is y again.  Coefficient k of y needs g only up to k−1, so
+  these self-references resolve.
+* the few primitives whose rules would keep creating new series (``div``,
+  ``pow``) and those where a direct recurrence is more accurate (``add``,
+  ``sub``, ``neg``, ``mul``, ``sqrt``, ``log``) name a recurrence in the
+  table's ``taylor`` field (``"_div"`` …), defined below in ``RULES``.
+
+Each coefficient costs O(k), so a sweep to order K costs O(K²) per step (the
+rare ``x^y`` with a varying exponent is O(K³)).
+"""
+
+import math
+
+from ..errors import DomainError
+from ..graph.dag import CONST, VAR, postorder
+from ..primitives import PRIMITIVES
+
+# --- explicit recurrences named by the table's ``taylor`` field -------------
+# Each gives coefficient n ≥ 1 of y from the arguments' coefficients (lists
+# holding at least n + 1 entries) and y's own coefficients 0 … n−1.
+
+
+def _add(n, y, u, v):
+    return u[n] + v[n]
+
+
+def _sub(n, y, u, v):
+    return u[n] - v[n]
+
+
+def _neg(n, y, u):
+    return -u[n]
+
+
+def _cauchy(n, u, v):
+    return math.fsum(u[j] * v[n - j] for j in range(n + 1))
+
+
+def _mul(n, y, u, v):
+    return _cauchy(n, u, v)
+
+
+def _div(n, y, u, v):
+    # y·v = u  ⇒  y_n = (u_n − Σ_{j=1..n} v_j·y_{n−j}) / v_0
+    return (u[n] - math.fsum(v[j] * y[n - j] for j in range(1, n + 1))) / v[0]
+
+
+def _sqrt(n, y, u):
+    # y² = u  ⇒  y_n = (u_n − Σ_{j=1..n−1} y_j·y_{n−j}) / (2·y_0)
+    return (u[n] - math.fsum(y[j] * y[n - j] for j in range(1, n))) / (2.0 * y[0])
+
+
+def _log(n, y, u):
+    # u·y' = u'  ⇒  y_n = (u_n − (1/n)·Σ_{j=1..n−1} j·y_j·u_{n−j}) / u_0
+    return (u[n] - math.fsum(j * y[j] * u[n - j] for j in range(1, n)) / n) / u[0]
+
+
+def _log_series(n, u):
+    out = [math.log(u[0])]
+    for k in range(1, n + 1):
+        out.append(_log(k, out, u))
+    return out
+
+
+def _power_by_products(n, u, a):
+    """Coefficient n of u^a for an integer a ≥ 0 by repeated products."""
+    result = [1.0] + [0.0] * n
+    base = list(u[:n + 1])
+    while a:
+        if a & 1:
+            result = [_cauchy(k, result, base) for k in range(n + 1)]
+        a >>= 1
+        if a:
+            base = [_cauchy(k, base, base) for k in range(n + 1)]
+    return result[n]
+
+
+def _pow(n, y, u, v):
+    if all(v[j] == 0 for j in range(1, n + 1)):  # the exponent is constant so far
+        a = v[0]
+        if a == 0:
+            return 0.0
+        if a == 1:
+            return u[n]
+        if a == 2:
+            return _cauchy(n, u, u)
+        if u[0] != 0:
+            # u·y' = a·u'·y  ⇒  y_n = Σ_{j=1..n} (a·j − (n−j))·u_j·y_{n−j} / (n·u_0)
+            s = math.fsum((a * j - (n - j)) * u[j] * y[n - j] for j in range(1, n + 1))
+            return s / (n * u[0])
+        if a == int(a) and a > 0:
+            return _power_by_products(n, u, int(a))
+        raise ZeroDivisionError("infinite slope")
+    # y = exp(w) with w = v·log(u):  y_n = (1/n)·Σ_{j=1..n} j·w_j·y_{n−j}
+    if u[0] <= 0:
+        raise ValueError("log of a non-positive base")
+    L = _log_series(n, u)
+    w = [_cauchy(k, v, L) for k in range(n + 1)]
+    return math.fsum(j * w[j] * y[n - j] for j in range(1, n + 1)) / n
+
+
+RULES = {"_add": _add, "_sub": _sub, "_neg": _neg, "_mul": _mul, "_div": _div,
+         "_sqrt": _sqrt, "_log": _log, "_pow": _pow}
+
+
+# --- series and the engine ---------------------------------------------------
+
+class Series:
+    """A lazily extended list of Taylor coefficients ``c``."""
+
+    __slots__ = ("c", "prim", "args", "derivs", "const", "id")
+
+    def __init__(self, c, prim=None, args=(), const=False, id=0):
+        self.c = c
+        self.prim = prim
+        self.args = args
+        self.derivs = None  # the partial-derivative series, built on first use
+        self.const = const
+        self.id = id
+
+
+_RULE_GRAPHS = {}
+
+
+def _rule_graph(prim):
+    entry = _RULE_GRAPHS.get(prim.key)
+    if entry is None:
+        from .rules import rule_graph
+
+        entry = _RULE_GRAPHS[prim.key] = rule_graph(prim)
+    return entry
+
+
+class Engine:
+    """Hash-consed series truncated at ``order``."""
+
+    def __init__(self, order):
+        self.order = order
+        self.table = {}
+        self.count = 0
+
+    def _new(self, c, prim=None, args=(), const=False):
+        self.count += 1
+        return Series(c, prim, args, const, self.count)
+
+    def const(self, value):
+        key = ("const", repr(value))
+        s = self.table.get(key)
+        if s is None:
+            s = self.table[key] = self._new([value] + [0.0] * self.order, const=True)
+        return s
+
+    def line(self, value, slope):
+        """x + t·slope."""
+        if slope == 0:
+            return self.const(value)
+        return self._new(([value, slope] + [0.0] * self.order)[: self.order + 1])
+
+    def apply(self, prim, args, value=None):
+        key = (prim.key,) + tuple(a.id for a in args)
+        s = self.table.get(key)
+        if s is None:
+            if value is None:
+                value = prim.fn(*[a.c[0] for a in args])
+            if all(a.const for a in args):
+                s = self.const(value)
+            else:
+                s = self._new([value], prim, tuple(args))
+            self.table[key] = s
+        return s
+
+    def extend(self, s, k):
+        """Make sure ``s`` has coefficients 0 … k."""
+        c = s.c
+        while len(c) <= k:
+            n = len(c)
+            for a in s.args:
+                if len(a.c) <= n:
+                    self.extend(a, n)
+            rule = s.prim.taylor
+            if rule is not None:
+                c.append(RULES[rule](n, c, *[a.c for a in s.args]))
+            else:
+                c.append(self._generic(s, n))
+
+    def _generic(self, s, n):
+        derivs = s.derivs
+        if derivs is None:
+            derivs = s.derivs = self._derivatives(s)
+        total = []
+        for a, g in zip(s.args, derivs, strict=False):
+            if g is None:
+                continue
+            if len(g.c) < n:
+                self.extend(g, n - 1)
+            u, gc = a.c, g.c
+            total.extend(j * u[j] * gc[n - j] for j in range(1, n + 1))
+        return math.fsum(total) / n
+
+    def _derivatives(self, s):
+        """The series of s's partial derivatives, from the table's rules
+        instantiated over the argument series (None for constant args)."""
+        prim = s.prim
+        graph, primal, partials = _rule_graph(prim)
+        wanted = [p if not a.const else None for p, a in zip(partials, s.args, strict=False)]
+        mapping = {primal.id: s}
+        params = dict(zip(prim.params, s.args, strict=False))
+        for node in postorder([p for p in wanted if p is not None]):
+            if node.id in mapping:
+                continue
+            if node.op == CONST:
+                mapping[node.id] = self.const(node.value)
+            elif node.op == VAR:
+                mapping[node.id] = params[node.name]
+            else:
+                mapping[node.id] = self.apply(PRIMITIVES[node.op],
+                                              [mapping[a.id] for a in node.args])
+        return [mapping[p.id] if p is not None else None for p in wanted]
+
+
+def sweep(tape, point, direction, order):
+    """Taylor coefficients 0 … order of every output along x + t·direction:
+    (list of coefficient lists, one per output; warnings)."""
+    from .sweeps import _call, _kink_warning, primal
+
+    vals, warnings = primal(tape, point)
+    eng = Engine(order)
+    series = [None] * tape.size
+    for i in range(tape.n_inputs):
+        series[i] = eng.line(vals[i], float(direction[i]))
+    for slot in range(tape.n_inputs, tape.first_step):
+        series[slot] = eng.const(vals[slot])
+    for step in tape.steps:
+        args = [series[a] for a in step.args]
+        s = series[step.slot] = eng.apply(step.prim, args, vals[step.slot])
+        if s.const:
+            continue
+        arg_vals = [vals[a] for a in step.args]
+        kinky = step.prim.kink is not None and step.prim.kink(*arg_vals)
+        if kinky:
+            warnings.append(_kink_warning(tape, step, arg_vals))
+        try:
+            eng.extend(s, order)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            if kinky:  # no expansion here: the higher coefficients are nan
+                s.c.extend([math.nan] * (order + 1 - len(s.c)))
+                continue
+            omega = tape.omega(step.slot)
+            raise DomainError(
+                f"{_call(step, arg_vals)} has no Taylor expansion to order "
+                f"{len(s.c)} here (at ω{omega})",
+                step=omega, source=tape.program.source, span=step.node.span,
+                hint=f"{step.prim.name} is defined for {step.prim.domain}",
+            ) from None
+    return [list(series[o].c) for o in tape.outputs], warnings
+
+
+def derivatives(coefficients):
+    """dᵏ/dtᵏ from Taylor coefficients: k!·c_k."""
+    return [c * math.factorial(k) for k, c in enumerate(coefficients)]
+
+
+def mixed_partial(tape, point, counts):
+    """∂^m f / ∂x_{i1}^{k1}…∂x_{ip}^{kp} for every output, where ``counts``
+    maps input index → multiplicity k_i and m = Σ k_i.
+
+    Along a direction s the m-th Taylor coefficient is the homogeneous
+    polynomial T(s) = Σ_{|i|=m} ∂^i f / i! · s^i.  The mixed forward
+    difference Δ^k at 0 with unit steps annihilates every monomial of degree
+    m except s^k, which it maps to k!, so
+
+        ∂^k f = Σ_{0 ≤ l ≤ k} (−1)^{|k−l|} · C(k, l) · T(l)
+
+    — exact in exact arithmetic, from Π(k_i + 1) − 1 Taylor sweeps of order m
+    (one sweep, m!·T(e_i), when a single variable is involved)."""
+    items = sorted(counts.items())
+    m = sum(k for _, k in items)
+    n = tape.n_inputs
+    if m == 0:
+        from .sweeps import primal
+
+        vals, warnings = primal(tape, point)
+        return [vals[o] for o in tape.outputs], warnings
+    if len(items) == 1:
+        (i, k), = items
+        seed = [1.0 if j == i else 0.0 for j in range(n)]
+        coefs, warnings = sweep(tape, point, seed, m)
+        return [c[m] * math.factorial(m) for c in coefs], warnings
+    import itertools
+
+    terms = [[] for _ in tape.outputs]
+    warnings = []
+    for l in itertools.product(*[range(k + 1) for _, k in items]):
+        if not any(l):
+            continue
+        weight = (-1) ** (m - sum(l))
+        for (_, k), li in zip(items, l, strict=False):
+            weight *= math.comb(k, li)
+        seed = [0.0] * n
+        for (i, _), li in zip(items, l, strict=False):
+            seed[i] = float(li)
+        coefs, w = sweep(tape, point, seed, m)
+        for out, c in zip(terms, coefs, strict=False):
+            out.append(weight * c[m])
+        for x in w:
+            if x not in warnings:
+                warnings.append(x)
+    return [math.fsum(t) for t in terms], warnings
