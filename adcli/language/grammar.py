@@ -29,19 +29,17 @@ def grammar_text():
         return f.read()
 
 
-def lalr_parser(transformer):
-    """The Lark LALR parser that feeds ``transformer`` as it reduces: no parse
-    tree is built and nothing recurses, so any nesting depth parses."""
+def lalr_parser():
+    """Lark's LALR parser for the grammar: the source of the parse table, and
+    the judge that explains a syntax error."""
     global _parser
     if _parser is None:
         from lark import Lark
 
         try:
-            _parser = Lark(grammar_text(), start="program", parser="lalr",
-                           transformer=transformer, cache=True)
+            _parser = Lark(grammar_text(), start="program", parser="lalr", cache=True)
         except OSError:  # an unwritable temp dir: build without the cache
-            _parser = Lark(grammar_text(), start="program", parser="lalr",
-                           transformer=transformer)
+            _parser = Lark(grammar_text(), start="program", parser="lalr")
     return _parser
 
 
@@ -51,5 +49,5 @@ def fast_parser(transformer):
     if _fast is None:
         from .lalr import FastLALR
 
-        _fast = FastLALR(lalr_parser(transformer), transformer)
+        _fast = FastLALR(lalr_parser(), transformer)
     return _fast

@@ -18,19 +18,6 @@ from lark.parsers.lalr_analysis import Shift
 _UNIT = object()
 
 
-class Tok:
-    __slots__ = ("type", "value", "start_pos", "end_pos")
-
-    def __init__(self, type_, value, start, end):
-        self.type = type_
-        self.value = value
-        self.start_pos = start
-        self.end_pos = end
-
-    def __str__(self):
-        return self.value
-
-
 class _Splice(list):
     """The children of an inlined ``_rule``, spliced into its parent."""
 
@@ -45,7 +32,7 @@ def _flatten(values):
     return out
 
 
-def _action(rule, transformer):
+def _action(rule, builder):
     """How to reduce ``rule``: _UNIT (the value stays), or a function of
     the popped children."""
     expansion = rule.expansion
@@ -59,7 +46,7 @@ def _action(rule, transformer):
         return lambda c: c[i]
     if name.startswith("_"):
         return lambda c: _Splice(_flatten([c[i] for i in keep]))
-    method = _unwrapped(transformer, rule.alias or name)
+    method = getattr(builder, rule.alias or name)
     empty = rule.options.empty_indices
     if empty:
         # [..] that matched nothing leaves a None where it stood.
@@ -72,20 +59,17 @@ def _action(rule, transformer):
                 j += 1
         slots = [s for s in slots if s is not False]
         return lambda c: method(*_flatten([None if s is None else c[s] for s in slots]))
-    if len(keep) == 2 and keep == [0, 2] and len(expansion) == 3:
+    if any(not sym.is_term and sym.name.startswith("_") for sym in expansion):
+        return lambda c: method(*_flatten([c[i] for i in keep]))
+    if keep == [0] and len(expansion) == 1:
+        return lambda c: method(c[0])
+    if keep == [0, 2] and len(expansion) == 3:
         return lambda c: method(c[0], c[2])
-    return lambda c: method(*_flatten([c[i] for i in keep]))
-
-
-def _unwrapped(transformer, name):
-    """The transformer's method without Lark's v_args call wrapper."""
-    method = getattr(transformer, name)
-    base = getattr(method, "base_func", None)
-    return base.__get__(transformer) if base is not None else method
+    return lambda c: method(*[c[i] for i in keep])
 
 
 class FastLALR:
-    def __init__(self, lark, transformer):
+    def __init__(self, lark, builder):
         table = lark.parser.parser.parser.parse_table
         self.start = table.start_states["program"]
         self.end = table.end_states["program"]
@@ -98,42 +82,41 @@ class FastLALR:
                     entry[sym] = (True, arg)
                 else:
                     if arg not in actions:
-                        actions[arg] = _action(arg, transformer)
+                        actions[arg] = _action(arg, builder)
                     entry[sym] = (False, (len(arg.expansion), actions[arg], arg.origin.name))
             self.states[state] = entry
         terminals = sorted(lark.lexer_conf.terminals,
                            key=lambda t: (-t.priority, -t.pattern.max_width,
                                           -len(t.pattern.value), t.name))
-        self.ignore = set(lark.lexer_conf.ignore)
+        self.ignore = frozenset(lark.lexer_conf.ignore)
         self.regex = re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})"
                                          for t in terminals))
 
     def tokens(self, text):
+        """(kind, (text, start, end)) for each token, then ("$END", …);
+        stops early at a character no terminal matches."""
         pos = 0
-        match = self.regex.match
         ignore = self.ignore
-        n = len(text)
-        while pos < n:
-            m = match(text, pos)
-            if m is None:
-                return  # the caller sees a failed parse and asks Lark why
-            end = m.end()
+        for m in self.regex.finditer(text):
+            start = m.start()
+            if start != pos:
+                return
+            pos = m.end()
             kind = m.lastgroup
             if kind not in ignore:
-                yield Tok(kind, m.group(), pos, end)
-            pos = end
-        yield Tok("$END", "", n, n)
+                yield kind, (m.group(), start, pos)
+        if pos == len(text):
+            yield "$END", ("", pos, pos)
 
     def parse(self, text):
-        """Run the transformer over ``text``; False on a syntax error."""
+        """Run the builder over ``text``; False on a syntax error."""
         states = self.states
         end_state = self.end
         state_stack = [self.start]
         value_stack = []
         push_state = state_stack.append
         push_value = value_stack.append
-        for tok in self.tokens(text):
-            kind = tok.type
+        for kind, tok in self.tokens(text):
             while True:
                 action = states[state_stack[-1]].get(kind)
                 if action is None:

@@ -1,34 +1,30 @@
-"""Text to DAG: a Lark transformer run inside the LALR parser.
+"""Text to DAG: reduce actions run inside the LALR parse.
+
+The LALR driver (:mod:`adcli.language.lalr`) calls one method of
+:class:`Builder` per grammar rule as it reduces, in the style of a Lark
+``Transformer`` with ``v_args(inline=True)``: no parse tree is built and
+nothing recurses.  Tokens arrive as ``(text, start, end)`` and expressions
+travel as ``(node, start, end, label)`` so every node knows its source span.
 
 Statements are reduced left to right, so an assignment is in force for every
 later statement (``a = x*y; a + 1``), and reassigning a name, even an
 input's, changes what it means from then on.
 """
 
-from lark import Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
 from ..errors import ParseError
-from ..graph.dag import Graph
+from ..graph.dag import CONST, Graph
 from ..graph.program import Program
 from ..primitives import CONSTANTS, FUNCTIONS, VARIADIC, function_names
 from .grammar import fast_parser, lalr_parser
 
-
-class Ex:
-    """A node and the span of text it came from, while parsing."""
-
-    __slots__ = ("node", "start", "end", "label")
-
-    def __init__(self, node, start, end, label=None):
-        self.node = node
-        self.start = start
-        self.end = end
-        self.label = label
+# An expression while parsing: (node, start, end, label); label is the name
+# when the expression is a bare reference to an assigned variable.
+NODE, START, END, LABEL = 0, 1, 2, 3
 
 
-@v_args(inline=True)
-class _Builder(Transformer):
+class Builder:
     def reset(self, source, graph, env, allow_free):
         self.source = source
         self.graph = graph
@@ -42,39 +38,39 @@ class _Builder(Transformer):
 
     # atoms ------------------------------------------------------------------
     def number(self, tok):
-        value = float(tok.value)
+        text, start, end = tok
+        value = float(text)
         if value == float("inf"):
-            self._fail(f"the number {tok} is too large for a float", tok.start_pos, tok.end_pos)
-        return Ex(self.graph.const(value, (tok.start_pos, tok.end_pos)), tok.start_pos, tok.end_pos)
+            self._fail(f"the number {text} is too large for a float", start, end)
+        return (self.graph.const(value, (start, end)), start, end, None)
 
     def name(self, tok):
-        name = tok.value
-        span = (tok.start_pos, tok.end_pos)
-        if name in self.env:
-            return Ex(self.env[name], *span, label=name)
+        name, start, end = tok
+        node = self.env.get(name)
+        if node is not None:
+            return (node, start, end, name)
         if name in CONSTANTS:
-            return Ex(self.graph.const(CONSTANTS[name], span), *span)
+            return (self.graph.const(CONSTANTS[name], (start, end)), start, end, None)
         if not self.allow_free:
             hint = _suggest(name, list(self.env) + list(CONSTANTS))
             self._fail(f"unknown name `{name}`: a value here must be a constant expression",
-                       *span, hint=hint)
-        self.free.setdefault(name, span)
-        return Ex(self.graph.var(name, span), *span)
+                       start, end, hint=hint)
+        if name not in self.free:
+            self.free[name] = (start, end)
+        return (self.graph.var(name, (start, end)), start, end, None)
 
     def call(self, tok, *rest):
-        rpar = rest[-1]
         args = [a for a in rest[:-1] if a is not None]
-        name = tok.value
-        start, end = tok.start_pos, rpar.end_pos
+        name, start, name_end = tok
+        end = rest[-1][2]
         if name in VARIADIC and len(args) > 2:
             acc = args[0]
             for arg in args[1:]:
-                acc = self._apply(FUNCTIONS[(name, 2)].key, (acc, arg), start, arg.end)
-            acc.end = end
-            return acc
+                acc = self._apply(FUNCTIONS[(name, 2)].key, (acc, arg), start, arg[END])
+            return (acc[NODE], start, end, None)
         prim = FUNCTIONS.get((name, len(args)))
         if prim is None:
-            self._unknown_call(name, len(args), start, tok.end_pos, end)
+            self._unknown_call(name, len(args), start, name_end, end)
         return self._apply(prim.key, args, start, end)
 
     def _unknown_call(self, name, nargs, start, name_end, end):
@@ -89,36 +85,38 @@ class _Builder(Transformer):
 
     # operators ---------------------------------------------------------------
     def _apply(self, key, args, start, end):
-        node = self.graph.apply(key, tuple(a.node for a in args), (start, end))
-        return Ex(node, start, end)
+        node = self.graph.apply(key, tuple([a[NODE] for a in args]), (start, end))
+        return (node, start, end, None)
 
-    def add(self, a, b):
-        return self._apply("add", (a, b), a.start, b.end)
+    def _binary(key):  # noqa: N805 - a method factory used in the class body
+        def method(self, a, b):
+            start, end = a[START], b[END]
+            return (self.graph.apply(key, (a[NODE], b[NODE]), (start, end)), start, end, None)
+        method.__name__ = key
+        return method
 
-    def sub(self, a, b):
-        return self._apply("sub", (a, b), a.start, b.end)
-
-    def mul(self, a, b):
-        return self._apply("mul", (a, b), a.start, b.end)
-
-    def div(self, a, b):
-        return self._apply("div", (a, b), a.start, b.end)
+    add = _binary("add")
+    sub = _binary("sub")
+    mul = _binary("mul")
+    div = _binary("div")
+    del _binary
 
     def pow(self, a, _tok, b):
-        return self._apply("pow", (a, b), a.start, b.end)
+        return self._apply("pow", (a, b), a[START], b[END])
 
     def neg(self, tok, a):
-        if a.node.is_const:  # -2 is the number -2, not an operation
-            span = (tok.start_pos, a.end)
-            return Ex(self.graph.const(-a.node.value, span), *span)
-        return self._apply("neg", (a,), tok.start_pos, a.end)
+        node = a[NODE]
+        if node.op == CONST:  # -2 is the number -2, not an operation
+            span = (tok[1], a[END])
+            return (self.graph.const(-node.value, span), tok[1], a[END], None)
+        return self._apply("neg", (a,), tok[1], a[END])
 
     def pos(self, tok, a):
-        return Ex(a.node, tok.start_pos, a.end)
+        return (a[NODE], tok[1], a[END], None)
 
     # statements --------------------------------------------------------------
     def assign(self, tok, ex):
-        self.env[tok.value] = ex.node
+        self.env[tok[0]] = ex[NODE]
 
     def outputs(self, *exs):
         self.results.extend(exs)
@@ -138,7 +136,7 @@ def _suggest(name, candidates):
     return f"did you mean `{close[0]}`?" if close else None
 
 
-_builder = _Builder()
+_builder = Builder()
 
 
 def parse(source, *, graph=None, env=None, allow_free=True):
@@ -147,11 +145,10 @@ def parse(source, *, graph=None, env=None, allow_free=True):
     primitive's parameters this way)."""
     graph = graph if graph is not None else Graph()
     _builder.reset(source, graph, env or {}, allow_free)
-    if not fast_parser(_builder).parse(source):
+    if not _parse_without_gc(source):
         # Ask Lark itself what is wrong: its messages know the expected tokens.
-        _builder.reset(source, Graph(), env or {}, allow_free)
         try:
-            lalr_parser(_builder).parse(source)
+            lalr_parser().parse(source)
         except UnexpectedInput as exc:
             raise _syntax_error(source, exc) from None
         raise ParseError("the formula does not parse", source=source, span=(0, len(source)))
@@ -165,14 +162,28 @@ def parse(source, *, graph=None, env=None, allow_free=True):
         )
     names = _output_names(outputs)
     free = list(_builder.free)
-    return Program(source, graph, [ex.node for ex in outputs], names, free, dict(_builder.free))
+    return Program(source, graph, [ex[NODE] for ex in outputs], names, free, dict(_builder.free))
+
+
+def _parse_without_gc(source):
+    # Parsing allocates millions of small acyclic objects; the cyclic
+    # collector would rescan them all again and again (quadratic time).
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return fast_parser(_builder).parse(source)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _output_names(outputs):
     if len(outputs) == 1:
-        names = [outputs[0].label or "f"]
+        names = [outputs[0][LABEL] or "f"]
     else:
-        names = [ex.label or f"f{i}" for i, ex in enumerate(outputs, 1)]
+        names = [ex[LABEL] or f"f{i}" for i, ex in enumerate(outputs, 1)]
     if len(set(names)) < len(names):
         names = ["f"] if len(names) == 1 else [f"f{i}" for i in range(1, len(names) + 1)]
     return names

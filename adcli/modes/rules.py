@@ -133,16 +133,42 @@ def _compile(source, name, fast):
 
 
 _LIN_CACHE = {}
+_SHAPE_CACHE = {}
 
 
 def linearizer(prim, active, fast=True):
-    """``lin(*args) -> (value, *partials)``, one partial per active argument."""
+    """``lin(*args) -> (value, ∂/∂arg₁[, ∂/∂arg₂])``; the partial of an
+    inactive (constant) argument is 0.0 and never computed, so ``x^3`` at
+    x = -2 does not ask for log(-2)."""
     key = (prim.key, active, fast)
     fn = _LIN_CACHE.get(key)
     if fn is None:
         graph, primal, partials = rule_graph(prim)
-        results = [primal] + [p for p, on in zip(partials, active) if on]
+        zero = graph.const(0.0)
+        results = [primal] + [p if on else zero for p, on in zip(partials, active)]
         name = f"lin_{prim.key}"
         fn = _compile(generate(name, prim.params, results, fast), name, fast)
         _LIN_CACHE[key] = fn
     return fn
+
+
+def rule_shape(prim, active):
+    """How the partials depend on the arguments, so the sweeps can skip the
+    rule call for the simplest rules:
+    ("const", (None, c₁[, c₂]))  every partial is a number (add, sub, neg);
+    ("swap", None)               ∂/∂x = y and ∂/∂y = x (mul);
+    ("rule", None)               anything else: call the fused rule."""
+    key = (prim.key, active)
+    shape = _SHAPE_CACHE.get(key)
+    if shape is None:
+        _, _, partials = rule_graph(prim)
+        parts = [p if on else None for p, on in zip(partials, active)]
+        if all(p is None or p.op == CONST for p in parts):
+            shape = ("const", (None,) + tuple(0.0 if p is None else p.value for p in parts))
+        elif (len(parts) == 2 and all(p is not None and p.op == VAR for p in parts)
+              and [p.name for p in parts] == [prim.params[1], prim.params[0]]):
+            shape = ("swap", None)
+        else:
+            shape = ("rule", None)
+        _SHAPE_CACHE[key] = shape
+    return shape

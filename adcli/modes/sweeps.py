@@ -46,26 +46,50 @@ def primal(tape, point):
 
 
 class Linearization:
-    """Values and local partials of every step at one point."""
+    """Values and local partials of every step at one point.
 
-    __slots__ = ("tape", "values", "partials", "warnings")
+    ``raw[k]`` is step k's tuple ``(_, ∂/∂arg₁[, ∂/∂arg₂])`` (0.0 for a
+    constant argument); ``partials[k]`` lists the partials with respect to
+    the step's active (non-constant) arguments only."""
 
-    def __init__(self, tape, values, partials, warnings):
+    __slots__ = ("tape", "values", "raw", "warnings", "nonfinite")
+
+    def __init__(self, tape, values, raw, warnings):
         self.tape = tape
         self.values = values
-        self.partials = partials  # per step: partials w.r.t. its active args
+        self.raw = raw
         self.warnings = warnings
+        # Steps whose partials are ±inf or nan (kinks, overflow): the sweeps
+        # treat them carefully so that 0·inf never turns a zero into nan.
+        self.nonfinite = ({k for k, r in enumerate(raw) if not all(map(_isfinite, r[1:]))}
+                          if warnings else set())
+
+    @property
+    def partials(self):
+        tape = self.tape
+        return [tuple(r[i + 1] for i, a in enumerate(s.args) if tape.is_active(a))
+                for s, r in zip(tape.steps, self.raw)]
+
+
+_RULE, _CONST, _SWAP = 0, 1, 2
+_KIND = {"rule": _RULE, "const": _CONST, "swap": _SWAP}
 
 
 def _lin_code(tape):
+    """Per step: (kind, function, arg a, arg b or -1, constant partials)."""
     code = getattr(tape, "_lin_code", None)
     if code is None:
+        from .rules import rule_shape
+
         code = []
         for s in tape.steps:
             active = tuple(tape.is_active(a) for a in s.args)
-            code.append((linearizer(s.prim, active), s.args))
+            shape, consts = rule_shape(s.prim, active)
+            kind = _KIND[shape]
+            fn = linearizer(s.prim, active) if kind == _RULE else s.prim.fn
+            b = s.args[1] if len(s.args) > 1 else -1
+            code.append((kind, fn, s.args[0], b, consts))
         tape._lin_code = code
-        tape._active = [tuple(a for a in s.args if tape.is_active(a)) for s in tape.steps]
         tape._kinky = [k for k, s in enumerate(tape.steps) if s.prim.kink is not None]
     return code
 
@@ -73,28 +97,38 @@ def _lin_code(tape):
 def linearize(tape, point):
     vals = _start(tape, point)
     append = vals.append
-    partials = []
-    keep = partials.append
+    raw = []
+    keep = raw.append
     code = _lin_code(tape)
     warnings = []
     k = 0
     while True:
         try:
-            for lin, args in code[k:] if k else code:
-                res = lin(*[vals[a] for a in args])
-                append(res[0])
-                keep(res[1:])
+            for kind, fn, a, b, consts in code[k:] if k else code:
+                if kind == _RULE:
+                    r = fn(vals[a]) if b < 0 else fn(vals[a], vals[b])
+                    append(r[0])
+                    keep(r)
+                elif kind == _CONST:
+                    append(fn(vals[a]) if b < 0 else fn(vals[a], vals[b]))
+                    keep(consts)
+                else:
+                    va = vals[a]
+                    vb = vals[b]
+                    append(fn(va, vb))
+                    keep((None, vb, va))
             break
         except (ValueError, ZeroDivisionError, OverflowError):
-            k = len(partials)
-            res = _rescue(tape, k, vals, warnings)
-            append(res[0])
-            keep(res[1:])
+            k = len(raw)
+            del vals[tape.first_step + k:]
+            r = _rescue(tape, k, vals, warnings)
+            append(r[0])
+            keep(r)
             k += 1
-    warnings.extend(kink_warnings(tape, vals, partials, skip={w.step for w in warnings}))
+    warnings.extend(kink_warnings(tape, vals, raw, skip={w.step for w in warnings}))
     outs = [vals[o] for o in tape.outputs]
     warnings.extend(nonfinite_warnings(tape, vals, outs))
-    return Linearization(tape, vals, partials, warnings)
+    return Linearization(tape, vals, raw, warnings)
 
 
 def _rescue(tape, k, vals, warnings):
@@ -122,7 +156,7 @@ def _rescue(tape, k, vals, warnings):
     )
 
 
-def kink_warnings(tape, vals, partials, skip=()):
+def kink_warnings(tape, vals, raw, skip=()):
     out = []
     steps = tape.steps
     for k in tape._kinky:
@@ -131,7 +165,7 @@ def kink_warnings(tape, vals, partials, skip=()):
         omega = tape.omega(step.slot)
         if omega not in skip and step.prim.kink(*args):
             out.append(_kink_warning(tape, step, args))
-            partials[k] = tuple(0.0 if p != p else p for p in partials[k])
+            raw[k] = tuple(0.0 if p != p else p for p in raw[k])
     return out
 
 
@@ -157,45 +191,52 @@ def nonfinite_warnings(tape, vals, results):
     return []
 
 
+def _careful(p, t):
+    """p·t where a zero tangent stays zero even if the partial is ±inf."""
+    return p * t if t else 0.0
+
+
 def forward(lin, seeds):
     """One tangent sweep per seed (a list of input tangents); returns the
     tangent of every slot for each seed."""
     tape = lin.tape
-    _lin_code(tape)
-    pairs = list(zip(tape._active, lin.partials))
+    rows = [(s.args[0], s.args[1] if len(s.args) > 1 else -1, r)
+            for s, r in zip(tape.steps, lin.raw)]
     zeros = [0.0] * (tape.first_step - tape.n_inputs)
     out = []
     for seed in seeds:
         tan = [float(s) for s in seed] + zeros
         append = tan.append
-        for act, ps in pairs:
-            if len(act) == 2:
-                append(ps[0] * tan[act[0]] + ps[1] * tan[act[1]])
-            elif act:
-                append(ps[0] * tan[act[0]])
-            else:
-                append(0.0)
+        if lin.nonfinite:
+            for a, b, r in rows:
+                t = _careful(r[1], tan[a])
+                append(t + _careful(r[2], tan[b]) if b >= 0 else t)
+        else:
+            for a, b, r in rows:
+                append(r[1] * tan[a] + r[2] * tan[b] if b >= 0 else r[1] * tan[a])
         out.append(tan)
     return out
 
 
 def reverse(lin, output_seeds):
     """One adjoint sweep per seed (a list of output adjoints); returns the
-    adjoint of every slot for each seed."""
+    adjoint of every slot for each seed.  Constant slots collect junk that
+    nobody reads; a zero adjoint is never multiplied (so 0·inf stays 0)."""
     tape = lin.tape
-    _lin_code(tape)
-    steps = list(zip([s.slot for s in tape.steps], tape._active, lin.partials))
-    steps.reverse()
+    rows = [(s.slot, s.args[0], s.args[1] if len(s.args) > 1 else -1, r)
+            for s, r in zip(tape.steps, lin.raw)]
+    rows.reverse()
     out = []
     for seed in output_seeds:
         adj = [0.0] * tape.size
         for slot, w in zip(tape.outputs, seed):
             adj[slot] += w
-        for slot, act, ps in steps:
+        for slot, a, b, r in rows:
             g = adj[slot]
             if g:
-                for a, p in zip(act, ps):
-                    adj[a] += g * p
+                adj[a] += g * r[1]
+                if b >= 0:
+                    adj[b] += g * r[2]
         out.append(adj)
     return out
 
