@@ -94,6 +94,38 @@ class Function:
         return Derivatives(self.outputs, values_out, jacobian, mode, lin.warnings,
                            dict(zip(tape.inputs, values)))
 
+    # Beyond the gradient (adcli/higher.py): J·v, uᵀ·J, Hessians, Taylor, mixed partials.
+    def jvp(self, point=None, direction=None, **kwargs):
+        """J·v along ``direction`` ({name: value}) in one tangent sweep."""
+        from .higher import jvp
+
+        return jvp(self, point, direction, **kwargs)
+
+    def vjp(self, point=None, cotangent=None, *, wrt=None, **kwargs):
+        """uᵀ·J for ``cotangent`` u (one weight per output) in one adjoint sweep."""
+        from .higher import vjp
+
+        return vjp(self, point, cotangent, wrt=wrt, **kwargs)
+
+    def hessian(self, point=None, *, wrt=None, output=None, direction=None, **kwargs):
+        """Value, gradient and dense Hessian (forward-over-reverse); with
+        ``direction`` one Hessian-vector product."""
+        from .higher import hessian
+
+        return hessian(self, point, wrt=wrt, output=output, direction=direction, **kwargs)
+
+    def taylor(self, point=None, order=2, *, direction=None, wrt=None, **kwargs):
+        """Taylor coefficients and derivatives of f(x + t·v) at t = 0 up to ``order``."""
+        from .higher import taylor
+
+        return taylor(self, point, order, direction=direction, wrt=wrt, **kwargs)
+
+    def partial(self, point=None, wrt=None, **kwargs):
+        """One mixed partial of any order: ``wrt="x,x,y"`` is ∂³f/∂x²∂y."""
+        from .higher import partial
+
+        return partial(self, point, wrt, **kwargs)
+
     def _wrt(self, tape, wrt):
         if wrt is None:
             return list(tape.inputs)
