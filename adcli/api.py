@@ -90,7 +90,8 @@ class Function:
                      for k in range(len(tape.outputs))]
             rows = [[adj[i] for i in index] for adj in reverse(lin, seeds)]
         values_out = [lin.values[o] for o in tape.outputs]
-        jacobian = [dict(zip(wrt, row)) for row in rows]
+        # d + 0.0 turns -0.0 into 0.0: both modes print the same zero.
+        jacobian = [{w: d + 0.0 for w, d in zip(wrt, row)} for row in rows]
         return Derivatives(self.outputs, values_out, jacobian, mode, lin.warnings,
                            dict(zip(tape.inputs, values)))
 
