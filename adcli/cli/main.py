@@ -27,6 +27,33 @@ class LazyGroup(click.Group):
         module, attr = target
         return getattr(importlib.import_module(module), attr)
 
+    def invoke(self, ctx):
+        """Run the command; turn adcli's errors into one message on stderr
+        and the documented exit status (also under click's CliRunner)."""
+        from ..errors import AdcliError
+
+        try:
+            return super().invoke(ctx)
+        except AdcliError as exc:
+            from ..render.errors import format_error
+
+            click.echo(format_error(exc), err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort,
+                KeyboardInterrupt, BrokenPipeError):
+            raise
+        except RecursionError:
+            click.echo("adcli: error: the formula is nested too deeply for this operation",
+                       err=True)
+            ctx.exit(1)
+        except Exception as exc:  # a bug: one line unless asked for more
+            if (ctx.obj or {}).get("debug"):
+                raise
+            click.echo(f"adcli: internal error: {type(exc).__name__}: {exc}\n"
+                       "  run again with --debug for a traceback, and please report it",
+                       err=True)
+            ctx.exit(70)
+
     def resolve_command(self, ctx, args):
         try:
             return super().resolve_command(ctx, args)
@@ -53,7 +80,7 @@ An EXPR that starts with `-` goes after `--`:  adcli eval -- "-x^2" --at x=3
 
 @click.group(cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="adcli", prog_name="adcli")
-@click.option("--debug", is_flag=True, hidden=True, help="Show Python tracebacks.")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks of internal errors.")
 @click.pass_context
 def cli(ctx, debug):
     ctx.obj = {"debug": debug}
@@ -62,38 +89,11 @@ def cli(ctx, debug):
 def main(argv=None):
     """Entry point: exit 0 on success, 1 for domain errors, 2 for usage and
     parse errors; never a traceback unless --debug."""
-    from ..errors import AdcliError
-
     args = _expr_after_dashes(sys.argv[1:] if argv is None else list(argv))
     try:
-        cli.main(args, prog_name="adcli", standalone_mode=False)
-    except AdcliError as exc:
-        from ..render.errors import format_error
-
-        _stderr(format_error(exc))
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        _stderr("adcli: aborted")
-        sys.exit(130)
-    except KeyboardInterrupt:
-        sys.exit(130)
+        cli.main(args, prog_name="adcli")
     except BrokenPipeError:
         _quiet_broken_pipe()
-    except RecursionError:
-        _stderr("adcli: error: the formula is nested too deeply for this operation")
-        sys.exit(1)
-    except Exception as exc:  # a bug: say so in one line unless asked for more
-        if "--debug" in args:
-            raise
-        _stderr(f"adcli: internal error: {type(exc).__name__}: {exc}\n"
-                "  run again with --debug for a traceback, and please report it")
-        sys.exit(70)
-    sys.exit(0)
 
 
 def _expr_after_dashes(args):
@@ -104,10 +104,6 @@ def _expr_after_dashes(args):
         if i + 1 < len(args):
             return args[:i] + args[i + 2:] + ["--", args[i + 1]]
     return args
-
-
-def _stderr(text):
-    sys.stderr.write(text + "\n")
 
 
 def _quiet_broken_pipe():
