@@ -60,11 +60,19 @@ def _eval_table(source, result):
 @opt.at_option
 @opt.mode_option
 @opt.wrt_option
+@click.option("--dir", "direction", metavar="X=1,Y=0,…",
+              help="Directional derivative J·v along this direction (one tangent sweep).")
+@click.option("--cotangent", metavar="F1=1,F2=0|1,0",
+              help="uᵀ·J for these output weights (one adjoint sweep).")
 @opt.format_option()
-def grad_command(expr, file, at, mode, wrt, fmt):
+def grad_command(expr, file, at, mode, wrt, direction, cotangent, fmt):
     """Value and gradient of EXPR (the Jacobian for several outputs)."""
     from ..render import results as R
 
+    if direction is not None or cotangent is not None:
+        from .cmd_higher import grad_directional
+
+        return grad_directional(expr, file, at, wrt, direction, cotangent, fmt)
     fn = opt.compile_formula(expr, file)
     fmt = opt.choose_format(fmt)
     wrt = opt.parse_wrt(wrt)

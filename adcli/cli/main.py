@@ -13,6 +13,9 @@ import click
 COMMANDS = {
     "eval": ("adcli.cli.cmd_basic", "eval_command"),
     "grad": ("adcli.cli.cmd_basic", "grad_command"),
+    "hessian": ("adcli.cli.cmd_higher", "hessian_command"),
+    "taylor": ("adcli.cli.cmd_higher", "taylor_command"),
+    "partial": ("adcli.cli.cmd_higher", "partial_command"),
 }
 
 

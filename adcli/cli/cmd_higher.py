@@ -1,0 +1,147 @@
+"""``adcli hessian``, ``adcli taylor``, ``adcli partial``, and the
+``--dir`` / ``--cotangent`` forms of ``adcli grad``."""
+
+import click
+
+from ..errors import UsageError
+from . import options as opt
+
+HIGHER_FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
+
+
+def render(fmt, source, results, kind):
+    """Write ``results`` (one per point) with the ``kind`` renderers of
+    :mod:`adcli.render.higher_view`."""
+    from ..render import higher_view as V
+    from ..render.results import delimited, dumps
+
+    to_json = getattr(V, f"{kind}_json")
+    if fmt == "plain":
+        plain = getattr(V, f"{kind}_plain")
+        opt.write("\n\n".join(plain(r) for r in results))
+    elif fmt == "json":
+        objs = [to_json(r) for r in results]
+        opt.write(dumps(objs[0] if len(objs) == 1 else objs))
+    elif fmt == "jsonl":
+        opt.write("\n".join(dumps(to_json(r)) for r in results))
+    elif fmt in ("csv", "tsv"):
+        columns, row = getattr(V, f"{kind}_columns"), getattr(V, f"{kind}_row")
+        rows = [columns(results[0])] + [row(r) for r in results]
+        opt.write(delimited(rows, "," if fmt == "csv" else "\t"))
+    else:
+        rich = getattr(V, f"{kind}_rich")
+        V.show([rich(source, r) for r in results])
+
+
+def _run(fn, at, compute):
+    results = []
+    for point in opt.require_points(fn, at):
+        res = compute(point)
+        results.append(res)
+        opt.emit_warnings(res.warnings)
+    return results
+
+
+def parse_dir(text):
+    from ..language.point import parse_point
+
+    return parse_point(text, label="--dir")
+
+
+def parse_cotangent(text):
+    """``f1=1,f2=0`` (by output name) or ``1,0`` (one weight per output)."""
+    from ..language.point import constant, parse_point, split_pairs
+
+    if "=" in text:
+        return parse_point(text, label="--cotangent")
+    return [constant(piece, text, offset, label="--cotangent")
+            for piece, offset in split_pairs(text)]
+
+
+def _output(text):
+    """--output K: 1-based index or an output's name."""
+    if text is None:
+        return None
+    text = text.strip()
+    if text.isdigit():
+        k = int(text)
+        if k < 1:
+            raise UsageError("--output counts from 1", hint="--output 1 is the first output")
+        return k - 1
+    return text
+
+
+def grad_directional(expr, file, at, wrt, direction, cotangent, fmt):
+    """``adcli grad --dir …`` (J·v) or ``--cotangent …`` (uᵀ·J)."""
+    fn = opt.compile_formula(expr, file)
+    fmt = opt.choose_format(fmt)
+    if direction is not None and cotangent is not None:
+        raise UsageError("give --dir (J·v) or --cotangent (uᵀ·J), not both")
+    if direction is not None:
+        if wrt is not None:
+            raise UsageError("--dir and --wrt do not combine",
+                             hint="the direction already says which variables move")
+        v = parse_dir(direction)
+        results = _run(fn, at, lambda p: fn.jvp(p, v))
+        render(fmt, fn.source, results, "jvp")
+    else:
+        u = parse_cotangent(cotangent)
+        results = _run(fn, at, lambda p: fn.vjp(p, u, wrt=opt.parse_wrt(wrt)))
+        render(fmt, fn.source, results, "vjp")
+
+
+@click.command("hessian")
+@opt.formula_argument
+@opt.at_option
+@opt.wrt_option
+@click.option("--dir", "direction", metavar="X=1,Y=0,…",
+              help="Only the Hessian-vector product H·v along this direction.")
+@click.option("--output", "output", metavar="K",
+              help="For a program with several outputs: which one (1-based, or its name).")
+@opt.format_option(HIGHER_FORMATS)
+def hessian_command(expr, file, at, wrt, direction, output, fmt):
+    """Value, gradient and dense Hessian of EXPR (forward-over-reverse:
+    one Hessian-vector product per input)."""
+    fn = opt.compile_formula(expr, file)
+    fmt = opt.choose_format(fmt)
+    wrt = opt.parse_wrt(wrt)
+    v = parse_dir(direction) if direction is not None else None
+    k = _output(output)
+    results = _run(fn, at, lambda p: fn.hessian(p, wrt=wrt, output=k, direction=v))
+    render(fmt, fn.source, results, "hessian")
+
+
+@click.command("taylor")
+@opt.formula_argument
+@opt.at_option
+@click.option("--order", "-k", "order", type=click.IntRange(0, 10000), default=4,
+              show_default=True, help="Highest order K of the coefficients.")
+@click.option("--wrt", metavar="X", help="Expand along this variable.")
+@click.option("--dir", "direction", metavar="X=1,Y=2,…",
+              help="Expand along the line x + t·v for this direction v.")
+@opt.format_option(HIGHER_FORMATS)
+def taylor_command(expr, file, at, order, wrt, direction, fmt):
+    """Taylor coefficients c_k and derivatives dᵏ/dtᵏ f(x + t·v) at t = 0,
+    k = 0…K, by Taylor-mode arithmetic (O(K²) per step)."""
+    fn = opt.compile_formula(expr, file)
+    fmt = opt.choose_format(fmt)
+    names = opt.parse_wrt(wrt)
+    v = parse_dir(direction) if direction is not None else None
+    results = _run(fn, at, lambda p: fn.taylor(p, order, direction=v, wrt=names))
+    render(fmt, fn.source, results, "taylor")
+
+
+@click.command("partial")
+@opt.formula_argument
+@opt.at_option
+@click.option("--wrt", metavar="X,X,Y,…", required=True,
+              help="The variables, repeated for higher order: x,x,y is ∂³f/∂x²∂y.")
+@opt.format_option(HIGHER_FORMATS)
+def partial_command(expr, file, at, wrt, fmt):
+    """One mixed partial derivative of any order, exact to working
+    precision (Taylor coefficients along several directions)."""
+    fn = opt.compile_formula(expr, file)
+    fmt = opt.choose_format(fmt)
+    names = opt.parse_wrt(wrt)
+    results = _run(fn, at, lambda p: fn.partial(p, names))
+    render(fmt, fn.source, results, "partial")
