@@ -208,7 +208,7 @@ TABLE = [
       np="sqrt", mp="sqrt", taylor="_sqrt"),
     P("cbrt", getattr(math, "cbrt", _cbrt), ("1/(3*cbrt(x)^2)",), latex="\\sqrt[3]{{{0}}}",
       kink=_at_zero, kink_note=SLOPE,
-      np="cbrt", mp="cbrt"),
+      np="cbrt", mp="_cbrt"),
     P("abs", abs, ("sign(x)",), latex="\\left|{0}\\right|", kink=_at_zero,
       kink_note="corner: adcli uses the derivative 0",
       np="abs", mp="fabs"),
