@@ -29,11 +29,17 @@ def _render_points(fmt, source, results, plain, to_json, columns, row, table):
 @opt.formula_argument
 @opt.at_option
 @opt.format_option()
-def eval_command(expr, file, at, fmt):
+@opt.points_options
+def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=None):
     """The value(s) of EXPR at a point."""
     from ..render import results as R
 
     fn = opt.compile_formula(expr, file)
+    if points is not None:
+        from ..batch.driver import EvalKernel
+
+        return opt.run_batch(fn, at, points, lambda v: EvalKernel(fn, v), fmt, input_format,
+                             digits)
     fmt = opt.choose_format(fmt)
     pts = opt.require_points(fn, at)
     results = []
@@ -65,10 +71,22 @@ def _eval_table(source, result):
 @click.option("--cotangent", metavar="F1=1,F2=0|1,0",
               help="uᵀ·J for these output weights (one adjoint sweep).")
 @opt.format_option()
-def grad_command(expr, file, at, mode, wrt, direction, cotangent, fmt):
+@opt.points_options
+def grad_command(expr, file, at, mode, wrt, direction, cotangent, fmt, points=None,
+                 input_format=None, digits=None):
     """Value and gradient of EXPR (the Jacobian for several outputs)."""
     from ..render import results as R
 
+    if points is not None:
+        from ..batch.driver import GradKernel
+
+        if direction is not None or cotangent is not None:
+            raise opt.UsageError("--dir and --cotangent do not work with --points yet")
+
+        fn = opt.compile_formula(expr, file)
+        wrt_names = opt.parse_wrt(wrt)
+        return opt.run_batch(fn, at, points, lambda v: GradKernel(fn, v, wrt_names, mode),
+                             fmt, input_format, digits)
     if direction is not None or cotangent is not None:
         from .cmd_higher import grad_directional
 

@@ -110,3 +110,35 @@ def write(text):
     sys.stdout.write(text)
     if not text.endswith("\n"):
         sys.stdout.write("\n")
+
+
+# --- batches: --points FILE|- (adcli.batch) ----------------------------------
+
+def points_options(f):
+    """--points, --input-format and --digits, for any command that can run a
+    batch through :func:`run_batch`."""
+    f = click.option("--digits", type=click.IntRange(1, 17), default=None, metavar="N",
+                     help="Write N significant digits instead of full round-trip "
+                          "precision.")(f)
+    f = click.option("--input-format", "input_format", type=click.Choice(("csv", "tsv", "jsonl")),
+                     default=None,
+                     help="Format of --points (default: detected from the first line).")(f)
+    return click.option("--points", "points", metavar="FILE|-", default=None,
+                        help="Many points: CSV/TSV with a header row of variable names, "
+                             "or JSON Lines; - reads standard input.  One result row per "
+                             "point, streamed (output format: --format csv|tsv|jsonl|json, "
+                             "default the input's).")(f)
+
+
+def run_batch(fn, at, points, make_kernel, fmt, input_format, digits):
+    """Run a --points batch and exit with its status (1 if any row failed).
+    ``make_kernel(variables)`` builds the command's kernel (adcli.batch)."""
+    if at:
+        raise UsageError("--points and --at do not combine",
+                         hint="give the points either with --at or in the --points file")
+    from ..batch.driver import run_points
+
+    status = run_points(points, make_kernel, needed=fn.inputs, fmt=fmt,
+                        input_format=input_format, digits=digits)
+    if status:
+        click.get_current_context().exit(status)

@@ -1,0 +1,365 @@
+"""The batch driver: read points in chunks, compute, write, report.
+
+A command plugs in with a *kernel factory*: a function that receives the
+variables (the formula's inputs, in the order of the input's columns) and
+returns a :class:`Kernel`.  ``eval`` and ``grad`` use the vectorised
+:class:`EvalKernel` and :class:`GradKernel`; any other command (``hessian``,
+``taylor``) can use :class:`PointKernel`, which calls a scalar function per
+row, and gets streaming, every input and output format, bad-row reporting,
+the progress bar and the exit status for free::
+
+    from adcli.batch import PointKernel, run_points
+
+    def make_kernel(variables):
+        names = ["f"] + [f"df/d{v}" for v in variables] + [
+            f"d2f/d{a}d{b}" for a in variables for b in variables]
+        return PointKernel(
+            names,
+            compute=lambda point: fn.hessian(point),          # may raise AdcliError
+            cells=lambda r: [r.value, *r.gradient.values(),
+                             *[h for row in r.hessian.values() for h in row.values()]],
+            to_json=lambda r: hessian_json(r),                 # the single-point shape
+            warnings=lambda r: [w.message for w in r.warnings],
+        )
+
+    status = run_points(points, make_kernel, needed=fn.inputs, fmt=fmt,
+                        input_format=input_format, digits=digits)
+    sys.exit(status)
+
+(``opt.batch_options`` in ``adcli/cli/options.py`` adds the ``--points``,
+``--input-format`` and ``--digits`` options; ``opt.run_batch`` does the
+``--at`` check and the call.)
+"""
+
+import sys
+import time
+
+from ..errors import AdcliError, UsageError
+
+
+class Kernel:
+    """What a command computes for a chunk of points.
+
+    ``columns``: names of the result columns (after the input columns).
+    ``compute(X, skip)``: X is an (n × variables) float64 array; rows in
+    ``skip`` could not be read and must be ignored.  Returns
+    ``(V, errors, warnings)``: an (n × len(columns)) float64 array, and
+    dicts {row: message} and {row: [messages]}.
+    ``json_obj(cells, point, warnings)``: the single-point JSON object of
+    one row (cells as floats, point as {variable: float})."""
+
+    columns = ()
+    templated = True  # json_obj depends on its arguments only (writer may template it)
+
+    def compute(self, X, skip):
+        raise NotImplementedError
+
+    def json_obj(self, cells, point, warnings, row=None):
+        raise NotImplementedError
+
+
+class PointKernel(Kernel):
+    """A kernel from a scalar function of one point (a dict)."""
+
+    def __init__(self, columns, compute, cells, to_json, warnings=None, variables=None):
+        self.columns = list(columns)
+        self._compute = compute
+        self._cells = cells
+        self._to_json = to_json
+        self._warnings = warnings or (lambda r: [w.message for w in getattr(r, "warnings", [])])
+        self.variables = variables
+        self._results = {}
+
+    templated = False
+
+    def compute(self, X, skip):
+        import numpy as np
+
+        n, m = X.shape[0], len(self.columns)
+        V = np.full((n, m), np.nan)
+        errors, warnings = {}, {}
+        names = self.variables
+        self._results = results = {}
+        for i, row in enumerate(X.tolist()):
+            if i in skip:
+                continue
+            try:
+                res = self._compute(dict(zip(names, row, strict=False)))
+            except AdcliError as exc:
+                errors[i] = exc.message
+                continue
+            results[i] = res
+            V[i] = self._cells(res)
+            w = self._warnings(res)
+            if w:
+                warnings[i] = w
+        return V, errors, warnings
+
+    def json_obj(self, cells, point, warnings, row=None):
+        res = self._results.get(row) if row is not None else None
+        if res is None:
+            res = self._compute(point)
+        return self._to_json(res)
+
+
+class _Vectorised(Kernel):
+    def __init__(self, fn, variables):
+        from .numpy_backend import VectorTape
+
+        self.fn = fn
+        self.variables = list(variables)
+        self.tape = fn.tape(self.variables)
+        self.vt = VectorTape(self.tape)
+        self.outputs = list(fn.outputs)
+
+    def _columns(self, X):
+        import numpy as np
+
+        X = np.asfortranarray(X)
+        return [X[:, j] for j in range(X.shape[1])], X.shape[0]
+
+    def _recompute(self, bad, skip, V, errors, warnings, X, one):
+        import numpy as np
+
+        if bad is None:
+            return
+        for i in np.flatnonzero(bad).tolist():
+            if i in skip:
+                continue
+            point = dict(zip(self.variables, X[i].tolist(), strict=False))
+            try:
+                cells, w = one(point)
+            except AdcliError as exc:
+                errors[i] = exc.message
+                continue
+            V[i] = cells
+            if w:
+                warnings[i] = w
+
+
+class EvalKernel(_Vectorised):
+    def __init__(self, fn, variables):
+        super().__init__(fn, variables)
+        self.columns = list(self.outputs)
+
+    def compute(self, X, skip):
+        import numpy as np
+
+        cols, n = self._columns(X)
+        outs, bad = self.vt.primal(cols, n)
+        V = np.empty((n, len(outs)))
+        for j, o in enumerate(outs):
+            V[:, j] = o
+        errors, warnings = {}, {}
+        self._recompute(bad, skip, V, errors, warnings, X, self._one)
+        return V, errors, warnings
+
+    def _one(self, point):
+        res = self.fn.evaluate(point)
+        return list(res.values), [w.message for w in res.warnings]
+
+    def json_obj(self, cells, point, warnings, row=None):
+        from ..api import Evaluation
+        from ..render.results import eval_json
+
+        res = Evaluation(self.fn.outputs, list(cells), [], point)
+        obj = eval_json(res, point)
+        obj["warnings"] = list(warnings)
+        return obj
+
+
+class GradKernel(_Vectorised):
+    def __init__(self, fn, variables, wrt=None, mode="auto"):
+        from ..api import choose_mode
+        from ..render.results import derivative_label
+
+        super().__init__(fn, variables)
+        self.wrt = fn._wrt(self.tape, wrt)
+        self.mode = choose_mode(mode, len(self.outputs), len(self.wrt))
+        self.wrt_slots = [self.tape.inputs.index(w) for w in self.wrt]
+        self.columns = []
+        for name in self.outputs:  # one group per output: f, df/dx1, …
+            self.columns.append(name)
+            self.columns.extend(derivative_label(name, w) for w in self.wrt)
+
+    def compute(self, X, skip):
+        import numpy as np
+
+        cols, n = self._columns(X)
+        vt = self.vt
+        vals, partials, bad = vt.linearize(cols, n)
+        sweep = vt.reverse if self.mode == "reverse" else vt.forward
+        jac = sweep(vals, partials, self.wrt_slots, n)
+        V = np.empty((n, len(self.columns)))
+        j = 0
+        for o, row in zip(self.tape.outputs, jac, strict=False):
+            V[:, j] = vals[o]
+            j += 1
+            for d in row:
+                V[:, j] = d
+                j += 1
+        errors, warnings = {}, {}
+        self._recompute(bad, skip, V, errors, warnings, X, self._one)
+        return V, errors, warnings
+
+    def _one(self, point):
+        res = self.fn.gradient(point, wrt=self.wrt, mode=self.mode)
+        cells = []
+        for value, row in zip(res.values, res.jacobian, strict=False):
+            cells.append(value)
+            cells.extend(row[w] for w in self.wrt)
+        return cells, [w.message for w in res.warnings]
+
+    def json_obj(self, cells, point, warnings, row=None):
+        from ..api import Derivatives
+        from ..render.results import grad_json
+
+        values, jacobian = [], []
+        step = 1 + len(self.wrt)
+        for k in range(len(self.outputs)):
+            group = cells[k * step:(k + 1) * step]
+            values.append(group[0])
+            jacobian.append(dict(zip(self.wrt, group[1:], strict=False)))
+        res = Derivatives(self.fn.outputs, values, jacobian, self.mode, [], point)
+        obj = grad_json(res)
+        obj["warnings"] = list(warnings)
+        return obj
+
+
+# --- the loop -----------------------------------------------------------------
+
+def _variables(reader, needed):
+    """The formula's inputs in the order of the input's columns; exit 2
+    naming any that the header lacks."""
+    missing = [v for v in needed if v not in reader.columns]
+    if missing and reader.format != "jsonl":
+        names = ", ".join(f"`{m}`" for m in missing)
+        raise UsageError(
+            f"the --points header has no column for {names}",
+            hint=f"the header is: {', '.join(reader.columns) or '(empty)'}; "
+                 f"the formula needs {', '.join(needed)}")
+    present = [c for c in reader.columns if c in set(needed)]
+    return present + [v for v in needed if v not in present]
+
+
+def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digits=None,
+               stdin=None, stdout=None, stderr=None, progress=None, max_rows=None):
+    """Run a batch; returns the exit status (0, or 1 if any row failed).
+    Usage errors (a missing column, an unreadable file) raise UsageError.
+
+    ``points``: a path or ``-``; ``make_kernel(variables) -> Kernel``;
+    ``needed``: the variables the formula needs; ``fmt``: csv, tsv,
+    jsonl or json (default: the input's format); ``progress``: show a bar
+    on stderr (default: when stderr is a terminal)."""
+    from .reader import MAX_ROWS, PointReader, open_points
+    from .writer import OUTPUT_FORMATS, Writer
+
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    if fmt is not None and fmt not in OUTPUT_FORMATS:
+        raise UsageError(f"--format {fmt} does not work with --points",
+                         hint=f"use one of {', '.join(OUTPUT_FORMATS)}")
+    stream, size = open_points(points, stdin)
+    try:
+        reader = PointReader(stream, input_format, max_rows or MAX_ROWS)
+        variables = _variables(reader, list(needed))
+        reader.bind(variables)
+        kernel = make_kernel(variables)
+        if isinstance(kernel, PointKernel) and kernel.variables is None:
+            kernel.variables = variables
+        writer = Writer(fmt or reader.format, reader, kernel, stdout, digits)
+        if progress is None:
+            progress = _isatty(stderr)
+        bar = _Progress(stderr, size, reader) if progress else None
+        stats = _Stats()
+        writer.header()
+        try:
+            for chunk in reader:
+                V, errors, warnings = kernel.compute(chunk.X, chunk.errors)
+                if chunk.errors:
+                    errors = {**errors, **chunk.errors}
+                writer.write(chunk, V, errors, warnings)
+                stats.add(chunk, errors, warnings)
+                if bar is not None:
+                    bar.update(stats.rows)
+        finally:
+            if bar is not None:
+                bar.stop()
+        writer.close()
+    finally:
+        if points != "-":
+            stream.close()
+    return stats.report(stderr)
+
+
+class _Stats:
+    def __init__(self):
+        self.rows = 0
+        self.failed = 0
+        self.first_error = None
+        self.warned = 0
+        self.first_warning = None
+
+    def add(self, chunk, errors, warnings):
+        self.rows += len(chunk)
+        if errors:
+            self.failed += len(errors)
+            if self.first_error is None:
+                i = min(errors)
+                self.first_error = (chunk.line_numbers[i], errors[i])
+        if warnings:
+            self.warned += len(warnings)
+            if self.first_warning is None:
+                i = min(warnings)
+                self.first_warning = (chunk.line_numbers[i], warnings[i][0])
+
+    def report(self, stderr):
+        if self.warned:
+            line, message = self.first_warning
+            more = f" ({self.warned} rows had warnings)" if self.warned > 1 else ""
+            stderr.write(f"adcli: warning: line {line}: {message}{more}\n")
+        if self.failed:
+            line, message = self.first_error
+            rows = "row" if self.rows == 1 else "rows"
+            stderr.write(f"adcli: error: {self.failed} of {self.rows} {rows} failed; "
+                         f"the first at line {line}: {message}\n"
+                         "  the failed rows have their reason in the `error` column/field; "
+                         "every other row was written\n")
+            return 1
+        return 0
+
+
+def _isatty(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Progress:
+    """A Rich progress bar on standard error (rows, rows/s; a bar when the
+    input's size is known).  Rich honours NO_COLOR."""
+
+    def __init__(self, stderr, size, reader):
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.reader = reader
+        self.start = time.perf_counter()
+        columns = [TextColumn("adcli")]
+        if size:
+            columns.append(BarColumn())
+        columns += [TextColumn("{task.fields[rows]} rows"),
+                    TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn()]
+        self.progress = Progress(*columns, console=Console(file=stderr, highlight=False),
+                                 transient=True)
+        self.task = self.progress.add_task("batch", total=size or None, rows=0, rate=0)
+        self.progress.start()
+
+    def update(self, rows):
+        elapsed = max(time.perf_counter() - self.start, 1e-9)
+        self.progress.update(self.task, completed=self.reader.bytes_read, rows=f"{rows:,}",
+                             rate=f"{rows / elapsed:,.0f}")
+
+    def stop(self):
+        self.progress.stop()

@@ -1,0 +1,357 @@
+"""Reading points: CSV with a header row, TSV, or JSON Lines, streamed in
+chunks of complete lines.
+
+The stream is read in blocks with ``read1`` (whatever is available, up to
+a size), so a file goes by in large chunks while a slow pipe yields each
+line as soon as it arrives: results start before the input ends and
+memory is bounded by the chunk size, however long the input.
+
+Numbers are parsed by NumPy's C reader (``numpy.loadtxt`` on the chunk's
+lines), the fastest sound way measured (see ``bench/batch.py``); a chunk
+with any bad cell falls back to a per-row parse that names what is wrong
+with each bad row, so only those rows fail.
+"""
+
+import csv
+import io
+import json
+import math
+
+import numpy as np
+
+from ..errors import UsageError
+
+FORMATS = ("csv", "tsv", "jsonl")
+SEPARATOR = {"csv": ",", "tsv": "\t"}
+BLOCK = 1 << 20  # bytes per read
+MAX_ROWS = 1 << 16  # rows per chunk
+
+
+class Chunk:
+    """Complete input rows: ``lines`` (the raw text, for carrying through),
+    ``first_line`` and ``line_numbers`` (1-based, as in the file),
+    ``X`` (rows × variables, float64) and ``errors`` {row index: message}
+    for rows that could not be read."""
+
+    __slots__ = ("lines", "line_numbers", "X", "errors", "records", "_fields", "reader")
+
+    def __init__(self, reader, lines, line_numbers, X, errors, records=None):
+        self.reader = reader
+        self.lines = lines
+        self.line_numbers = line_numbers
+        self.X = X
+        self.errors = errors
+        self.records = records  # JSON Lines: the parsed objects (None for bad lines)
+        self._fields = None
+
+    def __len__(self):
+        return len(self.lines)
+
+    def fields(self):
+        """Each row's cells as text (input columns, in header order)."""
+        if self._fields is None:
+            self._fields = [self.reader.cells(line, rec) for line, rec in
+                            zip(self.lines, self.records or [None] * len(self.lines), strict=False)]
+        return self._fields
+
+
+def open_points(path, stdin=None):
+    """A binary stream for ``--points PATH`` (``-`` is standard input)."""
+    import sys
+
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin
+        return getattr(stream, "buffer", stream), None
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the driver
+    except OSError as exc:
+        raise UsageError(f"cannot read --points file {path}: {exc.strerror}") from None
+    import os
+
+    try:
+        size = os.fstat(fh.fileno()).st_size
+    except OSError:
+        size = None
+    return fh, size
+
+
+def _blocks(stream, size=BLOCK):
+    read = getattr(stream, "read1", None) or stream.read
+    while True:
+        block = read(size)
+        if not block:
+            return
+        yield block
+
+
+class PointReader:
+    """Reads the header, then yields :class:`Chunk` s.
+
+    ``variables`` are filled in by :meth:`bind` once the caller knows which
+    header columns are the formula's inputs."""
+
+    def __init__(self, stream, input_format=None, max_rows=MAX_ROWS):
+        self.stream = stream
+        self.max_rows = max_rows
+        self.bytes_read = 0
+        self._lines = self._line_batches()
+        self.format = input_format
+        self.header_line = None  # the raw header text (CSV/TSV)
+        self.header_number = 0
+        self.columns = []
+        self._first_batch = []
+        self._read_header()
+        self.variables = []
+        self.var_index = []
+
+    # -- raw lines -----------------------------------------------------------
+
+    def _line_batches(self):
+        pending = b""
+        line_no = 0
+        for block in _blocks(self.stream):
+            self.bytes_read += len(block)
+            data = pending + block if pending else block
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                pending = data
+                continue
+            pending = data[cut + 1:]
+            text = data[:cut].decode("utf-8", errors="replace")
+            lines = text.split("\n")
+            if "\r" in text:
+                lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+            for start in range(0, len(lines), self.max_rows):
+                part = lines[start:start + self.max_rows]
+                yield line_no + 1, part
+                line_no += len(part)
+        if pending:
+            text = pending.decode("utf-8", errors="replace")
+            yield line_no + 1, [text[:-1] if text.endswith("\r") else text]
+
+    def _read_header(self):
+        for first, lines in self._lines:
+            for i, line in enumerate(lines):
+                if line.strip():
+                    self._setup(line.lstrip("\ufeff"), first + i)
+                    rest = lines[i + 1:]
+                    if self.format == "jsonl":
+                        rest = lines[i:]  # the first object is data too
+                        first_rest = first + i
+                    else:
+                        first_rest = first + i + 1
+                    if rest:
+                        self._first_batch = [(first_rest, rest)]
+                    return
+        raise UsageError("the --points input is empty",
+                         hint="give a header row of variable names, then one row per point")
+
+    def _setup(self, line, number):
+        fmt = self.format
+        if fmt is None:
+            stripped = line.lstrip()
+            fmt = "jsonl" if stripped.startswith("{") else ("tsv" if "\t" in line else "csv")
+        self.format = fmt
+        self.header_number = number
+        if fmt == "jsonl":
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                obj = None
+            if not isinstance(obj, dict):
+                raise UsageError(f"line {number} of --points is not a JSON object",
+                                 hint="JSON Lines input has one object per line, "
+                                      'like {"x1": 2, "x2": 3}')
+            self.columns = list(obj)
+        else:
+            self.header_line = line
+            self.columns = [c.strip() for c in self._split(line)]
+            if len(set(self.columns)) != len(self.columns):
+                dup = next(c for c in self.columns if self.columns.count(c) > 1)
+                raise UsageError(f"the --points header names `{dup}` twice")
+
+    def _split(self, line):
+        sep = SEPARATOR[self.format]
+        if self.format == "csv" and '"' in line:
+            return next(csv.reader([line]))
+        return line.split(sep)
+
+    def bind(self, variables):
+        """Use these header columns (in this order) as the variables."""
+        self.variables = list(variables)
+        if self.format != "jsonl":
+            self.var_index = [self.columns.index(v) for v in self.variables]
+
+    def cells(self, line, record=None):
+        """The input columns of one row as text."""
+        if self.format == "jsonl":
+            if record is None:
+                return [""] * len(self.columns)
+            return [_json_cell(record.get(c)) for c in self.columns]
+        fields = self._split(line)
+        if len(fields) < len(self.columns):
+            fields = fields + [""] * (len(self.columns) - len(fields))
+        return fields[:len(self.columns)]
+
+    # -- chunks --------------------------------------------------------------
+
+    def __iter__(self):
+        batches = self._first_batch
+        self._first_batch = []
+        for first, lines in batches:
+            chunk = self._chunk(first, lines)
+            if chunk is not None:
+                yield chunk
+        for first, lines in self._lines:
+            chunk = self._chunk(first, lines)
+            if chunk is not None:
+                yield chunk
+
+    def _chunk(self, first, lines):
+        numbers = None
+        if "" in lines:
+            keep = [(first + i, line) for i, line in enumerate(lines) if line.strip()]
+            if not keep:
+                return None
+            numbers = [k for k, _ in keep]
+            lines = [line for _, line in keep]
+        else:
+            numbers = range(first, first + len(lines))
+        if self.format == "jsonl":
+            X, errors, records = self._parse_jsonl(lines)
+            return Chunk(self, lines, numbers, X, errors, records)
+        X, errors = self._parse_fast(lines)
+        if X is None:
+            X, errors = self._parse_rows(lines)
+        return Chunk(self, lines, numbers, X, errors)
+
+    def _parse_fast(self, lines):
+        sep = SEPARATOR[self.format]
+        ncols = len(self.columns)
+        k = len(self.var_index)
+        if k == 0:
+            return None, None
+        joined = "\n".join(lines)
+        # quoted cells, or a row with too few or too many cells: row by row
+        if '"' in joined or joined.count(sep) != len(lines) * (ncols - 1):
+            return None, None
+        try:
+            X = np.loadtxt(lines, delimiter=sep, usecols=self.var_index, dtype=np.float64,
+                           comments=None, ndmin=2, quotechar=None)
+        except (ValueError, IndexError):
+            return None, None
+        if X.shape != (len(lines), k):
+            return None, None
+        errors = {}
+        if not np.isfinite(X).all():
+            X = X.copy()
+            bad = np.flatnonzero(~np.isfinite(X).all(axis=1))
+            for i in bad.tolist():
+                j = int(np.flatnonzero(~np.isfinite(X[i]))[0])
+                text = self._split(lines[i])[self.var_index[j]].strip()
+                errors[i] = f"`{self.variables[j]}` must be a finite number, not {text}"
+        return X, errors
+
+    def _parse_rows(self, lines):
+        ncols = len(self.columns)
+        X = np.full((len(lines), len(self.var_index)), np.nan)
+        errors = {}
+        for i, line in enumerate(lines):
+            try:
+                fields = self._split(line)
+            except csv.Error as exc:
+                errors[i] = f"cannot read the row: {exc}"
+                continue
+            if len(fields) != ncols:
+                errors[i] = (f"expected {ncols} cells ({', '.join(self.columns)}), "
+                             f"found {len(fields)}")
+                continue
+            row = X[i]
+            for jj, j in enumerate(self.var_index):
+                message, value = _number(fields[j], self.variables[jj])
+                if message:
+                    errors[i] = message
+                    break
+                row[jj] = value
+        return X, errors
+
+    def _parse_jsonl(self, lines):
+        X = np.full((len(lines), len(self.variables)), np.nan)
+        errors = {}
+        records = []
+        for i, line in enumerate(lines):
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                errors[i] = f"not valid JSON: {exc.msg} (column {exc.colno})"
+                records.append(None)
+                continue
+            if not isinstance(obj, dict):
+                errors[i] = "not a JSON object"
+                records.append(None)
+                continue
+            records.append(obj)
+            row = X[i]
+            for jj, name in enumerate(self.variables):
+                value = obj.get(name)
+                if value is None:
+                    errors[i] = f"no value for `{name}`"
+                    break
+                if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                    errors[i] = f"the value of `{name}` is not a number: {json.dumps(value)}"
+                    break
+                if isinstance(value, str):
+                    message, value = _number(value, name)
+                    if message:
+                        errors[i] = message
+                        break
+                else:
+                    try:
+                        value = float(value)
+                    except OverflowError:
+                        errors[i] = f"`{name}` must be a finite number"
+                        break
+                    if not math.isfinite(value):
+                        errors[i] = f"`{name}` must be a finite number, not {value}"
+                        break
+                row[jj] = value
+        return X, errors, records
+
+
+def _number(text, name):
+    """(error message or None, value) for one cell."""
+    text = text.strip()
+    if not text:
+        return f"no value for `{name}` (the cell is empty)", None
+    try:
+        value = float(text)
+    except ValueError:
+        return f"`{text}` is not a number (column `{name}`)", None
+    if not math.isfinite(value):
+        return f"`{name}` must be a finite number, not {text}", None
+    return None, value
+
+
+def _json_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def csv_quote(text, sep):
+    """One cell of CSV/TSV output."""
+    if sep == "\t":
+        return text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_line(cells, sep):
+    if sep == ",":
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow(cells)
+        return buf.getvalue()
+    return sep.join(csv_quote(c, sep) for c in cells)

@@ -1,0 +1,209 @@
+"""Writing batch results: CSV, TSV, JSON Lines, or one JSON array.
+
+CSV/TSV: the input columns first (each row's input text carried through
+untouched), then the kernel's result columns, then ``error`` (empty for a
+good row).  JSON: each object has the single-point JSON shape; carried
+input columns that are not variables go under ``"extra"``; a failed row is
+``{"error": …, "line": N, "input": {…}}``.
+
+Numbers keep full round-trip precision (``float(text) == value``) and are
+written like the single-point plain output (``2`` not ``2.0``, ``inf``,
+``nan``); ``digits`` gives ``%.Ng`` instead.  Formatting goes through
+``repr(array.tolist())`` and a few ``str.replace`` calls -- all C loops --
+which measured fastest of the sound ways (see ``bench/batch.py``).
+"""
+
+import json
+
+from .reader import SEPARATOR, csv_line, csv_quote
+
+OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "json")
+
+
+def format_rows(V, sep, digits=None):
+    """Rows of the float array V (n × m) as text, one string per row."""
+    n = V.shape[0]
+    if n == 0:
+        return []
+    if V.shape[1] == 0:
+        return [""] * n
+    if digits is not None:
+        fmt = sep.join([f"%.{digits}g"] * V.shape[1])
+        return [fmt % tuple(r) for r in V.tolist()]
+    s = repr(V.tolist())
+    s = s.replace(".0, ", ", ").replace(".0]", "]")
+    s = s[2:-2].replace("], [", "\n")
+    if sep != ", ":
+        s = s.replace(", ", sep)
+    return s.split("\n")
+
+
+def number_texts(values, digits=None):
+    """JSON number texts for a list of floats (non-finite as strings)."""
+    out = []
+    for v in values:
+        if v != v:
+            out.append('"nan"')
+        elif v in (float("inf"), float("-inf")):
+            out.append('"inf"' if v > 0 else '"-inf"')
+        elif digits is not None:
+            out.append(f"{v:.{digits}g}")
+        else:
+            out.append(repr(v))
+    return out
+
+
+def _json_value(v, digits):
+    if digits is not None and v == v and v not in (float("inf"), float("-inf")):
+        return float(f"{v:.{digits}g}")
+    return v
+
+
+class Writer:
+    def __init__(self, fmt, reader, kernel, out, digits=None):
+        self.fmt = fmt
+        self.reader = reader
+        self.kernel = kernel
+        self.out = out
+        self.digits = digits
+        self.first = True
+        self.variables = reader.variables
+        self.extra = [c for c in reader.columns if c not in set(self.variables)]
+        self._template = None
+        if fmt in ("jsonl", "json") and getattr(kernel, "templated", True):
+            self._template = self._make_template()
+
+    # -- CSV/TSV ---------------------------------------------------------------
+
+    def header(self):
+        if self.fmt in ("csv", "tsv"):
+            sep = SEPARATOR[self.fmt]
+            results = csv_line(list(self.kernel.columns) + ["error"], sep)
+            r = self.reader
+            if r.format == self.fmt and r.header_line is not None:
+                head = r.header_line
+            else:
+                head = csv_line(list(r.columns), sep)
+            self.out.write(head + sep + results + "\n")
+        elif self.fmt == "json":
+            self.out.write("[")
+
+    def write(self, chunk, V, errors, warnings):
+        if self.fmt in ("csv", "tsv"):
+            text = self._delimited(chunk, V, errors)
+        else:
+            text = self._json(chunk, V, errors, warnings)
+        self.out.write(text)
+        flush = getattr(self.out, "flush", None)
+        if flush is not None:
+            flush()
+
+    def close(self):
+        if self.fmt == "json":
+            self.out.write("\n]\n" if not self.first else "]\n")
+
+    def _prefixes(self, chunk, sep):
+        r = self.reader
+        if r.format == self.fmt:
+            return chunk.lines
+        return [csv_line(cells, sep) for cells in chunk.fields()]
+
+    def _delimited(self, chunk, V, errors):
+        sep = SEPARATOR[self.fmt]
+        prefixes = self._prefixes(chunk, sep)
+        rows = format_rows(V, sep, self.digits)
+        tail = sep + "\n"
+        if not errors:
+            return "".join([p + sep + c + tail for p, c in zip(prefixes, rows, strict=False)])
+        blank = sep * len(self.kernel.columns)
+        out = []
+        for i, (p, c) in enumerate(zip(prefixes, rows, strict=False)):
+            e = errors.get(i)
+            if e is None:
+                out.append(p + sep + c + tail)
+            else:
+                out.append(p + sep + blank + csv_quote(e, sep) + "\n")
+        return "".join(out)
+
+    # -- JSON ------------------------------------------------------------------
+
+    def _make_template(self):
+        """The single-point JSON object of a good row, as a %-template over
+        the number texts (results, then point values), then extras."""
+        m = len(self.kernel.columns)
+        k = len(self.variables)
+        sentinels = [float(f"-9.8765432{j:05d}e-299") for j in range(m + k + len(self.extra))]
+        point = dict(zip(self.variables, sentinels[m:m + k], strict=False))
+        obj = self.kernel.json_obj(sentinels[:m], point, [])
+        if self.extra:
+            obj["extra"] = dict(zip(self.extra, sentinels[m + k:], strict=False))
+        text = json.dumps(obj, ensure_ascii=False).replace("%", "%%")
+        for s in sentinels:
+            r = repr(s)
+            if text.count(r) != 1:
+                return None
+            text = text.replace(r, "%s")
+        # the placeholders must come in sentinel order
+        order = [json.dumps(obj, ensure_ascii=False).find(repr(s)) for s in sentinels]
+        if order != sorted(order):
+            return None
+        return text + "\n"
+
+    def _extra_values(self, chunk, i):
+        r = self.reader
+        if r.format == "jsonl":
+            rec = chunk.records[i] or {}
+            return [rec.get(c) for c in self.extra]
+        cells = chunk.fields()[i]
+        return [cells[r.columns.index(c)] for c in self.extra]
+
+    def _json(self, chunk, V, errors, warnings):
+        out = []
+        digits = self.digits
+        X = chunk.X
+        template = self._template
+        vals = V.tolist()
+        xs = X.tolist()
+        extra_index = None
+        if self.extra and self.reader.format != "jsonl":
+            extra_index = [self.reader.columns.index(c) for c in self.extra]
+        for i in range(len(vals)):
+            e = errors.get(i)
+            if e is not None:
+                obj = {"error": e, "line": chunk.line_numbers[i],
+                       "input": self._input(chunk, i)}
+                out.append(json.dumps(obj, ensure_ascii=False) + "\n")
+                continue
+            w = warnings.get(i)
+            if template is not None and not w:
+                texts = number_texts(vals[i], digits) + number_texts(xs[i])
+                if self.extra:
+                    if extra_index is not None:
+                        cells = chunk.fields()[i]
+                        ev = [cells[j] for j in extra_index]
+                    else:
+                        ev = self._extra_values(chunk, i)
+                    texts.extend(json.dumps(v, ensure_ascii=False) for v in ev)
+                out.append(template % tuple(texts))
+                continue
+            point = dict(zip(self.variables, xs[i], strict=False))
+            obj = self.kernel.json_obj([_json_value(v, digits) for v in vals[i]], point,
+                                       list(w or []), row=i)
+            if self.extra:
+                obj["extra"] = dict(zip(self.extra, self._extra_values(chunk, i), strict=False))
+            out.append(json.dumps(obj, ensure_ascii=False) + "\n")
+        if self.fmt == "jsonl":
+            return "".join(out)
+        if not out:
+            return ""
+        text = ",\n".join(o[:-1] for o in out)
+        prefix = "\n" if self.first else ",\n"
+        self.first = False
+        return prefix + text
+
+    def _input(self, chunk, i):
+        r = self.reader
+        if r.format == "jsonl":
+            rec = chunk.records[i]
+            return rec if rec is not None else chunk.lines[i]
+        return dict(zip(r.columns, chunk.fields()[i], strict=False))
