@@ -1,0 +1,208 @@
+"""Taylor mode: coefficients and derivatives of any order along a variable
+or a direction, against sympy's derivatives evaluated with 30 digits."""
+
+import json
+import math
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+import adcli
+from adcli.cli.main import cli
+
+X, Y, T = sp.symbols("x y t", real=True)
+REL = 1e-10
+
+
+def close(a, ref, rel=REL):
+    ref = float(ref)
+    return abs(a - ref) <= rel * max(abs(ref), 1e-300) or a == ref
+
+
+def sympy_derivatives(expr, var, at, order):
+    out, d = [], expr
+    for _ in range(order + 1):
+        out.append(d.subs(var, at).evalf(30))
+        d = sp.diff(d, var)
+    return out
+
+
+@pytest.mark.parametrize("text, expr", [
+    ("exp(sin(x))", sp.exp(sp.sin(X))),
+    ("1/(1+x^2)", 1 / (1 + X**2)),
+    ("atan(x)", sp.atan(X)),
+    ("log(1+x)", sp.log(1 + X)),
+])
+def test_derivatives_to_order_12_match_sympy(text, expr):
+    r = adcli.taylor(text, {"x": 0.5}, order=12)
+    ref = sympy_derivatives(expr, X, sp.Rational(1, 2), 12)
+    for k, (d, e) in enumerate(zip(r.derivatives, ref, strict=True)):
+        assert close(d, e), (text, k, d, float(e))
+        assert close(r.coefficients[k] * math.factorial(k), e)
+
+
+def mpmath_derivatives(fn, order):
+    """k!·(Taylor coefficient k) of fn at 0 with 50 digits (mpmath.taylor)."""
+    import mpmath
+
+    with mpmath.workdps(50):
+        coefs = mpmath.taylor(fn, 0, order)
+        return [c * mpmath.factorial(k) for k, c in enumerate(coefs)]
+
+
+def test_two_variables_along_a_direction_match_mpmath():
+    import mpmath as M
+
+    text = "exp(x*y)*sin(x + y^2) + x/y"
+
+    def line(t):
+        x, y = M.mpf(3) / 10 + t, M.mpf(7) / 10 + 2 * t
+        return M.exp(x * y) * M.sin(x + y**2) + x / y
+
+    ref = mpmath_derivatives(line, 12)
+    r = adcli.taylor(text, {"x": 0.3, "y": 0.7}, order=12, direction={"x": 1, "y": 2})
+    for k, (d, e) in enumerate(zip(r.derivatives, ref, strict=True)):
+        assert close(d, e), (k, d, float(e))
+
+
+def test_two_variables_along_a_direction_match_sympy_to_order_6():
+    expr = sp.exp(X * Y) * sp.sin(X + Y**2) + X / Y
+    line = expr.subs({X: sp.Rational(3, 10) + T, Y: sp.Rational(7, 10) + 2 * T})
+    ref = sympy_derivatives(line, T, 0, 6)
+    r = adcli.taylor("exp(x*y)*sin(x + y^2) + x/y", {"x": 0.3, "y": 0.7}, order=6,
+                     direction={"x": 1, "y": 2})
+    for k, (d, e) in enumerate(zip(r.derivatives, ref, strict=True)):
+        assert close(d, e), (k, d, float(e))
+
+
+UNARY = {
+    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "sec": sp.sec, "csc": sp.csc, "cot": sp.cot,
+    "asin": sp.asin, "acos": sp.acos, "atan": sp.atan, "sinh": sp.sinh, "cosh": sp.cosh,
+    "tanh": sp.tanh, "asinh": sp.asinh, "atanh": sp.atanh, "exp": sp.exp,
+    "expm1": lambda u: sp.exp(u) - 1, "log": sp.log, "log2": lambda u: sp.log(u, 2),
+    "log10": lambda u: sp.log(u, 10), "log1p": lambda u: sp.log(1 + u), "sqrt": sp.sqrt,
+    "cbrt": lambda u: u ** sp.Rational(1, 3), "erf": sp.erf, "erfc": sp.erfc,
+    "abs": sp.Abs,
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_every_unary_primitive_expands_from_the_table(name):
+    """No primitive needs a Taylor rule of its own: the partial rules in the
+    table are enough (order 7 of f(0.3 + 0.2·x²) at x = 0.4)."""
+    text = f"{name}(0.3 + 0.2*x^2)"
+    expr = UNARY[name](sp.Rational(3, 10) + sp.Rational(1, 5) * X**2)
+    r = adcli.taylor(text, {"x": 0.4}, order=7)
+    ref = sympy_derivatives(expr, X, sp.Rational(2, 5), 7)
+    for k, (d, e) in enumerate(zip(r.derivatives, ref, strict=True)):
+        assert close(d, e, 1e-11), (name, k, d, float(e))
+
+
+@pytest.mark.parametrize("text, fn", [
+    ("atan2(y, x)", lambda x, y, M: M.atan2(y, x)),
+    ("hypot(x, y)", lambda x, y, M: M.hypot(x, y)),
+    ("x^y", lambda x, y, M: M.power(x, y)),
+    ("log(x, y)", lambda x, y, M: M.log(x) / M.log(y)),
+    ("pow(x, 2.5) * y^3", lambda x, y, M: M.power(x, 2.5) * y**3),
+])
+def test_binary_primitives_along_a_direction(text, fn):
+    import mpmath as M
+
+    ref = mpmath_derivatives(lambda t: fn(M.mpf("1.2") - t, M.mpf("1.7") + t / 2, M), 8)
+    r = adcli.taylor(text, {"x": 1.2, "y": 1.7}, order=8, direction={"x": -1, "y": 0.5})
+    for k, (d, e) in enumerate(zip(r.derivatives, ref, strict=True)):
+        assert close(d, e), (text, k, d, float(e))
+
+
+def test_order_40_geometric_series_is_exact():
+    # 1/(1-x) at x = 1/2: c_k = 2^(k+1), exactly representable
+    r = adcli.taylor("1/(1-x)", {"x": 0.5}, order=40)
+    assert r.coefficients == [2.0 ** (k + 1) for k in range(41)]
+
+
+def test_order_40_of_exp_sin_matches_mpmath():
+    import mpmath
+
+    mpmath.mp.dps = 60
+    ref = mpmath.taylor(lambda t: mpmath.exp(mpmath.sin(t)), mpmath.mpf("0.5"), 40)
+    r = adcli.taylor("exp(sin(x))", {"x": 0.5}, order=40)
+    assert len(r.coefficients) == 41
+    for k in (20, 30, 40):
+        assert close(r.coefficients[k], ref[k], 1e-9), k
+
+
+def test_integer_power_through_zero():
+    r = adcli.taylor("x^3 + (x-1)^2", {"x": 0}, order=4)
+    assert r.derivatives == [1.0, -2.0, 2.0, 6.0, 0.0]
+
+
+def test_polynomial_coefficients_are_exact():
+    r = adcli.taylor("(1+x)^5", {"x": 0}, order=7)
+    assert r.coefficients == [1.0, 5.0, 10.0, 10.0, 5.0, 1.0, 0.0, 0.0]
+
+
+def test_kink_gives_warning_and_nan_beyond_order_0():
+    r = adcli.taylor("sqrt(x)", {"x": 0}, order=2)
+    assert r.coefficients[0] == 0.0
+    assert all(math.isnan(c) for c in r.coefficients[1:])
+    assert r.warnings and "ω2" in r.warnings[0].message
+
+
+def test_abs_at_zero_follows_the_convention():
+    r = adcli.taylor("abs(x) + x", {"x": 0}, order=2)
+    assert r.derivatives == [0.0, 1.0, 0.0]
+    assert any(w.kind == "kink" for w in r.warnings)
+
+
+# --- command line -------------------------------------------------------------
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cli_json_shape():
+    res = run("taylor", "exp(x)", "--at", "x=0", "--order", "3", "--format", "json")
+    assert res.exit_code == 0, res.output
+    obj = json.loads(res.output)
+    assert obj["coefficients"][:2] == [1.0, 1.0]
+    assert obj["derivatives"] == [1.0, 1.0, 1.0, 1.0]
+    assert obj["direction"] == {"x": 1.0}
+
+
+def test_cli_direction_and_plain():
+    res = run("taylor", "x*y", "--at", "x=1,y=2", "--order", "2", "--dir", "x=1,y=1",
+              "--format", "plain")
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert "c1 3" in lines and "d2 2" in lines
+
+
+def test_cli_several_variables_need_wrt_or_dir():
+    res = run("taylor", "x*y", "--at", "x=1,y=2", "--order", "2")
+    assert res.exit_code == 2
+    assert "--wrt" in res.output
+    assert run("taylor", "x*y", "--at", "x=1,y=2", "--wrt", "y").exit_code == 0
+
+
+@pytest.mark.parametrize("opt, val", [("--wrt", "z"), ("--dir", "z=1")])
+def test_cli_non_input_is_usage_error(opt, val):
+    res = run("taylor", "x*y", "--at", "x=1,y=2", opt, val)
+    assert res.exit_code == 2
+    assert "`z`" in res.output
+
+
+def test_cli_domain_error_names_the_step():
+    res = run("taylor", "log(x - 2)", "--at", "x=1", "--order", "3")
+    assert res.exit_code == 1
+    assert "ω3" in res.output
+
+
+def test_cli_csv_one_row_per_point():
+    res = run("taylor", "exp(x)", "--at", "x=0", "--at", "x=1", "--order", "1",
+              "--format", "csv")
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0] == "x,c0,c1,d0,d1"
+    assert lines[1] == "0,1,1,1,1"
+    assert len(lines) == 3
