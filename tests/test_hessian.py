@@ -1,0 +1,215 @@
+"""Hessians by forward-over-reverse, against sympy to 1e-12 relative;
+printed symmetric bit for bit; J·v and uᵀ·J; both modes' Jacobians agree."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+import adcli
+from adcli.cli.main import cli
+
+REL = 1e-12
+
+CASES = [
+    ("x1*x2 + sin(x1)", {"x1": 2, "x2": 3}),
+    ("exp(x*y)/(1 + z^2) + log(x + y*z)", {"x": 0.3, "y": 1.7, "z": 0.4}),
+    ("atan2(y, x) * hypot(x, y) + sqrt(x*y) * tanh(x - y)", {"x": 1.1, "y": 0.6}),
+    ("a = x^y; b = asin(x/3) + cosh(y); a*b + erf(a - b)", {"x": 1.3, "y": 2.2}),
+    ("u = x*y*z; v = u^2 - cbrt(x); sin(v) / (1 + exp(-u))",
+     {"x": 0.7, "y": -1.2, "z": 0.5}),
+]
+
+
+def sympy_hessian(text, point):
+    """The reference: sympy's Hessian, evaluated with 30 digits."""
+    from adcli.language.parser import parse  # noqa: F401 (the formula must parse)
+
+    names = list(point)
+    syms = {n: sp.Symbol(n, real=True) for n in names}
+    env = dict(syms, atan2=sp.atan2, hypot=lambda a, b: sp.sqrt(a**2 + b**2),
+               cbrt=lambda a: sp.sign(a) * sp.Abs(a) ** sp.Rational(1, 3),
+               erf=sp.erf, asin=sp.asin, cosh=sp.cosh, tanh=sp.tanh, sqrt=sp.sqrt,
+               exp=sp.exp, log=sp.log, sin=sp.sin, atan=sp.atan)
+    *assigns, last = [s.strip() for s in text.split(";")]
+    for a in assigns:
+        name, expr = a.split("=")
+        env[name.strip()] = eval(expr.replace("^", "**"), {}, env)  # noqa: S307
+    f = eval(last.replace("^", "**"), {}, env)  # noqa: S307
+    subs = {syms[n]: sp.nsimplify(v) for n, v in point.items()}
+    return [[sp.diff(f, syms[a], syms[b]).subs(subs).evalf(30) for b in names]
+            for a in names]
+
+
+@pytest.mark.parametrize("text, point", CASES)
+def test_hessian_matches_sympy(text, point):
+    r = adcli.hessian(text, point)
+    ref = sympy_hessian(text, point)
+    scale = max(abs(float(e)) for row in ref for e in row)
+    names = list(point)
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            e = float(ref[i][j])
+            assert abs(r.hessian[a][b] - e) <= REL * max(abs(e), 1e-3 * scale), (a, b)
+
+
+@pytest.mark.parametrize("text, point", CASES)
+def test_value_and_gradient_are_those_of_grad(text, point):
+    h = adcli.hessian(text, point)
+    g = adcli.grad(text, point)
+    assert h.value == g.value
+    for v in point:
+        assert h.gradient[v] == pytest.approx(g.gradient[v], rel=1e-15, abs=1e-300)
+
+
+def test_worked_example():
+    r = adcli.hessian("x1*x2 + sin(x1)", x1=2, x2=3)
+    assert r.hessian == {"x1": {"x1": -0.9092974268256817, "x2": 1.0},
+                         "x2": {"x1": 1.0, "x2": 0.0}}
+    assert r.matrix() == [[-0.9092974268256817, 1.0], [1.0, 0.0]]
+
+
+def test_symmetric_bit_for_bit_in_the_output():
+    text = "exp(x*y*z) * sin(x + 2*y) / (1 + x^2*z) + log(1 + y^2) * atan(x*z)"
+    res = CliRunner().invoke(cli, ["hessian", text, "--at", "x=0.37,y=-1.3,z=2.1",
+                                   "--format", "json"])
+    assert res.exit_code == 0, res.output
+    H = json.loads(res.output)["hessian"]
+    for a in H:
+        for b in H:
+            assert H[a][b].hex() == H[b][a].hex()
+
+
+def test_hundred_variables_closed_form():
+    n = 100
+    text = " + ".join(f"x{i}*x{i + 1}" for i in range(1, n)) + " + " + \
+        " + ".join(f"sin(x{i})" for i in range(1, n + 1))
+    point = {f"x{i}": 0.01 * i for i in range(1, n + 1)}
+    import math
+
+    r = adcli.hessian(text, point)
+    for i in range(1, n + 1):
+        a = f"x{i}"
+        assert r.hessian[a][a] == pytest.approx(-math.sin(0.01 * i), rel=1e-14)
+        for j in (i - 1, i + 1):
+            if 1 <= j <= n:
+                assert r.hessian[a][f"x{j}"] == 1.0
+        if i + 2 <= n:
+            assert r.hessian[a][f"x{i + 2}"] == 0.0
+
+
+def test_hessian_vector_product_is_a_column_combination():
+    text, point = CASES[1]
+    full = adcli.hessian(text, point)
+    v = {"x": 0.5, "y": -2.0, "z": 1.0}
+    hv = adcli.hessian(text, point, direction=v).hvp
+    for a in point:
+        expect = sum(full.hessian[a][b] * v[b] for b in point)
+        assert hv[a] == pytest.approx(expect, rel=1e-13)
+
+
+def test_wrt_restricts_the_matrix():
+    r = adcli.hessian("x^2*y*z", {"x": 1, "y": 2, "z": 3}, wrt="x,z")
+    assert r.hessian == {"x": {"x": 12.0, "z": 4.0}, "z": {"x": 4.0, "z": 0.0}}
+
+
+def test_several_outputs_need_output():
+    f = adcli.compile("x*y, x^2*y")
+    with pytest.raises(adcli.UsageError):
+        f.hessian({"x": 1, "y": 2})
+    assert f.hessian({"x": 1, "y": 2}, output=1).hessian["x"]["x"] == 4.0
+    assert f.hessian({"x": 1, "y": 2}, output="f1").hessian["x"]["y"] == 1.0
+
+
+# --- J·v, uᵀ·J and Jacobians ---------------------------------------------------
+
+PROGRAM = "a = x*y; a + z, a*z, sin(a)"
+AT = {"x": 1.5, "y": -0.7, "z": 2.0}
+
+
+def test_forward_and_reverse_jacobians_agree():
+    fwd = adcli.grad(PROGRAM, AT, mode="forward")
+    rev = adcli.grad(PROGRAM, AT, mode="reverse")
+    assert fwd.jacobian == rev.jacobian
+
+
+def test_auto_picks_the_cheaper_mode():
+    assert adcli.grad(PROGRAM, AT).mode == "forward"  # 3 outputs, 3 inputs
+    assert adcli.grad("x*y*z", AT).mode == "reverse"  # 1 output, 3 inputs
+    assert adcli.grad("sin(x), cos(x)", {"x": 1}).mode == "forward"
+
+
+def test_jvp_is_jacobian_times_v():
+    J = adcli.grad(PROGRAM, AT).jacobian
+    v = {"x": 1.0, "y": 2.0, "z": -1.0}
+    r = adcli.jvp(PROGRAM, AT, direction=v)
+    assert r.mode == "forward"
+    for row, d in zip(J, r.derivatives, strict=True):
+        assert d == pytest.approx(sum(row[k] * v[k] for k in v), rel=1e-15)
+
+
+def test_vjp_is_u_times_jacobian():
+    J = adcli.grad(PROGRAM, AT).jacobian
+    u = [1.0, -2.0, 0.5]
+    r = adcli.vjp(PROGRAM, AT, cotangent=u)
+    assert r.mode == "reverse"
+    for k in AT:
+        assert r.gradient[k] == pytest.approx(sum(w * row[k] for w, row in zip(u, J, strict=True)),
+                                              rel=1e-15)
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cli_grad_dir_and_cotangent():
+    res = run("grad", "x1*x2 + sin(x1)", "--at", "x1=2,x2=3", "--dir", "x1=1,x2=0",
+              "--format", "json")
+    assert res.exit_code == 0, res.output
+    obj = json.loads(res.output)
+    assert obj["jvp"] == 2.5838531634528574 and obj["mode"] == "forward"
+    res = run("grad", PROGRAM, "--at", "x=1,y=2,z=3", "--cotangent", "f2=1",
+              "--format", "plain")
+    assert res.exit_code == 0, res.output
+    assert "d(u.f)/dx 6" in res.output.splitlines()
+    assert run("grad", PROGRAM, "--at", "x=1,y=2,z=3", "--cotangent", "1,0").exit_code == 2
+    assert run("grad", "x*y", "--at", "x=1,y=2", "--dir", "w=1").exit_code == 2
+
+
+def test_cli_formats():
+    res = run("hessian", "x1*x2 + sin(x1)", "--at", "x1=2,x2=3", "--format", "plain")
+    assert res.output.splitlines() == [
+        "f 6.909297426825682", "df/dx1 2.5838531634528574", "df/dx2 2",
+        "d2f/dx1dx1 -0.9092974268256817", "d2f/dx1dx2 1", "d2f/dx2dx1 1", "d2f/dx2dx2 0"]
+    res = run("hessian", "x1*x2 + sin(x1)", "--at", "x1=2,x2=3", "--format", "csv")
+    assert res.output.splitlines()[0] == \
+        "x1,x2,f,df/dx1,df/dx2,d2f/dx1dx1,d2f/dx1dx2,d2f/dx2dx1,d2f/dx2dx2"
+    res = run("hessian", "x1*x2 + sin(x1)", "--at", "x1=2,x2=3", "--format", "json")
+    obj = json.loads(res.output)
+    assert set(obj) >= {"value", "gradient", "hessian"}
+    res = run("hessian", "x1*x2 + sin(x1)", "--at", "x1=2,x2=3", "--format", "text")
+    assert res.exit_code == 0
+    assert "Hessian" in res.output and "x2" in res.output
+
+
+def test_cli_errors():
+    assert run("hessian", "x*y, x+y", "--at", "x=1,y=2").exit_code == 2
+    assert run("hessian", "x*y, x+y", "--at", "x=1,y=2", "--output", "2").exit_code == 0
+    assert run("hessian", "x*y", "--at", "x=1,y=2", "--wrt", "q").exit_code == 2
+    assert run("hessian", "x*y", "--at", "x=1,y=2", "--dir", "q=1").exit_code == 2
+    res = run("hessian", "sqrt(x - 3)*y", "--at", "x=1,y=2")
+    assert res.exit_code == 1 and "ω" in res.output
+
+
+def test_real_process_hessian_json():
+    exe = Path(sys.executable).with_name("adcli")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "adcli"]
+    out = subprocess.run(cmd + ["hessian", "x*y^2", "--at", "x=1,y=2", "--format", "json"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["hessian"] == {"x": {"x": 0.0, "y": 4.0},
+                                                 "y": {"x": 4.0, "y": 2.0}}
