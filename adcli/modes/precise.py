@@ -272,7 +272,11 @@ class Context:
             return "0"
         if m.isint(x) and abs(x) < m.mpf(10) ** digits:
             return str(int(x))
-        return m.nstr(x, digits, min_fixed=-6, max_fixed=digits)
+        text = m.nstr(x, digits, min_fixed=-6, max_fixed=digits, strip_zeros=False)
+        with m.workdps(digits + 10):  # a short decimal such as 0.25: no trailing zeros
+            if abs(m.mpf(text) - x) <= abs(x) * m.mpf(10) ** (-digits - 5):
+                text = m.nstr(x, digits, min_fixed=-6, max_fixed=digits)
+        return text
 
     # primitive evaluation --------------------------------------------------------
     def strict(self, prim):
