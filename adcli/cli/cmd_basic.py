@@ -3,6 +3,7 @@
 import click
 
 from . import options as opt
+from .cmd_precise import precision_options
 
 
 def _render_points(fmt, source, results, plain, to_json, columns, row, table):
@@ -26,13 +27,20 @@ def _render_points(fmt, source, results, plain, to_json, columns, row, table):
 
 
 @click.command("eval")
+@precision_options
 @opt.formula_argument
 @opt.at_option
 @opt.format_option()
 @opt.points_options
-def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=None):
+def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=None,
+                 exact=False):
     """The value(s) of EXPR at a point."""
     from ..render import results as R
+
+    if exact or digits is not None and (points is None or digits > 17):
+        from .cmd_precise import precise_eval
+
+        return precise_eval(expr, file, at, fmt, digits, exact, points)
 
     fn = opt.compile_formula(expr, file)
     if points is not None:
@@ -62,6 +70,7 @@ def _eval_table(source, result):
 
 
 @click.command("grad")
+@precision_options
 @opt.formula_argument
 @opt.at_option
 @opt.mode_option
@@ -73,9 +82,14 @@ def _eval_table(source, result):
 @opt.format_option()
 @opt.points_options
 def grad_command(expr, file, at, mode, wrt, direction, cotangent, fmt, points=None,
-                 input_format=None, digits=None):
+                 input_format=None, digits=None, exact=False):
     """Value and gradient of EXPR (the Jacobian for several outputs)."""
     from ..render import results as R
+
+    if exact or digits is not None and (points is None or digits > 17):
+        from .cmd_precise import precise_grad
+
+        return precise_grad(expr, file, at, fmt, digits, exact, mode, wrt, points)
 
     if points is not None:
         from ..batch.driver import GradKernel
