@@ -119,8 +119,8 @@ def kink_mask(prim, args, n):
             mask = np.asarray(mask, dtype=bool)
         except (ValueError, TypeError):  # `and` on arrays: go elementwise
             cols = [np.broadcast_to(np.asarray(a, dtype=np.float64), (n,)) for a in args]
-            mask = np.fromiter((bool(prim.kink(*row)) for row in zip(*[c.tolist() for c in cols], strict=False)),
-                               dtype=bool, count=n)
+            rows = zip(*[c.tolist() for c in cols], strict=True)
+            mask = np.fromiter((bool(prim.kink(*row)) for row in rows), dtype=bool, count=n)
     return np.broadcast_to(np.asarray(mask, dtype=bool), (n,))
 
 

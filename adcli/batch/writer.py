@@ -20,22 +20,26 @@ from .reader import SEPARATOR, csv_line, csv_quote
 OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "json")
 
 
-def format_rows(V, sep, digits=None):
-    """Rows of the float array V (n × m) as text, one string per row."""
+def format_rows(V, sep, digits=None, tail=""):
+    """Rows of the float array V (n × m) as text, one string per row, each
+    ending with ``tail``."""
     n = V.shape[0]
     if n == 0:
         return []
     if V.shape[1] == 0:
-        return [""] * n
+        return [tail] * n
     if digits is not None:
-        fmt = sep.join([f"%.{digits}g"] * V.shape[1])
+        fmt = sep.join([f"%.{digits}g"] * V.shape[1]) + tail.replace("%", "%%")
         return [fmt % tuple(r) for r in V.tolist()]
     s = repr(V.tolist())
+    # integers without ".0", like the single-point output; then one row per line
     s = s.replace(".0, ", ", ").replace(".0]", "]")
-    s = s[2:-2].replace("], [", "\n")
+    s = s[2:-2].replace("], [", tail if tail.endswith("\n") else tail + "\n")
     if sep != ", ":
         s = s.replace(", ", sep)
-    return s.split("\n")
+    if tail.endswith("\n"):
+        return (s + tail).splitlines(True)
+    return (s + tail).split("\n")
 
 
 def number_texts(values, digits=None):
@@ -111,13 +115,19 @@ class Writer:
     def _delimited(self, chunk, V, errors):
         sep = SEPARATOR[self.fmt]
         prefixes = self._prefixes(chunk, sep)
+        n = len(prefixes)
+        if not errors:
+            # each row: the input line, then ",cells,\n" (the empty error last)
+            cells = format_rows(V, sep, self.digits, tail=sep + "\n")
+            out = [sep] * (3 * n)
+            out[0::3] = prefixes
+            out[2::3] = cells
+            return "".join(out)
         rows = format_rows(V, sep, self.digits)
         tail = sep + "\n"
-        if not errors:
-            return "".join([p + sep + c + tail for p, c in zip(prefixes, rows, strict=False)])
         blank = sep * len(self.kernel.columns)
         out = []
-        for i, (p, c) in enumerate(zip(prefixes, rows, strict=False)):
+        for i, (p, c) in enumerate(zip(prefixes, rows, strict=True)):
             e = errors.get(i)
             if e is None:
                 out.append(p + sep + c + tail)

@@ -1,0 +1,247 @@
+"""Benchmark: value and gradient at many points, CSV file to CSV file.
+
+    python bench/batch.py           # 10^6 points, peers, and peak memory on 10^7
+    python bench/batch.py --quick   # 10^5 points, no 10^7 memory run (seconds)
+
+Formula: x1*x2 + sin(x1) + exp(-x2^2/2)*cos(x1*x2), points uniform in
+[-3, 3]², written at full precision.  Every contestant runs as its own
+process, end to end (start-up, reading, computing, writing), in one run:
+
+- adcli:   adcli grad EXPR --points in.csv --format csv > out.csv
+- sympy:   sympy.diff + lambdify(numpy), np.loadtxt, np.savetxt("%.17g")
+           (the usual script), and the same with the fastest writer we know
+           (repr of tolist, see adcli/batch/writer.py) to be fair to it
+- jax / torch: only when installed
+- I/O floor: NumPy scripts that only read the same CSV and write a CSV of
+           the same shape, no maths: (A) loadtxt and the 5 columns with the
+           fastest writer; (B) the input lines kept as text plus 3 formatted
+           columns, which is exactly the I/O adcli does (the tighter floor).
+
+``run(quick)`` returns rows {"workload", "adcli_s", "peer", "peer_s",
+"ratio"} with ratio = peer_s / adcli_s (above 1: adcli is faster; for the
+I/O floor, below 1 and the closer to 1 the better).  The memory row gives
+the peak resident set size of adcli on 10^7 points streamed through a pipe
+(``adcli_s`` is its time, ``peer_s`` the peak in MB, ratio None).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+EXPR = "x1*x2 + sin(x1) + exp(-x2^2/2)*cos(x1*x2)"
+SYMPY_EXPR = "x1*x2 + sin(x1) + exp(-x2**2/2)*cos(x1*x2)"
+
+_GEN = textwrap.dedent("""
+    import sys, numpy as np
+    n, block = int(sys.argv[1]), 100_000
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-3, 3, (min(n, block), 2))
+    text = repr(X.tolist())[2:-2].replace("], [", "\\n").replace(", ", ",") + "\\n"
+    out = sys.stdout
+    out.write("x1,x2\\n")
+    done = 0
+    while done < n:
+        k = min(block, n - done)
+        out.write(text if k == len(X) else "".join(text.splitlines(True)[:k]))
+        done += k
+    out.flush()
+""")
+
+_FAST_WRITE = textwrap.dedent("""
+    def write_csv(path, header, cols):
+        import numpy as np
+        V = np.column_stack(cols)
+        with open(path, "w") as f:
+            f.write(",".join(header) + "\\n")
+            for s in range(0, len(V), 65536):
+                t = repr(V[s:s + 65536].tolist())[2:-2].replace("], [", "\\n")
+                f.write(t.replace(", ", ",") + "\\n")
+""")
+
+_SYMPY = textwrap.dedent("""
+    import sys, numpy as np, sympy as sp
+    src, dst, fast = sys.argv[1], sys.argv[2], sys.argv[3] == "fast"
+    x1, x2 = sp.symbols("x1 x2")
+    f = sp.sympify(%r)
+    fn = sp.lambdify((x1, x2), [f, sp.diff(f, x1), sp.diff(f, x2)], "numpy")
+    X = np.loadtxt(src, delimiter=",", skiprows=1, ndmin=2)
+    a, b = X[:, 0], X[:, 1]
+    v, g1, g2 = fn(a, b)
+    header = ["x1", "x2", "f", "df/dx1", "df/dx2"]
+    if fast:
+        write_csv(dst, header, [a, b, v, g1, g2])
+    else:
+        np.savetxt(dst, np.column_stack([a, b, v, g1, g2]), fmt="%%.17g", delimiter=",",
+                   header=",".join(header), comments="")
+""") % SYMPY_EXPR
+
+_JAX = textwrap.dedent("""
+    import sys, numpy as np, jax, jax.numpy as jnp
+    jax.config.update("jax_enable_x64", True)
+    src, dst = sys.argv[1], sys.argv[2]
+    def f(x1, x2):
+        return x1*x2 + jnp.sin(x1) + jnp.exp(-x2**2/2)*jnp.cos(x1*x2)
+    vg = jax.jit(jax.vmap(jax.value_and_grad(f, argnums=(0, 1))))
+    X = np.loadtxt(src, delimiter=",", skiprows=1, ndmin=2)
+    v, (g1, g2) = vg(jnp.asarray(X[:, 0]), jnp.asarray(X[:, 1]))
+    write_csv(dst, ["x1", "x2", "f", "df/dx1", "df/dx2"],
+              [X[:, 0], X[:, 1], np.asarray(v), np.asarray(g1), np.asarray(g2)])
+""")
+
+_TORCH = textwrap.dedent("""
+    import sys, numpy as np, torch
+    src, dst = sys.argv[1], sys.argv[2]
+    X = np.loadtxt(src, delimiter=",", skiprows=1, ndmin=2)
+    a = torch.tensor(X[:, 0], requires_grad=True)
+    b = torch.tensor(X[:, 1], requires_grad=True)
+    v = a*b + torch.sin(a) + torch.exp(-b**2/2)*torch.cos(a*b)
+    v.sum().backward()
+    write_csv(dst, ["x1", "x2", "f", "df/dx1", "df/dx2"],
+              [X[:, 0], X[:, 1], v.detach().numpy(), a.grad.numpy(), b.grad.numpy()])
+""")
+
+_FLOOR = textwrap.dedent("""
+    import sys, numpy as np
+    src, dst = sys.argv[1], sys.argv[2]
+    X = np.loadtxt(src, delimiter=",", skiprows=1, ndmin=2)
+    a, b = X[:, 0], X[:, 1]
+    write_csv(dst, ["x1", "x2", "f", "df/dx1", "df/dx2"], [a, b, a + b, a - b, b - a])
+""")
+
+_FLOOR_TEXT = textwrap.dedent("""
+    import sys, numpy as np
+    src, dst = sys.argv[1], sys.argv[2]
+    with open(src) as f:
+        header, *body = f.read().splitlines()
+    X = np.loadtxt(body, delimiter=",", ndmin=2)
+    a, b = X[:, 0], X[:, 1]
+    V = np.column_stack([a + b, a - b, b - a])
+    cells = repr(V.tolist())[2:-2].replace("], [", "\\n").replace(", ", ",").split("\\n")
+    with open(dst, "w") as f:
+        f.write(header + ",f,df/dx1,df/dx2\\n")
+        f.write("".join([line + "," + c + "\\n" for line, c in zip(body, cells)]))
+""")
+
+
+def _have(module):
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def _adcli():
+    return [sys.executable, "-m", "adcli"]
+
+
+def _timed(cmd, stdout=None):
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=stdout)
+    return time.perf_counter() - t
+
+
+def _script(tmp, name, body):
+    path = os.path.join(tmp, "peer_" + name + ".py")
+    with open(path, "w") as f:
+        f.write(_FAST_WRITE + body)
+    return path
+
+
+def _write_points(path, n):
+    gen = [sys.executable, "-c", _GEN, str(n)]
+    with open(path, "w") as f:
+        subprocess.run(gen, check=True, stdout=f)
+
+
+def _check(out, n):
+    """adcli's output agrees with the sympy peer's (sanity, not timing)."""
+    with open(out) as f:
+        head = f.readline().strip()
+        first = f.readline().strip().split(",")
+    assert head == "x1,x2,f,df/dx1,df/dx2,error", head
+    assert len(first) == 6 and first[-1] == "", first
+
+
+def _peak_rss_mb(n):
+    """Stream n points through a pipe into adcli; peak RSS of adcli alone."""
+    gen = subprocess.Popen([sys.executable, "-c", _GEN, str(n)], stdout=subprocess.PIPE)
+    t = time.perf_counter()
+    with open(os.devnull, "w") as null:
+        proc = subprocess.Popen(_adcli() + ["grad", EXPR, "--points", "-", "--format", "csv"],
+                                stdin=gen.stdout, stdout=null)
+        gen.stdout.close()
+        _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t
+    gen.wait()
+    if status != 0:
+        raise RuntimeError(f"adcli exited with status {status}")
+    proc.returncode = 0
+    return elapsed, usage.ru_maxrss / 1024.0  # kB on Linux
+
+
+def run(quick=False):
+    n = 10**5 if quick else 10**6
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "in.csv")
+        _write_points(src, n)
+        out = os.path.join(tmp, "out.csv")
+        with open(out, "w") as f:
+            adcli_s = _timed(_adcli() + ["grad", EXPR, "--points", src, "--format", "csv"],
+                             stdout=f)
+        _check(out, n)
+        workload = f"grad CSV->CSV, {n:,} points"
+        peers = [("sympy+lambdify+NumPy (loadtxt, savetxt %.17g)",
+                  [_script(tmp, "sympy", _SYMPY), src, out + ".s", "savetxt"]),
+                 ("sympy+lambdify+NumPy (loadtxt, fastest writer)",
+                  [_script(tmp, "sympy", _SYMPY), src, out + ".s", "fast"])]
+        if _have("jax"):
+            peers.append(("JAX jit(vmap(value_and_grad))", [_script(tmp, "jax", _JAX), src,
+                                                            out + ".j"]))
+        if _have("torch"):
+            peers.append(("PyTorch autograd", [_script(tmp, "torch", _TORCH), src, out + ".t"]))
+        peers.append(("I/O floor A (NumPy: loadtxt, write the 5 columns, fastest writer)",
+                      [_script(tmp, "floor", _FLOOR), src, out + ".f"]))
+        peers.append(("I/O floor B (NumPy: input lines kept as text + 3 columns, as adcli)",
+                      [_script(tmp, "floor_text", _FLOOR_TEXT), src, out + ".g"]))
+        for name, cmd in peers:
+            peer_s = _timed([sys.executable] + cmd)
+            rows.append({"workload": workload, "adcli_s": adcli_s, "peer": name,
+                         "peer_s": peer_s, "ratio": peer_s / adcli_s})
+        for name in ("jax", "torch"):
+            if not _have(name):
+                rows.append({"workload": workload, "adcli_s": adcli_s,
+                             "peer": f"{name} (not installed: skipped)", "peer_s": None,
+                             "ratio": None})
+    if not quick:
+        big = 10**7
+        elapsed, peak = _peak_rss_mb(big)
+        rows.append({"workload": f"grad CSV stream, {big:,} points: peak RSS MB",
+                     "adcli_s": elapsed, "peer": "peak resident memory (MB)",
+                     "peer_s": peak, "ratio": None})
+    for r in rows:
+        r["rows_per_s"] = (n if "peak" not in r["workload"] else 10**7) / r["adcli_s"]
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10^5 points, no 10^7 run")
+    args = parser.parse_args(argv)
+    rows = run(args.quick)
+    for r in rows:
+        if "peak" in r["workload"]:
+            print(f"{r['workload']}: {r['peer_s']:.0f} MB peak RSS, {r['adcli_s']:.1f} s "
+                  f"({r['rows_per_s']:,.0f} rows/s)")
+        elif r["peer_s"] is None:
+            print(f"{r['workload']}: {r['peer']}")
+        else:
+            print(f"{r['workload']}: adcli {r['adcli_s']:.2f} s ({r['rows_per_s']:,.0f} rows/s)"
+                  f" | {r['peer']}: {r['peer_s']:.2f} s | ratio peer/adcli {r['ratio']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
