@@ -21,6 +21,18 @@ class Step:
 
 class Tape:
     def __init__(self, program, inputs):
+        import gc
+
+        if gc.isenabled():  # a Step per node and no cycles: spare the collector
+            gc.disable()
+            try:
+                self._build(program, inputs)
+            finally:
+                gc.enable()
+        else:
+            self._build(program, inputs)
+
+    def _build(self, program, inputs):
         from ..primitives import PRIMITIVES
 
         self.program = program

@@ -8,12 +8,29 @@
 ``reverse``    one adjoint sweep per output seed: ω̄ⱼ += ω̄ᵢ · ∂ωᵢ/∂ωⱼ.
 """
 
+import functools
+import gc
 import math
 
 from ..errors import DomainError, EvalWarning
 from .rules import linearizer
 
 _isfinite = math.isfinite
+
+
+def without_gc(fn):
+    """Sweeps allocate a tuple per step and no cycles; the cyclic collector
+    would rescan the whole DAG again and again on a long tape."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if not gc.isenabled():
+            return fn(*args, **kwargs)
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.enable()
+    return wrapper
 
 
 def _code(tape):
@@ -33,6 +50,7 @@ def _start(tape, point):
     return values
 
 
+@without_gc
 def primal(tape, point):
     """Values of every slot, and the warnings (overflow) met on the way."""
     vals = _start(tape, point)
@@ -90,10 +108,12 @@ def _lin_code(tape):
             b = s.args[1] if len(s.args) > 1 else -1
             code.append((kind, fn, s.args[0], b, consts))
         tape._lin_code = code
-        tape._kinky = [k for k, s in enumerate(tape.steps) if s.prim.kink is not None]
+        tape._kinky = [(k, s.prim.kink, s.args[0], s.args[1] if len(s.args) > 1 else -1)
+                       for k, s in enumerate(tape.steps) if s.prim.kink is not None]
     return code
 
 
+@without_gc
 def linearize(tape, point):
     vals = _start(tape, point)
     append = vals.append
@@ -159,12 +179,12 @@ def _rescue(tape, k, vals, warnings):
 def kink_warnings(tape, vals, raw, skip=()):
     out = []
     steps = tape.steps
-    for k in tape._kinky:
-        step = steps[k]
-        args = [vals[a] for a in step.args]
-        omega = tape.omega(step.slot)
-        if omega not in skip and step.prim.kink(*args):
-            out.append(_kink_warning(tape, step, args))
+    for k, kink, a, b in tape._kinky:
+        if kink(vals[a]) if b < 0 else kink(vals[a], vals[b]):
+            step = steps[k]
+            if tape.omega(step.slot) in skip:
+                continue
+            out.append(_kink_warning(tape, step, [vals[i] for i in step.args]))
             raw[k] = tuple(0.0 if p != p else p for p in raw[k])
     return out
 
@@ -196,6 +216,7 @@ def _careful(p, t):
     return p * t if t else 0.0
 
 
+@without_gc
 def forward(lin, seeds):
     """One tangent sweep per seed (a list of input tangents); returns the
     tangent of every slot for each seed."""
@@ -218,24 +239,28 @@ def forward(lin, seeds):
     return out
 
 
+@without_gc
 def reverse(lin, output_seeds):
     """One adjoint sweep per seed (a list of output adjoints); returns the
     adjoint of every slot for each seed.  Constant slots collect junk that
     nobody reads; a zero adjoint is never multiplied (so 0·inf stays 0)."""
     tape = lin.tape
-    rows = [(s.slot, s.args[0], s.args[1] if len(s.args) > 1 else -1, r)
-            for s, r in zip(tape.steps, lin.raw)]
-    rows.reverse()
+    meta = getattr(tape, "_reverse_meta", None)
+    if meta is None:
+        meta = tape._reverse_meta = [(s.slot, s.args[0], s.args[1] if len(s.args) > 1 else -1)
+                                     for s in reversed(tape.steps)]
     out = []
     for seed in output_seeds:
         adj = [0.0] * tape.size
         for slot, w in zip(tape.outputs, seed):
             adj[slot] += w
-        for slot, a, b, r in rows:
+        for (slot, a, b), r in zip(meta, reversed(lin.raw)):
             g = adj[slot]
             if g:
-                adj[a] += g * r[1]
-                if b >= 0:
+                if b < 0:
+                    adj[a] += g * r[1]
+                else:
+                    adj[a] += g * r[1]
                     adj[b] += g * r[2]
         out.append(adj)
     return out
