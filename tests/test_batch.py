@@ -315,3 +315,38 @@ def test_progress_bar_renders_on_a_terminal_like_stream():
                         stdout=out, stderr=err, progress=True)
     assert status == 0
     assert out.getvalue().splitlines()[1:] == ["1,1,", "2,4,"]
+
+
+def test_a_per_point_kernel_plugs_hessian_into_the_driver():
+    """How hessian/taylor reuse the driver: a PointKernel around the scalar API."""
+    from adcli.batch import PointKernel, run_points
+    from adcli.render.higher_view import hessian_json
+
+    fn = adcli.compile("x^2*y + log(y)")
+
+    def make_kernel(variables):
+        columns = (["f"] + [f"df/d{v}" for v in variables]
+                   + [f"d2f/d{a}d{b}" for a in variables for b in variables])
+        return PointKernel(
+            columns, compute=lambda point: fn.hessian(point),
+            cells=lambda r: [r.value, *r.gradient.values(),
+                             *[h for row in r.hessian.values() for h in row.values()]],
+            to_json=hessian_json)
+
+    for fmt in ("csv", "jsonl"):
+        out, err = io.StringIO(), io.StringIO()
+        stdin = io.TextIOWrapper(io.BytesIO(b"x,y\n3,2\n1,-1\n"))
+        status = run_points("-", make_kernel, needed=fn.inputs, fmt=fmt, stdin=stdin,
+                            stdout=out, stderr=err, progress=False)
+        assert status == 1 and "line 3" in err.getvalue()
+        lines = out.getvalue().splitlines()
+        ref = fn.hessian({"x": 3.0, "y": 2.0})
+        if fmt == "csv":
+            assert lines[0] == "x,y,f,df/dx,df/dy,d2f/dxdx,d2f/dxdy,d2f/dydx,d2f/dydy,error"
+            assert [float(c) for c in lines[1].split(",")[2:-1]] == [
+                ref.value, *ref.gradient.values(),
+                *[h for row in ref.hessian.values() for h in row.values()]]
+            assert "log(-1)" in lines[2]
+        else:
+            assert json.loads(lines[0]) == json.loads(json.dumps(hessian_json(ref)))
+            assert "log(-1)" in json.loads(lines[1])["error"]
