@@ -16,6 +16,7 @@ COMMANDS = {
     "hessian": ("adcli.cli.cmd_higher", "hessian_command"),
     "taylor": ("adcli.cli.cmd_higher", "taylor_command"),
     "partial": ("adcli.cli.cmd_higher", "partial_command"),
+    "check": ("adcli.cli.cmd_check", "check_command"),
 }
 
 

@@ -82,7 +82,7 @@ class PointCheck:
     unchecked), the ω step to blame and why."""
 
     __slots__ = ("point", "outputs", "values", "rows", "warnings", "verdict", "step",
-                 "reason", "sweep", "reference")
+                 "reason", "summary", "sweep", "reference")
 
     def __init__(self, point, outputs, values, rows, warnings):
         self.point = point
@@ -93,6 +93,7 @@ class PointCheck:
         self.verdict = "agree"
         self.step = None
         self.reason = None
+        self.summary = None  # the reason in a few words, for a table cell
         self.sweep = None  # {(output, variable): [SweepRow]} when asked for
         self.reference = None  # {(output, variable): reference text}
 
@@ -140,7 +141,8 @@ def check_point(fn, point, wrt=None):
                 rows.append(Row(name, var, res.jacobian[k][var],
                                 note=f"finite differences leave the domain: {failure.message}"))
             blame.append(("unchecked", None, f"finite differences for ∂/∂{var} leave the "
-                                             f"domain ({failure.message})"))
+                                             f"domain ({failure.message})",
+                          "x ± h leaves the domain"))
             continue
         (plus, minus, hh), (plus2, minus2, hh2) = chosen
         for k, (name, o) in enumerate(zip(fn.outputs, tape.outputs, strict=False)):
@@ -157,12 +159,14 @@ def check_point(fn, point, wrt=None):
         check.verdict, check.step = "kink", kinks[0].step
         check.reason = (f"the point is on a kink: {kinks[0].message}; the derivative "
                         "does not exist there")
+        check.summary = "on a kink: " + kinks[0].message.split(" at ω")[0]
     elif any(r.note is None and not r.agree for r in rows):
         check.verdict = "disagree"
-        _, check.step, check.reason = next(b for b in blame if b[0] == "disagree")
+        _, check.step, check.reason, check.summary = next(
+            b for b in blame if b[0] == "disagree")
     elif any(r.note for r in rows):
         check.verdict = "unchecked"
-        _, check.step, check.reason = blame[0]
+        _, check.step, check.reason, check.summary = blame[0]
     return check
 
 
@@ -228,12 +232,14 @@ def _localize(tape, x, i, chosen, vals0, row):
             if step.prim.kink is not None:
                 return omega, (f"the finite-difference step (h = {hh:.3g}) crosses a kink "
                                f"near ω{omega} = {call}: the derivative changes abruptly "
-                               "there, so finite differences cannot see it")
+                               "there, so finite differences cannot see it"), \
+                    f"near a kink: {call}"
             return omega, (f"ill-conditioned at ω{omega} = {call}: its finite difference "
                            f"({d1:.17g}) differs from its tangent ({t:.17g}) by more than "
-                           "truncation and rounding can explain")
+                           "truncation and rounding can explain"), f"ill-conditioned: {call}"
     return None, (f"∂{row.output}/∂{row.variable}: AD {row.ad!r} and finite differences "
-                  f"{row.fd!r} differ by {abs(row.diff):.3g} (tolerance {row.tolerance:.3g})")
+                  f"{row.fd!r} differ by {abs(row.diff):.3g} (tolerance {row.tolerance:.3g})"), \
+        "AD and FD differ"
 
 
 # --- the sweep --------------------------------------------------------------------

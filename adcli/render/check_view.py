@@ -1,0 +1,252 @@
+"""``adcli check`` output: plain ``label value`` lines, JSON, CSV/TSV rows,
+and on a terminal a table (and, for ``--sweep``, an ASCII chart of the
+V-shaped finite-difference error curve).  Rich is imported only by
+:func:`show` (terminal output)."""
+
+import csv
+import io
+import math
+
+from .numbers import json_number, plain_number
+from .results import derivative_label, dumps
+
+
+def _label(row):
+    return derivative_label(row.output, row.variable)
+
+
+# --- plain -------------------------------------------------------------------------
+
+def check_plain(check):
+    lines = [f"{name} {plain_number(v)}" for name, v in zip(check.outputs, check.values,
+                                                            strict=False)]
+    for r in check.rows:
+        d = _label(r)
+        lines.append(f"{d} {plain_number(r.ad)}")
+        lines.append(f"fd:{d} {plain_number(r.fd)}")
+        lines.append(f"h:{d} {plain_number(r.h)}")
+        lines.append(f"diff:{d} {plain_number(r.diff)}")
+        lines.append(f"relerr:{d} {plain_number(r.relerr)}")
+        lines.append(f"tolerance:{d} {plain_number(r.tolerance)}")
+        lines.append(f"check:{d} {_row_verdict(r)}")
+    lines.append(f"verdict {check.verdict}")
+    if check.step is not None:
+        lines.append(f"step {check.step}")
+    if check.reason:
+        lines.append(f"reason {check.reason}")
+    return "\n".join(lines)
+
+
+def _row_verdict(r):
+    if r.note:
+        return "unchecked"
+    return "agree" if r.agree else "disagree"
+
+
+# --- JSON ----------------------------------------------------------------------------
+
+def check_json(check):
+    obj = {
+        "point": check.point,
+        "value": (json_number(check.values[0]) if len(check.values) == 1
+                  else [json_number(v) for v in check.values]),
+        "checks": [{k: json_number(v) if isinstance(v, float) else v
+                    for k, v in r.as_dict().items()} for r in check.rows],
+        "verdict": check.verdict,
+        "step": check.step,
+        "reason": check.reason,
+        "warnings": [w.message for w in check.warnings],
+    }
+    if check.sweep is not None:
+        obj["reference"] = {derivative_label(o, v): text
+                            for (o, v), text in check.reference.items()}
+        obj["sweep"] = [dict(derivative=derivative_label(o, v),
+                             **{k: json_number(x) for k, x in s.as_dict().items()})
+                        for (o, v), rows in check.sweep.items() for s in rows]
+    return obj
+
+
+# --- CSV / TSV: one summary row per point ----------------------------------------------
+
+def check_columns(check):
+    cols = list(check.point) + list(check.outputs)
+    for r in check.rows:
+        d = _label(r)
+        cols += [d, f"fd:{d}", f"relerr:{d}"]
+    return cols + ["verdict", "step", "reason"]
+
+
+def check_cells(check):
+    cells = [plain_number(v) for v in list(check.point.values()) + list(check.values)]
+    for r in check.rows:
+        cells += [plain_number(r.ad), plain_number(r.fd), plain_number(r.relerr)]
+    return cells + [check.verdict, "" if check.step is None else str(check.step),
+                    check.reason or ""]
+
+
+def sweep_columns(check, with_point):
+    return (list(check.point) if with_point else []) + [
+        "derivative", "h", "forward", "central", "ad"]
+
+
+def sweep_cells(check, with_point):
+    pt = [plain_number(v) for v in check.point.values()] if with_point else []
+    for (o, v), rows in check.sweep.items():
+        for s in rows:
+            yield pt + [derivative_label(o, v), f"{s.h:.0e}", plain_number(s.forward),
+                        plain_number(s.central), plain_number(s.ad)]
+
+
+def delimited(rows, sep):
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
+    writer.writerows(rows)
+    return buf.getvalue().rstrip("\n")
+
+
+# --- the sweep as plain text and as a chart ----------------------------------------------
+
+def sweep_plain(check):
+    """A header row and one row per (derivative, h), space-separated: the
+    relative errors of forward and central differences and of AD."""
+    rows = [sweep_columns(check, False)] + list(sweep_cells(check, False))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [" ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip()
+             for r in rows]
+    for (o, v), text in check.reference.items():
+        lines.append(f"reference:{derivative_label(o, v)} {text}")
+    lines.append(f"verdict {check.verdict}")
+    return "\n".join(lines)
+
+
+FLOOR = -17  # errors below 1e-17 (and exact zeros) sit on the bottom row
+
+
+def _decade(err):
+    if err != err:
+        return None
+    if err <= 0:
+        return FLOOR
+    return max(FLOOR, min(1, math.floor(math.log10(err))))
+
+
+def sweep_chart(rows, label):
+    """An ASCII chart: log10(error) down, log10(h) across; F forward, C
+    central, A automatic differentiation (``*``: F and C in the same cell)."""
+    marks = {}
+    for col, s in enumerate(rows):
+        for key, err in (("A", s.ad), ("F", s.forward), ("C", s.central)):
+            d = _decade(err)
+            if d is None:
+                continue
+            cell = marks.get((d, col))
+            marks[(d, col)] = "*" if cell in ("F", "C") and key != cell else key
+    decades = [d for d, _ in marks] or [0]
+    top, bottom = max(decades), min(decades)
+    width = 4
+    lines = [f"relative error of {label} (F forward, C central, A AD; * F and C together)"]
+    for d in range(top, bottom - 1, -1):
+        name = f"<=1e{d}" if d == FLOOR else f"1e{d:+03d}"
+        cells = "".join(marks.get((d, c), " ").center(width) for c in range(len(rows)))
+        lines.append(f"{name:>7} |{cells.rstrip()}")
+    lines.append(" " * 8 + "+" + "-" * (width * len(rows)))
+    ticks = "".join(f"{round(math.log10(s.h)):d}".center(width) for s in rows)
+    lines.append(" " * 9 + ticks.rstrip())
+    lines.append(" " * 9 + "log10 h".center(width * len(rows)).rstrip())
+    return "\n".join(lines)
+
+
+# --- a terminal ----------------------------------------------------------------------------
+
+def _num(x, digits=None):
+    if x != x:
+        return "—"
+    return plain_number(x, digits)
+
+
+def show(checks, source, sweep=False):
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    text = " ".join(source.split())
+    if len(text) > 60:
+        text = text[:57] + "…"
+    if len(checks) > 1 and not sweep:
+        table = Table(title=f"[bold]{text}[/]", title_justify="left")
+        for col in list(checks[0].point) + ["verdict", "largest rel. error", "ω", "why"]:
+            table.add_column(col, justify="right" if col not in ("verdict", "why") else "left")
+        for c in checks:
+            worst = max((r.relerr for r in c.rows if r.relerr == r.relerr), default=0.0)
+            table.add_row(*[plain_number(v) for v in c.point.values()],
+                          _verdict_text(c.verdict), _num(worst, 3),
+                          "" if c.step is None else f"ω{c.step}", c.summary or "")
+        console.print(table)
+        return
+    for c in checks:
+        point = ", ".join(f"{k} = {plain_number(v)}" for k, v in c.point.items())
+        if sweep:
+            for (o, v), rows in c.sweep.items():
+                label = f"∂{o}/∂{v}"
+                table = Table(title=f"[bold]{text}[/] at {point}: {label}, "
+                                    f"reference {c.reference[(o, v)][:24]}…",
+                              title_justify="left")
+                for col in ("h", "forward FD error", "central FD error", "AD error"):
+                    table.add_column(col, justify="right")
+                for s in rows:
+                    table.add_row(f"1e{round(math.log10(s.h))}", _num(s.forward, 3),
+                                  _num(s.central, 3), _num(s.ad, 3))
+                console.print(table)
+                console.print(Text(sweep_chart(rows, label)))
+        else:
+            table = Table(title=f"[bold]{text}[/] at {point}", title_justify="left",
+                          box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+            for col in ("", "AD", "central FD", "rel.err", "tol.", ""):
+                wide = 0
+                if col in ("AD", "central FD"):
+                    wide = max(len(_num(r.ad if col == "AD" else r.fd)) for r in c.rows)
+                table.add_column(col, justify="right", min_width=wide or None, no_wrap=True)
+            for r in c.rows:
+                table.add_row(f"∂{r.output}/∂{r.variable}", plain_number(r.ad),
+                              _num(r.fd), _num(r.relerr, 3),
+                              _num(r.tolerance / abs(r.ad) if r.ad else r.tolerance, 3),
+                              _verdict_text(_row_verdict(r)))
+            console.print(table)
+            steps = ", ".join(f"{_num(r.h, 3)} for {r.variable}" for r in c.rows
+                              if r.output == c.outputs[0])
+            console.print(f"[dim]central differences with step h = {steps}; tolerance: the "
+                          "finite-difference error expected there (relative)[/]")
+        line = _verdict_text(c.verdict) + (f" at ω{c.step}" if c.step is not None else "")
+        console.print(line + (f": {c.reason}" if c.reason else
+                              ": AD and finite differences agree within the "
+                              "finite-difference error"))
+
+
+def _verdict_text(verdict):
+    style = {"agree": "green", "disagree": "bold red", "kink": "bold red",
+             "unchecked": "yellow"}[verdict]
+    return f"[{style}]{verdict}[/]"
+
+
+# --- everything, by format -------------------------------------------------------------------
+
+def render(fmt, checks, sweep=False):
+    """The output text for machine formats (plain, json, jsonl, csv, tsv)."""
+    if fmt == "json":
+        objs = [check_json(c) for c in checks]
+        return dumps(objs[0] if len(objs) == 1 else objs)
+    if fmt == "jsonl":
+        return "\n".join(dumps(check_json(c)) for c in checks)
+    if fmt in ("csv", "tsv"):
+        sep = "," if fmt == "csv" else "\t"
+        if sweep:
+            many = len(checks) > 1
+            rows = [sweep_columns(checks[0], many)]
+            for c in checks:
+                rows.extend(sweep_cells(c, many))
+        else:
+            rows = [check_columns(checks[0])] + [check_cells(c) for c in checks]
+        return delimited(rows, sep)
+    return "\n\n".join(sweep_plain(c) if sweep else check_plain(c) for c in checks)

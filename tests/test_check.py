@@ -1,0 +1,130 @@
+"""``adcli check``: AD next to finite differences, verdicts and exit codes,
+and the --sweep's V-shaped error curve."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+import adcli
+from adcli.cli.main import cli
+from adcli.modes.check import check_point, sweep
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.mark.parametrize("source,point", [
+    ("x1*x2 + sin(x1)", {"x1": 2, "x2": 3}),
+    ("exp(-x^2/2)*cos(x*y) + x*y", {"x": 0.7, "y": -2.1}),
+    ("a = x*y; b = a^2 - 1/a; b*exp(-x)", {"x": 0.3, "y": 3}),
+    ("1/x", {"x": 1e-5}),  # varies on the scale of x: the step shrinks
+    ("log(x)", {"x": 1e-12}),  # x - h would leave the domain: the step shrinks
+    ("sin(1000*x)", {"x": 0.3}),
+    ("exp(x)", {"x": 10}),
+    ("x^2", {"x": 1e8}),
+])
+def test_smooth_functions_agree(source, point):
+    check = check_point(adcli.Function(source), point)
+    assert check.verdict == "agree", check.reason
+    for row in check.rows:
+        assert row.agree and abs(row.diff) <= row.tolerance
+        assert row.relerr < 1e-8 or row.ad == 0
+
+
+def test_kink_at_the_point_is_flagged_with_its_step():
+    check = check_point(adcli.Function("y*abs(x)"), {"y": 2, "x": 0})
+    assert check.verdict == "kink" and check.step == 3  # y, x are ω1, ω2
+    assert "abs(0) at ω3" in check.reason
+
+
+def test_a_step_across_a_nearby_kink_disagrees_and_names_it():
+    check = check_point(adcli.Function("abs(x - 1)*y"), {"x": 1 + 1e-9, "y": 2})
+    assert check.verdict == "disagree" and check.step == 4
+    assert "kink" in check.reason and "abs" in check.reason
+    assert [r.agree for r in check.rows] == [False, True]
+
+
+def test_ill_conditioned_point_is_named():
+    check = check_point(adcli.Function("tan(x)"), {"x": 1.5707963})
+    assert check.verdict == "disagree" and check.step == 2
+    assert "ill-conditioned" in check.reason
+
+
+def test_sweep_shows_the_v_shaped_curve_and_ad_at_working_precision():
+    fn = adcli.Function("x1*x2 + sin(x1)")
+    check = sweep(fn, check_point(fn, {"x1": 2, "x2": 3}))
+    rows = check.sweep[("f", "x1")]
+    assert [r.h for r in rows] == [10.0 ** -k for k in range(1, 15)]
+    central = [r.central for r in rows]
+    best = central.index(min(central))
+    assert 2 <= best <= 7  # around h = 1e-5: truncation left of it, rounding right
+    assert central[0] > 100 * central[best] and central[-1] > 100 * central[best]
+    forward = [r.forward for r in rows]
+    assert min(forward) > min(central)  # first order is worse
+    assert all(r.ad < 2.3e-16 for r in rows)
+    assert check.reference[("f", "x1")].startswith("2.583853163452857613002431770")
+
+
+def test_cli_agree_exit_0_plain():
+    r = run("check", "x1*x2 + sin(x1)", "--at", "x1=2,x2=3", "--format", "plain")
+    assert r.exit_code == 0, r.output
+    lines = dict(line.split(" ", 1) for line in r.output.splitlines())
+    assert lines["df/dx1"] == "2.5838531634528574"
+    assert lines["check:df/dx1"] == "agree" and lines["verdict"] == "agree"
+    assert abs(float(lines["fd:df/dx1"]) - 2.5838531634528574) < 1e-9
+
+
+def test_cli_abs_at_zero_exit_1():
+    r = run("check", "abs(x)", "--at", "x=0", "--format", "json")
+    assert r.exit_code == 1
+    obj = json.loads(r.stdout)
+    assert obj["verdict"] == "kink" and obj["step"] == 2
+
+
+def test_cli_several_points_one_row_each_and_any_failure_exits_1():
+    r = run("check", "abs(x-1)*y", "--at", "x=1,y=2", "--at", "x=2,y=3", "--format", "csv")
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("x,y,f,df/dx,fd:df/dx,relerr:df/dx")
+    assert len(lines) == 3
+    assert lines[1].split(",")[9] == "kink" and lines[2].split(",")[9] == "agree"
+    r = run("check", "x*y", "--at", "x=1,y=2", "--at", "x=2,y=3", "--format", "jsonl")
+    assert r.exit_code == 0 and [json.loads(x)["verdict"] for x in r.stdout.splitlines()] == \
+        ["agree", "agree"]
+
+
+def test_cli_sweep_machine_formats():
+    r = run("check", "sin(x)", "--at", "x=1", "--sweep", "--format", "json")
+    assert r.exit_code == 0, r.output
+    obj = json.loads(r.stdout)
+    assert len(obj["sweep"]) == 14 and obj["sweep"][0]["h"] == 0.1
+    assert set(obj["sweep"][0]) == {"derivative", "h", "forward", "central", "ad"}
+    r = run("check", "sin(x)", "--at", "x=1", "--sweep", "--format", "csv")
+    assert r.stdout.splitlines()[0] == "derivative,h,forward,central,ad"
+    assert len(r.stdout.splitlines()) == 15
+
+
+def test_cli_sweep_chart_on_a_terminal():
+    r = run("check", "sin(x)", "--at", "x=1", "--sweep", "--format", "text")
+    assert r.exit_code == 0, r.output
+    assert "log10 h" in r.output and "F forward, C central, A AD" in r.output
+
+
+def test_cli_domain_error_at_the_point_exit_1_and_usage_exit_2():
+    r = run("check", "log(x)", "--at", "x=-1")
+    assert r.exit_code == 1 and "ω2" in r.output
+    r = run("check", "x*y", "--at", "x=1")
+    assert r.exit_code == 2
+
+
+def test_subprocess_check_exit_codes():
+    ok = subprocess.run([sys.executable, "-m", "adcli", "check", "x1*x2 + sin(x1)",
+                         "--at", "x1=2,x2=3"], capture_output=True, text=True)
+    assert ok.returncode == 0 and "verdict agree" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "adcli", "check", "abs(x)", "--at", "x=0"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and "verdict kink" in bad.stdout and "ω2" in bad.stderr
