@@ -128,3 +128,16 @@ def test_subprocess_check_exit_codes():
     bad = subprocess.run([sys.executable, "-m", "adcli", "check", "abs(x)", "--at", "x=0"],
                          capture_output=True, text=True)
     assert bad.returncode == 1 and "verdict kink" in bad.stdout and "ω2" in bad.stderr
+
+
+def test_cli_points_batch_one_row_each_failed_rows_named(tmp_path):
+    path = tmp_path / "pts.csv"
+    path.write_text("x,y\n2,3\n0,1\n1.5,2\n")
+    r = run("check", "abs(x)*y", "--points", str(path), "--format", "csv")
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert lines[0] == ("x,y,f,df/dx,fd:df/dx,relerr:df/dx,df/dy,fd:df/dy,relerr:df/dy,error")
+    assert len(lines) == 4 and lines[1].startswith("2,3,6,3,2.99999")
+    assert lines[2].endswith("kink at ω3: on a kink: abs(0)")
+    path.write_text("x,y\n2,3\n1.5,2\n")
+    assert run("check", "abs(x)*y", "--points", str(path), "--format", "csv").exit_code == 0

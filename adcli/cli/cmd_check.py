@@ -15,7 +15,8 @@ FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
               help="Show the finite-difference error (forward and central) for "
                    "h = 1e-1 … 1e-14 against AD's, as a table and a chart.")
 @opt.format_option(FORMATS)
-def check_command(expr, file, at, wrt, sweep, fmt):
+@opt.points_options
+def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=None, digits=None):
     """Compare the AD derivatives of EXPR with finite differences.
 
     Per variable: the AD derivative, a central difference at a chosen step,
@@ -27,8 +28,13 @@ def check_command(expr, file, at, wrt, sweep, fmt):
     from ..modes.check import sweep as run_sweep
 
     fn = opt.compile_formula(expr, file)
-    fmt = opt.choose_format(fmt)
     wrt = opt.parse_wrt(wrt)
+    if points is not None:
+        if sweep:
+            raise opt.UsageError("--sweep works with --at points, not with --points")
+        return opt.run_batch(fn, at, points, lambda v: _kernel(fn, v, wrt), fmt,
+                             input_format, digits)
+    fmt = opt.choose_format(fmt)
     checks = []
     for point in opt.require_points(fn, at):
         check = check_point(fn, point, wrt=wrt)
@@ -52,3 +58,38 @@ def check_command(expr, file, at, wrt, sweep, fmt):
         click.echo(f"adcli: check: {c.verdict}{where} (point {point}): {c.reason}", err=True)
     if bad:
         click.get_current_context().exit(1)
+
+
+def _kernel(fn, variables, wrt):
+    """One summary row per point for ``--points`` (adcli.batch): the values,
+    and per derivative AD, central FD and relative error.  A point where AD
+    and FD disagree or that sits on a kink is a failed row whose error names
+    the verdict and the ω step, so the batch exits 1."""
+    from ..batch.driver import PointKernel
+    from ..errors import DomainError
+    from ..modes.check import check_point
+    from ..render.check_view import check_json
+    from ..render.results import derivative_label
+
+    names = list(wrt or variables)
+    columns = list(fn.outputs)
+    for out in fn.outputs:
+        for var in names:
+            d = derivative_label(out, var)
+            columns += [d, f"fd:{d}", f"relerr:{d}"]
+
+    def compute(point):
+        check = check_point(fn, point, wrt=wrt)
+        if not check.ok:
+            where = f" at ω{check.step}" if check.step is not None else ""
+            raise DomainError(f"{check.verdict}{where}: {check.summary or check.reason}",
+                              step=check.step)
+        return check
+
+    def cells(check):
+        out = list(check.values)
+        for r in check.rows:
+            out += [r.ad, r.fd, r.relerr]
+        return out
+
+    return PointKernel(columns, compute, cells, check_json)
