@@ -1,0 +1,226 @@
+"""Benchmarks for Hessians, Taylor mode and mixed partials (issue 4).
+
+    python bench/higher_order.py [--quick] [--json]
+
+Every ratio is measured in this one run (best of several repeats), never
+against stored numbers.  ``run(quick)`` returns the rows for the overall
+bench runner: {"workload", "adcli_s", "peer", "peer_s", "ratio", "note"}
+with ratio = adcli_s / peer_s (below 1: adcli is faster than the peer).
+
+Workloads:
+* Hessian of a 100-variable function / its gradient (forward-over-reverse
+  needs one Hessian-vector product per input, so about n × a small constant);
+* the 30th derivative of exp(sin(x)) at 0.5 (in-process and as a real
+  ``adcli taylor`` process), and the growth from order 10 to 40 (Taylor mode
+  is O(K²): at most (40/10)² = 16);
+* sympy's ``diff`` (parse, differentiate, evaluate) at order 8 and 12, and a
+  mixed partial ∂⁶/∂x³∂y³, against adcli end to end (parse included);
+* JAX / PyTorch nested differentiation where installed.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import adcli  # noqa: E402
+
+
+def best(fn, repeats, min_time=0.0):
+    """Best wall time of ``repeats`` calls (more if they are very short)."""
+    times = []
+    start = time.perf_counter()
+    while len(times) < repeats or (time.perf_counter() - start < min_time and len(times) < 1000):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def row(workload, adcli_s, peer, peer_s, note=""):
+    return {"workload": workload, "adcli_s": adcli_s, "peer": peer, "peer_s": peer_s,
+            "ratio": adcli_s / peer_s if peer_s else None, "note": note}
+
+
+def hundred_variables(n=100):
+    terms = [f"100*(x{i + 1} - x{i}^2)^2 + (1 - x{i})^2" for i in range(1, n)]
+    terms += [f"sin(x{i})*exp(0.01*x{i})" for i in range(1, n + 1)]
+    text = " + ".join(terms)
+    point = {f"x{i}": 0.5 + 0.01 * i for i in range(1, n + 1)}
+    return text, point
+
+
+def bench_hessian(quick):
+    text, point = hundred_variables()
+    f = adcli.compile(text)
+    f.gradient(point)
+    f.hessian(point)  # compile the rules once
+    reps = 3 if quick else 7
+    tg = best(lambda: f.gradient(point), reps, 0.2)
+    th = best(lambda: f.hessian(point), reps)
+    return [row("hessian, 100 variables", th, "gradient (adcli, reverse)", tg,
+                f"Hessian / gradient = {th / tg:.1f} = {th / tg / 100:.2f} × n")]
+
+
+def bench_taylor(quick):
+    text = "exp(sin(x))"
+    reps = 3 if quick else 7
+
+    def at(order):
+        return lambda: adcli.Function(text).taylor({"x": 0.5}, order)
+
+    t = {k: best(at(k), reps, 0.2) for k in (10, 20, 30, 40)}
+    rows = [row("taylor exp(sin(x)) order 30 (in-process)", t[30], "one second", 1.0,
+                "the 30th derivative at 0.5, parse included"),
+            row("taylor exp(sin(x)) growth order 10 → 40", t[40], "order 10 (adcli)", t[10],
+                f"times 10/20/30/40: {t[10]:.2e}/{t[20]:.2e}/{t[30]:.2e}/{t[40]:.2e} s; "
+                "O(K²) allows 16")]
+    cmd = _adcli() + ["taylor", text, "--at", "x=0.5", "--order", "30", "--format", "json"]
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+
+    def process():
+        subprocess.run(cmd, check=True, capture_output=True, env=env)
+
+    tp = best(process, 2 if quick else 5)
+    rows.append(row("adcli taylor --order 30 (real process)", tp, "one second", 1.0,
+                    "start-up, parse, sweep, JSON"))
+    return rows
+
+
+def bench_sympy(quick):
+    import sympy as sp
+    from sympy.core.cache import clear_cache
+
+    text = "exp(sin(x))"
+    rows = []
+    reps = 2 if quick else 5
+    for order in (8, 12):
+        def sym(order=order):
+            clear_cache()  # sympy memoises diff: time the real work every time
+            x = sp.Symbol("x")
+            e = sp.sympify(text)
+            return float(sp.diff(e, x, order).subs(x, sp.Float(0.5)).evalf())
+
+        def ad(order=order):
+            return adcli.Function(text).taylor({"x": 0.5}, order).derivatives[order]
+
+        ts = best(sym, reps)
+        ta = best(ad, reps, 0.2)
+        rows.append(row(f"d^{order}/dx^{order} exp(sin(x)) at 0.5", ta, "sympy diff", ts,
+                        f"adcli {ts / ta:.0f}× faster"))
+    text2 = "exp(x*y)*sin(x + y^2)"
+
+    def sym2():
+        clear_cache()
+        x, y = sp.symbols("x y")
+        e = sp.sympify(text2.replace("^", "**"))
+        return float(sp.diff(e, x, 3, y, 3).subs({x: sp.Float(0.3), y: sp.Float(0.7)}).evalf())
+
+    def ad2():
+        return adcli.Function(text2).partial({"x": 0.3, "y": 0.7}, "x,x,x,y,y,y").partial
+
+    ts = best(sym2, reps)
+    ta = best(ad2, reps, 0.2)
+    rows.append(row("∂⁶/∂x³∂y³ exp(x*y)*sin(x+y²)", ta, "sympy diff", ts,
+                    f"adcli {ts / ta:.0f}× faster (15 Taylor sweeps of order 6)"))
+    # Both as fresh processes: start-up, import, parse, differentiate, print.
+    code = ("import sympy as sp; x = sp.Symbol('x'); "
+            "print(float(sp.diff(sp.sympify('exp(sin(x))'), x, 12).subs(x, 0.5).evalf()))")
+    ts = best(lambda: subprocess.run([sys.executable, "-c", code], check=True,
+                                     capture_output=True), reps)
+    ta = best(lambda: subprocess.run(_adcli() + ["taylor", text, "--at", "x=0.5", "--order",
+                                                 "12", "--format", "json"],
+                                     check=True, capture_output=True), reps)
+    rows.append(row("order 12, both as fresh processes", ta, "python -c sympy.diff", ts,
+                    f"adcli {ts / ta:.1f}× faster end to end"))
+    return rows
+
+
+def _adcli():
+    exe = Path(sys.executable).with_name("adcli")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "adcli"]
+
+
+def bench_frameworks(quick):
+    """Nested first-order differentiation, the way a JAX or PyTorch user
+    would get the k-th derivative (in-process, imports excluded)."""
+    rows = []
+    text = "exp(sin(x))"
+
+    def ad(order):
+        return lambda: adcli.Function(text).taylor({"x": 0.5}, order).derivatives[order]
+
+    try:
+        import torch
+    except ImportError:
+        rows.append(row("PyTorch nested autograd", float("nan"), "PyTorch", None,
+                        "not installed"))
+    else:
+        for order in (8, 12):
+            def nested(order=order):
+                x = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+                y = torch.exp(torch.sin(x))
+                for _ in range(order):
+                    (y,) = torch.autograd.grad(y, x, create_graph=True)
+                return y.item()
+
+            tp = best(nested, 2 if quick else 5)
+            ta = best(ad(order), 3, 0.2)
+            rows.append(row(f"d^{order}/dx^{order} exp(sin(x)) at 0.5", ta,
+                            "PyTorch nested autograd", tp, f"adcli {tp / ta:.0f}× faster"))
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        rows.append(row("JAX nested grad", float("nan"), "JAX", None, "not installed"))
+    else:
+        jax.config.update("jax_enable_x64", True)
+        order = 8  # order 12 took over 200 s in a trial run: not repeated here
+
+        def nested_jax():
+            g = lambda x: jnp.exp(jnp.sin(x))  # noqa: E731
+            for _ in range(order):
+                g = jax.grad(g)
+            return float(g(0.5))
+
+        tj = best(nested_jax, 1)
+        ta = best(ad(order), 3, 0.2)
+        rows.append(row(f"d^{order}/dx^{order} exp(sin(x)) at 0.5", ta,
+                        "JAX nested jax.grad", tj,
+                        f"adcli {tj / ta:.0f}× faster (trace included, as a user pays it)"))
+    return rows
+
+
+def run(quick=False):
+    rows = []
+    rows += bench_hessian(quick)
+    rows += bench_taylor(quick)
+    rows += bench_sympy(quick)
+    rows += bench_frameworks(quick)
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repeats")
+    ap.add_argument("--json", action="store_true", help="rows as JSON")
+    args = ap.parse_args()
+    rows = run(args.quick)
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return
+    print(f"{'workload':46} {'adcli s':>10} {'peer':>27} {'peer s':>10} {'ratio':>8}  note")
+    for r in rows:
+        ps = "-" if r["peer_s"] is None else f"{r['peer_s']:.3e}"
+        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3g}"
+        adc = "-" if r["adcli_s"] != r["adcli_s"] else f"{r['adcli_s']:.3e}"
+        print(f"{r['workload']:46} {adc:>10} {r['peer']:>27} {ps:>10} {ratio:>8}  {r['note']}")
+
+
+if __name__ == "__main__":
+    main()
