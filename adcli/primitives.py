@@ -62,6 +62,7 @@ def _overflowing(fn, sign=lambda *a: 1.0):
         except OverflowError:
             return math.copysign(INF, sign(*args))
     safe.__name__ = fn.__name__
+    safe.raw = fn  # the sweeps call the C function and fall back on OverflowError
     return safe
 
 
@@ -74,6 +75,9 @@ def _pow(x, y):
         return math.pow(x, y)
     except OverflowError:
         return math.copysign(INF, _pow_sign(x, y))
+
+
+_pow.raw = math.pow
 
 
 def _sign(x):
@@ -116,6 +120,10 @@ def _at_unit(x):
     return abs(x) == 1
 
 
+def _at_one(x):
+    return x == 1
+
+
 def _tie(x, y):
     return x == y
 
@@ -126,6 +134,13 @@ def _origin(x, y):
 
 def _pow_kink(x, y):
     return x == 0 and not (y == int(y) and y >= 1)
+
+
+# A kink predicate can only fire where its first argument takes one of these
+# values: the sweeps test that in bulk before asking the predicate itself.
+_at_zero.first_arg_values = _origin.first_arg_values = _pow_kink.first_arg_values = (0.0,)
+_at_unit.first_arg_values = (1.0, -1.0)
+_at_one.first_arg_values = (1.0,)
 
 
 SLOPE = "infinite slope: the derivative is ±inf"
@@ -180,7 +195,7 @@ TABLE = [
     P("asinh", math.asinh, ("1/hypot(1, x)",), latex="\\operatorname{{arsinh}} {0}",
       np="arcsinh", mp="asinh"),
     P("acosh", math.acosh, ("1/sqrt((x-1)*(x+1))",), latex="\\operatorname{{arcosh}} {0}",
-      domain="x ≥ 1", kink=lambda x: x == 1, kink_note=SLOPE,
+      domain="x ≥ 1", kink=_at_one, kink_note=SLOPE,
       np="arccosh", mp="acosh"),
     P("atanh", math.atanh, ("1/((1-x)*(1+x))",), latex="\\operatorname{{artanh}} {0}",
       domain="-1 < x < 1",

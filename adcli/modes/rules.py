@@ -172,3 +172,105 @@ def rule_shape(prim, active):
             shape = ("rule", None)
         _SHAPE_CACHE[key] = shape
     return shape
+
+
+# --- partials for many steps at once -----------------------------------------
+#
+# After the primal sweep every argument value is known, so the partials of
+# all steps of one primitive can be computed together with ``map`` over C
+# functions instead of one Python call per step.  Each partial is classified
+# so that the sweeps can point at a number instead of computing it:
+#   ("param", j)  the j-th argument's value (mul: ∂/∂x = y)
+#   ("value",)    the step's own value (exp: ∂/∂x = exp x)
+#   ("const", c)  a number (add: 1; an inactive argument: 0)
+#   ("rule", i)   the i-th list returned by the bulk function
+
+_BULK_CACHE = {}
+
+
+def bulk_partials(prim, active, fixed=None):
+    """(specs, fn): one spec per argument, and ``fn(X, Y, V)`` returning the
+    lists of the ("rule", i) partials for argument lists X, Y and values V.
+    ``fixed`` gives the values of constant arguments (None where active), so
+    ``x^2`` folds its rule ``y*x^(y-1)`` down to ``2*x``."""
+    fixed = fixed or (None,) * prim.arity
+    key = (prim.key, active, fixed)
+    cached = _BULK_CACHE.get(key)
+    if cached is None:
+        if len(_BULK_CACHE) > 4096:
+            _BULK_CACHE.clear()
+        cached = _BULK_CACHE[key] = _bulk(prim, active, fixed)
+    return cached
+
+
+def _bulk(prim, active, fixed):
+    graph, primal, partials = rule_graph(prim)
+    lines, expr, scalar = _bulk_code(prim, graph, primal, partials, active, fixed)
+    specs, results = [], []
+    for p, on in zip(partials, active):
+        if not on:
+            specs.append(("const", 0.0))
+        elif p.id in scalar:
+            specs.append(("const", scalar[p.id]))
+        elif expr[p.id] in ("X", "Y"):
+            specs.append(("param", "XY".index(expr[p.id])))
+        elif expr[p.id] == "V":
+            specs.append(("value",))
+        else:
+            specs.append(("rule", len(results)))
+            results.append(expr[p.id])
+    if not results:
+        return specs, None
+    lines.append(f"    return ({''.join(r + ', ' for r in results)})")
+    source = "\n".join(lines)
+    # C functions straight: an OverflowError sends the group step by step.
+    raw = {f"_f_{p.key}": getattr(p.fn, "raw", p.fn) for p in PRIMITIVES.values()}
+    namespace = dict(_FAST_NS, **raw, _map=map, _list=list, _repeat=_repeat)
+    exec(compile(source, f"<adcli bulk {prim.key}>", "exec"), namespace)
+    return specs, namespace["bulk"]
+
+
+def _repeat(value):
+    import itertools
+
+    return itertools.repeat(value)
+
+
+def _bulk_code(prim, graph, primal, partials, active, fixed):
+    """Lines of ``def bulk(X, Y, V)`` computing the active partials with one
+    ``map`` per rule node; constants fold, and x^1, x^0, 1·x simplify."""
+    lines = ["def bulk(X, Y, V):"]
+    expr, scalar = {primal.id: "V"}, {}
+    for j, name in enumerate(prim.params):
+        var = graph.var(name)
+        if fixed[j] is not None:
+            scalar[var.id] = fixed[j]
+        else:
+            expr[var.id] = "XY"[j]
+    wanted = [p for p, on in zip(partials, active) if on]
+    for node in postorder(wanted):
+        if node.id in expr or node.id in scalar:
+            continue
+        if node.op == CONST:
+            scalar[node.id] = node.value
+            continue
+        args = node.args
+        if all(a.id in scalar for a in args):
+            scalar[node.id] = _IEEE_NS[f"_f_{node.op}"](*[scalar[a.id] for a in args])
+            continue
+        known = [scalar.get(a.id) for a in args]
+        if node.op == "pow" and known[1] == 1.0:
+            expr[node.id] = expr[args[0].id]
+            continue
+        if node.op == "pow" and known[1] == 0.0:
+            scalar[node.id] = 1.0
+            continue
+        if node.op == "mul" and 1.0 in known:
+            other = args[1] if known[0] == 1.0 else args[0]
+            expr[node.id] = expr[other.id]
+            continue
+        code = [expr[a.id] if a.id in expr else f"_repeat({_literal(scalar[a.id])})"
+                for a in args]
+        lines.append(f"    t{node.id} = _list(_map(_f_{node.op}, {', '.join(code)}))")
+        expr[node.id] = f"t{node.id}"
+    return lines, expr, scalar

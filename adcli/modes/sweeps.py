@@ -11,6 +11,7 @@
 import functools
 import gc
 import math
+import operator
 
 from ..errors import DomainError, EvalWarning
 from .rules import linearizer
@@ -34,10 +35,12 @@ def without_gc(fn):
 
 
 def _code(tape):
+    """Per step (function, arg a, arg b or -1), calling C functions directly:
+    an OverflowError falls back to the table's ±inf-returning wrapper."""
     code = getattr(tape, "_primal_code", None)
     if code is None:
-        code = [(s.prim.fn, s.args[0], s.args[1] if len(s.args) > 1 else -1)
-                for s in tape.steps]
+        code = [(getattr(s.prim.fn, "raw", s.prim.fn), s.args[0],
+                 s.args[1] if len(s.args) > 1 else -1) for s in tape.steps]
         tape._primal_code = code
     return code
 
@@ -50,37 +53,61 @@ def _start(tape, point):
     return values
 
 
+def _values(tape, point):
+    vals = _start(tape, point)
+    append = vals.append
+    code = _code(tape)
+    k = 0
+    while True:
+        try:
+            for fn, a, b in code[k:] if k else code:
+                append(fn(vals[a]) if b < 0 else fn(vals[a], vals[b]))
+            return vals
+        except OverflowError:
+            k = len(vals) - tape.first_step
+            step = tape.steps[k]
+            append(step.prim.fn(*[vals[i] for i in step.args]))  # ±inf, as a result
+            k += 1
+        except (ValueError, ZeroDivisionError):
+            raise domain_error(tape, tape.steps[len(vals) - tape.first_step], vals) from None
+
+
 @without_gc
 def primal(tape, point):
     """Values of every slot, and the warnings (overflow) met on the way."""
-    vals = _start(tape, point)
-    append = vals.append
-    try:
-        for fn, a, b in _code(tape):
-            append(fn(vals[a]) if b < 0 else fn(vals[a], vals[b]))
-    except (ValueError, ZeroDivisionError, OverflowError):
-        raise domain_error(tape, tape.steps[len(vals) - tape.first_step], vals) from None
+    vals = _values(tape, point)
     return vals, nonfinite_warnings(tape, vals, [vals[o] for o in tape.outputs])
 
 
 class Linearization:
     """Values and local partials of every step at one point.
 
-    ``raw[k]`` is step k's tuple ``(_, ∂/∂arg₁[, ∂/∂arg₂])`` (0.0 for a
-    constant argument); ``partials[k]`` lists the partials with respect to
-    the step's active (non-constant) arguments only."""
+    ``values`` holds every slot's value, followed by the partials: step k's
+    partial with respect to its first (second) argument is
+    ``values[meta[k][3]]`` (``values[meta[k][4]]``); 0.0 for a constant
+    argument.  ``partials[k]`` lists step k's partials with respect to its
+    active (non-constant) arguments."""
 
-    __slots__ = ("tape", "values", "raw", "warnings", "nonfinite")
+    __slots__ = ("tape", "values", "meta", "warnings", "nonfinite")
 
-    def __init__(self, tape, values, raw, warnings):
+    def __init__(self, tape, values, meta, warnings):
         self.tape = tape
         self.values = values
-        self.raw = raw
+        self.meta = meta  # per step: (slot, arg a, arg b or -1, index of ∂/∂a, of ∂/∂b)
         self.warnings = warnings
         # Steps whose partials are ±inf or nan (kinks, overflow): the sweeps
         # treat them carefully so that 0·inf never turns a zero into nan.
-        self.nonfinite = ({k for k, r in enumerate(raw) if not all(map(_isfinite, r[1:]))}
-                          if warnings else set())
+        self.nonfinite = set()
+        if warnings:
+            for k, (_, _, b, ia, ib) in enumerate(meta):
+                if not _isfinite(values[ia]) or (b >= 0 and not _isfinite(values[ib])):
+                    self.nonfinite.add(k)
+
+    @property
+    def raw(self):
+        v = self.values
+        return [(None, v[ia]) if b < 0 else (None, v[ia], v[ib])
+                for _, _, b, ia, ib in self.meta]
 
     @property
     def partials(self):
@@ -89,66 +116,154 @@ class Linearization:
                 for s, r in zip(tape.steps, self.raw)]
 
 
-_RULE, _CONST, _SWAP = 0, 1, 2
-_KIND = {"rule": _RULE, "const": _CONST, "swap": _SWAP}
+class _Group:
+    """The steps of one primitive with one pattern of active arguments."""
+
+    __slots__ = ("prim", "active", "fixed", "ks", "get_a", "get_b", "get_v", "fn", "n_rules",
+                 "base")
 
 
-def _lin_code(tape):
-    """Per step: (kind, function, arg a, arg b or -1, constant partials)."""
-    code = getattr(tape, "_lin_code", None)
-    if code is None:
-        from .rules import rule_shape
+def _getter(slots):
+    if len(slots) == 1:
+        (s,) = slots
+        return lambda v: (v[s],)
+    return operator.itemgetter(*slots)
 
-        code = []
-        for s in tape.steps:
-            active = tuple(tape.is_active(a) for a in s.args)
-            shape, consts = rule_shape(s.prim, active)
-            kind = _KIND[shape]
-            fn = linearizer(s.prim, active) if kind == _RULE else s.prim.fn
-            b = s.args[1] if len(s.args) > 1 else -1
-            code.append((kind, fn, s.args[0], b, consts))
-        tape._lin_code = code
-        tape._kinky = [(k, s.prim.kink, s.args[0], s.args[1] if len(s.args) > 1 else -1)
-                       for k, s in enumerate(tape.steps) if s.prim.kink is not None]
-    return code
+
+def _plan(tape):
+    """Where every partial will live in ``Linearization.values``: computed
+    once per tape.  Layout: slot values | constants | each group's lists."""
+    plan = getattr(tape, "_plan", None)
+    if plan is not None:
+        return plan
+    from .rules import bulk_partials
+
+    groups = {}
+    for k, s in enumerate(tape.steps):
+        active = tuple(tape.is_active(a) for a in s.args)
+        fixed = tuple(None if on else tape.consts[a - tape.n_inputs]
+                      for a, on in zip(s.args, active))
+        groups.setdefault((s.prim.key, active, fixed), []).append(k)
+    consts, const_at = [], {}
+
+    def const_cell(c):
+        key = repr(c)
+        if key not in const_at:
+            const_at[key] = tape.size + len(consts)
+            consts.append(c)
+        return const_at[key]
+
+    zero = const_cell(0.0)
+    cells = {}
+    plans = []
+    for (_, active, fixed), ks in groups.items():
+        steps = [tape.steps[k] for k in ks]
+        g = _Group()
+        g.prim, g.active, g.fixed, g.ks = steps[0].prim, active, fixed, ks
+        specs, g.fn = bulk_partials(g.prim, active, fixed)
+        g.n_rules = sum(1 for sp in specs if sp[0] == "rule")
+        g.get_a = _getter([s.args[0] for s in steps])
+        g.get_b = _getter([s.args[1] for s in steps]) if g.prim.arity == 2 else None
+        g.get_v = _getter([s.slot for s in steps])
+        plans.append((g, specs))
+        for sp in specs:
+            if sp[0] == "const":
+                const_cell(sp[1])
+    base = tape.size + len(consts)
+    for g, specs in plans:
+        g.base = base
+        m = len(g.ks)
+        for pos, k in enumerate(g.ks):
+            s = tape.steps[k]
+            for j, sp in enumerate(specs):
+                if sp[0] == "const":
+                    cells[k, j] = const_cell(sp[1])
+                elif sp[0] == "param":
+                    cells[k, j] = s.args[sp[1]]
+                elif sp[0] == "value":
+                    cells[k, j] = s.slot
+                else:
+                    cells[k, j] = base + sp[1] * m + pos
+        base += g.n_rules * m
+    meta = []
+    for k, s in enumerate(tape.steps):
+        b = s.args[1] if len(s.args) > 1 else -1
+        meta.append((s.slot, s.args[0], b, cells[k, 0], cells[k, 1] if b >= 0 else zero))
+    kinky = {}
+    for k, s in enumerate(tape.steps):
+        if s.prim.kink is not None:
+            kinky.setdefault(s.prim.key, (s.prim.kink, []))[1].append(
+                (k, s.args[0], s.args[1] if len(s.args) > 1 else -1))
+    tape._kinky = [(kink, _getter([a for _, a, _ in rows]), rows)
+                   for kink, rows in kinky.values()]
+    tape._plan = plan = (meta, consts, [g for g, _ in plans if g.fn is not None])
+    return plan
 
 
 @without_gc
 def linearize(tape, point):
-    vals = _start(tape, point)
-    append = vals.append
-    raw = []
-    keep = raw.append
-    code = _lin_code(tape)
+    """Values, then every step's partials: the primal sweep with C calls,
+    then each primitive's partials for all its steps at once."""
+    meta, consts, groups = _plan(tape)
+    vals = _values(tape, point)
+    vals.extend(consts)
     warnings = []
-    k = 0
-    while True:
+    for g in groups:
+        X = g.get_a(vals)
+        Y = g.get_b(vals) if g.get_b is not None else None
         try:
-            for kind, fn, a, b, consts in code[k:] if k else code:
-                if kind == _RULE:
-                    r = fn(vals[a]) if b < 0 else fn(vals[a], vals[b])
-                    append(r[0])
-                    keep(r)
-                elif kind == _CONST:
-                    append(fn(vals[a]) if b < 0 else fn(vals[a], vals[b]))
-                    keep(consts)
-                else:
-                    va = vals[a]
-                    vb = vals[b]
-                    append(fn(va, vb))
-                    keep((None, vb, va))
-            break
+            lists = g.fn(X, Y, g.get_v(vals))
         except (ValueError, ZeroDivisionError, OverflowError):
-            k = len(raw)
-            del vals[tape.first_step + k:]
-            r = _rescue(tape, k, vals, warnings)
-            append(r[0])
-            keep(r)
-            k += 1
-    warnings.extend(kink_warnings(tape, vals, raw, skip={w.step for w in warnings}))
-    outs = [vals[o] for o in tape.outputs]
-    warnings.extend(nonfinite_warnings(tape, vals, outs))
-    return Linearization(tape, vals, raw, warnings)
+            lists = _one_by_one(tape, g, vals, warnings)
+        for cells in lists:
+            vals.extend(cells)
+    warnings.extend(kink_warnings(tape, vals, meta, skip={w.step for w in warnings}))
+    if any(w.kind == "kink" for w in warnings):
+        meta = _with_kink_partials(tape, vals, meta, warnings)
+    warnings.extend(nonfinite_warnings(tape, vals, [vals[o] for o in tape.outputs]))
+    return Linearization(tape, vals, meta, warnings)
+
+
+def _one_by_one(tape, g, vals, warnings):
+    """A bulk rule raised: redo the group step by step, so the one step
+    where it happened is rescued (a kink) or reported (a domain error)."""
+    from .rules import bulk_partials
+
+    specs, _ = bulk_partials(g.prim, g.active, g.fixed)
+    rule_args = [j for j, sp in enumerate(specs) if sp[0] == "rule"]
+    lists = [[] for _ in rule_args]
+    lin = linearizer(g.prim, g.active)
+    for k in g.ks:
+        step = tape.steps[k]
+        args = [vals[a] for a in step.args]
+        try:
+            res = lin(*args)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            res = _rescue(tape, k, vals, warnings)
+        for cells, j in zip(lists, rule_args):
+            cells.append(res[j + 1])
+    return lists
+
+
+def _with_kink_partials(tape, vals, meta, warnings):
+    """At a kink, the partials follow the README's convention: give those
+    steps fresh cells holding the IEEE-safe rule values with nan → 0."""
+    meta = list(meta)
+    kinks = {w.step for w in warnings if w.kind == "kink"}
+    for k, step in enumerate(tape.steps):
+        if tape.omega(step.slot) not in kinks:
+            continue
+        args = [vals[a] for a in step.args]
+        active = tuple(tape.is_active(a) for a in step.args)
+        res = linearizer(step.prim, active, fast=False)(*args)
+        slot, a, b, ia, ib = meta[k]
+        ia = len(vals)
+        vals.append(0.0 if res[1] != res[1] else res[1])
+        if b >= 0:
+            ib = len(vals)
+            vals.append(0.0 if res[2] != res[2] else res[2])
+        meta[k] = (slot, a, b, ia, ib)
+    return meta
 
 
 def _rescue(tape, k, vals, warnings):
@@ -176,17 +291,38 @@ def _rescue(tape, k, vals, warnings):
     )
 
 
-def kink_warnings(tape, vals, raw, skip=()):
+def kink_warnings(tape, vals, meta=None, skip=()):
+    """Warnings for the steps sitting on a kink.  Each primitive's steps are
+    first screened in bulk (``0.0 in X``) when its predicate says where it
+    can fire, so a long tape of x^2 costs one scan, not a call per step."""
+    _plan(tape)
     out = []
     steps = tape.steps
-    for k, kink, a, b in tape._kinky:
-        if kink(vals[a]) if b < 0 else kink(vals[a], vals[b]):
-            step = steps[k]
-            if tape.omega(step.slot) in skip:
-                continue
-            out.append(_kink_warning(tape, step, [vals[i] for i in step.args]))
-            raw[k] = tuple(0.0 if p != p else p for p in raw[k])
+    for kink, get_a, rows in tape._kinky:
+        values = getattr(kink, "first_arg_values", None)
+        if values is not None:
+            rows = _matching(rows, get_a(vals), values)
+        for k, a, b in rows:
+            if kink(vals[a]) if b < 0 else kink(vals[a], vals[b]):
+                step = steps[k]
+                if tape.omega(step.slot) not in skip:
+                    out.append(_kink_warning(tape, step, [vals[i] for i in step.args]))
     return out
+
+
+def _matching(rows, X, values):
+    """The rows whose first argument is one of ``values`` (C-level scans)."""
+    X = list(X)
+    found = []
+    for v in values:
+        i = -1
+        while True:
+            try:
+                i = X.index(v, i + 1)
+            except ValueError:
+                break
+            found.append(i)
+    return [rows[i] for i in sorted(found)]
 
 
 def _kink_warning(tape, step, args):
@@ -219,22 +355,21 @@ def _careful(p, t):
 @without_gc
 def forward(lin, seeds):
     """One tangent sweep per seed (a list of input tangents); returns the
-    tangent of every slot for each seed."""
+    tangent of every slot for each seed:  ω̇ᵢ = Σⱼ ∂ωᵢ/∂ωⱼ · ω̇ⱼ."""
     tape = lin.tape
-    rows = [(s.args[0], s.args[1] if len(s.args) > 1 else -1, r)
-            for s, r in zip(tape.steps, lin.raw)]
+    v = lin.values
     zeros = [0.0] * (tape.first_step - tape.n_inputs)
     out = []
     for seed in seeds:
         tan = [float(s) for s in seed] + zeros
         append = tan.append
         if lin.nonfinite:
-            for a, b, r in rows:
-                t = _careful(r[1], tan[a])
-                append(t + _careful(r[2], tan[b]) if b >= 0 else t)
+            for _, a, b, ia, ib in lin.meta:
+                t = _careful(v[ia], tan[a])
+                append(t + _careful(v[ib], tan[b]) if b >= 0 else t)
         else:
-            for a, b, r in rows:
-                append(r[1] * tan[a] + r[2] * tan[b] if b >= 0 else r[1] * tan[a])
+            for _, a, b, ia, ib in lin.meta:
+                append(v[ia] * tan[a] if b < 0 else v[ia] * tan[a] + v[ib] * tan[b])
         out.append(tan)
     return out
 
@@ -242,26 +377,24 @@ def forward(lin, seeds):
 @without_gc
 def reverse(lin, output_seeds):
     """One adjoint sweep per seed (a list of output adjoints); returns the
-    adjoint of every slot for each seed.  Constant slots collect junk that
-    nobody reads; a zero adjoint is never multiplied (so 0·inf stays 0)."""
+    adjoint of every slot for each seed:  ω̄ⱼ += ω̄ᵢ · ∂ωᵢ/∂ωⱼ.  Constant slots
+    collect junk nobody reads; a zero adjoint is never multiplied (0·inf)."""
     tape = lin.tape
-    meta = getattr(tape, "_reverse_meta", None)
-    if meta is None:
-        meta = tape._reverse_meta = [(s.slot, s.args[0], s.args[1] if len(s.args) > 1 else -1)
-                                     for s in reversed(tape.steps)]
+    v = lin.values
+    meta = lin.meta[::-1]
     out = []
     for seed in output_seeds:
         adj = [0.0] * tape.size
         for slot, w in zip(tape.outputs, seed):
             adj[slot] += w
-        for (slot, a, b), r in zip(meta, reversed(lin.raw)):
+        for slot, a, b, ia, ib in meta:
             g = adj[slot]
             if g:
                 if b < 0:
-                    adj[a] += g * r[1]
+                    adj[a] += g * v[ia]
                 else:
-                    adj[a] += g * r[1]
-                    adj[b] += g * r[2]
+                    adj[a] += g * v[ia]
+                    adj[b] += g * v[ib]
         out.append(adj)
     return out
 
