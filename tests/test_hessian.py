@@ -213,3 +213,12 @@ def test_real_process_hessian_json():
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["hessian"] == {"x": {"x": 0.0, "y": 4.0},
                                                  "y": {"x": 4.0, "y": 2.0}}
+
+
+def test_kinks_and_edges():
+    # x^1 at 0: the rules give 1·(0·0^(-1)); an exact zero wins, as it should
+    assert adcli.hessian("x^1 + x^2", {"x": 0}).hessian == {"x": {"x": 2.0}}
+    r = adcli.hessian("abs(x)*y", {"x": 0, "y": 1})
+    assert r.hessian["x"]["x"] == 0.0 and any(w.kind == "kink" for w in r.warnings)
+    r = adcli.hessian("max(x, y)^2", {"x": 1, "y": 1})
+    assert r.hessian["x"]["y"] == r.hessian["y"]["x"] == 0.5

@@ -107,13 +107,32 @@ def second_rule(prim, active, fast=True):
         graph, nodes = second_partials(prim, active)
         results = list(nodes.values())
         name = f"hess_{prim.key}"
-        if results:
+        if results and not fast:
+            fn = _compile_careful(generate(name, prim.params, results, False), name)
+        elif results:
             fn = _compile(generate(name, prim.params, results, fast), name, fast)
         else:
             def fn(*args):
                 return ()
         _CACHE[key] = fn
     return fn
+
+
+def _careful_mul(a, b):
+    """a·b where an exact zero wins over ±inf: the second derivative of
+    x^1 at 0 is 1·(0·0^(-1)) by the rules, and is 0."""
+    return 0.0 if a == 0 or b == 0 else a * b
+
+
+def _compile_careful(source, name):
+    """The IEEE (never raising) variant of a second-derivative rule, used
+    only at points where the fast one raised."""
+    from . import rules
+
+    namespace = dict(rules._IEEE_NS)
+    namespace["_f_mul"] = _careful_mul
+    exec(compile(source, f"<adcli second-order rule {name}>", "exec"), namespace)
+    return namespace[name]
 
 
 class SecondOrder:
