@@ -154,6 +154,7 @@ def _plan(tape):
         return const_at[key]
 
     zero = const_cell(0.0)
+    tape._one_cell = const_cell(1.0)
     cells = {}
     plans = []
     for (_, active, fixed), ks in groups.items():
@@ -382,6 +383,7 @@ def reverse(lin, output_seeds):
     tape = lin.tape
     v = lin.values
     meta = lin.meta[::-1]
+    one = tape._one_cell
     out = []
     for seed in output_seeds:
         adj = [0.0] * tape.size
@@ -390,11 +392,12 @@ def reverse(lin, output_seeds):
         for slot, a, b, ia, ib in meta:
             g = adj[slot]
             if g:
-                if b < 0:
-                    adj[a] += g * v[ia]
+                if ia == one:  # ∂/∂a = 1: add, and sub's first argument
+                    adj[a] += g
                 else:
                     adj[a] += g * v[ia]
-                    adj[b] += g * v[ib]
+                if b >= 0:
+                    adj[b] += g if ib == one else g * v[ib]
         out.append(adj)
     return out
 
