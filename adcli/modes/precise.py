@@ -136,7 +136,11 @@ class Context:
         self._safe = {}
         self._lin = {}
         if kind == "mp":
-            import mpmath
+            try:
+                import mpmath
+            except ImportError:
+                raise UsageError("--digits needs the mpmath package",
+                                 hint="pip install mpmath") from None
 
             self.mpmath = mpmath
             self.prec_digits = digits + 10 + digits // 20
