@@ -222,3 +222,15 @@ def test_kinks_and_edges():
     assert r.hessian["x"]["x"] == 0.0 and any(w.kind == "kink" for w in r.warnings)
     r = adcli.hessian("max(x, y)^2", {"x": 1, "y": 1})
     assert r.hessian["x"]["y"] == r.hessian["y"]["x"] == 0.5
+
+
+def test_points_batch_with_a_failed_row(tmp_path):
+    pts = tmp_path / "p.csv"
+    pts.write_text("x,y\n1,2\n0,1\n3,4\n")
+    res = run("hessian", "x^2*y + log(x)", "--points", str(pts), "--format", "csv")
+    assert res.exit_code == 1
+    lines = res.stdout.splitlines() if hasattr(res, "stdout") else res.output.splitlines()
+    assert lines[0] == "x,y,f,df/dx,df/dy,d2f/dxdx,d2f/dxdy,d2f/dydx,d2f/dydy,error"
+    assert lines[1] == "1,2,2,5,1,3,2,2,0,"
+    assert "ω5" in lines[2]
+    assert lines[3].startswith("3,4,")

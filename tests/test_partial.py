@@ -91,3 +91,11 @@ def test_cli_errors():
     assert run("partial", "x*y", "--at", "x=1,y=2").exit_code == 2
     res = run("partial", "log(x)*y", "--at", "x=-1,y=2", "--wrt", "x,y")
     assert res.exit_code == 1 and "ω3" in res.output
+
+
+def test_cli_points(tmp_path):
+    pts = tmp_path / "p.csv"
+    pts.write_text("x,y\n1,2\n3,4\n")
+    res = run("partial", "x^2*y", "--wrt", "x,x,y", "--points", str(pts), "--format", "csv")
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[:3] == ["x,y,f,d3f/dxdxdy,error", "1,2,2,2,", "3,4,36,2,"]

@@ -206,3 +206,13 @@ def test_cli_csv_one_row_per_point():
     assert lines[0] == "x,c0,c1,d0,d1"
     assert lines[1] == "0,1,1,1,1"
     assert len(lines) == 3
+
+
+def test_cli_points_jsonl(tmp_path):
+    pts = tmp_path / "p.csv"
+    pts.write_text("x\n0\n1\n")
+    res = run("taylor", "exp(2*x)", "--order", "3", "--points", str(pts), "--format", "jsonl")
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]
+    assert rows[0]["derivatives"] == [1.0, 2.0, 4.0, 8.0]
+    assert len(rows) == 2

@@ -42,6 +42,23 @@ def _run(fn, at, compute):
     return results
 
 
+def _batch(fn, at, points, fmt, input_format, digits, columns, compute, cells, to_json):
+    """--points: one row per point through the batch driver (adcli.batch)."""
+    from ..batch.driver import PointKernel
+
+    def make_kernel(variables):
+        return PointKernel(columns(list(variables)), compute, cells, to_json,
+                           variables=list(variables))
+
+    return opt.run_batch(fn, at, points, make_kernel, fmt, input_format, digits)
+
+
+def _no_digits(digits):
+    if digits is not None:
+        raise UsageError("--digits works with --points here",
+                         hint="plain, CSV and JSON output carry full round-trip precision")
+
+
 def parse_dir(text):
     from ..language.point import parse_point
 
@@ -99,15 +116,41 @@ def grad_directional(expr, file, at, wrt, direction, cotangent, fmt):
 @click.option("--output", "output", metavar="K",
               help="For a program with several outputs: which one (1-based, or its name).")
 @opt.format_option(HIGHER_FORMATS)
-def hessian_command(expr, file, at, wrt, direction, output, fmt):
+@opt.points_options
+def hessian_command(expr, file, at, wrt, direction, output, fmt, points=None,
+                    input_format=None, digits=None):
     """Value, gradient and dense Hessian of EXPR (forward-over-reverse:
     one Hessian-vector product per input)."""
+    from ..render import higher_view as V
+
     fn = opt.compile_formula(expr, file)
-    fmt = opt.choose_format(fmt)
     wrt = opt.parse_wrt(wrt)
     v = parse_dir(direction) if direction is not None else None
     k = _output(output)
-    results = _run(fn, at, lambda p: fn.hessian(p, wrt=wrt, output=k, direction=v))
+
+    def compute(p):
+        return fn.hessian(p, wrt=wrt, output=k, direction=v)
+
+    if points is not None:
+        from ..higher import _output_index
+
+        name = fn.outputs[_output_index(fn, k)]
+
+        def columns(variables):
+            names = wrt or variables
+            cols = [name] + [f"d{name}/d{a}" for a in names]
+            if v is not None:
+                return cols + [V.hessian_label(name, a, "v") for a in names]
+            return cols + [V.hessian_label(name, a, b) for a in names for b in names]
+
+        def cells(r):
+            return [float(c) for c in V.hessian_row(r)[len(r.point):]]
+
+        return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
+                      cells, V.hessian_json)
+    _no_digits(digits)
+    fmt = opt.choose_format(fmt)
+    results = _run(fn, at, compute)
     render(fmt, fn.source, results, "hessian")
 
 
@@ -120,14 +163,39 @@ def hessian_command(expr, file, at, wrt, direction, output, fmt):
 @click.option("--dir", "direction", metavar="X=1,Y=2,…",
               help="Expand along the line x + t·v for this direction v.")
 @opt.format_option(HIGHER_FORMATS)
-def taylor_command(expr, file, at, order, wrt, direction, fmt):
+@opt.points_options
+def taylor_command(expr, file, at, order, wrt, direction, fmt, points=None,
+                   input_format=None, digits=None):
     """Taylor coefficients c_k and derivatives dᵏ/dtᵏ f(x + t·v) at t = 0,
     k = 0…K, by Taylor-mode arithmetic (O(K²) per step)."""
+    from ..render import higher_view as V
+
     fn = opt.compile_formula(expr, file)
-    fmt = opt.choose_format(fmt)
     names = opt.parse_wrt(wrt)
     v = parse_dir(direction) if direction is not None else None
-    results = _run(fn, at, lambda p: fn.taylor(p, order, direction=v, wrt=names))
+
+    def compute(p):
+        return fn.taylor(p, order, direction=v, wrt=names)
+
+    if points is not None:
+        multi = len(fn.outputs) > 1
+
+        def columns(variables):
+            cols = []
+            for name in fn.outputs:
+                pre = f"{name}." if multi else ""
+                cols += [f"{pre}c{k}" for k in range(order + 1)]
+                cols += [f"{pre}d{k}" for k in range(order + 1)]
+            return cols
+
+        def cells(r):
+            return [float(c) for c in V.taylor_row(r)[len(r.point):]]
+
+        return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
+                      cells, V.taylor_json)
+    _no_digits(digits)
+    fmt = opt.choose_format(fmt)
+    results = _run(fn, at, compute)
     render(fmt, fn.source, results, "taylor")
 
 
@@ -137,11 +205,28 @@ def taylor_command(expr, file, at, order, wrt, direction, fmt):
 @click.option("--wrt", metavar="X,X,Y,…", required=True,
               help="The variables, repeated for higher order: x,x,y is ∂³f/∂x²∂y.")
 @opt.format_option(HIGHER_FORMATS)
-def partial_command(expr, file, at, wrt, fmt):
+@opt.points_options
+def partial_command(expr, file, at, wrt, fmt, points=None, input_format=None, digits=None):
     """One mixed partial derivative of any order, exact to working
     precision (Taylor coefficients along several directions)."""
+    from ..render import higher_view as V
+
     fn = opt.compile_formula(expr, file)
-    fmt = opt.choose_format(fmt)
     names = opt.parse_wrt(wrt)
-    results = _run(fn, at, lambda p: fn.partial(p, names))
+
+    def compute(p):
+        return fn.partial(p, names)
+
+    if points is not None:
+        def columns(variables):
+            return list(fn.outputs) + [V.partial_label(n, names) for n in fn.outputs]
+
+        def cells(r):
+            return [float(c) for c in list(r.values) + list(r.partials)]
+
+        return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
+                      cells, V.partial_json)
+    _no_digits(digits)
+    fmt = opt.choose_format(fmt)
+    results = _run(fn, at, compute)
     render(fmt, fn.source, results, "partial")
