@@ -98,6 +98,10 @@ def precise_grad(expr, file, at, fmt, digits, exact, mode="auto", wrt=None, poin
 
     precision_context(digits, exact)
     _no_batch(points)
+    params = click.get_current_context().params
+    if params.get("direction") is not None or params.get("cotangent") is not None:
+        raise UsageError("--dir and --cotangent do not combine with --digits or --exact yet",
+                         hint="--wrt picks the derivatives to compute")
     fn = opt.compile_formula(expr, file)
     fmt = opt.choose_format(fmt)
     wrt = opt.parse_wrt(wrt)
