@@ -79,7 +79,8 @@ class Function:
         wrt = self._wrt(tape, wrt)
         mode = choose_mode(mode, len(self.outputs), len(wrt))
         lin = linearize(tape, values)
-        index = [tape.inputs.index(w) for w in wrt]
+        position = {name: i for i, name in enumerate(tape.inputs)}
+        index = [position[w] for w in wrt]
         n = tape.n_inputs
         if mode == "forward":
             seeds = [[1.0 if j == i else 0.0 for j in range(n)] for i in index]

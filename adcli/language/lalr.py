@@ -89,6 +89,7 @@ class FastLALR:
                            key=lambda t: (-t.priority, -t.pattern.max_width,
                                           -len(t.pattern.value), t.name))
         self.ignore = frozenset(lark.lexer_conf.ignore)
+        self.chains = {}  # (state below, state on top, token kind) -> top after unit reductions
         self.regex = re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})"
                                          for t in terminals))
 
@@ -108,10 +109,21 @@ class FastLALR:
         if pos == len(text):
             yield "$END", ("", pos, pos)
 
+    def _unit_chain(self, below, top, kind):
+        """The state a run of unit reductions (``product → sum`` …) leaves on
+        top of ``below`` before ``kind`` is shifted or reduced otherwise."""
+        states = self.states
+        while True:
+            action = states[top].get(kind)
+            if action is None or action[0] or action[1][1] is not _UNIT:
+                return top
+            top = states[below][action[1][2]][1]
+
     def parse(self, text):
         """Run the builder over ``text``; False on a syntax error."""
         states = self.states
         end_state = self.end
+        chains = self.chains
         state_stack = [self.start]
         value_stack = []
         push_state = state_stack.append
@@ -128,7 +140,11 @@ class FastLALR:
                     break
                 size, act, origin = arg
                 if act is _UNIT:
-                    state_stack[-1] = states[state_stack[-2]][origin][1]
+                    key = (state_stack[-2], state_stack[-1], kind)
+                    top = chains.get(key)
+                    if top is None:
+                        top = chains[key] = self._unit_chain(*key)
+                    state_stack[-1] = top
                     continue
                 if size:
                     value = act(value_stack[-size:])

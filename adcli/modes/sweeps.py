@@ -138,12 +138,25 @@ def _plan(tape):
         return plan
     from .rules import bulk_partials
 
+    n, first, tconsts = tape.n_inputs, tape.first_step, tape.consts
+    steps = tape.steps
     groups = {}
-    for k, s in enumerate(tape.steps):
-        active = tuple(tape.is_active(a) for a in s.args)
-        fixed = tuple(None if on else tape.consts[a - tape.n_inputs]
-                      for a, on in zip(s.args, active))
-        groups.setdefault((s.prim.key, active, fixed), []).append(k)
+    for k, s in enumerate(steps):
+        args = s.args
+        a = args[0]
+        if len(args) == 1:
+            key = (s.prim.key, (a < n or a >= first,),
+                   (None if a < n or a >= first else tconsts[a - n],))
+        else:
+            b = args[1]
+            on_a, on_b = a < n or a >= first, b < n or b >= first
+            key = (s.prim.key, (on_a, on_b),
+                   (None if on_a else tconsts[a - n], None if on_b else tconsts[b - n]))
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [k]
+        else:
+            group.append(k)
     consts, const_at = [], {}
 
     def const_cell(c):
@@ -155,43 +168,47 @@ def _plan(tape):
 
     zero = const_cell(0.0)
     tape._one_cell = const_cell(1.0)
-    cells = {}
     plans = []
     for (_, active, fixed), ks in groups.items():
-        steps = [tape.steps[k] for k in ks]
         g = _Group()
-        g.prim, g.active, g.fixed, g.ks = steps[0].prim, active, fixed, ks
+        g.prim, g.active, g.fixed, g.ks = steps[ks[0]].prim, active, fixed, ks
         specs, g.fn = bulk_partials(g.prim, active, fixed)
         g.n_rules = sum(1 for sp in specs if sp[0] == "rule")
-        g.get_a = _getter([s.args[0] for s in steps])
-        g.get_b = _getter([s.args[1] for s in steps]) if g.prim.arity == 2 else None
-        g.get_v = _getter([s.slot for s in steps])
+        g.get_a = _getter([steps[k].args[0] for k in ks])
+        g.get_b = _getter([steps[k].args[1] for k in ks]) if g.prim.arity == 2 else None
+        g.get_v = _getter([steps[k].slot for k in ks])
         plans.append((g, specs))
         for sp in specs:
             if sp[0] == "const":
                 const_cell(sp[1])
+    cells = ([zero] * len(steps), [zero] * len(steps))
     base = tape.size + len(consts)
     for g, specs in plans:
         g.base = base
-        m = len(g.ks)
-        for pos, k in enumerate(g.ks):
-            s = tape.steps[k]
-            for j, sp in enumerate(specs):
-                if sp[0] == "const":
-                    cells[k, j] = const_cell(sp[1])
-                elif sp[0] == "param":
-                    cells[k, j] = s.args[sp[1]]
-                elif sp[0] == "value":
-                    cells[k, j] = s.slot
-                else:
-                    cells[k, j] = base + sp[1] * m + pos
+        ks = g.ks
+        m = len(ks)
+        for j, sp in enumerate(specs):
+            column = cells[j]
+            if sp[0] == "const":
+                cell = const_cell(sp[1])
+                for k in ks:
+                    column[k] = cell
+            elif sp[0] == "param":
+                p = sp[1]
+                for k in ks:
+                    column[k] = steps[k].args[p]
+            elif sp[0] == "value":
+                for k in ks:
+                    column[k] = steps[k].slot
+            else:
+                start = base + sp[1] * m
+                for pos, k in enumerate(ks):
+                    column[k] = start + pos
         base += g.n_rules * m
-    meta = []
-    for k, s in enumerate(tape.steps):
-        b = s.args[1] if len(s.args) > 1 else -1
-        meta.append((s.slot, s.args[0], b, cells[k, 0], cells[k, 1] if b >= 0 else zero))
+    meta = [(s.slot, s.args[0], s.args[1] if len(s.args) > 1 else -1, ia, ib)
+            for s, ia, ib in zip(steps, cells[0], cells[1])]
     kinky = {}
-    for k, s in enumerate(tape.steps):
+    for k, s in enumerate(steps):
         if s.prim.kink is not None:
             kinky.setdefault(s.prim.key, (s.prim.kink, []))[1].append(
                 (k, s.args[0], s.args[1] if len(s.args) > 1 else -1))
