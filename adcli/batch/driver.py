@@ -250,7 +250,7 @@ def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digi
     ``points``: a path or ``-``; ``make_kernel(variables) -> Kernel``;
     ``needed``: the variables the formula needs; ``fmt``: csv, tsv,
     jsonl or json (default: the input's format); ``progress``: show a bar
-    on stderr (default: when stderr is a terminal)."""
+    on stderr (default: when stderr is a terminal and stdout is not)."""
     from .reader import MAX_ROWS, PointReader, open_points
     from .writer import OUTPUT_FORMATS, Writer
 
@@ -268,8 +268,8 @@ def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digi
         if isinstance(kernel, PointKernel) and kernel.variables is None:
             kernel.variables = variables
         writer = Writer(fmt or reader.format, reader, kernel, stdout, digits)
-        if progress is None:
-            progress = _isatty(stderr)
+        if progress is None:  # a bar for a person watching, not mixed into data
+            progress = _isatty(stderr) and not _isatty(stdout)
         bar = _Progress(stderr, size, reader) if progress else None
         stats = _Stats()
         writer.header()
@@ -352,7 +352,7 @@ class _Progress:
         columns += [TextColumn("{task.fields[rows]} rows"),
                     TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn()]
         self.progress = Progress(*columns, console=Console(file=stderr, highlight=False),
-                                 transient=True)
+                                 transient=True, redirect_stdout=False, redirect_stderr=False)
         self.task = self.progress.add_task("batch", total=size or None, rows=0, rate=0)
         self.progress.start()
 

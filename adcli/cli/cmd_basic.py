@@ -47,7 +47,7 @@ def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=Non
         from ..batch.driver import EvalKernel
 
         return opt.run_batch(fn, at, points, lambda v: EvalKernel(fn, v), fmt, input_format,
-                             digits)
+                             digits, "-" in (expr, file))
     fmt = opt.choose_format(fmt)
     pts = opt.require_points(fn, at)
     results = []
@@ -100,7 +100,7 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, fmt, points=No
         fn = opt.compile_formula(expr, file)
         wrt_names = opt.parse_wrt(wrt)
         return opt.run_batch(fn, at, points, lambda v: GradKernel(fn, v, wrt_names, mode),
-                             fmt, input_format, digits)
+                             fmt, input_format, digits, "-" in (expr, file))
     if direction is not None or cotangent is not None:
         from .cmd_higher import grad_directional
 

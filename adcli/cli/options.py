@@ -130,12 +130,15 @@ def points_options(f):
                              "default the input's).")(f)
 
 
-def run_batch(fn, at, points, make_kernel, fmt, input_format, digits):
+def run_batch(fn, at, points, make_kernel, fmt, input_format, digits, formula_from_stdin=False):
     """Run a --points batch and exit with its status (1 if any row failed).
     ``make_kernel(variables)`` builds the command's kernel (adcli.batch)."""
     if at:
         raise UsageError("--points and --at do not combine",
                          hint="give the points either with --at or in the --points file")
+    if points == "-" and formula_from_stdin:
+        raise UsageError("the formula and --points cannot both come from standard input",
+                         hint="give the formula as EXPR or with -f FILE")
     from ..batch.driver import run_points
 
     status = run_points(points, make_kernel, needed=fn.inputs, fmt=fmt,
