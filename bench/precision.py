@@ -9,7 +9,8 @@ The worked example f = x1*x2 + sin(x1) at x1 = 2, x2 = 3, its gradient to
   process (start-up, mpmath import, two working precisions to confirm the
   digits, output) against a Python process that imports sympy, parses the
   same formula, differentiates it symbolically and prints ``evalf(100)`` of
-  each partial: the usual way to get many digits of a derivative;
+  each partial: the usual way to get many digits of a derivative; and
+  against the same adcli command in float64 (the cost of the digits);
 * in-process: ``adcli.precise.gradient(..., digits=N)`` against sympy's
   ``diff`` + ``evalf(N)`` (parse included, imports excluded), N = 100 and
   1,000.
@@ -76,11 +77,16 @@ def bench_command(quick):
     peer_cmd = [sys.executable, "-c", SYMPY_SCRIPT, "100"]
     ours, theirs = _run(adcli_cmd).splitlines(), _run(peer_cmd).splitlines()
     assert _digits(ours[1]) == _digits(theirs[1]), (ours[1], theirs[1])
+    float_cmd = adcli_cmd[:-4] + ["--format", "plain"]
     a = median_time(lambda: _run(adcli_cmd), runs)
     p = median_time(lambda: _run(peer_cmd), runs)
+    f = median_time(lambda: _run(float_cmd), runs)
     return [{"workload": "grad --digits 100, worked example (whole command)",
              "adcli_s": a, "peer": "sympy diff + evalf(100) (process)", "peer_s": p,
-             "ratio": p / a}]
+             "ratio": p / a},
+            {"workload": "grad --digits 100 vs float64 grad (whole command)",
+             "adcli_s": a, "peer": "adcli grad, float64 (process)", "peer_s": f,
+             "ratio": f / a}]
 
 
 def bench_inprocess(quick):

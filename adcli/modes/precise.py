@@ -122,6 +122,9 @@ class _Irrational:
     __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __neg__ = _fail
 
 
+_SHARED = {}
+
+
 class Context:
     """A number system: arbitrary precision (``Context.mp(digits)``) or exact
     rationals (``Context.exact()``).  Other modes (hessian, taylor, trace)
@@ -132,9 +135,9 @@ class Context:
     def __init__(self, kind, digits=None):
         self.kind = kind
         self.digits = digits
-        self._strict = {}
-        self._safe = {}
-        self._lin = {}
+        # Compiled functions depend on the number system only (mpmath reads
+        # its precision when called), so every context of a kind shares them.
+        self._strict, self._safe, self._lin = _SHARED.setdefault(kind, ({}, {}, {}))
         if kind == "mp":
             try:
                 import mpmath
@@ -388,12 +391,19 @@ def generate(name, params, results):
     return "\n".join(lines), consts
 
 
+_NAMESPACES = {}
+
+
 def namespace(ctx, safe=False):
     """``_f_<key>`` for every primitive, in ``ctx``'s number system."""
     from ..primitives import PRIMITIVES
 
-    get = ctx.safe if safe else ctx.strict
-    return {f"_f_{p.key}": get(p) for p in PRIMITIVES.values()}
+    ns = _NAMESPACES.get((ctx.kind, safe))
+    if ns is None:
+        get = ctx.safe if safe else ctx.strict
+        ns = _NAMESPACES[(ctx.kind, safe)] = {f"_f_{p.key}": get(p)
+                                              for p in PRIMITIVES.values()}
+    return dict(ns)
 
 
 def compile_rules(ctx, prim, active, safe=False):
