@@ -350,3 +350,17 @@ def test_a_per_point_kernel_plugs_hessian_into_the_driver():
         else:
             assert json.loads(lines[0]) == json.loads(json.dumps(hessian_json(ref)))
             assert "log(-1)" in json.loads(lines[1])["error"]
+
+
+def test_a_reader_that_leaves_early_is_no_error(tmp_path):
+    """`adcli eval … --points big.csv | head -1`: exit 0, nothing on stderr."""
+    path = tmp_path / "many.csv"
+    path.write_text("x\n" + "".join(f"{i}\n" for i in range(300_000)))
+    exe = os.path.join(os.path.dirname(sys.executable), "adcli")
+    cmd = [exe] if os.path.exists(exe) else [sys.executable, "-m", "adcli"]
+    proc = subprocess.Popen(cmd + ["eval", "x^2", "--points", str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"x,f,error\n"
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and err == b""

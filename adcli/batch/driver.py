@@ -272,20 +272,24 @@ def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digi
             progress = _isatty(stderr) and not _isatty(stdout)
         bar = _Progress(stderr, size, reader) if progress else None
         stats = _Stats()
-        writer.header()
         try:
-            for chunk in reader:
-                V, errors, warnings = kernel.compute(chunk.X, chunk.errors)
-                if chunk.errors:
-                    errors = {**errors, **chunk.errors}
-                writer.write(chunk, V, errors, warnings)
-                stats.add(chunk, errors, warnings)
+            writer.header()
+            try:
+                for chunk in reader:
+                    V, errors, warnings = kernel.compute(chunk.X, chunk.errors)
+                    if chunk.errors:
+                        errors = {**errors, **chunk.errors}
+                    writer.write(chunk, V, errors, warnings)
+                    stats.add(chunk, errors, warnings)
+                    if bar is not None:
+                        bar.update(stats.rows)
+            finally:
                 if bar is not None:
-                    bar.update(stats.rows)
-        finally:
-            if bar is not None:
-                bar.stop()
-        writer.close()
+                    bar.stop()
+            writer.close()
+        except BrokenPipeError:  # `adcli … --points big.csv | head`: the reader left
+            _silence(stdout)
+            return stats.report(stderr)
     finally:
         if points != "-":
             stream.close()
@@ -327,6 +331,17 @@ class _Stats:
                          "every other row was written\n")
             return 1
         return 0
+
+
+def _silence(stdout):
+    """Point standard output at /dev/null so the final flush stays quiet."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 def _isatty(stream):
