@@ -54,7 +54,9 @@ class Graph:
 
     def const(self, value, span=None):
         value = float(value)
-        return self._make((CONST, repr(value)), CONST, (), value, None, span)
+        # Key by value, except where == is not identity: 0.0 vs -0.0, and nan.
+        key = (CONST, value) if value and value == value else (CONST, repr(value))
+        return self._make(key, CONST, (), value, None, span)
 
     def var(self, name, span=None):
         return self._make((VAR, name), VAR, (), None, name, span)

@@ -53,12 +53,18 @@ class Tape:
         self.consts = consts
         self.first_step = slot = n + len(consts)
         steps = []
+        append = steps.append
         for node in nodes:
-            if node.op == VAR or node.op == CONST:
+            op = node.op
+            if op == VAR or op == CONST:
                 continue
-            args = tuple([slot_of[a.id] for a in node.args])
+            args = node.args
+            if len(args) == 2:
+                args = (slot_of[args[0].id], slot_of[args[1].id])
+            else:
+                args = (slot_of[args[0].id],)
             slot_of[node.id] = slot
-            steps.append(Step(PRIMITIVES[node.op], args, node, slot))
+            append(Step(PRIMITIVES[op], args, node, slot))
             slot += 1
         self.steps = steps
         self.size = slot
@@ -96,6 +102,8 @@ def live_nodes(graph, outputs):
         if live[node.id]:
             for a in node.args:
                 live[a.id] = 1
+    if live.count(0) == 0:
+        return nodes
     return [node for node in nodes if live[node.id]]
 
 

@@ -124,11 +124,29 @@ class FastLALR:
         states = self.states
         end_state = self.end
         chains = self.chains
+        ignore = self.ignore
         state_stack = [self.start]
         value_stack = []
         push_state = state_stack.append
         push_value = value_stack.append
-        for kind, tok in self.tokens(text):
+        pos = 0
+        matches = self.regex.finditer(text)
+        while True:
+            # The lexer, inline: one master regex; a gap is a bad character.
+            m = next(matches, None)
+            if m is None:
+                if pos != len(text):
+                    return False
+                kind, tok = "$END", ("", pos, pos)
+            else:
+                start = m.start()
+                if start != pos:
+                    return False
+                pos = m.end()
+                kind = m.lastgroup
+                if kind in ignore:
+                    continue
+                tok = (m.group(), start, pos)
             while True:
                 action = states[state_stack[-1]].get(kind)
                 if action is None:
@@ -156,4 +174,5 @@ class FastLALR:
                 push_state(states[state_stack[-1]][origin][1])
                 if kind == "$END" and state_stack[-1] == end_state:
                     return True
-        return False
+            if kind == "$END":
+                return False
