@@ -248,3 +248,17 @@ def test_cli_subprocess_and_mpmath_only_when_asked():
     assert lines[-1] == "True"
     assert lines[1].startswith("df/dx1 2.58385316345285761300243177049923781023399922892")
     assert len(lines[1].split()[1].replace(".", "")) == 100
+
+
+def test_cli_digits_is_one_option_with_the_batch_digits(tmp_path):
+    # --at: arbitrary precision, any N; --points: float64 written to N <= 17 digits
+    r = run("eval", "3*x - 0.3", "--at", "x=0.1", "--format", "plain")
+    assert r.output == "f 5.551115123125783e-17\n"
+    r = run("eval", "3*x - 0.3", "--at", "x=0.1", "--digits", "30", "--format", "plain")
+    assert r.output == "f 0\n"
+    path = tmp_path / "p.csv"
+    path.write_text("x\n0.1\n")
+    r = run("eval", "x/3", "--points", str(path), "--digits", "5", "--format", "csv")
+    assert r.exit_code == 0 and r.stdout.splitlines()[1] == "0.1,0.033333,"
+    r = run("eval", "x/3", "--points", str(path), "--digits", "50")
+    assert r.exit_code == 2 and "--points" in r.output
