@@ -234,3 +234,13 @@ def test_points_batch_with_a_failed_row(tmp_path):
     assert lines[1] == "1,2,2,5,1,3,2,2,0,"
     assert "ω5" in lines[2]
     assert lines[3].startswith("3,4,")
+
+
+def test_grad_stats_says_which_mode_and_why():
+    res = CliRunner().invoke(cli, ["grad", PROGRAM, "--at", "x=1,y=2,z=3", "--stats",
+                                   "--format", "json"])
+    assert res.exit_code == 0
+    assert "mode forward (auto" in res.stderr and "3 tangent sweeps" in res.stderr
+    assert json.loads(res.stdout)["mode"] == "forward"
+    res = CliRunner().invoke(cli, ["grad", "x*y*z", "--at", "x=1,y=2,z=3", "--stats"])
+    assert "mode reverse (auto" in res.stderr and "1 adjoint sweep " in res.stderr

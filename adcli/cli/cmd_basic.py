@@ -42,6 +42,7 @@ def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=Non
 
         return precise_eval(expr, file, at, fmt, digits, exact, points)
 
+    opt.check_batch_only(points, input_format, digits)
     fn = opt.compile_formula(expr, file)
     if points is not None:
         from ..batch.driver import EvalKernel
@@ -79,9 +80,11 @@ def _eval_table(source, result):
               help="Directional derivative J·v along this direction (one tangent sweep).")
 @click.option("--cotangent", metavar="F1=1,F2=0|1,0",
               help="uᵀ·J for these output weights (one adjoint sweep).")
+@click.option("--stats", is_flag=True,
+              help="On stderr: the mode used and why, the sweeps it took, the tape's size.")
 @opt.format_option()
 @opt.points_options
-def grad_command(expr, file, at, mode, wrt, direction, cotangent, fmt, points=None,
+def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, fmt, points=None,
                  input_format=None, digits=None, exact=False):
     """Value and gradient of EXPR (the Jacobian for several outputs)."""
     from ..render import results as R
@@ -91,6 +94,7 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, fmt, points=No
 
         return precise_grad(expr, file, at, fmt, digits, exact, mode, wrt, points)
 
+    opt.check_batch_only(points, input_format, digits)
     if points is not None:
         from ..batch.driver import GradKernel
 
@@ -104,7 +108,7 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, fmt, points=No
     if direction is not None or cotangent is not None:
         from .cmd_higher import grad_directional
 
-        return grad_directional(expr, file, at, wrt, direction, cotangent, fmt)
+        return grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats)
     fn = opt.compile_formula(expr, file)
     fmt = opt.choose_format(fmt)
     wrt = opt.parse_wrt(wrt)
@@ -115,6 +119,10 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, fmt, points=No
         opt.emit_warnings(res.warnings)
     _render_points(fmt, fn.source, results, R.grad_plain, R.grad_json,
                    R.grad_columns, R.grad_row, _grad_table)
+    if stats:
+        from .cmd_higher import grad_stats
+
+        grad_stats(fn, results[0], mode, wrt)
 
 
 def _grad_table(source, result):

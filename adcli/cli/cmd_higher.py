@@ -88,7 +88,34 @@ def _output(text):
     return text
 
 
-def grad_directional(expr, file, at, wrt, direction, cotangent, fmt):
+def _plural(n, word):
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def grad_stats(fn, result, requested, wrt, kind="jacobian"):
+    """``grad --stats``: on stderr, the mode used and why, the sweeps, the tape."""
+    tape = fn.tape(list(result.point))
+    n_out = len(fn.outputs)
+    n_in = len(wrt) if wrt else tape.n_inputs
+    if kind == "jvp":
+        lines = ["mode forward (J·v): 1 tangent sweep"]
+    elif kind == "vjp":
+        lines = ["mode reverse (uᵀ·J): 1 adjoint sweep"]
+    else:
+        why = ("auto: reverse when outputs < inputs" if requested == "auto"
+               else "as asked with --mode")
+        fwd, rev = _plural(n_in, "tangent sweep"), _plural(n_out, "adjoint sweep")
+        used, other = (fwd, rev) if result.mode == "forward" else (rev, fwd)
+        lines = [f"mode {result.mode} ({why}; {_plural(n_out, 'output')}, "
+                 f"{_plural(n_in, 'input')})",
+                 f"sweeps {used} (the other mode would take {other})"]
+    lines.append(f"tape {_plural(len(tape.steps), 'ω step')} after "
+                 f"{_plural(tape.n_inputs, 'input')}, {_plural(len(tape.consts), 'constant')}")
+    for line in lines:
+        click.echo(f"adcli: stats: {line}", err=True)
+
+
+def grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats=False):
     """``adcli grad --dir …`` (J·v) or ``--cotangent …`` (uᵀ·J)."""
     fn = opt.compile_formula(expr, file)
     fmt = opt.choose_format(fmt)
@@ -101,10 +128,14 @@ def grad_directional(expr, file, at, wrt, direction, cotangent, fmt):
         v = parse_dir(direction)
         results = _run(fn, at, lambda p: fn.jvp(p, v))
         render(fmt, fn.source, results, "jvp")
+        if stats:
+            grad_stats(fn, results[0], "forward", None, "jvp")
     else:
         u = parse_cotangent(cotangent)
         results = _run(fn, at, lambda p: fn.vjp(p, u, wrt=opt.parse_wrt(wrt)))
         render(fmt, fn.source, results, "vjp")
+        if stats:
+            grad_stats(fn, results[0], "reverse", None, "vjp")
 
 
 @click.command("hessian")
