@@ -42,7 +42,6 @@ def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=Non
 
         return precise_eval(expr, file, at, fmt, digits, exact, points)
 
-    opt.check_batch_only(points, input_format, digits)
     fn = opt.compile_formula(expr, file)
     if points is not None:
         from ..batch.driver import EvalKernel
@@ -94,7 +93,6 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, fmt, po
 
         return precise_grad(expr, file, at, fmt, digits, exact, mode, wrt, points)
 
-    opt.check_batch_only(points, input_format, digits)
     if points is not None:
         from ..batch.driver import GradKernel
 
