@@ -21,7 +21,8 @@ def excerpt(source, span, width=100):
     left = 0
     if len(line) > width:
         left = max(0, min(col - width // 3, len(line) - width))
-        line = ("…" if left else "") + line[left:left + width] + ("…" if left + width < len(line) else "")
+        more = "…" if left + width < len(line) else ""
+        line = ("…" if left else "") + line[left:left + width] + more
         col = col - left + (1 if left else 0)
         length = min(length, width - col + 1)
     prefix = f"line {line_no}: " if "\n" in source.strip("\n") else ""
