@@ -216,3 +216,11 @@ def test_cli_points_jsonl(tmp_path):
     rows = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]
     assert rows[0]["derivatives"] == [1.0, 2.0, 4.0, 8.0]
     assert len(rows) == 2
+
+
+def test_orders_past_170_do_not_crash():
+    # k! leaves float range at k = 171; c_k·k! is still formed when finite
+    r = adcli.taylor("1/(1-x)", {"x": 0.5}, order=175)
+    assert r.derivatives[175] == math.inf
+    r = adcli.taylor("exp(x)", {"x": 0}, order=172)
+    assert r.derivatives[171] == pytest.approx(1.0, rel=1e-10)

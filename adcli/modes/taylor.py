@@ -272,8 +272,20 @@ def sweep(tape, point, direction, order):
 
 
 def derivatives(coefficients):
-    """dᵏ/dtᵏ from Taylor coefficients: k!·c_k."""
-    return [c * math.factorial(k) for k, c in enumerate(coefficients)]
+    """dᵏ/dtᵏ from Taylor coefficients: k!·c_k (k! beyond float range, from
+    k = 171 on, is applied in steps so that c_k·k! is still right when finite)."""
+    out = []
+    for k, c in enumerate(coefficients):
+        if k <= 170:
+            out.append(c * math.factorial(k))
+            continue
+        d = c
+        for j in range(2, k + 1):
+            d *= j
+            if d == 0 or d != d or math.isinf(d):
+                break
+        out.append(d)
+    return out
 
 
 def mixed_partial(tape, point, counts):
