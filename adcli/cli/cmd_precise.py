@@ -60,13 +60,9 @@ def parse_precise_points(at):
 
 
 def _points(fn, at):
-    pts = parse_precise_points(at)
-    if not pts:
-        if fn.inputs:
-            raise UsageError(f"no point given: the formula needs {', '.join(fn.inputs)}",
-                             hint=f"add --at {','.join(f'{n}=1' for n in fn.inputs)}")
-        pts = [{}]
-    return pts
+    from ..modes.precise import parse_point
+
+    return opt.require_points(fn, at, parse_point)
 
 
 def _no_batch(points):

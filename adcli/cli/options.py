@@ -65,14 +65,17 @@ def compile_formula(expr, file):
     return Function(read_formula(expr, file))
 
 
-def points(at):
-    from ..language.point import parse_point
+def points(at, parse_point=None):
+    if parse_point is None:
+        from ..language.point import parse_point
 
     return [parse_point(text) for text in at]
 
 
-def require_points(fn, at):
-    pts = points(at)
+def require_points(fn, at, parse_point=None):
+    """One point per --at (parsed by ``parse_point``, float64 by default);
+    a formula with inputs and no --at is a usage error."""
+    pts = points(at, parse_point)
     if not pts:
         if fn.inputs:
             raise UsageError(f"no point given: the formula needs {', '.join(fn.inputs)}",
