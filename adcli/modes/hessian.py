@@ -98,24 +98,30 @@ _CACHE = {}
 
 
 def second_rule(prim, active, fast=True):
-    """``h(*args) -> (∂²/∂aᵢ∂aⱼ for active i ≤ j)``, compiled from the table."""
+    """``(fn, constants)`` for a step of ``prim`` with these active arguments:
+    ``fn(*args) -> (∂/∂aᵢ for active i…, ∂²/∂aᵢ∂aⱼ for active i ≤ j…)``,
+    compiled from the table's rules and their derivatives; when every one of
+    those is a number (``+``, ``-``, …) ``fn`` is None and ``constants``
+    holds them.  ``linear`` (third item) says all second partials are 0."""
     from .rules import _compile, generate
 
     key = (prim.key, active, fast)
-    fn = _CACHE.get(key)
-    if fn is None:
+    entry = _CACHE.get(key)
+    if entry is None:
         graph, nodes = second_partials(prim, active)
-        results = list(nodes.values())
-        name = f"hess_{prim.key}"
-        if results and not fast:
-            fn = _compile_careful(generate(name, prim.params, results, False), name)
-        elif results:
-            fn = _compile(generate(name, prim.params, results, fast), name, fast)
+        # the first partials, parsed into the same graph (shared work is hash-consed)
+        firsts = _instantiate(graph, prim, [graph.var(p) for p in prim.params])
+        results = [firsts[i] for i, on in enumerate(active) if on] + list(nodes.values())
+        linear = all(n.op == CONST and n.value == 0 for n in nodes.values())
+        if all(n.op == CONST for n in results):
+            entry = (None, tuple(n.value for n in results), linear)
         else:
-            def fn(*args):
-                return ()
-        _CACHE[key] = fn
-    return fn
+            name = f"hess_{prim.key}"
+            source = generate(name, prim.params, results, fast)
+            fn = _compile(source, name, fast) if fast else _compile_careful(source, name)
+            entry = (fn, None, linear)
+        _CACHE[key] = entry
+    return entry
 
 
 def _careful_mul(a, b):
@@ -125,8 +131,8 @@ def _careful_mul(a, b):
 
 
 def _compile_careful(source, name):
-    """The IEEE (never raising) variant of a second-derivative rule, used
-    only at points where the fast one raised."""
+    """The IEEE (never raising) variant of a second-order rule, used only at
+    points where the fast one raised."""
     from . import rules
 
     namespace = dict(rules._IEEE_NS)
@@ -135,38 +141,56 @@ def _compile_careful(source, name):
     return namespace[name]
 
 
-class SecondOrder:
-    """Values, first and second partials of every step at one point, and
-    the output adjoints of one output."""
-
-    def __init__(self, tape, point):
-        from .sweeps import linearize
-
-        lin = linearize(tape, point)
-        self.tape = tape
-        self.values = lin.values
-        self.warnings = lin.warnings
-        vals = lin.values
-        kinky = {w.step for w in lin.warnings if w.kind == "kink"}
-        rows = []
-        for step, ps in zip(tape.steps, lin.partials, strict=False):
+def _code(tape):
+    """Per step with an active argument: (step, active args, rule, constants,
+    args), cached on the tape like the first-order sweeps' code."""
+    code = getattr(tape, "_hess_code", None)
+    if code is None:
+        code, linear = [], []
+        for step in tape.steps:
             act = [a for a in step.args if tape.is_active(a)]
             if not act:
                 continue
             mask = tuple(tape.is_active(a) for a in step.args)
-            args = [vals[a] for a in step.args]
-            try:
-                h = second_rule(step.prim, mask)(*args)
-            except (ValueError, ZeroDivisionError, OverflowError):
-                h = second_rule(step.prim, mask, fast=False)(*args)
-            if tape.omega(step.slot) in kinky:
-                h = tuple(0.0 if x != x else x for x in h)
+            fn, res, lin_step = second_rule(step.prim, mask)
+            code.append((step, act, fn, res, step.args))
+            linear.append(lin_step)
+        tape._hess_code = code
+        tape._hess_linear = linear
+    return code
+
+
+class SecondOrder:
+    """Values, first and second partials of every step at one point.
+
+    ``rows`` (forward order): (slot, a, b, ∂/∂a, ∂/∂b, ∂²/∂a², ∂²/∂a∂b,
+    ∂²/∂b²) with b = -1 for a step with one active argument."""
+
+    def __init__(self, tape, point):
+        from .sweeps import linearize
+
+        lin = linearize(tape, point)  # values, warnings and domain errors, as grad
+        self.tape = tape
+        self.values = vals = lin.values
+        self.warnings = lin.warnings
+        kinky = {w.step for w in lin.warnings if w.kind == "kink"}
+        rows = []
+        for step, act, fn, res, args in _code(tape):
+            if fn is not None:
+                argv = [vals[a] for a in args]
+                try:
+                    res = fn(*argv)
+                except (ValueError, ZeroDivisionError, OverflowError):
+                    mask = tuple(tape.is_active(a) for a in args)
+                    res = second_rule(step.prim, mask, fast=False)[0](*argv)
+                if kinky and tape.omega(step.slot) in kinky:
+                    res = tuple(0.0 if x != x else x for x in res)
             if len(act) == 2:
-                row = (step.slot, act[0], act[1], ps[0], ps[1], h[0], h[1], h[2])
+                rows.append((step.slot, act[0], act[1]) + tuple(res))
             else:
-                row = (step.slot, act[0], -1, ps[0], 0.0, h[0], 0.0, 0.0)
-            rows.append(row)
+                rows.append((step.slot, act[0], -1, res[0], 0.0, res[1], 0.0, 0.0))
         self.rows = rows  # forward order
+        self.linear = tape._hess_linear
 
     def adjoints(self, seed):
         adj = [0.0] * self.tape.size
@@ -180,23 +204,25 @@ class SecondOrder:
                     adj[b] += g * pb
         return adj
 
-    def tangents(self, direction):
+    def tangents(self, direction, rows=None):
         tan = [0.0] * self.tape.size
         for i, v in enumerate(direction):
             tan[i] = float(v)
-        for slot, a, b, pa, pb, _, _, _ in self.rows:
+        for slot, a, b, pa, pb, _, _, _ in self.rows if rows is None else rows:
             t = pa * tan[a] if tan[a] else 0.0
             if b >= 0 and tan[b]:
                 t += pb * tan[b]
             tan[slot] = t
         return tan
 
-    def hvp(self, adj, direction):
+    def hvp(self, adj, direction, rows=None):
         """Tangent of the adjoints ``adj`` in ``direction``: H·v for every
-        slot (the inputs' entries are the Hessian-vector product)."""
-        tan = self.tangents(direction)
+        slot (the inputs' entries are the Hessian-vector product).  ``rows``
+        may restrict both sweeps to the steps that can matter."""
+        rows = self.rows if rows is None else rows
+        tan = self.tangents(direction, rows)
         dot = [0.0] * self.tape.size
-        for slot, a, b, pa, pb, haa, hab, hbb in reversed(self.rows):
+        for slot, a, b, pa, pb, haa, hab, hbb in reversed(rows):
             g = adj[slot]
             gd = dot[slot]
             ta = tan[a]
@@ -216,6 +242,39 @@ class SecondOrder:
             dot[b] += sb
         return dot
 
+    def rows_per_input(self, inputs):
+        """For each input index i in ``inputs``: the rows the product H·eᵢ
+        needs, in forward order.  Structurally, the tangents of the adjoints
+        start only at nonlinear steps that depend on xᵢ and flow to their
+        arguments, so every other step can be skipped: a step is needed for
+        eᵢ iff it is such a step or an ancestor of one (bitsets over inputs)."""
+        n = self.tape.n_inputs
+        dep = [0] * self.tape.size
+        for i in range(n):
+            dep[i] = 1 << i
+        for slot, a, b, *_ in self.rows:
+            dep[slot] = dep[a] | dep[b] if b >= 0 else dep[a]
+        need = [0] * self.tape.size
+        for (slot, a, b, *_), linear in zip(reversed(self.rows), reversed(self.linear),
+                                            strict=True):
+            m = need[slot] if linear else need[slot] | dep[slot]
+            need[slot] = m
+            if m:
+                need[a] |= m
+                if b >= 0:
+                    need[b] |= m
+        wanted = 0
+        for i in inputs:
+            wanted |= 1 << i
+        lists = {i: [] for i in inputs}
+        for row in self.rows:
+            m = need[row[0]] & wanted
+            while m:
+                low = m & -m
+                lists[low.bit_length() - 1].append(row)
+                m ^= low
+        return lists
+
 
 def hessian(tape, point, output=0, wrt=None):
     """(value, gradient list, dense symmetric Hessian rows, warnings) of
@@ -226,9 +285,10 @@ def hessian(tape, point, output=0, wrt=None):
     seed = [1.0 if k == output else 0.0 for k in range(len(tape.outputs))]
     adj = so.adjoints(seed)
     cols = []
+    per_input = so.rows_per_input(idx)
     for i in idx:
         direction = [1.0 if j == i else 0.0 for j in range(n)]
-        dot = so.hvp(adj, direction)
+        dot = so.hvp(adj, direction, per_input[i])
         cols.append([dot[j] for j in idx])
     m = len(idx)
     H = [[0.0] * m for _ in range(m)]
