@@ -111,6 +111,10 @@ class Builder:
             return (self.graph.const(-node.value, span), tok[1], a[END], None)
         return self._apply("neg", (a,), tok[1], a[END])
 
+    def group(self, lpar, a, rpar):
+        # The parentheses belong to the span, so a caret covers `(-2)`.
+        return (a[NODE], lpar[1], rpar[2], a[LABEL])
+
     def pos(self, tok, a):
         return (a[NODE], tok[1], a[END], None)
 

@@ -440,7 +440,8 @@ def _call(step, args):
 def _domain_hint(prim):
     if prim.key == "div":
         return "the divisor must not be zero"
-    return f"{prim.name} is defined for {prim.domain}" if prim.domain else None
+    what = f"x{prim.infix}y" if prim.infix and prim.arity == 2 else prim.name
+    return f"{what} is defined for {prim.domain}" if prim.domain else None
 
 
 def domain_error(tape, step, vals):
