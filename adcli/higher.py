@@ -300,8 +300,7 @@ def partial(fn, point=None, wrt=None, **kwargs):
         i = tape.inputs.index(name)
         counts[i] = counts.get(i, 0) + 1
     vals, _ = primal(tape, values)
-    parts, warnings = mixed_partial(tape, values, counts)
-    sweeps = 1 if len(counts) == 1 else math.prod(k + 1 for k in counts.values()) - 1
+    parts, warnings, sweeps = mixed_partial(tape, values, counts)
     return Partial(fn.outputs, [vals[o] for o in tape.outputs], names, parts, sweeps,
                    warnings, dict(zip(tape.inputs, values, strict=True)))
 

@@ -290,17 +290,23 @@ def derivatives(coefficients):
 
 def mixed_partial(tape, point, counts):
     """∂^m f / ∂x_{i1}^{k1}…∂x_{ip}^{kp} for every output, where ``counts``
-    maps input index → multiplicity k_i and m = Σ k_i.
+    maps input index → multiplicity k_i and m = Σ k_i; returns (partials,
+    warnings, number of Taylor sweeps).
 
     Along a direction s the m-th Taylor coefficient is the homogeneous
-    polynomial T(s) = Σ_{|i|=m} ∂^i f / i! · s^i.  The mixed forward
-    difference Δ^k at 0 with unit steps annihilates every monomial of degree
-    m except s^k, which it maps to k!, so
+    polynomial T(s) = Σ_{|i|=m} ∂^i f / i! · s^i.  The mixed difference Δ^k
+    with unit steps, started anywhere (at a), annihilates every monomial of
+    degree m except s^k, which it maps to k!, so
 
-        ∂^k f = Σ_{0 ≤ l ≤ k} (−1)^{|k−l|} · C(k, l) · T(l)
+        ∂^k f = Σ_{0 ≤ l ≤ k} (−1)^{|k−l|} · C(k, l) · T(a + l)
 
-    — exact in exact arithmetic, from Π(k_i + 1) − 1 Taylor sweeps of order m
-    (one sweep, m!·T(e_i), when a single variable is involved)."""
+    exactly, in exact arithmetic.  adcli starts at a = −k/2 (the nodes are
+    centred, so |T| and the cancellation stay small), and since
+    T(−s) = (−1)^m·T(s) each pair of opposite nodes shares one sweep: about
+    Π(k_i + 1)/2 Taylor sweeps of order m (one sweep, m!·T(e_i), when a
+    single variable is involved)."""
+    import itertools
+
     items = sorted(counts.items())
     m = sum(k for _, k in items)
     n = tape.n_inputs
@@ -308,29 +314,36 @@ def mixed_partial(tape, point, counts):
         from .sweeps import primal
 
         vals, warnings = primal(tape, point)
-        return [vals[o] for o in tape.outputs], warnings
+        return [vals[o] for o in tape.outputs], warnings, 0
     if len(items) == 1:
         (i, k), = items
         seed = [1.0 if j == i else 0.0 for j in range(n)]
         coefs, warnings = sweep(tape, point, seed, m)
-        return [c[m] * math.factorial(m) for c in coefs], warnings
-    import itertools
-
+        return [c[m] * math.factorial(m) for c in coefs], warnings, 1
+    cache = {}  # canonical node → m-th coefficients of every output
     terms = [[] for _ in tape.outputs]
     warnings = []
     for l in itertools.product(*[range(k + 1) for _, k in items]):
-        if not any(l):
-            continue
+        node = tuple(li - k / 2 for (_, k), li in zip(items, l, strict=True))
+        if not any(node):
+            continue  # T(0) = 0 for m ≥ 1
+        sign = 1.0
+        first = next(x for x in node if x)
+        if first < 0:  # T(−s) = (−1)^m T(s)
+            node = tuple(-x for x in node)
+            sign = -1.0 if m % 2 else 1.0
+        if node not in cache:
+            seed = [0.0] * n
+            for (i, _), x in zip(items, node, strict=True):
+                seed[i] = x
+            coefs, w = sweep(tape, point, seed, m)
+            cache[node] = [c[m] for c in coefs]
+            for x in w:
+                if x not in warnings:
+                    warnings.append(x)
         weight = (-1) ** (m - sum(l))
-        for (_, k), li in zip(items, l, strict=False):
+        for (_, k), li in zip(items, l, strict=True):
             weight *= math.comb(k, li)
-        seed = [0.0] * n
-        for (i, _), li in zip(items, l, strict=False):
-            seed[i] = float(li)
-        coefs, w = sweep(tape, point, seed, m)
-        for out, c in zip(terms, coefs, strict=False):
-            out.append(weight * c[m])
-        for x in w:
-            if x not in warnings:
-                warnings.append(x)
-    return [math.fsum(t) for t in terms], warnings
+        for out, c in zip(terms, cache[node], strict=True):
+            out.append(weight * sign * c)
+    return [math.fsum(t) for t in terms], warnings, len(cache)
