@@ -21,8 +21,9 @@ process, end to end (start-up, reading, computing, writing), in one run:
 Otherwise each contestant runs 2 times, interleaved; the best wall
 time counts (CPU time of the child is reported too: this machine may be
 shared).  ``run(quick)`` returns rows {"workload", "adcli_s", "peer", "peer_s",
-"ratio"} with ratio = peer_s / adcli_s (above 1: adcli is faster; for the
-I/O floor, below 1 and the closer to 1 the better).  The memory row gives
+"ratio"} (plus "adcli_cpu_s", "peer_cpu_s", "cpu_ratio") with ratio =
+peer_s / adcli_s (above 1: adcli is faster; for an I/O floor, the closer to
+1 the better).  The memory row gives
 the peak resident set size of adcli on 10^7 points streamed through a pipe
 (``adcli_s`` is its time, ``peer_s`` the peak in MB, ratio None).
 """
@@ -243,7 +244,8 @@ def run(quick=False, repeat=None):
             peer_s, peer_cpu = best[name]
             rows.append({"workload": workload, "adcli_s": adcli_s, "peer": name,
                          "peer_s": peer_s, "ratio": peer_s / adcli_s,
-                         "adcli_cpu_s": adcli_cpu, "peer_cpu_s": peer_cpu})
+                         "adcli_cpu_s": adcli_cpu, "peer_cpu_s": peer_cpu,
+                         "cpu_ratio": peer_cpu / adcli_cpu})
         for name in ("jax", "torch"):
             if not _have(name) and not quick:
                 rows.append({"workload": workload, "adcli_s": adcli_s,
@@ -274,7 +276,8 @@ def main(argv=None):
         else:
             print(f"{r['workload']}: adcli {r['adcli_s']:.2f} s ({r['rows_per_s']:,.0f} rows/s,"
                   f" cpu {r['adcli_cpu_s']:.2f} s) | {r['peer']}: {r['peer_s']:.2f} s"
-                  f" (cpu {r['peer_cpu_s']:.2f} s) | ratio peer/adcli {r['ratio']:.2f}")
+                  f" (cpu {r['peer_cpu_s']:.2f} s) | ratio peer/adcli {r['ratio']:.2f}"
+                  f" (cpu {r['cpu_ratio']:.2f})")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,9 @@ input columns that are not variables go under ``"extra"``; a failed row is
 
 Numbers keep full round-trip precision (``float(text) == value``) and are
 written like the single-point plain output (``2`` not ``2.0``, ``inf``,
-``nan``); ``digits`` gives ``%.Ng`` instead.  Formatting goes through
-``repr(array.tolist())`` and a few ``str.replace`` calls -- all C loops --
-which measured fastest of the sound ways (see ``bench/batch.py``).
+``nan``); ``digits`` gives ``%.Ng`` instead.  Formatting is one
+%-template per chunk and a few ``str.replace`` calls -- all C loops --
+which measured fastest of the sound ways (see ``bench/batch_io.py``).
 """
 
 import json
@@ -22,24 +22,27 @@ OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "json")
 
 def format_rows(V, sep, digits=None, tail=""):
     """Rows of the float array V (n × m) as text, one string per row, each
-    ending with ``tail``."""
-    n = V.shape[0]
+    ending with ``tail`` (which may end with a newline).
+
+    One %-template for the whole chunk (``"%r,%r,%r,\\n" * n``) measured
+    fastest of the sound ways (``bench/batch_io.py``); then integers lose
+    their ``.0`` like in the single-point output."""
+    n, m = V.shape
     if n == 0:
         return []
-    if V.shape[1] == 0:
+    if m == 0:
         return [tail] * n
-    if digits is not None:
-        fmt = sep.join([f"%.{digits}g"] * V.shape[1]) + tail.replace("%", "%%")
-        return [fmt % tuple(r) for r in V.tolist()]
-    s = repr(V.tolist())
-    # integers without ".0", like the single-point output; then one row per line
-    s = s.replace(".0, ", ", ").replace(".0]", "]")
-    s = s[2:-2].replace("], [", tail if tail.endswith("\n") else tail + "\n")
-    if sep != ", ":
-        s = s.replace(", ", sep)
-    if tail.endswith("\n"):
-        return (s + tail).splitlines(True)
-    return (s + tail).split("\n")
+    cell = "%r" if digits is None else f"%.{digits}g"
+    newline = tail.endswith("\n")
+    row = sep.join([cell] * m) + (tail.replace("%", "%%") if newline else "\n")
+    s = (row * n) % tuple(V.ravel().tolist())
+    if digits is None:
+        s = s.replace(".0" + sep, sep).replace(".0\n", "\n")
+    if newline:
+        return s.splitlines(True)
+    rows = s.split("\n")
+    rows.pop()
+    return [r + tail for r in rows] if tail else rows
 
 
 def number_texts(values, digits=None):
