@@ -364,3 +364,26 @@ def test_a_reader_that_leaves_early_is_no_error(tmp_path):
     proc.stdout.close()
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and err == b""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+def test_progress_bar_on_a_terminal_stderr_respects_no_color(monkeypatch, no_color):
+    from adcli.batch import EvalKernel, run_points
+
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    fn = adcli.compile("x^2")
+    out, err = io.StringIO(), _Terminal()
+    stdin = io.TextIOWrapper(io.BytesIO(b"x\n" + b"".join(b"%d\n" % i for i in range(50))))
+    assert run_points("-", lambda v: EvalKernel(fn, v), needed=fn.inputs, stdin=stdin,
+                      stdout=out, stderr=err) == 0
+    assert "rows" in err.getvalue()  # drawn by default: stderr is a terminal, stdout is not
+    assert ("\x1b[3" in err.getvalue() or "\x1b[9" in err.getvalue()) is not no_color
+    assert out.getvalue().count("\n") == 51
