@@ -263,3 +263,20 @@ def test_skipping_untouched_steps_changes_nothing(text, point):
     for i in range(n):
         e = [1.0 if j == i else 0.0 for j in range(n)]
         assert so.hvp(adj, e, per[i])[:n] == so.hvp(adj, e)[:n]
+
+
+@pytest.mark.parametrize("text, point", CASES[1:] + [
+    ("s = x + y + z; q = x^2 + y^2 + z^2; exp(0.1*s)*sin(q) + log(1 + q)",
+     {"x": 0.4, "y": 1.5, "z": -0.8}),
+])
+def test_dense_and_sparse_strategies_agree(text, point):
+    """All directions at once (NumPy rows) or one H·eᵢ at a time over the
+    steps it needs: the same matrix."""
+    from adcli.modes.hessian import hessian
+
+    tape = adcli.compile(text).tape(list(point))
+    values = list(point.values())
+    sparse = hessian(tape, values, strategy="sparse")[2]
+    dense = hessian(tape, values, strategy="dense")[2]
+    for rs, rd in zip(sparse, dense, strict=True):
+        assert rd == pytest.approx(rs, rel=1e-15, abs=1e-300)

@@ -242,12 +242,11 @@ class SecondOrder:
             dot[b] += sb
         return dot
 
-    def rows_per_input(self, inputs):
-        """For each input index i in ``inputs``: the rows the product H·eᵢ
-        needs, in forward order.  Structurally, the tangents of the adjoints
-        start only at nonlinear steps that depend on xᵢ and flow to their
-        arguments, so every other step can be skipped: a step is needed for
-        eᵢ iff it is such a step or an ancestor of one (bitsets over inputs)."""
+    def need_masks(self):
+        """need[slot]: bitset of the inputs i whose H·eᵢ needs this slot.
+        Structurally, the tangents of the adjoints start only at nonlinear
+        steps that depend on xᵢ and flow to their arguments, so a step is
+        needed for eᵢ iff it is such a step or an ancestor of one."""
         n = self.tape.n_inputs
         dep = [0] * self.tape.size
         for i in range(n):
@@ -263,6 +262,12 @@ class SecondOrder:
                 need[a] |= m
                 if b >= 0:
                     need[b] |= m
+        return need
+
+    def rows_per_input(self, inputs, need=None):
+        """For each input index i in ``inputs``: the rows the product H·eᵢ
+        needs, in forward order (see :meth:`need_masks`)."""
+        need = self.need_masks() if need is None else need
         wanted = 0
         for i in inputs:
             wanted |= 1 << i
@@ -276,28 +281,83 @@ class SecondOrder:
         return lists
 
 
-def hessian(tape, point, output=0, wrt=None):
+def hessian(tape, point, output=0, wrt=None, strategy="auto"):
     """(value, gradient list, dense symmetric Hessian rows, warnings) of
-    output ``output`` with respect to the inputs with indices ``wrt``."""
+    output ``output`` with respect to the inputs with indices ``wrt``.
+
+    ``strategy``: "sparse" runs one H·eᵢ per input over the steps it needs
+    (pure Python); "dense" carries all n directions at once as NumPy rows
+    over the whole tape; "auto" picks the one with less estimated work."""
     so = SecondOrder(tape, point)
     n = tape.n_inputs
     idx = list(range(n)) if wrt is None else list(wrt)
     seed = [1.0 if k == output else 0.0 for k in range(len(tape.outputs))]
     adj = so.adjoints(seed)
-    cols = []
-    per_input = so.rows_per_input(idx)
-    for i in idx:
-        direction = [1.0 if j == i else 0.0 for j in range(n)]
-        dot = so.hvp(adj, direction, per_input[i])
-        cols.append([dot[j] for j in idx])
+    need = so.need_masks()
+    if strategy == "auto":
+        wanted = sum(1 << i for i in set(idx))
+        visits = sum(bin(need[row[0]] & wanted).count("1") for row in so.rows)
+        strategy = "dense" if visits > 8 * len(so.rows) and _dense_ok(so, adj) else "sparse"
+    if strategy == "dense":
+        M = _dense_columns(so, adj, idx)  # M[r][c] = (H·e_c)_r
+
+        def col(c, r):
+            return M[r][c]
+    else:
+        per_input = so.rows_per_input(idx, need)
+        cols = []
+        for i in idx:
+            direction = [1.0 if j == i else 0.0 for j in range(n)]
+            dot = so.hvp(adj, direction, per_input[i])
+            cols.append([dot[j] for j in idx])
+
+        def col(c, r):
+            return cols[c][r]
     m = len(idx)
     H = [[0.0] * m for _ in range(m)]
     for r in range(m):
-        H[r][r] = cols[r][r]
+        H[r][r] = col(r, r)
         for c in range(r + 1, m):
-            H[r][c] = H[c][r] = (cols[c][r] + cols[r][c]) * 0.5
+            H[r][c] = H[c][r] = (col(c, r) + col(r, c)) * 0.5
     value = so.values[tape.outputs[output]]
     return value, [adj[i] for i in idx], H, so.warnings
+
+
+def _dense_ok(so, adj):
+    """NumPy is there, and no partial is ±inf or nan (where the sparse sweeps
+    take care that 0·inf never turns a zero into nan)."""
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        return False
+    isfinite = math.isfinite
+    return all(isfinite(x) for row in so.rows for x in row[3:]) and all(map(isfinite, adj))
+
+
+def _dense_columns(so, adj, idx):
+    """All Hessian-vector products H·e_c at once: each slot carries a row of
+    tangents (one per direction) and a row of tangents of its adjoint."""
+    import numpy as np
+
+    size, n = so.tape.size, len(idx)
+    T = np.zeros((size, n))
+    for c, i in enumerate(idx):
+        T[i, c] = 1.0
+    rows = so.rows
+    for slot, a, b, pa, pb, _, _, _ in rows:
+        T[slot] = pa * T[a] + pb * T[b] if b >= 0 else pa * T[a]
+    D = np.zeros((size, n))
+    for slot, a, b, pa, pb, haa, hab, hbb in reversed(rows):
+        g = adj[slot]
+        d = D[slot]
+        ta = T[a]
+        if b < 0:
+            D[a] += pa * d + g * (haa * ta)
+        else:
+            tb = T[b]
+            D[a] += pa * d + g * (haa * ta + hab * tb)
+            D[b] += pb * d + g * (hab * ta + hbb * tb)
+    return D[idx].tolist()
 
 
 def hessian_vector(tape, point, direction, output=0, wrt=None):
