@@ -92,6 +92,9 @@ def bench_taylor(quick):
             row("taylor exp(sin(x)) growth order 10 → 40", t[40], "order 10 (adcli)", t[10],
                 f"times 10/20/30/40: {t[10]:.2e}/{t[20]:.2e}/{t[30]:.2e}/{t[40]:.2e} s; "
                 "O(K²) allows 16")]
+    t160 = best(at(160), reps, 0.2)
+    rows.append(row("taylor exp(sin(x)) growth order 40 → 160", t160, "order 40 (adcli)", t[40],
+                    "fixed costs amortised: O(K²) predicts 16"))
     cmd = _adcli() + ["taylor", text, "--at", "x=0.5", "--order", "30", "--format", "json"]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
 
