@@ -23,11 +23,12 @@ class Primitive:
     __slots__ = (
         "key", "name", "arity", "params", "fn", "partials", "infix", "prec",
         "latex", "domain", "kink", "kink_note", "doc", "np", "mp", "taylor",
+        "tangent_left",
     )
 
     def __init__(self, key, fn, partials, *, name=None, params=None, infix=None,
                  prec=None, latex=None, domain="all real numbers", kink=None,
-                 kink_note=None, doc="", np=None, mp=None, taylor=None):
+                 kink_note=None, doc="", np=None, mp=None, taylor=None, tangent_left=None):
         self.key = key
         self.name = name or key  # what the user types
         self.params = params or (("x",) if len(partials) == 1 else ("x", "y"))
@@ -48,6 +49,9 @@ class Primitive:
         # optional Taylor-coefficient recurrence: a "_helper" that adcli/modes/taylor.py
         # defines (RULES); without one, Taylor mode expands the partial rules
         self.taylor = taylor
+        # display only: per argument, write the tangent before the partial in
+        # the trace's tangent rule (mul: the textbook ω̇₁·ω₂ + ω₁·ω̇₂)
+        self.tangent_left = tangent_left
 
     def __repr__(self):
         return f"Primitive({self.key})"
@@ -155,7 +159,7 @@ TABLE = [
     P("sub", operator.sub, ("1", "-1"), infix="-", prec=1, latex="{0} - {1}",
       np="subtract", mp="_sub", taylor="_sub"),
     P("mul", operator.mul, ("y", "x"), infix="*", prec=2, latex="{0} \\cdot {1}",
-      np="multiply", mp="_mul", taylor="_mul"),
+      np="multiply", mp="_mul", taylor="_mul", tangent_left=(True, False)),
     P("div", operator.truediv, ("1/y", "-x/y^2"), infix="/", prec=2,
       latex="\\frac{{{0}}}{{{1}}}", domain="y ≠ 0",
       np="divide", mp="_div", taylor="_div"),

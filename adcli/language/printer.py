@@ -1,0 +1,149 @@
+"""Print an expression DAG as text: Unicode (``ω₁·ω₂``), ASCII (``w1*w2``)
+or LaTeX (``\\omega_{1} \\cdot \\omega_{2}``).
+
+Parentheses come from precedence (sum 1, product 2, unary minus and
+``sin ω₁`` 3, power 4, atoms 5), not from the shape of the tree.  The walk
+is iterative (``postorder``), so formulas nested 10,000 deep print fine.
+How a leaf (a variable node) prints is up to the caller: the trace names
+them ω₁, ω̇₁, ω̄₁, ``adcli functions`` uses the parameter names.
+
+Every operation's symbol comes from the primitives table (``infix``,
+``name``, ``latex``).
+"""
+
+import math
+
+from ..graph.dag import CONST, VAR, postorder
+from ..primitives import PRIMITIVES
+
+STYLES = ("text", "ascii", "latex")
+
+SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+DOT = "\u0307"  # combining dot above: ω̇
+BAR = "\u0304"  # combining macron: ω̄
+
+_MUL = {"text": "·", "ascii": "*", "latex": " \\cdot "}
+_ATOM = 5
+
+
+def subscript_name(name, style):
+    """``x1`` → ``x₁`` (text) / ``x_{1}`` (LaTeX) / ``x1`` (ASCII)."""
+    head = name.rstrip("0123456789")
+    digits = name[len(head):]
+    if style == "ascii" or not digits or not head or head.endswith("_"):
+        return name if style != "latex" else latex_name(name)
+    if style == "latex":
+        return f"{latex_name(head)}_{{{digits}}}"
+    return head + digits.translate(SUB)
+
+
+def latex_name(name):
+    name = name.replace("_", "\\_")
+    return name if len(name) == 1 else f"\\mathit{{{name}}}"
+
+
+def omega(index, style, accent=None):
+    """ω₃, ω̇₃, ω̄₃ / w3, w3_dot, w3_bar / \\omega_{3}, \\dot{\\omega}_{3}, \\bar{\\omega}_{3}."""
+    if style == "ascii":
+        return f"w{index}" + (f"_{accent}" if accent else "")
+    if style == "latex":
+        base = f"\\{accent}{{\\omega}}" if accent else "\\omega"
+        return f"{base}_{{{index}}}"
+    mark = {"dot": DOT, "bar": BAR, None: ""}[accent]
+    return "ω" + mark + str(index).translate(SUB)
+
+
+_NAMED = {math.pi: ("π", "pi", "\\pi"), math.e: ("e", "e", "e"), math.tau: ("τ", "tau", "\\tau")}
+
+
+def number(value, style):
+    from ..render.numbers import plain_number
+
+    named = _NAMED.get(value)
+    if named is not None:
+        return named[STYLES.index(style)]
+    text = plain_number(value)
+    if style == "latex" and text in ("inf", "-inf"):
+        return "\\infty" if text == "inf" else "-\\infty"
+    if style == "latex" and "e" in text:
+        mant, exp = text.split("e")
+        return f"{mant} \\times 10^{{{int(exp)}}}"
+    return text
+
+
+def to_string(root, style="text", leaf=None):
+    """``root`` (a DAG node) as a string.  ``leaf(node)`` names a variable
+    node (default: its name with digits as subscripts)."""
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}")
+    if leaf is None:
+        def leaf(node):
+            return subscript_name(node.name, style)
+    done = {}
+    for node in postorder([root]):
+        done[node.id] = _print(node, style, leaf, done)
+    return done[root.id][0]
+
+
+def _print(node, style, leaf, done):
+    """(string, precedence, is_leaf)"""
+    if node.op == VAR:
+        return leaf(node), _ATOM, True
+    if node.op == CONST:
+        text = number(node.value, style)
+        return (text, 3, False) if text.startswith("-") else (text, _ATOM, True)
+    prim = PRIMITIVES[node.op]
+    args = [done[a.id] for a in node.args]
+    if prim.infix and prim.arity == 1:  # unary minus: -(a + b), but -a·b
+        s, p, _ = args[0]
+        return f"-{_wrap(s, style) if p < 2 or s.startswith('-') else s}", 3, False
+    if prim.infix:
+        return _binary(prim, args, style)
+    if style == "latex":
+        return _latex_call(prim, args)
+    if prim.arity == 1 and style == "text":
+        s, _p, is_leaf = args[0]
+        if is_leaf:
+            return f"{prim.name} {s}", 3, False
+        return f"{prim.name}({s})", _ATOM, False
+    return f"{prim.name}({', '.join(a[0] for a in args)})", _ATOM, False
+
+
+def _wrap(s, style):
+    return f"\\left({s}\\right)" if style == "latex" else f"({s})"
+
+
+def _binary(prim, args, style):
+    (ls, lp, _), (rs, rp, _) = args
+    key, prec = prim.key, prim.prec
+    if key == "div" and style == "latex":
+        return f"\\frac{{{ls}}}{{{rs}}}", _ATOM, False
+    if key == "pow":
+        if lp <= prec:
+            ls = _wrap(ls, style)
+        if style == "latex":
+            return f"{ls}^{{{rs}}}", prec, False
+        if rp < prec:
+            rs = _wrap(rs, style)
+        return f"{ls}^{rs}", prec, False
+    if lp < prec:
+        ls = _wrap(ls, style)
+    # a + (b - c) = a + b - c and a·(b/c) = a·b/c, but a - (b + c), a/(b·c)
+    if rp < prec or (rp == prec and key in ("sub", "div")) or (
+            rs.startswith("-") and rp > prec):
+        rs = _wrap(rs, style)
+    op = _MUL[style] if key == "mul" else f" {prim.infix} " if prec == 1 else prim.infix
+    return f"{ls}{op}{rs}", prec, False
+
+
+def _latex_call(prim, args):
+    template = prim.latex or (f"\\operatorname{{{{{prim.name}}}}}" + "({0})")
+    shown = []
+    for i, (s, _p, is_leaf) in enumerate(args):
+        marker = "{" + str(i) + "}"
+        at = template.find(marker)
+        bare = at > 0 and template[at - 1] == " " and template[at + len(marker):] == ""
+        shown.append(_wrap(s, "latex") if bare and not is_leaf else s)
+    text = template.format(*shown)
+    bare_end = template.endswith(" {0}") or template.endswith(" {1}")
+    return text, (3 if bare_end else _ATOM), False

@@ -1,0 +1,136 @@
+"""What each mode costs, counted from what the sweeps execute.
+
+The real ``forward`` and ``reverse`` sweeps run on a copy of the
+linearization whose partials (and, for reverse, the output seeds) are
+:class:`float` subclasses that count every multiplication and addition they
+take part in; nothing here knows a
+formula for the cost.  A forward sweep executes the same operations for
+every seed (it has no branches, unless a partial is infinite), so one
+counted sweep is exact for all of them; reverse sweeps skip zero adjoints,
+so each is counted (up to a budget, beyond which the rest are extrapolated
+from the ones counted, and the report says so).
+"""
+
+from collections import Counter
+
+BUDGET = 2_000_000  # step visits counted per mode
+
+
+def _counting():
+    counts = {"mul": 0, "add": 0}
+
+    class Counted(float):
+        __slots__ = ()
+
+        def __mul__(self, other):
+            counts["mul"] += 1
+            return Counted(float.__mul__(self, other))
+
+        __rmul__ = __mul__
+
+        def __add__(self, other):
+            counts["add"] += 1
+            return Counted(float.__add__(self, other))
+
+        __radd__ = __add__
+
+    return Counted, counts
+
+
+class ModeCost:
+    __slots__ = ("sweeps", "per_sweep", "total", "counted", "exact")
+
+    def __init__(self, sweeps, per_sweep, total, counted, exact):
+        self.sweeps = sweeps  # sweeps needed for the full gradient / Jacobian
+        self.per_sweep = per_sweep  # {"mul": .., "add": ..} in one sweep (the first)
+        self.total = total  # operations in all sweeps
+        self.counted = counted  # how many sweeps were counted
+        self.exact = exact  # False: the total is extrapolated
+
+    def as_dict(self):
+        return {"sweeps": self.sweeps, "per_sweep": dict(self.per_sweep),
+                "per_sweep_total": sum(self.per_sweep.values()), "total": self.total,
+                "counted_sweeps": self.counted, "exact": self.exact}
+
+
+class Cost:
+    __slots__ = ("function_ops", "by_op", "partials", "n_inputs", "n_outputs", "forward",
+                 "reverse", "auto", "reason")
+
+    def as_dict(self):
+        return {"function_ops": self.function_ops, "by_op": dict(self.by_op),
+                "local_partials": self.partials, "inputs": self.n_inputs,
+                "outputs": self.n_outputs, "forward": self.forward.as_dict(),
+                "reverse": self.reverse.as_dict(), "auto": self.auto, "reason": self.reason}
+
+
+def _counted_lin(lin, Counted):
+    from .sweeps import Linearization
+
+    # the sweeps read ``values`` only for partials (a mul's partial is the
+    # other argument's own cell), so every cell counts
+    values = [Counted(p) for p in lin.values]
+    return Linearization(lin.tape, values, lin.meta, lin.warnings)
+
+
+def count_costs(tape, lin, n_wrt=None):
+    """A :class:`Cost` for the full gradient (Jacobian) of ``tape`` with
+    respect to ``n_wrt`` of its inputs (default all), at ``lin``'s point."""
+    from ..api import choose_mode
+    from .sweeps import forward, reverse
+    from .trace import mode_reason
+
+    n = tape.n_inputs if n_wrt is None else n_wrt
+    m = len(tape.outputs)
+    steps = max(len(tape.steps), 1)
+    cost = Cost()
+    cost.function_ops = len(tape.steps)
+    cost.by_op = Counter(s.prim.name if not s.prim.infix else s.prim.infix for s in tape.steps)
+    cost.partials = sum(1 for s in tape.steps for a in s.args if tape.is_active(a))
+    cost.n_inputs, cost.n_outputs = n, m
+
+    # forward: one sweep per input direction
+    Counted, counts = _counting()
+    clin = _counted_lin(lin, Counted)
+    k = n if clin.nonfinite else min(n, 1)
+    k = min(k, max(1, BUDGET // steps))
+    per, totals = {"mul": 0, "add": 0}, 0
+    for i in range(k):
+        seed = [1.0 if j == i else 0.0 for j in range(tape.n_inputs)]
+        before = dict(counts)
+        forward(clin, [seed])
+        done = {op: counts[op] - before[op] for op in counts}
+        if i == 0:
+            per = done
+        totals += sum(done.values())
+    exact = k == n or not clin.nonfinite
+    total = totals * n // k if k else 0
+    cost.forward = ModeCost(n, per, total, k, exact)
+
+    # reverse: one sweep per output
+    Counted, counts = _counting()
+    clin = _counted_lin(lin, Counted)
+    k = min(m, max(1, BUDGET // steps))
+    per, totals = {"mul": 0, "add": 0}, 0
+    for i in range(k):
+        before = dict(counts)
+        # counted seeds, so that the additions into adjoints count too
+        reverse(clin, [[Counted(1.0 if j == i else 0.0) for j in range(m)]])
+        done = {op: counts[op] - before[op] for op in counts}
+        if i == 0:
+            per = done
+        totals += sum(done.values())
+    total = round(totals * m / k) if k else 0
+    cost.reverse = ModeCost(m, per, total, k, k == m)
+    cost.auto = choose_mode("auto", m, n)
+    cost.reason = mode_reason(m, n)
+    return cost
+
+
+def cost_of(fn, point, wrt=None):
+    """The :class:`Cost` of ``fn``'s gradient at ``point`` (``adcli grad --stats``)."""
+    from .sweeps import linearize
+
+    tape, values = fn._bind(point, {})
+    wrt = fn._wrt(tape, wrt)
+    return count_costs(tape, linearize(tape, values), n_wrt=len(wrt))

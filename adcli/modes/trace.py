@@ -1,0 +1,331 @@
+"""The ω evaluation trace of one forward or reverse sweep, as data.
+
+Every rule shown comes from the primitives table: a step's partials
+(``rule_graph``) are instantiated with the step's arguments in a small
+symbolic graph (leaves ω₃, ω̇₁, ω̄₅ and constants), simplified the way a
+textbook writes them (no ``1·``, ``-1·`` as a minus, no terms for constant
+arguments), and summed: the tangent rule ω̇ᵢ = Σⱼ ∂ωᵢ/∂ωⱼ·ω̇ⱼ over the
+step's arguments, the adjoint rule ω̄ⱼ = Σᵢ ω̄ᵢ·∂ωᵢ/∂ωⱼ over the node's
+users.  The numbers come from the real sweeps (``linearize``, ``forward``,
+``reverse``).  Renderers print this; they never derive anything.
+"""
+
+import math
+
+from ..errors import UsageError
+from ..graph.dag import CONST, VAR, Graph, postorder
+from ..primitives import PRIMITIVES
+
+# --- a symbolic graph for rules -------------------------------------------
+
+class Symbolic:
+    """Hash-consed display expressions with textbook simplification.
+    Leaves are variables named ``w:3`` (ω₃), ``dot:3`` (ω̇₃), ``bar:3``
+    (ω̄₃) and ``in:x1`` (the input's own name)."""
+
+    def __init__(self):
+        self.graph = Graph()
+        self._rules = {}
+
+    def leaf(self, kind, index):
+        return self.graph.var(f"{kind}:{index}")
+
+    def const(self, value):
+        return self.graph.const(value)
+
+    def raw(self, op, args):
+        return self.graph.apply(op, tuple(args))
+
+    def apply(self, op, args):
+        g = self.graph
+        args = tuple(args)
+        a = args[0]
+        b = args[1] if len(args) > 1 else None
+        prim = PRIMITIVES[op]
+        if all(x.op == CONST for x in args) and prim.infix:
+            folded = _fold(prim, [x.value for x in args])
+            if folded is not None:
+                return g.const(folded)
+        if op == "neg":
+            if a.op == CONST:
+                return g.const(-a.value)
+            if a.op == "neg":
+                return a.args[0]
+        elif op == "mul":
+            for x, y in ((a, b), (b, a)):
+                if x.op == CONST and x.value == 0:
+                    return g.const(0.0)
+                if x.op == CONST and x.value == 1:
+                    return y
+                if x.op == CONST and x.value == -1:
+                    return self.apply("neg", (y,))
+            if a.op == "neg":
+                return self.apply("neg", (self.apply("mul", (a.args[0], b)),))
+            if b.op == "neg":
+                return self.apply("neg", (self.apply("mul", (a, b.args[0])),))
+        elif op == "div":
+            if b.op == CONST and b.value == 1:
+                return a
+            if a.op == "neg":
+                return self.apply("neg", (self.apply("div", (a.args[0], b)),))
+        elif op == "add":
+            if a.op == CONST and a.value == 0:
+                return b
+            if b.op == CONST and b.value == 0:
+                return a
+            if b.op == "neg":
+                return self.apply("sub", (a, b.args[0]))
+        elif op == "sub":
+            if b.op == CONST and b.value == 0:
+                return a
+            if a.op == CONST and a.value == 0:
+                return self.apply("neg", (b,))
+            if b.op == "neg":
+                return self.apply("add", (a, b.args[0]))
+        elif op == "pow":
+            if b.op == CONST and b.value == 1:
+                return a
+            if b.op == CONST and b.value == 0:
+                return g.const(1.0)
+        return g.apply(op, args)
+
+    def partials(self, prim, env):
+        """The table's partial rules of ``prim`` with its parameters bound
+        to the display nodes in ``env`` ({param: node})."""
+        from .rules import rule_graph
+
+        rg = self._rules.get(prim.key)
+        if rg is None:
+            rg = self._rules[prim.key] = rule_graph(prim)
+        _, _, partials = rg
+        out = []
+        for root in partials:
+            done = {}
+            for node in postorder([root]):
+                if node.op == VAR:
+                    done[node.id] = env[node.name]
+                elif node.op == CONST:
+                    done[node.id] = self.const(node.value)
+                else:
+                    done[node.id] = self.apply(node.op, [done[x.id] for x in node.args])
+            out.append(done[root.id])
+        return out
+
+    def total(self, terms):
+        """t₁ + t₂ + …, or 0 when there is none."""
+        if not terms:
+            return self.const(0.0)
+        acc = terms[0]
+        for t in terms[1:]:
+            acc = self.apply("add", (acc, t))
+        return acc
+
+
+def _fold(prim, values):
+    """Fold a constant subexpression when the result is short (2-1 → 1,
+    but 1/3 stays 1/3)."""
+    from ..render.numbers import plain_number
+
+    try:
+        value = prim.fn(*values)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if not math.isfinite(value) or len(plain_number(value)) > 6:
+        return None
+    return value
+
+
+def is_zero(node):
+    return node.op == CONST and node.value == 0
+
+
+# --- the trace --------------------------------------------------------------
+
+class Row:
+    """One ω: ``definition`` and ``rule`` are nodes of the trace's
+    :class:`Symbolic` graph; ``values`` is one tangent or adjoint per column;
+    ``seed`` is the seed (per column) when this row is seeded, else None."""
+
+    __slots__ = ("omega", "slot", "name", "op", "definition", "value", "rule", "seed",
+                 "values", "output")
+
+    def __init__(self, omega, slot, name, op, definition, value, rule, seed, values, output):
+        self.omega = omega
+        self.slot = slot
+        self.name = name  # the input's name, or None for a step
+        self.op = op  # "input" or the primitive key
+        self.definition = definition
+        self.value = value
+        self.rule = rule
+        self.seed = seed
+        self.values = values
+        self.output = output  # the output's name if this ω is an output, else None
+
+
+class Trace:
+    __slots__ = ("source", "point", "inputs", "outputs", "mode", "requested_mode", "reason",
+                 "columns", "seeds", "rows", "derivatives", "warnings", "symbolic", "cost",
+                 "n_steps")
+
+    def __init__(self, **kw):
+        for k in self.__slots__:
+            setattr(self, k, kw.get(k))
+
+    @property
+    def seed_text(self):
+        """(1, 0) for one forward sweep, e₁…eₙ for several."""
+        return [", ".join(_num(v) for v in s) for s in self.seeds]
+
+
+def _num(v):
+    from ..render.numbers import plain_number
+
+    return plain_number(v)
+
+
+def mode_reason(n_outputs, n_wrt):
+    if n_outputs < n_wrt:
+        return (f"reverse: {n_outputs} output{'s' * (n_outputs != 1)} < {n_wrt} input"
+                f"{'s' * (n_wrt != 1)}, so fewer sweeps backwards than forwards")
+    return (f"forward: {n_wrt} input{'s' * (n_wrt != 1)} ≤ {n_outputs} output"
+            f"{'s' * (n_outputs != 1)}, so no more sweeps forwards than backwards")
+
+
+def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cost=True):
+    """The trace of ``fn`` (an :class:`adcli.Function`) at ``point``.
+
+    forward: ``seed`` ({name: value}) gives one sweep along that direction;
+    otherwise one sweep per variable of ``wrt`` (default: every input).
+    reverse: ``output`` (0-based index or name) gives one sweep; otherwise
+    one sweep per output."""
+    from ..api import choose_mode
+    from .sweeps import forward, linearize, reverse
+
+    tape, values = fn._bind(point, {})
+    wrt = fn._wrt(tape, wrt)
+    if seed is not None:
+        for name in seed:
+            if name not in tape.inputs:
+                raise UsageError(f"--seed names `{name}`, which is not an input",
+                                 hint=f"the inputs are {', '.join(tape.inputs)}")
+        if mode == "reverse":
+            raise UsageError("--seed is a forward-mode direction",
+                             hint="use --mode forward, or --output K for reverse mode")
+        mode = "forward"
+    n_out = len(tape.outputs)
+    requested = mode
+    mode = choose_mode(mode, n_out, len(wrt))
+    if output is not None and mode == "reverse":
+        out_index = _output_index(output, fn.outputs)
+    else:
+        out_index = None
+    lin = linearize(tape, values)
+    sym = Symbolic()
+    n = tape.n_inputs
+
+    def node_of(slot):
+        om = tape.omega(slot)
+        if om is None:
+            return sym.const(tape.consts[slot - n])
+        return sym.leaf("w", om)
+
+    output_name = {}
+    for slot, name in zip(tape.outputs, tape.output_names):
+        output_name.setdefault(slot, name)
+
+    if mode == "forward":
+        if seed is not None:
+            seeds = [[float(seed.get(name, 0.0)) for name in tape.inputs]]
+            columns = ["seed"]
+        else:
+            seeds = [[1.0 if name == w else 0.0 for name in tape.inputs] for w in wrt]
+            columns = list(wrt)
+        sweeps = forward(lin, seeds)
+    else:
+        ks = [out_index] if out_index is not None else list(range(n_out))
+        seeds = [[1.0 if k == j else 0.0 for j in range(n_out)] for k in ks]
+        columns = [tape.output_names[k] for k in ks]
+        sweeps = reverse(lin, seeds)
+
+    rows = []
+    for i, name in enumerate(tape.inputs):
+        rows.append(Row(i + 1, i, name, "input", sym.leaf("in", name), lin.values[i],
+                        None, None, [s[i] for s in sweeps], output_name.get(i)))
+    for step in tape.steps:
+        definition = sym.raw(step.prim.key, [node_of(a) for a in step.args])
+        om = tape.omega(step.slot)
+        rows.append(Row(om, step.slot, None, step.prim.key, definition,
+                        lin.values[step.slot], None, None,
+                        [s[step.slot] for s in sweeps], output_name.get(step.slot)))
+
+    if mode == "forward":
+        for i, row in enumerate(rows[:n]):
+            row.seed = [s[i] for s in seeds]
+        for row, step in zip(rows[n:], tape.steps):
+            row.rule = _tangent_rule(sym, tape, step, node_of)
+        derivatives = [(name, col, s[o]) for col, s in zip(columns, sweeps)
+                       for name, o in zip(tape.output_names, tape.outputs)]
+    else:
+        users = [[] for _ in range(tape.size)]
+        for step in tape.steps:
+            for j, a in enumerate(step.args):
+                users[a].append((step, j))
+        by_slot = {row.slot: row for row in rows}
+        for slot in [r.slot for r in rows]:
+            row = by_slot[slot]
+            row.rule = _adjoint_rule(sym, tape, slot, users[slot], node_of)
+            seeded = [sum(w for o, w in zip(tape.outputs, s) if o == slot) for s in seeds]
+            if slot in output_name:
+                row.seed = seeded
+        rows.reverse()  # the order the adjoint sweep visits them: ω_N first
+        wanted = [tape.inputs.index(w) for w in wrt]
+        derivatives = [(col, tape.inputs[i], s[i]) for col, s in zip(columns, sweeps)
+                       for i in wanted]
+    derivatives = [(a, b, d + 0.0) for a, b, d in derivatives]
+    trace = Trace(source=fn.source, point=dict(zip(tape.inputs, values)), inputs=tape.inputs,
+                  outputs=tuple(tape.output_names), mode=mode, requested_mode=requested,
+                  reason=mode_reason(n_out, len(wrt)), columns=columns, seeds=seeds,
+                  rows=rows, derivatives=derivatives, warnings=lin.warnings, symbolic=sym,
+                  n_steps=len(tape.steps))
+    if cost:
+        from .cost import count_costs
+
+        trace.cost = count_costs(tape, lin)  # the full gradient / Jacobian
+    return trace
+
+
+def _tangent_rule(sym, tape, step, node_of):
+    prim = step.prim
+    env = {p: node_of(a) for p, a in zip(prim.params, step.args)}
+    partials = sym.partials(prim, env)
+    left = getattr(prim, "tangent_left", None) or ()
+    terms = []
+    for j, (a, d) in enumerate(zip(step.args, partials)):
+        if not tape.is_active(a) or is_zero(d):
+            continue
+        dot = sym.leaf("dot", tape.omega(a))
+        first = j < len(left) and left[j]
+        terms.append(sym.apply("mul", (dot, d) if first else (d, dot)))
+    return sym.total(terms)
+
+
+def _adjoint_rule(sym, tape, slot, users, node_of):
+    terms = []
+    for step, j in users:
+        prim = step.prim
+        env = {p: node_of(a) for p, a in zip(prim.params, step.args)}
+        d = sym.partials(prim, env)[j]
+        if is_zero(d):
+            continue
+        terms.append(sym.apply("mul", (sym.leaf("bar", tape.omega(step.slot)), d)))
+    return sym.total(terms) if terms else None
+
+
+def _output_index(output, names):
+    if isinstance(output, int):
+        if not 0 <= output < len(names):
+            raise UsageError(f"--output {output + 1}: there are {len(names)} outputs")
+        return output
+    if output in names:
+        return list(names).index(output)
+    raise UsageError(f"no output named `{output}`", hint=f"the outputs are {', '.join(names)}")
