@@ -1,0 +1,1 @@
+"""adcli benchmark suite: ``python -m bench`` (bench/run.py)."""
