@@ -17,6 +17,9 @@ COMMANDS = {
     "taylor": ("adcli.cli.cmd_higher", "taylor_command"),
     "partial": ("adcli.cli.cmd_higher", "partial_command"),
     "check": ("adcli.cli.cmd_check", "check_command"),
+    "trace": ("adcli.cli.cmd_trace", "trace_command"),
+    "graph": ("adcli.cli.cmd_graph", "graph_command"),
+    "functions": ("adcli.cli.cmd_functions", "functions_command"),
 }
 
 

@@ -250,13 +250,13 @@ def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cos
     rows = []
     for i, name in enumerate(tape.inputs):
         rows.append(Row(i + 1, i, name, "input", sym.leaf("in", name), lin.values[i],
-                        None, None, [s[i] for s in sweeps], output_name.get(i)))
+                        None, None, [s[i] + 0.0 for s in sweeps], output_name.get(i)))
     for step in tape.steps:
         definition = sym.raw(step.prim.key, [node_of(a) for a in step.args])
         om = tape.omega(step.slot)
         rows.append(Row(om, step.slot, None, step.prim.key, definition,
                         lin.values[step.slot], None, None,
-                        [s[step.slot] for s in sweeps], output_name.get(step.slot)))
+                        [s[step.slot] + 0.0 for s in sweeps], output_name.get(step.slot)))
 
     if mode == "forward":
         for i, row in enumerate(rows[:n]):

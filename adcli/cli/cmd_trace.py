@@ -1,0 +1,99 @@
+"""``adcli trace``: the ω table of a forward or reverse sweep, with the
+cost of each mode."""
+
+import click
+
+from ..errors import UsageError
+from . import options as opt
+
+TRACE_FORMATS = ("text", "plain", "markdown", "latex", "json", "csv")
+DEFAULT_TEXT_LIMIT = 200
+
+
+@click.command("trace")
+@opt.formula_argument
+@opt.at_option
+@opt.mode_option
+@click.option("--wrt", metavar="X,Y,…",
+              help="forward: one tangent sweep (column) per variable named; "
+                   "reverse: the derivatives shown in the footer.")
+@click.option("--seed", metavar="X1=1,X2=0",
+              help="forward: one tangent sweep along this seed direction ẋ.")
+@click.option("--output", "output", metavar="K",
+              help="reverse: seed only this output (1-based, or its name); "
+                   "default one adjoint column per output.")
+@click.option("--limit", type=click.IntRange(2, None), default=None, metavar="N",
+              help=f"Show at most N rows (the first and last, which hold the inputs "
+                   f"and outputs); a terminal shows {DEFAULT_TEXT_LIMIT} by default.")
+@click.option("--ascii", "ascii_", is_flag=True,
+              help="w1, w1_dot, w1_bar instead of ω₁, ω̇₁, ω̄₁ (plain is always ASCII).")
+@click.option("--stats/--no-stats", default=True, show_default=True,
+              help="Report what each mode costs (operations counted from the sweeps).")
+@opt.format_option(TRACE_FORMATS)
+def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats, fmt):
+    """The ω evaluation trace of EXPR: one row per ω step with its
+    definition, value, and the tangent rule and tangent (forward) or the
+    accumulated adjoint rule and adjoint (reverse, rows in sweep order),
+    seeds marked; then the derivatives and what each mode costs."""
+    from ..modes.trace import build_trace
+    from ..render import trace_view as V
+
+    fn = opt.compile_formula(expr, file)
+    fmt = opt.choose_format(fmt)
+    names = opt.parse_wrt(wrt)
+    direction = None
+    if seed is not None:
+        from ..language.point import parse_point
+
+        if names is not None:
+            raise UsageError("--seed and --wrt do not combine",
+                             hint="--wrt x1 is the seed x1=1 with every other input 0")
+        direction = parse_point(seed, label="--seed")
+    k = _output(output)
+    if k is not None and mode == "forward":
+        raise UsageError("--output picks the seeded output of a reverse sweep",
+                         hint="use --mode reverse (forward mode shows every output)")
+    points = opt.require_points(fn, at)
+    traces = []
+    for point in points:
+        t = build_trace(fn, point, mode=mode, wrt=names, seed=direction, output=k,
+                        cost=stats)
+        opt.emit_warnings(t.warnings)
+        traces.append(t)
+    if fmt == "text":
+        from ..render import rich_view
+
+        lim = limit if limit is not None else DEFAULT_TEXT_LIMIT
+        rich_view.show([V.rich_trace(t, lim, stats, ascii_) for t in traces])
+    elif fmt == "plain":
+        opt.write("\n\n".join(V.plain(t, limit, stats) for t in traces))
+    elif fmt == "markdown":
+        opt.write("\n\n".join(V.markdown(t, limit, stats, ascii_) for t in traces))
+    elif fmt == "latex":
+        opt.write("\n\n".join(V.latex(t, limit) for t in traces))
+    elif fmt == "json":
+        from ..render.results import dumps
+
+        objs = [V.to_json(t, stats, ascii_) for t in traces]
+        opt.write(dumps(objs[0] if len(objs) == 1 else objs))
+    else:
+        import csv
+        import io
+
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        for i, t in enumerate(traces):
+            part = V.csv_rows(t, ascii_)
+            writer.writerows(part if i == 0 else part[1:])
+        opt.write(buf.getvalue())
+
+
+def _output(text):
+    if text is None:
+        return None
+    text = text.strip()
+    if text.isdigit():
+        if int(text) < 1:
+            raise UsageError("--output counts from 1", hint="--output 1 is the first output")
+        return int(text) - 1
+    return text

@@ -1,0 +1,341 @@
+"""The ω trace (``adcli trace``) and the cost report (also ``adcli grad
+--stats``) in every format.  Everything printed comes from a
+:class:`adcli.modes.trace.Trace` / :class:`adcli.modes.cost.Cost`; rules are
+printed by :mod:`adcli.language.printer`.  Rich is imported only for
+``text``."""
+
+from ..language.printer import omega, subscript_name, to_string
+from .numbers import json_number, plain_number
+
+_ACCENT = {"w": None, "dot": "dot", "bar": "bar"}
+
+
+def leaf_printer(style):
+    def leaf(node):
+        kind, ident = node.name.split(":", 1)
+        if kind == "in":
+            return subscript_name(ident, style)
+        return omega(int(ident), style, _ACCENT[kind])
+    return leaf
+
+
+def expr(node, style):
+    return to_string(node, style, leaf_printer(style))
+
+
+def _num(v, style):
+    text = plain_number(v)
+    return f"${text}$" if style == "latex" and text.startswith("-") else text
+
+
+def _seed_word(style):
+    return "\\text{(seed)}" if style == "latex" else "(seed)"
+
+
+# --- the table model: headers and cells in one notation ---------------------
+
+def headers(trace, style):
+    accent = "dot" if trace.mode == "forward" else "bar"
+    w = {"text": "ω", "ascii": "w", "latex": "\\omega"}[style]
+    acc = {"text": {"dot": "ω̇", "bar": "ω̄"}, "ascii": {"dot": "w_dot", "bar": "w_bar"},
+           "latex": {"dot": "\\dot{\\omega}", "bar": "\\bar{\\omega}"}}[style][accent]
+    rule = "tangent rule" if trace.mode == "forward" else "adjoint rule"
+    if len(trace.columns) == 1:
+        if trace.mode == "forward":
+            rule += f", seed ({', '.join(plain_number(s) for s in trace.seeds[0])})"
+        cols = [acc]
+    else:
+        cols = [f"{acc} ({c})" if style != "latex" else f"{acc}\\ ({c})" for c in trace.columns]
+    return [w, "definition", "value", rule] + cols
+
+
+def rule_text(trace, row, style):
+    """A row's rule in ``style``: the tangent or accumulated adjoint rule,
+    with the seed marked."""
+    single = len(trace.columns) == 1
+    rule = expr(row.rule, style) if row.rule is not None else None
+    if row.seed is None:
+        return rule if rule is not None else "0"
+    seeded = row.seed[0] if single else None
+    if single:
+        mark = f"{plain_number(seeded)} {_seed_word(style)}"
+        if trace.mode == "reverse" and rule is not None:
+            return f"{rule} + {mark}" if seeded == 0 else f"{mark} + {rule}"
+        return mark if seeded != 0 or rule is None else rule
+    word = "\\text{seed}" if style == "latex" else "seed"
+    return f"{word} + {rule}" if rule is not None else word
+
+
+def label(trace, row, style):
+    text = omega(row.omega, style)
+    if row.output is not None and len(trace.outputs) > 1:
+        text += f" ({row.output})" if style != "latex" else f"\\ (\\mathrm{{{row.output}}})"
+    return text
+
+
+def cells(trace, row, style):
+    return ([label(trace, row, style), expr(row.definition, style), _num(row.value, style),
+             rule_text(trace, row, style)] + [_num(v, style) for v in row.values])
+
+
+def limited(rows, limit):
+    """(first rows, number left out, last rows): the first and last steps
+    stay visible (inputs and outputs)."""
+    if limit is None or len(rows) <= limit:
+        return rows, 0, []
+    head = (limit + 1) // 2
+    tail = limit - head
+    return rows[:head], len(rows) - limit, rows[len(rows) - tail:] if tail else []
+
+
+def title(trace, style="ascii"):
+    point = ", ".join(f"{k} = {plain_number(v)}" for k, v in trace.point.items())
+    src = " ".join(trace.source.split())
+    return f"{src} at {point}" if point else src
+
+
+def mode_line(trace, style):
+    n = len(trace.columns)
+    if trace.mode == "forward":
+        if trace.columns == ["seed"]:
+            what = f"one tangent sweep along the seed ({', '.join(trace.seed_text)})"
+        elif n == 1:
+            what = (f"one tangent sweep, seed ({trace.seed_text[0]}) "
+                    f"for d/d{trace.columns[0]}")
+        else:
+            what = f"{n} tangent sweeps, seeds e1…e{n} (one column per input)"
+    else:
+        outs = [r for r in trace.rows if r.seed is not None and any(r.seed)]
+        if n == 1 and outs:
+            what = f"one adjoint sweep, seed {omega(outs[0].omega, style, 'bar')} = 1"
+        else:
+            what = f"{n} adjoint sweeps, one per output (one column per output)"
+    how = "auto → " if trace.requested_mode == "auto" else ""
+    return f"{how}{trace.mode} mode: {what}"
+
+
+def footer_lines(trace):
+    """The derivatives the sweep(s) produced, as (``df/dx1``, value)."""
+    out = []
+    for a, b, d in trace.derivatives:
+        if trace.mode == "forward":  # (output, column): a column is a variable or the seed
+            out.append((f"d{a}/dv" if b == "seed" else f"d{a}/d{b}", d))
+        else:  # (output, variable)
+            out.append((f"d{a}/d{b}", d))
+    return out
+
+
+# --- cost -------------------------------------------------------------------
+
+def cost_lines(cost):
+    """The cost report as ``(label, text)`` pairs in ASCII."""
+    ops = ", ".join(f"{k} {v}" for k, v in sorted(cost.by_op.items(), key=lambda kv: -kv[1]))
+    lines = [("function", f"{cost.function_ops} elementary operations ({ops}); "
+                          f"{cost.partials} local partials, computed once for all sweeps")]
+    for name, mc, per in (("forward", cost.forward, "input"), ("reverse", cost.reverse, "output")):
+        ps = mc.per_sweep
+        total = f"{mc.total}" + ("" if mc.exact else
+                                 f" (estimated from {mc.counted} counted sweeps)")
+        lines.append((name, f"{mc.sweeps} sweep{'s' * (mc.sweeps != 1)} (one per {per}) x "
+                            f"{sum(ps.values())} ops ({ps['mul']} mul + {ps['add']} add) "
+                            f"= {total} ops"))
+    lines.append(("auto", f"picks {cost.reason}"))
+    return lines
+
+
+def cost_plain(cost):
+    return "\n".join(f"cost {k}: {v}" for k, v in cost_lines(cost))
+
+
+def cost_json(cost):
+    return cost.as_dict()
+
+
+def cost_markdown(cost):
+    lines = ["| cost | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in cost_lines(cost)]
+    return "\n".join(lines)
+
+
+def cost_rich(cost):
+    from rich.table import Table
+
+    table = Table(title="[bold]what each mode costs[/] (counted from the sweeps)",
+                  title_justify="left", show_header=False, box=None, padding=(0, 1))
+    table.add_column(style="bold cyan")
+    table.add_column(overflow="fold")
+    for k, v in cost_lines(cost):
+        table.add_row(k, v.replace(" x ", " × "))
+    return table
+
+
+# --- formats ----------------------------------------------------------------
+
+def plain(trace, limit=None, stats=True):
+    style = "ascii"
+    head = headers(trace, style)
+    first, skipped, last = limited(trace.rows, limit)
+    body = [cells(trace, r, style) for r in first]
+    if skipped:
+        body.append([f"... {skipped} more rows (--limit)"] + [""] * (len(head) - 1))
+    body += [cells(trace, r, style) for r in last]
+    widths = [max(len(row[i]) for row in [head] + body if not row[0].startswith("..."))
+              for i in range(len(head))]
+    lines = [f"# trace of {title(trace)}", f"# {mode_line(trace, style)}"]
+    for row in [head] + body:
+        if row[0].startswith("..."):
+            lines.append(row[0])
+        else:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    lines += [f"{k} {plain_number(v)}" for k, v in footer_lines(trace)]
+    if stats and trace.cost is not None:
+        lines.append(cost_plain(trace.cost))
+    return "\n".join(lines)
+
+
+def _md_escape(text):
+    return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def markdown(trace, limit=None, stats=True, ascii=False):
+    style = "ascii" if ascii else "text"
+    head = headers(trace, style)
+    first, skipped, last = limited(trace.rows, limit)
+    out = [f"**{_md_escape(title(trace))}** — {_md_escape(mode_line(trace, style))}", "",
+           "| " + " | ".join(_md_escape(h) for h in head) + " |",
+           "|" + "---|" * len(head)]
+    rows = [cells(trace, r, style) for r in first]
+    if skipped:
+        rows.append([f"… {skipped} more rows …"] + [""] * (len(head) - 1))
+    rows += [cells(trace, r, style) for r in last]
+    out += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in rows]
+    out.append("")
+    out += [f"- {_md_escape(k)} = {plain_number(v)}" for k, v in footer_lines(trace)]
+    if stats and trace.cost is not None:
+        out += ["", cost_markdown(trace.cost)]
+    return "\n".join(out)
+
+
+_LATEX_SPECIAL = {"\\": "\\textbackslash{}", "&": "\\&", "%": "\\%", "$": "\\$",
+                  "#": "\\#", "_": "\\_", "{": "\\{", "}": "\\}", "^": "\\^{}",
+                  "~": "\\~{}"}
+
+
+def _latex_text(text):
+    return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
+
+
+def latex(trace, limit=None):
+    style = "latex"
+    head = headers(trace, style)
+    ncols = len(head)
+    first, skipped, last = limited(trace.rows, limit)
+
+    def row(r):
+        c = cells(trace, r, style)
+        return " & ".join([f"${c[0]}$", f"${c[1]}$", c[2], f"${c[3]}$"] + c[4:]) + " \\\\"
+
+    head_cells = [f"${head[0]}$", head[1], head[2], _latex_text(head[3])]
+    head_cells += [f"${h}$" for h in head[4:]]
+    lines = [f"% adcli trace: {title(trace)}; {mode_line(trace, 'ascii')}".replace("\n", " "),
+             "\\begin{tabular}{ll" + "r" + "l" + "r" * (ncols - 4) + "}",
+             "\\hline",
+             " & ".join(head_cells) + " \\\\",
+             "\\hline"]
+    lines += [row(r) for r in first]
+    if skipped:
+        lines.append(f"\\multicolumn{{{ncols}}}{{c}}{{\\dots\\ {skipped} more rows}} \\\\")
+    lines += [row(r) for r in last]
+    lines.append("\\hline")
+    lines.append("\\end{tabular}")
+    return "\n".join(lines)
+
+
+def to_json(trace, stats=True, ascii=False):
+    style = "ascii" if ascii else "text"
+    key = "tangent" if trace.mode == "forward" else "adjoint"
+    steps = []
+    for r in trace.rows:
+        steps.append({
+            "index": r.omega, "omega": omega(r.omega, style),
+            "input": r.name, "op": r.op, "output": r.output,
+            "definition": expr(r.definition, style),
+            "definition_latex": expr(r.definition, "latex"),
+            "value": json_number(r.value),
+            f"{key}_rule": rule_text(trace, r, style),
+            f"{key}_rule_latex": rule_text(trace, r, "latex"),
+            "seed": None if r.seed is None else {c: json_number(s)
+                                                 for c, s in zip(trace.columns, r.seed)},
+            key: {c: json_number(v) for c, v in zip(trace.columns, r.values)},
+        })
+    obj = {"source": trace.source, "point": trace.point, "mode": trace.mode,
+           "requested_mode": trace.requested_mode, "order": "sweep",
+           "columns": trace.columns,
+           "seeds": [dict(zip(trace.inputs, s)) if trace.mode == "forward"
+                     else dict(zip(trace.outputs, s)) for s in trace.seeds],
+           "steps": steps,
+           "derivatives": {k: json_number(v) for k, v in footer_lines(trace)},
+           "warnings": [w.message for w in trace.warnings]}
+    if stats and trace.cost is not None:
+        obj["cost"] = cost_json(trace.cost)
+    return obj
+
+
+def csv_rows(trace, ascii=False):
+    style = "ascii" if ascii else "text"
+    acc = "w_dot" if trace.mode == "forward" else "w_bar"
+    rule = "tangent_rule" if trace.mode == "forward" else "adjoint_rule"
+    head = ["index", "omega", "input", "output", "op", "definition", "value", rule]
+    head += [f"{acc}[{c}]" for c in trace.columns]
+    rows = [head]
+    for r in trace.rows:
+        rows.append([str(r.omega), omega(r.omega, style), r.name or "", r.output or "", r.op,
+                     expr(r.definition, style), plain_number(r.value),
+                     rule_text(trace, r, style)] + [plain_number(v) for v in r.values])
+    return rows
+
+
+def rich_trace(trace, limit=None, stats=True, ascii=False):
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    style = "ascii" if ascii else "text"
+    head = headers(trace, style)
+    from rich import box
+
+    table = Table(title=f"[bold]{_esc(title(trace))}[/]\n[dim]{_esc(mode_line(trace, style))}[/]",
+                  title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
+                  collapse_padding=True, pad_edge=False)
+    for i, h in enumerate(head):
+        number = i == 2 or i >= 4  # numbers keep every digit on one line
+        table.add_column(h, justify="right" if number else "left", no_wrap=number or i == 0,
+                         style="bold cyan" if i == 0 else None, overflow="fold")
+    first, skipped, last = limited(trace.rows, limit)
+    for r in first:
+        table.add_row(*cells(trace, r, style))
+    if skipped:
+        table.add_row(f"… {skipped} more rows (--limit)", *[""] * (len(head) - 1), style="dim")
+    for r in last:
+        table.add_row(*cells(trace, r, style))
+    foot = Text()
+    for k, v in footer_lines(trace):
+        foot.append(f"{_pretty_label(k, ascii)} = ", style="bold")
+        foot.append(plain_number(v) + "\n")
+    parts = [table, foot]
+    if stats and trace.cost is not None:
+        parts.append(cost_rich(trace.cost))
+    return Group(*parts)
+
+
+def _pretty_label(label, ascii):
+    if ascii or not label.startswith("d"):
+        return label
+    top, var = label[1:].split("/d", 1)
+    return f"∂{top}/∂{var}"
+
+
+def _esc(text):
+    from rich.markup import escape
+
+    return escape(text)
