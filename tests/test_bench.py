@@ -1,0 +1,45 @@
+"""The benchmark suite's own machinery (the suite itself runs in .ci/run:
+``python -m bench --quick``).  Fast: no peer is timed here."""
+
+import json
+import sys
+
+import pytest
+
+import adcli
+from bench import run
+
+
+def test_rosenbrock_workload_is_the_chain_it_claims():
+    formula, point_text = run.rosenbrock(5)
+    point = {k: float(v) for k, v in (p.split("=") for p in point_text.split(","))}
+    x = [point[f"x{i}"] for i in range(1, 6)]
+    value = sum(100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2 for i in range(4))
+    grad = [0.0] * 5
+    for i in range(4):
+        grad[i] += -400 * x[i] * (x[i + 1] - x[i] ** 2) - 2 * (1 - x[i])
+        grad[i + 1] += 200 * (x[i + 1] - x[i] ** 2)
+    r = adcli.compile(formula).gradient(point)
+    assert r.value == pytest.approx(value, rel=1e-14)
+    assert list(r.gradient.values()) == pytest.approx(grad, rel=1e-14)
+
+
+def test_a_peer_that_runs_too_long_is_stopped_and_reported_as_a_timeout():
+    c = run.Contest(runs=3, timeout=0.5)
+    c.add("sleeper", [sys.executable, "-c", "import time; time.sleep(30)"])
+    c.add("quick", [sys.executable, "-c", "print('{}')"])
+    c.go()
+    seconds, _, note = c.figure("sleeper")
+    assert seconds is None and note.startswith("> 0.5 s")
+    assert len(c.entries["sleeper"]["times"]) == 0  # not run again after the timeout
+    seconds, peak_mb, _ = c.figure("quick")
+    assert seconds > 0 and peak_mb > 1  # the child's own peak RSS, in MB
+    rows = [run.row("w", 0.1, "sleeper", None, note=note), run.row("w", 0.1, "quick", 0.3)]
+    text = run.table(rows)
+    assert "> 0.5 s" in text and "3.00" in text
+
+
+def test_a_peer_with_other_numbers_is_flagged():
+    ref = {"value": 1.0, "gradient": {"x": 2.0}}
+    assert run.agree(ref, json.dumps({"value": 1.0, "gradient": {"x": 2.0}})) is None
+    assert "d/dx" in run.agree(ref, json.dumps({"value": 1.0, "gradient": {"x": 2.1}}))
