@@ -1,0 +1,78 @@
+"""``adcli functions``: every primitive of the table, with its derivative
+rules printed by the same printer as the trace.  The README's function
+reference is ``markdown()`` (a test keeps them equal)."""
+
+from ..language.printer import subscript_name, to_string
+from ..primitives import TABLE
+
+
+def entries(style="text"):
+    """One dict per primitive, in table order."""
+    from ..modes.rules import rule_graph
+
+    out = []
+    for prim in TABLE:
+        _, _, partials = rule_graph(prim)
+        params = prim.params
+        if prim.infix and prim.arity == 2:
+            usage = f"{params[0]} {prim.infix} {params[1]}"
+        elif prim.infix:
+            usage = f"{prim.infix}{params[0]}"
+        else:
+            usage = f"{prim.name}({', '.join(params)})"
+        rules = {}
+        for p, node in zip(params, partials):
+            rules[p] = to_string(node, style, lambda n: subscript_name(n.name, style))
+        out.append({
+            "key": prim.key, "name": prim.infix or prim.name, "usage": usage,
+            "arity": prim.arity, "params": list(params), "domain": prim.domain,
+            "partials": rules, "kink": prim.kink_note, "doc": prim.doc or None,
+            "variadic": prim.key in ("min", "max"),
+        })
+    return out
+
+
+def _rules_text(e, style="text"):
+    d = "d" if style == "ascii" else "∂"
+    return ", ".join(f"{d}/{d}{p} = {r}" for p, r in e["partials"].items())
+
+
+def _notes(e):
+    return "; ".join(x for x in (e["doc"], e["kink"] and f"kink: {e['kink']}") if x)
+
+
+def plain():
+    lines = []
+    for e in entries("ascii"):
+        rules = "; ".join(f"d/d{p} = {r}" for p, r in e["partials"].items())
+        line = f"{e['usage']}\tarity {e['arity']}\tdomain: {e['domain']}\t{rules}"
+        if _notes(e):
+            line += f"\t{_notes(e)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def json_obj():
+    return {"functions": entries("text")}
+
+
+def markdown():
+    lines = ["| function | arity | domain | derivatives | notes |", "|---|---|---|---|---|"]
+    for e in entries("text"):
+        cells = [f"`{e['usage']}`", str(e["arity"]), e["domain"], _rules_text(e), _notes(e)]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def rich_table():
+    from rich.table import Table
+
+    table = Table(title="[bold]adcli functions[/] (from the primitives table)",
+                  title_justify="left")
+    for h in ("function", "arity", "domain", "derivatives", "notes"):
+        table.add_column(h, style="bold cyan" if h == "function" else None,
+                         overflow="fold")
+    for e in entries("text"):
+        table.add_row(e["usage"], str(e["arity"]), e["domain"],
+                      "\n".join(f"∂/∂{p} = {r}" for p, r in e["partials"].items()), _notes(e))
+    return table

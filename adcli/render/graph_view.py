@@ -1,0 +1,228 @@
+"""The expression DAG (``adcli graph``) as a Rich tree, an ASCII tree,
+Graphviz DOT, Mermaid or JSON.  A shared subexpression is one node with
+several edges (in the trees: drawn once, then referred to by its ω).
+Values, tangents and adjoints, when asked for, come from the trace
+(:mod:`adcli.modes.trace`); nothing is computed here.  Rich only for
+``tree``."""
+
+from ..language.printer import omega, subscript_name
+from .numbers import json_number, plain_number
+from .trace_view import expr
+
+
+class GNode:
+    __slots__ = ("id", "omega", "kind", "op", "label", "definition", "value", "notes", "args",
+                 "outputs")
+
+    def __init__(self, **kw):
+        for k in self.__slots__:
+            setattr(self, k, kw.get(k))
+
+
+def build(tape, trace=None, style="text"):
+    """Nodes (by slot) and the output slots, from the tape; annotated with
+    the trace's numbers when there is one."""
+    from ..modes.trace import Symbolic
+
+    n = tape.n_inputs
+    rows = {r.slot: r for r in trace.rows} if trace is not None else {}
+    sym = trace.symbolic if trace is not None else Symbolic()
+    nodes = {}
+    for i, name in enumerate(tape.inputs):
+        nodes[i] = GNode(id=f"n{i}", omega=i + 1, kind="input", op="input",
+                         label=subscript_name(name, style), args=())
+    for j, c in enumerate(tape.consts):
+        slot = n + j
+        nodes[slot] = GNode(id=f"c{slot}", omega=None, kind="const", op="const",
+                            label=plain_number(c), args=(), value=c)
+
+    def leaf(slot):
+        om = tape.omega(slot)
+        return sym.const(tape.consts[slot - n]) if om is None else sym.leaf("w", om)
+
+    for step in tape.steps:
+        prim = step.prim
+        nodes[step.slot] = GNode(
+            id=f"n{step.slot}", omega=tape.omega(step.slot), kind="op", op=prim.key,
+            label=prim.infix if prim.infix else prim.name, args=step.args,
+            definition=expr(sym.raw(prim.key, [leaf(a) for a in step.args]), style))
+    for node in nodes.values():
+        node.notes = []
+        node.outputs = []
+    for slot, name in zip(tape.outputs, tape.output_names):
+        nodes[slot].outputs.append(name)
+    if trace is not None:
+        acc = ("ω̇" if trace.mode == "forward" else "ω̄") if style == "text" else (
+            "w_dot" if trace.mode == "forward" else "w_bar")
+        many = len(trace.columns) > 1
+        for slot, row in rows.items():
+            node = nodes[slot]
+            node.value = row.value
+            for col, v in zip(trace.columns, row.values):
+                node.notes.append((f"{acc}[{col}]" if many else acc, v))
+    return nodes
+
+
+def _name(node, style):
+    if node.kind == "const":
+        return node.label
+    w = omega(node.omega, style)
+    if node.kind == "input":
+        return f"{w} {node.label}"
+    return f"{w} = {node.definition}"
+
+
+def _annotation(node, with_values):
+    parts = []
+    if with_values and node.value is not None and node.kind != "const":
+        parts.append(f"= {plain_number(node.value)}")
+    parts += [f"{k} {plain_number(v)}" for k, v in node.notes]
+    return parts
+
+
+def _order(nodes, output_slots):
+    """Tree walk: (depth, slot, first time?) preorder, iteratively."""
+    seen = set()
+    out = []
+    stack = [(0, s) for s in reversed(output_slots)]
+    while stack:
+        depth, slot = stack.pop()
+        first = slot not in seen
+        out.append((depth, slot, first))
+        if first:
+            seen.add(slot)
+            node = nodes[slot]
+            for a in reversed(node.args):
+                stack.append((depth + 1, a))
+    return out
+
+
+def _tree_lines(nodes, tape, style, with_values):
+    outs = []
+    for slot in tape.outputs:
+        if slot not in outs:
+            outs.append(slot)
+    lines = []
+    for depth, slot, first in _order(nodes, outs):
+        node = nodes[slot]
+        text = _name(node, style)
+        if node.outputs and depth == 0:
+            text = f"{', '.join(node.outputs)}: {text}"
+        if first or node.kind == "const" or node.kind == "input":
+            ann = _annotation(node, with_values)
+            if ann:
+                text += "  [" + "; ".join(ann) + "]"
+            if not first and node.kind == "op":
+                text += "  (shown above)"
+        else:
+            text = f"{omega(node.omega, style)} (shown above)"
+        lines.append((depth, text, first))
+    return lines
+
+
+def plain_tree(nodes, tape, with_values=False):
+    out = []
+    for depth, text, _ in _tree_lines(nodes, tape, "ascii", with_values):
+        out.append("  " * depth + ("- " if depth else "") + text)
+    return "\n".join(out)
+
+
+def rich_tree(nodes, tape, title, with_values=False):
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    root = Tree(f"[bold]{escape(title)}[/]")
+    stack = [root]
+    for depth, text, first in _tree_lines(nodes, tape, "text", with_values):
+        del stack[depth + 1:]
+        branch = stack[depth].add(escape(text) if first else f"[dim]{escape(text)}[/]")
+        stack.append(branch)
+    return root
+
+
+def _dot_escape(text):
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def dot(nodes, tape, title, with_values=False):
+    lines = ["digraph adcli {",
+             f'  label="{_dot_escape(title)}";',
+             "  labelloc=t;",
+             "  rankdir=BT;",
+             '  node [fontname="Helvetica"];']
+    for slot in sorted(nodes):
+        node = nodes[slot]
+        if node.kind == "const" and slot not in _used(nodes):
+            continue
+        text = _name(node, "text")
+        ann = _annotation(node, with_values)
+        label = "\\n".join([_dot_escape(text)] + [_dot_escape(a) for a in ann])
+        shape = {"input": "ellipse", "const": "plaintext", "op": "box"}[node.kind]
+        extra = ", peripheries=2" if node.outputs else ""
+        lines.append(f'  {node.id} [label="{label}", shape={shape}{extra}];')
+    for slot in sorted(nodes):
+        node = nodes[slot]
+        for i, a in enumerate(node.args):
+            tail = nodes[a].id
+            lab = f' [label="{i + 1}"]' if len(node.args) == 2 else ""
+            lines.append(f"  {tail} -> {node.id}{lab};")
+    for k, (slot, name) in enumerate(zip(tape.outputs, tape.output_names)):
+        lines.append(f'  out{k} [label="{_dot_escape(name)}", shape=plaintext];')
+        lines.append(f"  {nodes[slot].id} -> out{k};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _used(nodes):
+    return {a for node in nodes.values() for a in node.args}
+
+
+def _mermaid_escape(text):
+    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+
+
+def mermaid(nodes, tape, with_values=False):
+    lines = ["flowchart BT"]
+    used = _used(nodes)
+    for slot in sorted(nodes):
+        node = nodes[slot]
+        if node.kind == "const" and slot not in used:
+            continue
+        text = "<br/>".join(_mermaid_escape(t) for t in
+                            [_name(node, "text")] + _annotation(node, with_values))
+        if node.kind == "input":
+            lines.append(f'  {node.id}(["{text}"])')
+        elif node.kind == "const":
+            lines.append(f'  {node.id}(("{text}"))')
+        else:
+            lines.append(f'  {node.id}["{text}"]')
+    for slot in sorted(nodes):
+        node = nodes[slot]
+        for a in node.args:
+            lines.append(f"  {nodes[a].id} --> {node.id}")
+    for k, (slot, name) in enumerate(zip(tape.outputs, tape.output_names)):
+        lines.append(f'  out{k}{{{{"{_mermaid_escape(name)}"}}}}')
+        lines.append(f"  {nodes[slot].id} --> out{k}")
+    return "\n".join(lines)
+
+
+def to_json(nodes, tape, trace=None):
+    items = []
+    for slot in sorted(nodes):
+        node = nodes[slot]
+        obj = {"id": node.id, "omega": node.omega, "kind": node.kind, "op": node.op,
+               "label": node.label, "definition": node.definition,
+               "args": [nodes[a].id for a in node.args], "outputs": node.outputs}
+        if node.value is not None:
+            obj["value"] = json_number(node.value)
+        if node.notes:
+            obj["derivatives"] = {k: json_number(v) for k, v in node.notes}
+        items.append(obj)
+    edges = [[nodes[a].id, nodes[s].id] for s in sorted(nodes) for a in nodes[s].args]
+    obj = {"source": tape.program.source, "nodes": items, "edges": edges,
+           "outputs": [{"name": name, "node": nodes[slot].id}
+                       for slot, name in zip(tape.outputs, tape.output_names)]}
+    if trace is not None:
+        obj["point"] = trace.point
+        obj["mode"] = trace.mode
+    return obj
