@@ -387,3 +387,11 @@ def test_progress_bar_on_a_terminal_stderr_respects_no_color(monkeypatch, no_col
     assert "rows" in err.getvalue()  # drawn by default: stderr is a terminal, stdout is not
     assert ("\x1b[3" in err.getvalue() or "\x1b[9" in err.getvalue()) is not no_color
     assert out.getvalue().count("\n") == 51
+
+
+def test_quoted_cells_are_read_and_carried_through(run):
+    text = 'id,x,y\n"a,b",1,2\n"c""d",3,"4"\n'
+    res = run("grad", "x*y", "--points", "-", input=text)
+    assert res.stdout.splitlines() == ["id,x,y,f,df/dx,df/dy,error",
+                                       '"a,b",1,2,2,2,1,', '"c""d",3,"4",12,4,3,']
+    assert res.exit_code == 0

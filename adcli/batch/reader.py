@@ -232,12 +232,19 @@ class PointReader:
         if k == 0:
             return None, None
         joined = "\n".join(lines)
-        # quoted cells, or a row with too few or too many cells: row by row
-        if '"' in joined or joined.count(sep) != len(lines) * (ncols - 1):
+        quoted = self.format == "csv" and '"' in joined
+        # a row with too few or too many cells: row by row
+        if quoted:
+            try:
+                if any(len(r) != ncols for r in csv.reader(lines)):
+                    return None, None
+            except csv.Error:
+                return None, None
+        elif joined.count(sep) != len(lines) * (ncols - 1):
             return None, None
         try:
             X = np.loadtxt(lines, delimiter=sep, usecols=self.var_index, dtype=np.float64,
-                           comments=None, ndmin=2, quotechar=None)
+                           comments=None, ndmin=2, quotechar='"' if quoted else None)
         except (ValueError, IndexError):
             return None, None
         if X.shape != (len(lines), k):
