@@ -121,6 +121,9 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, fmt, po
         from .cmd_higher import grad_stats
 
         grad_stats(fn, results[0], mode, wrt)
+        from .cmd_trace import echo_cost
+
+        echo_cost(fn, results[0].point, wrt)
 
 
 def _grad_table(source, result):

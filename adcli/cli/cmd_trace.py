@@ -97,3 +97,12 @@ def _output(text):
             raise UsageError("--output counts from 1", hint="--output 1 is the first output")
         return int(text) - 1
     return text
+
+
+def echo_cost(fn, point, wrt=None):
+    """``adcli grad --stats``: the cost report (counted from the sweeps) on stderr."""
+    from ..modes.cost import cost_of
+    from ..render.trace_view import cost_plain
+
+    for line in cost_plain(cost_of(fn, point, wrt)).splitlines():
+        click.echo(f"adcli: stats: {line}", err=True)
