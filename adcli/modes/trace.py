@@ -61,6 +61,8 @@ class Symbolic:
                     return self.apply("neg", (y,))
             if a.op == "neg":
                 return self.apply("neg", (self.apply("mul", (a.args[0], b)),))
+            if b.op == "div" and b.args[0].op == CONST and b.args[0].value == 1:
+                return self.apply("div", (a, b.args[1]))  # a·(1/b) → a/b
             if b.op == "neg":
                 return self.apply("neg", (self.apply("mul", (a, b.args[0])),))
         elif op == "div":
