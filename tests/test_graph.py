@@ -1,0 +1,107 @@
+"""adcli graph: the DAG in every format, shared subexpressions drawn once,
+values and tangents/adjoints from the sweeps."""
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from .conftest import AT, WORKED, adcli_process
+
+SHARED = "a = sin(x*y); a*a + a/x"
+SEVERAL = "a = x*y; a + 1, a^2"
+CASES = [WORKED, SHARED, SEVERAL]
+
+
+def _dot_structure(text):
+    assert text.startswith("digraph adcli {") and text.rstrip().endswith("}")
+    nodes = set(re.findall(r"^\s+(\w+) \[label=", text, re.M))
+    edges = re.findall(r"^\s+(\w+) -> (\w+)", text, re.M)
+    for a, b in edges:
+        assert a in nodes and b in nodes
+    # every quoted string closes
+    for line in text.splitlines():
+        assert len(re.findall(r'(?<!\\)"', line)) % 2 == 0
+    return nodes, edges
+
+
+@pytest.mark.parametrize("src", CASES)
+def test_dot_is_valid_graphviz(run, src):
+    res = run("graph", src, "--format", "dot")
+    assert res.exit_code == 0, res.output
+    _dot_structure(res.output)
+    if shutil.which("dot"):
+        proc = subprocess.run(["dot", "-Tsvg"], input=res.output, capture_output=True,
+                              text=True, timeout=30)
+        assert proc.returncode == 0, proc.stderr
+
+
+def test_shared_subexpression_is_one_node_with_several_edges(run):
+    res = run("graph", SHARED, "--format", "dot")
+    nodes, edges = _dot_structure(res.output)
+    sin_nodes = re.findall(r'^\s+(\w+) \[label="ω. = sin', res.output, re.M)
+    assert len(sin_nodes) == 1
+    users = [b for a, b in edges if a == sin_nodes[0]]
+    assert len(users) == 3  # a*a (twice) and a/x
+    obj = json.loads(run("graph", SHARED, "--format", "json").output)
+    assert len([n for n in obj["nodes"] if n["op"] == "sin"]) == 1
+
+
+def test_worked_example_dot_with_adjoints(run):
+    res = run("graph", WORKED, "--at", AT, "--mode", "reverse", "--format", "dot")
+    assert res.exit_code == 0
+    assert 'label="ω₁ x₁\\n= 2\\nω̄ 2.5838531634528574"' in res.output
+    assert 'label="ω₄ = sin ω₁\\n= 0.9092974268256817\\nω̄ 1"' in res.output
+    assert "peripheries=2" in res.output  # the output
+
+
+@pytest.mark.parametrize("src", CASES)
+def test_mermaid_structure(run, src):
+    res = run("graph", src, "--format", "mermaid")
+    assert res.exit_code == 0
+    lines = res.output.splitlines()
+    assert lines[0] == "flowchart BT"
+    ids = {m.group(1) for ln in lines if (m := re.match(r"\s+(\w+)[\[\(\{]", ln))}
+    for ln in lines:
+        m = re.match(r"\s+(\w+) --> (\w+)$", ln)
+        if m:
+            assert m.group(1) in ids and m.group(2) in ids
+
+
+def test_mermaid_worked_example_with_tangents(run):
+    res = run("graph", WORKED, "--at", AT, "--mode", "forward", "--wrt", "x1",
+              "--format", "mermaid")
+    assert 'n4["ω₅ = ω₃ + ω₄<br/>= 6.909297426825682<br/>ω̇ 2.5838531634528574"]' in res.output
+
+
+@pytest.mark.parametrize("src", CASES)
+def test_trees_draw_shared_nodes_once(run, src):
+    plain = run("graph", src, "--format", "plain")
+    assert plain.exit_code == 0 and plain.output.isascii()
+    tree = run("graph", src, "--format", "tree")
+    assert tree.exit_code == 0 and "ω" in tree.output
+    if src == SHARED:
+        assert plain.output.count("w4 = sin(w3)") == 1
+        assert plain.output.count("w4 (shown above)") == 2
+
+
+def test_several_outputs_are_all_roots(run):
+    res = run("graph", SEVERAL, "--format", "plain")
+    assert "f1: w4 = w3 + 1" in res.output and "f2: w5 = w3^2" in res.output
+
+
+def test_tree_with_values_and_vector_tangents(run):
+    res = run("graph", SHARED, "--at", "x=2,y=3", "--mode", "forward", "--format", "plain")
+    assert res.exit_code == 0
+    assert "w1 x  [= 2; w_dot[x] 1; w_dot[y] 0]" in res.output
+
+
+def test_mode_without_point_is_a_usage_error(run):
+    assert run("graph", WORKED, "--mode", "reverse").exit_code == 2
+
+
+def test_graph_as_a_process():
+    proc = adcli_process("graph", WORKED, "--format", "dot")
+    assert proc.returncode == 0 and proc.stdout.startswith("digraph")
