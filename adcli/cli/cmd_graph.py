@@ -59,7 +59,7 @@ def graph_command(expr, file, at, mode, wrt, seed, fmt):
 
         rich_view.show([V.rich_tree(nodes, tape, title, with_values)])
     elif fmt == "plain":
-        opt.write(f"# {title}\n" + V.plain_tree(nodes, tape, with_values))
+        opt.write(f"graph of {title}\n" + V.plain_tree(nodes, tape, with_values))
     elif fmt == "dot":
         opt.write(V.dot(nodes, tape, title, with_values))
     elif fmt == "mermaid":

@@ -181,7 +181,7 @@ def plain(trace, limit=None, stats=True):
     body += [cells(trace, r, style) for r in last]
     widths = [max(len(row[i]) for row in [head] + body if not row[0].startswith("..."))
               for i in range(len(head))]
-    lines = [f"# trace of {title(trace)}", f"# {mode_line(trace, style)}"]
+    lines = [f"trace of {title(trace)}", mode_line(trace, style)]
     for row in [head] + body:
         if row[0].startswith("..."):
             lines.append(row[0])
