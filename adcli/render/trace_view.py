@@ -89,8 +89,15 @@ def limited(rows, limit):
 
 
 def title(trace, style="ascii"):
-    point = ", ".join(f"{k} = {plain_number(v)}" for k, v in trace.point.items())
+    """The function and the point, shortened for long ones (the full
+    point is in the json format)."""
+    items = [f"{k} = {plain_number(v)}" for k, v in trace.point.items()]
+    if len(items) > 8:
+        items = items[:3] + ["..."] + items[-2:]
+    point = ", ".join(items) + (f" ({len(trace.point)} inputs)" if len(trace.point) > 8 else "")
     src = " ".join(trace.source.split())
+    if len(src) > 72:
+        src = src[:69] + "..."
     return f"{src} at {point}" if point else src
 
 
@@ -187,7 +194,11 @@ def plain(trace, limit=None, stats=True):
             lines.append(row[0])
         else:
             lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-    lines += [f"{k} {plain_number(v)}" for k, v in footer_lines(trace)]
+    first, skipped, last = limited(footer_lines(trace), limit)
+    lines += [f"{k} {plain_number(v)}" for k, v in first]
+    if skipped:
+        lines.append(f"... {skipped} more derivatives (--limit)")
+    lines += [f"{k} {plain_number(v)}" for k, v in last]
     if stats and trace.cost is not None:
         lines.append(cost_plain(trace.cost))
     return "\n".join(lines)
@@ -210,7 +221,11 @@ def markdown(trace, limit=None, stats=True, ascii=False):
     rows += [cells(trace, r, style) for r in last]
     out += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in rows]
     out.append("")
-    out += [f"- {_md_escape(k)} = {plain_number(v)}" for k, v in footer_lines(trace)]
+    first, skipped, last = limited(footer_lines(trace), limit)
+    out += [f"- {_md_escape(k)} = {plain_number(v)}" for k, v in first]
+    if skipped:
+        out.append(f"- … {skipped} more derivatives")
+    out += [f"- {_md_escape(k)} = {plain_number(v)}" for k, v in last]
     if stats and trace.cost is not None:
         out += ["", cost_markdown(trace.cost)]
     return "\n".join(out)
@@ -319,7 +334,12 @@ def rich_trace(trace, limit=None, stats=True, ascii=False):
     for r in last:
         table.add_row(*cells(trace, r, style))
     foot = Text()
-    for k, v in footer_lines(trace):
+    first, skipped, last = limited(footer_lines(trace), limit)
+    for k, v in first + [(None, skipped)] + last:
+        if k is None:
+            if skipped:
+                foot.append(f"… {skipped} more derivatives (--limit)\n", style="dim")
+            continue
         foot.append(f"{_pretty_label(k, ascii)} = ", style="bold")
         foot.append(plain_number(v) + "\n")
     parts = [table, foot]
