@@ -46,8 +46,10 @@ class LazyGroup(click.Group):
 
             click.echo(format_error(exc), err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            _quiet_broken_pipe()  # `adcli … | head`: the reader has all it wants
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort,
-                KeyboardInterrupt, BrokenPipeError):
+                KeyboardInterrupt):
             raise
         except RecursionError:
             click.echo("adcli: error: the formula is nested too deeply for this operation",

@@ -49,15 +49,18 @@ def dumps(obj):
 
 
 def grad_columns(result):
-    cols = list(result.point) + list(result.outputs)
+    """Input columns, then one group per output: f, df/dx1, … (as batches)."""
+    cols = list(result.point)
     for name, row in zip(result.outputs, result.jacobian):
+        cols.append(name)
         cols.extend(derivative_label(name, var) for var in row)
     return cols
 
 
 def grad_row(result):
-    cells = list(result.point.values()) + list(result.values)
-    for row in result.jacobian:
+    cells = list(result.point.values())
+    for value, row in zip(result.values, result.jacobian):
+        cells.append(value)
         cells.extend(row.values())
     return [plain_number(c) for c in cells]
 
