@@ -38,9 +38,13 @@ def _counting():
 
 
 class ModeCost:
-    __slots__ = ("sweeps", "per_sweep", "total", "counted", "exact")
+    __slots__ = ("sweeps", "per_sweep", "total", "counted", "exact", "fewest", "most")
 
-    def __init__(self, sweeps, per_sweep, total, counted, exact):
+    def __init__(self, sweeps, per_sweep, total, counted, exact, fewest=None, most=None):
+        # fewest / most: operations in the cheapest and dearest counted sweep
+        # (they differ when a sweep skips zeros: reverse, or forward at a kink)
+        self.fewest = fewest if fewest is not None else sum(per_sweep.values())
+        self.most = most if most is not None else sum(per_sweep.values())
         self.sweeps = sweeps  # sweeps needed for the full gradient / Jacobian
         self.per_sweep = per_sweep  # {"mul": .., "add": ..} in one sweep (the first)
         self.total = total  # operations in all sweeps
@@ -50,7 +54,8 @@ class ModeCost:
     def as_dict(self):
         return {"sweeps": self.sweeps, "per_sweep": dict(self.per_sweep),
                 "per_sweep_total": sum(self.per_sweep.values()), "total": self.total,
-                "counted_sweeps": self.counted, "exact": self.exact}
+                "counted_sweeps": self.counted, "exact": self.exact,
+                "fewest_per_sweep": self.fewest, "most_per_sweep": self.most}
 
 
 class Cost:
@@ -94,7 +99,7 @@ def count_costs(tape, lin, n_wrt=None):
     clin = _counted_lin(lin, Counted)
     k = n if clin.nonfinite else min(n, 1)
     k = min(k, max(1, BUDGET // steps))
-    per, totals = {"mul": 0, "add": 0}, 0
+    per, totals, sizes = {"mul": 0, "add": 0}, 0, []
     for i in range(k):
         seed = [1.0 if j == i else 0.0 for j in range(tape.n_inputs)]
         before = dict(counts)
@@ -103,15 +108,17 @@ def count_costs(tape, lin, n_wrt=None):
         if i == 0:
             per = done
         totals += sum(done.values())
+        sizes.append(sum(done.values()))
     exact = k == n or not clin.nonfinite
     total = totals * n // k if k else 0
-    cost.forward = ModeCost(n, per, total, k, exact)
+    cost.forward = ModeCost(n, per, total, k, exact, min(sizes, default=0),
+                            max(sizes, default=0))
 
     # reverse: one sweep per output
     Counted, counts = _counting()
     clin = _counted_lin(lin, Counted)
     k = min(m, max(1, BUDGET // steps))
-    per, totals = {"mul": 0, "add": 0}, 0
+    per, totals, sizes = {"mul": 0, "add": 0}, 0, []
     for i in range(k):
         before = dict(counts)
         # counted seeds, so that the additions into adjoints count too
@@ -120,8 +127,10 @@ def count_costs(tape, lin, n_wrt=None):
         if i == 0:
             per = done
         totals += sum(done.values())
+        sizes.append(sum(done.values()))
     total = round(totals * m / k) if k else 0
-    cost.reverse = ModeCost(m, per, total, k, k == m)
+    cost.reverse = ModeCost(m, per, total, k, k == m, min(sizes, default=0),
+                            max(sizes, default=0))
     cost.auto = choose_mode("auto", m, n)
     cost.reason = mode_reason(m, n)
     return cost

@@ -103,7 +103,9 @@ def title(trace, style="ascii"):
 
 def mode_line(trace, style):
     n = len(trace.columns)
-    if trace.mode == "forward":
+    if not trace.inputs:
+        what = "no inputs, nothing to differentiate"
+    elif trace.mode == "forward":
         if trace.columns == ["seed"]:
             what = f"one tangent sweep along the seed ({', '.join(trace.seed_text)})"
         elif n == 1:
@@ -143,9 +145,13 @@ def cost_lines(cost):
         ps = mc.per_sweep
         total = f"{mc.total}" + ("" if mc.exact else
                                  f" (estimated from {mc.counted} counted sweeps)")
+        if mc.fewest == mc.most:
+            each = f"{sum(ps.values())} ops ({ps['mul']} mul + {ps['add']} add)"
+        else:  # the sweeps skip zeros, so they differ
+            each = (f"{mc.fewest} to {mc.most} ops (the first: {ps['mul']} mul + "
+                    f"{ps['add']} add)")
         lines.append((name, f"{mc.sweeps} sweep{'s' * (mc.sweeps != 1)} (one per {per}) x "
-                            f"{sum(ps.values())} ops ({ps['mul']} mul + {ps['add']} add) "
-                            f"= {total} ops"))
+                            f"{each} = {total} ops"))
     lines.append(("auto", f"picks {cost.reason}"))
     return lines
 
