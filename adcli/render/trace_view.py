@@ -29,7 +29,7 @@ def _num(v, style):
 
 
 def _seed_word(style):
-    return "\\text{(seed)}" if style == "latex" else "(seed)"
+    return "\\ \\mbox{(seed)}" if style == "latex" else "(seed)"
 
 
 # --- the table model: headers and cells in one notation ---------------------
@@ -62,7 +62,7 @@ def rule_text(trace, row, style):
         if trace.mode == "reverse" and rule is not None:
             return f"{rule} + {mark}" if seeded == 0 else f"{mark} + {rule}"
         return mark if seeded != 0 or rule is None else rule
-    word = "\\text{seed}" if style == "latex" else "seed"
+    word = "\\mbox{seed}" if style == "latex" else "seed"
     return f"{word} + {rule}" if rule is not None else word
 
 
