@@ -55,6 +55,10 @@ def test_worked_example_dot_with_adjoints(run):
     assert 'label="ω₁ x₁\\n= 2\\nω̄ 2.5838531634528574"' in res.output
     assert 'label="ω₄ = sin ω₁\\n= 0.9092974268256817\\nω̄ 1"' in res.output
     assert "peripheries=2" in res.output  # the output
+    if shutil.which("dot"):
+        proc = subprocess.run(["dot", "-Tsvg"], input=res.output, capture_output=True,
+                              text=True, timeout=30)
+        assert proc.returncode == 0 and "<svg" in proc.stdout
 
 
 @pytest.mark.parametrize("src", CASES)
