@@ -128,6 +128,22 @@ class Function:
 
         return partial(self, point, wrt, **kwargs)
 
+    # The ω trace and the cost of each mode (adcli/modes/trace.py, cost.py).
+    def trace(self, point=None, *, mode="auto", wrt=None, seed=None, output=None):
+        """The ω trace of one forward (``seed`` {name: value}, or one sweep
+        per ``wrt`` variable) or reverse (``output`` index, or one sweep per
+        output) accumulation: a :class:`adcli.modes.trace.Trace`."""
+        from .modes.trace import build_trace
+
+        return build_trace(self, point, mode=mode, wrt=wrt, seed=seed, output=output)
+
+    def cost(self, point=None, *, wrt=None):
+        """What each mode costs for the full gradient/Jacobian, counted from
+        the sweeps: a :class:`adcli.modes.cost.Cost` (``.as_dict()``)."""
+        from .modes.cost import cost_of
+
+        return cost_of(self, point, wrt)
+
     def _wrt(self, tape, wrt):
         if wrt is None:
             return list(tape.inputs)

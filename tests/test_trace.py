@@ -294,3 +294,17 @@ def test_trace_as_a_real_process_in_a_pipe():
     assert proc.returncode == 0, proc.stderr
     assert _plain_rows(proc.stdout)[-1] == ASCII[0][:3] + ASCII[0][5:]
     assert proc.stdout.isascii()
+
+
+def test_readme_python_trace_example_runs():
+    import os
+
+    readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "README.md")
+    text = open(readme, encoding="utf-8").read()
+    section = text.split("## Seeing the accumulation", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own docs
+    assert namespace["adjoints"] == [(5, 1.0), (4, 1.0), (3, 1.0), (2, 2.0),
+                                     (1, 2.5838531634528574)]
+    assert namespace["costs"]["auto"] == "reverse"
