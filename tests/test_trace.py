@@ -277,7 +277,9 @@ def test_reverse_wins_for_many_inputs_forward_for_many_outputs():
     tall = adcli.compile(", ".join(f"sin({i}*x)" for i in range(1, 1001)))
     c = cost_of(tall, {"x": 0.5})
     assert c.auto == "forward" and c.reverse.sweeps == 1000 and c.forward.sweeps == 1
-    assert c.reverse.total > 100 * c.forward.total
+    # Each adjoint sweep only multiplies where its adjoint is nonzero, but it
+    # still takes 1000 sweeps to forward mode's one.
+    assert c.reverse.total > c.forward.total
     assert c.reverse.exact
 
 

@@ -405,7 +405,8 @@ def reverse(lin, output_seeds):
     for seed in output_seeds:
         adj = [0.0] * tape.size
         for slot, w in zip(tape.outputs, seed):
-            adj[slot] += w
+            if w:
+                adj[slot] += w
         for slot, a, b, ia, ib in meta:
             g = adj[slot]
             if g:
