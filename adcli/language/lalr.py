@@ -69,52 +69,50 @@ def _action(rule, builder):
 
 
 class FastLALR:
+    """The parse table as lists indexed by small integers (state, symbol),
+    which Python reads faster than dictionaries keyed by names."""
+
     def __init__(self, lark, builder):
         table = lark.parser.parser.parser.parse_table
         self.start = table.start_states["program"]
         self.end = table.end_states["program"]
-        actions = {}
-        self.states = {}
-        for state, row in table.states.items():
-            entry = {}
-            for sym, (action, arg) in row.items():
-                if action is Shift:
-                    entry[sym] = (True, arg)
-                else:
-                    if arg not in actions:
-                        actions[arg] = _action(arg, builder)
-                    entry[sym] = (False, (len(arg.expansion), actions[arg], arg.origin.name))
-            self.states[state] = entry
         terminals = sorted(lark.lexer_conf.terminals,
                            key=lambda t: (-t.priority, -t.pattern.max_width,
                                           -len(t.pattern.value), t.name))
-        self.ignore = frozenset(lark.lexer_conf.ignore)
-        self.chains = {}  # (state below, state on top, token kind) -> top after unit reductions
+        names = {"$END"} | {t.name for t in terminals}
+        for row in table.states.values():
+            names.update(row)
+        self.symbol = {name: i for i, name in enumerate(sorted(names))}
+        n_states, n_symbols = len(table.states), len(self.symbol)
+        self.n_states, self.n_symbols = n_states, n_symbols
+        actions = {}
+        self.states = [[None] * n_symbols for _ in range(n_states)]
+        for state, row in table.states.items():
+            entry = self.states[state]
+            for sym, (action, arg) in row.items():
+                if action is Shift:
+                    entry[self.symbol[sym]] = (True, arg)
+                else:
+                    if arg not in actions:
+                        actions[arg] = _action(arg, builder)
+                    entry[self.symbol[sym]] = (False, (len(arg.expansion), actions[arg],
+                                                       self.symbol[arg.origin.name]))
         self.regex = re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})"
                                          for t in terminals))
-
-    def tokens(self, text):
-        """(kind, (text, start, end)) for each token, then ("$END", …);
-        stops early at a character no terminal matches."""
-        pos = 0
-        ignore = self.ignore
-        for m in self.regex.finditer(text):
-            start = m.start()
-            if start != pos:
-                return
-            pos = m.end()
-            kind = m.lastgroup
-            if kind not in ignore:
-                yield kind, (m.group(), start, pos)
-        if pos == len(text):
-            yield "$END", ("", pos, pos)
+        # The lexer reports a match's outermost group number: map it to a symbol.
+        self.kind_of_group = [None] * (self.regex.groups + 1)
+        for name, group in self.regex.groupindex.items():
+            self.kind_of_group[group] = self.symbol[name]
+        self.ignore = frozenset(self.symbol[name] for name in lark.lexer_conf.ignore)
+        self.end_symbol = self.symbol["$END"]
+        self.chains = {}  # (below, top, kind) as one int -> top after unit reductions
 
     def _unit_chain(self, below, top, kind):
         """The state a run of unit reductions (``product → sum`` …) leaves on
         top of ``below`` before ``kind`` is shifted or reduced otherwise."""
         states = self.states
         while True:
-            action = states[top].get(kind)
+            action = states[top][kind]
             if action is None or action[0] or action[1][1] is not _UNIT:
                 return top
             top = states[below][action[1][2]][1]
@@ -125,6 +123,9 @@ class FastLALR:
         end_state = self.end
         chains = self.chains
         ignore = self.ignore
+        kind_of_group = self.kind_of_group
+        end_kind = self.end_symbol
+        S, K = self.n_states, self.n_symbols
         state_stack = [self.start]
         value_stack = []
         push_state = state_stack.append
@@ -137,18 +138,18 @@ class FastLALR:
             if m is None:
                 if pos != len(text):
                     return False
-                kind, tok = "$END", ("", pos, pos)
+                kind, tok = end_kind, ("", pos, pos)
             else:
                 start = m.start()
                 if start != pos:
                     return False
                 pos = m.end()
-                kind = m.lastgroup
+                kind = kind_of_group[m.lastindex]
                 if kind in ignore:
                     continue
                 tok = (m.group(), start, pos)
             while True:
-                action = states[state_stack[-1]].get(kind)
+                action = states[state_stack[-1]][kind]
                 if action is None:
                     return False
                 shift, arg = action
@@ -158,10 +159,11 @@ class FastLALR:
                     break
                 size, act, origin = arg
                 if act is _UNIT:
-                    key = (state_stack[-2], state_stack[-1], kind)
+                    below = state_stack[-2]
+                    key = (below * S + state_stack[-1]) * K + kind
                     top = chains.get(key)
                     if top is None:
-                        top = chains[key] = self._unit_chain(*key)
+                        top = chains[key] = self._unit_chain(below, state_stack[-1], kind)
                     state_stack[-1] = top
                     continue
                 if size:
@@ -172,7 +174,7 @@ class FastLALR:
                 else:
                     push_value(act([]))
                 push_state(states[state_stack[-1]][origin][1])
-                if kind == "$END" and state_stack[-1] == end_state:
+                if kind == end_kind and state_stack[-1] == end_state:
                     return True
-            if kind == "$END":
+            if kind == end_kind:
                 return False
