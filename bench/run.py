@@ -322,6 +322,11 @@ def bench_others(quick, names=OTHER_MODULES):
             continue
         for r in got:
             a_s, p_s = r.get("adcli_s"), r.get("peer_s")
+            if "(MB)" in str(r.get("peer")):  # a memory figure, not a time: the MB column
+                rows.append(row(f"[{name}] {r.get('workload', '?')}", a_s, "-", None,
+                                p_s, None, r.get("note") or "peak RSS in the MB column",
+                                kind=name))
+                continue
             # The modules disagree on the ratio's direction: recompute it as
             # peer/adcli here so the whole table reads one way.
             rows.append(row(f"[{name}] {r.get('workload', '?')}", a_s, r.get("peer") or "-",
