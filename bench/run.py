@@ -95,14 +95,16 @@ class Contest:
         self.runs, self.timeout = runs, timeout
         self.entries = {}  # name -> dict(cmd, times, rss, out, error, timed_out)
 
-    def add(self, name, cmd):
-        self.entries[name] = {"cmd": cmd, "times": [], "rss": [], "out": None,
+    def add(self, name, cmd, runs=None):
+        """``runs`` caps this command's runs below the contest's."""
+        self.entries[name] = {"cmd": cmd, "runs": runs or self.runs, "times": [], "rss": [],
+                              "out": None,
                               "error": None, "timed_out": False, "once": False}
 
     def go(self):
-        for _ in range(self.runs):
+        for k in range(self.runs):
             for e in self.entries.values():
-                if e["timed_out"] or e["error"] or e["once"]:
+                if e["timed_out"] or e["error"] or e["once"] or k >= e["runs"]:
                     continue
                 wall, rss, rc, text = run_process(e["cmd"], self.timeout)
                 if wall is None:
@@ -124,7 +126,8 @@ class Contest:
             return None, None, f"> {self.timeout:g} s (timeout)"
         if e["error"]:
             return None, None, f"failed: {e['error']}"
-        note = "1 run" if len(e["times"]) == 1 and self.runs > 1 else ""
+        k = len(e["times"])
+        note = f"{k} run{'s' if k > 1 else ''}" if k < self.runs else ""
         return median_or_none(e["times"]), max(e["rss"]), note
 
 
@@ -177,7 +180,9 @@ def bench_startup(quick, tmp, available):
     for name, source in available.items():
         script = Path(tmp, f"peer_{name}.py")
         script.write_text(source)
-        c.add(name, [sys.executable, str(script), str(formula), str(point)])
+        # --quick: the peers once each (their cold starts take seconds)
+        c.add(name, [sys.executable, str(script), str(formula), str(point)],
+              runs=1 if quick else None)
     c.go()
     a_s, a_mb, a_note = c.figure("adcli")
     reference = json.loads(c.entries["adcli"]["out"]) if a_s else None
@@ -195,7 +200,7 @@ def bench_startup(quick, tmp, available):
                         f"({verdict} goal <= {GOALS['startup']:g}x)")
         elif reference and p_s:
             bad = agree(reference, c.entries[name]["out"])
-            note = f"WRONG: {bad}" if bad else "same numbers"
+            note = ("WRONG: " + bad) if bad else "; ".join(filter(None, [note, "same numbers"]))
         rows.append(row(workload, a_s, name, p_s, a_mb, p_mb, note or a_note))
     return rows
 
