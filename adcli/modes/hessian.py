@@ -141,6 +141,32 @@ def _compile_careful(source, name):
     return namespace[name]
 
 
+def second_rule_in(ctx, prim, active, safe=False):
+    """:func:`second_rule` in the number system of ``ctx`` (an
+    :class:`adcli.modes.precise.Context`): the same rule DAG compiled by
+    precise's non-folding generator (``2/sqrt(pi)`` stays exact to the
+    working precision), calling ``ctx``'s primitives; ``safe`` is the never
+    raising variant (where an exact zero wins over ±inf in a product)."""
+    from . import precise
+
+    key = (ctx.kind, prim.key, active, safe)
+    fn = _CACHE.get(key)
+    if fn is None:
+        graph, nodes = second_partials(prim, active)
+        firsts = _instantiate(graph, prim, [graph.var(p) for p in prim.params])
+        results = [firsts[i] for i, on in enumerate(active) if on] + list(nodes.values())
+        name = f"hess_{prim.key}"
+        source, consts = precise.generate(name, prim.params, results)
+        ns = precise.namespace(ctx, safe)
+        ns.update({k: ctx.rule_constant(v) for k, v in consts.items()})
+        if safe:
+            mul, zero = ns["_f_mul"], ctx.zero()
+            ns["_f_mul"] = lambda a, b: zero if a == 0 or b == 0 else mul(a, b)
+        exec(compile(source, f"<adcli {ctx.kind} second-order rule {prim.key}>", "exec"), ns)
+        fn = _CACHE[key] = ns[name]
+    return fn
+
+
 def _code(tape):
     """Per step with an active argument: (step, active args, rule, constants,
     args), cached on the tape like the first-order sweeps' code."""
@@ -166,7 +192,9 @@ class SecondOrder:
     ``rows`` (forward order): (slot, a, b, ∂/∂a, ∂/∂b, ∂²/∂a², ∂²/∂a∂b,
     ∂²/∂b²) with b = -1 for a step with one active argument."""
 
-    def __init__(self, tape, point):
+    def __init__(self, tape, point, ctx=None):
+        if ctx is not None:
+            return self._in_context(ctx, tape, point)
         from .sweeps import linearize
 
         lin = linearize(tape, point)  # values, warnings and domain errors, as grad
@@ -191,11 +219,45 @@ class SecondOrder:
                 rows.append((step.slot, act[0], -1, res[0], 0.0, res[1], 0.0, 0.0))
         self.rows = rows  # forward order
         self.linear = tape._hess_linear
+        self.number = float
+        self.zero = 0.0
+
+    def _in_context(self, ctx, tape, point):
+        """The rows in ``ctx``'s number system at its working precision
+        (``point``: {name: value or text}, read at that precision)."""
+        from . import precise
+
+        lin = precise.linearize(ctx, tape, point)  # values, kinks, domain errors
+        self.tape = tape
+        self.values = vals = lin.values
+        self.warnings = lin.warnings
+        kinky = {w.step for w in lin.warnings if w.kind == "kink"}
+        zero = ctx.zero()
+        rows = []
+        _code(tape)  # which steps, and which are linear
+        for step, act, _, _, args in tape._hess_code:
+            mask = tuple(tape.is_active(a) for a in args)
+            argv = [vals[a] for a in args]
+            try:
+                res = second_rule_in(ctx, step.prim, mask)(*argv)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                res = second_rule_in(ctx, step.prim, mask, safe=True)(*argv)
+            if kinky and tape.omega(step.slot) in kinky:
+                res = tuple(zero if x != x else x for x in res)
+            if len(act) == 2:
+                rows.append((step.slot, act[0], act[1]) + tuple(res))
+            else:
+                rows.append((step.slot, act[0], -1, res[0], zero, res[1], zero, zero))
+        self.rows = rows
+        self.linear = tape._hess_linear
+        self.number = ctx.from_number
+        self.zero = zero
 
     def adjoints(self, seed):
-        adj = [0.0] * self.tape.size
+        adj = [self.zero] * self.tape.size
+        number = self.number
         for slot, w in zip(self.tape.outputs, seed, strict=False):
-            adj[slot] += w
+            adj[slot] += number(w)
         for slot, a, b, pa, pb, _, _, _ in reversed(self.rows):
             g = adj[slot]
             if g:
@@ -205,11 +267,13 @@ class SecondOrder:
         return adj
 
     def tangents(self, direction, rows=None):
-        tan = [0.0] * self.tape.size
+        zero = self.zero
+        tan = [zero] * self.tape.size
+        number = self.number
         for i, v in enumerate(direction):
-            tan[i] = float(v)
+            tan[i] = number(v)
         for slot, a, b, pa, pb, _, _, _ in self.rows if rows is None else rows:
-            t = pa * tan[a] if tan[a] else 0.0
+            t = pa * tan[a] if tan[a] else zero
             if b >= 0 and tan[b]:
                 t += pb * tan[b]
             tan[slot] = t
@@ -221,23 +285,24 @@ class SecondOrder:
         may restrict both sweeps to the steps that can matter."""
         rows = self.rows if rows is None else rows
         tan = self.tangents(direction, rows)
-        dot = [0.0] * self.tape.size
+        zero = self.zero
+        dot = [zero] * self.tape.size
         for slot, a, b, pa, pb, haa, hab, hbb in reversed(rows):
             g = adj[slot]
             gd = dot[slot]
             ta = tan[a]
             if b < 0:
-                s = gd * pa if gd else 0.0
+                s = gd * pa if gd else zero
                 if g and ta:
                     s += g * (haa * ta)
                 dot[a] += s
                 continue
             tb = tan[b]
-            sa = gd * pa if gd else 0.0
-            sb = gd * pb if gd else 0.0
+            sa = gd * pa if gd else zero
+            sb = gd * pb if gd else zero
             if g and (ta or tb):
-                sa += g * ((haa * ta if ta else 0.0) + (hab * tb if tb else 0.0))
-                sb += g * ((hab * ta if ta else 0.0) + (hbb * tb if tb else 0.0))
+                sa += g * ((haa * ta if ta else zero) + (hab * tb if tb else zero))
+                sb += g * ((hab * ta if ta else zero) + (hbb * tb if tb else zero))
             dot[a] += sa
             dot[b] += sb
         return dot
@@ -281,14 +346,18 @@ class SecondOrder:
         return lists
 
 
-def hessian(tape, point, output=0, wrt=None, strategy="auto"):
+def hessian(tape, point, output=0, wrt=None, strategy="auto", ctx=None):
     """(value, gradient list, dense symmetric Hessian rows, warnings) of
     output ``output`` with respect to the inputs with indices ``wrt``.
 
     ``strategy``: "sparse" runs one H·eᵢ per input over the steps it needs
     (pure Python); "dense" carries all n directions at once as NumPy rows
-    over the whole tape; "auto" picks the one with less estimated work."""
-    so = SecondOrder(tape, point)
+    over the whole tape; "auto" picks the one with less estimated work.
+    With ``ctx`` (an :class:`adcli.modes.precise.Context`), in its number
+    system at its working precision (always "sparse")."""
+    so = SecondOrder(tape, point, ctx)
+    if ctx is not None:
+        strategy = "sparse"
     n = tape.n_inputs
     idx = list(range(n)) if wrt is None else list(wrt)
     seed = [1.0 if k == output else 0.0 for k in range(len(tape.outputs))]
@@ -315,10 +384,11 @@ def hessian(tape, point, output=0, wrt=None, strategy="auto"):
             return cols[c][r]
     m = len(idx)
     H = [[0.0] * m for _ in range(m)]
+    half = 0.5 if ctx is None else ctx.one() / 2
     for r in range(m):
         H[r][r] = col(r, r)
         for c in range(r + 1, m):
-            H[r][c] = H[c][r] = (col(c, r) + col(r, c)) * 0.5
+            H[r][c] = H[c][r] = (col(c, r) + col(r, c)) * half
     value = so.values[tape.outputs[output]]
     return value, [adj[i] for i in idx], H, so.warnings
 
@@ -360,9 +430,10 @@ def _dense_columns(so, adj, idx):
     return D[idx].tolist()
 
 
-def hessian_vector(tape, point, direction, output=0, wrt=None):
-    """(value, gradient, H·v, warnings) for one direction v."""
-    so = SecondOrder(tape, point)
+def hessian_vector(tape, point, direction, output=0, wrt=None, ctx=None):
+    """(value, gradient, H·v, warnings) for one direction v (with ``ctx``:
+    see :func:`hessian`)."""
+    so = SecondOrder(tape, point, ctx)
     idx = list(range(tape.n_inputs)) if wrt is None else list(wrt)
     seed = [1.0 if k == output else 0.0 for k in range(len(tape.outputs))]
     adj = so.adjoints(seed)

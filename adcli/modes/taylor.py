@@ -36,87 +36,86 @@ from ..primitives import PRIMITIVES
 # holding at least n + 1 entries) and y's own coefficients 0 … n−1.
 
 
-def _add(n, y, u, v):
-    return u[n] + v[n]
+def make_rules(fsum, log, zero=0.0, one=1.0):
+    """The recurrences over a number system: ``fsum`` sums a sequence
+    accurately, ``log`` is the natural log, ``zero``/``one`` its 0 and 1
+    (``math.fsum``, ``math.log``, floats: :data:`RULES`; mpmath or fractions:
+    :class:`Engine` with a context)."""
+    two = one + one
+
+    def _add(n, y, u, v):
+        return u[n] + v[n]
+
+    def _sub(n, y, u, v):
+        return u[n] - v[n]
+
+    def _neg(n, y, u):
+        return -u[n]
+
+    def _cauchy(n, u, v):
+        return fsum(u[j] * v[n - j] for j in range(n + 1))
+
+    def _mul(n, y, u, v):
+        return _cauchy(n, u, v)
+
+    def _div(n, y, u, v):
+        # y·v = u  ⇒  y_n = (u_n − Σ_{j=1..n} v_j·y_{n−j}) / v_0
+        return (u[n] - fsum(v[j] * y[n - j] for j in range(1, n + 1))) / v[0]
+
+    def _sqrt(n, y, u):
+        # y² = u  ⇒  y_n = (u_n − Σ_{j=1..n−1} y_j·y_{n−j}) / (2·y_0)
+        return (u[n] - fsum(y[j] * y[n - j] for j in range(1, n))) / (two * y[0])
+
+    def _log(n, y, u):
+        # u·y' = u'  ⇒  y_n = (u_n − (1/n)·Σ_{j=1..n−1} j·y_j·u_{n−j}) / u_0
+        return (u[n] - fsum(j * y[j] * u[n - j] for j in range(1, n)) / n) / u[0]
+
+    def _log_series(n, u):
+        out = [log(u[0])]
+        for k in range(1, n + 1):
+            out.append(_log(k, out, u))
+        return out
+
+    def _power_by_products(n, u, a):
+        """Coefficient n of u^a for an integer a ≥ 0 by repeated products."""
+        result = [one] + [zero] * n
+        base = list(u[:n + 1])
+        while a:
+            if a & 1:
+                result = [_cauchy(k, result, base) for k in range(n + 1)]
+            a >>= 1
+            if a:
+                base = [_cauchy(k, base, base) for k in range(n + 1)]
+        return result[n]
+
+    def _pow(n, y, u, v):
+        if all(v[j] == 0 for j in range(1, n + 1)):  # the exponent is constant so far
+            a = v[0]
+            if a == 0:
+                return zero
+            if a == 1:
+                return u[n]
+            if a == 2:
+                return _cauchy(n, u, u)
+            if u[0] != 0:
+                # u·y' = a·u'·y  ⇒  y_n = Σ_{j=1..n} (a·j − (n−j))·u_j·y_{n−j} / (n·u_0)
+                s = fsum((a * j - (n - j)) * u[j] * y[n - j] for j in range(1, n + 1))
+                return s / (n * u[0])
+            if a == int(a) and a > 0:
+                return _power_by_products(n, u, int(a))
+            raise ZeroDivisionError("infinite slope")
+        # y = exp(w) with w = v·log(u):  y_n = (1/n)·Σ_{j=1..n} j·w_j·y_{n−j}
+        if u[0] <= 0:
+            raise ValueError("log of a non-positive base")
+        L = _log_series(n, u)
+        w = [_cauchy(k, v, L) for k in range(n + 1)]
+        return fsum(j * w[j] * y[n - j] for j in range(1, n + 1)) / n
+
+    return {"_add": _add, "_sub": _sub, "_neg": _neg, "_mul": _mul, "_div": _div,
+            "_sqrt": _sqrt, "_log": _log, "_pow": _pow}
 
 
-def _sub(n, y, u, v):
-    return u[n] - v[n]
-
-
-def _neg(n, y, u):
-    return -u[n]
-
-
-def _cauchy(n, u, v):
-    return math.fsum(u[j] * v[n - j] for j in range(n + 1))
-
-
-def _mul(n, y, u, v):
-    return _cauchy(n, u, v)
-
-
-def _div(n, y, u, v):
-    # y·v = u  ⇒  y_n = (u_n − Σ_{j=1..n} v_j·y_{n−j}) / v_0
-    return (u[n] - math.fsum(v[j] * y[n - j] for j in range(1, n + 1))) / v[0]
-
-
-def _sqrt(n, y, u):
-    # y² = u  ⇒  y_n = (u_n − Σ_{j=1..n−1} y_j·y_{n−j}) / (2·y_0)
-    return (u[n] - math.fsum(y[j] * y[n - j] for j in range(1, n))) / (2.0 * y[0])
-
-
-def _log(n, y, u):
-    # u·y' = u'  ⇒  y_n = (u_n − (1/n)·Σ_{j=1..n−1} j·y_j·u_{n−j}) / u_0
-    return (u[n] - math.fsum(j * y[j] * u[n - j] for j in range(1, n)) / n) / u[0]
-
-
-def _log_series(n, u):
-    out = [math.log(u[0])]
-    for k in range(1, n + 1):
-        out.append(_log(k, out, u))
-    return out
-
-
-def _power_by_products(n, u, a):
-    """Coefficient n of u^a for an integer a ≥ 0 by repeated products."""
-    result = [1.0] + [0.0] * n
-    base = list(u[:n + 1])
-    while a:
-        if a & 1:
-            result = [_cauchy(k, result, base) for k in range(n + 1)]
-        a >>= 1
-        if a:
-            base = [_cauchy(k, base, base) for k in range(n + 1)]
-    return result[n]
-
-
-def _pow(n, y, u, v):
-    if all(v[j] == 0 for j in range(1, n + 1)):  # the exponent is constant so far
-        a = v[0]
-        if a == 0:
-            return 0.0
-        if a == 1:
-            return u[n]
-        if a == 2:
-            return _cauchy(n, u, u)
-        if u[0] != 0:
-            # u·y' = a·u'·y  ⇒  y_n = Σ_{j=1..n} (a·j − (n−j))·u_j·y_{n−j} / (n·u_0)
-            s = math.fsum((a * j - (n - j)) * u[j] * y[n - j] for j in range(1, n + 1))
-            return s / (n * u[0])
-        if a == int(a) and a > 0:
-            return _power_by_products(n, u, int(a))
-        raise ZeroDivisionError("infinite slope")
-    # y = exp(w) with w = v·log(u):  y_n = (1/n)·Σ_{j=1..n} j·w_j·y_{n−j}
-    if u[0] <= 0:
-        raise ValueError("log of a non-positive base")
-    L = _log_series(n, u)
-    w = [_cauchy(k, v, L) for k in range(n + 1)]
-    return math.fsum(j * w[j] * y[n - j] for j in range(1, n + 1)) / n
-
-
-RULES = {"_add": _add, "_sub": _sub, "_neg": _neg, "_mul": _mul, "_div": _div,
-         "_sqrt": _sqrt, "_log": _log, "_pow": _pow}
+RULES = make_rules(math.fsum, math.log)
 
 
 # --- series and the engine ---------------------------------------------------
@@ -148,12 +147,54 @@ def _rule_graph(prim):
 
 
 class Engine:
-    """Hash-consed series truncated at ``order``."""
+    """Hash-consed series truncated at ``order``, in float64, or with ``ctx``
+    (an :class:`adcli.modes.precise.Context`) in its number system: mpmath
+    at the working precision, or fractions."""
 
-    def __init__(self, order):
+    rules = RULES
+    fsum = staticmethod(math.fsum)
+    zero = 0.0
+    nan = math.nan
+
+    def __init__(self, order, ctx=None):
         self.order = order
         self.table = {}
         self.count = 0
+        self.ctx = ctx
+        if ctx is not None:
+            self._in_context(ctx)
+
+    def _in_context(self, ctx):
+        m = ctx.mpmath
+        if ctx.is_exact:
+            def log(x):
+                return ctx.strict(PRIMITIVES["log"])(x)
+            self.fsum = sum
+        else:
+            log = m.log
+            self.fsum = m.fsum
+            self.nan = m.nan
+        self.zero, one = ctx.zero(), ctx.one()
+        self.rules = make_rules(self.fsum, log, self.zero, one)
+        self.value_of = lambda prim, args: ctx.strict(prim)(*args)
+        self.rule_constant = ctx.rule_constant  # 2 → mpf(2), pi → mpmath.pi
+
+        def number(x):
+            return ctx.from_number(x) if type(x) in (float, int) else x
+
+        self.number = number
+
+    @staticmethod
+    def value_of(prim, args):
+        return prim.fn(*args)
+
+    @staticmethod
+    def number(x):
+        return x
+
+    @staticmethod
+    def rule_constant(x):
+        return x
 
     def _new(self, c, prim=None, args=(), const=False):
         self.count += 1
@@ -163,21 +204,23 @@ class Engine:
         key = ("const", repr(value))
         s = self.table.get(key)
         if s is None:
-            s = self.table[key] = self._new([value] + [0.0] * self.order, const=True)
+            value = self.number(value)
+            s = self.table[key] = self._new([value] + [self.zero] * self.order, const=True)
         return s
 
     def line(self, value, slope):
         """x + t·slope."""
         if slope == 0:
             return self.const(value)
-        return self._new(([value, slope] + [0.0] * self.order)[: self.order + 1])
+        slope = self.number(slope)
+        return self._new(([value, slope] + [self.zero] * self.order)[: self.order + 1])
 
     def apply(self, prim, args, value=None):
         key = (prim.key,) + tuple(a.id for a in args)
         s = self.table.get(key)
         if s is None:
             if value is None:
-                value = prim.fn(*[a.c[0] for a in args])
+                value = self.value_of(prim, [a.c[0] for a in args])
             if all(a.const for a in args):
                 s = self.const(value)
             else:
@@ -195,7 +238,7 @@ class Engine:
                     self.extend(a, n)
             rule = s.prim.taylor
             if rule is not None:
-                c.append(RULES[rule](n, c, *[a.c for a in s.args]))
+                c.append(self.rules[rule](n, c, *[a.c for a in s.args]))
             else:
                 c.append(self._generic(s, n))
 
@@ -211,7 +254,7 @@ class Engine:
                 self.extend(g, n - 1)
             u, gc = a.c, g.c
             total.extend(j * u[j] * gc[n - j] for j in range(1, n + 1))
-        return math.fsum(total) / n
+        return self.fsum(total) / n
 
     def _derivatives(self, s):
         """The series of s's partial derivatives, from the table's rules
@@ -225,7 +268,7 @@ class Engine:
             if node.id in mapping:
                 continue
             if node.op == CONST:
-                mapping[node.id] = self.const(node.value)
+                mapping[node.id] = self.const(self.rule_constant(node.value))
             elif node.op == VAR:
                 mapping[node.id] = params[node.name]
             else:
@@ -234,16 +277,27 @@ class Engine:
         return [mapping[p.id] if p is not None else None for p in wanted]
 
 
-def sweep(tape, point, direction, order):
+def sweep(tape, point, direction, order, ctx=None):
     """Taylor coefficients 0 … order of every output along x + t·direction:
-    (list of coefficient lists, one per output; warnings)."""
+    (list of coefficient lists, one per output; warnings).  With ``ctx`` (an
+    :class:`adcli.modes.precise.Context`) in its number system, at its
+    current working precision: ``point`` is then {name: value or text}."""
     from .sweeps import _call, _kink_warning, primal
 
-    vals, warnings = primal(tape, point)
-    eng = Engine(order)
+    if ctx is None:
+        vals, warnings = primal(tape, point)
+        slopes = [float(d) for d in direction]
+        floats = None
+    else:
+        from . import precise
+
+        vals, warnings = precise.primal(ctx, tape, point), []
+        slopes = list(direction)
+        floats = precise._floats
+    eng = Engine(order, ctx)
     series = [None] * tape.size
     for i in range(tape.n_inputs):
-        series[i] = eng.line(vals[i], float(direction[i]))
+        series[i] = eng.line(vals[i], slopes[i])
     for slot in range(tape.n_inputs, tape.first_step):
         series[slot] = eng.const(vals[slot])
     for step in tape.steps:
@@ -253,13 +307,15 @@ def sweep(tape, point, direction, order):
             continue
         arg_vals = [vals[a] for a in step.args]
         kinky = step.prim.kink is not None and step.prim.kink(*arg_vals)
+        if floats is not None:
+            arg_vals = floats(arg_vals)  # for the messages
         if kinky:
             warnings.append(_kink_warning(tape, step, arg_vals))
         try:
             eng.extend(s, order)
         except (ValueError, ZeroDivisionError, OverflowError):
             if kinky:  # no expansion here: the higher coefficients are nan
-                s.c.extend([math.nan] * (order + 1 - len(s.c)))
+                s.c.extend([eng.nan] * (order + 1 - len(s.c)))
                 continue
             omega = tape.omega(step.slot)
             raise DomainError(
@@ -288,7 +344,7 @@ def derivatives(coefficients):
     return out
 
 
-def mixed_partial(tape, point, counts):
+def mixed_partial(tape, point, counts, ctx=None):
     """∂^m f / ∂x_{i1}^{k1}…∂x_{ip}^{kp} for every output, where ``counts``
     maps input index → multiplicity k_i and m = Σ k_i; returns (partials,
     warnings, number of Taylor sweeps).
@@ -304,21 +360,27 @@ def mixed_partial(tape, point, counts):
     centred, so |T| and the cancellation stay small), and since
     T(−s) = (−1)^m·T(s) each pair of opposite nodes shares one sweep: about
     Π(k_i + 1)/2 Taylor sweeps of order m (one sweep, m!·T(e_i), when a
-    single variable is involved)."""
+    single variable is involved).  With ``ctx``, in its number system (see
+    :func:`sweep`)."""
     import itertools
 
     items = sorted(counts.items())
     m = sum(k for _, k in items)
     n = tape.n_inputs
     if m == 0:
-        from .sweeps import primal
+        if ctx is not None:
+            from .precise import primal as precise_primal
 
-        vals, warnings = primal(tape, point)
+            vals, warnings = precise_primal(ctx, tape, point), []
+        else:
+            from .sweeps import primal
+
+            vals, warnings = primal(tape, point)
         return [vals[o] for o in tape.outputs], warnings, 0
     if len(items) == 1:
         (i, k), = items
         seed = [1.0 if j == i else 0.0 for j in range(n)]
-        coefs, warnings = sweep(tape, point, seed, m)
+        coefs, warnings = sweep(tape, point, seed, m, ctx)
         return [c[m] * math.factorial(m) for c in coefs], warnings, 1
     cache = {}  # canonical node → m-th coefficients of every output
     terms = [[] for _ in tape.outputs]
@@ -336,7 +398,7 @@ def mixed_partial(tape, point, counts):
             seed = [0.0] * n
             for (i, _), x in zip(items, node, strict=True):
                 seed[i] = x
-            coefs, w = sweep(tape, point, seed, m)
+            coefs, w = sweep(tape, point, seed, m, ctx)
             cache[node] = [c[m] for c in coefs]
             for x in w:
                 if x not in warnings:
@@ -346,4 +408,5 @@ def mixed_partial(tape, point, counts):
             weight *= math.comb(k, li)
         for out, c in zip(terms, cache[node], strict=True):
             out.append(weight * sign * c)
-    return [math.fsum(t) for t in terms], warnings, len(cache)
+    fsum = math.fsum if ctx is None else Engine(0, ctx).fsum
+    return [fsum(t) for t in terms], warnings, len(cache)

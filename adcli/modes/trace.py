@@ -167,7 +167,7 @@ class Row:
 class Trace:
     __slots__ = ("source", "point", "inputs", "outputs", "mode", "requested_mode", "reason",
                  "columns", "seeds", "rows", "derivatives", "warnings", "symbolic", "cost",
-                 "n_steps")
+                 "n_steps", "context")
 
     def __init__(self, **kw):
         for k in self.__slots__:
@@ -193,17 +193,25 @@ def mode_reason(n_outputs, n_wrt):
             f"{'s' * (n_outputs != 1)}, so no more sweeps forwards than backwards")
 
 
-def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cost=True):
+def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cost=True,
+                ctx=None):
     """The trace of ``fn`` (an :class:`adcli.Function`) at ``point``.
 
     forward: ``seed`` ({name: value}) gives one sweep along that direction;
     otherwise one sweep per variable of ``wrt`` (default: every input).
     reverse: ``output`` (0-based index or name) gives one sweep; otherwise
-    one sweep per output."""
+    one sweep per output.  With ``ctx`` (an
+    :class:`adcli.modes.precise.Context`) the numbers are computed in its
+    number system (:mod:`adcli.modes.precise_higher`) and ``.context`` is set."""
     from ..api import choose_mode
     from .sweeps import forward, linearize, reverse
 
-    tape, values = fn._bind(point, {})
+    if ctx is None:
+        tape, values = fn._bind(point, {})
+    else:
+        from .precise import _bind
+
+        tape, values = _bind(fn, point, {})  # {name: text}, read at working precision
     wrt = fn._wrt(tape, wrt)
     if seed is not None:
         for name in seed:
@@ -221,7 +229,6 @@ def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cos
         out_index = _output_index(output, fn.outputs)
     else:
         out_index = None
-    lin = linearize(tape, values)
     sym = Symbolic()
     n = tape.n_inputs
 
@@ -242,23 +249,32 @@ def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cos
         else:
             seeds = [[1.0 if name == w else 0.0 for name in tape.inputs] for w in wrt]
             columns = list(wrt)
-        sweeps = forward(lin, seeds)
     else:
         ks = [out_index] if out_index is not None else list(range(n_out))
         seeds = [[1.0 if k == j else 0.0 for j in range(n_out)] for k in ks]
         columns = [tape.output_names[k] for k in ks]
-        sweeps = reverse(lin, seeds)
+    if ctx is None:
+        lin = linearize(tape, values)
+        sweeps = (forward if mode == "forward" else reverse)(lin, seeds)
+        zero = 0.0  # x + 0.0 turns -0.0 into 0.0
+    else:
+        from .precise_higher import sweeps as precise_sweeps
+
+        lin, sweeps = precise_sweeps(ctx, tape, values, mode, seeds)
+        float_values = values
+        values = lin.values[:n]
+        zero = ctx.zero()
 
     rows = []
     for i, name in enumerate(tape.inputs):
         rows.append(Row(i + 1, i, name, "input", sym.leaf("in", name), lin.values[i],
-                        None, None, [s[i] + 0.0 for s in sweeps], output_name.get(i)))
+                        None, None, [s[i] + zero for s in sweeps], output_name.get(i)))
     for step in tape.steps:
         definition = sym.raw(step.prim.key, [node_of(a) for a in step.args])
         om = tape.omega(step.slot)
         rows.append(Row(om, step.slot, None, step.prim.key, definition,
                         lin.values[step.slot], None, None,
-                        [s[step.slot] + 0.0 for s in sweeps], output_name.get(step.slot)))
+                        [s[step.slot] + zero for s in sweeps], output_name.get(step.slot)))
 
     if mode == "forward":
         for i, row in enumerate(rows[:n]):
@@ -283,17 +299,36 @@ def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cos
         wanted = [tape.inputs.index(w) for w in wrt]
         derivatives = [(col, tape.inputs[i], s[i]) for col, s in zip(columns, sweeps)
                        for i in wanted]
-    derivatives = [(a, b, d + 0.0) for a, b, d in derivatives]
+    derivatives = [(a, b, d + zero) for a, b, d in derivatives]
     trace = Trace(source=fn.source, point=dict(zip(tape.inputs, values)), inputs=tape.inputs,
                   outputs=tuple(tape.output_names), mode=mode, requested_mode=requested,
                   reason=mode_reason(n_out, len(wrt)), columns=columns, seeds=seeds,
                   rows=rows, derivatives=derivatives, warnings=lin.warnings, symbolic=sym,
-                  n_steps=len(tape.steps))
-    if cost:
+                  n_steps=len(tape.steps), context=ctx)
+    if cost and ctx is None:
         from .cost import count_costs
 
         trace.cost = count_costs(tape, lin)  # the full gradient / Jacobian
+    elif cost:
+        trace.cost = _float_cost(tape, float_values)
     return trace
+
+
+def _float_cost(tape, point):
+    """The operation counts of the float64 sweeps (what each mode costs does
+    not depend on the precision), or None where float64 cannot evaluate."""
+    from ..errors import DomainError
+    from . import precise
+    from .cost import count_costs
+    from .sweeps import linearize
+
+    try:
+        ctx = precise.Context.mp(17)
+        with ctx.working():
+            values = [float(precise.value_of(ctx, point[name])) for name in tape.inputs]
+        return count_costs(tape, linearize(tape, values))
+    except (DomainError, UsageError, ValueError, ZeroDivisionError, OverflowError):
+        return None
 
 
 def _tangent_rule(sym, tape, step, node_of):

@@ -15,12 +15,32 @@ def _p(x):
     return plain_number(x)
 
 
-def _jmap(d):
-    return {k: json_number(v) for k, v in d.items()}
+def numbers(r):
+    """(plain, json) writers of a result's numbers: float64, or with
+    ``--digits N``/``--exact`` the result's context (N significant digits or
+    fractions; JSON numbers with every digit, see
+    :mod:`adcli.render.precise_view`)."""
+    ctx = getattr(r, "context", None)
+    if ctx is None:
+        return plain_number, json_number
+    from .precise_view import Raw
+
+    return ctx.format, Raw
+
+
+def _jmap(d, j=json_number):
+    return {k: j(v) for k, v in d.items()}
 
 
 def _meta(obj, result):
-    obj["point"] = result.point
+    ctx = getattr(result, "context", None)
+    if ctx is None:
+        obj["point"] = result.point
+    else:
+        from .precise_view import Raw
+
+        obj["point"] = {k: Raw(v) for k, v in result.point.items()}
+        obj["exact" if ctx.is_exact else "digits"] = True if ctx.is_exact else ctx.digits
     obj["warnings"] = [w.message for w in result.warnings]
     return obj
 
@@ -32,6 +52,7 @@ def hessian_label(output, a, b):
 
 
 def hessian_plain(r):
+    _p = numbers(r)[0]
     f = r.output
     lines = [f"{f} {_p(r.value)}"]
     lines += [f"d{f}/d{v} {_p(g)}" for v, g in r.gradient.items()]
@@ -44,12 +65,13 @@ def hessian_plain(r):
 
 
 def hessian_json(r):
-    obj = {"value": json_number(r.value), "gradient": _jmap(r.gradient)}
+    json_number = numbers(r)[1]
+    obj = {"value": json_number(r.value), "gradient": _jmap(r.gradient, json_number)}
     if r.hessian is not None:
-        obj["hessian"] = {a: _jmap(row) for a, row in r.hessian.items()}
+        obj["hessian"] = {a: _jmap(row, json_number) for a, row in r.hessian.items()}
     else:
-        obj["direction"] = r.direction
-        obj["hvp"] = _jmap(r.hvp)
+        obj["direction"] = _jmap(r.direction, json_number)
+        obj["hvp"] = _jmap(r.hvp, json_number)
     obj["output"] = r.output
     obj["mode"] = r.mode
     return _meta(obj, r)
@@ -66,6 +88,7 @@ def hessian_columns(r):
 
 
 def hessian_row(r):
+    _p = numbers(r)[0]
     cells = list(r.point.values()) + [r.value] + list(r.gradient.values())
     if r.hessian is not None:
         cells += [h for row in r.hessian.values() for h in row.values()]
@@ -81,6 +104,7 @@ def _prefix(r, name):
 
 
 def taylor_plain(r):
+    _p = numbers(r)[0]
     lines = []
     for name, cs, ds in zip(r.outputs, r.coefficients_of, r.derivatives_of, strict=True):
         pre = _prefix(r, name)
@@ -90,6 +114,7 @@ def taylor_plain(r):
 
 
 def taylor_json(r):
+    json_number = numbers(r)[1]
     cs = [[json_number(c) for c in row] for row in r.coefficients_of]
     ds = [[json_number(d) for d in row] for row in r.derivatives_of]
     vs = [json_number(v) for v in r.values]
@@ -98,7 +123,7 @@ def taylor_json(r):
     else:
         obj = {"value": vs, "outputs": list(r.outputs), "coefficients": cs, "derivatives": ds}
     obj["order"] = r.order
-    obj["direction"] = r.direction
+    obj["direction"] = _jmap(r.direction, json_number)
     return _meta(obj, r)
 
 
@@ -112,6 +137,7 @@ def taylor_columns(r):
 
 
 def taylor_row(r):
+    _p = numbers(r)[0]
     cells = list(r.point.values())
     for cs, ds in zip(r.coefficients_of, r.derivatives_of, strict=True):
         cells += cs + ds
@@ -125,6 +151,7 @@ def partial_label(output, wrt):
 
 
 def partial_plain(r):
+    _p = numbers(r)[0]
     lines = [f"{name} {_p(v)}" for name, v in zip(r.outputs, r.values, strict=True)]
     lines += [f"{partial_label(name, r.wrt)} {_p(d)}"
               for name, d in zip(r.outputs, r.partials, strict=True)]
@@ -132,6 +159,7 @@ def partial_plain(r):
 
 
 def partial_json(r):
+    json_number = numbers(r)[1]
     vs = [json_number(v) for v in r.values]
     ps = [json_number(p) for p in r.partials]
     single = len(vs) == 1
@@ -148,6 +176,7 @@ def partial_columns(r):
 
 
 def partial_row(r):
+    _p = numbers(r)[0]
     return [_p(c) for c in list(r.point.values()) + list(r.values) + list(r.partials)]
 
 

@@ -23,8 +23,20 @@ def expr(node, style):
     return to_string(node, style, leaf_printer(style))
 
 
-def _num(v, style):
-    text = plain_number(v)
+def numbers(trace):
+    """(plain, json) writers of the trace's numbers: float64 as everywhere,
+    or, for ``--digits N``/``--exact``, the trace's context (JSON numbers
+    with every digit, see :mod:`adcli.render.precise_view`)."""
+    ctx = getattr(trace, "context", None)
+    if ctx is None:
+        return plain_number, json_number
+    from .precise_view import Raw
+
+    return ctx.format, Raw
+
+
+def _num(v, style, trace=None):
+    text = plain_number(v) if trace is None else numbers(trace)[0](v)
     return f"${text}$" if style == "latex" and text.startswith("-") else text
 
 
@@ -74,8 +86,9 @@ def label(trace, row, style):
 
 
 def cells(trace, row, style):
-    return ([label(trace, row, style), expr(row.definition, style), _num(row.value, style),
-             rule_text(trace, row, style)] + [_num(v, style) for v in row.values])
+    return ([label(trace, row, style), expr(row.definition, style),
+             _num(row.value, style, trace), rule_text(trace, row, style)]
+            + [_num(v, style, trace) for v in row.values])
 
 
 def limited(rows, limit):
@@ -91,7 +104,8 @@ def limited(rows, limit):
 def title(trace, style="ascii"):
     """The function and the point, shortened for long ones (the full
     point is in the json format)."""
-    items = [f"{k} = {plain_number(v)}" for k, v in trace.point.items()]
+    num = numbers(trace)[0]
+    items = [f"{k} = {num(v)}" for k, v in trace.point.items()]
     if len(items) > 8:
         items = items[:3] + ["..."] + items[-2:]
     point = ", ".join(items) + (f" ({len(trace.point)} inputs)" if len(trace.point) > 8 else "")
@@ -201,10 +215,11 @@ def plain(trace, limit=None, stats=True):
         else:
             lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
     first, skipped, last = limited(footer_lines(trace), limit)
-    lines += [f"{k} {plain_number(v)}" for k, v in first]
+    num = numbers(trace)[0]
+    lines += [f"{k} {num(v)}" for k, v in first]
     if skipped:
         lines.append(f"... {skipped} more derivatives (--limit)")
-    lines += [f"{k} {plain_number(v)}" for k, v in last]
+    lines += [f"{k} {num(v)}" for k, v in last]
     if stats and trace.cost is not None:
         lines.append(cost_plain(trace.cost))
     return "\n".join(lines)
@@ -228,10 +243,11 @@ def markdown(trace, limit=None, stats=True, ascii=False):
     out += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in rows]
     out.append("")
     first, skipped, last = limited(footer_lines(trace), limit)
-    out += [f"- {_md_escape(k)} = {plain_number(v)}" for k, v in first]
+    num = numbers(trace)[0]
+    out += [f"- {_md_escape(k)} = {num(v)}" for k, v in first]
     if skipped:
         out.append(f"- … {skipped} more derivatives")
-    out += [f"- {_md_escape(k)} = {plain_number(v)}" for k, v in last]
+    out += [f"- {_md_escape(k)} = {num(v)}" for k, v in last]
     if stats and trace.cost is not None:
         out += ["", cost_markdown(trace.cost)]
     return "\n".join(out)
@@ -274,6 +290,7 @@ def latex(trace, limit=None):
 
 def to_json(trace, stats=True, ascii=False):
     style = "ascii" if ascii else "text"
+    jnum = numbers(trace)[1]
     key = "tangent" if trace.mode == "forward" else "adjoint"
     steps = []
     for r in trace.rows:
@@ -282,20 +299,22 @@ def to_json(trace, stats=True, ascii=False):
             "input": r.name, "op": r.op, "output": r.output,
             "definition": expr(r.definition, style),
             "definition_latex": expr(r.definition, "latex"),
-            "value": json_number(r.value),
+            "value": jnum(r.value),
             f"{key}_rule": rule_text(trace, r, style),
             f"{key}_rule_latex": rule_text(trace, r, "latex"),
             "seed": None if r.seed is None else {c: json_number(s)
                                                  for c, s in zip(trace.columns, r.seed)},
-            key: {c: json_number(v) for c, v in zip(trace.columns, r.values)},
+            key: {c: jnum(v) for c, v in zip(trace.columns, r.values)},
         })
-    obj = {"source": trace.source, "point": trace.point, "mode": trace.mode,
+    point = trace.point if trace.context is None else {
+        k: jnum(v) for k, v in trace.point.items()}
+    obj = {"source": trace.source, "point": point, "mode": trace.mode,
            "requested_mode": trace.requested_mode, "order": "sweep",
            "columns": trace.columns,
            "seeds": [dict(zip(trace.inputs, s)) if trace.mode == "forward"
                      else dict(zip(trace.outputs, s)) for s in trace.seeds],
            "steps": steps,
-           "derivatives": {k: json_number(v) for k, v in footer_lines(trace)},
+           "derivatives": {k: jnum(v) for k, v in footer_lines(trace)},
            "warnings": [w.message for w in trace.warnings]}
     if stats and trace.cost is not None:
         obj["cost"] = cost_json(trace.cost)
@@ -304,6 +323,7 @@ def to_json(trace, stats=True, ascii=False):
 
 def csv_rows(trace, ascii=False):
     style = "ascii" if ascii else "text"
+    num = numbers(trace)[0]
     acc = "w_dot" if trace.mode == "forward" else "w_bar"
     rule = "tangent_rule" if trace.mode == "forward" else "adjoint_rule"
     head = ["index", "omega", "input", "output", "op", "definition", "value", rule]
@@ -311,8 +331,8 @@ def csv_rows(trace, ascii=False):
     rows = [head]
     for r in trace.rows:
         rows.append([str(r.omega), omega(r.omega, style), r.name or "", r.output or "", r.op,
-                     expr(r.definition, style), plain_number(r.value),
-                     rule_text(trace, r, style)] + [plain_number(v) for v in r.values])
+                     expr(r.definition, style), num(r.value),
+                     rule_text(trace, r, style)] + [num(v) for v in r.values])
     return rows
 
 
@@ -347,7 +367,7 @@ def rich_trace(trace, limit=None, stats=True, ascii=False):
                 foot.append(f"… {skipped} more derivatives (--limit)\n", style="dim")
             continue
         foot.append(f"{_pretty_label(k, ascii)} = ", style="bold")
-        foot.append(plain_number(v) + "\n")
+        foot.append(numbers(trace)[0](v) + "\n")
     parts = [table, foot]
     if stats and trace.cost is not None:
         parts.append(cost_rich(trace.cost))
