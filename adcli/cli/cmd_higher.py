@@ -5,6 +5,7 @@ import click
 
 from ..errors import UsageError
 from . import options as opt
+from .cmd_precise import precision_options
 
 HIGHER_FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
 
@@ -139,6 +140,7 @@ def grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats=False
 
 
 @click.command("hessian")
+@precision_options
 @opt.formula_argument
 @opt.at_option
 @opt.wrt_option
@@ -149,11 +151,17 @@ def grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats=False
 @opt.format_option(HIGHER_FORMATS)
 @opt.points_options
 def hessian_command(expr, file, at, wrt, direction, output, fmt, points=None,
-                    input_format=None, digits=None):
+                    input_format=None, digits=None, exact=False):
     """Value, gradient and dense Hessian of EXPR (forward-over-reverse:
     one Hessian-vector product per input)."""
     from ..render import higher_view as V
+    from .cmd_precise_higher import wants_precision
 
+    if wants_precision(digits, exact, points):
+        from .cmd_precise_higher import precise_hessian
+
+        return precise_hessian(expr, file, at, wrt, direction, _output(output), fmt, digits,
+                               exact, points)
     fn = opt.compile_formula(expr, file)
     wrt = opt.parse_wrt(wrt)
     v = parse_dir(direction) if direction is not None else None
@@ -186,6 +194,7 @@ def hessian_command(expr, file, at, wrt, direction, output, fmt, points=None,
 
 
 @click.command("taylor")
+@precision_options
 @opt.formula_argument
 @opt.at_option
 @click.option("--order", "-k", "order", type=click.IntRange(0, 10000), default=4,
@@ -196,11 +205,17 @@ def hessian_command(expr, file, at, wrt, direction, output, fmt, points=None,
 @opt.format_option(HIGHER_FORMATS)
 @opt.points_options
 def taylor_command(expr, file, at, order, wrt, direction, fmt, points=None,
-                   input_format=None, digits=None):
+                   input_format=None, digits=None, exact=False):
     """Taylor coefficients c_k and derivatives dᵏ/dtᵏ f(x + t·v) at t = 0,
     k = 0…K, by Taylor-mode arithmetic (O(K²) per step)."""
     from ..render import higher_view as V
+    from .cmd_precise_higher import wants_precision
 
+    if wants_precision(digits, exact, points):
+        from .cmd_precise_higher import precise_taylor
+
+        return precise_taylor(expr, file, at, order, wrt, direction, fmt, digits, exact,
+                              points)
     fn = opt.compile_formula(expr, file)
     names = opt.parse_wrt(wrt)
     v = parse_dir(direction) if direction is not None else None
@@ -231,17 +246,24 @@ def taylor_command(expr, file, at, order, wrt, direction, fmt, points=None,
 
 
 @click.command("partial")
+@precision_options
 @opt.formula_argument
 @opt.at_option
 @click.option("--wrt", metavar="X,X,Y,…", required=True,
               help="The variables, repeated for higher order: x,x,y is ∂³f/∂x²∂y.")
 @opt.format_option(HIGHER_FORMATS)
 @opt.points_options
-def partial_command(expr, file, at, wrt, fmt, points=None, input_format=None, digits=None):
+def partial_command(expr, file, at, wrt, fmt, points=None, input_format=None, digits=None,
+                    exact=False):
     """One mixed partial derivative of any order, exact to working
     precision (Taylor coefficients along several directions)."""
     from ..render import higher_view as V
+    from .cmd_precise_higher import wants_precision
 
+    if wants_precision(digits, exact, points):
+        from .cmd_precise_higher import precise_partial
+
+        return precise_partial(expr, file, at, wrt, fmt, digits, exact, points)
     fn = opt.compile_formula(expr, file)
     names = opt.parse_wrt(wrt)
 

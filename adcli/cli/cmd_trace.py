@@ -5,12 +5,14 @@ import click
 
 from ..errors import UsageError
 from . import options as opt
+from .cmd_precise import precision_options
 
 TRACE_FORMATS = ("text", "plain", "markdown", "latex", "json", "csv")
 DEFAULT_TEXT_LIMIT = 200
 
 
 @click.command("trace")
+@precision_options
 @opt.formula_argument
 @opt.at_option
 @opt.mode_option
@@ -30,7 +32,8 @@ DEFAULT_TEXT_LIMIT = 200
 @click.option("--stats/--no-stats", default=True, show_default=True,
               help="Report what each mode costs (operations counted from the sweeps).")
 @opt.format_option(TRACE_FORMATS)
-def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats, fmt):
+def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats, fmt,
+                  digits=None, exact=False):
     """The ω evaluation trace of EXPR: one row per ω step with its
     definition, value, and the tangent rule and tangent (forward) or the
     accumulated adjoint rule and adjoint (reverse, rows in sweep order),
@@ -53,13 +56,20 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
     if k is not None and mode == "forward":
         raise UsageError("--output picks the seeded output of a reverse sweep",
                          hint="use --mode reverse (forward mode shows every output)")
-    points = opt.require_points(fn, at)
-    traces = []
-    for point in points:
-        t = build_trace(fn, point, mode=mode, wrt=names, seed=direction, output=k,
-                        cost=stats)
-        opt.emit_warnings(t.warnings)
-        traces.append(t)
+    if digits is not None or exact:  # values, tangents, adjoints to N digits (or exact)
+        from .cmd_precise_higher import precise_traces
+
+        traces = precise_traces(fn, at, digits, exact, mode=mode, wrt=names, seed=direction,
+                                output=k, cost=stats)
+        if fmt == "text":  # N-digit numbers do not fit a table: the plain form
+            fmt = "plain"
+    else:
+        traces = []
+        for point in opt.require_points(fn, at):
+            t = build_trace(fn, point, mode=mode, wrt=names, seed=direction, output=k,
+                            cost=stats)
+            opt.emit_warnings(t.warnings)
+            traces.append(t)
     if fmt == "text":
         from ..render import rich_view
 
@@ -75,6 +85,11 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
         from ..render.results import dumps
 
         objs = [V.to_json(t, stats, ascii_) for t in traces]
+        if traces[0].context is not None:  # numbers with every digit
+            from ..render import precise_view
+
+            ctx = traces[0].context
+            dumps = lambda obj: precise_view.dumps(obj, ctx)  # noqa: E731
         opt.write(dumps(objs[0] if len(objs) == 1 else objs))
     else:
         import csv

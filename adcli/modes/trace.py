@@ -263,7 +263,7 @@ def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cos
         lin, sweeps = precise_sweeps(ctx, tape, values, mode, seeds)
         float_values = values
         values = lin.values[:n]
-        zero = ctx.zero()
+        zero = _SAME  # no -0.0 here, and x + 0 would round x to mpmath's default precision
 
     rows = []
     for i, name in enumerate(tape.inputs):
@@ -312,6 +312,18 @@ def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cos
     elif cost:
         trace.cost = _float_cost(tape, float_values)
     return trace
+
+
+class _Same:
+    """x + _SAME is x itself."""
+
+    __slots__ = ()
+
+    def __radd__(self, other):
+        return other
+
+
+_SAME = _Same()
 
 
 def _float_cost(tape, point):
