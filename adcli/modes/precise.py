@@ -640,7 +640,7 @@ def parse_point(text):
 
 def _close(ctx, a, b, digits):
     m = ctx.mpmath
-    if a == b:
+    if a == b or (m.isnan(a) and m.isnan(b)):  # nan: no expansion at a kink (taylor)
         return True
     if not (m.isfinite(a) and m.isfinite(b)):
         return False
