@@ -15,8 +15,17 @@ whose numbers are mpmath ``mpf`` (``digits=N``, correct to N significant
 digits) or ``Fraction`` (``exact=True``); ``.context.format(x)`` prints one.
 The engine (and the pieces other modes can reuse: ``Context``,
 ``linearize``, ``forward``, ``reverse``) is :mod:`adcli.modes.precise`.
+
+``hessian``, ``taylor``, ``partial`` and ``trace`` take the same
+``digits=N`` / ``exact=True`` (:mod:`adcli.modes.precise_higher`):
+
+>>> r = precise.hessian("x^3*y", {"x": "1/3", "y": 2}, digits=20)
+>>> r.context.format(r.hessian["x"]["y"])
+'0.33333333333333333333'
 """
 
 from .modes.precise import Context, NotRational, evaluate, gradient
+from .modes.precise_higher import hessian, partial, taylor, trace
 
-__all__ = ["Context", "NotRational", "evaluate", "gradient"]
+__all__ = ["Context", "NotRational", "evaluate", "gradient", "hessian", "partial", "taylor",
+           "trace"]
