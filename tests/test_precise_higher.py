@@ -287,3 +287,20 @@ def test_subprocess_hessian_digits():
     lines = dict(line.split(" ", 1) for line in p.stdout.splitlines())
     assert lines["df/dx1"] == "2.5838531634528576130024317704992378102339992289245"
     _assert_digits(lines["d2f/dx1dx1"], -sp.sin(2))
+
+
+def test_readme_digits_examples_are_what_adcli_prints():
+    import re
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### `--digits N`", 1)[1].split("\n### ", 1)[0]
+    blocks = re.findall(r"```console\n\$ (adcli .*?)\n(.*?)```", section, re.S)
+    assert any("hessian" in cmd for cmd, _ in blocks)
+    for cmd, out in blocks:
+        r = run(*shlex.split(cmd)[1:], "--format", "plain")
+        assert r.exit_code == 0 and r.output == out, cmd
+    r = run("taylor", "exp(sin(x))", "--at", "x=1/3", "--order", "12", "--digits", "40")
+    assert "d12 130415.7783850660300992267833707315519238" in r.output
+    assert "130415.7783850660300992267833707315519238" in section
