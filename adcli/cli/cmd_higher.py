@@ -54,12 +54,6 @@ def _batch(fn, at, points, fmt, input_format, digits, columns, compute, cells, t
     return opt.run_batch(fn, at, points, make_kernel, fmt, input_format, digits)
 
 
-def _no_digits(digits):
-    if digits is not None:
-        raise UsageError("--digits works with --points here",
-                         hint="plain, CSV and JSON output carry full round-trip precision")
-
-
 def parse_dir(text):
     from ..language.point import parse_point
 
@@ -187,7 +181,6 @@ def hessian_command(expr, file, at, wrt, direction, output, fmt, points=None,
 
         return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
                       cells, V.hessian_json)
-    _no_digits(digits)
     fmt = opt.choose_format(fmt)
     results = _run(fn, at, compute)
     render(fmt, fn.source, results, "hessian")
@@ -239,7 +232,6 @@ def taylor_command(expr, file, at, order, wrt, direction, fmt, points=None,
 
         return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
                       cells, V.taylor_json)
-    _no_digits(digits)
     fmt = opt.choose_format(fmt)
     results = _run(fn, at, compute)
     render(fmt, fn.source, results, "taylor")
@@ -279,7 +271,6 @@ def partial_command(expr, file, at, wrt, fmt, points=None, input_format=None, di
 
         return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
                       cells, V.partial_json)
-    _no_digits(digits)
     fmt = opt.choose_format(fmt)
     results = _run(fn, at, compute)
     render(fmt, fn.source, results, "partial")
