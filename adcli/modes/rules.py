@@ -12,6 +12,7 @@ is used only at the rare points where the fast one failed (kinks).
 """
 
 import math
+import re
 
 from ..graph.dag import CONST, VAR, Graph, postorder
 from ..primitives import PRIMITIVES
@@ -227,7 +228,11 @@ def _bulk(prim, active, fixed):
     raw = {f"_f_{p.key}": getattr(p.fn, "raw", p.fn) for p in PRIMITIVES.values()}
     namespace = dict(_FAST_NS, **raw, _map=map, _list=list, _repeat=_repeat)
     exec(compile(source, f"<adcli bulk {prim.key}>", "exec"), namespace)
-    return specs, namespace["bulk"]
+    bulk = namespace["bulk"]
+    body = source.split("\n", 1)[1]
+    # Which of X, Y, V the code reads: the sweeps gather only those.
+    bulk.uses = frozenset(name for name in "XYV" if re.search(rf"\b{name}\b", body))
+    return specs, bulk
 
 
 def _repeat(value):

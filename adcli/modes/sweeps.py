@@ -123,6 +123,10 @@ class _Group:
                  "base")
 
 
+def _none(_vals):
+    return None
+
+
 def _getter(slots):
     if len(slots) == 1:
         (s,) = slots
@@ -174,9 +178,10 @@ def _plan(tape):
         g.prim, g.active, g.fixed, g.ks = steps[ks[0]].prim, active, fixed, ks
         specs, g.fn = bulk_partials(g.prim, active, fixed)
         g.n_rules = sum(1 for sp in specs if sp[0] == "rule")
-        g.get_a = _getter([steps[k].args[0] for k in ks])
-        g.get_b = _getter([steps[k].args[1] for k in ks]) if g.prim.arity == 2 else None
-        g.get_v = _getter([steps[k].slot for k in ks])
+        uses = g.fn.uses if g.fn is not None else frozenset()
+        g.get_a = _getter([steps[k].args[0] for k in ks]) if "X" in uses else _none
+        g.get_b = _getter([steps[k].args[1] for k in ks]) if "Y" in uses else _none
+        g.get_v = _getter([steps[k].slot for k in ks]) if "V" in uses else _none
         plans.append((g, specs))
         for sp in specs:
             if sp[0] == "const":
@@ -207,13 +212,14 @@ def _plan(tape):
         base += g.n_rules * m
     meta = [(s.slot, s.args[0], s.args[1] if len(s.args) > 1 else -1, ia, ib)
             for s, ia, ib in zip(steps, cells[0], cells[1])]
-    kinky = {}
-    for k, s in enumerate(steps):
-        if s.prim.kink is not None:
-            kinky.setdefault(s.prim.key, (s.prim.kink, []))[1].append(
-                (k, s.args[0], s.args[1] if len(s.args) > 1 else -1))
-    tape._kinky = [(kink, _getter([a for _, a, _ in rows]), rows)
-                   for kink, rows in kinky.values()]
+    tape._kinky = []
+    for g, _ in plans:
+        kink = g.prim.kink
+        if kink is None or not _can_kink(kink, g.fixed):
+            continue
+        rows = [(k, steps[k].args[0], steps[k].args[1] if g.prim.arity == 2 else -1)
+                for k in g.ks]
+        tape._kinky.append((kink, _getter([a for _, a, _ in rows]), rows))
     tape._plan = plan = (meta, consts, [g for g, _ in plans if g.fn is not None])
     return plan
 
@@ -228,7 +234,7 @@ def linearize(tape, point):
     warnings = []
     for g in groups:
         X = g.get_a(vals)
-        Y = g.get_b(vals) if g.get_b is not None else None
+        Y = g.get_b(vals)
         try:
             lists = g.fn(X, Y, g.get_v(vals))
         except (ValueError, ZeroDivisionError, OverflowError):
@@ -326,6 +332,15 @@ def kink_warnings(tape, vals, meta=None, skip=()):
                 if tape.omega(step.slot) not in skip:
                     out.append(_kink_warning(tape, step, [vals[i] for i in step.args]))
     return out
+
+
+def _can_kink(kink, fixed):
+    """False when the constant arguments rule a kink out for every step of a
+    group (x^2 is smooth at 0; x^0.5 is not)."""
+    values = getattr(kink, "first_arg_values", None)
+    if values is None or fixed[0] is not None or any(f is None for f in fixed[1:]):
+        return True
+    return any(kink(v, *fixed[1:]) for v in values)
 
 
 def _matching(rows, X, values):
