@@ -13,8 +13,6 @@ False and the caller re-parses with Lark itself for its precise diagnostics.
 
 import re
 
-from lark.parsers.lalr_analysis import Shift
-
 _UNIT = object()
 
 
@@ -33,21 +31,19 @@ def _flatten(values):
 
 
 def _action(rule, builder):
-    """How to reduce ``rule``: _UNIT (the value stays), or a function of
-    the popped children."""
-    expansion = rule.expansion
-    keep = [i for i, sym in enumerate(expansion)
-            if not (sym.is_term and sym.filter_out)]
-    name = rule.origin.name
-    if rule.options.expand1 and not rule.alias and len(keep) == 1:
+    """How to reduce ``rule`` (see :func:`export_tables`): _UNIT (the value
+    stays), or a function of the popped children."""
+    name, alias, expansion, expand1, empty = rule
+    keep = [i for i, (_, is_term, filter_out) in enumerate(expansion)
+            if not (is_term and filter_out)]
+    if expand1 and not alias and len(keep) == 1:
         if len(expansion) == 1:
             return _UNIT
         i = keep[0]
         return lambda c: c[i]
     if name.startswith("_"):
         return lambda c: _Splice(_flatten([c[i] for i in keep]))
-    method = getattr(builder, rule.alias or name)
-    empty = rule.options.empty_indices
+    method = getattr(builder, alias or name)
     if empty:
         # [..] that matched nothing leaves a None where it stood.
         slots, j = [], 0
@@ -59,7 +55,7 @@ def _action(rule, builder):
                 j += 1
         slots = [s for s in slots if s is not False]
         return lambda c: method(*_flatten([None if s is None else c[s] for s in slots]))
-    if any(not sym.is_term and sym.name.startswith("_") for sym in expansion):
+    if any(not is_term and sym.startswith("_") for sym, is_term, _ in expansion):
         return lambda c: method(*_flatten([c[i] for i in keep]))
     if keep == [0] and len(expansion) == 1:
         return lambda c: method(c[0])
@@ -68,42 +64,63 @@ def _action(rule, builder):
     return lambda c: method(*[c[i] for i in keep])
 
 
+def export_tables(lark):
+    """Lark's analysis of the grammar as plain lists and strings, which
+    :mod:`marshal` stores and loads without importing Lark."""
+    from lark.parsers.lalr_analysis import Shift
+
+    table = lark.parser.parser.parser.parse_table
+    terminals = sorted(lark.lexer_conf.terminals,
+                       key=lambda t: (-t.priority, -t.pattern.max_width,
+                                      -len(t.pattern.value), t.name))
+    names = {"$END"} | {t.name for t in terminals}
+    for row in table.states.values():
+        names.update(row)
+    symbols = sorted(names)
+    index = {name: i for i, name in enumerate(symbols)}
+    rules, rule_index, actions = [], {}, []
+    for state in range(len(table.states)):
+        entry = [None] * len(symbols)
+        for sym, (action, arg) in table.states[state].items():
+            if action is Shift:
+                entry[index[sym]] = (True, arg)
+                continue
+            if arg not in rule_index:
+                rule_index[arg] = len(rules)
+                rules.append((arg.origin.name, arg.alias,
+                              tuple((s.name, s.is_term, bool(getattr(s, "filter_out", False)))
+                                    for s in arg.expansion),
+                              bool(arg.options.expand1), tuple(arg.options.empty_indices)))
+            entry[index[sym]] = (False, rule_index[arg])
+        actions.append(tuple(entry))
+    return {
+        "start": table.start_states["program"], "end": table.end_states["program"],
+        "symbols": tuple(symbols), "rules": tuple(rules), "actions": tuple(actions),
+        "terminals": tuple((t.name, t.pattern.to_regexp()) for t in terminals),
+        "ignore": tuple(lark.lexer_conf.ignore),
+    }
+
+
 class FastLALR:
     """The parse table as lists indexed by small integers (state, symbol),
     which Python reads faster than dictionaries keyed by names."""
 
-    def __init__(self, lark, builder):
-        table = lark.parser.parser.parser.parse_table
-        self.start = table.start_states["program"]
-        self.end = table.end_states["program"]
-        terminals = sorted(lark.lexer_conf.terminals,
-                           key=lambda t: (-t.priority, -t.pattern.max_width,
-                                          -len(t.pattern.value), t.name))
-        names = {"$END"} | {t.name for t in terminals}
-        for row in table.states.values():
-            names.update(row)
-        self.symbol = {name: i for i, name in enumerate(sorted(names))}
-        n_states, n_symbols = len(table.states), len(self.symbol)
-        self.n_states, self.n_symbols = n_states, n_symbols
-        actions = {}
-        self.states = [[None] * n_symbols for _ in range(n_states)]
-        for state, row in table.states.items():
-            entry = self.states[state]
-            for sym, (action, arg) in row.items():
-                if action is Shift:
-                    entry[self.symbol[sym]] = (True, arg)
-                else:
-                    if arg not in actions:
-                        actions[arg] = _action(arg, builder)
-                    entry[self.symbol[sym]] = (False, (len(arg.expansion), actions[arg],
-                                                       self.symbol[arg.origin.name]))
-        self.regex = re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})"
-                                         for t in terminals))
+    def __init__(self, tables, builder):
+        self.start, self.end = tables["start"], tables["end"]
+        self.symbol = {name: i for i, name in enumerate(tables["symbols"])}
+        n_symbols = len(self.symbol)
+        self.n_states, self.n_symbols = len(tables["actions"]), n_symbols
+        reduce = [(len(rule[2]), _action(rule, builder), self.symbol[rule[0]])
+                  for rule in tables["rules"]]
+        self.states = [[None if a is None else (True, a[1]) if a[0] else (False, reduce[a[1]])
+                        for a in row] for row in tables["actions"]]
+        self.regex = re.compile("|".join(f"(?P<{name}>{regexp})"
+                                         for name, regexp in tables["terminals"]))
         # The lexer reports a match's outermost group number: map it to a symbol.
         self.kind_of_group = [None] * (self.regex.groups + 1)
         for name, group in self.regex.groupindex.items():
             self.kind_of_group[group] = self.symbol[name]
-        self.ignore = frozenset(self.symbol[name] for name in lark.lexer_conf.ignore)
+        self.ignore = frozenset(self.symbol[name] for name in tables["ignore"])
         self.end_symbol = self.symbol["$END"]
         self.chains = {}  # (below, top, kind) as one int -> top after unit reductions
 

@@ -11,8 +11,6 @@ later statement (``a = x*y; a + 1``), and reassigning a name, even an
 input's, changes what it means from then on.
 """
 
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput
-
 from ..errors import ParseError
 from ..graph.dag import CONST, Graph
 from ..graph.program import Program
@@ -151,6 +149,8 @@ def parse(source, *, graph=None, env=None, allow_free=True):
     _builder.reset(source, graph, env or {}, allow_free)
     if not _parse_without_gc(source):
         # Ask Lark itself what is wrong: its messages know the expected tokens.
+        from lark.exceptions import UnexpectedInput
+
         try:
             lalr_parser().parse(source)
         except UnexpectedInput as exc:
@@ -211,6 +211,8 @@ def _expected(names):
 
 
 def _syntax_error(source, exc):
+    from lark.exceptions import UnexpectedCharacters
+
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream
         char = source[pos]
