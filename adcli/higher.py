@@ -255,10 +255,10 @@ def hessian(fn, point=None, *, wrt=None, output=None, direction=None, **kwargs):
                    None, None, warnings, pt)
 
 
-def taylor(fn, point=None, order=2, *, direction=None, wrt=None, **kwargs):
-    from .modes.taylor import sweep
-
-    tape, values = fn._bind(point, kwargs)
+def taylor_line(fn, tape, order, direction, wrt, one):
+    """The checked order and direction of a Taylor expansion: ``wrt`` is
+    one variable (direction ``one`` along it), or ``direction`` a mapping;
+    a one-variable formula needs neither."""
     order = int(order)
     if order < 0:
         raise UsageError("the order must be 0 or more")
@@ -270,15 +270,23 @@ def taylor(fn, point=None, order=2, *, direction=None, wrt=None, **kwargs):
             raise UsageError("taylor --wrt takes one variable",
                              hint="for a line through several, use --dir x=1,y=2")
         _check_names(tape, names, "--wrt")
-        direction = {names[0]: 1.0}
-    elif direction is None:
+        return order, {names[0]: one}
+    if direction is None:
         if len(fn.inputs) > 1:
             raise UsageError(
                 f"the formula has several variables ({', '.join(fn.inputs)}): "
                 "say along which to expand",
                 hint=f"--wrt {fn.inputs[0]}, or a direction such as --dir "
                      + ",".join(f"{n}=1" for n in fn.inputs))
-        direction = {fn.inputs[0]: 1.0} if fn.inputs else {}
+        return order, ({fn.inputs[0]: one} if fn.inputs else {})
+    return order, direction
+
+
+def taylor(fn, point=None, order=2, *, direction=None, wrt=None, **kwargs):
+    from .modes.taylor import sweep
+
+    tape, values = fn._bind(point, kwargs)
+    order, direction = taylor_line(fn, tape, order, direction, wrt, 1.0)
     vec = _direction(tape, direction)
     coefs, warnings = sweep(tape, values, vec, order)
     return Taylor(fn.outputs, dict(zip(tape.inputs, vec, strict=True)), order, coefs,

@@ -16,7 +16,7 @@ result classes with a ``.context`` to format them.
 import math
 
 from ..errors import UsageError
-from ..higher import Hessian, Partial, Taylor, _check_names, _names, _output_index
+from ..higher import Hessian, Partial, Taylor, _check_names, _names, _output_index, taylor_line
 from . import precise
 
 __all__ = ["hessian", "partial", "taylor", "trace"]
@@ -132,26 +132,7 @@ def taylor(fn, point=None, order=2, *, digits=None, exact=False, direction=None,
     from .taylor import sweep
 
     fn, ctx, tape, point = _setup(fn, point, digits, exact, kwargs)
-    order = int(order)
-    if order < 0:
-        raise UsageError("the order must be 0 or more")
-    if direction is not None and wrt is not None:
-        raise UsageError("give either a variable (--wrt) or a direction (--dir), not both")
-    if wrt is not None:
-        names = _names(wrt)
-        if len(names) != 1:
-            raise UsageError("taylor --wrt takes one variable",
-                             hint="for a line through several, use --dir x=1,y=2")
-        _check_names(tape, names, "--wrt")
-        direction = {names[0]: 1}
-    elif direction is None:
-        if len(fn.inputs) > 1:
-            raise UsageError(
-                f"the formula has several variables ({', '.join(fn.inputs)}): "
-                "say along which to expand",
-                hint=f"--wrt {fn.inputs[0]}, or a direction such as --dir "
-                     + ",".join(f"{n}=1" for n in fn.inputs))
-        direction = {fn.inputs[0]: 1} if fn.inputs else {}
+    order, direction = taylor_line(fn, tape, order, direction, wrt, 1)
     n_out = len(tape.outputs)
     state = {}
 
