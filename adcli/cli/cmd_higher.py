@@ -54,6 +54,15 @@ def _batch(fn, at, points, fmt, input_format, digits, columns, compute, cells, t
     return opt.run_batch(fn, at, points, make_kernel, fmt, input_format, digits)
 
 
+def _cells(row):
+    """A batch row's numbers: the rendered row without the point's cells."""
+    return lambda r: [float(c) for c in row(r)[len(r.point):]]
+
+
+def _show(fn, at, fmt, compute, kind):
+    render(opt.choose_format(fmt), fn.source, _run(fn, at, compute), kind)
+
+
 def parse_dir(text):
     from ..language.point import parse_point
 
@@ -176,14 +185,9 @@ def hessian_command(expr, file, at, wrt, direction, output, fmt, points=None,
                 return cols + [V.hessian_label(name, a, "v") for a in names]
             return cols + [V.hessian_label(name, a, b) for a in names for b in names]
 
-        def cells(r):
-            return [float(c) for c in V.hessian_row(r)[len(r.point):]]
-
         return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
-                      cells, V.hessian_json)
-    fmt = opt.choose_format(fmt)
-    results = _run(fn, at, compute)
-    render(fmt, fn.source, results, "hessian")
+                      _cells(V.hessian_row), V.hessian_json)
+    _show(fn, at, fmt, compute, "hessian")
 
 
 @click.command("taylor")
@@ -227,14 +231,9 @@ def taylor_command(expr, file, at, order, wrt, direction, fmt, points=None,
                 cols += [f"{pre}d{k}" for k in range(order + 1)]
             return cols
 
-        def cells(r):
-            return [float(c) for c in V.taylor_row(r)[len(r.point):]]
-
         return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
-                      cells, V.taylor_json)
-    fmt = opt.choose_format(fmt)
-    results = _run(fn, at, compute)
-    render(fmt, fn.source, results, "taylor")
+                      _cells(V.taylor_row), V.taylor_json)
+    _show(fn, at, fmt, compute, "taylor")
 
 
 @click.command("partial")
@@ -271,6 +270,4 @@ def partial_command(expr, file, at, wrt, fmt, points=None, input_format=None, di
 
         return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
                       cells, V.partial_json)
-    fmt = opt.choose_format(fmt)
-    results = _run(fn, at, compute)
-    render(fmt, fn.source, results, "partial")
+    _show(fn, at, fmt, compute, "partial")
