@@ -19,7 +19,11 @@ print(json.dumps({"loaded": [m for m in heavy if m in sys.modules], "out": out.g
 
 
 def probe(cache_dir):
-    env = {"XDG_CACHE_HOME": str(cache_dir), "PATH": "/usr/bin:/bin"}
+    # TMPDIR too: Lark keeps its own cache there, and a machine that has
+    # neither cache (a fresh install) takes a different path through Lark.
+    tmp = cache_dir / "tmp"
+    tmp.mkdir(exist_ok=True)
+    env = {"XDG_CACHE_HOME": str(cache_dir), "TMPDIR": str(tmp), "PATH": "/usr/bin:/bin"}
     proc = subprocess.run([sys.executable, "-c", "import json\n" + PROBE],
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr

@@ -7,6 +7,7 @@ grammar text, so a cold ``adcli`` start neither rebuilds them nor imports
 Lark (which is then needed only to explain a syntax error).
 """
 
+import contextlib
 import os
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,14 +75,15 @@ def lalr_tables():
 
     tables = export_tables(lalr_parser())
     tables["grammar"] = text
+    tmp = f"{path}.{os.getpid()}.tmp"
     try:  # best effort: a read-only home only costs the next start time
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "wb") as f:
             marshal.dump(tables, f)
         os.replace(tmp, path)
-    except OSError:
-        pass
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
     return tables
 
 

@@ -93,12 +93,28 @@ def export_tables(lark):
                               bool(arg.options.expand1), tuple(arg.options.empty_indices)))
             entry[index[sym]] = (False, rule_index[arg])
         actions.append(tuple(entry))
-    return {
+    return _plain({
         "start": table.start_states["program"], "end": table.end_states["program"],
         "symbols": tuple(symbols), "rules": tuple(rules), "actions": tuple(actions),
         "terminals": tuple((t.name, t.pattern.to_regexp()) for t in terminals),
         "ignore": tuple(lark.lexer_conf.ignore),
-    }
+    })
+
+
+def _plain(value):
+    """Built-in types only: a freshly analysed grammar names its symbols with
+    Lark's ``Token`` (a ``str`` subclass), which :mod:`marshal` refuses."""
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    raise TypeError(f"unexpected {type(value).__name__} in the LALR tables")
 
 
 class FastLALR:
