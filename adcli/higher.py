@@ -293,11 +293,9 @@ def taylor(fn, point=None, order=2, *, direction=None, wrt=None, **kwargs):
                   warnings, dict(zip(tape.inputs, values, strict=True)))
 
 
-def partial(fn, point=None, wrt=None, **kwargs):
-    from .modes.sweeps import primal
-    from .modes.taylor import mixed_partial
-
-    tape, values = fn._bind(point, kwargs)
+def partial_orders(tape, wrt):
+    """``--wrt x,x,y`` as its names and, per input index, how many times
+    it is differentiated (here {x: 2, y: 1})."""
     names = _names(wrt)
     if not names:
         raise UsageError("partial needs --wrt: the variables, repeated for higher order",
@@ -307,6 +305,15 @@ def partial(fn, point=None, wrt=None, **kwargs):
     for name in names:
         i = tape.inputs.index(name)
         counts[i] = counts.get(i, 0) + 1
+    return names, counts
+
+
+def partial(fn, point=None, wrt=None, **kwargs):
+    from .modes.sweeps import primal
+    from .modes.taylor import mixed_partial
+
+    tape, values = fn._bind(point, kwargs)
+    names, counts = partial_orders(tape, wrt)
     vals, _ = primal(tape, values)
     parts, warnings, sweeps = mixed_partial(tape, values, counts)
     return Partial(fn.outputs, [vals[o] for o in tape.outputs], names, parts, sweeps,

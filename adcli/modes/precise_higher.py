@@ -16,7 +16,16 @@ result classes with a ``.context`` to format them.
 import math
 
 from ..errors import UsageError
-from ..higher import Hessian, Partial, Taylor, _check_names, _names, _output_index, taylor_line
+from ..higher import (
+    Hessian,
+    Partial,
+    Taylor,
+    _check_names,
+    _names,
+    _output_index,
+    partial_orders,
+    taylor_line,
+)
 from . import precise
 
 __all__ = ["hessian", "partial", "taylor", "trace"]
@@ -156,15 +165,7 @@ def partial(fn, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
     from .taylor import mixed_partial
 
     fn, ctx, tape, point = _setup(fn, point, digits, exact, kwargs)
-    names = _names(wrt)
-    if not names:
-        raise UsageError("partial needs --wrt: the variables, repeated for higher order",
-                         hint="e.g. --wrt x,x,y for ∂³f/∂x²∂y")
-    _check_names(tape, names, "--wrt")
-    counts = {}
-    for name in names:
-        i = tape.inputs.index(name)
-        counts[i] = counts.get(i, 0) + 1
+    names, counts = partial_orders(tape, wrt)
     state = {}
 
     def compute():
