@@ -180,19 +180,18 @@ def _check(out, n):
 
 def _peak_rss_mb(n):
     """Stream n points through a pipe into adcli; peak RSS of adcli alone."""
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from bench.spawn import measured
+
     gen = subprocess.Popen([sys.executable, "-c", _GEN, str(n)], stdout=subprocess.PIPE)
-    t = time.perf_counter()
     with open(os.devnull, "w") as null:
-        proc = subprocess.Popen(_adcli() + ["grad", EXPR, "--points", "-", "--format", "csv"],
-                                stdin=gen.stdout, stdout=null)
+        r = measured(_adcli() + ["grad", EXPR, "--points", "-", "--format", "csv"],
+                     stdin=gen.stdout, stdout=null)
         gen.stdout.close()
-        _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - t
     gen.wait()
-    if status != 0:
-        raise RuntimeError(f"adcli exited with status {status}")
-    proc.returncode = 0
-    return elapsed, usage.ru_maxrss / 1024.0  # kB on Linux
+    if r["code"] != 0:
+        raise RuntimeError(f"adcli exited with status {r['code']}")
+    return r["wall"], r["peak_mb"]
 
 
 def run(quick=False, repeat=None):

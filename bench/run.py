@@ -7,7 +7,9 @@ peer/adcli (above 1: adcli is faster), every figure measured in this run.
 Whole processes are timed from outside (``time.perf_counter`` around the
 child, several runs interleaved so that a busy machine slows all alike,
 median); kernels are timed in-process (median of several repeats).  Peak
-memory is each child's own ``ru_maxrss`` (``os.wait4``).
+memory is each child's own ``ru_maxrss``, read by a small launcher
+process (``bench/spawn.py``: a child reaped by the big bench process would
+count the bench's own memory).
 
 Workloads: startup (the worked example, cold process), rosenbrock (the
 chain written out for n = 10 … 10,000, value and gradient end to end),
@@ -24,7 +26,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -45,28 +46,17 @@ OTHER_MODULES = ["higher_order", "batch", "precision"]
 def run_process(cmd, timeout, out_path=None):
     """Run ``cmd`` once: (wall seconds or None on timeout, peak RSS in MB,
     return code, stdout text).  Standard output goes to a file (no pipe to
-    drain); the child is reaped with wait4 so its own ru_maxrss is read."""
+    drain); time and memory are the child's own (see :mod:`bench.spawn`)."""
+    from bench.spawn import measured
+
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        timed_out = []
-
-        def kill():
-            timed_out.append(True)
-            p.kill()
-
-        timer = threading.Timer(timeout, kill)
-        timer.start()
-        _, status, usage = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - t0
-        timer.cancel()
-        p.returncode = os.waitstatus_to_exitcode(status)
+        r = measured(cmd, timeout, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         out.seek(0)
         text = out.read()
-        if p.returncode and not timed_out:
+        if r["code"] and not r["timed_out"]:
             err.seek(0)
             text = err.read()
-    return (None if timed_out else wall), usage.ru_maxrss / 1024.0, p.returncode, text
+    return (None if r["timed_out"] else r["wall"]), r["peak_mb"], r["code"], text
 
 
 def median_or_none(xs):
