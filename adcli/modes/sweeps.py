@@ -414,7 +414,7 @@ def reverse(lin, output_seeds):
     collect junk nobody reads; a zero adjoint is never multiplied (0·inf)."""
     tape = lin.tape
     v = lin.values
-    meta = lin.meta[::-1]
+    meta = _reversed(tape, lin.meta)
     one = tape._one_cell
     out = []
     for seed in output_seeds:
@@ -433,6 +433,18 @@ def reverse(lin, output_seeds):
                     adj[b] += g if ib == one else g * v[ib]
         out.append(adj)
     return out
+
+
+def _reversed(tape, meta):
+    """The steps in adjoint order; kept with the tape's plan, whose meta
+    most linearizations share (only a kink gives one its own)."""
+    cached = getattr(tape, "_reversed_meta", None)
+    if cached is not None and cached[0] is meta:
+        return cached[1]
+    rmeta = meta[::-1]
+    if meta is getattr(tape, "_plan", (None,))[0]:
+        tape._reversed_meta = (meta, rmeta)
+    return rmeta
 
 
 # --- messages ---------------------------------------------------------------
