@@ -14,19 +14,20 @@ import sys
 import tempfile
 
 _LAUNCHER = """
-import json, resource, subprocess, sys, time
+import json, resource, subprocess, sys, threading, time
 report, timeout, cmd = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+timed_out = []
 t = time.perf_counter()
 p = subprocess.Popen(cmd)
-try:
-    code, timed_out = p.wait(timeout), False
-except subprocess.TimeoutExpired:
-    p.kill()
-    code, timed_out = p.wait(), True
+# A blocking wait, stopped by a timer: wait(timeout) polls, adding up to 50 ms.
+timer = threading.Timer(timeout, lambda: (timed_out.append(True), p.kill()))
+timer.start()
+code = p.wait()
 wall = time.perf_counter() - t
+timer.cancel()
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
 with open(report, "w") as f:
-    json.dump({"wall": wall, "peak_mb": peak, "code": code, "timed_out": timed_out}, f)
+    json.dump({"wall": wall, "peak_mb": peak, "code": code, "timed_out": bool(timed_out)}, f)
 """
 
 
