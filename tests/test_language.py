@@ -87,6 +87,30 @@ def test_a_100000_term_sum():
     assert set(r.gradient.values()) == {1000.0}
 
 
+def test_a_sum_with_20000_different_constants_compiles_few_rules():
+    # Each c·x has its own constant: folding every one into its own rule
+    # once cost 3 s of compiling per 100,000 terms.
+    from adcli.modes.sweeps import _plan
+
+    n = 20_000
+    f = adcli.compile("+".join(f"{i}*x + y^{i % 500}" for i in range(n)))
+    r = f.gradient({"x": 1.0, "y": 1.0}, mode="reverse")
+    assert r.gradient["x"] == n * (n - 1) / 2
+    assert r.gradient["y"] == sum(i % 500 for i in range(n))
+    _, _, groups = _plan(f.tape(["x", "y"]))
+    assert len(groups) < 50
+
+
+def test_rare_and_recurring_exponents_give_the_same_derivatives():
+    # x^k for many k (read as an argument) and one k repeated (folded).
+    rare = "+".join(f"x^{k}" for k in range(1, 40))
+    recurring = "+".join(["x^3"] * 40)
+    for src, expected in ((rare, sum(k * 1.5 ** (k - 1) for k in range(1, 40))),
+                          (recurring, 40 * 3 * 1.5**2)):
+        g = adcli.compile(src).gradient({"x": 1.5}, mode="reverse").gradient["x"]
+        assert g == pytest.approx(expected, rel=1e-14)
+
+
 def test_huge_powers_overflow_at_once():
     r = adcli.compile("2^2^2^2^2^2").evaluate()
     assert r.value == math.inf

@@ -161,6 +161,7 @@ def _plan(tape):
             groups[key] = [k]
         else:
             group.append(k)
+    groups = _fold_recurring_constants(groups)
     consts, const_at = [], {}
 
     def const_cell(c):
@@ -222,6 +223,30 @@ def _plan(tape):
         tape._kinky.append((kink, _getter([a for _, a, _ in rows]), rows))
     tape._plan = plan = (meta, consts, [g for g, _ in plans if g.fn is not None])
     return plan
+
+
+# A constant argument is folded into a primitive's rules (x^2: 2·x) for the
+# steps that share it when they are many, or when the primitive has few such
+# variants; the rest share one group that reads the constant like an
+# argument, so 100,000 different c·x compile one rule, not 100,000.
+_FOLD_MIN_STEPS = 32
+_FOLD_FREE_VARIANTS = 8
+
+
+def _fold_recurring_constants(groups):
+    variants = {}
+    for prim, active, fixed in groups:
+        if any(f is not None for f in fixed):
+            variants[prim, active] = variants.get((prim, active), 0) + 1
+    merged = {}
+    for (prim, active, fixed), ks in groups.items():
+        if (len(ks) < _FOLD_MIN_STEPS
+                and variants.get((prim, active), 0) > _FOLD_FREE_VARIANTS):
+            fixed = (None,) * len(fixed)
+        merged.setdefault((prim, active, fixed), []).extend(ks)
+    for ks in merged.values():
+        ks.sort()
+    return merged
 
 
 @without_gc
