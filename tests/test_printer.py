@@ -67,3 +67,28 @@ def test_deep_expressions_print_without_recursion():
     nested = "sin(" * 3000 + "x" + ")" * 3000
     assert to_string(parse(nested).outputs[0], "ascii").count("sin(") == 3000
     assert math.isfinite(adcli.evaluate(to_string(parse(nested).outputs[0], "ascii"), {"x": 1}))
+
+
+def test_long_sums_and_their_parentheses_print_exactly():
+    # Long texts are joined once at the end (a rope): the result must be
+    # the same text, parentheses and signs included, as for short ones.
+    terms = [f"x{i}*y" for i in range(3000)]
+    src = "-(" + " - ".join(terms) + ") - (" + " + ".join(terms) + ")"
+    text = to_string(parse(src).outputs[0], "ascii")
+    assert text == "-(" + " - ".join(terms) + ") - (" + " + ".join(terms) + ")"
+    assert to_string(parse("sin(" + " + ".join(terms) + ")").outputs[0], "ascii") == \
+        "sin(" + " + ".join(terms) + ")"
+    neg = to_string(parse("x - (" + " + ".join(["-y"] * 1500) + ")").outputs[0], "ascii")
+    assert neg == "x - (-y + " + " + ".join(["(-y)"] * 1499) + ")"
+
+
+def test_an_input_used_many_times_has_its_whole_adjoint_rule():
+    n = 3000
+    t = adcli.compile("+".join(f"{i + 2}*x" for i in range(n))).trace({"x": 1.0},
+                                                                   mode="reverse")
+    from adcli.render.trace_view import rule_text
+
+    x_row = next(r for r in t.rows if r.omega == 1)
+    rule = rule_text(t, x_row, "ascii")
+    assert rule.count("_bar") == n
+    assert rule.startswith("w2_bar*2 + w3_bar*3 + ") and rule.endswith(f" + w5999_bar*{n + 1}")

@@ -82,7 +82,46 @@ def to_string(root, style="text", leaf=None):
     done = {}
     for node in postorder([root]):
         done[node.id] = _print(node, style, leaf, done)
-    return done[root.id][0]
+    return str(done[root.id][0])
+
+
+class _Rope:
+    """A long text kept as its pieces and joined once at the end, so that a
+    sum of 10,000 terms (an input's adjoint rule) prints in linear time
+    instead of copying every prefix of the sum."""
+
+    __slots__ = ("parts", "size", "head")
+
+    def __init__(self, parts):
+        self.parts = parts
+        self.size = sum(len(p) for p in parts)
+        first = parts[0]
+        self.head = first.head if isinstance(first, _Rope) else first[:1]
+
+    def __len__(self):
+        return self.size
+
+    def startswith(self, char):
+        return self.head == char
+
+    def __str__(self):
+        out, stack = [], [self]
+        while stack:
+            piece = stack.pop()
+            if isinstance(piece, _Rope):
+                stack.extend(reversed(piece.parts))
+            else:
+                out.append(piece)
+        return "".join(out)
+
+
+_ROPE_FROM = 2048
+
+
+def _concat(*parts):
+    if sum(len(p) for p in parts) < _ROPE_FROM:
+        return "".join(str(p) for p in parts)
+    return _Rope(parts)
 
 
 def _print(node, style, leaf, done):
@@ -106,7 +145,7 @@ def _print(node, style, leaf, done):
         if is_leaf:
             return f"{prim.name} {s}", 3, False
         return f"{prim.name}({s})", _ATOM, False
-    return f"{prim.name}({', '.join(a[0] for a in args)})", _ATOM, False
+    return f"{prim.name}({', '.join(str(a[0]) for a in args)})", _ATOM, False
 
 
 def _wrap(s, style):
@@ -133,7 +172,7 @@ def _binary(prim, args, style):
             rs.startswith("-") and rp > prec):
         rs = _wrap(rs, style)
     op = _MUL[style] if key == "mul" else f" {prim.infix} " if prec == 1 else prim.infix
-    return f"{ls}{op}{rs}", prec, False
+    return _concat(ls, op, rs), prec, False
 
 
 def _latex_call(prim, args):
