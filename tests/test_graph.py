@@ -109,3 +109,20 @@ def test_mode_without_point_is_a_usage_error(run):
 def test_graph_as_a_process():
     proc = adcli_process("graph", WORKED, "--format", "dot")
     assert proc.returncode == 0 and proc.stdout.startswith("digraph")
+
+
+def test_a_tree_is_the_tree_and_nothing_else(run):
+    res = run("graph", WORKED, "--format", "tree")
+    assert res.exit_code == 0
+    lines = res.stdout.rstrip().splitlines()
+    assert lines[1].endswith("f: ω₅ = ω₃ + ω₄") and lines[-1].endswith("ω₁ x₁")
+    assert "{" not in res.stdout
+
+
+def test_a_graph_too_deep_for_a_rich_tree_prints_as_a_plain_tree(run):
+    src = " + ".join(f"{i}*x" for i in range(1, 201))  # a chain 200 sums deep
+    res = run("graph", src, "--format", "tree")
+    assert res.exit_code == 0
+    assert "more than 64 levels deep" in res.stderr and "--format dot" in res.stderr
+    assert res.stdout.startswith("graph of ") and res.stdout.isascii()
+    assert "f: w400 = w398 + w399" in res.stdout and res.stdout.count("- w1 x") == 200

@@ -48,17 +48,26 @@ def graph_command(expr, file, at, mode, wrt, seed, fmt):
         tape = fn.tape()
     with_values = trace is not None
     style = "ascii" if fmt == "plain" else "text"
-    nodes = V.build(tape, trace if mode is not None else _values_only(trace), style)
+    sweep = trace if mode is not None else _values_only(trace)
+    nodes = V.build(tape, sweep, style)
     title = " ".join(fn.source.split())
     if trace is not None:
         from ..render.numbers import plain_number
 
         title += " at " + ", ".join(f"{k} = {plain_number(v)}" for k, v in trace.point.items())
     if fmt == "tree":
-        from ..render import rich_view
+        tree = V.rich_tree(nodes, tape, title, with_values)
+        if tree is None:
+            click.echo(f"adcli: note: the graph is more than {V.RICH_TREE_MAX_DEPTH} levels "
+                       "deep; printing it as a plain tree (--format dot or mermaid draws it)",
+                       err=True)
+            fmt, nodes = "plain", V.build(tape, sweep, "ascii")
+        else:
+            from ..render import rich_view
 
-        rich_view.show([V.rich_tree(nodes, tape, title, with_values)])
-    elif fmt == "plain":
+            rich_view.show([tree])
+            return
+    if fmt == "plain":
         opt.write(f"graph of {title}\n" + V.plain_tree(nodes, tape, with_values))
     elif fmt == "dot":
         opt.write(V.dot(nodes, tape, title, with_values))

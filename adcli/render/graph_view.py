@@ -127,13 +127,22 @@ def plain_tree(nodes, tape, with_values=False):
     return "\n".join(out)
 
 
+# Rich draws a guide per level on every line (and measures them all): past
+# this depth a tree is wider than any terminal and slow to draw.
+RICH_TREE_MAX_DEPTH = 64
+
+
 def rich_tree(nodes, tape, title, with_values=False):
+    """The Rich tree, or None when it is deeper than RICH_TREE_MAX_DEPTH."""
     from rich.markup import escape
     from rich.tree import Tree
 
+    lines = _tree_lines(nodes, tape, "text", with_values)
+    if max((depth for depth, _, _ in lines), default=0) > RICH_TREE_MAX_DEPTH:
+        return None
     root = Tree(f"[bold]{escape(title)}[/]")
     stack = [root]
-    for depth, text, first in _tree_lines(nodes, tape, "text", with_values):
+    for depth, text, first in lines:
         del stack[depth + 1:]
         branch = stack[depth].add(escape(text) if first else f"[dim]{escape(text)}[/]")
         stack.append(branch)
@@ -150,9 +159,10 @@ def dot(nodes, tape, title, with_values=False):
              "  labelloc=t;",
              "  rankdir=BT;",
              '  node [fontname="Helvetica"];']
+    used = _used(nodes)
     for slot in sorted(nodes):
         node = nodes[slot]
-        if node.kind == "const" and slot not in _used(nodes):
+        if node.kind == "const" and slot not in used:
             continue
         text = _name(node, "text")
         ann = _annotation(node, with_values)
