@@ -43,3 +43,11 @@ def test_a_peer_with_other_numbers_is_flagged():
     ref = {"value": 1.0, "gradient": {"x": 2.0}}
     assert run.agree(ref, json.dumps({"value": 1.0, "gradient": {"x": 2.0}})) is None
     assert "d/dx" in run.agree(ref, json.dumps({"value": 1.0, "gradient": {"x": 2.1}}))
+
+
+def test_the_accuracy_report_measures_and_meets_its_bounds():
+    from bench import accuracy
+
+    assert 0 < accuracy.gradients() <= 1e-14
+    assert accuracy.hessians() <= 1e-12
+    assert accuracy.partials() <= 1e-10
