@@ -35,6 +35,13 @@ import sys
 import tempfile
 import textwrap
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # also run as a script: python bench/batch.py
+    sys.path.insert(0, str(ROOT))
+
+from bench.spawn import measured  # noqa: E402
 
 EXPR = "x1*x2 + sin(x1) + exp(-x2^2/2)*cos(x1*x2)"
 SYMPY_EXPR = "x1*x2 + sin(x1) + exp(-x2**2/2)*cos(x1*x2)"
@@ -180,9 +187,6 @@ def _check(out, n):
 
 def _peak_rss_mb(n):
     """Stream n points through a pipe into adcli; peak RSS of adcli alone."""
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from bench.spawn import measured
-
     gen = subprocess.Popen([sys.executable, "-c", _GEN, str(n)], stdout=subprocess.PIPE)
     with open(os.devnull, "w") as null:
         r = measured(_adcli() + ["grad", EXPR, "--points", "-", "--format", "csv"],

@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import peers  # noqa: E402
+from bench.spawn import measured  # noqa: E402
 
 WORKED = "x1*x2+sin(x1)"
 WORKED_AT = "x1=2,x2=3"
@@ -47,8 +48,6 @@ def run_process(cmd, timeout, out_path=None):
     """Run ``cmd`` once: (wall seconds or None on timeout, peak RSS in MB,
     return code, stdout text).  Standard output goes to a file (no pipe to
     drain); time and memory are the child's own (see :mod:`bench.spawn`)."""
-    from bench.spawn import measured
-
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         r = measured(cmd, timeout, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         out.seek(0)
