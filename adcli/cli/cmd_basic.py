@@ -18,8 +18,7 @@ def _render_points(fmt, source, results, plain, to_json, columns, row, table):
         opt.write("\n".join(R.dumps(to_json(r)) for r in results))
     elif fmt in ("csv", "tsv"):
         sep = "," if fmt == "csv" else "\t"
-        rows = [columns(results[0])] + [row(r) for r in results]
-        opt.write(R.delimited(rows, sep))
+        opt.write(R.delimited(R.aligned_rows(results, columns, row), sep))
     else:
         from ..render import rich_view
 
@@ -49,12 +48,7 @@ def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=Non
         return opt.run_batch(fn, at, points, lambda v: EvalKernel(fn, v), fmt, input_format,
                              digits, "-" in (expr, file))
     fmt = opt.choose_format(fmt)
-    pts = opt.require_points(fn, at)
-    results = []
-    for point in pts:
-        res = fn.evaluate(point)
-        results.append(res)
-        opt.emit_warnings(res.warnings)
+    results = opt.each_point(fn, at, fn.evaluate)
     _render_points(
         fmt, fn.source, results, R.eval_plain,
         lambda r: R.eval_json(r, r.point),
@@ -110,11 +104,7 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, fmt, po
     fn = opt.compile_formula(expr, file)
     fmt = opt.choose_format(fmt)
     wrt = opt.parse_wrt(wrt)
-    results = []
-    for point in opt.require_points(fn, at):
-        res = fn.gradient(point, wrt=wrt, mode=mode)
-        results.append(res)
-        opt.emit_warnings(res.warnings)
+    results = opt.each_point(fn, at, lambda point: fn.gradient(point, wrt=wrt, mode=mode))
     _render_points(fmt, fn.source, results, R.grad_plain, R.grad_json,
                    R.grad_columns, R.grad_row, _grad_table)
     if stats:

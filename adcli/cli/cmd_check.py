@@ -35,13 +35,14 @@ def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=Non
         return opt.run_batch(fn, at, points, lambda v: _kernel(fn, v, wrt), fmt,
                              input_format, digits)
     fmt = opt.choose_format(fmt)
-    checks = []
-    for point in opt.require_points(fn, at):
+
+    def compute(point):
         check = check_point(fn, point, wrt=wrt)
         if sweep:
             run_sweep(fn, check)
-        opt.emit_warnings(check.warnings)
-        checks.append(check)
+        return check
+
+    checks = opt.each_point(fn, at, compute)
     if fmt == "text":
         from ..render.check_view import show
 

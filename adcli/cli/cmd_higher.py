@@ -14,7 +14,7 @@ def render(fmt, source, results, kind):
     """Write ``results`` (one per point) with the ``kind`` renderers of
     :mod:`adcli.render.higher_view`."""
     from ..render import higher_view as V
-    from ..render.results import delimited, dumps
+    from ..render.results import aligned_rows, delimited, dumps
 
     to_json = getattr(V, f"{kind}_json")
     if fmt == "plain":
@@ -27,7 +27,7 @@ def render(fmt, source, results, kind):
         opt.write("\n".join(dumps(to_json(r)) for r in results))
     elif fmt in ("csv", "tsv"):
         columns, row = getattr(V, f"{kind}_columns"), getattr(V, f"{kind}_row")
-        rows = [columns(results[0])] + [row(r) for r in results]
+        rows = aligned_rows(results, columns, row)
         opt.write(delimited(rows, "," if fmt == "csv" else "\t"))
     else:
         rich = getattr(V, f"{kind}_rich")
@@ -35,12 +35,7 @@ def render(fmt, source, results, kind):
 
 
 def _run(fn, at, compute):
-    results = []
-    for point in opt.require_points(fn, at):
-        res = compute(point)
-        results.append(res)
-        opt.emit_warnings(res.warnings)
-    return results
+    return opt.each_point(fn, at, compute)
 
 
 def _batch(fn, at, points, fmt, input_format, digits, columns, compute, cells, to_json):

@@ -60,9 +60,13 @@ def parse_precise_points(at):
 
 
 def _points(fn, at):
+    return opt.require_points(fn, at, _point_parser())
+
+
+def _point_parser():
     from ..modes.precise import parse_point
 
-    return opt.require_points(fn, at, parse_point)
+    return parse_point
 
 
 def _no_batch(points):
@@ -80,11 +84,9 @@ def precise_eval(expr, file, at, fmt, digits, exact, points=None):
     _no_batch(points)
     fn = opt.compile_formula(expr, file)
     fmt = opt.choose_format(fmt)
-    results = []
-    for point in _points(fn, at):
-        res = precise.evaluate(fn, point, digits=digits, exact=exact)
-        results.append(res)
-        opt.emit_warnings(res.warnings)
+    results = opt.each_point(
+        fn, at, lambda point: precise.evaluate(fn, point, digits=digits, exact=exact),
+        _point_parser())
     opt.write(precise_view.render(fmt, results, "eval"))
 
 
@@ -101,9 +103,8 @@ def precise_grad(expr, file, at, fmt, digits, exact, mode="auto", wrt=None, poin
     fn = opt.compile_formula(expr, file)
     fmt = opt.choose_format(fmt)
     wrt = opt.parse_wrt(wrt)
-    results = []
-    for point in _points(fn, at):
-        res = precise.gradient(fn, point, digits=digits, exact=exact, wrt=wrt, mode=mode)
-        results.append(res)
-        opt.emit_warnings(res.warnings)
+    results = opt.each_point(
+        fn, at, lambda point: precise.gradient(fn, point, digits=digits, exact=exact, wrt=wrt,
+                                               mode=mode),
+        _point_parser())
     opt.write(precise_view.render(fmt, results, "grad"))

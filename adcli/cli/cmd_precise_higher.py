@@ -11,7 +11,7 @@ mpmath is imported only here, when asked for.
 """
 
 from . import options as opt
-from .cmd_precise import _no_batch, _points, precision_context
+from .cmd_precise import _no_batch, _point_parser, precision_context
 
 
 def wants_precision(digits, exact, points):
@@ -40,7 +40,7 @@ def render(fmt, results, kind):
     renderers of :mod:`adcli.render.higher_view`."""
     from ..render import higher_view as V
     from ..render.precise_view import dumps
-    from ..render.results import delimited
+    from ..render.results import aligned_rows, delimited
 
     ctx = results[0].context
     to_json = getattr(V, f"{kind}_json")
@@ -51,19 +51,14 @@ def render(fmt, results, kind):
         return "\n".join(dumps(to_json(r), ctx) for r in results)
     if fmt in ("csv", "tsv"):
         columns, row = getattr(V, f"{kind}_columns"), getattr(V, f"{kind}_row")
-        return delimited([columns(results[0])] + [row(r) for r in results],
+        return delimited(aligned_rows(results, columns, row),
                          "," if fmt == "csv" else "\t")
     plain = getattr(V, f"{kind}_plain")  # text too: N-digit numbers do not fit a table
     return "\n\n".join(plain(r) for r in results)
 
 
 def _run(fn, at, compute):
-    results = []
-    for point in _points(fn, at):
-        res = compute(point)
-        results.append(res)
-        opt.emit_warnings(res.warnings)
-    return results
+    return opt.each_point(fn, at, compute, _point_parser())
 
 
 def precise_hessian(expr, file, at, wrt, direction, output, fmt, digits, exact, points):
@@ -103,9 +98,6 @@ def precise_traces(fn, at, digits, exact, **kwargs):
     from ..modes import precise_higher as P
 
     precision_context(digits, exact)
-    traces = []
-    for point in _points(fn, at):
-        t = P.trace(fn, point, digits=digits, exact=exact, **kwargs)
-        opt.emit_warnings(t.warnings)
-        traces.append(t)
-    return traces
+    return opt.each_point(
+        fn, at, lambda point: P.trace(fn, point, digits=digits, exact=exact, **kwargs),
+        _point_parser())

@@ -64,12 +64,9 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
         if fmt == "text":  # N-digit numbers do not fit a table: the plain form
             fmt = "plain"
     else:
-        traces = []
-        for point in opt.require_points(fn, at):
-            t = build_trace(fn, point, mode=mode, wrt=names, seed=direction, output=k,
-                            cost=stats)
-            opt.emit_warnings(t.warnings)
-            traces.append(t)
+        traces = opt.each_point(
+            fn, at, lambda point: build_trace(fn, point, mode=mode, wrt=names, seed=direction,
+                                              output=k, cost=stats))
     if fmt == "text":
         from ..render import rich_view
 

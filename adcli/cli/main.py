@@ -38,9 +38,14 @@ class LazyGroup(click.Group):
         """Run the command; turn adcli's errors into one message on stderr
         and the documented exit status (also under click's CliRunner)."""
         from ..errors import AdcliError
+        from .options import FAILED_POINTS
 
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            failed = ctx.meta.get(FAILED_POINTS)  # several --at points, some failed
+            if failed:
+                ctx.exit(failed)
+            return result
         except AdcliError as exc:
             from ..render.errors import format_error
 

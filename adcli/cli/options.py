@@ -69,7 +69,90 @@ def points(at, parse_point=None):
     if parse_point is None:
         from ..language.point import parse_point
 
-    return [parse_point(text) for text in at]
+    return same_order([parse_point(text) for text in at])
+
+
+def same_order(pts):
+    """Every point's variables in one order (first seen first): several
+    ``--at`` points written in different orders still give table rows that
+    line up under one header."""
+    if len(pts) < 2:
+        return pts
+    rank = {}
+    for point in pts:
+        for name in point:
+            rank.setdefault(name, len(rank))
+    return [dict(sorted(p.items(), key=lambda kv: rank[kv[0]])) for p in pts]
+
+
+FAILED_POINTS = "adcli.failed_points"
+
+
+def each_point(fn, at, compute, parse_point=None):
+    """``compute(point)`` for every ``--at`` point, its warnings on stderr.
+
+    With several points, one that cannot be parsed or computed is reported on
+    stderr and the others are still computed and written, as a ``--points``
+    batch does; the command then exits with that point's status (see
+    ``LazyGroup.invoke``).  With one point its error is the command's error."""
+    if len(at) < 2:
+        results = [compute(point) for point in require_points(fn, at, parse_point)]
+        for res in results:
+            emit_warnings(res.warnings)
+        return results
+    if parse_point is None:
+        from ..language.point import parse_point
+    from ..errors import AdcliError
+
+    parsed, failures = [], []
+    for i, text in enumerate(at, 1):
+        try:
+            parsed.append((i, text, parse_point(text)))
+        except AdcliError as exc:
+            failures.append((i, text, exc))
+    ordered = same_order([p for _, _, p in parsed])
+    results = []
+    for (i, text, _), point in zip(parsed, ordered):
+        try:
+            res = compute(point)
+        except AdcliError as exc:
+            failures.append((i, text, exc))
+            continue
+        emit_warnings(res.warnings)
+        results.append(res)
+    _hint_one_point(failures, [p for _, _, p in parsed], at)
+    _report_failed_points(sorted(failures, key=lambda f: f[0]), len(at), not results)
+    return results
+
+
+def _hint_one_point(failures, parsed, at):
+    """``--at x=2 --at y=3`` is two points, each missing a variable: say so."""
+    if any(text.startswith("@") for text in at):
+        example = ",".join(f"{n}=…" for n in dict.fromkeys(n for p in parsed for n in p))
+    else:
+        example = ",".join(at)
+    for _, _, exc in failures:
+        if exc.message.startswith("no value for the variable"):
+            exc.hint = (f"each --at is a separate point ({len(at)} given); give every "
+                        f"variable of a point in one --at, e.g. --at {example}")
+
+
+def _report_failed_points(failures, count, none_left):
+    from ..render.errors import format_error
+
+    if not failures:
+        return
+    for i, text, exc in failures:
+        shown = text if len(text) <= 60 else text[:57] + "…"
+        exc.message = f"point {i} of {count} (--at {shown}): {exc.message}"
+        click.echo(format_error(exc), err=True)
+    ctx = click.get_current_context()
+    if none_left:
+        ctx.exit(max(exc.exit_code for _, _, exc in failures))
+    good = count - len(failures)
+    click.echo(f"adcli: {len(failures)} of {count} points failed; the other {good} "
+               f"{'is' if good == 1 else 'are'} written", err=True)
+    ctx.meta[FAILED_POINTS] = 1  # as a --points batch with failed rows
 
 
 def require_points(fn, at, parse_point=None):

@@ -8,7 +8,7 @@ import io
 import math
 
 from .numbers import json_number, plain_number
-from .results import derivative_label, dumps
+from .results import aligned_rows, derivative_label, dumps
 
 
 def _label(row):
@@ -247,6 +247,6 @@ def render(fmt, checks, sweep=False):
             for c in checks:
                 rows.extend(sweep_cells(c, many))
         else:
-            rows = [check_columns(checks[0])] + [check_cells(c) for c in checks]
+            rows = aligned_rows(checks, check_columns, check_cells)
         return delimited(rows, sep)
     return "\n\n".join(sweep_plain(c) if sweep else check_plain(c) for c in checks)

@@ -10,7 +10,7 @@ numbers are far too long for a table, so ``text`` is the plain form.
 
 import json
 
-from .results import delimited, derivative_label
+from .results import aligned_rows, delimited, derivative_label
 
 
 def number(ctx, x):
@@ -130,6 +130,6 @@ def render(fmt, results, kind):
     if fmt == "jsonl":
         return "\n".join(dumps(to_json(r), ctx) for r in results)
     if fmt in ("csv", "tsv"):
-        return delimited([columns(results[0])] + [row(r) for r in results],
+        return delimited(aligned_rows(results, columns, row),
                          "," if fmt == "csv" else "\t")
     return "\n\n".join(plain(r) for r in results)

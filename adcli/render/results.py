@@ -75,3 +75,33 @@ def eval_row(result, point):
 
 def delimited(rows, sep):
     return "\n".join(sep.join(r) for r in rows)
+
+
+def aligned_rows(results, columns, row):
+    """The header and one row per result, every row as wide as the header.
+
+    Points may name different variables (a later ``--at`` adds one): the
+    header is the union of every result's columns, each new column placed
+    after the one it follows in its own row, and a row lacking a column gets
+    an empty cell there."""
+    header, keyed = [], []
+    seen = set()
+    for r in results:
+        cols, cells = columns(r), row(r)
+        if any(c not in seen for c in cols):
+            header = _merge_columns(header, cols)
+            seen = set(header)
+        keyed.append(dict(zip(cols, cells)))
+    return [header] + [[k.get(c, "") for c in header] for k in keyed]
+
+
+def _merge_columns(header, cols):
+    merged = list(header)
+    at = 0  # where the previous column of ``cols`` sits in ``merged``
+    for c in cols:
+        if c in merged:
+            at = merged.index(c) + 1
+        else:
+            merged.insert(at, c)
+            at += 1
+    return merged
