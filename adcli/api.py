@@ -144,6 +144,22 @@ class Function:
 
         return cost_of(self, point, wrt)
 
+    # The derivative itself (adcli/codegen/): as a Function, and as source code.
+    def derivative(self, wrt=None, *, mode="auto"):
+        """The derivative as a new :class:`Function` (composable: its own
+        ``derivative`` is the second derivative); outputs ``df/dx``, one per
+        output and variable in ``wrt`` (default: every input), row-major."""
+        from .codegen.diff import derivative_function
+
+        return derivative_function(self, wrt, mode)
+
+    def codegen(self, lang="c", *, mode="auto", order=1, **options):
+        """Source code computing the value(s) and derivatives: ``lang`` is
+        c, python, numpy or js (see docs/codegen.md for the options)."""
+        from .codegen.emit import generate
+
+        return generate(self, lang, mode=mode, order=order, **options)
+
     def _wrt(self, tape, wrt):
         if wrt is None:
             return list(tape.inputs)

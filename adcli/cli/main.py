@@ -20,6 +20,7 @@ COMMANDS = {
     "trace": ("adcli.cli.cmd_trace", "trace_command"),
     "graph": ("adcli.cli.cmd_graph", "graph_command"),
     "functions": ("adcli.cli.cmd_functions", "functions_command"),
+    "diff": ("adcli.cli.cmd_codegen", "diff_command"),
 }
 
 

@@ -1,0 +1,65 @@
+"""``adcli diff``: the derivative as an adcli program."""
+
+from . import text
+from .symbolic import Derivative, count_operations, operation_nodes
+
+
+class DiffResult:
+    """The derivative of a function as text.
+
+    ``wrt`` the variables; ``mode`` forward or reverse (which sweep built
+    it); ``labels``/``roots`` one per (output, variable), row-major;
+    ``programs`` a standalone adcli program per partial; ``size`` and
+    ``formula_size`` operation counts (shared subexpressions once)."""
+
+    def __init__(self, fn, wrt=None, mode="auto"):
+        d = Derivative(fn, wrt, mode)
+        self.fn = fn
+        self.wrt = d.wrt
+        self.mode = d.mode
+        self.outputs = list(fn.outputs)
+        self.labels = [label for row in d.labels for label in row]
+        self.roots = d.roots()
+        self.rows = d.rows
+        self.taken = set(fn.inputs)
+        self.size = count_operations(self.roots)
+        self.formula_size = len(operation_nodes(fn.program.outputs))
+
+    def program(self):
+        """All partials as one program (valid adcli input), row-major."""
+        return text.program(self.roots, self.taken)
+
+    def partial_program(self, k):
+        return text.program([self.roots[k]], self.taken)
+
+    def plain(self):
+        if len(self.roots) == 1:
+            return self.program()
+        return text.labelled(self.roots, self.labels, "ascii", self.taken)
+
+    def latex(self):
+        return text.labelled(self.roots, self.labels, "latex", self.taken)
+
+    def as_json(self):
+        n = len(self.wrt)
+        per_output = [{w: self.partial_program(k * n + j) for j, w in enumerate(self.wrt)}
+                      for k in range(len(self.outputs))]
+        obj = {"wrt": list(self.wrt),
+               "derivatives": per_output[0] if len(per_output) == 1 else per_output}
+        if len(per_output) > 1:
+            obj["outputs"] = list(self.outputs)
+        obj.update({"labels": self.labels, "program": self.program(), "mode": self.mode,
+                    "operations": self.size, "formula_operations": self.formula_size})
+        return obj
+
+
+def derivative_function(fn, wrt=None, mode="auto"):
+    """The derivative of ``fn`` as a new :class:`adcli.api.Function` whose
+    outputs are the partials (labelled ``df/dx``), row-major."""
+    from ..api import Function
+
+    res = DiffResult(fn, wrt, mode)
+    out = Function(res.program())
+    out.outputs = tuple(res.labels)
+    out.program.output_names = list(res.labels)
+    return out
