@@ -36,6 +36,8 @@ import time
 
 from ..errors import AdcliError, UsageError
 
+CHUNK_CELLS = 1 << 21  # cells (inputs and results) per chunk: ~16 MB of float64
+
 
 class Kernel:
     """What a command computes for a chunk of points.
@@ -69,6 +71,7 @@ class PointKernel(Kernel):
         self._warnings = warnings or (lambda r: [w.message for w in getattr(r, "warnings", [])])
         self.variables = variables
         self._results = {}
+        self.keep_results = True
 
     templated = False
 
@@ -88,7 +91,8 @@ class PointKernel(Kernel):
             except AdcliError as exc:
                 errors[i] = exc.message
                 continue
-            results[i] = res
+            if self.keep_results:
+                results[i] = res
             V[i] = self._cells(res)
             w = self._warnings(res)
             if w:
@@ -176,7 +180,8 @@ class GradKernel(_Vectorised):
         super().__init__(fn, variables)
         self.wrt = fn._wrt(self.tape, wrt)
         self.mode = choose_mode(mode, len(self.outputs), len(self.wrt))
-        self.wrt_slots = [self.tape.inputs.index(w) for w in self.wrt]
+        slot_of = {name: k for k, name in enumerate(self.tape.inputs)}
+        self.wrt_slots = [slot_of[w] for w in self.wrt]
         self.columns = []
         for name in self.outputs:  # one group per output: f, df/dx1, …
             self.columns.append(name)
@@ -228,22 +233,49 @@ class GradKernel(_Vectorised):
 
 # --- the loop -----------------------------------------------------------------
 
+def constants_used(source):
+    """The names of the constants (``pi``, ``e``, ``tau``) the formula reads."""
+    import re
+
+    from ..primitives import CONSTANTS
+
+    text = re.sub(r"#[^\n]*", "", source or "")
+    return [c for c in CONSTANTS if re.search(rf"(?<![\w.]){c}(?![\w(])", text)]
+
+
+def _check_constant_columns(reader, source):
+    """A column named like a constant the formula uses would be silently
+    ignored (the name means the constant): exit 2, as ``--at e=2`` is."""
+    clash = [c for c in constants_used(source) if c in reader.columns]
+    if clash:
+        name = clash[0]
+        raise UsageError(
+            f"the --points column `{name}` is named like the constant `{name}`, "
+            "which the formula uses",
+            hint=f"in a formula `{name}` is the constant, so the column cannot give it a "
+                 "value; rename the column and the variable (e.g. `e_` in both)")
+
+
 def _variables(reader, needed):
     """The formula's inputs in the order of the input's columns; exit 2
     naming any that the header lacks."""
-    missing = [v for v in needed if v not in reader.columns]
+    columns = set(reader.columns)
+    missing = [v for v in needed if v not in columns]
     if missing and reader.format != "jsonl":
         names = ", ".join(f"`{m}`" for m in missing)
         raise UsageError(
             f"the --points header has no column for {names}",
             hint=f"the header is: {', '.join(reader.columns) or '(empty)'}; "
                  f"the formula needs {', '.join(needed)}")
-    present = [c for c in reader.columns if c in set(needed)]
-    return present + [v for v in needed if v not in present]
+    wanted = set(needed)
+    present = [c for c in reader.columns if c in wanted]
+    seen = set(present)
+    return present + [v for v in needed if v not in seen]
 
 
 def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digits=None,
-               stdin=None, stdout=None, stderr=None, progress=None, max_rows=None):
+               stdin=None, stdout=None, stderr=None, progress=None, max_rows=None,
+               source=None):
     """Run a batch; returns the exit status (0, or 1 if any row failed).
     Usage errors (a missing column, an unreadable file) raise UsageError.
 
@@ -262,12 +294,20 @@ def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digi
     stream, size = open_points(points, stdin)
     try:
         reader = PointReader(stream, input_format, max_rows or MAX_ROWS)
+        _check_constant_columns(reader, source)
         variables = _variables(reader, list(needed))
         reader.bind(variables)
         kernel = make_kernel(variables)
         if isinstance(kernel, PointKernel) and kernel.variables is None:
             kernel.variables = variables
-        writer = Writer(fmt or reader.format, reader, kernel, stdout, digits)
+        fmt = fmt or reader.format
+        if isinstance(kernel, PointKernel):  # its results are needed for JSON rows only
+            kernel.keep_results = fmt in ("json", "jsonl")
+        # memory per chunk bounded by cells, not rows: a wide row (a Hessian
+        # of 1,000 variables has a million cells) gets a chunk of its own
+        width = len(reader.columns) + len(kernel.columns) + 1
+        reader.limit_rows(max(1, min(reader.max_rows, CHUNK_CELLS // width)))
+        writer = Writer(fmt, reader, kernel, stdout, digits)
         if progress is None:  # a bar for a person watching, not mixed into data
             progress = _isatty(stderr) and not _isatty(stdout)
         bar = _Progress(stderr, size, reader) if progress else None
@@ -287,6 +327,8 @@ def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digi
                 if bar is not None:
                     bar.stop()
             writer.close()
+            for note in writer.notes:
+                stderr.write(f"adcli: warning: {note}\n")
         except BrokenPipeError:  # `adcli … --points big.csv | head`: the reader left
             _silence(stdout)
             return stats.report(stderr)

@@ -180,7 +180,8 @@ class PointReader:
         """Use these header columns (in this order) as the variables."""
         self.variables = list(variables)
         if self.format != "jsonl":
-            self.var_index = [self.columns.index(v) for v in self.variables]
+            index = {c: j for j, c in enumerate(self.columns)}
+            self.var_index = [index[v] for v in self.variables]
 
     def cells(self, line, record=None):
         """The input columns of one row as text."""
@@ -188,10 +189,23 @@ class PointReader:
             if record is None:
                 return [""] * len(self.columns)
             return [_json_cell(record.get(c)) for c in self.columns]
-        fields = self._split(line)
+        try:
+            fields = self._split(line)
+        except csv.Error:  # unreadable quoting: the text in the first cell
+            fields = [line]
         if len(fields) < len(self.columns):
             fields = fields + [""] * (len(self.columns) - len(fields))
         return fields[:len(self.columns)]
+
+    def limit_rows(self, rows):
+        """At most ``rows`` rows per chunk from now on (the lines already
+        read are split again)."""
+        if rows >= self.max_rows:
+            return
+        self.max_rows = rows
+        self._first_batch = [(first + k, lines[k:k + rows])
+                             for first, lines in self._first_batch
+                             for k in range(0, len(lines), rows)]
 
     # -- chunks --------------------------------------------------------------
 
@@ -344,6 +358,8 @@ def _json_cell(value):
         return ""
     if isinstance(value, str):
         return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if value != value else ("inf" if value > 0 else "-inf")
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -14,10 +14,12 @@ which measured fastest of the sound ways (see ``bench/batch_io.py``).
 """
 
 import json
+import re
 
 from .reader import SEPARATOR, csv_line, csv_quote
 
 OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "json")
+_SENTINEL = re.compile(r"-9\.8765432(\d{5})1e-299")
 
 
 def format_rows(V, sep, digits=None, tail=""):
@@ -60,6 +62,22 @@ def number_texts(values, digits=None):
     return out
 
 
+def jsonable(value):
+    """``value`` with every non-finite float as the string design.md names
+    (``"nan"``, ``"inf"``, ``"-inf"``): bare NaN/Infinity is not JSON."""
+    if isinstance(value, float):
+        if value != value:
+            return "nan"
+        if value in (float("inf"), float("-inf")):
+            return "inf" if value > 0 else "-inf"
+        return value
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value
+
+
 def _json_value(v, digits):
     if digits is not None and v == v and v not in (float("inf"), float("-inf")):
         return float(f"{v:.{digits}g}")
@@ -75,10 +93,35 @@ class Writer:
         self.digits = digits
         self.first = True
         self.variables = reader.variables
-        self.extra = [c for c in reader.columns if c not in set(self.variables)]
+        variables = set(self.variables)
+        self.extra = [c for c in reader.columns if c not in variables]
+        index = {c: j for j, c in enumerate(reader.columns)}
+        self._extra_index = [index[c] for c in self.extra]
         self._template = None
+        self.notes = []  # said on stderr at the end (the driver prints them)
+        self._check_clashes()
         if fmt in ("jsonl", "json") and getattr(kernel, "templated", True):
             self._template = self._make_template()
+
+    def _check_clashes(self):
+        """A CSV/TSV row has one namespace: an input column named like a
+        result column (``f``, ``df/dx``, ``error``) would give a header with
+        two columns of that name."""
+        if self.fmt not in ("csv", "tsv"):
+            return
+        results = list(self.kernel.columns) + ["error"]
+        taken = set(results)
+        clash = [c for c in self.reader.columns if c in taken]
+        if clash:
+            from ..errors import UsageError
+
+            names = ", ".join(f"`{c}`" for c in clash)
+            raise UsageError(
+                f"the --points column {names} has the name of a result column" if len(clash) == 1
+                else f"the --points columns {names} have the names of result columns",
+                hint=f"the results are {', '.join(results)}; rename the input column, "
+                     "name the output (`r = …; r`), or use --format jsonl, which keeps "
+                     "inputs and results apart")
 
     # -- CSV/TSV ---------------------------------------------------------------
 
@@ -111,9 +154,26 @@ class Writer:
 
     def _prefixes(self, chunk, sep):
         r = self.reader
+        if r.format == "jsonl":
+            self._note_new_keys(chunk)
         if r.format == self.fmt:
             return chunk.lines
         return [csv_line(cells, sep) for cells in chunk.fields()]
+
+    def _note_new_keys(self, chunk):
+        """JSON Lines to CSV/TSV: the columns are the first object's keys;
+        a key first seen later has no column, which is said, not hidden."""
+        if self.notes:
+            return
+        known = set(self.reader.columns)
+        for i, rec in enumerate(chunk.records or ()):
+            if rec is not None and not known.issuperset(rec):
+                new = ", ".join(f"`{k}`" for k in rec if k not in known)
+                self.notes.append(
+                    f"line {chunk.line_numbers[i]}: {new} not in the first object, so the "
+                    f"{self.fmt.upper()} output has no column for it (--format jsonl keeps "
+                    "every key)")
+                return
 
     def _delimited(self, chunk, V, errors):
         sep = SEPARATOR[self.fmt]
@@ -130,11 +190,14 @@ class Writer:
         tail = sep + "\n"
         blank = sep * len(self.kernel.columns)
         out = []
+        same = prefixes is chunk.lines
         for i, (p, c) in enumerate(zip(prefixes, rows, strict=True)):
             e = errors.get(i)
             if e is None:
                 out.append(p + sep + c + tail)
-            else:
+            else:  # the input's cells cut or padded to the header's width
+                if same:
+                    p = csv_line(chunk.fields()[i], sep)
                 out.append(p + sep + blank + csv_quote(e, sep) + "\n")
         return "".join(out)
 
@@ -142,25 +205,26 @@ class Writer:
 
     def _make_template(self):
         """The single-point JSON object of a good row, as a %-template over
-        the number texts (results, then point values), then extras."""
+        the number texts (results, then point values), then extras.
+
+        The object is built once with distinct sentinel numbers and each
+        sentinel's text replaced in one regular-expression pass, so the
+        cost is linear in the width of the row (a replace per column was
+        quadratic: 22 s for 1,000 columns)."""
         m = len(self.kernel.columns)
         k = len(self.variables)
-        sentinels = [float(f"-9.8765432{j:05d}e-299") for j in range(m + k + len(self.extra))]
+        sentinels = [float(f"-9.8765432{j:05d}1e-299") for j in range(m + k + len(self.extra))]
+        if len(sentinels) > 99999:
+            return None
         point = dict(zip(self.variables, sentinels[m:m + k], strict=False))
         obj = self.kernel.json_obj(sentinels[:m], point, [])
         if self.extra:
             obj["extra"] = dict(zip(self.extra, sentinels[m + k:], strict=False))
         text = json.dumps(obj, ensure_ascii=False).replace("%", "%%")
-        for s in sentinels:
-            r = repr(s)
-            if text.count(r) != 1:
-                return None
-            text = text.replace(r, "%s")
-        # the placeholders must come in sentinel order
-        order = [json.dumps(obj, ensure_ascii=False).find(repr(s)) for s in sentinels]
-        if order != sorted(order):
+        found = [int(j) for j in _SENTINEL.findall(text)]
+        if found != list(range(len(sentinels))):  # each once, in order: else no template
             return None
-        return text + "\n"
+        return _SENTINEL.sub("%s", text) + "\n"
 
     def _extra_values(self, chunk, i):
         r = self.reader
@@ -168,7 +232,7 @@ class Writer:
             rec = chunk.records[i] or {}
             return [rec.get(c) for c in self.extra]
         cells = chunk.fields()[i]
-        return [cells[r.columns.index(c)] for c in self.extra]
+        return [cells[j] for j in self._extra_index]
 
     def _json(self, chunk, V, errors, warnings):
         out = []
@@ -179,7 +243,7 @@ class Writer:
         xs = X.tolist()
         extra_index = None
         if self.extra and self.reader.format != "jsonl":
-            extra_index = [self.reader.columns.index(c) for c in self.extra]
+            extra_index = self._extra_index
         for i in range(len(vals)):
             e = errors.get(i)
             if e is not None:
@@ -188,7 +252,8 @@ class Writer:
                 out.append(json.dumps(obj, ensure_ascii=False) + "\n")
                 continue
             w = warnings.get(i)
-            if template is not None and not w:
+            own = self._own_extra(chunk, i)
+            if template is not None and not w and own is None:
                 texts = number_texts(vals[i], digits) + number_texts(xs[i])
                 if self.extra:
                     if extra_index is not None:
@@ -196,14 +261,18 @@ class Writer:
                         ev = [cells[j] for j in extra_index]
                     else:
                         ev = self._extra_values(chunk, i)
-                    texts.extend(json.dumps(v, ensure_ascii=False) for v in ev)
+                    texts.extend(json.dumps(jsonable(v), ensure_ascii=False) for v in ev)
                 out.append(template % tuple(texts))
                 continue
             point = dict(zip(self.variables, xs[i], strict=False))
             obj = self.kernel.json_obj([_json_value(v, digits) for v in vals[i]], point,
                                        list(w or []), row=i)
-            if self.extra:
-                obj["extra"] = dict(zip(self.extra, self._extra_values(chunk, i), strict=False))
+            if own is not None:
+                if own:
+                    obj["extra"] = jsonable(own)
+            elif self.extra:
+                obj["extra"] = jsonable(dict(zip(self.extra, self._extra_values(chunk, i),
+                                                 strict=False)))
             out.append(json.dumps(obj, ensure_ascii=False) + "\n")
         if self.fmt == "jsonl":
             return "".join(out)
@@ -214,9 +283,21 @@ class Writer:
         self.first = False
         return prefix + text
 
+    def _own_extra(self, chunk, i):
+        """JSON Lines input: this row's keys beyond the variables, when they
+        differ from the first object's (None when they are the same)."""
+        if self.reader.format != "jsonl":
+            return None
+        rec = chunk.records[i] or {}
+        if len(rec) == len(self.extra) + len(self.variables) and all(
+                c in rec for c in self.extra):
+            return None
+        variables = set(self.variables)
+        return {k: v for k, v in rec.items() if k not in variables}
+
     def _input(self, chunk, i):
         r = self.reader
         if r.format == "jsonl":
             rec = chunk.records[i]
-            return rec if rec is not None else chunk.lines[i]
+            return jsonable(rec) if rec is not None else chunk.lines[i]
         return dict(zip(r.columns, chunk.fields()[i], strict=False))

@@ -228,6 +228,6 @@ def run_batch(fn, at, points, make_kernel, fmt, input_format, digits, formula_fr
     from ..batch.driver import run_points
 
     status = run_points(points, make_kernel, needed=fn.inputs, fmt=fmt,
-                        input_format=input_format, digits=digits)
+                        input_format=input_format, digits=digits, source=fn.source)
     if status:
         click.get_current_context().exit(status)
