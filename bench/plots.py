@@ -1,4 +1,4 @@
-"""The two pictures of the README's Performance section (``python -m bench --plots``).
+"""The two pictures of docs/performance.md (``python -m bench --plots``).
 
 * docs/gradient_cost.png: in-process cost of the full gradient of the
   Rosenbrock chain vs n, forward accumulation (one tangent sweep per input)

@@ -1,5 +1,5 @@
-"""adcli functions lists the primitives table, and the README's function
-reference is that listing."""
+"""adcli functions lists the primitives table, and the function reference
+in docs/language.md is that listing."""
 
 import json
 import os
@@ -10,7 +10,8 @@ from adcli.render.functions_view import markdown
 
 from .conftest import adcli_process
 
-README = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "README.md")
+LANGUAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "docs",
+                        "language.md")
 
 
 def test_json_lists_every_primitive_with_its_rules(run):
@@ -52,13 +53,13 @@ def test_text_format_renders(run):
     assert "atan2(y, x)" in res.output and "∂/∂" in res.output
 
 
-def test_readme_function_reference_is_generated_from_the_table():
-    text = open(README, encoding="utf-8").read()
+def test_documented_function_reference_is_generated_from_the_table():
+    text = open(LANGUAGE, encoding="utf-8").read()
     begin = text.index("<!-- functions:begin")
     start = text.index("\n", begin) + 1
     end = text.index("<!-- functions:end -->")
     assert text[start:end].strip() == markdown().strip(), \
-        "regenerate the README reference with: adcli functions --format markdown"
+        "regenerate the table in docs/language.md with: adcli functions --format markdown"
 
 
 def test_functions_as_a_process():

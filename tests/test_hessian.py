@@ -282,22 +282,19 @@ def test_dense_and_sparse_strategies_agree(text, point):
         assert rd == pytest.approx(rs, rel=1e-15, abs=1e-300)
 
 
-def _readme_section():
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    return text.split("## Beyond the gradient", 1)[1]
-
-
-def test_readme_higher_order_examples_run():
-    import re
+def test_documented_higher_order_examples_run():
     import shlex
 
-    section = _readme_section()
-    shell = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    from .docs_pages import blocks, run_doctests, section
+
+    cli_section = section("docs/cli.md", "## Beyond the gradient: J·v, uᵀ·J, Hessians, "
+                                         "Taylor series, mixed partials")
+    shell = blocks(cli_section, "sh")[0]
     for line in shell.splitlines():
         args = shlex.split(line.split("#")[0])
         assert args[0] == "adcli"
         res = run(*args[1:], "--format", "json")
         assert res.exit_code == 0, (line, res.output)
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
-    namespace = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own docs
+    namespace = run_doctests("docs/api.md", "## Beyond the gradient")
+    assert namespace["d30"] == adcli.taylor("exp(sin(x))", {"x": 0.5}, order=30).derivatives[30]
+    assert len(namespace["per_output"]) == 2

@@ -289,13 +289,13 @@ def test_subprocess_hessian_digits():
     _assert_digits(lines["d2f/dx1dx1"], -sp.sin(2))
 
 
-def test_readme_digits_examples_are_what_adcli_prints():
+def test_documented_digits_examples_are_what_adcli_prints():
     import re
     import shlex
-    from pathlib import Path
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### `--digits N`", 1)[1].split("\n### ", 1)[0]
+    from .docs_pages import section as doc_section
+
+    section = doc_section("docs/numerics.md", "## `--digits N`: arbitrary precision")
     blocks = re.findall(r"```console\n\$ (adcli .*?)\n(.*?)```", section, re.S)
     assert any("hessian" in cmd for cmd, _ in blocks)
     for cmd, out in blocks:

@@ -1,4 +1,4 @@
-"""adcli trace: design.md's worked example in every format, number for
+"""adcli trace: docs/design.md's worked example in every format, number for
 number; shared subexpressions, several outputs, long traces; the cost report
 and grad --stats."""
 
@@ -298,15 +298,10 @@ def test_trace_as_a_real_process_in_a_pipe():
     assert proc.stdout.isascii()
 
 
-def test_readme_python_trace_example_runs():
-    import os
+def test_documented_python_trace_example_runs():
+    from .docs_pages import run_doctests
 
-    readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "README.md")
-    text = open(readme, encoding="utf-8").read()
-    section = text.split("## Seeing the accumulation", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
-    namespace = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own docs
+    namespace = run_doctests("docs/api.md", "## The trace and the cost of each mode")
     assert namespace["adjoints"] == [(5, 1.0), (4, 1.0), (3, 1.0), (2, 2.0),
                                      (1, 2.5838531634528574)]
     assert namespace["costs"]["auto"] == "reverse"

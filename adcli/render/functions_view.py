@@ -1,6 +1,6 @@
 """``adcli functions``: every primitive of the table, with its derivative
-rules printed by the same printer as the trace.  The README's function
-reference is ``markdown()`` (a test keeps them equal)."""
+rules printed by the same printer as the trace.  The function
+reference of docs/language.md is ``markdown()`` (a test keeps them equal)."""
 
 from ..language.printer import subscript_name, to_string
 from ..primitives import TABLE

@@ -1,0 +1,96 @@
+"""The documentation is true: every relative link resolves, every console
+session prints what the page says, every ``>>>`` example runs."""
+
+import os
+import re
+import unicodedata
+
+import pytest
+
+from .docs_pages import PAGES, ROOT, console_sessions, read, run_console, run_doctests
+
+LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)|!\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _slug(heading):
+    """GitHub's anchor for a heading: lower case, punctuation dropped
+    (letters, digits, marks, `-` and `_` kept), spaces as hyphens."""
+    text = heading.strip().lower()
+    kept = "".join(c for c in text if c in " -_" or unicodedata.category(c)[0] in "LNM")
+    return kept.replace(" ", "-")
+
+
+def _anchors(page):
+    text = re.sub(r"^```.*?^```", "", read(page), flags=re.S | re.M)
+    return {_slug(h) for h in re.findall(r"^#+ (.*)$", text, re.M)}
+
+
+def _links(page):
+    text = re.sub(r"^```.*?^```", "", read(page), flags=re.S | re.M)
+    for match in LINK.finditer(text):
+        yield match.group(1) or match.group(2)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_relative_link_resolves(page):
+    for target in _links(page):
+        if re.match(r"[a-z]+:", target):
+            continue  # an absolute URL
+        path, _, anchor = target.partition("#")
+        resolved = os.path.normpath(os.path.join(ROOT, os.path.dirname(page), path)) \
+            if path else os.path.join(ROOT, page)
+        assert os.path.exists(resolved), f"{page}: broken link {target}"
+        if anchor and resolved.endswith(".md"):
+            linked = os.path.relpath(resolved, ROOT)
+            assert anchor in _anchors(linked), f"{page}: no heading #{anchor} in {linked}"
+
+
+def test_slug_matches_githubs_for_our_headings():
+    assert _slug("`--digits N`: arbitrary precision") == "--digits-n-arbitrary-precision"
+    assert _slug("Beyond: J·v, uᵀ·J, Hessians") == "beyond-jv-uᵀj-hessians"
+
+
+def test_readme_is_short_and_links_every_docs_page():
+    readme = read("README.md")
+    assert len(readme.splitlines()) <= 160
+    linked = set(_links("README.md"))
+    for page in PAGES:
+        if page.startswith("docs" + os.sep) or page == "CONTRIBUTING.md":
+            assert page.replace(os.sep, "/") in linked, f"README.md does not link {page}"
+
+
+def test_team_md_became_contributing_md():
+    assert not os.path.exists(os.path.join(ROOT, "docs", "TEAM.md"))
+    assert "Adding a primitive" in read("CONTRIBUTING.md")
+
+
+SESSIONS = [(page, i, steps) for page in PAGES
+            for i, steps in enumerate(console_sessions(read(page)))]
+
+
+@pytest.mark.parametrize("page, index, steps", SESSIONS,
+                         ids=[f"{p}#{i}" for p, i, _ in SESSIONS])
+def test_console_sessions_print_what_the_page_shows(page, index, steps, tmp_path):
+    for command, expected in steps:
+        assert run_console(command, tmp_path) == expected, f"{page}: $ {command}"
+
+
+@pytest.mark.parametrize("page", ["docs/api.md", "docs/internals.md"])
+def test_python_examples_run_and_print_what_the_page_shows(page):
+    run_doctests(page)
+
+
+def test_every_python_example_is_a_doctest():
+    """A ```python block would go unchecked: examples are ```pycon."""
+    for page in PAGES:
+        for body in re.findall(r"^```python\n(.*?)^```", read(page), re.S | re.M):
+            assert ">>>" not in body, page
+    assert ">>>" in read("docs/api.md") and ">>>" in read("docs/internals.md")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_documented_shell_completion_scripts_exist(shell):
+    """docs/cli.md's one-liners: click prints a completion script per shell."""
+    assert f"_ADCLI_COMPLETE={shell}_source adcli" in read("docs/cli.md")
+    out = run_console(f"_ADCLI_COMPLETE={shell}_source adcli", ROOT)
+    assert "_adcli_completion" in out
