@@ -41,8 +41,10 @@ class LazyGroup(click.Group):
         from ..errors import AdcliError
         from .options import FAILED_POINTS
 
+        _allow_long_integers()
         try:
             result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk shows here, not at exit
             failed = ctx.meta.get(FAILED_POINTS)  # several --at points, some failed
             if failed:
                 ctx.exit(failed)
@@ -54,8 +56,14 @@ class LazyGroup(click.Group):
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             _quiet_broken_pipe()  # `adcli … | head`: the reader has all it wants
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort,
-                KeyboardInterrupt):
+        except KeyboardInterrupt:
+            _interrupted()
+        except OSError as exc:  # disk full, I/O error: output that cannot be written
+            _unwritable(exc)
+        except click.NoSuchOption as exc:
+            _expression_taken_for_option(ctx, exc)
+            raise
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except RecursionError:
             click.echo("adcli: error: the formula is nested too deeply for this operation",
@@ -70,6 +78,7 @@ class LazyGroup(click.Group):
             ctx.exit(70)
 
     def resolve_command(self, ctx, args):
+        ctx.meta["adcli.args"] = list(args)  # for _expression_taken_for_option
         try:
             return super().resolve_command(ctx, args)
         except click.UsageError as exc:
@@ -109,6 +118,44 @@ def main(argv=None):
         cli.main(args, prog_name="adcli")
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except KeyboardInterrupt:  # Ctrl-C before a command ran (while importing)
+        _interrupted()
+
+
+def _allow_long_integers():
+    """``--exact`` numbers may have more than Python's default 4,300 digits
+    (a guard against untrusted input; here the user asked for them)."""
+    if hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(0)
+
+
+def _interrupted():
+    """Ctrl-C: the shell's convention, 128 + SIGINT."""
+    click.echo("adcli: interrupted", err=True)
+    sys.exit(130)
+
+
+def _unwritable(exc):
+    import os
+
+    click.echo(f"adcli: error: cannot write the output: {exc.strerror or exc}", err=True)
+    # Nothing more can reach standard output; do not fail again at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
+
+
+def _expression_taken_for_option(ctx, exc):
+    """``adcli eval "-x^2"``: click reads a formula that starts with `-` as
+    short options; say how to pass it."""
+    name = exc.option_name or ""
+    if name.startswith("--"):
+        return  # a misspelt long option, not a formula
+    args = ctx.meta.get("adcli.args", [])
+    shown = next((a for a in args if a.startswith(name) and a != name), name)
+    command = args[0] if args and args[0] in COMMANDS else "eval"
+    exc.message += (f" If `{shown}` is the formula, put it after `--`: "
+                    f'adcli {command} -- "{shown}" --at …')
 
 
 def _expr_after_dashes(args):

@@ -45,18 +45,26 @@ def read_formula(expr, file):
         raise UsageError("give the formula either as EXPR or with -f, not both")
     if file is not None:
         if file == "-":
-            return sys.stdin.read()
+            return read_text(sys.stdin.buffer, "standard input")
         try:
-            with open(file, encoding="utf-8") as fh:
-                return fh.read()
+            with open(file, "rb") as fh:
+                return read_text(fh, file)
         except OSError as exc:
             raise UsageError(f"cannot read {file}: {exc.strerror}") from None
     if expr is None:
         raise UsageError("no formula given",
                          hint='write it as an argument: adcli grad "x*y" --at x=1,y=2')
     if expr == "-":
-        return sys.stdin.read()
-    return expr
+        return read_text(sys.stdin.buffer, "standard input")
+    return expr.removeprefix("\ufeff")
+
+
+def read_text(stream, what):
+    """UTF-8 text from a binary stream; a byte-order mark is skipped, and
+    text in another encoding is a usage error that says how to convert it."""
+    from ..language.point import decode_utf8
+
+    return decode_utf8(stream.read(), what)
 
 
 def compile_formula(expr, file):

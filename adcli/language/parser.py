@@ -17,6 +17,8 @@ from ..graph.program import Program
 from ..primitives import CONSTANTS, FUNCTIONS, VARIADIC, function_names
 from .grammar import fast_parser, lalr_parser
 
+_FUNCTION_NAMES = frozenset(function_names())
+
 # An expression while parsing: (node, start, end, label); label is the name
 # when the expression is a bare reference to an assigned variable.
 NODE, START, END, LABEL = 0, 1, 2, 3
@@ -118,7 +120,12 @@ class Builder:
 
     # statements --------------------------------------------------------------
     def assign(self, tok, ex):
-        self.env[tok[0]] = ex[NODE]
+        name, start, end = tok
+        if name in CONSTANTS or name in _FUNCTION_NAMES:
+            what = "a constant" if name in CONSTANTS else "a function"
+            self._fail(f"`{name}` is {what} and cannot be assigned", start, end,
+                       hint=f"choose another name, e.g. `{name}_1 = …`")
+        self.env[name] = ex[NODE]
 
     def outputs(self, *exs):
         self.results.extend(exs)
@@ -244,6 +251,25 @@ def _hint(source, tok, expected):
         return "a `(` is never closed"
     if tok is not None and tok.type == "RPAR" and source.count(")") > source.count("("):
         return "this `)` has no matching `(`"
+    number_hint = _malformed_number_hint(source, tok)
+    if number_hint:
+        return number_hint
     if tok is not None and tok.type in ("NAME", "NUMBER", "LPAR") and "STAR" in expected:
         return "write `*` for a product, e.g. `2*x`"
+    return None
+
+
+def _malformed_number_hint(source, tok):
+    """``1e`` and ``1.2.3`` are numbers written wrong, not missing products."""
+    if tok is None or tok.type not in ("NAME", "NUMBER") or tok.start_pos == 0:
+        return None
+    before = source[tok.start_pos - 1]
+    if not (before.isdigit() or before == "."):
+        return None
+    text = str(tok)
+    if tok.type == "NUMBER" and text.startswith("."):
+        return "a number has at most one decimal point, e.g. `1.23`"
+    if tok.type == "NAME" and text[0] in "eE":
+        return (f"an exponent needs digits, e.g. `1{text[0]}3` or `1{text[0]}-3`; "
+                "for a product with the constant e write `1*e`")
     return None

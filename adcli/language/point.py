@@ -38,11 +38,26 @@ def read_at(text):
     if text.startswith("@"):
         path = text[1:]
         try:
-            with open(path, encoding="utf-8") as f:
-                return f.read()
+            with open(path, "rb") as f:
+                return decode_utf8(f.read(), path)
         except OSError as exc:
             raise UsageError(f"cannot read --at file {path}: {exc.strerror}") from None
     return text
+
+
+def decode_utf8(data, what):
+    """``data`` as UTF-8 text without a leading byte-order mark (editors on
+    Windows write one).  UTF-16 or Latin-1 is a usage error naming the fix."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise UsageError(f"{what} is UTF-16 text; adcli reads UTF-8",
+                         hint=f"convert it: iconv -f UTF-16 -t UTF-8 {what} > new.txt")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{what} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            hint=f"convert it, e.g. from Latin-1: iconv -f LATIN1 -t UTF-8 {what} > new.txt",
+        ) from None
 
 
 def constant(text, source=None, offset=0, label="--at"):
@@ -74,8 +89,10 @@ def _relocate(exc, source, offset, label):
     exc.label = label
 
 
-def parse_point(text, label="--at"):
-    """``"x1=2,x2=3"`` → ``{"x1": 2.0, "x2": 3.0}`` in the order given."""
+def parse_point(text, label="--at", beyond_float=False):
+    """``"x1=2,x2=3"`` → ``{"x1": 2.0, "x2": 3.0}`` in the order given.
+    ``beyond_float``: a value too large for a float (``10^5000``) is kept as
+    inf, for ``--exact`` and ``--digits``, which read the text again."""
     import math
 
     source = read_at(text)
@@ -112,7 +129,7 @@ def parse_point(text, label="--at"):
         number = _fast_float(value)
         if number is None:
             number = constant(value, source, value_at, label)
-        if not math.isfinite(number):
+        if not math.isfinite(number) and not (beyond_float and math.isinf(number)):
             raise UsageError(f"`{stripped}` must be a finite number, not {value.strip()}",
                              source=source, span=(value_at, offset + len(piece)), label=label)
         point[stripped] = number

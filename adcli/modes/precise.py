@@ -630,7 +630,7 @@ def parse_point(text):
     from ..language.point import parse_point as parse_float
     from ..language.point import read_at, split_pairs
 
-    names = list(parse_float(text))
+    names = list(parse_float(text, beyond_float=True))
     source = read_at(text)
     texts = [piece.partition("=")[2] for piece, _ in split_pairs(source)]
     return dict(zip(names, texts, strict=False))

@@ -505,5 +505,18 @@ def domain_error(tape, step, vals):
         message = f"division by zero: {call} at ω{omega}"
     else:
         message = f"{call} is undefined (at ω{omega})"
+    hint = _domain_hint(step.prim)
+    if step.prim.key == "pow" and _is_odd_root(args[1]):
+        hint += ("; for the real cube root of a negative number write cbrt(x)"
+                 if abs(args[1] * 3 - 1) < 1e-12 else "; for a real odd root write -(-x)^y")
     return DomainError(message, step=omega, source=tape.program.source,
-                       span=step.node.span, hint=_domain_hint(step.prim))
+                       span=step.node.span, hint=hint)
+
+
+def _is_odd_root(y):
+    """1/3, 1/5, …: a negative base has a real root, but x^y is not it."""
+    try:
+        n = round(1 / float(y))
+    except (ZeroDivisionError, TypeError, ValueError, OverflowError):
+        return False
+    return n % 2 == 1 and abs(float(y) * n - 1) < 1e-12

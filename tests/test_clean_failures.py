@@ -1,0 +1,130 @@
+"""What a user sees when something outside the formula goes wrong: a full
+disk, a file in another encoding, Ctrl-C, numbers longer than Python's
+default int-to-text limit, names that cannot be assigned, an expression
+taken for an option, and hints that point at the real mistake."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from tests.conftest import adcli_process
+
+
+def _exe():
+    exe = os.path.join(os.path.dirname(sys.executable), "adcli")
+    return [exe] if os.path.exists(exe) else [sys.executable, "-m", "adcli"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("fmt", ["plain", "json", "csv"])
+def test_a_full_disk_is_one_line_and_exit_1(fmt):
+    with open("/dev/full", "w") as full:
+        res = subprocess.run(_exe() + ["grad", "x*y", "--at", "x=1,y=2", "--format", fmt],
+                             stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert res.returncode == 1
+    assert res.stderr.strip() == "adcli: error: cannot write the output: No space left on device"
+
+
+def test_ctrl_c_exits_130():
+    with tempfile.TemporaryDirectory() as tmp:
+        fifo = os.path.join(tmp, "formula")
+        os.mkfifo(fifo)
+        proc = subprocess.Popen(_exe() + ["eval", "-f", fifo, "--at", "x=1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Opening the FIFO for writing returns once adcli has opened it to read
+        # the formula: it is then inside the command, blocked on the read.
+        with open(fifo, "w"):
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "adcli: interrupted" in err
+
+
+@pytest.mark.parametrize("data, expected", [
+    ("x*é".encode("latin-1"), "is not UTF-8 text (byte 0xe9 at offset 2)"),
+    ("x*y".encode("utf-16"), "is UTF-16 text; adcli reads UTF-8"),
+])
+def test_a_formula_file_in_another_encoding_is_a_usage_error(run, tmp_path, data, expected):
+    path = tmp_path / "f.txt"
+    path.write_bytes(data)
+    res = run("eval", "-f", str(path), "--at", "x=1,y=2")
+    assert res.exit_code == 2
+    assert expected in res.stderr and "iconv" in res.stderr
+    assert "internal error" not in res.stderr
+
+
+def test_a_byte_order_mark_is_accepted_in_formula_and_point_files(run, tmp_path):
+    formula, point = tmp_path / "f.txt", tmp_path / "p.txt"
+    formula.write_bytes("\ufeffx*y\n".encode())
+    point.write_bytes("\ufeffx=2\ny=3\n".encode())
+    res = run("eval", "-f", str(formula), "--at", f"@{point}")
+    assert res.exit_code == 0, res.output
+    assert res.stdout == "f 6\n"
+    res = run("eval", "-", "--at", "x=2,y=3", input="\ufeffx*y".encode())
+    assert res.stdout == "f 6\n"
+
+
+@pytest.mark.parametrize("fmt", ["plain", "json", "jsonl", "csv", "tsv", "text"])
+def test_exact_numbers_of_ten_thousand_digits_in_every_format(run, fmt):
+    res = run("eval", "7*10^9999 + 1", "--exact", "--format", fmt)
+    assert res.exit_code == 0, res.output
+    assert ("7" + "0" * 9998 + "1") in res.stdout.replace("\n", "")
+
+
+def test_exact_gradient_at_a_point_beyond_float_range(run):
+    res = run("grad", "x^2", "--at", "x=10^5000", "--exact", "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout, parse_int=str)["gradient"]["x"] == "2" + "0" * 5000
+
+
+def test_pi_to_100000_digits(run):
+    import mpmath
+
+    res = run("eval", "pi", "--digits", "100000", "--format", "json")
+    assert res.exit_code == 0, res.output
+    value = json.loads(res.stdout, parse_float=str)["value"]
+    with mpmath.workdps(100010):
+        assert value == mpmath.nstr(+mpmath.pi, 100000, strip_zeros=False)
+
+
+@pytest.mark.parametrize("fmt", ["plain", "json", "jsonl", "csv", "tsv", "text"])
+def test_pi_beyond_python_int_text_limit_in_every_format(run, fmt):
+    res = run("eval", "pi", "--digits", "5000", "--format", fmt)
+    assert res.exit_code == 0, res.output
+    assert "3.14159265358979323846" in res.stdout
+    assert res.stdout.count("9") > 400  # all 5,000 digits are there
+
+
+@pytest.mark.parametrize("source, name, what", [
+    ("pi = 3; pi*2", "pi", "a constant"), ("sin = 3; sin*2", "sin", "a function"),
+    ("a = x; e = a; e*x", "e", "a constant"),
+])
+def test_assigning_to_a_constant_or_function_name_is_exit_2(run, source, name, what):
+    res = run("eval", source, "--at", "x=1")
+    assert res.exit_code == 2
+    assert f"`{name}` is {what} and cannot be assigned" in res.stderr
+    assert "^" in res.stderr  # the caret under the name
+
+
+def test_an_expression_taken_for_an_option_says_to_put_it_after_dashes():
+    res = adcli_process("grad", "-x^2", "--at", "x=3")
+    assert res.returncode == 2
+    assert 'put it after `--`: adcli grad -- "-x^2"' in res.stderr
+    res = adcli_process("grad", "--", "-x^2", "--at", "x=3")
+    assert res.returncode == 0 and "df/dx -6" in res.stdout
+
+
+@pytest.mark.parametrize("source, hint", [
+    ("1e", "an exponent needs digits"),
+    ("2*1.2.3", "at most one decimal point"),
+    ("(-8)^(1/3)", "cbrt(x)"),
+])
+def test_hints_name_the_real_mistake(run, source, hint):
+    res = run("eval", source)
+    assert hint in res.stderr
+    assert "write `*` for a product" not in res.stderr
