@@ -21,6 +21,7 @@ COMMANDS = {
     "graph": ("adcli.cli.cmd_graph", "graph_command"),
     "functions": ("adcli.cli.cmd_functions", "functions_command"),
     "diff": ("adcli.cli.cmd_codegen", "diff_command"),
+    "plot": ("adcli.cli.cmd_plot", "plot_command"),
 }
 
 

@@ -1,0 +1,133 @@
+"""``adcli plot EXPR --over x=A:B[,y=C:D]``: f and its derivatives in the
+terminal, or as a PNG/SVG figure with ``--out``."""
+
+import shutil
+import sys
+
+import click
+
+from ..errors import UsageError
+from . import options as opt
+
+ONE_VAR_SAMPLES = 4001  # odd: a symmetric range has its middle on the grid
+
+
+def parse_size(text):
+    """``WxH`` → (W, H), both positive integers."""
+    if text is None:
+        return None
+    w, sep, h = text.lower().partition("x")
+    try:
+        size = (int(w), int(h))
+    except ValueError:
+        size = None
+    if not sep or size is None or min(size) < 1:
+        raise UsageError(f"--size expects WIDTHxHEIGHT, not `{text}`",
+                         hint="e.g. --size 100x30 (terminal columns × lines) or "
+                              "--size 900x600 (pixels, with --out)")
+    return size
+
+
+def terminal_size(size):
+    """Columns and lines for a terminal plot: --size, else the terminal's
+    (COLUMNS/LINES override it; 80×24 in a pipe)."""
+    if size is not None:
+        return size
+    cols, lines = shutil.get_terminal_size((80, 24))
+    return cols, lines
+
+
+@click.command("plot")
+@opt.formula_argument
+@click.option("--over", "over", required=True, metavar="X=FROM:TO[,Y=FROM:TO]",
+              help="The variable(s) to sweep and their ranges, e.g. x=-6:6 or x=-2:2,y=-2:2.")
+@click.option("--order", type=click.IntRange(0, 12), default=1, show_default=True,
+              help="Plot f and its derivatives up to this order (one variable).")
+@click.option("--at", "at", default=None, metavar="NAME=VALUE,…",
+              help="Values of the other variables of the formula, e.g. y=0.5.")
+@click.option("--wrt", default=None, metavar="NAME",
+              help="Differentiate along this variable (default: the swept one).")
+@click.option("--samples", type=click.IntRange(2, 20_000_000), default=None, metavar="N",
+              help=f"Points along the swept variable (default {ONE_VAR_SAMPLES}; a grid of "
+                   "N×N for two variables, default to suit the size).")
+@click.option("--out", "out", default=None, metavar="FILE.png|FILE.svg",
+              help="Write a figure instead of drawing in the terminal (needs adcli[plot]).")
+@click.option("--size", default=None, metavar="WxH",
+              help="Terminal: columns×lines (default: the terminal's).  --out: pixels "
+                   "(default 900x600).")
+@click.option("--color", "color", type=click.Choice(("auto", "always", "never")),
+              default="auto", show_default=True,
+              help="Colours on a terminal (auto honours NO_COLOR and pipes).")
+@click.option("--output", "output", default=None, metavar="K",
+              help="Which output of a several-output program (1-based index or name).")
+def plot_command(expr, file, over, order, at, wrt, samples, out, size, color, output):
+    """Draw f and its derivatives over a range.
+
+    \b
+      adcli plot "x^2*sin(x)" --over x=-6:6 --order 2
+      adcli plot "exp(-x^2-y^2)" --over x=-2:2 --at y=0.5
+      adcli plot "x^2 - y^2" --over x=-2:2,y=-2:2 --out saddle.png
+
+    Undefined points are gaps, values beyond a robust range are clipped (the
+    plot says so), and kinks are marked on the derivatives.
+    """
+    from ..higher import _output_index
+    from ..language.point import parse_point
+    from ..plot.sampling import bind, parse_over
+    from .cmd_higher import _output
+
+    fn = opt.compile_formula(expr, file)
+    spans = parse_over(over)
+    fixed = parse_point(at) if at else {}
+    bind(fn, spans, fixed, wrt)
+    which = _output_index(fn, _output(output))
+    dims = parse_size(size)
+    if out is not None:
+        _figure(fn, spans, fixed, order, wrt, samples, out, dims, which)
+        return
+    cols, lines = terminal_size(dims)
+    if cols < 20 or lines < 6:
+        raise UsageError(f"a terminal of {cols}×{lines} is too small for a plot",
+                         hint="make it at least 20 columns × 6 lines, or use --size")
+    from ..plot.terminal import use_colour
+
+    colour = use_colour(sys.stdout, color)
+    if len(spans) == 1:
+        text = _terminal_curves(fn, spans[0], fixed, order, wrt, samples, cols, lines,
+                                colour, which)
+    else:
+        text = _terminal_field(fn, spans, fixed, order, samples, cols, lines, colour, which)
+    opt.write(text)
+
+
+def _title(fn, spans, fixed):
+    ranges = ", ".join(f"{s.name} = {_num(s.lo)}…{_num(s.hi)}" for s in spans)
+    fixed_text = "".join(f", {k} = {_num(v)}" for k, v in fixed.items())
+    source = " ".join(fn.source.split())
+    return f"{source}   ({ranges}{fixed_text})"
+
+
+def _num(x):
+    from ..plot.terminal import short_number
+
+    return short_number(x)
+
+
+def _terminal_curves(fn, span, fixed, order, wrt, samples, cols, lines, colour, which):
+    from ..plot.sampling import LineSampler
+    from ..plot.terminal import render_curves
+
+    sampler = LineSampler(fn, span, fixed, order, wrt, which)
+    curves = sampler.sample(samples or ONE_VAR_SAMPLES)
+    n = order + 1
+    height = max(min(lines - 1, 3 + 11 * n), 4 + 3 * n)
+    return render_curves(curves, cols, height, colour, _title(fn, [span], fixed))
+
+
+def _terminal_field(fn, spans, fixed, order, samples, cols, lines, colour, which):
+    raise UsageError("two-variable plots in the terminal are not available yet",
+                     hint="use --out FILE.png")
+
+
+def _figure(fn, spans, fixed, order, wrt, samples, out, dims, which):
+    raise UsageError("--out needs the plot extra, which is not available yet")

@@ -1,0 +1,364 @@
+"""f and its derivatives over arrays of points, in one vectorised sweep.
+
+Taylor mode over NumPy arrays: :class:`ArrayEngine` is adcli's Taylor
+engine (:mod:`adcli.modes.taylor`) with every coefficient an array of
+samples, so f, f′ … f⁽ᴷ⁾ at N points cost O(K²) array operations per tape
+step, whatever N.  Values come from the NumPy functions the primitives table
+names (:mod:`adcli.batch.numpy_backend`), so a point outside the domain is a
+nan (a gap in the plot) instead of an error, and a pole is ±inf or a huge
+number (clipped by the plot).
+
+Kinks (``abs`` at 0, ties in ``min``/``max``, the jump of ``sign``) come from
+the table: where a kinked step's argument crosses its kink between two
+samples, or sits on it, the plot breaks the derivative curves and marks the
+place.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..batch.numpy_backend import kink_mask, resolve
+from ..errors import UsageError
+from ..modes.taylor import Engine, make_rules
+from ..primitives import SLOPE, UNDEFINED
+
+
+def _sum(terms):
+    return sum(terms, np.float64(0.0))
+
+
+def _array_rules():
+    """The Taylor recurrences with arrays for coefficients: the float rules,
+    except ``x^y``, whose float rule branches on the base's value."""
+    rules = make_rules(_sum, np.log, np.float64(0.0), np.float64(1.0))
+    mul = rules["_mul"]
+    log = rules["_log"]
+
+    def cauchy(n, u, v):
+        return mul(n, None, u, v)
+
+    def power_by_products(n, u, a):
+        result = [np.float64(1.0)] + [np.float64(0.0)] * n
+        base = list(u[:n + 1])
+        while a:
+            if a & 1:
+                result = [cauchy(k, result, base) for k in range(n + 1)]
+            a >>= 1
+            if a:
+                base = [cauchy(k, base, base) for k in range(n + 1)]
+        return result[n]
+
+    def pow_(n, y, u, v):
+        constant_exponent = all(np.ndim(v[j]) == 0 and v[j] == 0 for j in range(1, n + 1))
+        if constant_exponent and np.ndim(v[0]) == 0:
+            a = float(v[0])
+            if a == 0:
+                return np.float64(0.0)
+            if a == 1:
+                return u[n]
+            if a == int(a) and 0 < a <= 64:  # exact at a zero base, too
+                return power_by_products(n, u, int(a))
+            s = _sum((a * j - (n - j)) * u[j] * y[n - j] for j in range(1, n + 1))
+            return s / (n * u[0])  # a zero base: ±inf or nan, a gap
+        L = [np.log(u[0])]
+        for k in range(1, n + 1):
+            L.append(log(k, L, u))
+        w = [cauchy(k, v, L) for k in range(n + 1)]
+        return _sum(j * w[j] * y[n - j] for j in range(1, n + 1)) / n
+
+    rules["_pow"] = pow_
+    return rules
+
+
+class ArrayEngine(Engine):
+    """Taylor series whose coefficients are arrays (one entry per sample);
+    nan and ±inf flow through instead of raising."""
+
+    rules = _array_rules()
+    fsum = staticmethod(_sum)
+    zero = np.float64(0.0)
+    nan = np.nan
+
+    @staticmethod
+    def value_of(prim, args):
+        return resolve(prim)(*args)
+
+    @staticmethod
+    def number(x):
+        return np.float64(x) if np.ndim(x) == 0 else x
+
+    @staticmethod
+    def rule_constant(x):
+        return np.float64(x)
+
+    def const(self, value):
+        if np.ndim(value) == 0:
+            return super().const(np.float64(value))
+        # an array is never shared by value: hashing its repr would merge
+        # different arrays that print alike
+        return self._new([value] + [self.zero] * self.order, const=True)
+
+
+def taylor_arrays(tape, columns, direction, order):
+    """Taylor coefficients 0 … order of every output along x + t·direction,
+    at every sample at once: ``columns`` holds one array (or scalar) per
+    input.  Returns (coefficient lists per output, every slot's values)."""
+    with np.errstate(all="ignore"):
+        vals = [np.asarray(c, dtype=np.float64) if np.ndim(c) else np.float64(c)
+                for c in columns]
+        vals.extend(np.float64(c) for c in tape.consts)
+        for step in tape.steps:
+            vals.append(resolve(step.prim)(*[vals[a] for a in step.args]))
+        eng = ArrayEngine(order)
+        series = [None] * tape.size
+        for i in range(tape.n_inputs):
+            series[i] = eng.line(vals[i], direction[i])
+        for slot in range(tape.n_inputs, tape.first_step):
+            series[slot] = eng.const(vals[slot])
+        for step in tape.steps:
+            args = [series[a] for a in step.args]
+            s = series[step.slot] = eng.apply(step.prim, args, vals[step.slot])
+            if not s.const:
+                eng.extend(s, order)
+        coefs = [list(series[o].c[:order + 1]) for o in tape.outputs]
+    return coefs, vals
+
+
+# --- what to plot --------------------------------------------------------------
+
+@dataclass
+class Span:
+    """One swept variable: ``name`` from ``lo`` to ``hi``."""
+
+    name: str
+    lo: float
+    hi: float
+
+    def grid(self, n: int) -> np.ndarray:
+        xs = np.linspace(self.lo, self.hi, n)
+        # put 0 exactly on the grid when linspace misses it by rounding, so
+        # that a kink or a pole at 0 is seen where it is
+        xs[np.abs(xs) < 1e-9 * (self.hi - self.lo) / max(n, 1)] = 0.0
+        return xs
+
+
+def parse_over(text: str) -> list[Span]:
+    """``x=-2:2,y=-pi:pi`` → [Span]; bounds are constant expressions."""
+    from ..language.point import constant, split_pairs
+
+    spans = []
+    for piece, offset in split_pairs(text):
+        name, eq, rest = piece.partition("=")
+        name = name.strip()
+        start = offset + len(piece) - len(piece.lstrip())
+        where = (start, offset + len(piece))
+        if not eq or ":" not in rest or not name:
+            raise UsageError(f"--over expects NAME=FROM:TO, not `{piece.strip()}`",
+                             source=text, span=where, label="--over",
+                             hint="e.g. --over x=-6:6 or --over x=-2:2,y=-2:2")
+        a_text, _, b_text = rest.partition(":")
+        base = offset + piece.index("=") + 1
+        lo = constant(a_text, text, base, label="--over")
+        hi = constant(b_text, text, base + len(a_text) + 1, label="--over")
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise UsageError(f"--over {name}: the bounds must be finite numbers",
+                             source=text, span=where, label="--over")
+        if not lo < hi:
+            raise UsageError(f"--over {name}={a_text.strip()}:{b_text.strip()} is empty: "
+                             "FROM must be less than TO", source=text, span=where,
+                             label="--over", hint=f"write --over {name}={b_text.strip()}:"
+                                                  f"{a_text.strip()}")
+        if any(s.name == name for s in spans):
+            raise UsageError(f"--over names `{name}` twice", source=text, span=where,
+                             label="--over")
+        spans.append(Span(name, lo, hi))
+    if not spans:
+        raise UsageError("--over is empty", hint="e.g. --over x=-6:6")
+    if len(spans) > 2:
+        raise UsageError(f"--over sweeps {len(spans)} variables; a plot shows one or two",
+                         source=text, label="--over",
+                         hint="fix the others with --at, e.g. --at z=0")
+    return spans
+
+
+# --- one variable: f, f′, … over a line ---------------------------------------
+
+@dataclass
+class Kink:
+    """Where a kinked step's argument crosses its kink: ``x``, what it is."""
+
+    x: float
+    what: str
+    jump: bool  # f itself jumps here (sign), not only its derivatives
+
+
+@dataclass
+class Curves:
+    """Samples of f (``ys[0]``) and its derivatives ``ys[k]`` at ``xs``."""
+
+    xs: np.ndarray
+    ys: list
+    labels: list
+    kinks: list = field(default_factory=list)
+    var: str = "x"
+
+
+def _kink_residual(prim, args):
+    """A function of the step's arguments that changes sign at its kink
+    (corners, ties, jumps; not infinite slopes, which the plot shows as poles
+    of f′), or None."""
+    if prim.kink is None or prim.kink_note in (SLOPE, UNDEFINED):
+        return None
+    if prim.arity == 1:
+        return args[0]
+    if prim.arity == 2:
+        return args[0] - args[1]
+    return None
+
+
+def _find_kinks(tape, vals, xs):
+    kinks = []
+    seen = set()
+    for step in tape.steps:
+        args = [vals[a] for a in step.args]
+        r = _kink_residual(step.prim, args)
+        if r is None or np.ndim(r) == 0:
+            continue
+        r = np.broadcast_to(r, xs.shape)
+        with np.errstate(all="ignore"):
+            on = np.flatnonzero(kink_mask(step.prim, args, len(xs)))
+            cross = np.flatnonzero((r[:-1] * r[1:] < 0) & np.isfinite(r[:-1] * r[1:]))
+            at = xs[cross] + (xs[cross + 1] - xs[cross]) * r[cross] / (r[cross] - r[cross + 1])
+        jump = "jump" in (step.prim.kink_note or "")
+        what = f"{step.prim.name} ({step.prim.kink_note.split(':')[0]})"
+        for x in list(xs[on]) + list(at):
+            key = round(float(x), 12)
+            if key not in seen:
+                seen.add(key)
+                kinks.append(Kink(float(x), what, jump))
+    kinks.sort(key=lambda k: k.x)
+    return kinks
+
+
+def derivative_labels(order, var, wrt=None):
+    """f, f′, f″, f‴, f⁽⁴⁾ … (∂f/∂y, ∂²f/∂y² … when differentiating along
+    another variable than the swept one)."""
+    if wrt is not None and wrt != var:
+        sup = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+        out = ["f"]
+        for k in range(1, order + 1):
+            p = "" if k == 1 else "".join(sup[int(d)] for d in str(k))
+            out.append(f"∂{p}f/∂{wrt}{p}")
+        return out
+    primes = ["f", "f′", "f″", "f‴"]
+    sup = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+    return [primes[k] if k < 4 else "f⁽" + "".join(sup[int(d)] for d in str(k)) + "⁾"
+            for k in range(order + 1)]
+
+
+class LineSampler:
+    """f and its derivatives (along ``wrt``) as functions of one swept
+    variable, the others fixed."""
+
+    def __init__(self, fn, span: Span, fixed: dict, order: int, wrt: str | None = None,
+                 output: int = 0):
+        self.fn, self.span, self.order = fn, span, order
+        names = [span.name] + [n for n in fixed if n != span.name]
+        self.tape = fn.tape(names)
+        self.fixed = [fixed[n] for n in names[1:]]
+        self.output = output
+        along = wrt or span.name
+        self.direction = [1.0 if n == along else 0.0 for n in names]
+        self.labels = derivative_labels(order, span.name, wrt)
+
+    def at(self, xs):
+        """[f, f′, …] at the array ``xs``, and every slot's values."""
+        coefs, vals = taylor_arrays(self.tape, [xs] + self.fixed, self.direction, self.order)
+        c = coefs[self.output]
+        ys = []
+        with np.errstate(all="ignore"):
+            for k in range(self.order + 1):
+                y = np.broadcast_to(np.asarray(c[k] * math.factorial(k), dtype=np.float64),
+                                    xs.shape)
+                ys.append(np.array(y))
+        outside = ~np.isfinite(ys[0])  # no derivative where f itself is undefined
+        for y in ys[1:]:
+            y[outside] = np.nan
+        return ys, vals
+
+    def sample(self, n: int) -> Curves:
+        xs = self.span.grid(n)
+        ys, vals = self.at(xs)
+        kinks = _find_kinks(self.tape, vals, xs)
+        for k in kinks:  # no derivative on a kink: leave the sample out
+            hit = xs == k.x
+            for y in ys[1:]:
+                y[hit] = np.nan
+            if k.jump:
+                ys[0][hit] = np.nan
+        return Curves(xs, ys, self.labels, kinks, self.span.name)
+
+
+# --- two variables: f and its gradient over a grid ----------------------------
+
+@dataclass
+class Field:
+    """f and ∂f/∂x, ∂f/∂y on a grid: arrays of shape (ny, nx)."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    f: np.ndarray
+    fx: np.ndarray
+    fy: np.ndarray
+    names: tuple
+
+
+def sample_field(fn, spans, fixed, nx, ny, output=0) -> Field:
+    sx, sy = spans
+    names = [sx.name, sy.name] + [n for n in fixed if n not in (sx.name, sy.name)]
+    tape = fn.tape(names)
+    xs, ys = sx.grid(nx), sy.grid(ny)
+    X, Y = np.meshgrid(xs, ys)
+    columns = [X.ravel(), Y.ravel()] + [fixed[n] for n in names[2:]]
+    parts = []
+    for seed in ([1.0, 0.0], [0.0, 1.0]):
+        direction = seed + [0.0] * (len(names) - 2)
+        coefs, _ = taylor_arrays(tape, columns, direction, 1)
+        parts.append(coefs[output])
+    shape = X.shape
+
+    def grid(a):
+        return np.array(np.broadcast_to(np.asarray(a, dtype=np.float64), (X.size,))).reshape(shape)
+
+    return Field(xs, ys, grid(parts[0][0]), grid(parts[0][1]), grid(parts[1][1]),
+                 (sx.name, sy.name))
+
+
+def bind(fn, spans, at: dict, wrt: str | None):
+    """Check the swept and fixed variables against the formula's inputs:
+    every input swept or fixed, nothing unknown, nothing both."""
+    swept = [s.name for s in spans]
+    for name in swept:
+        if name not in fn.inputs:
+            raise UsageError(f"--over names `{name}`, which is not an input of the formula",
+                             hint=f"the inputs are {', '.join(fn.inputs) or 'none'}")
+    for name in at:
+        if name in swept:
+            raise UsageError(f"`{name}` is both swept by --over and fixed by --at",
+                             hint=f"drop {name} from --at")
+    missing = [n for n in fn.inputs if n not in swept and n not in at]
+    if missing:
+        raise UsageError(f"the formula also needs {', '.join(missing)}: fix "
+                         f"{'it' if len(missing) == 1 else 'them'} with --at",
+                         hint=f"e.g. --at {','.join(f'{n}=0' for n in missing)}")
+    if wrt is not None:
+        if len(spans) == 2:
+            raise UsageError("--wrt applies to one-variable plots; a two-variable plot "
+                             "shows the whole gradient")
+        if wrt not in fn.inputs:
+            raise UsageError(f"--wrt names `{wrt}`, which is not an input",
+                             hint=f"the inputs are {', '.join(fn.inputs)}")
