@@ -22,6 +22,7 @@ COMMANDS = {
     "functions": ("adcli.cli.cmd_functions", "functions_command"),
     "diff": ("adcli.cli.cmd_codegen", "diff_command"),
     "plot": ("adcli.cli.cmd_plot", "plot_command"),
+    "sparsity": ("adcli.cli.cmd_sparse", "sparsity_command"),
 }
 
 

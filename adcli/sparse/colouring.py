@@ -1,0 +1,153 @@
+"""Greedy graph colourings for compressed derivative sweeps.
+
+* Jacobian, forward mode: columns that share a row must differ (a
+  distance-2 colouring of the columns in the bipartite row/column graph);
+  reverse mode colours rows the same way.  One sweep per colour.
+* Hessian: a *star* colouring of the adjacency graph (Gebremedhin, Manne &
+  Pothen, SIAM Review 2005, Alg. 4.1): adjacent vertices differ and every
+  path on four vertices uses at least three colours, so each nonzero Hᵢⱼ is
+  read directly from one compressed Hessian-vector product.
+
+Vertices are coloured greedily in *smallest-last* order (Matula & Beck), and
+also *largest-first*; the colouring with fewer colours wins.
+"""
+
+from __future__ import annotations
+
+
+def smallest_last(adj: list[set[int]] | list[list[int]]) -> list[int]:
+    """Repeatedly remove a vertex of least remaining degree; colour in the
+    reverse of the removal order.  Bucket queue: linear in the graph."""
+    n = len(adj)
+    degree = [len(a) for a in adj]
+    buckets: dict[int, set[int]] = {}
+    for v, d in enumerate(degree):
+        buckets.setdefault(d, set()).add(v)
+    removed = bytearray(n)
+    order = []
+    low = 0
+    for _ in range(n):
+        while not buckets.get(low):
+            low += 1
+        v = buckets[low].pop()
+        removed[v] = 1
+        order.append(v)
+        for w in adj[v]:
+            if not removed[w]:
+                d = degree[w]
+                buckets[d].discard(w)
+                degree[w] = d - 1
+                buckets.setdefault(d - 1, set()).add(w)
+        low = max(low - 1, 0)
+    order.reverse()
+    return order
+
+
+def largest_first(adj) -> list[int]:
+    return sorted(range(len(adj)), key=lambda v: -len(adj[v]))
+
+
+def _best(colour_with, adj) -> list[int]:
+    best = None
+    for order in (smallest_last(adj), largest_first(adj)):
+        colours = colour_with(adj, order)
+        if best is None or max(colours, default=-1) < max(best, default=-1):
+            best = colours
+    return best
+
+
+def _greedy(adj, order) -> list[int]:
+    colour = [-1] * len(adj)
+    for v in order:
+        taken = {colour[w] for w in adj[v]}
+        c = 0
+        while c in taken:
+            c += 1
+        colour[v] = c
+    return colour
+
+
+def conflict_graph(groups: list[list[int]], n: int) -> list[set[int]]:
+    """Vertices 0..n-1; two vertices conflict when some group holds both
+    (columns sharing a row, or rows sharing a column)."""
+    adj = [set() for _ in range(n)]
+    for g in groups:
+        for v in g:
+            adj[v].update(g)
+    for v in range(n):
+        adj[v].discard(v)
+    return adj
+
+
+def distance2_colouring(groups: list[list[int]], n: int) -> list[int]:
+    """Colours of n vertices such that no group holds two of one colour."""
+    return _best(_greedy, conflict_graph(groups, n))
+
+
+def _star(adj, order) -> list[int]:
+    colour = [-1] * len(adj)
+    forbidden = [-1] * (len(adj) + 1)  # forbidden[c] == v: c is barred for v
+    for v in order:
+        for w in adj[v]:
+            cw = colour[w]
+            if cw >= 0:
+                forbidden[cw] = v
+        for w in adj[v]:
+            cw = colour[w]
+            if cw < 0:
+                for x in adj[w]:  # a coloured x two steps away: not its colour
+                    if colour[x] >= 0:
+                        forbidden[colour[x]] = v
+                continue
+            for x in adj[w]:
+                cx = colour[x]
+                if cx < 0 or x == v:
+                    continue
+                # v-w-x-y with colour[y] == colour[w] would be a bicoloured P4
+                for y in adj[x]:
+                    if y != w and colour[y] == cw:
+                        forbidden[cx] = v
+                        break
+        c = 0
+        while forbidden[c] == v:
+            c += 1
+        colour[v] = c
+    return colour
+
+
+def star_colouring(adj: list[set[int]]) -> list[int]:
+    """A star colouring of the graph ``adj`` (self loops ignored)."""
+    plain = [set(a) - {v} for v, a in enumerate(adj)]
+    return _best(_star, plain)
+
+
+def n_colours(colours: list[int]) -> int:
+    return max(colours, default=-1) + 1
+
+
+# --- independent checks (the tests use these; decompression does not) -------
+
+def is_distance2(groups, colours) -> bool:
+    for g in groups:
+        seen = [colours[v] for v in g]
+        if len(set(seen)) != len(seen):
+            return False
+    return True
+
+
+def is_star(adj, colours) -> bool:
+    """Adjacent vertices differ, and no path on four vertices is two-coloured."""
+    plain = [set(a) - {v} for v, a in enumerate(adj)]
+    for v, ws in enumerate(plain):
+        for w in ws:
+            if colours[v] == colours[w]:
+                return False
+    for v, ws in enumerate(plain):
+        for w in ws:
+            for x in plain[w]:
+                if x == v or colours[x] != colours[v]:
+                    continue
+                for y in plain[x]:
+                    if y not in (v, w) and colours[y] == colours[w]:
+                        return False
+    return True

@@ -1,0 +1,264 @@
+"""Compressed sweeps: one sweep per colour, then exact decompression.
+
+Jacobian: the columns of one colour share no row, so a forward sweep seeded
+with the sum of their unit vectors reads each Jᵣⱼ in row r of that sweep;
+rows coloured the same way go through reverse sweeps.  The cheaper of the two
+(fewer colours) is used, or the one ``mode`` asks for.
+
+Hessian: forward-over-reverse Hessian-vector products H·s_c, one per colour
+c of a star colouring; each nonzero Hᵢⱼ is read at row i of colour(j)'s
+product where j is row i's only neighbour of that colour, or symmetrically.
+Where both readings exist they are averaged as the dense Hessian averages
+Hᵢⱼ and Hⱼᵢ, so the sparse Hessian equals the dense one bit for bit.
+"""
+
+from __future__ import annotations
+
+from ..errors import UsageError
+from . import colouring as C
+from .pattern import Pattern, TapeStructure, hessian_adjacency, jacobian_pattern
+
+# Dense output turns into sparse output by itself below this density (and
+# from this many entries on): stated in the output.
+AUTO_DENSITY = 0.05
+AUTO_MIN_ENTRIES = 10_000
+
+
+class SparseMatrix:
+    """Coordinates (0-based, row-major): ``rows``, ``cols``, ``values``,
+    ``shape``, ``names`` (columns: the inputs in order), ``row_names``."""
+
+    def __init__(self, rows, cols, values, shape, names, row_names):
+        self.rows, self.cols, self.values = list(rows), list(cols), list(values)
+        self.shape = tuple(shape)
+        self.names, self.row_names = list(names), list(row_names)
+
+    def triplets(self) -> tuple[list[int], list[int], list[float]]:
+        """(rows, cols, values), as ``scipy.sparse.coo_array((v, (r, c)), shape)`` takes."""
+        return self.rows, self.cols, self.values
+
+    def to_scipy(self):
+        """A ``scipy.sparse.coo_array`` (needs SciPy)."""
+        from scipy.sparse import coo_array
+
+        return coo_array((self.values, (self.rows, self.cols)), shape=self.shape)
+
+    def todense(self) -> list[list[float]]:
+        m, n = self.shape
+        out = [[0.0] * n for _ in range(m)]
+        for r, c, v in zip(self.rows, self.cols, self.values):
+            out[r][c] = v
+        return out
+
+    @property
+    def nnz(self) -> int:
+        return len(self.values)
+
+
+class SparseResult:
+    """A sparse Jacobian (``kind`` "jacobian") or Hessian ("hessian") and how
+    it was computed: ``colours`` sweeps instead of ``dense_sweeps``."""
+
+    def __init__(self, kind, matrix, values, outputs, gradient, mode, method, colours,
+                 dense_sweeps, warnings, point, auto=False):
+        self.kind, self.matrix = kind, matrix
+        self.values, self.outputs = values, outputs
+        self.gradient = gradient  # {name: ∂f/∂name} for a Hessian, else None
+        self.mode, self.method = mode, method
+        self.colours = colours  # per column (forward), row (reverse) or input (Hessian)
+        self.sweeps = C.n_colours(colours)
+        self.dense_sweeps = dense_sweeps
+        self.warnings, self.point = warnings, point
+        self.auto = auto  # chosen by the density threshold rather than --sparse
+
+    @property
+    def value(self):
+        return self.values[0] if len(self.values) == 1 else self.values
+
+    def __repr__(self):
+        m = self.matrix
+        return (f"SparseResult({self.kind}, shape={m.shape}, nnz={m.nnz}, "
+                f"{self.sweeps} sweeps instead of {self.dense_sweeps})")
+
+
+# --- patterns, cached on the tape ---------------------------------------------
+
+def _structure(tape) -> TapeStructure:
+    st = getattr(tape, "_sparse_structure", None)
+    if st is None:
+        st = tape._sparse_structure = TapeStructure(tape)
+    return st
+
+
+def tape_jacobian_pattern(tape) -> Pattern:
+    pat = getattr(tape, "_sparse_jacobian", None)
+    if pat is None:
+        pat = tape._sparse_jacobian = jacobian_pattern(tape, _structure(tape))
+    return pat
+
+
+def tape_hessian_adjacency(tape, output: int) -> list[set[int]]:
+    cache = tape.__dict__.setdefault("_sparse_hessian", {})
+    if output not in cache:
+        cache[output] = hessian_adjacency(tape, output, _structure(tape))
+    return cache[output]
+
+
+def _sub_adjacency(adj, idx):
+    """The adjacency restricted to the inputs ``idx``, renumbered 0..len-1."""
+    where = {i: k for k, i in enumerate(idx)}
+    return [{where[j] for j in adj[i] if j in where} for i in idx]
+
+
+# --- Jacobian ---------------------------------------------------------------------
+
+def jacobian_plan(tape, idx, mode="auto"):
+    """(mode, colours, row sets restricted to ``idx``) for the cheaper colouring."""
+    from ..api import choose_mode
+
+    pat = tape_jacobian_pattern(tape)
+    where = {i: k for k, i in enumerate(idx)}
+    row_sets = [[where[c] for c in cs if c in where] for cs in pat.row_sets()]
+    m, n = len(row_sets), len(idx)
+    plans = {}
+    if mode in ("auto", "forward"):
+        plans["forward"] = C.distance2_colouring(row_sets, n)
+    if mode in ("auto", "reverse"):
+        col_sets = [[] for _ in range(n)]
+        for r, cs in enumerate(row_sets):
+            for c in cs:
+                col_sets[c].append(r)
+        plans["reverse"] = C.distance2_colouring(col_sets, m)
+    if len(plans) == 2:
+        f, r = C.n_colours(plans["forward"]), C.n_colours(plans["reverse"])
+        used = "forward" if f < r else "reverse" if r < f else choose_mode("auto", m, n)
+    else:
+        (used,) = plans
+    return used, plans[used], row_sets
+
+
+def sparse_jacobian(fn, point=None, *, wrt=None, mode="auto", **kwargs) -> SparseResult:
+    """Value(s) and the sparse Jacobian of ``fn`` (an :class:`adcli.Function`)."""
+    from ..modes.sweeps import forward, linearize, reverse
+
+    if mode not in ("auto", "forward", "reverse"):
+        raise UsageError(f"unknown mode {mode!r}", hint="use forward, reverse or auto")
+    tape, values = fn._bind(point, kwargs)
+    names = fn._wrt(tape, wrt)
+    idx = [tape.inputs.index(w) for w in names]
+    used, colours, row_sets = jacobian_plan(tape, idx, mode)
+    lin = linearize(tape, values)
+    k = C.n_colours(colours)
+    rows, cols, vals = [], [], []
+    if used == "forward":
+        seeds = [[0.0] * tape.n_inputs for _ in range(k)]
+        for c, i in enumerate(idx):
+            seeds[colours[c]][i] = 1.0
+        tangents = forward(lin, seeds)
+        for r, cs in enumerate(row_sets):
+            o = tape.outputs[r]
+            for c in sorted(cs):
+                rows.append(r)
+                cols.append(c)
+                vals.append(tangents[colours[c]][o] + 0.0)
+        dense = len(idx)
+    else:
+        seeds = [[0.0] * len(tape.outputs) for _ in range(k)]
+        for r, c in enumerate(colours):
+            seeds[c][r] = 1.0
+        adjoints = reverse(lin, seeds)
+        for r, cs in enumerate(row_sets):
+            adj = adjoints[colours[r]]
+            for c in sorted(cs):
+                rows.append(r)
+                cols.append(c)
+                vals.append(adj[idx[c]] + 0.0)
+        dense = len(tape.outputs)
+    matrix = SparseMatrix(rows, cols, vals, (len(tape.outputs), len(idx)), names, fn.outputs)
+    method = "column colouring" if used == "forward" else "row colouring"
+    return SparseResult("jacobian", matrix, [lin.values[o] for o in tape.outputs],
+                        list(fn.outputs), None, used, method, colours, dense, lin.warnings,
+                        dict(zip(tape.inputs, values)))
+
+
+# --- Hessian ------------------------------------------------------------------------
+
+def hessian_plan(tape, output, idx):
+    """(adjacency over ``idx``, star colours)."""
+    adj = _sub_adjacency(tape_hessian_adjacency(tape, output), idx)
+    return adj, C.star_colouring(adj)
+
+
+def _needed_rows(so, tape, output):
+    """The rows a Hessian-vector product can touch: steps with nonzero second
+    partials in the output's cone, and every step below them."""
+    first = tape.first_step
+    need = bytearray(tape.size)
+    live = _structure(tape).cone(tape.outputs[output])
+    for row, linear in zip(reversed(so.rows), reversed(so.linear)):
+        slot = row[0]
+        if need[slot] or (not linear and live[slot]):
+            need[slot] = 1
+            need[row[1]] = 1
+            if row[2] >= 0:
+                need[row[2]] = 1
+    del first
+    return [row for row in so.rows if need[row[0]]]
+
+
+def decompress_star(adj, colours, products, diagonal):
+    """Coordinates of the symmetric matrix from the products (products[c][i]:
+    row i of H·s_c); ``diagonal[i]``: Hᵢᵢ is in the pattern."""
+    count = [{} for _ in adj]  # count[i][c]: row i's pattern columns of colour c
+    for i, nbrs in enumerate(adj):
+        ci = count[i]
+        for j in nbrs:
+            if j != i:
+                ci[colours[j]] = ci.get(colours[j], 0) + 1
+    rows, cols, vals = [], [], []
+    for i, nbrs in enumerate(adj):
+        for j in sorted(nbrs | ({i} if diagonal[i] else set())):
+            if i == j:
+                v = products[colours[i]][i]
+            else:
+                a = products[colours[j]][i] if count[i][colours[j]] == 1 else None
+                b = products[colours[i]][j] if count[j][colours[i]] == 1 else None
+                if a is None and b is None:  # not a star colouring: a bug
+                    raise AssertionError(f"H[{i}][{j}] cannot be recovered")
+                v = b if a is None else a if b is None else (a + b) * 0.5
+            rows.append(i)
+            cols.append(j)
+            vals.append(v)
+    return rows, cols, vals
+
+
+def sparse_hessian(fn, point=None, *, wrt=None, output=None, **kwargs) -> SparseResult:
+    """Value, gradient and sparse Hessian of one output of ``fn``."""
+    from ..higher import _names, _output_index
+    from ..modes.hessian import SecondOrder
+
+    tape, values = fn._bind(point, kwargs)
+    k = _output_index(fn, output)
+    names = fn._wrt(tape, _names(wrt))
+    idx = [tape.inputs.index(w) for w in names]
+    full, colours = hessian_plan(tape, k, idx)
+    diagonal = [i in full[i] for i in range(len(idx))]
+    adj = [a - {i} for i, a in enumerate(full)]
+    so = SecondOrder(tape, values)
+    seed = [1.0 if j == k else 0.0 for j in range(len(tape.outputs))]
+    adjoint = so.adjoints(seed)
+    rows = _needed_rows(so, tape, k)
+    products = []
+    for c in range(C.n_colours(colours)):
+        direction = [0.0] * tape.n_inputs
+        for v, i in enumerate(idx):
+            if colours[v] == c:
+                direction[i] = 1.0
+        dot = so.hvp(adjoint, direction, rows)
+        products.append([dot[i] for i in idx])
+    r, c, v = decompress_star(adj, colours, products, diagonal)
+    matrix = SparseMatrix(r, c, v, (len(idx), len(idx)), names, names)
+    gradient = {w: adjoint[i] for w, i in zip(names, idx)}
+    return SparseResult("hessian", matrix, [so.values[tape.outputs[k]]], [fn.outputs[k]],
+                        gradient, "forward-over-reverse", "star colouring", colours,
+                        len(idx), so.warnings, dict(zip(tape.inputs, values)))
