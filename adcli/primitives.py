@@ -160,7 +160,8 @@ TABLE = [
       np="subtract", mp="_sub", taylor="_sub"),
     P("mul", operator.mul, ("y", "x"), infix="*", prec=2, latex="{0} \\cdot {1}",
       np="multiply", mp="_mul", taylor="_mul", tangent_left=(True, False)),
-    P("div", operator.truediv, ("1/y", "-x/y^2"), infix="/", prec=2,
+    # -x/y/y, not -x/y²: y² over- or underflows where x/y² does not
+    P("div", operator.truediv, ("1/y", "-x/y/y"), infix="/", prec=2,
       latex="\\frac{{{0}}}{{{1}}}", domain="y ≠ 0",
       np="divide", mp="_div", taylor="_div"),
     P("neg", operator.neg, ("-1",), infix="-", prec=3, latex="-{0}",
@@ -182,10 +183,13 @@ TABLE = [
       np="_csc", mp="csc"),
     P("cot", _cot, ("-1-cot(x)^2",), latex="\\cot {0}", domain="sin x ≠ 0",
       np="_cot", mp="cot"),
-    P("asin", math.asin, ("1/sqrt((1-x)*(1+x))",), latex="\\arcsin {0}",
+    # 1/sqrt(1 - x²) as cosh(atanh x): accurate next to ±1 like (1-x)(1+x), and
+    # its derivative x/(1-x²)^1.5 comes out as sinh·cosh² instead of the
+    # (1-x) - (1+x) that rounds to 0 for |x| < 1e-16
+    P("asin", math.asin, ("cosh(atanh(x))",), latex="\\arcsin {0}",
       domain="-1 ≤ x ≤ 1", kink=_at_unit, kink_note=SLOPE,
       np="arcsin", mp="asin"),
-    P("acos", math.acos, ("-1/sqrt((1-x)*(1+x))",), latex="\\arccos {0}",
+    P("acos", math.acos, ("-cosh(atanh(x))",), latex="\\arccos {0}",
       domain="-1 ≤ x ≤ 1", kink=_at_unit, kink_note=SLOPE,
       np="arccos", mp="acos"),
     P("atan", math.atan, ("1/(1+x^2)",), latex="\\arctan {0}",
@@ -194,14 +198,16 @@ TABLE = [
       np="sinh", mp="sinh"),
     P("cosh", _cosh, ("sinh(x)",), latex="\\cosh {0}",
       np="cosh", mp="cosh"),
-    P("tanh", math.tanh, ("1-tanh(x)^2",), latex="\\tanh {0}",
+    # sech² = (1/cosh)², not 1 - tanh² (which is 0 from |x| ≈ 19 on)
+    P("tanh", math.tanh, ("(1/cosh(x))^2",), latex="\\tanh {0}",
       np="tanh", mp="tanh"),
     P("asinh", math.asinh, ("1/hypot(1, x)",), latex="\\operatorname{{arsinh}} {0}",
       np="arcsinh", mp="asinh"),
-    P("acosh", math.acosh, ("1/sqrt((x-1)*(x+1))",), latex="\\operatorname{{arcosh}} {0}",
+    # not 1/sqrt((x-1)(x+1)): the product overflows from x ≈ 1.3e154
+    P("acosh", math.acosh, ("1/(sqrt(x-1)*sqrt(x+1))",), latex="\\operatorname{{arcosh}} {0}",
       domain="x ≥ 1", kink=_at_one, kink_note=SLOPE,
       np="arccosh", mp="acosh"),
-    P("atanh", math.atanh, ("1/((1-x)*(1+x))",), latex="\\operatorname{{artanh}} {0}",
+    P("atanh", math.atanh, ("cosh(atanh(x))^2",), latex="\\operatorname{{artanh}} {0}",
       domain="-1 < x < 1",
       np="arctanh", mp="atanh"),
     P("exp", _exp, ("exp(x)",), latex="e^{{{0}}}",
@@ -239,7 +245,9 @@ TABLE = [
     P("erfc", math.erfc, ("-2/sqrt(pi)*exp(-x^2)",), latex="\\operatorname{{erfc}} {0}",
       np="_erfc", mp="erfc"),
     # functions of two arguments
-    P("atan2", math.atan2, ("x/(x^2+y^2)", "-y/(x^2+y^2)"), params=("y", "x"),
+    # x/(x²+y²) as x/h/h: x² + y² over- or underflows where the partials do not
+    P("atan2", math.atan2, ("x/hypot(x, y)/hypot(x, y)", "-y/hypot(x, y)/hypot(x, y)"),
+      params=("y", "x"),
       latex="\\operatorname{{atan2}}({0}, {1})", kink=_origin, kink_note=UNDEFINED,
       doc="angle of the point (x, y)",
       np="arctan2", mp="atan2"),
