@@ -4,6 +4,7 @@ import click
 
 from . import options as opt
 from .cmd_precise import precision_options
+from .cmd_sparse import sparse_option
 
 
 def _render_points(fmt, source, results, plain, to_json, columns, row, table):
@@ -75,12 +76,18 @@ def _eval_table(source, result):
               help="uᵀ·J for these output weights (one adjoint sweep).")
 @click.option("--stats", is_flag=True,
               help="On stderr: the mode used and why, the sweeps it took, the tape's size.")
-@opt.format_option()
+@sparse_option
+@opt.format_option(opt.FORMATS + ("mtx",))
 @opt.points_options
-def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, fmt, points=None,
-                 input_format=None, digits=None, exact=False):
+def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse, fmt,
+                 points=None, input_format=None, digits=None, exact=False):
     """Value and gradient of EXPR (the Jacobian for several outputs)."""
     from ..render import results as R
+
+    if sparse or fmt == "mtx":
+        from .cmd_sparse import check_sparse_options
+
+        check_sparse_options(direction, cotangent, points, digits, exact)
 
     if exact or digits is not None and (points is None or digits > 17):
         from .cmd_precise import precise_grad
@@ -102,6 +109,12 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, fmt, po
 
         return grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats)
     fn = opt.compile_formula(expr, file)
+    if sparse is not False:
+        from . import cmd_sparse
+
+        if sparse or fmt == "mtx" or cmd_sparse.auto_sparse(fn, at, "jacobian"):
+            auto = not sparse and fmt != "mtx"
+            return cmd_sparse.sparse_grad(fn, at, opt.parse_wrt(wrt), mode, fmt, auto)
     fmt = opt.choose_format(fmt)
     wrt = opt.parse_wrt(wrt)
     results = opt.each_point(fn, at, lambda point: fn.gradient(point, wrt=wrt, mode=mode))

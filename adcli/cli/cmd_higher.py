@@ -6,6 +6,7 @@ import click
 from ..errors import UsageError
 from . import options as opt
 from .cmd_precise import precision_options
+from .cmd_sparse import sparse_option
 
 HIGHER_FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
 
@@ -146,14 +147,20 @@ def grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats=False
               help="Only the Hessian-vector product H·v along this direction.")
 @click.option("--output", "output", metavar="K",
               help="For a program with several outputs: which one (1-based, or its name).")
-@opt.format_option(HIGHER_FORMATS)
+@sparse_option
+@opt.format_option(HIGHER_FORMATS + ("mtx",))
 @opt.points_options
-def hessian_command(expr, file, at, wrt, direction, output, fmt, points=None,
+def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=None,
                     input_format=None, digits=None, exact=False):
     """Value, gradient and dense Hessian of EXPR (forward-over-reverse:
-    one Hessian-vector product per input)."""
+    one Hessian-vector product per input; --sparse: one per colour)."""
     from ..render import higher_view as V
     from .cmd_precise_higher import wants_precision
+
+    if sparse or fmt == "mtx":
+        from .cmd_sparse import check_sparse_options
+
+        check_sparse_options(direction, None, points, digits, exact)
 
     if wants_precision(digits, exact, points):
         from .cmd_precise_higher import precise_hessian
@@ -164,6 +171,12 @@ def hessian_command(expr, file, at, wrt, direction, output, fmt, points=None,
     wrt = opt.parse_wrt(wrt)
     v = parse_dir(direction) if direction is not None else None
     k = _output(output)
+    if sparse is not False and v is None and points is None:
+        from . import cmd_sparse
+
+        if sparse or fmt == "mtx" or cmd_sparse.auto_sparse(fn, at, "hessian", output):
+            auto = not sparse and fmt != "mtx"
+            return cmd_sparse.sparse_hessian(fn, at, wrt, k, fmt, auto)
 
     def compute(p):
         return fn.hessian(p, wrt=wrt, output=k, direction=v)

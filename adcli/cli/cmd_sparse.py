@@ -79,3 +79,122 @@ def sparsity_command(expr, file, hessian, output, at, fmt):
         opt.write(F.matrix_market(pat, pat.kind, values=False))
     else:
         opt.write(F.pattern_text(pat, counts))
+
+
+# --- grad --sparse, hessian --sparse --------------------------------------------------
+
+def sparse_option(f):
+    return click.option(
+        "--sparse/--dense", "sparse", default=None,
+        help="Sparse output: coordinates of the nonzeros, computed with one compressed "
+             "sweep per colour (default: sparse when the pattern's density is below "
+             "5 % for at least 10,000 entries, said so in the output).")(f)
+
+
+def wants_sparse(sparse, fmt, fn_factory, kind):
+    """True for --sparse, for --format mtx, and automatically for a big sparse
+    Jacobian (several outputs) or Hessian unless --dense is given."""
+    if sparse is not None:
+        return sparse
+    if fmt == "mtx":
+        return True
+    fn, at = fn_factory()
+    return auto_sparse(fn, at, kind)
+
+
+def auto_sparse(fn, at, kind, output=None):
+    from ..sparse import drivers as D
+
+    if kind == "jacobian" and len(fn.outputs) < 2:
+        return False  # one gradient row is n numbers either way
+    names = _input_order(fn, at)
+    m = len(names) if kind == "hessian" else len(fn.outputs)
+    if m * len(names) < D.AUTO_MIN_ENTRIES:
+        return False
+    tape = fn.tape(names)
+    if kind == "hessian":
+        from ..higher import _output_index
+        from .cmd_higher import _output
+
+        adj = D.tape_hessian_adjacency(tape, _output_index(fn, _output(output)))
+        nnz = sum(len(a) for a in adj)
+    else:
+        nnz = D.tape_jacobian_pattern(tape).nnz
+    return nnz < D.AUTO_DENSITY * m * len(names)
+
+
+def run_sparse(kind, fn, at, fmt, compute, auto, points=None):
+    """Compute a sparse result per --at point and write it in ``fmt``."""
+    from ..sparse import formats as F
+
+    if points is not None:
+        raise UsageError("--sparse does not work with --points yet",
+                         hint="give the points with --at, or drop --sparse")
+    fmt = opt.choose_format(fmt)
+    results = opt.each_point(fn, at, compute)
+    for res in results:
+        res.auto = auto
+    if auto:
+        click.echo(f"adcli: note: sparse output (the {kind}'s density is below "
+                   f"{_threshold_text()}; --dense for the dense one)", err=True)
+    if fmt in ("mtx",) and len(results) > 1:
+        raise UsageError("Matrix Market holds one matrix: give one --at point",
+                         hint="or use --format json / csv for several points")
+    if fmt == "json":
+        from ..render.results import dumps
+
+        objs = [F.result_json(r) for r in results]
+        opt.write(dumps(objs[0] if len(objs) == 1 else objs))
+    elif fmt == "jsonl":
+        from ..render.results import dumps
+
+        opt.write("\n".join(dumps(F.result_json(r)) for r in results))
+    elif fmt == "mtx":
+        opt.write(F.matrix_market(results[0].matrix, kind))
+    elif fmt in ("csv", "tsv"):
+        sep = "," if fmt == "csv" else "\t"
+        tables = [F.triplets_csv(r.matrix, sep).splitlines() for r in results]
+        if len(results) == 1:
+            opt.write("\n".join(tables[0]))
+        else:
+            lines = [f"point{sep}{tables[0][0]}"]
+            for k, t in enumerate(tables, 1):
+                lines += [f"{k}{sep}{line}" for line in t[1:]]
+            opt.write("\n".join(lines))
+    elif fmt == "plain":
+        opt.write("\n\n".join(F.result_plain(r) for r in results))
+    else:
+        opt.write("\n\n".join(F.result_text(r) for r in results))
+
+
+def _threshold_text():
+    from ..sparse.drivers import AUTO_DENSITY
+
+    return f"{AUTO_DENSITY:.0%}"
+
+
+def sparse_grad(fn, at, wrt, mode, fmt, auto=False, points=None):
+    from ..sparse.drivers import sparse_jacobian
+
+    return run_sparse("jacobian", fn, at, fmt,
+                      lambda p: sparse_jacobian(fn, p, wrt=wrt, mode=mode), auto, points)
+
+
+def sparse_hessian(fn, at, wrt, output, fmt, auto=False, points=None):
+    from ..sparse.drivers import sparse_hessian as compute
+
+    return run_sparse("hessian", fn, at, fmt,
+                      lambda p: compute(fn, p, wrt=wrt, output=output), auto, points)
+
+
+def check_sparse_options(direction, cotangent, points, digits, exact):
+    """What --sparse does not combine with (yet), as usage errors."""
+    if direction is not None or cotangent is not None:
+        raise UsageError("--sparse (or --format mtx) does not combine with --dir or --cotangent",
+                         hint="a directional derivative is one vector, not a sparse matrix")
+    if points is not None:
+        raise UsageError("--sparse (or --format mtx) does not work with --points yet",
+                         hint="give the points with --at")
+    if exact or digits is not None:
+        raise UsageError("--sparse (or --format mtx) does not work with --digits or --exact yet",
+                         hint="drop --sparse for the dense result in that precision")

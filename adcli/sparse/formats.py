@@ -185,20 +185,14 @@ def result_text(res) -> str:
     the spy plot with each column's colour when it is small, the nonzeros."""
     m = res.matrix
     lines = [sweeps_line(res)]
-    if m.shape[1] <= 64:
-        width = m.shape[1]
-        lines.append("colour " + "".join(_colour_char(c) for c in _column_colours(res))[:width])
+    if m.shape[1] <= 64 and not (res.kind == "jacobian" and res.mode == "reverse"):
+        # which compressed sweep each column went into
+        lines.append("colour " + "".join(_colour_char(c) for c in res.colours))
     lines.append(spy(m.rows, m.cols, m.shape))
     lines.append(result_plain(res) if m.nnz <= 200 else
                  "\n".join(result_plain(res).splitlines()[:200]) +
                  f"\n… {m.nnz} nonzeros in all (--format json|mtx|csv for every one)")
     return "\n".join(lines)
-
-
-def _column_colours(res):
-    if res.kind == "jacobian" and res.mode == "reverse":
-        return [0] * res.matrix.shape[1]
-    return res.colours
 
 
 def _colour_char(c):
