@@ -26,3 +26,36 @@ def diff_command(expr, file, wrt, mode, fmt):
         opt.write(res.latex())
     else:
         opt.write(res.plain())
+
+
+@click.command("codegen")
+@opt.formula_argument
+@click.option("--lang", type=click.Choice(("c", "python", "numpy", "js")), required=True,
+              help="The target language.")
+@click.option("--mode", type=click.Choice(("auto", "forward", "reverse")), default="auto",
+              show_default=True, help="Tangent (forward) or adjoint (reverse) sweep (order 1).")
+@click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="1: values and gradient/Jacobian; 2: value, gradient and Hessian.")
+@click.option("--dir", "direction", metavar="X=1,Y=0,…", help="Emit J·v for this direction.")
+@click.option("--cotangent", metavar="F1=1,F2=0|1,0", help="Emit uᵀ·J for these weights.")
+@click.option("--name", default="adcli_f", show_default=True,
+              help="The function's name (and the prefix of every symbol).")
+@click.option("--main", "main", is_flag=True,
+              help="A program: points on stdin, one line of %.17g results per point.")
+@click.option("--inputs", metavar="X,Y,…",
+              help="The order of the inputs (default: order of first appearance).")
+@click.option("--output", "output", metavar="K",
+              help="--order 2 of a program with several outputs: which one (1-based or name).")
+def codegen_command(expr, file, lang, mode, order, direction, cotangent, name, main, inputs,
+                    output):
+    """EXPR's derivative program as one self-contained source file on stdout."""
+    from .cmd_higher import _output as parse_output
+    from .cmd_higher import parse_cotangent, parse_dir
+
+    fn = opt.compile_formula(expr, file)
+    source = fn.codegen(
+        lang, mode=mode, order=order, name=name, main=main,
+        direction=parse_dir(direction) if direction is not None else None,
+        cotangent=parse_cotangent(cotangent) if cotangent is not None else None,
+        inputs=opt.parse_wrt(inputs), output=parse_output(output))
+    click.echo(source, nl=False)

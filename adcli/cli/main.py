@@ -23,6 +23,7 @@ COMMANDS = {
     "diff": ("adcli.cli.cmd_codegen", "diff_command"),
     "plot": ("adcli.cli.cmd_plot", "plot_command"),
     "sparsity": ("adcli.cli.cmd_sparse", "sparsity_command"),
+    "codegen": ("adcli.cli.cmd_codegen", "codegen_command"),
 }
 
 

@@ -1,0 +1,353 @@
+"""``adcli codegen``: the derivative program as C, Python, NumPy or
+JavaScript source.  Every emitter prints the same :class:`Kernel` (the
+tape and one symbolic sweep); only spelling differs.
+
+Expressions keep the DAG's exact shape (a right operand of the same
+precedence is parenthesised, since ``a + (b + c)`` rounds differently from
+``a + b + c``), so the code performs the engine's operations in the
+engine's order.
+"""
+
+import math
+
+from .. import __version__
+from ..graph.dag import CONST, VAR
+from ..primitives import PRIMITIVES
+from .kernel import KINKS, POLES, Kernel
+
+LANGS = ("c", "python", "numpy", "js")
+_ATOM = 9
+# C statements per function before the code is split into parts
+# (compilers are superlinear in the size of one function).
+PART_SIZE = 2000
+
+
+class Lang:
+    """Spelling of one target language."""
+
+    name = ""
+    comment = "#"
+    neg_paren = True
+
+    def any(self, *conds):
+        return " || ".join(f"({c})" for c in conds)
+
+    def all(self, *conds):
+        return " && ".join(f"({c})" for c in conds)
+
+    def not_(self, cond):
+        return f"!({cond})"
+
+    def abs(self, a):
+        return f"fabs({a})"
+
+    def floor(self, a):
+        return f"floor({a})"
+
+    def isnan(self, a):
+        return f"isnan({a})"
+
+    def literal(self, v):
+        raise NotImplementedError
+
+    def call(self, key, args):
+        raise NotImplementedError
+
+
+def _num(v):
+    return repr(float(v))
+
+
+class C(Lang):
+    name = "c"
+    comment = "//"
+    FUNCS = {"abs": "fabs"}
+
+    def literal(self, v):
+        if v != v:
+            return "NAN"
+        if math.isinf(v):
+            return "HUGE_VAL" if v > 0 else "(-HUGE_VAL)"
+        return _num(v) if v >= 0 and not (v == 0 and math.copysign(1, v) < 0) else f"({_num(v)})"
+
+    def call(self, key, a):
+        x = a[0]
+        y = a[1] if len(a) > 1 else None
+        special = {
+            "sec": f"(1.0 / cos({x}))", "csc": f"(1.0 / sin({x}))",
+            "cot": f"(cos({x}) / sin({x}))", "logb": f"(log({x}) / log({y}))",
+            "sign": f"((double)(({x} > 0) - ({x} < 0)))",
+            "min": f"({y} < {x} ? {y} : {x})", "max": f"({y} > {x} ? {y} : {x})",
+        }
+        if key in special:
+            return special[key]
+        name = self.FUNCS.get(key, PRIMITIVES[key].name)
+        return f"{name}({', '.join(a)})"
+
+
+class JS(C):
+    name = "js"
+
+    def literal(self, v):
+        if v != v:
+            return "NaN"
+        if math.isinf(v):
+            return "Infinity" if v > 0 else "(-Infinity)"
+        return super().literal(v)
+
+    def abs(self, a):
+        return f"Math.abs({a})"
+
+    def floor(self, a):
+        return f"Math.floor({a})"
+
+    def isnan(self, a):
+        return f"Number.isNaN({a})"
+
+    def call(self, key, a):
+        x = a[0]
+        y = a[1] if len(a) > 1 else None
+        special = {
+            "sec": f"(1 / Math.cos({x}))", "csc": f"(1 / Math.sin({x}))",
+            "cot": f"(Math.cos({x}) / Math.sin({x}))",
+            "logb": f"(Math.log({x}) / Math.log({y}))",
+            "sign": f"(({x} > 0) - ({x} < 0))",
+            "min": f"({y} < {x} ? {y} : {x})", "max": f"({y} > {x} ? {y} : {x})",
+            "erf": f"_erf({x})", "erfc": f"_erfc({x})",
+        }
+        if key in special:
+            return special[key]
+        return f"Math.{PRIMITIVES[key].name}({', '.join(a)})"
+
+
+class Python(Lang):
+    name = "python"
+    HELPERS = {"exp": "_exp", "expm1": "_expm1", "sinh": "_sinh", "cosh": "_cosh",
+               "pow": "_pow", "cbrt": "_cbrt", "sign": "_sign"}
+
+    def any(self, *conds):
+        return " or ".join(f"({c})" for c in conds)
+
+    def all(self, *conds):
+        return " and ".join(f"({c})" for c in conds)
+
+    def not_(self, cond):
+        return f"not ({cond})"
+
+    def abs(self, a):
+        return f"abs({a})"
+
+    def floor(self, a):
+        return f"math.floor({a})"
+
+    def isnan(self, a):
+        return f"math.isnan({a})"
+
+    def literal(self, v):
+        if v != v:
+            return "math.nan"
+        if math.isinf(v):
+            return "math.inf" if v > 0 else "(-math.inf)"
+        return _num(v) if v >= 0 and not (v == 0 and math.copysign(1, v) < 0) else f"({_num(v)})"
+
+    def call(self, key, a):
+        x = a[0]
+        y = a[1] if len(a) > 1 else None
+        special = {
+            "sec": f"(1.0 / math.cos({x}))", "csc": f"(1.0 / math.sin({x}))",
+            "cot": f"(math.cos({x}) / math.sin({x}))",
+            "logb": f"(math.log({x}) / math.log({y}))",
+            "min": f"min({x}, {y})", "max": f"max({x}, {y})", "abs": f"abs({x})",
+        }
+        if key in special:
+            return special[key]
+        if key in self.HELPERS:
+            return f"{self.HELPERS[key]}({', '.join(a)})"
+        return f"math.{PRIMITIVES[key].name}({', '.join(a)})"
+
+
+class NumPy(Python):
+    name = "numpy"
+
+    def any(self, *conds):
+        return " | ".join(f"({c})" for c in conds)
+
+    def all(self, *conds):
+        return " & ".join(f"({c})" for c in conds)
+
+    def not_(self, cond):
+        return f"~({cond})"
+
+    def abs(self, a):
+        return f"np.abs({a})"
+
+    def floor(self, a):
+        return f"np.floor({a})"
+
+    def literal(self, v):
+        return super().literal(v).replace("math.", "np.")
+
+    def call(self, key, a):
+        x = a[0]
+        y = a[1] if len(a) > 1 else None
+        special = {
+            "sec": f"(1.0 / np.cos({x}))", "csc": f"(1.0 / np.sin({x}))",
+            "cot": f"(np.cos({x}) / np.sin({x}))",
+            "logb": f"(np.log({x}) / np.log({y}))",
+            "min": f"np.where({y} < {x}, {y}, {x})", "max": f"np.where({y} > {x}, {y}, {x})",
+            "erf": f"_erf({x})", "erfc": f"_erfc({x})",
+        }
+        if key in special:
+            return special[key]
+        return f"np.{PRIMITIVES[key].np}({', '.join(a)})"
+
+
+TARGETS = {"c": C, "python": Python, "numpy": NumPy, "js": JS}
+# primitives whose spelling writes an argument twice (it must be a name)
+TWICE = {"min", "max", "sign", "sec", "csc", "cot", "logb"}
+_PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3}
+
+
+def expression(lang, node, code):
+    """(text, precedence) of ``node`` from its arguments' (text, precedence)."""
+    key = node.op
+    args = [code[a.id] for a in node.args]
+    prec = _PREC.get(key)
+    if prec is None:
+        return lang.call(key, [a[0] for a in args]), _ATOM
+    if key == "neg":
+        text, p = args[0]
+        return (f"-{text}" if p == _ATOM else f"-({text})"), 3
+    (lt, lp), (rt, rp) = args
+    if lp < prec:
+        lt = f"({lt})"
+    if rp <= prec:
+        rt = f"({rt})"
+    return f"{lt} {PRIMITIVES[key].infix} {rt}", prec
+
+
+# --- the common walk ---------------------------------------------------------
+
+class Statement:
+    __slots__ = ("var", "text", "comment", "check", "kink", "node")
+
+    def __init__(self, var, text, comment, check, kink, node):
+        self.var = var
+        self.text = text
+        self.comment = comment
+        self.check = check  # (condition, ω): a primal step that can leave its domain
+        self.kink = kink  # condition: at the step's kink a nan partial is 0
+        self.node = node
+
+
+def statements(kernel, lang, leaf, named_ref=None):
+    """The straight-line program: a :class:`Statement` per named node, and
+    per result group the code of its nodes.  ``leaf(i)`` spells input i;
+    ``named_ref(var)`` how a named node is read (default: its variable)."""
+    order, named = kernel.schedule(TWICE if lang.name != "numpy" else ())
+    code, names, temps, out = {}, {}, {}, []
+    index = {v.id: i for i, v in enumerate(kernel.var)}
+    ref = named_ref or (lambda var: var)
+    for v in kernel.var:
+        names[v.id] = kernel.roles[v.id].display
+
+    def atom(n):
+        if n.op == CONST:
+            return lang.literal(n.value), _ATOM
+        if n.op == VAR:
+            return leaf(index[n.id]), _ATOM
+        return code[n.id]
+
+    for node in order:
+        for a in node.args:
+            if a.id not in code and a.op in (CONST, VAR):
+                code[a.id] = atom(a)
+        text, prec = expression(lang, node, code)
+        if node.id not in named:
+            code[node.id] = (text, prec)
+            continue
+        role = kernel.role(node, temps)
+        comment = _comment(kernel, node, role, names)
+        names[node.id] = role.display
+        var = ref(role.var)
+        kink = None
+        kink_node = kernel.kink_partials.get(node.id)
+        if kink_node is not None:
+            args = [atom(a)[0] for a in kink_node.args]
+            kink = KINKS[kink_node.op](args[0], args[1] if len(args) > 1 else None, lang)
+        check = None
+        step = kernel.checks.get(node.id)
+        if step is not None:
+            cond = _domain_check(lang, step, var, [atom(a)[0] for a in node.args])
+            if cond is not None:
+                check = (cond, kernel.tape.omega(step.slot))
+        out.append(Statement(role.var, text, comment, check, kink, node))
+        code[node.id] = (var, _ATOM)
+    results = [(name, [atom(n)[0] for n in nodes], labels)
+               for name, nodes, labels in kernel.groups]
+    return out, results
+
+
+def _comment(kernel, node, role, names):
+    body = kernel.describe(node, names)
+    if role.kind == "adjoint":
+        prefix = role.display + " + "
+        if body.startswith(prefix):
+            return f"{role.display} += {body[len(prefix):]}"
+    return f"{role.display} = {body}"
+
+
+def _domain_check(lang, step, var, args):
+    """Where the engine reports a domain error for this step: a nan from
+    non-nan arguments (math functions and pow), or a pole."""
+    key = step.prim.key
+    conds = []
+    if step.prim.infix is None or key == "pow":
+        conds.append(lang.all(lang.isnan(var), *[lang.not_(lang.isnan(a)) for a in args]))
+    if key in POLES:
+        conds.append(POLES[key](args[0], args[1] if len(args) > 1 else None, lang))
+    if not conds:
+        return None
+    return lang.any(*conds) if len(conds) > 1 else conds[0]
+
+
+# --- entry point --------------------------------------------------------------
+
+def generate(fn, lang="c", *, mode="auto", order=1, direction=None, cotangent=None,
+             name=None, main=False, inputs=None, output=None):
+    """Source text of the derivative program of ``fn`` in ``lang``."""
+    from ..errors import UsageError
+
+    if lang not in LANGS:
+        raise UsageError(f"unknown language `{lang}`", hint=f"use one of {', '.join(LANGS)}")
+    if order not in (1, 2):
+        raise UsageError("--order must be 1 or 2")
+    if inputs is not None:
+        missing = [v for v in fn.inputs if v not in inputs]
+        if missing:
+            raise UsageError(f"--inputs lacks {', '.join(missing)}",
+                             hint=f"the formula's inputs are {', '.join(fn.inputs)}")
+    name = name or "adcli_f"
+    if not name.isidentifier() or not name.isascii():
+        raise UsageError(f"--name {name!r} is not a valid identifier")
+    kernel = Kernel(fn, mode=mode, order=order, direction=direction, cotangent=cotangent,
+                    inputs=inputs, output=output)
+    from . import targets
+
+    return targets.EMITTERS[lang](kernel, name, main)
+
+
+def header_lines(kernel, lang_name, name):
+    """The comment every file starts with: formula, version, input and output order."""
+    fn = kernel.fn
+    src = [line.rstrip() for line in fn.source.strip().splitlines()]
+    lines = [f"Generated by adcli {__version__} (adcli codegen --lang {lang_name}); do not edit.",
+             "Formula:"] + [f"    {line}" for line in src]
+    lines.append("Inputs, in order: " + ", ".join(
+        f"{i}: {v}" for i, v in enumerate(kernel.inputs)))
+    for gname, nodes, labels in kernel.groups:
+        lines.append(f"{gname} ({len(nodes)}): " + ", ".join(
+            f"[{i}] {lab}" for i, lab in enumerate(labels)))
+    lines.append(f"Derivatives by {kernel.mode} accumulation; each statement carries its "
+                 "ω index as in `adcli trace`.")
+    return lines

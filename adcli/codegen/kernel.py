@@ -1,0 +1,285 @@
+"""The derivative program that every emitter prints: the function's tape
+and one symbolic sweep (:mod:`adcli.codegen.symbolic`) as DAG nodes, with
+the ω role of each node (ω₄, ω̇₄, ω̄₄) for names and comments, and the
+engine's domain and kink behaviour per step.
+
+Which nodes become statements: every ω role (so the code reads like the
+trace table), every node read more than once (shared subexpressions once),
+and every partial of a primitive with a kink (so the engine's kink
+convention can be applied to it); everything else is written inline.
+"""
+
+from ..graph.dag import CONST, VAR, postorder
+from ..language.printer import _ATOM, _print, number
+from ..primitives import PRIMITIVES
+from .symbolic import Builder, Sweeps, choose, operation_nodes
+
+# Where the engine reports a domain error besides a nan from non-nan
+# arguments (which every math-library primitive and pow report): the poles,
+# where Python raises and C returns ±inf.  Over argument texts a, b.
+POLES = {
+    "div": lambda a, b, L: f"{b} == 0.0",
+    "log": lambda a, b, L: f"{a} == 0.0",
+    "log2": lambda a, b, L: f"{a} == 0.0",
+    "log10": lambda a, b, L: f"{a} == 0.0",
+    "logb": lambda a, b, L: L.any(f"{a} == 0.0", f"{b} == 0.0", f"{b} == 1.0"),
+    "log1p": lambda a, b, L: f"{a} == -1.0",
+    "atanh": lambda a, b, L: f"{L.abs(a)} == 1.0",
+    "pow": lambda a, b, L: L.all(f"{a} == 0.0", f"{b} < 0.0"),
+    "csc": lambda a, b, L: f"{a} == 0.0",
+    "cot": lambda a, b, L: f"{a} == 0.0",
+}
+
+# The table's kink predicates, as conditions in the target language.
+KINKS = {
+    "abs": lambda a, b, L: f"{a} == 0.0",
+    "sign": lambda a, b, L: f"{a} == 0.0",
+    "sqrt": lambda a, b, L: f"{a} == 0.0",
+    "cbrt": lambda a, b, L: f"{a} == 0.0",
+    "asin": lambda a, b, L: f"{L.abs(a)} == 1.0",
+    "acos": lambda a, b, L: f"{L.abs(a)} == 1.0",
+    "acosh": lambda a, b, L: f"{a} == 1.0",
+    "atan2": lambda a, b, L: L.all(f"{a} == 0.0", f"{b} == 0.0"),
+    "hypot": lambda a, b, L: L.all(f"{a} == 0.0", f"{b} == 0.0"),
+    "min": lambda a, b, L: f"{a} == {b}",
+    "max": lambda a, b, L: f"{a} == {b}",
+    "pow": lambda a, b, L: L.all(f"{a} == 0.0",
+                                 L.not_(L.all(f"{b} == {L.floor(b)}", f"{b} >= 1.0"))),
+}
+
+
+class Role:
+    __slots__ = ("var", "display", "kind")
+
+    def __init__(self, var, display, kind):
+        self.var = var  # the variable name in generated code: w4, d4, b4, t12
+        self.display = display  # in comments: ω4, ω̇4, ω̄4
+        self.kind = kind  # "input", "primal", "tangent", "adjoint", "temp"
+
+
+DOT = "\u0307"
+BAR = "\u0304"
+
+
+class Kernel:
+    """What to compute and how each node is named.
+
+    ``groups``: [(name, [nodes], [labels])], e.g. ("f", values, names),
+    ("J", row-major Jacobian, labels).  ``inputs``: the names, in order."""
+
+    def __init__(self, fn, *, mode="auto", order=1, direction=None, cotangent=None,
+                 inputs=None, output=None):
+        from ..graph.tape import Tape
+        from ..render.results import derivative_label
+
+        self.fn = fn
+        program = fn.program
+        self.inputs = tuple(inputs) if inputs is not None else tuple(fn.inputs)
+        tape = self.tape = Tape(program, self.inputs)
+        b = self.builder = Builder(program.graph)
+        self.sweeps = Sweeps(b, [s.node for s in tape.steps])
+        self.var = [program.graph.var(name) for name in self.inputs]
+        self.outputs = list(program.output_names)
+        self.roles = {}
+        self.kink_partials = {}  # partial node id -> (primitive key, argument nodes)
+        self.checks = {}  # primal node id -> step
+        n = len(self.inputs)
+        zero = b.const(0.0)
+        for i, v in enumerate(self.var):
+            self.roles[v.id] = Role(f"w{i + 1}", f"ω{i + 1}", "input")
+        for step in tape.steps:
+            omega = tape.omega(step.slot)
+            self.roles.setdefault(step.node.id, Role(f"w{omega}", f"ω{omega}", "primal"))
+            self.checks[step.node.id] = step
+        values = list(program.outputs)
+        if order == 2:
+            k = self._output(output)
+            self.outputs = [self.outputs[k]]
+            values = [values[k]]
+        self.groups = [("f", values, list(self.outputs))]
+        if direction is not None and cotangent is not None:
+            from ..errors import UsageError
+
+            raise UsageError("give --dir (J·v) or --cotangent (uᵀ·J), not both")
+        if order == 2:
+            self.mode = "forward-over-reverse"
+            grad, hess = self._hessian(values[0])
+            name = self.outputs[0]
+            self.groups.append(("g", grad, [derivative_label(name, w) for w in self.inputs]))
+            self.groups.append(("H", hess, [f"d2{name}/d{a}d{c}" for a in self.inputs
+                                            for c in self.inputs]))
+        elif direction is not None:
+            from ..higher import _direction
+
+            self.mode = "forward"
+            vec = _direction(tape, direction)
+            seeds = {v.id: b.const(float(s)) for v, s in zip(self.var, vec) if s}
+            tan = self._tangent(seeds, 1, 1)
+            self.groups.append(("Jv", [tan.get(o.id, zero) for o in values],
+                                [f"J·v[{o}]" for o in self.outputs]))
+        elif cotangent is not None:
+            from ..higher import _cotangent
+
+            self.mode = "reverse"
+            u = _cotangent(fn, cotangent)
+            seeds = {}
+            for o, w in zip(values, u):
+                if w:
+                    seeds[o.id] = b.const(w) if o.id not in seeds else b.add(
+                        seeds[o.id], b.const(w))
+            adj = self._adjoint(seeds, 1, 1)
+            self.groups.append(("uJ", [adj.get(v.id, zero) for v in self.var],
+                                [f"uᵀJ[{w}]" for w in self.inputs]))
+        else:
+            self.mode = choose(mode, len(values), n)
+            rows = self._jacobian(values, zero)
+            self.groups.append(("J", [x for row in rows for x in row],
+                                [derivative_label(o, w) for o in self.outputs
+                                 for w in self.inputs]))
+
+    def _output(self, output):
+        from ..higher import _output_index
+
+        if output is None and len(self.outputs) > 1:
+            from ..errors import UsageError
+
+            raise UsageError("a Hessian needs one output: this program has "
+                             f"{len(self.outputs)}", hint="choose one with --output K")
+        return 0 if output is None else _output_index(self.fn, output)
+
+    def _jacobian(self, values, zero):
+        b = self.builder
+        n_sweeps = len(self.var) if self.mode == "forward" else len(values)
+        if self.mode == "forward":
+            cols = []
+            for s, v in enumerate(self.var):
+                tan = self._tangent({v.id: b.const(1.0)}, s + 1, n_sweeps)
+                cols.append([tan.get(o.id, zero) for o in values])
+            return [[col[k] for col in cols] for k in range(len(values))]
+        rows = []
+        for s, o in enumerate(values):
+            adj = self._adjoint({o.id: b.const(1.0)}, s + 1, n_sweeps)
+            rows.append([adj.get(v.id, zero) for v in self.var])
+        return rows
+
+    def _suffix(self, s, n_sweeps):
+        return ("", "") if n_sweeps == 1 else (f"_{s}", f"[{s}]")
+
+    def _tangent(self, seeds, s, n_sweeps):
+        tan = self.sweeps.tangent(seeds)
+        var_s, disp_s = self._suffix(s, n_sweeps)
+        for step in self.tape.steps:
+            t = tan.get(step.node.id)
+            if t is not None and t.op not in (CONST, VAR):
+                omega = self.tape.omega(step.slot)
+                self.roles.setdefault(t.id, Role(f"d{omega}{var_s}", f"ω{DOT}{omega}{disp_s}",
+                                                 "tangent"))
+        self._note_kinks()
+        return tan
+
+    def _adjoint(self, seeds, s, n_sweeps):
+        var_s, disp_s = self._suffix(s, n_sweeps)
+        count = {}
+        tape = self.tape
+        slot_of = {step.node.id: step.slot for step in tape.steps}
+        slot_of.update({v.id: i for i, v in enumerate(self.var)})
+
+        def on_term(arg, user, partial_sum):
+            if partial_sum.op in (CONST, VAR) or arg.id not in slot_of:
+                return
+            omega = tape.omega(slot_of[arg.id])
+            k = count[omega] = count.get(omega, 0) + 1
+            self.roles.setdefault(partial_sum.id, Role(
+                f"b{omega}{var_s}_{k}", f"ω{BAR}{omega}{disp_s}", "adjoint"))
+
+        adj = self.sweeps.adjoint(seeds, on_term)
+        self._note_kinks()
+        return adj
+
+    def _note_kinks(self):
+        for node_id, parts in self.sweeps._partials.items():
+            if node_id in self.checks:
+                step = self.checks[node_id]
+                if step.prim.key in KINKS:
+                    for p in parts:
+                        if p is not None and p.op not in (CONST, VAR):
+                            self.kink_partials.setdefault(p.id, step.node)
+
+    def _hessian(self, value):
+        """Gradient by the adjoint sweep, then one tangent sweep per input
+        over the gradient's own DAG (forward over reverse)."""
+        b = self.builder
+        zero = b.const(0.0)
+        adj = self._adjoint({value.id: b.const(1.0)}, 1, 1)
+        grad = [adj.get(v.id, zero) for v in self.var]
+        steps = operation_nodes(grad + [value])
+        second = Sweeps(b, steps)
+        second._partials = self.sweeps._partials  # the tape's partials, instantiated once
+        hess = []
+        cols = []
+        for v in self.var:
+            tan = second.tangent({v.id: b.const(1.0)})
+            cols.append([tan.get(g.id, zero) for g in grad])
+        for i in range(len(self.var)):
+            hess.extend(cols[j][i] for j in range(len(self.var)))
+        return grad, hess
+
+    # --- scheduling -------------------------------------------------------
+
+    def schedule(self, must_name=()):
+        """(order, named): the nodes to compute (arguments first) and the ids
+        that get a statement of their own."""
+        roots = [n for _, nodes, _ in self.groups for n in nodes]
+        order = [n for n in postorder(roots) if n.op not in (CONST, VAR)]
+        uses = {}
+        for node in order:
+            for a in node.args:
+                uses[a.id] = uses.get(a.id, 0) + 1
+        named = set()
+        for node in order:
+            if (node.id in self.roles or uses.get(node.id, 0) > 1
+                    or node.id in self.kink_partials or node.op in must_name):
+                named.add(node.id)
+        for node in order:  # arguments a template writes twice must be atoms
+            if node.op in must_name:
+                named.update(a.id for a in node.args if a.op not in (CONST, VAR))
+        return order, named
+
+    def role(self, node, temps):
+        r = self.roles.get(node.id)
+        if r is None:
+            r = temps.get(node.id)
+            if r is None:
+                k = len(temps) + 1
+                r = temps[node.id] = Role(f"t{k}", f"t{k}", "temp")
+        return r
+
+    def describe(self, node, names):
+        """The node's definition as a comment: ``ω̇3 = ω̇1·ω2 + ω1·ω̇2``;
+        named nodes show as their ω names, the rest inline."""
+        done = {}
+        stack = [(node, False)]
+        while stack:
+            cur, expanded = stack.pop()
+            if cur.id in done:
+                continue
+            if cur is not node and cur.id in names:
+                done[cur.id] = (names[cur.id], _ATOM, True)
+                continue
+            if cur.op in (CONST, VAR):
+                done[cur.id] = _print(cur, "text", lambda n: n.name, done)
+                continue
+            if expanded:
+                done[cur.id] = _print(cur, "text", None, done)
+                continue
+            stack.append((cur, True))
+            stack.extend((a, False) for a in cur.args if a.id not in done)
+        return str(done[node.id][0])
+
+
+def text_number(value):
+    return number(value, "text")
+
+
+def primitive(key):
+    return PRIMITIVES[key]

@@ -1,0 +1,349 @@
+"""The four emitters: one source file each, from the same statements."""
+
+from .emit import JS, PART_SIZE, C, NumPy, Python, header_lines, statements
+
+# --- C -------------------------------------------------------------------------
+
+_C_PARAMS = {"f": "values", "J": "Jacobian, row-major", "Jv": "J·v", "uJ": "uᵀ·J",
+             "g": "gradient", "H": "Hessian, row-major"}
+
+
+def _c_comment(text):
+    return "/* " + text.replace("*/", "* /") + " */"
+
+
+def emit_c(kernel, name, main=False):
+    lang = C()
+    n_in = len(kernel.inputs)
+    used = set()
+
+    def leaf(i):
+        used.add(i)
+        return f"w{i + 1}"
+
+    stmts, results = statements(kernel, lang, leaf)
+    split = len(stmts) > PART_SIZE
+    if split:  # every value in v[], parts of bounded size
+        slot = {s.var: k for k, s in enumerate(stmts)}
+        stmts, results = statements(kernel, lang, lambda i: f"x[{i}]",
+                                    lambda var: f"v[{slot[var]}]")
+    params = ", ".join(f"double *{g}" for g, _, _ in results)
+    sizes = ", ".join(f"{g}[{len(nodes)}]" for g, nodes, _ in results)
+    out = ["/*"] + [" * " + line.replace("*/", "* /") for line in header_lines(kernel, "c", name)]
+    out += [" *",
+            f" * int {name}(const double *x, {params});",
+            f" *   x[{n_in}] the inputs in the order above; writes {sizes}",
+            " *   (" + "; ".join(f"{g}: {_C_PARAMS[g]}" for g, _, _ in results) + ").",
+            " *   Returns 0, or the ω index of the first step outside its domain",
+            " *   (log(0), sqrt(-1), 1/0, ...: where adcli reports a domain error).",
+            " *   At a kink a nan partial is 0 (adcli's convention); overflow gives ±inf.",
+            " *   Thread-safe: no global or static mutable state.  C99, <math.h> only;",
+            " *   compile with -std=c99 (which keeps floating-point contraction off).",
+            " */",
+            "#include <math.h>"]
+    if main:
+        out += ["#include <stdio.h>", "#include <stdlib.h>"]
+    out.append("")
+    if any(s.kink for s in stmts):
+        out += [f"static double {name}_kink(double p, int at_kink)",
+                "{", "    return (at_kink && p != p) ? 0.0 : p;", "}", ""]
+
+    def body(lines_of, indent="    "):
+        lines = []
+        for s in lines_of:
+            text = s.text if s.kink is None else f"{name}_kink({s.text}, {s.kink})"
+            target = s.var if split else f"const double {s.var}"
+            if split:
+                target = f"v[{slot[s.var]}]"
+            lines.append(f"{indent}{target} = {text}; {_c_comment(s.comment)}")
+            if s.check is not None:
+                cond, omega = s.check
+                lines.append(f"{indent}if ({cond}) return {omega};")
+        return lines
+
+    writes = []
+    for g, codes, _ in results:
+        writes += [f"    {g}[{k}] = {c};" for k, c in enumerate(codes)]
+    signature = f"int {name}(const double *x, {params})"
+    if not split:
+        lines = body(stmts)
+        inputs = [f"    const double w{i + 1} = x[{i}]; "
+                  f"{_c_comment(f'ω{i + 1} = {kernel.inputs[i]}')}" for i in sorted(used)]
+        out += [signature, "{"]
+        if not used:
+            out.append("    (void)x;")
+        out += inputs + lines + writes + ["    return 0;", "}"]
+    else:
+        parts = [stmts[i:i + PART_SIZE] for i in range(0, len(stmts), PART_SIZE)]
+        for k, part in enumerate(parts):
+            out += [f"static int {name}_part{k + 1}(const double *x, double *v)", "{",
+                    "    (void)x;"] + body(part) + ["    return 0;", "}", ""]
+        out += [signature, "{",
+                f"    double v[{len(stmts)}]; /* every intermediate value */",
+                "    int rc;"]
+        for k in range(len(parts)):
+            out.append(f"    if ((rc = {name}_part{k + 1}(x, v)) != 0) return rc;")
+        out += writes + ["    return 0;", "}"]
+    if main:
+        out += _c_main(kernel, name, results)
+    return "\n".join(out) + "\n"
+
+
+def _c_main(kernel, name, results):
+    n_in = len(kernel.inputs)
+    decl = " ".join(f"double {g}[{max(len(nodes), 1)}];" for g, nodes, _ in results)
+    args = ", ".join(g for g, _, _ in results)
+    prints = []
+    total = sum(len(nodes) for _, nodes, _ in results)
+    k = 0
+    for g, nodes, _ in results:
+        for i in range(len(nodes)):
+            k += 1
+            prints.append(f"        {name}_print({g}[{i}], {int(k == total)});")
+    if total == 0:
+        prints.append("        putchar('\\n');")
+    return ["", f"static void {name}_print(double v, int last)", "{",
+            "    if (v != v) fputs(\"nan\", stdout); else printf(\"%.17g\", v);",
+            "    putchar(last ? '\\n' : ' ');", "}", "",
+            "/* One point per line on stdin (the inputs, whitespace-separated, in the",
+            " * order above); one line out per point: the values, then the derivatives. */",
+            "int main(void)", "{",
+            "    size_t cap = 4096, len;",
+            "    char *line = malloc(cap);",
+            f"    double x[{max(n_in, 1)}]; {decl}",
+            "    int c = 0, k, rc;",
+            "    if (line == NULL) return 1;",
+            "    while (c != EOF) {",
+            "        char *p, *end;",
+            "        len = 0;",
+            "        while ((c = getchar()) != EOF && c != '\\n') {",
+            "            if (len + 1 >= cap) {",
+            "                char *grown = realloc(line, cap *= 2);",
+            "                if (grown == NULL) { free(line); return 1; }",
+            "                line = grown;",
+            "            }",
+            "            line[len++] = (char)c;",
+            "        }",
+            "        line[len] = '\\0';",
+            "        for (p = line; *p == ' ' || *p == '\\t' || *p == '\\r'; p++) {}",
+            f"        if (*p == '\\0' && ({n_in} > 0 || c == EOF)) continue;",
+            f"        for (k = 0; k < {n_in}; k++) {{",
+            "            x[k] = strtod(p, &end);",
+            "            if (end == p) break;",
+            "            p = end;",
+            "        }",
+            f"        if (k < {n_in}) {{",
+            f"            printf(\"error: expected {n_in} numbers\\n\");",
+            "            continue;",
+            "        }",
+            f"        rc = {name}(x, {args});",
+            "        if (rc != 0) {",
+            "            printf(\"error: domain error at omega %d\\n\", rc);",
+            "            continue;",
+            "        }",
+            ] + prints + ["    }", "    free(line);", "    return 0;", "}"]
+
+
+# --- Python and NumPy ---------------------------------------------------------------
+
+_PY_HELPERS = {
+    "_exp": ["def _exp(x):", "    try:", "        return math.exp(x)",
+             "    except OverflowError:", "        return math.inf"],
+    "_expm1": ["def _expm1(x):", "    try:", "        return math.expm1(x)",
+               "    except OverflowError:", "        return math.inf"],
+    "_sinh": ["def _sinh(x):", "    try:", "        return math.sinh(x)",
+              "    except OverflowError:", "        return math.copysign(math.inf, x)"],
+    "_cosh": ["def _cosh(x):", "    try:", "        return math.cosh(x)",
+              "    except OverflowError:", "        return math.inf"],
+    "_pow": ["def _pow(x, y):", "    try:", "        return math.pow(x, y)",
+             "    except OverflowError:",
+             "        odd = x < 0 and y == int(y) and int(y) % 2",
+             "        return -math.inf if odd else math.inf"],
+    "_cbrt": ["def _cbrt(x):", "    if hasattr(math, 'cbrt'):", "        return math.cbrt(x)",
+              "    return math.copysign(abs(x) ** (1.0 / 3.0), x)"],
+    "_sign": ["def _sign(x):", "    return (x > 0) - (x < 0) + 0.0"],
+    "_kink": ["def _kink(p, at_kink):", "    return 0.0 if at_kink and p != p else p"],
+}
+
+_NP_HELPERS = {
+    "_erf": ["_erf = np.vectorize(math.erf, otypes=[float])"],
+    "_erfc": ["_erfc = np.vectorize(math.erfc, otypes=[float])"],
+}
+
+
+Q = '"""'
+
+
+def _docstring(kernel, name, kernel_lang):
+    lines = header_lines(kernel, kernel_lang, name)
+    return [Q] + [line.replace(Q, "'''") for line in lines] + [Q]
+
+
+def emit_python(kernel, name, main=False):
+    lang = Python()
+    stmts, results = statements(kernel, lang, lambda i: f"x[{i}]")
+    body = []
+    for s in stmts:
+        text = s.text if s.kink is None else f"_kink({s.text}, {s.kink})"
+        body.append(f"    {s.var} = {text}  # {s.comment}")
+    groups = ", ".join(f"[{', '.join(codes)}]" for _, codes, _ in results)
+    source = "\n".join(body) + groups
+    helpers = [h for h in _PY_HELPERS if h + "(" in source]
+    out = _docstring(kernel, name, "python") + ["", "import math", ""]
+    for h in helpers:
+        out += _PY_HELPERS[h] + ["", ""]
+    names = ", ".join(g for g, _, _ in results)
+    out += [f"def {name}(x):",
+            f'    """({names}) as flat lists for the inputs x (a sequence, in the order',
+            "    above).  Raises ValueError or ZeroDivisionError where adcli reports a",
+            '    domain error; overflow gives ±inf."""']
+    out += body + [f"    return ({groups},)" if len(results) == 1 else f"    return ({groups})"]
+    if main:
+        out += ["", "", "def _main():", "    import sys", "",
+                "    for line in sys.stdin:",
+                "        fields = line.split()",
+                f"        if not fields and {len(kernel.inputs)}:",
+                "            continue",
+                "        try:",
+                f"            groups = {name}([float(t) for t in fields])",
+                "        except (ValueError, ZeroDivisionError) as exc:",
+                "            print(f'error: {exc}')",
+                "            continue",
+                "        print(' '.join('%.17g' % v for g in groups for v in g))",
+                "", "", 'if __name__ == "__main__":', "    _main()"]
+    return "\n".join(out) + "\n"
+
+
+def emit_numpy(kernel, name, main=False):
+    lang = NumPy()
+    stmts, results = statements(kernel, lang, lambda i: f"X[:, {i}]")
+    body = []
+    for s in stmts:
+        body.append(f"        {s.var} = {s.text}  # {s.comment}")
+        if s.kink is not None:
+            body.append(f"        {s.var} = np.where(({s.kink}) & np.isnan({s.var}), 0.0, "
+                        f"{s.var})")
+    source = "\n".join(body)
+    out = _docstring(kernel, name, "numpy") + ["", "import math", "", "import numpy as np", ""]
+    for h, lines in _NP_HELPERS.items():
+        if h + "(" in source:
+            out += lines + [""]
+    names = ", ".join(g for g, _, _ in results)
+    out += ["", f"def {name}(X):",
+            f'    """({names}) for the points X, an (n, {len(kernel.inputs)}) array (one '
+            "row per", "    point, inputs in the order above): arrays of shape (n, k). "
+            "Points outside", '    the domain give nan or ±inf rows (no exception)."""',
+            f"    X = np.asarray(X, dtype=float).reshape(-1, {len(kernel.inputs)})",
+            "    n = X.shape[0]",
+            '    with np.errstate(all="ignore"):']
+    out += body
+    for g, codes, _ in results:
+        out.append(f"        {g} = np.empty((n, {len(codes)}))")
+        out += [f"        {g}[:, {k}] = {c}" for k, c in enumerate(codes)]
+    out.append(f"    return {names}")
+    if main:
+        out += ["", "", "def _main():", "    import sys", "",
+                f"    rows = [line.split() for line in sys.stdin if line.split() or not "
+                f"{len(kernel.inputs)}]",
+                f"    X = np.array(rows, dtype=float).reshape(len(rows), {len(kernel.inputs)})",
+                f"    out = np.hstack({name}(X))",
+                "    for row in out.tolist():",
+                "        print(' '.join('%.17g' % v for v in row))",
+                "", "", 'if __name__ == "__main__":', "    _main()"]
+    return "\n".join(out) + "\n"
+
+
+# --- JavaScript ---------------------------------------------------------------------
+
+_JS_ERF = """// erf and erfc (JavaScript has none): series near 0, continued fraction
+// beyond, as CPython's math module computed them before it used libm.
+function _erfSeries(x) {
+  const x2 = x * x;
+  let acc = 0.0, fk = 25 + 0.5;
+  for (let i = 0; i < 25; i++) { acc = 2.0 + x2 * acc / fk; fk -= 1.0; }
+  return acc * x * Math.exp(-x2) / Math.sqrt(Math.PI);
+}
+function _erfcContfrac(x) {
+  if (x >= 30.0) return 0.0;
+  const x2 = x * x;
+  let a = 0.0, da = 0.5, p = 1.0, pLast = 0.0, q = da + x2, qLast = 1.0;
+  for (let i = 0; i < 50; i++) {
+    a += da; da += 2.0;
+    const b = da + x2;
+    let t = p; p = b * p - a * pLast; pLast = t;
+    t = q; q = b * q - a * qLast; qLast = t;
+  }
+  return p / q * x * Math.exp(-x2) / Math.sqrt(Math.PI);
+}
+function _erf(x) {
+  if (Number.isNaN(x)) return x;
+  const ax = Math.abs(x);
+  if (ax < 1.5) return _erfSeries(x);
+  const cf = _erfcContfrac(ax);
+  return x > 0 ? 1.0 - cf : cf - 1.0;
+}
+function _erfc(x) {
+  if (Number.isNaN(x)) return x;
+  const ax = Math.abs(x);
+  if (ax < 1.5) return 1.0 - _erfSeries(x);
+  const cf = _erfcContfrac(ax);
+  return x > 0 ? cf : 2.0 - cf;
+}
+"""
+
+_JS_G17 = r"""// C's printf("%.17g"), so every target prints the same text.
+function g17(v) {
+  if (Number.isNaN(v)) return "nan";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+  if (v === 0) return Object.is(v, -0) ? "-0" : "0";
+  const [mant, exp] = v.toExponential(16).split("e");
+  const e = Number(exp);
+  if (e < -4 || e >= 17) {
+    const m = mant.includes(".") ? mant.replace(/0+$/, "").replace(/\.$/, "") : mant;
+    return m + "e" + (e < 0 ? "-" : "+") + String(Math.abs(e)).padStart(2, "0");
+  }
+  const fixed = v.toFixed(16 - e);
+  return fixed.includes(".") ? fixed.replace(/0+$/, "").replace(/\.$/, "") : fixed;
+}
+"""
+
+
+def emit_js(kernel, name, main=False):
+    lang = JS()
+    stmts, results = statements(kernel, lang, lambda i: f"x[{i}]")
+    body = []
+    for s in stmts:
+        text = s.text if s.kink is None else f"_kink({s.text}, {s.kink})"
+        body.append(f"  const {s.var} = {text}; // {s.comment}")
+        if s.check is not None:
+            cond, omega = s.check
+            body.append(f"  if ({cond}) throw new RangeError(\"domain error at ω{omega}\");")
+    source = "\n".join(body)
+    out = ["/**"] + [" * " + line.replace("*/", "* /") for line in header_lines(kernel, "js", name)]
+    out += [" * An ES module (node and browsers).  " + name + "(x) takes the inputs as an",
+            " * array and returns {" + ", ".join(g for g, _, _ in results) + "} as flat "
+            "arrays; it throws a RangeError",
+            " * where adcli reports a domain error.", " */", ""]
+    if "_erf" in source:
+        out.append(_JS_ERF)
+    if "_kink(" in source:
+        out += ["function _kink(p, atKink) {", "  return atKink && Number.isNaN(p) ? 0 : p;",
+                "}", ""]
+    out += [f"export function {name}(x) {{"] + body
+    fields = ", ".join(f"{g}: [{', '.join(codes)}]" for g, codes, _ in results)
+    out += [f"  return {{ {fields} }};", "}"]
+    if main:
+        groups = ", ".join(f"...r.{g}" for g, _, _ in results)
+        out += ["", _JS_G17, 'import { readFileSync } from "node:fs";', "",
+                'for (const line of readFileSync(0, "utf8").split("\\n")) {',
+                "  const fields = line.trim().split(/\\s+/).filter((t) => t.length > 0);",
+                f"  if (fields.length === 0 && {len(kernel.inputs)} > 0) continue;",
+                "  let r;",
+                f"  try {{ r = {name}(fields.map(Number)); }}",
+                '  catch (e) { console.log("error: " + e.message); continue; }',
+                f'  console.log([{groups}].map(g17).join(" "));',
+                "}"]
+    return "\n".join(out) + "\n"
+
+
+EMITTERS = {"c": emit_c, "python": emit_python, "numpy": emit_numpy, "js": emit_js}

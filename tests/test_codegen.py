@@ -1,0 +1,225 @@
+"""``adcli codegen``: every language compiled or run on the corpus, fed
+points through the ``--main`` contract, and compared with the engine."""
+
+import math
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+import adcli
+from adcli.cli.main import cli
+
+from .codegen_corpus import CORPUS, close
+
+CC = shutil.which("cc") or shutil.which("gcc")
+NODE = shutil.which("node")
+C_FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"]
+IDS = [c[0] for c in CORPUS]
+
+
+def _points(fn, point):
+    """The corpus point and a second one nearby, in the input order."""
+    p1 = [point[v] for v in fn.inputs]
+    return [p1, [v * 1.07 + 0.01 for v in p1]]
+
+
+def _expected(fn, pt, order=1, mode="auto"):
+    point = dict(zip(fn.inputs, pt))
+    if order == 2:
+        h = fn.hessian(point)
+        return ([h.value] + [h.gradient[v] for v in fn.inputs]
+                + [h.hessian[a][b] for a in fn.inputs for b in fn.inputs])
+    g = fn.gradient(point, mode=mode)
+    return list(g.values) + [row[v] for row in g.jacobian for v in fn.inputs]
+
+
+def _run(cmd, points, **kw):
+    text = "".join(" ".join(repr(v) for v in p) + "\n" for p in points)
+    res = subprocess.run(cmd, input=text, capture_output=True, text=True, timeout=120, **kw)
+    assert res.returncode == 0, res.stderr
+    return res.stdout.splitlines()
+
+
+def _compare(lines, fn, points, order=1, rel=1e-15, mode="auto"):
+    assert len(lines) == len(points)
+    for line, pt in zip(lines, points):
+        got = [float(t) for t in line.split()]
+        want = _expected(fn, pt, order, mode)
+        assert len(got) == len(want), line
+        scale = max(abs(w) for w in want) if order == 2 else 0.0
+        for g, w in zip(got, want):
+            assert close(g, w, rel, scale * 1e-1), (fn.source, line, want)
+
+
+def _c_program(tmp_path, source, flags=()):
+    src = tmp_path / "k.c"
+    src.write_text(source)
+    exe = tmp_path / "k"
+    res = subprocess.run([CC, *C_FLAGS, *flags, str(src), "-o", str(exe), "-lm"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    return [str(exe)]
+
+
+needs_cc = pytest.mark.skipif(CC is None, reason="no C compiler (cc) on PATH")
+needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
+
+
+@needs_cc
+@pytest.mark.parametrize(("name", "source", "point"), CORPUS, ids=IDS)
+def test_c(tmp_path, name, source, point):
+    fn = adcli.Function(source)
+    pts = _points(fn, point)
+    _compare(_run(_c_program(tmp_path, fn.codegen("c", main=True)), pts), fn, pts)
+    if len(fn.outputs) == 1:
+        exe = _c_program(tmp_path, fn.codegen("c", order=2, main=True))
+        _compare(_run(exe, pts), fn, pts, order=2)
+
+
+@needs_node
+@pytest.mark.parametrize(("name", "source", "point"), CORPUS, ids=IDS)
+def test_js(tmp_path, name, source, point):
+    fn = adcli.Function(source)
+    pts = _points(fn, point)
+    path = tmp_path / "k.mjs"
+    path.write_text(fn.codegen("js", main=True))
+    # V8's Math functions are not glibc's: a last-bit difference in sin or
+    # pow can grow by a few ulps through the sweep.
+    _compare(_run([NODE, str(path)], pts), fn, pts, rel=4e-15)
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+@pytest.mark.parametrize(("name", "source", "point"), CORPUS, ids=IDS)
+def test_python_and_numpy(name, source, point, mode):
+    import numpy as np
+
+    fn = adcli.Function(source)
+    pts = _points(fn, point)
+    ns = {}
+    exec(compile(fn.codegen("python", mode=mode), "<k>", "exec"), ns)
+    lines = [" ".join(repr(v) for g in ns["adcli_f"](p) for v in g) for p in pts]
+    _compare(lines, fn, pts, mode=mode)
+    ns = {}
+    exec(compile(fn.codegen("numpy", mode=mode), "<knp>", "exec"), ns)
+    out = np.hstack(ns["adcli_f"](np.array(pts)))
+    # NumPy's elementary functions may differ from the C library in the last bit
+    _compare([" ".join(repr(v) for v in row) for row in out.tolist()], fn, pts, rel=4e-15,
+             mode=mode)
+
+
+def test_python_and_numpy_main_programs(tmp_path):
+    fn = adcli.Function("x1*x2 + sin(x1)")
+    pts = [[2.0, 3.0], [0.5, -1.0]]
+    for lang in ("python", "numpy"):
+        path = tmp_path / f"k_{lang}.py"
+        path.write_text(fn.codegen(lang, main=True))
+        lines = _run([sys.executable, str(path)], pts)
+        assert lines[0] == "6.9092974268256819 2.5838531634528574 2"
+        _compare(lines, fn, pts)
+
+
+@needs_cc
+def test_worked_example_c_reads_like_the_trace():
+    out = CliRunner().invoke(cli, ["codegen", "x1*x2 + sin(x1)", "--lang", "c"]).output
+    assert "int adcli_f(const double *x, double *f, double *J)" in out
+    assert "const double w4 = sin(w1); /* ω4 = sin ω1 */" in out
+    assert "/* ω̄1 += ω2 */" in out
+
+
+@needs_cc
+def test_directional_cotangent_and_forward(tmp_path):
+    fn = adcli.Function("r = hypot(x, y); r*z, atan2(y, x) + z^2")
+    pt = {"x": 1.5, "y": -0.5, "z": 2.0}
+    want_jv = fn.jvp(pt, {"x": 1.0, "z": -2.0}).derivatives
+    want_uj = fn.vjp(pt, [2.0, -1.0]).gradient
+    src = fn.codegen("c", direction={"x": 1.0, "z": -2.0}, main=True)
+    line = _run(_c_program(tmp_path, src), [[1.5, -0.5, 2.0]])[0].split()
+    assert [float(t) for t in line[2:]] == pytest.approx(want_jv, rel=1e-15)
+    src = fn.codegen("c", cotangent=[2.0, -1.0], main=True)
+    line = _run(_c_program(tmp_path, src), [[1.5, -0.5, 2.0]])[0].split()
+    assert [float(t) for t in line[2:]] == pytest.approx(list(want_uj.values()), rel=1e-15)
+    fwd = _c_program(tmp_path, fn.codegen("c", mode="forward", main=True))
+    _compare(_run(fwd, [[1.5, -0.5, 2.0]]), fn, [[1.5, -0.5, 2.0]], mode="forward")
+
+
+DOMAIN = [("log(x) + y", [[0.0, 1.0], [-1.0, 1.0], [2.0, 1.0]]),
+          ("x/y", [[1.0, 0.0], [1.0, 2.0]]),
+          ("sqrt(x - y)", [[0.0, 1.0], [2.0, 1.0]])]
+
+
+@needs_cc
+@needs_node
+@pytest.mark.parametrize(("source", "points"), DOMAIN)
+def test_domain_errors_as_the_engine(tmp_path, source, points):
+    """Where adcli exits 1 the program prints an error line; elsewhere values."""
+    fn = adcli.Function(source)
+    c_lines = _run(_c_program(tmp_path, fn.codegen("c", main=True)), points)
+    js = tmp_path / "k.mjs"
+    js.write_text(fn.codegen("js", main=True))
+    js_lines = _run([NODE, str(js)], points)
+    py = tmp_path / "k.py"
+    py.write_text(fn.codegen("python", main=True))
+    py_lines = _run([sys.executable, str(py)], points)
+    for pt, c, j, p in zip(points, c_lines, js_lines, py_lines):
+        try:
+            want = _expected(fn, pt)
+        except adcli.errors.DomainError:
+            assert c.startswith("error") and j.startswith("error") and p.startswith("error")
+            continue
+        for line in (c, j, p):
+            assert [float(t) for t in line.split()] == pytest.approx(want, rel=1e-15)
+
+
+KINKS = [("abs(x) + sqrt(y)", [0.0, 0.0]), ("hypot(x, y)", [0.0, 0.0]),
+         ("max(x, y)", [1.0, 1.0]), ("x^0.5 + atan2(y, x)", [0.0, 0.0])]
+
+
+@needs_cc
+@pytest.mark.parametrize(("source", "point"), KINKS)
+def test_kinks_follow_the_engine_convention(tmp_path, source, point):
+    fn = adcli.Function(source)
+    line = _run(_c_program(tmp_path, fn.codegen("c", main=True)), [point])[0]
+    want = _expected(fn, point)
+    got = [float(t) for t in line.split()]
+    assert [g if not math.isinf(g) else str(g) for g in got] == \
+        [w if not math.isinf(w) else str(w) for w in want]
+
+
+@needs_cc
+def test_c_under_sanitizers(tmp_path):
+    flags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
+    probe = subprocess.run([CC, *flags, "-x", "c", "-", "-o", str(tmp_path / "probe")],
+                           input="int main(void){return 0;}", capture_output=True, text=True)
+    if probe.returncode != 0 or subprocess.run([str(tmp_path / "probe")]).returncode != 0:
+        pytest.skip("this compiler cannot build or run sanitized programs here")
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1")
+    for _name, source, point in CORPUS:
+        fn = adcli.Function(source)
+        pts = _points(fn, point)
+        exe = _c_program(tmp_path, fn.codegen("c", main=True), flags)
+        _compare(_run(exe, pts, env=env), fn, pts)
+
+
+@needs_cc
+def test_large_formulas_are_split_into_parts(tmp_path):
+    n = 400
+    src = " + ".join(f"(1 - x{i})^2 + 100*(x{i + 1} - x{i}^2)^2" for i in range(1, n))
+    fn = adcli.Function(src)
+    code = fn.codegen("c", main=True)
+    assert "adcli_f_part2(" in code
+    pt = [0.5 + 0.001 * i for i in range(n)]
+    _compare(_run(_c_program(tmp_path, code), [pt]), fn, [pt])
+
+
+def test_bad_options_are_usage_errors():
+    runner = CliRunner()
+    res = runner.invoke(cli, ["codegen", "x*y", "--lang", "c", "--name", "1bad"])
+    assert res.exit_code == 2
+    res = runner.invoke(cli, ["codegen", "x*y, x+y", "--lang", "c", "--order", "2"])
+    assert res.exit_code == 2 and "--output" in res.output
+    res = runner.invoke(cli, ["codegen", "x*y", "--lang", "c", "--inputs", "x"])
+    assert res.exit_code == 2
