@@ -48,6 +48,7 @@ EPS = 2.0 ** -52
 CBRT_EPS = EPS ** (1 / 3)
 SWEEP_STEPS = tuple(10.0 ** -k for k in range(1, 15))
 MAX_DECADES = 16  # how far the step may shrink (by factors of 10)
+CREDIBLE = 0.01  # an error estimate above 1% of the difference: the step is too wide
 
 
 class Row:
@@ -137,12 +138,8 @@ def check_point(fn, point, wrt=None):
         i = tape.inputs.index(var)
         chosen, failure = _choose_step(tape, x, i, scale)
         if chosen is None:
-            for k, name in enumerate(fn.outputs):
-                rows.append(Row(name, var, res.jacobian[k][var],
-                                note=f"finite differences leave the domain: {failure.message}"))
-            blame.append(("unchecked", None, f"finite differences for ∂/∂{var} leave the "
-                                             f"domain ({failure.message})",
-                          "x ± h leaves the domain"))
+            rows.extend(_unchecked(fn, res, var, failure or CannotJudge(), blame))
+            _name_a_crossed_kink(tape, x, i, failure, vals0, blame)
             continue
         (plus, minus, hh), (plus2, minus2, hh2) = chosen
         for k, (name, o) in enumerate(zip(fn.outputs, tape.outputs, strict=False)):
@@ -170,6 +167,35 @@ def check_point(fn, point, wrt=None):
     return check
 
 
+def _unchecked(fn, res, var, failure, blame):
+    """Rows for ∂/∂var that finite differences cannot check, and why."""
+    if isinstance(failure, CannotJudge):
+        note = f"finite differences cannot judge here: {failure.message}"
+        blame.append(("unchecked", None, f"finite differences cannot judge ∂/∂{var} here: "
+                                         f"{failure.message}", "FD cannot judge here"))
+    else:
+        note = f"finite differences leave the domain: {failure.message}"
+        blame.append(("unchecked", None, f"finite differences for ∂/∂{var} leave the "
+                                         f"domain ({failure.message})",
+                      "x ± h leaves the domain"))
+    return [Row(name, var, res.jacobian[k][var], note=note)
+            for k, name in enumerate(fn.outputs)]
+
+
+def _name_a_crossed_kink(tape, x, i, failure, vals0, blame):
+    """When no step is small enough because a kink lies within the float
+    spacing of x, say which ω step it is."""
+    if not isinstance(failure, CannotJudge) or failure.chosen is None:
+        return
+    (plus, minus, hh), _ = failure.chosen
+    o = tape.outputs[0]
+    probe = Row("", "", math.nan, (plus[o] - minus[o]) / (2 * hh), hh, math.nan)
+    omega, reason, summary = _localize(tape, x, i, failure.chosen, vals0, probe)
+    if "kink" in summary:
+        blame[-1] = ("unchecked", omega, f"finite differences cannot judge here: {reason}",
+                     f"FD cannot judge: {summary}")
+
+
 def _tolerance(d1, d2, scale, h):
     truncation = 4 / 3 * abs(d1 - d2)
     rounding = EPS * scale / h
@@ -183,8 +209,10 @@ def _choose_step(tape, x, i, scale):
     the scale of x, not of 1).  Returns ((plus, minus, h), (plus, minus, h/2))
     or (None, the last DomainError)."""
     h = CBRT_EPS * max(abs(x[i]), 1.0)
-    best, best_err, failure = None, math.inf, None
+    best, best_err, failure, best_credible = None, math.inf, None, False
     for _ in range(MAX_DECADES):
+        if x[i] + h / 2 == x[i] or x[i] - h / 2 == x[i]:
+            break  # below the spacing of floats at x: no smaller step exists
         try:
             first = _central(tape, x, i, h)
             second = _central(tape, x, i, h / 2)
@@ -193,18 +221,37 @@ def _choose_step(tape, x, i, scale):
             h /= 10
             continue
         err = 0.0
+        credible = True
         for o in tape.outputs:
             d1 = (first[0][o] - first[1][o]) / (2 * first[2])
             d2 = (second[0][o] - second[1][o]) / (2 * second[2])
             e = 4 / 3 * abs(d1 - d2) + EPS * scale / first[2]
             err = max(err, e if e == e else math.inf)
-        if best is not None and err >= best_err:
+            # Near a pole (tan just below π/2) a step wider than the distance
+            # to it gives estimates that do not even agree in sign: shrink on.
+            credible = credible and e <= CREDIBLE * max(abs(d1), abs(d2))
+        if best is not None and err >= best_err and best_credible:
             break
-        best, best_err = (first, second), err
+        if best is None or (not credible, err) < (not best_credible, best_err):
+            best, best_err, best_credible = (first, second), err, credible
         if err == 0:
             break
         h /= 10
+    if best is not None and not best_credible:
+        return None, CannotJudge(best)
     return best, failure
+
+
+class CannotJudge(DomainError):
+    """No step gives a finite difference whose own error estimate is small
+    (next to a pole the function changes faster than the float spacing at x
+    allows): FD cannot judge AD here."""
+
+    def __init__(self, chosen=None):
+        self.chosen = chosen  # the least bad steps, to look for a kink they cross
+        super().__init__("every step h tried gives a finite difference whose own error "
+                         "estimate exceeds 1% of it (the function changes too fast near x, "
+                         "e.g. next to a pole)")
 
 
 def _localize(tape, x, i, chosen, vals0, row):
