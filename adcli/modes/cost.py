@@ -17,23 +17,56 @@ BUDGET = 2_000_000  # step visits counted per mode
 
 
 def _counting():
+    """Numbers that count the operations they take part in, the same way in
+    both modes: a multiplication by a unit partial (the ∂/∂a = 1 of ``+``)
+    is a copy, and one by a constant argument's zero partial is not needed:
+    neither is counted (reverse skips it, forward executes it); an
+    addition into an untouched accumulator (the plain 0.0 an adjoint starts
+    from, which is also how a seed is placed) is a copy, not counted (forward
+    never makes one)."""
     counts = {"mul": 0, "add": 0}
 
     class Counted(float):
         __slots__ = ()
 
         def __mul__(self, other):
-            counts["mul"] += 1
+            if type(other) is Zero:
+                return 0.0
+            if type(other) is not Unit:
+                counts["mul"] += 1
             return Counted(float.__mul__(self, other))
 
         __rmul__ = __mul__
 
         def __add__(self, other):
-            counts["add"] += 1
+            if not (type(other) is float and other == 0.0):
+                counts["add"] += 1
             return Counted(float.__add__(self, other))
 
         __radd__ = __add__
 
+    class Unit(float):
+        """The cell holding the unit partial."""
+
+        __slots__ = ()
+
+        def __mul__(self, other):
+            return Counted(float.__mul__(self, other))
+
+        __rmul__ = __mul__
+
+    class Zero(float):
+        """The cell holding the zero partial of a constant argument (``2`` in
+        ``x^2``): the sweeps multiply by it, but no algorithm needs to."""
+
+        __slots__ = ()
+
+        def __mul__(self, other):
+            return 0.0
+
+        __rmul__ = __mul__
+
+    Counted.unit, Counted.zero = Unit, Zero
     return Counted, counts
 
 
@@ -74,7 +107,10 @@ def _counted_lin(lin, Counted):
 
     # the sweeps read ``values`` only for partials (a mul's partial is the
     # other argument's own cell), so every cell counts
-    values = [Counted(p) for p in lin.values]
+    one = getattr(lin.tape, "_one_cell", -1)
+    zero = getattr(lin.tape, "_zero_cell", -1)
+    kind = {one: Counted.unit, zero: Counted.zero}
+    values = [kind.get(i, Counted)(p) for i, p in enumerate(lin.values)]
     return Linearization(lin.tape, values, lin.meta, lin.warnings)
 
 

@@ -171,7 +171,7 @@ def _plan(tape):
             consts.append(c)
         return const_at[key]
 
-    zero = const_cell(0.0)
+    zero = tape._zero_cell = const_cell(0.0)
     tape._one_cell = const_cell(1.0)
     plans = []
     for (_, active, fixed), ks in groups.items():
