@@ -160,6 +160,17 @@ class Function:
 
         return generate(self, lang, mode=mode, order=order, **options)
 
+    def plot(self, over, *, order=1, at=None, wrt=None, samples=None, size=None,
+             output=None):
+        """A matplotlib figure (needs ``adcli[plot]``) of f and its derivatives
+        up to ``order`` over ``over`` (``"x=-6:6"`` or ``{"x": (-6, 6)}``), the
+        other inputs fixed by ``at``; over two variables a heat map of f with
+        ∇f as arrows.  ``size`` is (width, height) in pixels."""
+        from .plot.figure import figure
+
+        return figure(self, over, order=order, at=at, wrt=wrt, samples=samples, size=size,
+                      output=output)
+
     def _wrt(self, tape, wrt):
         if wrt is None:
             return list(tape.inputs)

@@ -10,6 +10,7 @@ from ..errors import UsageError
 from . import options as opt
 
 ONE_VAR_SAMPLES = 4001  # odd: a symmetric range has its middle on the grid
+MAX_GRID = 2000
 
 
 def parse_size(text):
@@ -41,8 +42,8 @@ def terminal_size(size):
 @opt.formula_argument
 @click.option("--over", "over", required=True, metavar="X=FROM:TO[,Y=FROM:TO]",
               help="The variable(s) to sweep and their ranges, e.g. x=-6:6 or x=-2:2,y=-2:2.")
-@click.option("--order", type=click.IntRange(0, 12), default=1, show_default=True,
-              help="Plot f and its derivatives up to this order (one variable).")
+@click.option("--order", type=click.IntRange(0, 12), default=None,
+              help="Plot f and its derivatives up to this order (one variable; default 1).")
 @click.option("--at", "at", default=None, metavar="NAME=VALUE,…",
               help="Values of the other variables of the formula, e.g. y=0.5.")
 @click.option("--wrt", default=None, metavar="NAME",
@@ -81,6 +82,15 @@ def plot_command(expr, file, over, order, at, wrt, samples, out, size, color, ou
     fixed = parse_point(at) if at else {}
     bind(fn, spans, fixed, wrt)
     which = _output_index(fn, _output(output))
+    if len(spans) == 2:
+        if order not in (None, 1):
+            raise UsageError("--order applies to one-variable plots; a two-variable plot "
+                             "shows f and its gradient")
+        if samples is not None and samples > MAX_GRID:
+            raise UsageError(f"--samples {samples} makes a grid of {samples}×{samples}",
+                             hint=f"two-variable plots take at most --samples {MAX_GRID} "
+                                  "(per side)")
+    order = 1 if order is None else order
     dims = parse_size(size)
     if out is not None:
         _figure(fn, spans, fixed, order, wrt, samples, out, dims, which)
@@ -125,9 +135,20 @@ def _terminal_curves(fn, span, fixed, order, wrt, samples, cols, lines, colour, 
 
 
 def _terminal_field(fn, spans, fixed, order, samples, cols, lines, colour, which):
-    raise UsageError("two-variable plots in the terminal are not available yet",
-                     hint="use --out FILE.png")
+    from ..plot.sampling import sample_field
+    from ..plot.terminal import field_shape, render_field
+
+    sx, sy = spans
+    plot_w, plot_h, _ = field_shape(cols, lines, sx.hi - sx.lo, sy.hi - sy.lo, colour)
+    field = sample_field(fn, spans, fixed, plot_w, 2 * plot_h if colour else plot_h, which)
+    return render_field(field, cols, lines, colour, _title(fn, spans, fixed))
 
 
 def _figure(fn, spans, fixed, order, wrt, samples, out, dims, which):
-    raise UsageError("--out needs the plot extra, which is not available yet")
+    from ..plot.figure import build_figure, save
+
+    fig = build_figure(fn, spans, fixed, order=order, wrt=wrt, samples=samples, size=dims,
+                       output=which, title=_title(fn, spans, fixed))
+    w, h = fig.get_size_inches() * fig.dpi
+    save(fig, out, (round(w), round(h)))
+    click.echo(f"adcli: wrote {out} ({round(w)}×{round(h)} pixels)", err=True)

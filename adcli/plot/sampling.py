@@ -334,8 +334,11 @@ def sample_field(fn, spans, fixed, nx, ny, output=0) -> Field:
     def grid(a):
         return np.array(np.broadcast_to(np.asarray(a, dtype=np.float64), (X.size,))).reshape(shape)
 
-    return Field(xs, ys, grid(parts[0][0]), grid(parts[0][1]), grid(parts[1][1]),
-                 (sx.name, sy.name))
+    f, fx, fy = grid(parts[0][0]), grid(parts[0][1]), grid(parts[1][1])
+    outside = ~np.isfinite(f)  # no gradient where f itself is undefined
+    fx[outside] = np.nan
+    fy[outside] = np.nan
+    return Field(xs, ys, f, fx, fy, (sx.name, sy.name))
 
 
 def bind(fn, spans, at: dict, wrt: str | None):

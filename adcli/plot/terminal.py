@@ -123,6 +123,19 @@ def robust_range(values: np.ndarray) -> tuple[float, float, str]:
     return lo - pad, hi + pad, clipped
 
 
+def segments_to_break(ys, lo, hi, breaks=None):
+    """Per segment (samples i, i+1): True where the polyline must not be
+    drawn: an end is undefined, both ends are outside [lo, hi] (across a
+    pole they are far outside, on opposite sides), or ``breaks`` says so."""
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(ys)
+        inside = finite & (ys >= lo) & (ys <= hi)
+    cut = ~(finite[:-1] & finite[1:] & (inside[:-1] | inside[1:]))
+    if breaks is not None:
+        cut |= breaks
+    return cut
+
+
 # --- dots ----------------------------------------------------------------------
 
 def rasterise(xs, ys, xlim, ylim, cols, rows, breaks=None):
@@ -136,9 +149,7 @@ def rasterise(xs, ys, xlim, ylim, cols, rows, breaks=None):
         v = (ys - y0) / (y1 - y0) * rows
     finite = np.isfinite(v)
     inside = finite & (v >= 0) & (v <= rows)
-    seg = finite[:-1] & finite[1:] & (inside[:-1] | inside[1:])
-    if breaks is not None:
-        seg &= ~breaks
+    seg = ~segments_to_break(ys, y0, y1, breaks)
     col = np.clip(np.floor(u), 0, cols - 1).astype(np.int64)
     starts = np.zeros((rows + 1, cols), dtype=np.int32)
 
@@ -211,19 +222,33 @@ def _kink_breaks(xs, kinks):
     return breaks
 
 
-def gap_intervals(xs, ys, limit=2):
-    """Up to ``limit`` x-intervals where f is undefined, as text."""
+def _undefined_runs(ys):
+    """(first, last) sample indices of each run where ys is not finite."""
     bad = ~np.isfinite(ys)
     if not bad.any():
         return []
     edges = np.flatnonzero(np.diff(np.concatenate(([0], bad.view(np.int8), [0]))))
-    runs = list(zip(edges[::2], edges[1::2] - 1))
+    return list(zip(edges[::2], edges[1::2] - 1))
+
+
+def _edge(xs, i, j):
+    """Halfway between undefined sample i and its defined neighbour j."""
+    return float(xs[i]) if j < 0 or j >= len(xs) else float(xs[i] + xs[j]) / 2
+
+
+def gap_runs(xs, ys):
+    """The x-intervals where f is undefined (for shading)."""
+    return [(_edge(xs, a, a - 1), _edge(xs, b, b + 1)) for a, b in _undefined_runs(ys)]
+
+
+def gap_intervals(xs, ys, limit=2):
+    """Up to ``limit`` x-intervals where f is undefined, as text."""
+    runs = _undefined_runs(ys)
     span = float(xs[-1] - xs[0])
     decimals = max(0, 2 - math.floor(math.log10(span)))
 
-    def edge(i, j):  # halfway between an undefined sample and a defined one
-        x = xs[i] if j < 0 or j >= len(xs) else (xs[i] + xs[j]) / 2
-        return short_number(round(float(x), decimals) + 0.0)
+    def edge(i, j):
+        return short_number(round(_edge(xs, i, j), decimals) + 0.0)
 
     out = []
     for a, b in runs[:limit]:
@@ -350,3 +375,142 @@ def _x_axis(xlim, plot_w, label_w, var, colour):
     if len(number_line) + len(name) <= plot_w + label_w + 2:
         number_line = number_line.ljust(plot_w + label_w + 2 - len(name)) + name
     return [paint(axis, AXIS_COLOUR, colour), number_line]
+
+
+# --- two variables: a heat map with the gradient as arrows ----------------------
+
+# viridis at ten stops (dark to bright), the map of the PNG heat map too
+VIRIDIS = ((68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
+           (31, 158, 137), (53, 183, 121), (109, 205, 89), (180, 222, 44), (253, 231, 37))
+SHADES = "·░▒▓█"  # no colour: five levels, a blank is a gap
+ARROWS = "→↗↑↖←↙↓↘"
+
+
+def _rgb(t):
+    """Viridis at t in [0, 1]."""
+    t = min(max(t, 0.0), 1.0) * (len(VIRIDIS) - 1)
+    i = min(int(t), len(VIRIDIS) - 2)
+    a, b, w = VIRIDIS[i], VIRIDIS[i + 1], t - i
+    return tuple(round(a[k] + (b[k] - a[k]) * w) for k in range(3))
+
+
+def _xterm256(rgb):
+    """The nearest colour of the xterm 6×6×6 cube (works in any 256-colour terminal)."""
+    r, g, b = (round(c / 255 * 5) for c in rgb)
+    return 16 + 36 * r + 6 * g + b
+
+
+def field_shape(width, height, xspan, yspan, colour):
+    """(plot columns, plot rows, label width) of a heat map that fits."""
+    label_w = 7
+    plot_w = max(width - label_w - 2, 10)
+    plot_h = max(min(height - 5, round(plot_w * yspan / xspan / 2)), 4)
+    return plot_w, plot_h, label_w
+
+
+def render_field(field, width=80, height=24, colour=False, title=None):
+    """A heat map of f (half blocks in colour, shades without) with ∇f as
+    arrows on a coarse grid; ``field`` sampled at plot_w × (2·plot_h in
+    colour, plot_h without) points (see :func:`field_shape`)."""
+    f = field.f
+    ny, nx = f.shape
+    plot_w, plot_h = nx, ny // 2 if colour else ny
+    lo, hi, clipped = robust_range(f.ravel())
+    t = np.clip((f - lo) / (hi - lo), 0.0, 1.0)
+    finite = np.isfinite(f)
+    # one cell per (row, column), top row = largest y
+    ticks, step = nice_ticks(float(field.ys[0]), float(field.ys[-1]), max(plot_h // 4, 2))
+    labels = {}
+    for v in ticks:
+        r = plot_h - 1 - int((v - field.ys[0]) / (field.ys[-1] - field.ys[0]) * (plot_h - 1)
+                             + 0.5)
+        labels.setdefault(r, tick_label(v, step))
+    # the labels get what the plot leaves (field_shape keeps 7 columns)
+    label_w = min(max([len(s) for s in labels.values()] + [1]), max(width - plot_w - 2, 1))
+    labels = {r: s[-label_w:] for r, s in labels.items()}
+    arrows = _arrow_cells(field, plot_w, plot_h, colour)
+    lines = [_fit(title, width)] if title else []
+    for row in range(plot_h):
+        cells = []
+        for c in range(plot_w):
+            if colour:
+                top, bottom = ny - 1 - 2 * row, ny - 2 - 2 * row
+                cells.append(_half_block(t, finite, top, bottom, c, arrows.get((row, c))))
+            else:
+                y = ny - 1 - row
+                arrow = arrows.get((row, c))
+                if arrow:
+                    cells.append(arrow)
+                elif finite[y, c]:
+                    cells.append(SHADES[min(int(t[y, c] * len(SHADES)), len(SHADES) - 1)])
+                else:
+                    cells.append(" ")
+        label = labels.get(row)
+        prefix = (label.rjust(label_w) + " ┤") if label else " " * label_w + " │"
+        lines.append(paint(prefix, AXIS_COLOUR, colour) + "".join(cells).rstrip())
+    lines.extend(_x_axis((float(field.xs[0]), float(field.xs[-1])), plot_w, label_w,
+                         field.names[0], colour))
+    lines.append(_field_legend(lo, hi, clipped, field, colour, width))
+    return "\n".join(lines)
+
+
+def _half_block(t, finite, top, bottom, c, arrow):
+    def code(y):
+        return _xterm256(_rgb(float(t[y, c]))) if finite[y, c] else None
+
+    up, down = code(top), code(bottom)
+    if arrow:
+        pair = [v for v in (up, down) if v is not None]
+        if not pair:
+            return arrow
+        mean = np.nanmean([t[top, c], t[bottom, c]])
+        bg = _xterm256(_rgb(float(mean)))
+        fg = "30" if mean > 0.55 else "97"
+        return f"\x1b[{fg};48;5;{bg}m{arrow}\x1b[0m"
+    if up is None and down is None:
+        return " "
+    if up is None:
+        return f"\x1b[38;5;{down}m▄\x1b[0m"
+    if down is None:
+        return f"\x1b[38;5;{up}m▀\x1b[0m"
+    return f"\x1b[38;5;{up};48;5;{down}m▀\x1b[0m"
+
+
+def _arrow_cells(field, plot_w, plot_h, colour):
+    """{(row, column): arrow} every few cells, pointing uphill along ∇f;
+    none where ∇f is tiny (a flat spot) or undefined."""
+    ny = field.f.shape[0]
+    every_c, every_r = 6, 3
+    out = {}
+    mags = np.hypot(field.fx, field.fy)
+    fin = mags[np.isfinite(mags)]
+    if not fin.size:
+        return out
+    small = 0.03 * float(np.percentile(fin, 95))
+    xscale = plot_w / float(field.xs[-1] - field.xs[0])
+    yscale = 2 * plot_h / float(field.ys[-1] - field.ys[0])
+    for row in range(every_r // 2 + 1, plot_h, every_r):
+        y = ny - 1 - (2 * row if colour else row)
+        for c in range(every_c // 2, plot_w, every_c):
+            gx, gy = field.fx[y, c], field.fy[y, c]
+            if not (np.isfinite(gx) and np.isfinite(gy)) or math.hypot(gx, gy) <= small:
+                continue
+            # the arrow drawn in screen units, as matplotlib's quiver draws it
+            # in data units: a cell is about twice as tall as it is wide
+            angle = math.atan2(gy * yscale, gx * xscale)
+            out[(row, c)] = ARROWS[round(angle / (math.pi / 4)) % 8]
+    return out
+
+
+def _field_legend(lo, hi, clipped, field, colour, width):
+    """``f lo ▒▒▒ hi  → ∇f …``, cut to ``width`` visible columns."""
+    steps = 12 if colour else len(SHADES)
+    ramp = ("".join(f"\x1b[38;5;{_xterm256(_rgb(i / 11))}m█" for i in range(12)) + "\x1b[0m"
+            if colour else SHADES)
+    head = f"f {short_number(lo)} "
+    notes = [f"{short_number(hi)}" + (f" ({clipped})" if clipped else ""),
+             "→ ∇f uphill"]
+    if not np.isfinite(field.f).all():
+        notes.append("blank: undefined")
+    tail = _fit(" " + "   ".join(notes), max(width - len(head) - steps, 0))
+    return head + ramp + tail

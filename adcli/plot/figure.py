@@ -1,0 +1,242 @@
+"""Figures with matplotlib (the optional extra ``adcli[plot]``).
+
+One variable: f and its derivatives in stacked panels sharing the x-axis,
+each with its own robust y-range.  Two variables: a heat map of f with
+contour lines and the gradient field as arrows.  The same honesty rules as
+the terminal plot (:mod:`adcli.plot.terminal`): gaps where f is undefined
+(shaded), no line across a pole (the polyline is cut where both neighbours
+are outside the panel), clipping said on the panel, kinks marked.
+
+Only :class:`matplotlib.figure.Figure` is used, never pyplot, so nothing
+depends on a display or a GUI backend.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ..errors import UsageError
+from .terminal import gap_runs, robust_range, segments_to_break
+
+# the terminal's colours, as matplotlib sees them (tab10 order, readable on white)
+CURVE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+DPI = 100
+
+
+def require_matplotlib():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise UsageError("figures need matplotlib, which is not installed",
+                         hint="pip install 'adcli[plot]' (or pip install matplotlib); "
+                              "without --out adcli plots in the terminal") from None
+
+
+def _new_figure(size):
+    from matplotlib.figure import Figure
+
+    w, h = size
+    return Figure(figsize=(w / DPI, h / DPI), dpi=DPI, layout="constrained")
+
+
+def _cut(xs, ys, lo, hi, breaks):
+    """xs, ys with a nan inserted after every segment not to draw, so that
+    matplotlib's polyline stops there (across a pole, at a kink)."""
+    cut = segments_to_break(ys, lo, hi, breaks)
+    where = np.flatnonzero(cut) + 1
+    return np.insert(xs, where, np.nan), np.insert(ys, where, np.nan)
+
+
+def curves_figure(curves, size=(900, 600), title=None):
+    """Stacked panels: f, f′, … (a :class:`~adcli.plot.sampling.Curves`)."""
+    from .terminal import Panel
+
+    fig = _new_figure(size)
+    n = len(curves.ys)
+    axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
+    xs = curves.xs
+    gaps = gap_runs(xs, curves.ys[0])
+    for k, (ax, label, ys) in enumerate(zip(axes, curves.labels, curves.ys)):
+        panel = Panel(label, ys, k, curves.kinks, None, xs)
+        colour = CURVE_COLOURS[k % len(CURVE_COLOURS)]
+        px, py = _cut(xs, ys, panel.lo, panel.hi, panel.breaks)
+        ax.plot(px, py, color=colour, lw=1.6)
+        ax.set_ylim(panel.lo, panel.hi)
+        ax.set_xlim(xs[0], xs[-1])
+        ax.axhline(0, color="0.55", lw=0.8, zorder=0)
+        ax.set_ylabel(label, color=colour, rotation=0, ha="right", va="center", fontsize=12)
+        ax.grid(True, color="0.92", lw=0.6)
+        for a, b in gaps:
+            ax.axvspan(a, b, color="0.85", alpha=0.5, lw=0, zorder=0)
+        notes = []
+        if k == 0 and gaps:
+            notes.append("shaded: undefined")
+        if panel.clipped:
+            notes.append(panel.clipped)
+        for i, kink in enumerate(panel.kinks):
+            ax.axvline(kink.x, color="#e4572e", lw=1.0, ls=(0, (2, 2)),
+                       label="kink: no derivative" if i == 0 else None)
+        if panel.kinks and k >= 1:
+            ax.legend(loc="upper left", fontsize=8, frameon=False)
+        if notes:
+            ax.set_title("; ".join(notes), loc="right", fontsize=8, color="0.35", pad=3)
+    axes[-1].set_xlabel(curves.var)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    return fig
+
+
+def field_figure(field, size=(900, 700), title=None, arrows=21):
+    """Heat map and contours of f, with ∇f as arrows (a :class:`Field`)."""
+    from matplotlib.colors import Normalize
+
+    fig = _new_figure(size)
+    ax = fig.subplots()
+    f = np.ma.masked_invalid(field.f)
+    lo, hi, clipped = robust_range(field.f.ravel())
+    extent = (field.xs[0], field.xs[-1], field.ys[0], field.ys[-1])
+    cmap = _cmap()
+    image = ax.imshow(f, origin="lower", extent=extent, aspect="auto", cmap=cmap,
+                      norm=Normalize(lo, hi), interpolation="nearest")
+    bar = fig.colorbar(image, ax=ax, extend=_extend(field.f, lo, hi), shrink=0.9)
+    bar.set_label("f" + (f" ({clipped})" if clipped else ""))
+    finite = np.isfinite(field.f)
+    if finite.sum() > 4 and hi > lo:
+        levels = np.linspace(lo, hi, 12)[1:-1]
+        ax.contour(field.xs, field.ys, np.ma.masked_invalid(np.clip(field.f, lo, hi)),
+                   levels=levels, colors="white", linewidths=0.6, alpha=0.7)
+    X, Y, U, V = _arrow_grid(field, arrows)
+    if X.size:
+        ax.quiver(X, Y, U, V, angles="xy", scale_units="xy", scale=1.0, color="black",
+                  width=0.0025, headwidth=4, pivot="mid")
+    ax.set_xlabel(field.names[0])
+    ax.set_ylabel(field.names[1])
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    if not finite.all():
+        ax.set_facecolor("0.85")
+    ax.set_title(title or "", fontsize=11)
+    ax.text(0.0, -0.08, "arrows: ∇f (uphill), length ∝ |∇f| up to the 95th percentile"
+            + ("; grey: undefined" if not finite.all() else ""),
+            transform=ax.transAxes, fontsize=8, color="0.35", va="top")
+    return fig
+
+
+def _cmap():
+    from matplotlib import colormaps
+
+    return colormaps["viridis"]
+
+
+def _extend(values, lo, hi):
+    v = values[np.isfinite(values)]
+    below, above = bool((v < lo).any()), bool((v > hi).any())
+    return {(True, True): "both", (True, False): "min", (False, True): "max"}.get(
+        (below, above), "neither")
+
+
+def _arrow_grid(field, count):
+    """Arrows on a coarse subgrid: ∇f scaled so the 95th-percentile length
+    spans 0.9 of a cell (longer ones are capped there, not hidden)."""
+    ny, nx = field.f.shape
+    iy = np.unique(np.linspace(0, ny - 1, min(count, ny)).round().astype(int))
+    ix = np.unique(np.linspace(0, nx - 1, min(count, nx)).round().astype(int))
+    X, Y = np.meshgrid(field.xs[ix], field.ys[iy])
+    U, V = field.fx[np.ix_(iy, ix)], field.fy[np.ix_(iy, ix)]
+    ok = np.isfinite(U) & np.isfinite(V) & np.isfinite(field.f[np.ix_(iy, ix)])
+    X, Y, U, V = X[ok], Y[ok], U[ok], V[ok]
+    if not X.size:
+        return X, Y, U, V
+    length = np.hypot(U, V)
+    cap = np.percentile(length, 95) if length.size > 1 else length.max()
+    if cap <= 0:
+        return X[:0], Y[:0], U[:0], V[:0]
+    cell = min((field.xs[-1] - field.xs[0]) / max(len(ix) - 1, 1),
+               (field.ys[-1] - field.ys[0]) / max(len(iy) - 1, 1))
+    factor = 0.9 * cell / cap
+    shrink = np.minimum(1.0, cap / np.where(length > 0, length, 1.0))
+    return X, Y, U * factor * shrink, V * factor * shrink
+
+
+def save(fig, path: str, size) -> None:
+    """Write the figure as PNG or SVG (by the suffix), of exactly ``size``
+    pixels; the file appears only when complete."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in (".png", ".svg"):
+        raise UsageError(f"--out {path}: the name must end in .png or .svg",
+                         hint="e.g. --out plot.png")
+    tmp = f"{path}.part{os.getpid()}{suffix}"
+    try:
+        # no date in the file: the same plot gives the same bytes
+        metadata = {"Date": None} if suffix == ".svg" else {}
+        fig.savefig(tmp, dpi=DPI, format=suffix[1:], metadata=metadata)
+        if suffix == ".svg":
+            _svg_size_in_pixels(tmp, size)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise OSError(exc.errno, f"{path}: {exc.strerror or exc}") from None
+
+
+ONE_VAR_SAMPLES = 4001  # odd: a symmetric range has its middle on the grid
+GRID_SAMPLES = 241
+
+
+def build_figure(fn, spans, fixed, *, order=1, wrt=None, samples=None, size=None,
+                 output=0, title=None):
+    """The figure of ``fn`` over ``spans`` (one or two :class:`Span`)."""
+    from .sampling import LineSampler, sample_field
+
+    require_matplotlib()
+    if len(spans) == 1:
+        curves = LineSampler(fn, spans[0], fixed, order, wrt, output).sample(
+            samples or ONE_VAR_SAMPLES)
+        return curves_figure(curves, size or (900, 300 + 150 * order), title)
+    n = samples or GRID_SAMPLES
+    field = sample_field(fn, spans, fixed, n, n, output)
+    return field_figure(field, size or (900, 700), title)
+
+
+def figure(fn, over, *, order=1, at=None, wrt=None, samples=None, size=None, output=None):
+    """:meth:`adcli.Function.plot`: ``over`` as text or {name: (from, to)},
+    ``at`` as text or {name: value}."""
+    from ..higher import _output_index
+    from .sampling import Span, bind, parse_over
+
+    if isinstance(over, str):
+        spans = parse_over(over)
+    else:
+        spans = [Span(name, float(a), float(b)) for name, (a, b) in dict(over).items()]
+        for s in spans:
+            if not s.lo < s.hi:
+                raise UsageError(f"the range of {s.name} is empty: {s.lo} is not below {s.hi}")
+        if not 1 <= len(spans) <= 2:
+            raise UsageError("a plot sweeps one or two variables")
+    if isinstance(at, str):
+        from ..language.point import parse_point
+
+        fixed = parse_point(at)
+    else:
+        fixed = {k: float(v) for k, v in (at or {}).items()}
+    bind(fn, spans, fixed, wrt)
+    if len(spans) == 2 and order != 1:
+        raise UsageError("order applies to one-variable plots")
+    return build_figure(fn, spans, fixed, order=order, wrt=wrt, samples=samples, size=size,
+                        output=_output_index(fn, output), title=" ".join(fn.source.split()))
+
+
+def _svg_size_in_pixels(path, size):
+    """matplotlib sizes an SVG in points (72 per inch); say the pixels asked
+    for instead (the viewBox keeps the drawing's own coordinates)."""
+    import re
+
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    head_end = text.index(">", text.index("<svg"))
+    head = re.sub(r'\bwidth="[^"]*"', f'width="{size[0]}px"', text[:head_end], count=1)
+    head = re.sub(r'\bheight="[^"]*"', f'height="{size[1]}px"', head, count=1)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(head + text[head_end:])
