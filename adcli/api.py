@@ -7,10 +7,79 @@
 """
 
 import math
+import numbers as _numbers
 
 from .errors import UsageError
+from .numsys import FLOAT64, NumberSystem
+from .numsys import system as number_system
 
 MODES = ("auto", "forward", "reverse")
+
+
+def _point_mapping(point, kwargs):
+    """The point as a new dict: a mapping first argument (any names), then
+    keyword conveniences; a name given both ways is an error."""
+    if point is None:
+        point = {}
+    elif not hasattr(point, "items"):
+        raise UsageError(f"a point is a mapping of names to values, not "
+                         f"{type(point).__name__}", hint="e.g. {'x': 1.5, 'y': 2}")
+    merged = dict(point)
+    for name, value in kwargs.items():
+        if name in merged:
+            raise UsageError(f"`{name}` is given twice (in the point and as a keyword)")
+        merged[name] = value
+    return merged
+
+
+def _checked_value(name, value, float64):
+    """A point value as a finite float64 (or, for another number system, a
+    valid value to read later); a bad one is a UsageError naming it."""
+    if isinstance(value, str):
+        if not float64:
+            return value
+        from .modes.engine import read_value
+
+        value = read_value(FLOAT64, value, name)
+    elif isinstance(value, bool) or not isinstance(value, _numbers.Real):
+        if type(value).__module__.startswith(("mpmath", "numpy")) and not isinstance(
+                value, complex):
+            pass  # mpf and NumPy scalars are real numbers too
+        else:
+            raise UsageError(f"the value of `{name}` must be a real number, not "
+                             f"{type(value).__name__} {value!r}")
+    if not float64:
+        return value
+    try:
+        number = float(value)
+    except (OverflowError, TypeError, ValueError):
+        raise UsageError(f"the value of `{name}` is out of float64 range",
+                         hint="use digits=N or exact=True for such numbers") from None
+    if not math.isfinite(number):
+        raise UsageError(f"the value of `{name}` must be a finite number, not {number}")
+    return number
+
+
+def solve(system: NumberSystem, tape, specs, compute):
+    """Run ``compute(inputs) -> (numbers, warnings)`` in ``system`` until its
+    numbers are right to the system's digits, reading the point's values at
+    each working precision: (numbers, warnings, {input: value})."""
+    from .modes.engine import read_value
+
+    state = {}
+    names = tape.inputs
+
+    def flat():
+        if system is FLOAT64:
+            inputs = specs
+        else:
+            inputs = [read_value(system, s, name) for s, name in zip(specs, names)]
+        numbers, state["warnings"] = compute(inputs)
+        return numbers + list(inputs)
+
+    numbers, more = system.converge(flat, len(tape.steps))
+    cut = len(numbers) - len(names)
+    return numbers[:cut], list(state["warnings"]) + more, dict(zip(names, numbers[cut:]))
 
 
 class Function:
@@ -18,14 +87,21 @@ class Function:
 
     ``inputs`` are its free variables in order of first appearance;
     ``outputs`` the names of its results.  A point is a mapping from
-    variable name to number; its order fixes the order of the inputs (ω₁,
-    ω₂, …) and may name variables the formula does not use (their
-    derivatives are 0).
+    variable name to value (any name works, also ``mode`` or ``wrt``); its
+    order fixes the order of the inputs (ω₁, ω₂, …) and may name variables
+    the formula does not use (their derivatives are 0).  Keyword arguments
+    are a convenience for names that are not parameters.  A value is a
+    number or the text of a constant expression (``"1/3"``, ``"pi/4"``).
+
+    Every computation takes ``digits=N`` (N correct significant digits, in
+    mpmath) or ``exact=True`` (fractions); the default is float64.
     """
 
     def __init__(self, source):
         from .language.parser import parse
 
+        if not isinstance(source, str):
+            raise UsageError(f"a formula is text, not {type(source).__name__}")
         self.source = source
         self.program = parse(source)
         self.inputs = tuple(self.program.free)
@@ -34,6 +110,10 @@ class Function:
 
     def __repr__(self):
         return f"adcli.Function({self.source!r})"
+
+    def __reduce__(self):
+        # parsed again where it is unpickled (a process pool, a cluster)
+        return (Function, (self.source,))
 
     def tape(self, inputs=None):
         """The tape with ``inputs`` (names, in order) as ω₁, ω₂, …"""
@@ -45,56 +125,72 @@ class Function:
             tape = self._tapes[key] = Tape(self.program, key)
         return tape
 
-    def _bind(self, point, kwargs):
-        point = dict(point or {}, **kwargs)
+    def _bind(self, point, kwargs, system=None):
+        """(tape, input values): float64 numbers, or in another number system
+        the values as given (text is read at each working precision)."""
+        point = _point_mapping(point, kwargs)
         if not point and self.inputs:
             raise UsageError(f"no point given: the formula needs {', '.join(self.inputs)}")
+        float64 = system is None or system is FLOAT64
         for name, value in point.items():
-            value = float(value)
-            if not math.isfinite(value):
-                raise UsageError(f"the value of `{name}` must be a finite number, not {value}")
-            point[name] = value
+            point[name] = _checked_value(name, value, float64)
         return self.tape(point), list(point.values())
 
-    def evaluate(self, point=None, **kwargs):
+    def evaluate(self, point=None, *, digits=None, exact=False, **kwargs):
         """The value(s) at a point: an :class:`Evaluation`."""
-        from .modes.sweeps import primal
+        from .modes.engine import primal
 
-        tape, values = self._bind(point, kwargs)
-        vals, warnings = primal(tape, values)
-        return Evaluation(self.outputs, [vals[o] for o in tape.outputs], warnings,
-                          dict(zip(tape.inputs, values)))
+        system = number_system(digits, exact)
+        tape, specs = self._bind(point, kwargs, system)
+
+        def compute(inputs):
+            vals, warnings = primal(tape, inputs, system)
+            return [vals[o] for o in tape.outputs], warnings
+
+        values, warnings, pt = solve(system, tape, specs, compute)
+        return Evaluation(self.outputs, values, warnings, pt, system)
 
     def __call__(self, point=None, **kwargs):
         result = self.evaluate(point, **kwargs).values
         return result[0] if len(result) == 1 else result
 
-    def gradient(self, point=None, *, wrt=None, mode="auto", **kwargs):
+    def gradient(self, point=None, *, wrt=None, mode="auto", digits=None, exact=False,
+                 **kwargs):
         """Value and gradient (one output) or Jacobian (several): a
         :class:`Derivatives`.  ``mode`` is forward, reverse or auto (reverse
         when there are fewer outputs than variables to differentiate by)."""
-        from .modes.sweeps import forward, linearize, reverse
+        from .modes.engine import forward, linearize, reverse
 
-        tape, values = self._bind(point, kwargs)
+        system = number_system(digits, exact)
+        tape, specs = self._bind(point, kwargs, system)
         wrt = self._wrt(tape, wrt)
         mode = choose_mode(mode, len(self.outputs), len(wrt))
-        lin = linearize(tape, values)
-        position = {name: i for i, name in enumerate(tape.inputs)}
-        index = [position[w] for w in wrt]
-        n = tape.n_inputs
-        if mode == "forward":
-            seeds = [[1.0 if j == i else 0.0 for j in range(n)] for i in index]
-            tangents = forward(lin, seeds)
-            rows = [[tan[o] for tan in tangents] for o in tape.outputs]
-        else:
-            seeds = [[1.0 if j == k else 0.0 for j in range(len(tape.outputs))]
-                     for k in range(len(tape.outputs))]
-            rows = [[adj[i] for i in index] for adj in reverse(lin, seeds)]
-        values_out = [lin.values[o] for o in tape.outputs]
+        index = [tape.inputs.index(w) for w in wrt]
+        n, m = tape.n_inputs, len(tape.outputs)
+        one, zero = system.one, system.zero
+
+        def compute(inputs):
+            lin = linearize(tape, inputs, system)
+            if mode == "forward":
+                seeds = [[one if j == i else zero for j in range(n)] for i in index]
+                tangents = forward(lin, seeds)
+                rows = [[tan[o] for tan in tangents] for o in tape.outputs]
+            else:
+                seeds = [[one if j == k else zero for j in range(m)] for k in range(m)]
+                rows = [[adj[i] for i in index] for adj in reverse(lin, seeds)]
+            flat = [lin.values[o] for o in tape.outputs]
+            for row in rows:
+                flat.extend(row)
+            return flat, lin.warnings
+
+        numbers, warnings, pt = solve(system, tape, specs, compute)
+        values, rest = numbers[:m], numbers[m:]
+        k = len(wrt)
         # d + 0.0 turns -0.0 into 0.0: both modes print the same zero.
-        jacobian = [{w: d + 0.0 for w, d in zip(wrt, row)} for row in rows]
-        return Derivatives(self.outputs, values_out, jacobian, mode, lin.warnings,
-                           dict(zip(tape.inputs, values)))
+        tidy = (lambda d: d + 0.0) if system is FLOAT64 else (lambda d: d)
+        jacobian = [{w: tidy(d) for w, d in zip(wrt, rest[r * k:(r + 1) * k])}
+                    for r in range(m)]
+        return Derivatives(self.outputs, values, jacobian, mode, warnings, pt, system)
 
     # Beyond the gradient (adcli/higher.py): J·v, uᵀ·J, Hessians, Taylor, mixed partials.
     def jvp(self, point=None, direction=None, **kwargs):
@@ -109,33 +205,39 @@ class Function:
 
         return vjp(self, point, cotangent, wrt=wrt, **kwargs)
 
-    def hessian(self, point=None, *, wrt=None, output=None, direction=None, **kwargs):
+    def hessian(self, point=None, *, wrt=None, output=None, direction=None, digits=None,
+                exact=False, **kwargs):
         """Value, gradient and dense Hessian (forward-over-reverse); with
         ``direction`` one Hessian-vector product."""
         from .higher import hessian
 
-        return hessian(self, point, wrt=wrt, output=output, direction=direction, **kwargs)
+        return hessian(self, point, wrt=wrt, output=output, direction=direction,
+                       digits=digits, exact=exact, **kwargs)
 
-    def taylor(self, point=None, order=2, *, direction=None, wrt=None, **kwargs):
+    def taylor(self, point=None, order=2, *, direction=None, wrt=None, digits=None,
+               exact=False, **kwargs):
         """Taylor coefficients and derivatives of f(x + t·v) at t = 0 up to ``order``."""
         from .higher import taylor
 
-        return taylor(self, point, order, direction=direction, wrt=wrt, **kwargs)
+        return taylor(self, point, order, direction=direction, wrt=wrt, digits=digits,
+                      exact=exact, **kwargs)
 
-    def partial(self, point=None, wrt=None, **kwargs):
+    def partial(self, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
         """One mixed partial of any order: ``wrt="x,x,y"`` is ∂³f/∂x²∂y."""
         from .higher import partial
 
-        return partial(self, point, wrt, **kwargs)
+        return partial(self, point, wrt, digits=digits, exact=exact, **kwargs)
 
     # The ω trace and the cost of each mode (adcli/modes/trace.py, cost.py).
-    def trace(self, point=None, *, mode="auto", wrt=None, seed=None, output=None):
+    def trace(self, point=None, *, mode="auto", wrt=None, seed=None, output=None,
+              cost=True, digits=None, exact=False):
         """The ω trace of one forward (``seed`` {name: value}, or one sweep
         per ``wrt`` variable) or reverse (``output`` index, or one sweep per
         output) accumulation: a :class:`adcli.modes.trace.Trace`."""
         from .modes.trace import build_trace
 
-        return build_trace(self, point, mode=mode, wrt=wrt, seed=seed, output=output)
+        return build_trace(self, point, mode=mode, wrt=wrt, seed=seed, output=output,
+                           cost=cost, digits=digits, exact=exact)
 
     def cost(self, point=None, *, wrt=None):
         """What each mode costs for the full gradient/Jacobian, counted from
@@ -191,35 +293,53 @@ def choose_mode(mode, n_outputs, n_inputs):
     return mode
 
 
-class Evaluation:
-    __slots__ = ("outputs", "values", "warnings", "point")
+class _Numbers:
+    """What every result has: its number system, and numbers printed in it."""
 
-    def __init__(self, outputs, values, warnings, point=None):
+    __slots__ = ()
+
+    @property
+    def context(self):
+        """The number system (``.context.format(x)`` prints a number of it)."""
+        return self.system
+
+    def format(self, x):
+        """``x`` as text in this result's number system (its digits)."""
+        return self.system.format(x)
+
+
+class Evaluation(_Numbers):
+    __slots__ = ("outputs", "values", "warnings", "point", "system")
+
+    def __init__(self, outputs, values, warnings, point=None, system=FLOAT64):
         self.outputs = outputs
         self.values = values
         self.warnings = warnings
         self.point = point
+        self.system = system
 
     @property
     def value(self):
         return self.values[0] if len(self.values) == 1 else self.values
 
     def __repr__(self):
-        return f"Evaluation({dict(zip(self.outputs, self.values))})"
+        shown = ", ".join(f"{k!r}: {self.format(v)}" for k, v in zip(self.outputs, self.values))
+        return f"Evaluation({{{shown}}})"
 
 
-class Derivatives:
+class Derivatives(_Numbers):
     """Values and first derivatives at one point."""
 
-    __slots__ = ("outputs", "values", "jacobian", "mode", "warnings", "point")
+    __slots__ = ("outputs", "values", "jacobian", "mode", "warnings", "point", "system")
 
-    def __init__(self, outputs, values, jacobian, mode, warnings, point):
+    def __init__(self, outputs, values, jacobian, mode, warnings, point, system=FLOAT64):
         self.outputs = outputs
         self.values = values
         self.jacobian = jacobian  # one {variable: derivative} per output
         self.mode = mode
         self.warnings = warnings
         self.point = point
+        self.system = system
 
     @property
     def value(self):
@@ -229,11 +349,18 @@ class Derivatives:
     def gradient(self):
         """{variable: ∂f/∂variable} for a scalar function."""
         if len(self.values) != 1:
-            raise ValueError("several outputs: use .jacobian")
+            raise UsageError("several outputs: use .jacobian (one row per output)")
         return self.jacobian[0]
 
     def __repr__(self):
-        return f"Derivatives(value={self.value!r}, jacobian={self.jacobian!r}, mode={self.mode!r})"
+        if self.system is FLOAT64:
+            return (f"Derivatives(value={self.value!r}, jacobian={self.jacobian!r}, "
+                    f"mode={self.mode!r})")
+        fmt = self.format  # every digit asked for
+        values = ", ".join(fmt(v) for v in self.values)
+        jac = ", ".join("{" + ", ".join(f"{k!r}: {fmt(d)}" for k, d in row.items()) + "}"
+                        for row in self.jacobian)
+        return f"Derivatives(value={values}, jacobian=[{jac}], mode={self.mode!r})"
 
 
 _COMPILED = {}
@@ -254,6 +381,8 @@ def evaluate(source, point=None, **kwargs):
     return compile(source)(point, **kwargs)
 
 
-def grad(source, point=None, *, wrt=None, mode="auto", **kwargs):
-    """Value and gradient: ``adcli.grad("x1*x2+sin(x1)", x1=2, x2=3)``."""
-    return compile(source).gradient(point, wrt=wrt, mode=mode, **kwargs)
+def grad(source, point=None, *, wrt=None, mode="auto", digits=None, exact=False, **kwargs):
+    """Value and gradient: ``adcli.grad("x1*x2+sin(x1)", x1=2, x2=3)``;
+    ``digits=50`` or ``exact=True`` for another number system."""
+    return compile(source).gradient(point, wrt=wrt, mode=mode, digits=digits, exact=exact,
+                                    **kwargs)

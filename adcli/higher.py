@@ -15,7 +15,10 @@ Methods of :class:`adcli.Function` (``.jvp``, ``.vjp``, ``.hessian``,
 
 import math
 
+from .api import _Numbers, solve
 from .errors import UsageError
+from .numsys import FLOAT64
+from .numsys import system as number_system
 
 
 def _names(wrt):
@@ -34,22 +37,38 @@ def _check_names(tape, names, option):
                 hint=f"the inputs are {', '.join(tape.inputs) or 'none'}")
 
 
-def _direction(tape, direction, option="--dir"):
-    """A direction {name: value} (or a sequence in input order) as a list."""
-    if isinstance(direction, dict):
+def _direction(tape, direction, option="direction", system=FLOAT64):
+    """A direction {name: value} (or a sequence in input order) as a list of
+    numbers of ``system`` (text such as ``"1/3"`` read at its precision)."""
+    if system is FLOAT64:
+        read = _finite
+    else:
+        from .modes.engine import read_value
+
+        def read(v, what):
+            return read_value(system, v, what)
+    if hasattr(direction, "items"):
         _check_names(tape, direction, option)
-        vec = [0.0] * tape.n_inputs
+        vec = [system.zero] * tape.n_inputs
         for name, v in direction.items():
-            vec[tape.inputs.index(name)] = _finite(v, f"{option} {name}")
+            vec[tape.inputs.index(name)] = read(v, f"{option} {name}")
         return vec
-    vec = [_finite(v, option) for v in direction]
+    vec = [read(v, option) for v in direction]
     if len(vec) != tape.n_inputs:
-        raise UsageError(f"{option} has {len(vec)} entries for {tape.n_inputs} inputs")
+        raise UsageError(f"{option} has {len(vec)} entries for {tape.n_inputs} inputs",
+                         hint=f"the inputs are {', '.join(tape.inputs)}")
     return vec
 
 
 def _finite(v, what):
-    v = float(v)
+    if isinstance(v, str):
+        from .modes.engine import read_value
+
+        v = read_value(FLOAT64, v, what)
+    try:
+        v = float(v)
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(f"{what} must be a finite number, not {v!r}") from None
     if not math.isfinite(v):
         raise UsageError(f"{what} must be a finite number, not {v}")
     return v
@@ -76,12 +95,12 @@ def _output_index(fn, output):
 
 # --- results -----------------------------------------------------------------
 
-class _Result:
+class _Result(_Numbers):
     __slots__ = ()
 
     def __repr__(self):
         fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__
-                           if k not in ("warnings", "point"))
+                           if k not in ("warnings", "point", "system"))
         return f"{type(self).__name__}({fields})"
 
 
@@ -89,6 +108,7 @@ class Directional(_Result):
     """J·v: the derivative of every output along ``direction`` (one tangent sweep)."""
 
     __slots__ = ("outputs", "values", "direction", "derivatives", "mode", "warnings", "point")
+    system = FLOAT64
 
     def __init__(self, outputs, values, direction, derivatives, warnings, point):
         self.outputs, self.values, self.direction = outputs, values, direction
@@ -108,6 +128,7 @@ class Cotangent(_Result):
     """uᵀ·J: the gradient of Σ uₖ·fₖ (one adjoint sweep)."""
 
     __slots__ = ("outputs", "values", "cotangent", "gradient", "mode", "warnings", "point")
+    system = FLOAT64
 
     def __init__(self, outputs, values, cotangent, gradient, warnings, point):
         self.outputs, self.values, self.cotangent = outputs, values, cotangent
@@ -124,9 +145,11 @@ class Hessian(_Result):
     output, or with ``direction`` the single product ``hvp`` = H·v."""
 
     __slots__ = ("output", "value", "gradient", "hessian", "direction", "hvp", "mode",
-                 "warnings", "point")
+                 "warnings", "point", "system")
 
-    def __init__(self, output, value, gradient, hessian, direction, hvp, warnings, point):
+    def __init__(self, output, value, gradient, hessian, direction, hvp, warnings, point,
+                 system=FLOAT64):
+        self.system = system
         self.output, self.value, self.gradient, self.hessian = output, value, gradient, hessian
         self.direction, self.hvp = direction, hvp
         self.mode = "forward-over-reverse"
@@ -143,14 +166,21 @@ class Taylor(_Result):
     (one list per output)."""
 
     __slots__ = ("outputs", "values", "direction", "order", "coefficients_of",
-                 "derivatives_of", "warnings", "point")
+                 "derivatives_of", "warnings", "point", "system")
 
-    def __init__(self, outputs, direction, order, coefficients, warnings, point):
+    def __init__(self, outputs, direction, order, coefficients, warnings, point,
+                 system=FLOAT64):
         from .modes.taylor import derivatives
 
         self.outputs, self.direction, self.order = outputs, direction, order
         self.coefficients_of = coefficients
-        self.derivatives_of = [derivatives(c) for c in coefficients]
+        self.system = system
+        if system is FLOAT64:
+            self.derivatives_of = [derivatives(c) for c in coefficients]
+        else:  # k!·c_k at the working precision (no overflow to guard against)
+            with system.working():
+                self.derivatives_of = [[c * math.factorial(k) for k, c in enumerate(row)]
+                                       for row in coefficients]
         self.values = [c[0] for c in coefficients]
         self.warnings, self.point = warnings, point
 
@@ -172,9 +202,12 @@ class Taylor(_Result):
 class Partial(_Result):
     """One mixed partial ∂ᵐf/∂wrt₁…∂wrtₘ (one per output)."""
 
-    __slots__ = ("outputs", "values", "wrt", "partials", "sweeps", "warnings", "point")
+    __slots__ = ("outputs", "values", "wrt", "partials", "sweeps", "warnings", "point",
+                 "system")
 
-    def __init__(self, outputs, values, wrt, partials, sweeps, warnings, point):
+    def __init__(self, outputs, values, wrt, partials, sweeps, warnings, point,
+                 system=FLOAT64):
+        self.system = system
         self.outputs, self.values, self.wrt, self.partials = outputs, values, wrt, partials
         self.sweeps, self.warnings, self.point = sweeps, warnings, point
 
@@ -235,24 +268,40 @@ def vjp(fn, point=None, cotangent=None, *, wrt=None, **kwargs):
                      dict(zip(tape.inputs, values, strict=True)))
 
 
-def hessian(fn, point=None, *, wrt=None, output=None, direction=None, **kwargs):
+def hessian(fn, point=None, *, wrt=None, output=None, direction=None, digits=None,
+            exact=False, **kwargs):
     from .modes import hessian as H
 
-    tape, values = fn._bind(point, kwargs)
+    system = number_system(digits, exact)
+    tape, specs = fn._bind(point, kwargs, system)
     k = _output_index(fn, output)
     names = fn._wrt(tape, _names(wrt))
     idx = [tape.inputs.index(w) for w in names]
-    pt = dict(zip(tape.inputs, values, strict=True))
+    m = len(names)
     if direction is not None:
-        vec = _direction(tape, direction)
-        value, grad, hv, warnings = H.hessian_vector(tape, values, vec, k, idx)
-        return Hessian(fn.outputs[k], value, dict(zip(names, grad, strict=True)), None,
-                       dict(zip(tape.inputs, vec, strict=True)),
-                       dict(zip(names, hv, strict=True)), warnings, pt)
-    value, grad, rows, warnings = H.hessian(tape, values, k, idx)
-    matrix = {r: dict(zip(names, row, strict=True)) for r, row in zip(names, rows, strict=True)}
-    return Hessian(fn.outputs[k], value, dict(zip(names, grad, strict=True)), matrix,
-                   None, None, warnings, pt)
+        _direction(tape, direction, "direction", system)  # names checked before any work
+        state = {}
+
+        def compute(inputs):
+            vec = state["vec"] = _direction(tape, direction, "direction", system)
+            value, grad, hv, warnings = H.hessian_vector(tape, inputs, vec, k, idx, system)
+            return [value] + grad + hv, warnings
+
+        numbers, warnings, pt = solve(system, tape, specs, compute)
+        return Hessian(fn.outputs[k], numbers[0], dict(zip(names, numbers[1:1 + m])), None,
+                       dict(zip(tape.inputs, state["vec"], strict=True)),
+                       dict(zip(names, numbers[1 + m:], strict=True)), warnings, pt, system)
+
+    def compute(inputs):
+        value, grad, rows, warnings = H.hessian(tape, inputs, k, idx, system=system)
+        return [value] + grad + [h for row in rows for h in row], warnings
+
+    numbers, warnings, pt = solve(system, tape, specs, compute)
+    flat = numbers[1 + m:]
+    matrix = {r: dict(zip(names, flat[i * m:(i + 1) * m], strict=True))
+              for i, r in enumerate(names)}
+    return Hessian(fn.outputs[k], numbers[0], dict(zip(names, numbers[1:1 + m], strict=True)),
+                   matrix, None, None, warnings, pt, system)
 
 
 def taylor_line(fn, tape, order, direction, wrt, one):
@@ -282,15 +331,26 @@ def taylor_line(fn, tape, order, direction, wrt, one):
     return order, direction
 
 
-def taylor(fn, point=None, order=2, *, direction=None, wrt=None, **kwargs):
+def taylor(fn, point=None, order=2, *, direction=None, wrt=None, digits=None, exact=False,
+           **kwargs):
     from .modes.taylor import sweep
 
-    tape, values = fn._bind(point, kwargs)
-    order, direction = taylor_line(fn, tape, order, direction, wrt, 1.0)
-    vec = _direction(tape, direction)
-    coefs, warnings = sweep(tape, values, vec, order)
-    return Taylor(fn.outputs, dict(zip(tape.inputs, vec, strict=True)), order, coefs,
-                  warnings, dict(zip(tape.inputs, values, strict=True)))
+    system = number_system(digits, exact)
+    tape, specs = fn._bind(point, kwargs, system)
+    order, direction = taylor_line(fn, tape, order, direction, wrt, 1)
+    _direction(tape, direction, "direction", system)  # names checked before any work
+    width = order + 1
+    state = {}
+
+    def compute(inputs):
+        vec = state["vec"] = _direction(tape, direction, "direction", system)
+        coefs, warnings = sweep(tape, inputs, vec, order, system)
+        return [c for row in coefs for c in row], warnings
+
+    numbers, warnings, pt = solve(system, tape, specs, compute)
+    coefs = [numbers[i * width:(i + 1) * width] for i in range(len(tape.outputs))]
+    return Taylor(fn.outputs, dict(zip(tape.inputs, state["vec"], strict=True)), order, coefs,
+                  warnings, pt, system)
 
 
 def partial_orders(tape, wrt):
@@ -308,16 +368,24 @@ def partial_orders(tape, wrt):
     return names, counts
 
 
-def partial(fn, point=None, wrt=None, **kwargs):
-    from .modes.sweeps import primal
+def partial(fn, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
+    from .modes.engine import primal
     from .modes.taylor import mixed_partial
 
-    tape, values = fn._bind(point, kwargs)
+    system = number_system(digits, exact)
+    tape, specs = fn._bind(point, kwargs, system)
     names, counts = partial_orders(tape, wrt)
-    vals, _ = primal(tape, values)
-    parts, warnings, sweeps = mixed_partial(tape, values, counts)
-    return Partial(fn.outputs, [vals[o] for o in tape.outputs], names, parts, sweeps,
-                   warnings, dict(zip(tape.inputs, values, strict=True)))
+    n_out = len(tape.outputs)
+    state = {}
+
+    def compute(inputs):
+        vals, _ = primal(tape, inputs, system)
+        parts, warnings, state["sweeps"] = mixed_partial(tape, inputs, counts, system)
+        return [vals[o] for o in tape.outputs] + parts, warnings
+
+    numbers, warnings, pt = solve(system, tape, specs, compute)
+    return Partial(fn.outputs, numbers[:n_out], names, numbers[n_out:], state["sweeps"],
+                   warnings, pt, system)
 
 
 # --- module-level helpers ----------------------------------------------------
@@ -338,17 +406,20 @@ def vjp_of(source, point=None, cotangent=None, *, wrt=None, **kwargs):
     return vjp(_compiled(source), point, cotangent, wrt=wrt, **kwargs)
 
 
-def hessian_of(source, point=None, *, wrt=None, output=None, direction=None, **kwargs):
+def hessian_of(source, point=None, *, wrt=None, output=None, direction=None, digits=None,
+               exact=False, **kwargs):
     """Value, gradient, Hessian: ``adcli.hessian("x*y^2", x=1, y=2).hessian``."""
     return hessian(_compiled(source), point, wrt=wrt, output=output, direction=direction,
-                   **kwargs)
+                   digits=digits, exact=exact, **kwargs)
 
 
-def taylor_of(source, point=None, order=2, *, direction=None, wrt=None, **kwargs):
+def taylor_of(source, point=None, order=2, *, direction=None, wrt=None, digits=None,
+              exact=False, **kwargs):
     """``adcli.taylor("exp(sin(x))", {"x": 0.5}, order=30).derivatives[30]``."""
-    return taylor(_compiled(source), point, order, direction=direction, wrt=wrt, **kwargs)
+    return taylor(_compiled(source), point, order, direction=direction, wrt=wrt,
+                  digits=digits, exact=exact, **kwargs)
 
 
-def partial_of(source, point=None, wrt=None, **kwargs):
+def partial_of(source, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
     """``adcli.partial("x^2*y", {"x": 3, "y": 5}, wrt="x,x,y").partial`` → 2.0."""
-    return partial(_compiled(source), point, wrt, **kwargs)
+    return partial(_compiled(source), point, wrt, digits=digits, exact=exact, **kwargs)

@@ -11,7 +11,7 @@ The worked example f = x1*x2 + sin(x1) at x1 = 2, x2 = 3, its gradient to
   same formula, differentiates it symbolically and prints ``evalf(100)`` of
   each partial: the usual way to get many digits of a derivative; and
   against the same adcli command in float64 (the cost of the digits);
-* in-process: ``adcli.precise.gradient(..., digits=N)`` against sympy's
+* in-process: ``adcli.grad(..., digits=N)`` against sympy's
   ``diff`` + ``evalf(N)`` (parse included, imports excluded), N = 100 and
   1,000.
 
@@ -92,15 +92,15 @@ def bench_command(quick):
 def bench_inprocess(quick):
     import sympy
 
-    from adcli.modes import precise
+    import adcli
 
     rows = []
     for n in (100, 1000):
         runs = 5 if quick else 21
 
         def ours(n=n):
-            res = precise.gradient(EXPR, {"x1": "2", "x2": "3"}, digits=n)
-            return res.context.format(res.gradient["x1"])
+            res = adcli.grad(EXPR, {"x1": "2", "x2": "3"}, digits=n)
+            return res.format(res.gradient["x1"])
 
         def theirs(n=n):
             x1, x2 = sympy.symbols("x1 x2")

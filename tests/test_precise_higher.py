@@ -11,9 +11,9 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
+import adcli
 from adcli.cli.main import cli
 from adcli.errors import DomainError
-from adcli.modes import precise_higher as P
 
 from .conftest import adcli_process
 
@@ -67,7 +67,7 @@ HESSIANS = [
 
 @pytest.mark.parametrize("source,expr,at,subs", HESSIANS, ids=[h[0] for h in HESSIANS])
 def test_50_digit_hessians_match_sympy(source, expr, at, subs):
-    res = P.hessian(source, _point(at), digits=DIGITS)
+    res = adcli.hessian(source, _point(at), digits=DIGITS)
     fmt = res.context.format
     names = [str(s) for s in subs]
     syms = list(subs)
@@ -79,7 +79,7 @@ def test_50_digit_hessians_match_sympy(source, expr, at, subs):
 
 
 def test_hessian_vector_product_in_precision():
-    res = P.hessian("x^3*y + sin(x*y)", {"x": "1/3", "y": "2"}, digits=DIGITS,
+    res = adcli.hessian("x^3*y + sin(x*y)", {"x": "1/3", "y": "2"}, digits=DIGITS,
                     direction={"x": "1/3", "y": "-2"})
     expr = X**3 * Y + sp.sin(X * Y)
     subs = {X: R(1, 3), Y: 2}
@@ -116,7 +116,7 @@ def test_50_digit_taylor_derivatives_match_mpmath(source, expr, at, subs, direct
     wrt = None
     if len(subs) == 1:
         wrt, v = str(next(iter(subs))), None
-    res = P.taylor(source, _point(at), order, digits=DIGITS, direction=v, wrt=wrt)
+    res = adcli.taylor(source, _point(at), order, digits=DIGITS, direction=v, wrt=wrt)
     fmt = res.context.format
     line = sp.lambdify(T, expr.subs({s: subs[s] + T * direction.get(s, 0) for s in subs},
                                     simultaneous=True), "mpmath")
@@ -144,7 +144,7 @@ PARTIALS = [
 def test_50_digit_mixed_partials_match_sympy(source, expr, at, wrt):
     point = _point(at)
     subs = {sp.Symbol(k): R(v) for k, v in point.items()}
-    res = P.partial(source, point, wrt, digits=DIGITS)
+    res = adcli.partial(source, point, wrt, digits=DIGITS)
     ref = sp.diff(expr, *[sp.Symbol(w) for w in wrt.split(",")]).subs(subs)
     _assert_digits(res.context.format(res.partial), ref)
     _assert_digits(res.context.format(res.value), expr.subs(subs))
@@ -153,21 +153,21 @@ def test_50_digit_mixed_partials_match_sympy(source, expr, at, wrt):
 # --- point values and constants at the working precision ------------------------------
 
 def test_one_third_is_one_third():
-    res = P.hessian("x^3*y", {"x": "1/3", "y": "2"}, digits=DIGITS)
+    res = adcli.hessian("x^3*y", {"x": "1/3", "y": "2"}, digits=DIGITS)
     fmt = res.context.format
     assert fmt(res.hessian["x"]["y"]) == "0." + "3" * DIGITS  # 3x² = 1/3 exactly
     assert fmt(res.hessian["x"]["x"]) == "4"  # 6xy
     assert fmt(res.point["x"]) == "0." + "3" * DIGITS
     # the literal 0.1 is one tenth: 3x - 1 + (0.1 - 1/10) vanishes at x = 1/3
-    t = P.taylor("3*x - 1 + (0.1 - 1/10) + x^2", {"x": "1/3"}, 2, digits=30)
+    t = adcli.taylor("3*x - 1 + (0.1 - 1/10) + x^2", {"x": "1/3"}, 2, digits=30)
     assert [t.context.format(c) for c in t.coefficients] == [
         "0." + "1" * 30, "3." + "6" * 28 + "7", "1"]
-    p = P.partial("x*y*(3*x - 1)", {"x": "1/3", "y": "2"}, "x,y", digits=30)
+    p = adcli.partial("x*y*(3*x - 1)", {"x": "1/3", "y": "2"}, "x,y", digits=30)
     assert p.value == 0 and p.context.format(p.partial) == "1"  # 6x - 1
 
 
 def test_1000_digits():
-    res = P.taylor("exp(x)*sin(x)", {"x": "1/3"}, 10, digits=1000)
+    res = adcli.taylor("exp(x)*sin(x)", {"x": "1/3"}, 10, digits=1000)
     with mpmath.workdps(1100):
         x = mpmath.mpf(1) / 3
         # (e^x sin x)^(10) = 2^5·e^x·(sin x·cos(5π/2) + cos x·sin(5π/2)) = 32·e^x·cos x
@@ -179,21 +179,21 @@ def test_1000_digits():
 
 def test_domain_errors_and_kinks_as_in_float_mode():
     with pytest.raises(DomainError, match=r"log\(-1\) is undefined \(at ω3\)"):
-        P.hessian("y*log(x)", {"x": "-1", "y": "1"}, digits=30)
-    res = P.hessian("abs(x)*y", {"x": "0", "y": "1"}, digits=30)
+        adcli.hessian("y*log(x)", {"x": "-1", "y": "1"}, digits=30)
+    res = adcli.hessian("abs(x)*y", {"x": "0", "y": "1"}, digits=30)
     assert res.warnings[0].kind == "kink" and res.hessian["x"]["y"] == 0
-    res = P.taylor("sqrt(x)", {"x": "0"}, 3, digits=30)
+    res = adcli.taylor("sqrt(x)", {"x": "0"}, 3, digits=30)
     assert res.coefficients[0] == 0 and all(mpmath.isnan(c) for c in res.coefficients[1:])
     assert [w.kind for w in res.warnings] == ["kink"]  # no precision warning for nan
 
 
 def test_exact_rationals_too():
-    res = P.hessian("x^3/3 + x*y^2 - 1/x", {"x": "1/3", "y": "3/4"}, exact=True)
+    res = adcli.hessian("x^3/3 + x*y^2 - 1/x", {"x": "1/3", "y": "3/4"}, exact=True)
     from fractions import Fraction as F
 
     assert res.hessian == {"x": {"x": 2 * F(1, 3) - 2 * 27, "y": 2 * F(3, 4)},
                            "y": {"x": 2 * F(3, 4), "y": 2 * F(1, 3)}}
-    t = P.taylor("1/(1 - x)", {"x": "1/2"}, 10, exact=True)
+    t = adcli.taylor("1/(1 - x)", {"x": "1/2"}, 10, exact=True)
     assert t.coefficients == [F(2) ** (k + 1) for k in range(11)]
 
 

@@ -3,8 +3,8 @@
 import click
 
 from . import options as opt
-from .cmd_precise import precision_options
 from .cmd_sparse import sparse_option
+from .options import precision_options
 
 
 def _render_points(fmt, source, results, plain, to_json, columns, row, table):
@@ -37,19 +37,16 @@ def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=Non
     """The value(s) of EXPR at a point."""
     from ..render import results as R
 
-    if exact or digits is not None and (points is None or digits > 17):
-        from .cmd_precise import precise_eval
-
-        return precise_eval(expr, file, at, fmt, digits, exact, points)
-
+    numbers = opt.number_system(digits, exact, points)
     fn = opt.compile_formula(expr, file)
     if points is not None:
         from ..batch.driver import EvalKernel
 
         return opt.run_batch(fn, at, points, lambda v: EvalKernel(fn, v), fmt, input_format,
                              digits, "-" in (expr, file))
-    fmt = opt.choose_format(fmt)
-    results = opt.each_point(fn, at, fn.evaluate)
+    fmt = opt.text_format(fmt, numbers)
+    results = opt.each_point(fn, at, lambda point: fn.evaluate(point, **numbers),
+                             opt.point_parser(numbers))
     _render_points(
         fmt, fn.source, results, R.eval_plain,
         lambda r: R.eval_json(r, r.point),
@@ -89,10 +86,10 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse,
 
         check_sparse_options(direction, cotangent, points, digits, exact)
 
-    if exact or digits is not None and (points is None or digits > 17):
-        from .cmd_precise import precise_grad
-
-        return precise_grad(expr, file, at, fmt, digits, exact, mode, wrt, points)
+    numbers = opt.number_system(digits, exact, points)
+    if numbers and (direction is not None or cotangent is not None):
+        raise opt.UsageError("--dir and --cotangent do not combine with --digits or --exact "
+                             "yet", hint="--wrt picks the derivatives to compute")
 
     if points is not None:
         from ..batch.driver import GradKernel
@@ -109,15 +106,17 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse,
 
         return grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats)
     fn = opt.compile_formula(expr, file)
-    if sparse is not False:
+    if sparse is not False and not numbers:
         from . import cmd_sparse
 
         if sparse or fmt == "mtx" or cmd_sparse.auto_sparse(fn, at, "jacobian"):
             auto = not sparse and fmt != "mtx"
             return cmd_sparse.sparse_grad(fn, at, opt.parse_wrt(wrt), mode, fmt, auto)
-    fmt = opt.choose_format(fmt)
+    fmt = opt.text_format(fmt, numbers)
     wrt = opt.parse_wrt(wrt)
-    results = opt.each_point(fn, at, lambda point: fn.gradient(point, wrt=wrt, mode=mode))
+    results = opt.each_point(fn, at, lambda point: fn.gradient(point, wrt=wrt, mode=mode,
+                                                               **numbers),
+                             opt.point_parser(numbers))
     _render_points(fmt, fn.source, results, R.grad_plain, R.grad_json,
                    R.grad_columns, R.grad_row, _grad_table)
     if stats:

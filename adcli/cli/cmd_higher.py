@@ -5,8 +5,8 @@ import click
 
 from ..errors import UsageError
 from . import options as opt
-from .cmd_precise import precision_options
 from .cmd_sparse import sparse_option
+from .options import precision_options
 
 HIGHER_FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
 
@@ -35,8 +35,8 @@ def render(fmt, source, results, kind):
         V.show([rich(source, r) for r in results])
 
 
-def _run(fn, at, compute):
-    return opt.each_point(fn, at, compute)
+def _run(fn, at, compute, precise=False):
+    return opt.each_point(fn, at, compute, opt.point_parser(precise))
 
 
 def _batch(fn, at, points, fmt, input_format, digits, columns, compute, cells, to_json):
@@ -55,14 +55,13 @@ def _cells(row):
     return lambda r: [float(c) for c in row(r)[len(r.point):]]
 
 
-def _show(fn, at, fmt, compute, kind):
-    render(opt.choose_format(fmt), fn.source, _run(fn, at, compute), kind)
+def _show(fn, at, fmt, compute, kind, numbers=None):
+    render(opt.text_format(fmt, numbers), fn.source, _run(fn, at, compute, bool(numbers)),
+           kind)
 
 
-def parse_dir(text):
-    from ..language.point import parse_point
-
-    return parse_point(text, label="--dir")
+def parse_dir(text, precise=False):
+    return opt.point_parser(precise)(text, label="--dir")
 
 
 def parse_cotangent(text):
@@ -155,23 +154,18 @@ def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=
     """Value, gradient and dense Hessian of EXPR (forward-over-reverse:
     one Hessian-vector product per input; --sparse: one per colour)."""
     from ..render import higher_view as V
-    from .cmd_precise_higher import wants_precision
 
     if sparse or fmt == "mtx":
         from .cmd_sparse import check_sparse_options
 
         check_sparse_options(direction, None, points, digits, exact)
 
-    if wants_precision(digits, exact, points):
-        from .cmd_precise_higher import precise_hessian
-
-        return precise_hessian(expr, file, at, wrt, direction, _output(output), fmt, digits,
-                               exact, points)
+    numbers = opt.number_system(digits, exact, points)
     fn = opt.compile_formula(expr, file)
     wrt = opt.parse_wrt(wrt)
-    v = parse_dir(direction) if direction is not None else None
+    v = parse_dir(direction, bool(numbers)) if direction is not None else None
     k = _output(output)
-    if sparse is not False and v is None and points is None:
+    if sparse is not False and v is None and points is None and not numbers:
         from . import cmd_sparse
 
         if sparse or fmt == "mtx" or cmd_sparse.auto_sparse(fn, at, "hessian", output):
@@ -179,7 +173,7 @@ def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=
             return cmd_sparse.sparse_hessian(fn, at, wrt, k, fmt, auto)
 
     def compute(p):
-        return fn.hessian(p, wrt=wrt, output=k, direction=v)
+        return fn.hessian(p, wrt=wrt, output=k, direction=v, **numbers)
 
     if points is not None:
         from ..higher import _output_index
@@ -195,7 +189,7 @@ def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=
 
         return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
                       _cells(V.hessian_row), V.hessian_json)
-    _show(fn, at, fmt, compute, "hessian")
+    _show(fn, at, fmt, compute, "hessian", numbers)
 
 
 @click.command("taylor")
@@ -214,19 +208,14 @@ def taylor_command(expr, file, at, order, wrt, direction, fmt, points=None,
     """Taylor coefficients c_k and derivatives dᵏ/dtᵏ f(x + t·v) at t = 0,
     k = 0…K, by Taylor-mode arithmetic (O(K²) per step)."""
     from ..render import higher_view as V
-    from .cmd_precise_higher import wants_precision
 
-    if wants_precision(digits, exact, points):
-        from .cmd_precise_higher import precise_taylor
-
-        return precise_taylor(expr, file, at, order, wrt, direction, fmt, digits, exact,
-                              points)
+    numbers = opt.number_system(digits, exact, points)
     fn = opt.compile_formula(expr, file)
     names = opt.parse_wrt(wrt)
-    v = parse_dir(direction) if direction is not None else None
+    v = parse_dir(direction, bool(numbers)) if direction is not None else None
 
     def compute(p):
-        return fn.taylor(p, order, direction=v, wrt=names)
+        return fn.taylor(p, order, direction=v, wrt=names, **numbers)
 
     if points is not None:
         multi = len(fn.outputs) > 1
@@ -241,7 +230,7 @@ def taylor_command(expr, file, at, order, wrt, direction, fmt, points=None,
 
         return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
                       _cells(V.taylor_row), V.taylor_json)
-    _show(fn, at, fmt, compute, "taylor")
+    _show(fn, at, fmt, compute, "taylor", numbers)
 
 
 @click.command("partial")
@@ -257,17 +246,13 @@ def partial_command(expr, file, at, wrt, fmt, points=None, input_format=None, di
     """One mixed partial derivative of any order, exact to working
     precision (Taylor coefficients along several directions)."""
     from ..render import higher_view as V
-    from .cmd_precise_higher import wants_precision
 
-    if wants_precision(digits, exact, points):
-        from .cmd_precise_higher import precise_partial
-
-        return precise_partial(expr, file, at, wrt, fmt, digits, exact, points)
+    numbers = opt.number_system(digits, exact, points)
     fn = opt.compile_formula(expr, file)
     names = opt.parse_wrt(wrt)
 
     def compute(p):
-        return fn.partial(p, names)
+        return fn.partial(p, names, **numbers)
 
     if points is not None:
         def columns(variables):
@@ -278,4 +263,4 @@ def partial_command(expr, file, at, wrt, fmt, points=None, input_format=None, di
 
         return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
                       cells, V.partial_json)
-    _show(fn, at, fmt, compute, "partial")
+    _show(fn, at, fmt, compute, "partial", numbers)

@@ -5,7 +5,7 @@ import click
 
 from ..errors import UsageError
 from . import options as opt
-from .cmd_precise import precision_options
+from .options import precision_options
 
 TRACE_FORMATS = ("text", "plain", "markdown", "latex", "json", "csv")
 DEFAULT_TEXT_LIMIT = 200
@@ -41,8 +41,9 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
     from ..modes.trace import build_trace
     from ..render import trace_view as V
 
+    numbers = opt.number_system(digits, exact)
     fn = opt.compile_formula(expr, file)
-    fmt = opt.choose_format(fmt)
+    fmt = opt.text_format(fmt, numbers)
     names = opt.parse_wrt(wrt)
     direction = None
     if seed is not None:
@@ -56,17 +57,10 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
     if k is not None and mode == "forward":
         raise UsageError("--output picks the seeded output of a reverse sweep",
                          hint="use --mode reverse (forward mode shows every output)")
-    if digits is not None or exact:  # values, tangents, adjoints to N digits (or exact)
-        from .cmd_precise_higher import precise_traces
-
-        traces = precise_traces(fn, at, digits, exact, mode=mode, wrt=names, seed=direction,
-                                output=k, cost=stats)
-        if fmt == "text":  # N-digit numbers do not fit a table: the plain form
-            fmt = "plain"
-    else:
-        traces = opt.each_point(
-            fn, at, lambda point: build_trace(fn, point, mode=mode, wrt=names, seed=direction,
-                                              output=k, cost=stats))
+    traces = opt.each_point(
+        fn, at, lambda point: build_trace(fn, point, mode=mode, wrt=names, seed=direction,
+                                          output=k, cost=stats, **numbers),
+        opt.point_parser(numbers))
     if fmt == "text":
         from ..render import rich_view
 
@@ -82,11 +76,6 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
         from ..render.results import dumps
 
         objs = [V.to_json(t, stats, ascii_) for t in traces]
-        if traces[0].context is not None:  # numbers with every digit
-            from ..render import precise_view
-
-            ctx = traces[0].context
-            dumps = lambda obj: precise_view.dumps(obj, ctx)  # noqa: E731
         opt.write(dumps(objs[0] if len(objs) == 1 else objs))
     else:
         import csv

@@ -73,6 +73,14 @@ def compile_formula(expr, file):
     return Function(read_formula(expr, file))
 
 
+def point_parser(precise):
+    """How to read --at: float64 values, or (``precise``) the values' text,
+    read later at the working precision (``x=1/3`` is one third)."""
+    from ..language.point import parse_point, parse_point_texts
+
+    return parse_point_texts if precise else parse_point
+
+
 def points(at, parse_point=None):
     if parse_point is None:
         from ..language.point import parse_point
@@ -204,6 +212,56 @@ def write(text):
     sys.stdout.write(text)
     if not text.endswith("\n"):
         sys.stdout.write("\n")
+
+
+# --- number systems: --digits N, --exact --------------------------------------
+
+MAX_DIGITS = 100_000
+
+
+def precision_options(f):
+    """Add ``--digits N`` and ``--exact`` to a command (its function gets
+    ``digits`` and ``exact``).  If the command already has a ``--digits``
+    option (the batch options), that one is shared."""
+    help_text = ("N correct significant digits: with --at, computed in arbitrary precision "
+                 "(mpmath; --at values and constants taken at that precision, x=1/3 is one "
+                 "third); with --points, float64 written to N ≤ 17 digits.")
+    existing = [p for p in getattr(f, "__click_params__", []) if p.name == "digits"]
+    if existing:  # the batch options' --digits: one option, widened to any precision
+        existing[0].type = click.IntRange(1, MAX_DIGITS)
+        existing[0].help = help_text
+    else:
+        f = click.option("--digits", type=click.IntRange(1, MAX_DIGITS), default=None,
+                         metavar="N", help=help_text)(f)
+    return click.option("--exact", is_flag=True, default=False,
+                        help="Exact rational arithmetic (+ - * / and integer powers): "
+                             "prints fractions such as 7/3.")(f)
+
+
+def number_system(digits, exact, points=None):
+    """The API's ``{"digits": N}`` / ``{"exact": True}`` for these options
+    ({} for float64).  With --points, --digits N ≤ 17 only rounds the output
+    of the float64 batch."""
+    if exact and digits is not None:
+        raise UsageError("--digits and --exact do not combine",
+                         hint="--exact prints exact fractions; --digits N decimal digits")
+    if not exact and (digits is None or points is not None and digits <= 17):
+        return {}
+    if points is not None:
+        raise UsageError("--exact, and --digits above 17, work with --at points, not yet "
+                         "with --points (a batch runs in float64)",
+                         hint="give the points with --at (repeatable)")
+    from ..numsys import system
+
+    system(digits, exact)  # mpmath is there (else a usage error now)
+    return {"exact": True} if exact else {"digits": digits}
+
+
+def text_format(fmt, precise):
+    """The output format; with N-digit numbers ``text`` is the plain form
+    (they do not fit a table)."""
+    fmt = choose_format(fmt)
+    return "plain" if precise and fmt == "text" else fmt
 
 
 # --- batches: --points FILE|- (adcli.batch) ----------------------------------

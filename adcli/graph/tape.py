@@ -80,8 +80,17 @@ class Tape:
             return None
         return slot - self.first_step + self.n_inputs + 1
 
-    def step_at(self, omega):
-        return self.steps[omega - self.n_inputs - 1]
+    @property
+    def depends_on_inputs(self):
+        """Per slot: does it depend on an input (an exponent like ``1/2``
+        does not)?  Computed once per tape."""
+        dep = self.__dict__.get("_depends")
+        if dep is None:
+            dep = [True] * self.n_inputs + [False] * (self.first_step - self.n_inputs)
+            for step in self.steps:
+                dep.append(any(dep[a] for a in step.args))
+            self._depends = dep
+        return dep
 
     def is_active(self, slot):
         return slot not in self.const_slots

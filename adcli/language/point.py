@@ -146,3 +146,13 @@ def _fast_float(text):
         return float(text)
     except ValueError:
         return None
+
+
+def parse_point_texts(text, label="--at"):
+    """``--at`` text → {name: value text}, validated like :func:`parse_point`
+    (names, finiteness, carets) and kept as text, to be read in another
+    number system at its working precision (``x=1/3`` is one third)."""
+    names = list(parse_point(text, label=label, beyond_float=True))
+    source = read_at(text)
+    texts = [piece.partition("=")[2] for piece, _ in split_pairs(source)]
+    return dict(zip(names, texts))

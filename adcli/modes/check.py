@@ -257,7 +257,8 @@ class CannotJudge(DomainError):
 def _localize(tape, x, i, chosen, vals0, row):
     """The first ω step whose tangent disagrees with the finite difference
     of its own value: (ω index, explanation)."""
-    from .sweeps import _call, forward, linearize
+    from .messages import call_text as _call
+    from .sweeps import forward, linearize
 
     (plus, minus, hh), (plus2, minus2, hh2) = chosen
     lin = linearize(tape, x)
@@ -321,16 +322,14 @@ def _error(est, ref):
 def sweep(fn, check, steps=SWEEP_STEPS, ref_digits=30):
     """Add to ``check`` the errors of forward and central differences and
     of AD over ``steps``, against an mpmath reference at ``ref_digits``."""
-    from . import precise
-
     tape = fn.tape(check.point)
     x = [float(v) for v in check.point.values()]
     wrt = []
     for r in check.rows:
         if r.variable not in wrt:
             wrt.append(r.variable)
-    ref = precise.gradient(fn, dict(check.point), digits=ref_digits, wrt=wrt)
-    ctx = ref.context
+    ref = fn.gradient(dict(check.point), digits=ref_digits, wrt=wrt)
+    ctx = ref.system
     f0 = _values_at(tape, x)
     table, refs = {}, {}
     for k, (name, o) in enumerate(zip(fn.outputs, tape.outputs, strict=False)):

@@ -21,7 +21,10 @@ The dense Hessian is one such product per input (column), symmetrised as
 import math
 
 from ..graph.dag import CONST, VAR, postorder
+from ..numsys import FLOAT64
 from ..primitives import PRIMITIVES
+from .engine import linearize
+from .rules import compile_rule, rule_graph
 
 _RULES = {}
 
@@ -81,8 +84,6 @@ def diff(graph, root, var):
 
 def second_partials(prim, active):
     """(graph, params, {(i, j): node}) for i ≤ j over active arguments."""
-    from .rules import rule_graph
-
     graph, _, partials = rule_graph(prim)
     params = [graph.var(p) for p in prim.params]
     act = [i for i, on in enumerate(active) if on]
@@ -94,18 +95,18 @@ def second_partials(prim, active):
     return graph, out
 
 
-_CACHE = {}
+_CACHE: dict = {}
 
 
-def second_rule(prim, active, fast=True):
-    """``(fn, constants)`` for a step of ``prim`` with these active arguments:
-    ``fn(*args) -> (∂/∂aᵢ for active i…, ∂²/∂aᵢ∂aⱼ for active i ≤ j…)``,
-    compiled from the table's rules and their derivatives; when every one of
-    those is a number (``+``, ``-``, …) ``fn`` is None and ``constants``
-    holds them.  ``linear`` (third item) says all second partials are 0."""
-    from .rules import _compile, generate
-
-    key = (prim.key, active, fast)
+def second_rule(prim, active, system=FLOAT64, safe=False):
+    """``(fn, constants, linear)`` for a step of ``prim`` with these active
+    arguments: ``fn(*args) -> (∂/∂aᵢ for active i…, ∂²/∂aᵢ∂aⱼ for active
+    i ≤ j…)`` in ``system``, compiled by the one rule compiler from the
+    table's rules and their derivatives.  In float64, when every one of those
+    is a number (``+``, ``-``, …) ``fn`` is None and ``constants`` holds
+    them.  ``linear`` says all second partials are 0.  ``safe``: the never
+    raising variant, where an exact zero wins over ±inf in a product."""
+    key = (system.name, prim.key, active, safe)
     entry = _CACHE.get(key)
     if entry is None:
         graph, nodes = second_partials(prim, active)
@@ -113,144 +114,55 @@ def second_rule(prim, active, fast=True):
         firsts = _instantiate(graph, prim, [graph.var(p) for p in prim.params])
         results = [firsts[i] for i, on in enumerate(active) if on] + list(nodes.values())
         linear = all(n.op == CONST and n.value == 0 for n in nodes.values())
-        if all(n.op == CONST for n in results):
+        if system.folds_constants and all(n.op == CONST for n in results):
             entry = (None, tuple(n.value for n in results), linear)
         else:
-            name = f"hess_{prim.key}"
-            source = generate(name, prim.params, results, fast)
-            fn = _compile(source, name, fast) if fast else _compile_careful(source, name)
+            fn = compile_rule(system, f"hess_{prim.key}", prim.params, results, safe=safe,
+                              careful_mul=safe)
             entry = (fn, None, linear)
         _CACHE[key] = entry
     return entry
 
 
-def _careful_mul(a, b):
-    """a·b where an exact zero wins over ±inf: the second derivative of
-    x^1 at 0 is 1·(0·0^(-1)) by the rules, and is 0."""
-    return 0.0 if a == 0 or b == 0 else a * b
+class SecondOrder:
+    """Values, first and second partials of every step at one point, in a
+    number system.
 
+    ``rows`` (forward order): (slot, a, b, ∂/∂a, ∂/∂b, ∂²/∂a², ∂²/∂a∂b,
+    ∂²/∂b²) with b = -1 for a step with one active argument."""
 
-def _compile_careful(source, name):
-    """The IEEE (never raising) variant of a second-order rule, used only at
-    points where the fast one raised."""
-    from . import rules
-
-    namespace = dict(rules._IEEE_NS)
-    namespace["_f_mul"] = _careful_mul
-    exec(compile(source, f"<adcli second-order rule {name}>", "exec"), namespace)
-    return namespace[name]
-
-
-def second_rule_in(ctx, prim, active, safe=False):
-    """:func:`second_rule` in the number system of ``ctx`` (an
-    :class:`adcli.modes.precise.Context`): the same rule DAG compiled by
-    precise's non-folding generator (``2/sqrt(pi)`` stays exact to the
-    working precision), calling ``ctx``'s primitives; ``safe`` is the never
-    raising variant (where an exact zero wins over ±inf in a product)."""
-    from . import precise
-
-    key = (ctx.kind, prim.key, active, safe)
-    fn = _CACHE.get(key)
-    if fn is None:
-        graph, nodes = second_partials(prim, active)
-        firsts = _instantiate(graph, prim, [graph.var(p) for p in prim.params])
-        results = [firsts[i] for i, on in enumerate(active) if on] + list(nodes.values())
-        name = f"hess_{prim.key}"
-        source, consts = precise.generate(name, prim.params, results)
-        ns = precise.namespace(ctx, safe)
-        ns.update({k: ctx.rule_constant(v) for k, v in consts.items()})
-        if safe:
-            mul, zero = ns["_f_mul"], ctx.zero()
-            ns["_f_mul"] = lambda a, b: zero if a == 0 or b == 0 else mul(a, b)
-        exec(compile(source, f"<adcli {ctx.kind} second-order rule {prim.key}>", "exec"), ns)
-        fn = _CACHE[key] = ns[name]
-    return fn
-
-
-def _code(tape):
-    """Per step with an active argument: (step, active args, rule, constants,
-    args), cached on the tape like the first-order sweeps' code."""
-    code = getattr(tape, "_hess_code", None)
-    if code is None:
-        code, linear = [], []
+    def __init__(self, tape, point, system=FLOAT64):
+        lin = linearize(tape, point, system)  # values, warnings and domain errors, as grad
+        self.tape = tape
+        self.system = system
+        self.values = vals = lin.values
+        self.warnings = lin.warnings
+        kinky = {w.step for w in lin.warnings if w.kind == "kink"}
+        zero = system.zero
+        rows = []
+        linear = []
         for step in tape.steps:
             act = [a for a in step.args if tape.is_active(a)]
             if not act:
                 continue
             mask = tuple(tape.is_active(a) for a in step.args)
-            fn, res, lin_step = second_rule(step.prim, mask)
-            code.append((step, act, fn, res, step.args))
+            fn, res, lin_step = second_rule(step.prim, mask, system)
             linear.append(lin_step)
-        tape._hess_code = code
-        tape._hess_linear = linear
-    return code
-
-
-class SecondOrder:
-    """Values, first and second partials of every step at one point.
-
-    ``rows`` (forward order): (slot, a, b, ∂/∂a, ∂/∂b, ∂²/∂a², ∂²/∂a∂b,
-    ∂²/∂b²) with b = -1 for a step with one active argument."""
-
-    def __init__(self, tape, point, ctx=None):
-        if ctx is not None:
-            return self._in_context(ctx, tape, point)
-        from .sweeps import linearize
-
-        lin = linearize(tape, point)  # values, warnings and domain errors, as grad
-        self.tape = tape
-        self.values = vals = lin.values
-        self.warnings = lin.warnings
-        kinky = {w.step for w in lin.warnings if w.kind == "kink"}
-        rows = []
-        for step, act, fn, res, args in _code(tape):
             if fn is not None:
-                argv = [vals[a] for a in args]
+                argv = [vals[a] for a in step.args]
                 try:
                     res = fn(*argv)
                 except (ValueError, ZeroDivisionError, OverflowError):
-                    mask = tuple(tape.is_active(a) for a in args)
-                    res = second_rule(step.prim, mask, fast=False)[0](*argv)
+                    res = second_rule(step.prim, mask, system, safe=True)[0](*argv)
                 if kinky and tape.omega(step.slot) in kinky:
-                    res = tuple(0.0 if x != x else x for x in res)
-            if len(act) == 2:
-                rows.append((step.slot, act[0], act[1]) + tuple(res))
-            else:
-                rows.append((step.slot, act[0], -1, res[0], 0.0, res[1], 0.0, 0.0))
-        self.rows = rows  # forward order
-        self.linear = tape._hess_linear
-        self.number = float
-        self.zero = 0.0
-
-    def _in_context(self, ctx, tape, point):
-        """The rows in ``ctx``'s number system at its working precision
-        (``point``: {name: value or text}, read at that precision)."""
-        from . import precise
-
-        lin = precise.linearize(ctx, tape, point)  # values, kinks, domain errors
-        self.tape = tape
-        self.values = vals = lin.values
-        self.warnings = lin.warnings
-        kinky = {w.step for w in lin.warnings if w.kind == "kink"}
-        zero = ctx.zero()
-        rows = []
-        _code(tape)  # which steps, and which are linear
-        for step, act, _, _, args in tape._hess_code:
-            mask = tuple(tape.is_active(a) for a in args)
-            argv = [vals[a] for a in args]
-            try:
-                res = second_rule_in(ctx, step.prim, mask)(*argv)
-            except (ValueError, ZeroDivisionError, OverflowError):
-                res = second_rule_in(ctx, step.prim, mask, safe=True)(*argv)
-            if kinky and tape.omega(step.slot) in kinky:
-                res = tuple(zero if x != x else x for x in res)
+                    res = tuple(zero if x != x else x for x in res)
             if len(act) == 2:
                 rows.append((step.slot, act[0], act[1]) + tuple(res))
             else:
                 rows.append((step.slot, act[0], -1, res[0], zero, res[1], zero, zero))
-        self.rows = rows
-        self.linear = tape._hess_linear
-        self.number = ctx.from_number
+        self.rows = rows  # forward order
+        self.linear = linear
+        self.number = system.number
         self.zero = zero
 
     def adjoints(self, seed):
@@ -346,17 +258,16 @@ class SecondOrder:
         return lists
 
 
-def hessian(tape, point, output=0, wrt=None, strategy="auto", ctx=None):
+def hessian(tape, point, output=0, wrt=None, strategy="auto", system=FLOAT64):
     """(value, gradient list, dense symmetric Hessian rows, warnings) of
     output ``output`` with respect to the inputs with indices ``wrt``.
 
     ``strategy``: "sparse" runs one H·eᵢ per input over the steps it needs
     (pure Python); "dense" carries all n directions at once as NumPy rows
     over the whole tape; "auto" picks the one with less estimated work.
-    With ``ctx`` (an :class:`adcli.modes.precise.Context`), in its number
-    system at its working precision (always "sparse")."""
-    so = SecondOrder(tape, point, ctx)
-    if ctx is not None:
+    Outside float64 always "sparse"."""
+    so = SecondOrder(tape, point, system)
+    if system is not FLOAT64:
         strategy = "sparse"
     n = tape.n_inputs
     idx = list(range(n)) if wrt is None else list(wrt)
@@ -384,7 +295,7 @@ def hessian(tape, point, output=0, wrt=None, strategy="auto", ctx=None):
             return cols[c][r]
     m = len(idx)
     H = [[0.0] * m for _ in range(m)]
-    half = 0.5 if ctx is None else ctx.one() / 2
+    half = system.one / 2
     for r in range(m):
         H[r][r] = col(r, r)
         for c in range(r + 1, m):
@@ -430,17 +341,12 @@ def _dense_columns(so, adj, idx):
     return D[idx].tolist()
 
 
-def hessian_vector(tape, point, direction, output=0, wrt=None, ctx=None):
-    """(value, gradient, H·v, warnings) for one direction v (with ``ctx``:
-    see :func:`hessian`)."""
-    so = SecondOrder(tape, point, ctx)
+def hessian_vector(tape, point, direction, output=0, wrt=None, system=FLOAT64):
+    """(value, gradient, H·v, warnings) for one direction v."""
+    so = SecondOrder(tape, point, system)
     idx = list(range(tape.n_inputs)) if wrt is None else list(wrt)
     seed = [1.0 if k == output else 0.0 for k in range(len(tape.outputs))]
     adj = so.adjoints(seed)
     dot = so.hvp(adj, direction)
     value = so.values[tape.outputs[output]]
     return value, [adj[i] for i in idx], [dot[i] for i in idx], so.warnings
-
-
-def is_finite_matrix(H):
-    return all(math.isfinite(x) for row in H for x in row)

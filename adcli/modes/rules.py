@@ -11,11 +11,15 @@ primal sweep; ``ieee`` never raises and gives IEEE results (±inf, nan), and
 is used only at the rare points where the fast one failed (kinks).
 """
 
+from __future__ import annotations
+
 import math
 import re
+from collections.abc import Callable
 
 from ..graph.dag import CONST, VAR, Graph, postorder
-from ..primitives import PRIMITIVES
+from ..numsys import FLOAT64, NumberSystem
+from ..primitives import PRIMITIVES, Primitive
 
 INF = math.inf
 NAN = math.nan
@@ -33,44 +37,9 @@ def rule_graph(prim):
     return graph, primal, partials
 
 
-def _ieee_value(key, args):
-    x = args[0]
-    if key in ("div", "sec", "csc", "cot"):
-        num, den = (x, args[1]) if key == "div" else (1.0, 0.0)
-        if num == 0 or math.isnan(num):
-            return NAN
-        return math.copysign(INF, num) * math.copysign(1.0, den)
-    if key == "pow":
-        y = args[1]
-        if x == 0 and y < 0:
-            odd = y == int(y) and int(y) % 2
-            return math.copysign(INF, x) if odd else INF
-        return NAN
-    if key in ("log", "log2", "log10", "logb") and x == 0:
-        return -INF
-    if key == "log1p" and x == -1:
-        return -INF
-    if key == "atanh" and abs(x) == 1:
-        return math.copysign(INF, x)
-    return NAN
-
-
-def _ieee(prim):
-    fn, key = prim.fn, prim.key
-
-    def safe(*args):
-        try:
-            return fn(*args)
-        except (ValueError, ZeroDivisionError, OverflowError):
-            return _ieee_value(key, args)
-
-    return safe
-
-
-_FAST_NS = {f"_f_{p.key}": p.fn for p in PRIMITIVES.values()}
-_IEEE_NS = {f"_f_{p.key}": _ieee(p) for p in PRIMITIVES.values()}
-_FAST_NS["inf"] = _IEEE_NS["inf"] = INF
-_FAST_NS["nan"] = _IEEE_NS["nan"] = NAN
+_FLOAT_NS = FLOAT64.namespace()
+_FAST_NS = _FLOAT_NS  # float64, raising off the domain like the primal sweep
+_IEEE_NS = FLOAT64.namespace(safe=True)  # float64, IEEE ±inf/nan instead
 
 
 def _literal(value):
@@ -81,21 +50,31 @@ def _literal(value):
     return repr(value) if value >= 0 else f"({value!r})"
 
 
-def generate(name, params, results, fast=True):
+def generate(name, params, results, fast=True, constants=None):
     """Python source of ``def name(params): return (results…)`` for DAG
-    nodes ``results`` over variables named ``params``; constant
-    subexpressions are folded at generation time."""
+    nodes ``results`` over variables named ``params``.  Every operation
+    calls ``_f_<key>`` (with ``fast``: + - * / are written as operators).
+    Constant subexpressions are folded at generation time, unless
+    ``constants`` (a dict) is given: then each constant becomes a name
+    ``_k<i>`` recorded there with its float value, so that a precise number
+    system binds it exactly (``2/sqrt(pi)`` to the working precision)."""
     lines = [f"def {name}({', '.join(params)}):"]
     expr = {}
+    fold = constants is None
     for node in postorder(results):
         if node.op == VAR:
             expr[node.id] = node.name
         elif node.op == CONST:
-            expr[node.id] = _literal(node.value)
+            if fold:
+                expr[node.id] = _literal(node.value)
+            else:
+                cname = f"_k{len(constants)}"
+                constants[cname] = node.value
+                expr[node.id] = cname
         else:
             prim = PRIMITIVES[node.op]
             args = [expr[a.id] for a in node.args]
-            if all(_is_number(a) for a in args):
+            if fold and all(_is_number(a) for a in args):
                 value = _IEEE_NS[f"_f_{prim.key}"](*[_number(a) for a in args])
                 expr[node.id] = _literal(value)
                 continue
@@ -108,6 +87,25 @@ def generate(name, params, results, fast=True):
             expr[node.id] = f"t{node.id}"
     lines.append(f"    return ({''.join(expr[r.id] + ', ' for r in results)})")
     return "\n".join(lines)
+
+
+def compile_rule(system: NumberSystem, name: str, params, results, *, safe: bool = False,
+                 careful_mul: bool = False) -> Callable[..., tuple]:
+    """THE rule compiler: ``fn(*params) -> (results…)`` evaluated in ``system``
+    (its primitives by name; ``safe``: the never-raising variant used at
+    kinks; ``careful_mul``: an exact zero wins over ±inf in a product, as
+    second-order rules need at x^1 for x = 0)."""
+    constants = None if system.folds_constants else {}
+    source = generate(name, params, results, fast=system.infix and not safe,
+                      constants=constants)
+    namespace = system.namespace(safe)
+    if constants:
+        namespace.update({k: system.rule_constant(v) for k, v in constants.items()})
+    if careful_mul:
+        mul, zero = namespace["_f_mul"], system.zero
+        namespace["_f_mul"] = lambda a, b: zero if a == 0 or b == 0 else mul(a, b)
+    exec(compile(source, f"<adcli {system.name} rule {name}>", "exec"), namespace)
+    return namespace[name]
 
 
 def _is_number(code):
@@ -127,52 +125,37 @@ def _number(code):
         return None
 
 
-def _compile(source, name, fast):
-    namespace = dict(_FAST_NS if fast else _IEEE_NS)
-    exec(compile(source, f"<adcli rule {name}>", "exec"), namespace)
-    return namespace[name]
+_LIN_CACHE: dict = {}
 
 
-_LIN_CACHE = {}
-_SHAPE_CACHE = {}
-
-
-def linearizer(prim, active, fast=True):
-    """``lin(*args) -> (value, ∂/∂arg₁[, ∂/∂arg₂])``; the partial of an
-    inactive (constant) argument is 0.0 and never computed, so ``x^3`` at
-    x = -2 does not ask for log(-2)."""
+def linearizer(prim: Primitive, active: tuple, fast: bool = True) -> Callable[..., tuple]:
+    """float64: ``lin(*args) -> (value, ∂/∂arg₁[, ∂/∂arg₂])``; the partial of
+    an inactive (constant) argument is 0.0 and never computed, so ``x^3`` at
+    x = -2 does not ask for log(-2).  ``fast=False``: never raises (kinks)."""
     key = (prim.key, active, fast)
     fn = _LIN_CACHE.get(key)
     if fn is None:
         graph, primal, partials = rule_graph(prim)
         zero = graph.const(0.0)
         results = [primal] + [p if on else zero for p, on in zip(partials, active)]
-        name = f"lin_{prim.key}"
-        fn = _compile(generate(name, prim.params, results, fast), name, fast)
+        fn = compile_rule(FLOAT64, f"lin_{prim.key}", prim.params, results, safe=not fast)
         _LIN_CACHE[key] = fn
     return fn
 
 
-def rule_shape(prim, active):
-    """How the partials depend on the arguments, so the sweeps can skip the
-    rule call for the simplest rules:
-    ("const", (None, c₁[, c₂]))  every partial is a number (add, sub, neg);
-    ("swap", None)               ∂/∂x = y and ∂/∂y = x (mul);
-    ("rule", None)               anything else: call the fused rule."""
-    key = (prim.key, active)
-    shape = _SHAPE_CACHE.get(key)
-    if shape is None:
-        _, _, partials = rule_graph(prim)
-        parts = [p if on else None for p, on in zip(partials, active)]
-        if all(p is None or p.op == CONST for p in parts):
-            shape = ("const", (None,) + tuple(0.0 if p is None else p.value for p in parts))
-        elif (len(parts) == 2 and all(p is not None and p.op == VAR for p in parts)
-              and [p.name for p in parts] == [prim.params[1], prim.params[0]]):
-            shape = ("swap", None)
-        else:
-            shape = ("rule", None)
-        _SHAPE_CACHE[key] = shape
-    return shape
+def active_linearizer(system: NumberSystem, prim: Primitive, active: tuple,
+                      safe: bool = False) -> Callable[..., tuple]:
+    """``lin(*args) -> (value, *partials of the active args)`` in ``system``."""
+    # compiled code depends on the kind of system only (mpmath reads its
+    # precision when called; rule constants are integers or named constants)
+    key = (system.name, prim.key, active, safe)
+    fn = _LIN_CACHE.get(key)
+    if fn is None:
+        _, primal, partials = rule_graph(prim)
+        results = [primal] + [p for p, on in zip(partials, active) if on]
+        fn = compile_rule(system, f"lin_{prim.key}", prim.params, results, safe=safe)
+        _LIN_CACHE[key] = fn
+    return fn
 
 
 # --- partials for many steps at once -----------------------------------------

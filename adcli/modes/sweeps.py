@@ -13,7 +13,8 @@ import gc
 import math
 import operator
 
-from ..errors import DomainError, EvalWarning
+from ..errors import DomainError
+from .messages import call_text, domain_error, domain_hint, kink_warning, nonfinite_warnings
 from .rules import linearizer
 
 _isfinite = math.isfinite
@@ -328,15 +329,15 @@ def _rescue(tape, k, vals, warnings):
     active = tuple(tape.is_active(a) for a in step.args)
     res = linearizer(step.prim, active, fast=False)(*args)
     if step.prim.kink is not None and step.prim.kink(*args):
-        warnings.append(_kink_warning(tape, step, args))
+        warnings.append(kink_warning(tape, step, args))
         return res[:1] + tuple(0.0 if p != p else p for p in res[1:])
     if all(_isfinite(p) for p in res[1:]):
         return res  # an overflow inside a rule that came out finite after all
     omega = tape.omega(step.slot)
     raise DomainError(
-        f"{_call(step, args)} cannot be differentiated here (at ω{omega})",
+        f"{call_text(step, args)} cannot be differentiated here (at ω{omega})",
         step=omega, source=tape.program.source, span=step.node.span,
-        hint=_domain_hint(step.prim),
+        hint=domain_hint(step.prim),
     )
 
 
@@ -355,7 +356,7 @@ def kink_warnings(tape, vals, meta=None, skip=()):
             if kink(vals[a]) if b < 0 else kink(vals[a], vals[b]):
                 step = steps[k]
                 if tape.omega(step.slot) not in skip:
-                    out.append(_kink_warning(tape, step, [vals[i] for i in step.args]))
+                    out.append(kink_warning(tape, step, [vals[i] for i in step.args]))
     return out
 
 
@@ -381,28 +382,6 @@ def _matching(rows, X, values):
                 break
             found.append(i)
     return [rows[i] for i in sorted(found)]
-
-
-def _kink_warning(tape, step, args):
-    omega = tape.omega(step.slot)
-    return EvalWarning("kink", omega,
-                       f"{_call(step, args)} at ω{omega} is not differentiable "
-                       f"({step.prim.kink_note})")
-
-
-def nonfinite_warnings(tape, vals, results):
-    """Name the step where ±inf or nan first appeared, if a result has one."""
-    if all(_isfinite(v) for v in results):
-        return []
-    for step in tape.steps:
-        v = vals[step.slot]
-        if not _isfinite(v):
-            args = [vals[a] for a in step.args]
-            omega = tape.omega(step.slot)
-            what = "overflowed to" if not any(map(math.isinf, args)) and v == v else "gives"
-            return [EvalWarning("overflow" if v == v else "nan", omega,
-                                f"{_call(step, args)} {what} {_fmt(v)} at ω{omega}")]
-    return []
 
 
 def _careful(p, t):
@@ -470,53 +449,3 @@ def _reversed(tape, meta):
     if meta is getattr(tape, "_plan", (None,))[0]:
         tape._reversed_meta = (meta, rmeta)
     return rmeta
-
-
-# --- messages ---------------------------------------------------------------
-
-def _fmt(v):
-    from ..render.numbers import plain_number
-
-    return plain_number(v)
-
-
-def _call(step, args):
-    prim = step.prim
-    shown = [_fmt(a) for a in args]
-    if prim.infix and prim.arity == 2:
-        return f"{shown[0]} {prim.infix} {shown[1]}"
-    if prim.infix:
-        return f"{prim.infix}{shown[0]}"
-    return f"{prim.name}({', '.join(shown)})"
-
-
-def _domain_hint(prim):
-    if prim.key == "div":
-        return "the divisor must not be zero"
-    what = f"x{prim.infix}y" if prim.infix and prim.arity == 2 else prim.name
-    return f"{what} is defined for {prim.domain}" if prim.domain else None
-
-
-def domain_error(tape, step, vals):
-    args = [vals[a] for a in step.args]
-    omega = tape.omega(step.slot)
-    call = _call(step, args)
-    if step.prim.key == "div":
-        message = f"division by zero: {call} at ω{omega}"
-    else:
-        message = f"{call} is undefined (at ω{omega})"
-    hint = _domain_hint(step.prim)
-    if step.prim.key == "pow" and _is_odd_root(args[1]):
-        hint += ("; for the real cube root of a negative number write cbrt(x)"
-                 if abs(args[1] * 3 - 1) < 1e-12 else "; for a real odd root write -(-x)^y")
-    return DomainError(message, step=omega, source=tape.program.source,
-                       span=step.node.span, hint=hint)
-
-
-def _is_odd_root(y):
-    """1/3, 1/5, …: a negative base has a real root, but x^y is not it."""
-    try:
-        n = round(1 / float(y))
-    except (ZeroDivisionError, TypeError, ValueError, OverflowError):
-        return False
-    return n % 2 == 1 and abs(float(y) * n - 1) < 1e-12

@@ -29,7 +29,11 @@ import math
 
 from ..errors import DomainError
 from ..graph.dag import CONST, VAR, postorder
+from ..numsys import FLOAT64
 from ..primitives import PRIMITIVES
+from .engine import primal
+from .messages import call_text, kink_warning
+from .rules import rule_graph
 
 # --- explicit recurrences named by the table's ``taylor`` field -------------
 # Each gives coefficient n ≥ 1 of y from the arguments' coefficients (lists
@@ -39,8 +43,8 @@ from ..primitives import PRIMITIVES
 def make_rules(fsum, log, zero=0.0, one=1.0):
     """The recurrences over a number system: ``fsum`` sums a sequence
     accurately, ``log`` is the natural log, ``zero``/``one`` its 0 and 1
-    (``math.fsum``, ``math.log``, floats: :data:`RULES`; mpmath or fractions:
-    :class:`Engine` with a context)."""
+    (``math.fsum``, ``math.log``, floats: :data:`RULES`; other number
+    systems: :class:`Engine`)."""
     two = one + one
 
     def _add(n, y, u, v):
@@ -140,61 +144,32 @@ _RULE_GRAPHS = {}
 def _rule_graph(prim):
     entry = _RULE_GRAPHS.get(prim.key)
     if entry is None:
-        from .rules import rule_graph
-
         entry = _RULE_GRAPHS[prim.key] = rule_graph(prim)
     return entry
 
 
 class Engine:
-    """Hash-consed series truncated at ``order``, in float64, or with ``ctx``
-    (an :class:`adcli.modes.precise.Context`) in its number system: mpmath
-    at the working precision, or fractions."""
+    """Hash-consed series truncated at ``order``, in a number system."""
 
-    rules = RULES
-    fsum = staticmethod(math.fsum)
-    zero = 0.0
-    nan = math.nan
-
-    def __init__(self, order, ctx=None):
+    def __init__(self, order, system=FLOAT64):
         self.order = order
         self.table = {}
         self.count = 0
-        self.ctx = ctx
-        if ctx is not None:
-            self._in_context(ctx)
+        self.system = system
+        self.fsum = system.fsum
+        self.zero = system.zero
+        self.nan = system.number(math.nan) if not system.exact else math.nan
+        self.rules = RULES if system is FLOAT64 else make_rules(
+            system.fsum, system.log, system.zero, system.one)
+        self.namespace = system.namespace()
+        self.rule_constant = system.rule_constant  # 2 → mpf(2), pi → mpmath.pi
+        self._number = system.number
 
-    def _in_context(self, ctx):
-        m = ctx.mpmath
-        if ctx.is_exact:
-            def log(x):
-                return ctx.strict(PRIMITIVES["log"])(x)
-            self.fsum = sum
-        else:
-            log = m.log
-            self.fsum = m.fsum
-            self.nan = m.nan
-        self.zero, one = ctx.zero(), ctx.one()
-        self.rules = make_rules(self.fsum, log, self.zero, one)
-        self.value_of = lambda prim, args: ctx.strict(prim)(*args)
-        self.rule_constant = ctx.rule_constant  # 2 → mpf(2), pi → mpmath.pi
+    def value_of(self, prim, args):
+        return self.namespace[f"_f_{prim.key}"](*args)
 
-        def number(x):
-            return ctx.from_number(x) if type(x) in (float, int) else x
-
-        self.number = number
-
-    @staticmethod
-    def value_of(prim, args):
-        return prim.fn(*args)
-
-    @staticmethod
-    def number(x):
-        return x
-
-    @staticmethod
-    def rule_constant(x):
-        return x
+    def number(self, x):
+        return self._number(x) if type(x) in (float, int) else x
 
     def _new(self, c, prim=None, args=(), const=False):
         self.count += 1
@@ -277,24 +252,14 @@ class Engine:
         return [mapping[p.id] if p is not None else None for p in wanted]
 
 
-def sweep(tape, point, direction, order, ctx=None):
+def sweep(tape, point, direction, order, system=FLOAT64):
     """Taylor coefficients 0 … order of every output along x + t·direction:
-    (list of coefficient lists, one per output; warnings).  With ``ctx`` (an
-    :class:`adcli.modes.precise.Context`) in its number system, at its
-    current working precision: ``point`` is then {name: value or text}."""
-    from .sweeps import _call, _kink_warning, primal
-
-    if ctx is None:
-        vals, warnings = primal(tape, point)
-        slopes = [float(d) for d in direction]
-        floats = None
-    else:
-        from . import precise
-
-        vals, warnings = precise.primal(ctx, tape, point), []
-        slopes = list(direction)
-        floats = precise._floats
-    eng = Engine(order, ctx)
+    (list of coefficient lists, one per output; warnings), in ``system`` at
+    its current working precision (``point``: the input values)."""
+    vals, warnings = primal(tape, point, system)
+    slopes = [system.number(d) if type(d) in (float, int) else d for d in direction]
+    floats = None if system is FLOAT64 else (lambda xs: [system.to_float(x) for x in xs])
+    eng = Engine(order, system)
     series = [None] * tape.size
     for i in range(tape.n_inputs):
         series[i] = eng.line(vals[i], slopes[i])
@@ -310,7 +275,7 @@ def sweep(tape, point, direction, order, ctx=None):
         if floats is not None:
             arg_vals = floats(arg_vals)  # for the messages
         if kinky:
-            warnings.append(_kink_warning(tape, step, arg_vals))
+            warnings.append(kink_warning(tape, step, arg_vals))
         try:
             eng.extend(s, order)
         except (ValueError, ZeroDivisionError, OverflowError):
@@ -319,7 +284,7 @@ def sweep(tape, point, direction, order, ctx=None):
                 continue
             omega = tape.omega(step.slot)
             raise DomainError(
-                f"{_call(step, arg_vals)} has no Taylor expansion to order "
+                f"{call_text(step, arg_vals)} has no Taylor expansion to order "
                 f"{len(s.c)} here (at ω{omega})",
                 step=omega, source=tape.program.source, span=step.node.span,
                 hint=f"{step.prim.name} is defined for {step.prim.domain}",
@@ -344,7 +309,7 @@ def derivatives(coefficients):
     return out
 
 
-def mixed_partial(tape, point, counts, ctx=None):
+def mixed_partial(tape, point, counts, system=FLOAT64):
     """∂^m f / ∂x_{i1}^{k1}…∂x_{ip}^{kp} for every output, where ``counts``
     maps input index → multiplicity k_i and m = Σ k_i; returns (partials,
     warnings, number of Taylor sweeps).
@@ -360,7 +325,7 @@ def mixed_partial(tape, point, counts, ctx=None):
     centred, so |T| and the cancellation stay small), and since
     T(−s) = (−1)^m·T(s) each pair of opposite nodes shares one sweep: about
     Π(k_i + 1)/2 Taylor sweeps of order m (one sweep, m!·T(e_i), when a
-    single variable is involved).  With ``ctx``, in its number system (see
+    single variable is involved).  In ``system`` (see
     :func:`sweep`)."""
     import itertools
 
@@ -368,19 +333,12 @@ def mixed_partial(tape, point, counts, ctx=None):
     m = sum(k for _, k in items)
     n = tape.n_inputs
     if m == 0:
-        if ctx is not None:
-            from .precise import primal as precise_primal
-
-            vals, warnings = precise_primal(ctx, tape, point), []
-        else:
-            from .sweeps import primal
-
-            vals, warnings = primal(tape, point)
+        vals, warnings = primal(tape, point, system)
         return [vals[o] for o in tape.outputs], warnings, 0
     if len(items) == 1:
         (i, k), = items
         seed = [1.0 if j == i else 0.0 for j in range(n)]
-        coefs, warnings = sweep(tape, point, seed, m, ctx)
+        coefs, warnings = sweep(tape, point, seed, m, system)
         return [c[m] * math.factorial(m) for c in coefs], warnings, 1
     cache = {}  # canonical node → m-th coefficients of every output
     terms = [[] for _ in tape.outputs]
@@ -389,16 +347,16 @@ def mixed_partial(tape, point, counts, ctx=None):
         node = tuple(li - k / 2 for (_, k), li in zip(items, l, strict=True))
         if not any(node):
             continue  # T(0) = 0 for m ≥ 1
-        sign = 1.0
+        sign = 1  # ints: a Fraction stays exact
         first = next(x for x in node if x)
         if first < 0:  # T(−s) = (−1)^m T(s)
             node = tuple(-x for x in node)
-            sign = -1.0 if m % 2 else 1.0
+            sign = -1 if m % 2 else 1
         if node not in cache:
             seed = [0.0] * n
             for (i, _), x in zip(items, node, strict=True):
                 seed[i] = x
-            coefs, w = sweep(tape, point, seed, m, ctx)
+            coefs, w = sweep(tape, point, seed, m, system)
             cache[node] = [c[m] for c in coefs]
             for x in w:
                 if x not in warnings:
@@ -408,5 +366,4 @@ def mixed_partial(tape, point, counts, ctx=None):
             weight *= math.comb(k, li)
         for out, c in zip(terms, cache[node], strict=True):
             out.append(weight * sign * c)
-    fsum = math.fsum if ctx is None else Engine(0, ctx).fsum
-    return [fsum(t) for t in terms], warnings, len(cache)
+    return [system.fsum(t) for t in terms], warnings, len(cache)

@@ -167,11 +167,15 @@ class Row:
 class Trace:
     __slots__ = ("source", "point", "inputs", "outputs", "mode", "requested_mode", "reason",
                  "columns", "seeds", "rows", "derivatives", "warnings", "symbolic", "cost",
-                 "n_steps", "context")
+                 "n_steps", "system")
 
     def __init__(self, **kw):
         for k in self.__slots__:
             setattr(self, k, kw.get(k))
+
+    @property
+    def context(self):
+        return self.system
 
     @property
     def seed_text(self):
@@ -194,24 +198,21 @@ def mode_reason(n_outputs, n_wrt):
 
 
 def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cost=True,
-                ctx=None):
+                digits=None, exact=False):
     """The trace of ``fn`` (an :class:`adcli.Function`) at ``point``.
 
     forward: ``seed`` ({name: value}) gives one sweep along that direction;
     otherwise one sweep per variable of ``wrt`` (default: every input).
     reverse: ``output`` (0-based index or name) gives one sweep; otherwise
-    one sweep per output.  With ``ctx`` (an
-    :class:`adcli.modes.precise.Context`) the numbers are computed in its
-    number system (:mod:`adcli.modes.precise_higher`) and ``.context`` is set."""
-    from ..api import choose_mode
-    from .sweeps import forward, linearize, reverse
+    one sweep per output.  ``digits=N`` / ``exact=True``: the numbers in
+    that number system (``.system``)."""
+    from ..api import choose_mode, solve
+    from ..numsys import FLOAT64
+    from ..numsys import system as number_system
+    from .engine import forward, linearize, reverse
 
-    if ctx is None:
-        tape, values = fn._bind(point, {})
-    else:
-        from .precise import _bind
-
-        tape, values = _bind(fn, point, {})  # {name: text}, read at working precision
+    system = number_system(digits, exact)
+    tape, values = fn._bind(point, {}, system)
     wrt = fn._wrt(tape, wrt)
     if seed is not None:
         for name in seed:
@@ -253,17 +254,21 @@ def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cos
         ks = [out_index] if out_index is not None else list(range(n_out))
         seeds = [[1.0 if k == j else 0.0 for j in range(n_out)] for k in ks]
         columns = [tape.output_names[k] for k in ks]
-    if ctx is None:
-        lin = linearize(tape, values)
-        sweeps = (forward if mode == "forward" else reverse)(lin, seeds)
-        zero = 0.0  # x + 0.0 turns -0.0 into 0.0
-    else:
-        from .precise_higher import sweeps as precise_sweeps
+    state = {}
 
-        lin, sweeps = precise_sweeps(ctx, tape, values, mode, seeds)
-        float_values = values
-        values = lin.values[:n]
-        zero = _SAME  # no -0.0 here, and x + 0 would round x to mpmath's default precision
+    def compute(inputs):
+        lin = linearize(tape, inputs, system)
+        swept = (forward if mode == "forward" else reverse)(lin, seeds)
+        state["lin"], state["sweeps"] = lin, swept
+        return list(lin.values[:tape.size]) + [x for s in swept for x in s], lin.warnings
+
+    _, warnings, point_values = solve(system, tape, values, compute)
+    lin, sweeps = state["lin"], state["sweeps"]
+    float_values = values
+    values = list(point_values.values())
+    # x + 0.0 turns -0.0 into 0.0; elsewhere no -0.0, and x + 0 would round
+    # x to mpmath's default precision
+    zero = 0.0 if system is FLOAT64 else _SAME
 
     rows = []
     for i, name in enumerate(tape.inputs):
@@ -303,9 +308,9 @@ def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cos
     trace = Trace(source=fn.source, point=dict(zip(tape.inputs, values)), inputs=tape.inputs,
                   outputs=tuple(tape.output_names), mode=mode, requested_mode=requested,
                   reason=mode_reason(n_out, len(wrt)), columns=columns, seeds=seeds,
-                  rows=rows, derivatives=derivatives, warnings=lin.warnings, symbolic=sym,
-                  n_steps=len(tape.steps), context=ctx)
-    if cost and ctx is None:
+                  rows=rows, derivatives=derivatives, warnings=warnings, symbolic=sym,
+                  n_steps=len(tape.steps), system=system)
+    if cost and system is FLOAT64:
         from .cost import count_costs
 
         trace.cost = count_costs(tape, lin)  # the full gradient / Jacobian
@@ -330,14 +335,13 @@ def _float_cost(tape, point):
     """The operation counts of the float64 sweeps (what each mode costs does
     not depend on the precision), or None where float64 cannot evaluate."""
     from ..errors import DomainError
-    from . import precise
+    from ..numsys import FLOAT64
     from .cost import count_costs
+    from .engine import read_value
     from .sweeps import linearize
 
     try:
-        ctx = precise.Context.mp(17)
-        with ctx.working():
-            values = [float(precise.value_of(ctx, point[name])) for name in tape.inputs]
+        values = [float(read_value(FLOAT64, v)) for v in point]
         return count_costs(tape, linearize(tape, values))
     except (DomainError, UsageError, ValueError, ZeroDivisionError, OverflowError):
         return None

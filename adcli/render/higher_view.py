@@ -9,6 +9,7 @@ output's name (``f1.c3``).
 """
 
 from .numbers import json_number, plain_number
+from .results import meta
 
 
 def _p(x):
@@ -16,16 +17,9 @@ def _p(x):
 
 
 def numbers(r):
-    """(plain, json) writers of a result's numbers: float64, or with
-    ``--digits N``/``--exact`` the result's context (N significant digits or
-    fractions; JSON numbers with every digit, see
-    :mod:`adcli.render.precise_view`)."""
-    ctx = getattr(r, "context", None)
-    if ctx is None:
-        return plain_number, json_number
-    from .precise_view import Raw
-
-    return ctx.format, Raw
+    """(plain, json) writers of a result's numbers, from its number system
+    (float64 at full round-trip precision, N significant digits, fractions)."""
+    return r.system.format, r.system.json
 
 
 def _jmap(d, j=json_number):
@@ -33,16 +27,7 @@ def _jmap(d, j=json_number):
 
 
 def _meta(obj, result):
-    ctx = getattr(result, "context", None)
-    if ctx is None:
-        obj["point"] = result.point
-    else:
-        from .precise_view import Raw
-
-        obj["point"] = {k: Raw(v) for k, v in result.point.items()}
-        obj["exact" if ctx.is_exact else "digits"] = True if ctx.is_exact else ctx.digits
-    obj["warnings"] = [w.message for w in result.warnings]
-    return obj
+    return meta(obj, result)
 
 
 # --- Hessian -----------------------------------------------------------------

@@ -1,51 +1,77 @@
 """Values and first derivatives as plain lines, JSON objects and table rows."""
 
 import json
+import re
 
-from .numbers import json_number, plain_number
+from ..numsys import RawJSON
 
 
 def derivative_label(output, var):
     return f"d{output}/d{var}"
 
 
-def eval_plain(result):
-    return "\n".join(f"{name} {plain_number(v)}" for name, v in zip(result.outputs, result.values))
-
-
-def eval_json(result, point=None):
-    values = [json_number(v) for v in result.values]
-    obj = {"value": values[0] if len(values) == 1 else values}
-    if len(values) > 1:
-        obj["outputs"] = list(result.outputs)
-    if point is not None:
-        obj["point"] = point
+def meta(obj, result, point=True):
+    """The keys every result's JSON ends with: ``digits``/``exact`` for a
+    precise number system, the point and the warnings."""
+    system = result.system
+    obj.update(system.meta())
+    if point:
+        obj["point"] = {k: system.json(v) for k, v in result.point.items()}
     obj["warnings"] = [w.message for w in result.warnings]
     return obj
 
 
+def eval_plain(result):
+    fmt = result.system.format
+    return "\n".join(f"{name} {fmt(v)}" for name, v in zip(result.outputs, result.values))
+
+
+def eval_json(result, point=None):
+    values = [result.system.json(v) for v in result.values]
+    obj = {"value": values[0] if len(values) == 1 else values}
+    if len(values) > 1:
+        obj["outputs"] = list(result.outputs)
+    return meta(obj, result, point is not None)
+
+
 def grad_plain(result):
-    lines = [f"{name} {plain_number(v)}" for name, v in zip(result.outputs, result.values)]
+    fmt = result.system.format
+    lines = [f"{name} {fmt(v)}" for name, v in zip(result.outputs, result.values)]
     for name, row in zip(result.outputs, result.jacobian):
-        lines.extend(f"{derivative_label(name, var)} {plain_number(d)}" for var, d in row.items())
+        lines.extend(f"{derivative_label(name, var)} {fmt(d)}" for var, d in row.items())
     return "\n".join(lines)
 
 
 def grad_json(result):
-    values = [json_number(v) for v in result.values]
-    rows = [{var: json_number(d) for var, d in row.items()} for row in result.jacobian]
+    number = result.system.json
+    values = [number(v) for v in result.values]
+    rows = [{var: number(d) for var, d in row.items()} for row in result.jacobian]
     if len(values) == 1:
         obj = {"value": values[0], "gradient": rows[0]}
     else:
         obj = {"value": values, "outputs": list(result.outputs), "jacobian": rows}
     obj["mode"] = result.mode
-    obj["point"] = result.point
-    obj["warnings"] = [w.message for w in result.warnings]
-    return obj
+    return meta(obj, result)
+
+
+_RAW = re.compile('"\ue000(\\d+)\ue000"')  # a private-use mark json.dumps keeps
 
 
 def dumps(obj):
-    return json.dumps(obj, ensure_ascii=False)
+    """``json.dumps``; a :class:`~adcli.numsys.RawJSON` number is written as
+    its own text (every digit of a precise result)."""
+    raws = []
+
+    def default(o):
+        if isinstance(o, RawJSON):
+            raws.append(o.text)
+            return f"\ue000{len(raws) - 1}\ue000"
+        raise TypeError(f"{type(o).__name__} is not JSON")
+
+    text = json.dumps(obj, ensure_ascii=False, default=default)
+    if not raws:
+        return text
+    return _RAW.sub(lambda m: raws[int(m.group(1))], text)
 
 
 def grad_columns(result):
@@ -62,15 +88,16 @@ def grad_row(result):
     for value, row in zip(result.values, result.jacobian):
         cells.append(value)
         cells.extend(row.values())
-    return [plain_number(c) for c in cells]
+    return [result.system.format(c) for c in cells]
 
 
-def eval_columns(result, point):
-    return list(point) + list(result.outputs)
+def eval_columns(result, point=None):
+    return list(result.point if point is None else point) + list(result.outputs)
 
 
-def eval_row(result, point):
-    return [plain_number(c) for c in list(point.values()) + list(result.values)]
+def eval_row(result, point=None):
+    point = result.point if point is None else point
+    return [result.system.format(c) for c in list(point.values()) + list(result.values)]
 
 
 def delimited(rows, sep):

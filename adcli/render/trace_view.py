@@ -24,15 +24,8 @@ def expr(node, style):
 
 
 def numbers(trace):
-    """(plain, json) writers of the trace's numbers: float64 as everywhere,
-    or, for ``--digits N``/``--exact``, the trace's context (JSON numbers
-    with every digit, see :mod:`adcli.render.precise_view`)."""
-    ctx = getattr(trace, "context", None)
-    if ctx is None:
-        return plain_number, json_number
-    from .precise_view import Raw
-
-    return ctx.format, Raw
+    """(plain, json) writers of the trace's numbers, from its number system."""
+    return trace.system.format, trace.system.json
 
 
 def _num(v, style, trace=None):
@@ -306,8 +299,7 @@ def to_json(trace, stats=True, ascii=False):
                                                  for c, s in zip(trace.columns, r.seed)},
             key: {c: jnum(v) for c, v in zip(trace.columns, r.values)},
         })
-    point = trace.point if trace.context is None else {
-        k: jnum(v) for k, v in trace.point.items()}
+    point = {k: jnum(v) for k, v in trace.point.items()}
     obj = {"source": trace.source, "point": point, "mode": trace.mode,
            "requested_mode": trace.requested_mode, "order": "sweep",
            "columns": trace.columns,

@@ -1,0 +1,80 @@
+"""The engine's entry points: the sweeps in any number system.
+
+Each takes a tape and a vector of input values (numbers of ``system``),
+never the API's objects.  float64 runs the specialised sweeps of
+:mod:`adcli.modes.sweeps` (bulk rule evaluation, measurably faster); every
+other system runs the generic sweeps of :mod:`adcli.modes.generic`, which
+``tests/test_engine.py`` also runs in float64 against the fast ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import DomainError, UsageError
+from ..graph.tape import Tape
+from ..numsys import FLOAT64, NotRational, NumberSystem
+from . import generic, sweeps
+
+
+def primal(tape: Tape, inputs: list, system: NumberSystem = FLOAT64) -> tuple[list, list]:
+    """(every slot's value, warnings)."""
+    if system is FLOAT64:
+        return sweeps.primal(tape, inputs)
+    return generic.primal(system, tape, inputs)
+
+
+def linearize(tape: Tape, inputs: list, system: NumberSystem = FLOAT64) -> Any:
+    """Values and local partials at one point (``.values``, ``.warnings``)."""
+    if system is FLOAT64:
+        return sweeps.linearize(tape, inputs)
+    return generic.linearize(system, tape, inputs)
+
+
+def forward(lin: Any, seeds: list[list]) -> list[list]:
+    """One tangent sweep per seed (input tangents): every slot's tangent."""
+    if isinstance(lin, generic.Linearization):
+        return generic.forward(lin, seeds)
+    return sweeps.forward(lin, seeds)
+
+
+def reverse(lin: Any, output_seeds: list[list]) -> list[list]:
+    """One adjoint sweep per seed (output adjoints): every slot's adjoint."""
+    if isinstance(lin, generic.Linearization):
+        return generic.reverse(lin, output_seeds)
+    return sweeps.reverse(lin, output_seeds)
+
+
+def read_value(system: NumberSystem, spec: Any, name: str = "value") -> Any:
+    """A point value in ``system``: a number (a float is its exact binary
+    value), or the text of a constant expression (``"1/3"``, ``"pi/4"``)
+    read at the system's working precision."""
+    if isinstance(spec, str):
+        return _read_text(system, spec.strip(), name)
+    try:
+        return system.number(spec)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"the value of `{name}` must be a number, not {spec!r}") from exc
+
+
+def _read_text(system: NumberSystem, text: str, name: str) -> Any:
+    from ..language.parser import parse
+
+    literal = getattr(system, "signed_literal", None)
+    value = literal(text) if literal is not None else None
+    if value is not None:
+        return value
+    program = parse(text, allow_free=False)
+    if len(program.outputs) != 1:
+        raise UsageError(f"the value of `{name}` must be a single expression", source=text,
+                         span=(0, len(text)), label="value")
+    tape = Tape(program, ())
+    try:
+        vals, _ = primal(tape, [], system)
+    except DomainError as exc:
+        raise UsageError(exc.message, source=exc.source, span=exc.span, hint=exc.hint,
+                         label="value") from None
+    except NotRational as exc:
+        exc.label = "value"
+        raise
+    return vals[tape.outputs[0]]

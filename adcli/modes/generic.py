@@ -1,0 +1,202 @@
+"""The sweeps written once over any number system (:mod:`adcli.numsys`).
+
+``primal``     every slot's value.
+``linearize``  values and each step's partials with respect to its active
+               arguments, from the table's rules compiled for the system
+               (:func:`adcli.modes.rules.active_linearizer`).
+``forward``    one tangent sweep per seed:  ω̇ᵢ = Σⱼ ∂ωᵢ/∂ωⱼ · ω̇ⱼ.
+``reverse``    one adjoint sweep per seed:  ω̄ⱼ += ω̄ᵢ · ∂ωᵢ/∂ωⱼ.
+
+Domain errors name the ω step; kinks follow the documented convention with a
+warning.  float64 has a faster specialisation of the same four functions
+(:mod:`adcli.modes.sweeps`, property-tested against these);
+:mod:`adcli.modes.engine` chooses.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from ..errors import DomainError, EvalWarning
+from ..graph.dag import postorder
+from ..graph.tape import Tape
+from ..numsys import RATIONAL_NAMES, NotRational, NumberSystem
+from .messages import call_text, domain_error, domain_hint, kink_warning, nonfinite_warnings
+from .rules import active_linearizer
+
+
+def start_values(system: NumberSystem, tape: Tape, inputs: list) -> list:
+    """The input values (numbers of ``system``) followed by the tape's
+    constants, re-read from the formula's text in ``system``."""
+    vals = list(inputs)
+    if len(vals) != tape.n_inputs:
+        raise ValueError(f"expected {tape.n_inputs} input values, got {len(vals)}")
+    if system.folds_constants:
+        vals.extend(tape.consts)
+        return vals
+    source = tape.program.source
+    for node in postorder(tape.program.outputs):
+        if node.is_const:
+            vals.append(system.const_node(node, source))
+    return vals
+
+
+def primal(system: NumberSystem, tape: Tape, inputs: list) -> tuple[list, list[EvalWarning]]:
+    """Every slot's value, and the warnings (overflow) met on the way."""
+    vals = start_values(system, tape, inputs)
+    namespace = system.namespace()
+    for step in tape.steps:
+        args = [vals[a] for a in step.args]
+        try:
+            vals.append(namespace[f"_f_{step.prim.key}"](*args))
+        except NotRational as exc:
+            raise _not_rational(system, tape, step, vals, exc) from None
+        except (ValueError, ZeroDivisionError, OverflowError):
+            raise _domain(system, tape, step, vals) from None
+    return vals, _nonfinite(system, tape, vals)
+
+
+class Linearization(NamedTuple):
+    """Values and per-step partials (w.r.t. the active arguments, whose slots
+    are ``active[k]``) of every step of a tape, in ``system``."""
+
+    system: NumberSystem
+    tape: Tape
+    values: list
+    active: list[tuple[int, ...]]
+    partials: list[list]
+    warnings: list[EvalWarning]
+
+
+def linearize(system: NumberSystem, tape: Tape, inputs: list) -> Linearization:
+    vals = start_values(system, tape, inputs)
+    dep = tape.depends_on_inputs
+    actives, partials, warnings = [], [], []
+    not_differentiable = []  # raised after every value: a value off its domain comes first
+    for step in tape.steps:
+        prim = step.prim
+        mask = tuple(dep[a] for a in step.args)
+        args = [vals[a] for a in step.args]
+        try:
+            res = active_linearizer(system, prim, mask)(*args)
+        except NotRational as exc:
+            raise _first_not_rational(system, tape, step, vals, args, exc) from None
+        except (ValueError, ZeroDivisionError, OverflowError):
+            res = _rescue(system, tape, step, vals, args, mask, not_differentiable)
+        ps = list(res[1:])
+        if prim.kink is not None and prim.kink(*args):
+            warnings.append(kink_warning(tape, step, _floats(system, args)))
+            ps = [system.zero if p != p else p for p in ps]
+        vals.append(res[0])
+        actives.append(tuple(a for a, on in zip(step.args, mask) if on))
+        partials.append(ps)
+    if not_differentiable:
+        raise not_differentiable[0]
+    warnings.extend(_nonfinite(system, tape, vals))
+    return Linearization(system, tape, vals, actives, partials, warnings)
+
+
+def forward(lin: Linearization, seeds: list[list]) -> list[list]:
+    """One tangent sweep per seed (input tangents); every slot's tangent."""
+    system, tape = lin.system, lin.tape
+    zero = system.zero
+    out = []
+    for seed in seeds:
+        tan = [system.number(s) for s in seed]
+        tan += [zero] * (tape.first_step - tape.n_inputs)
+        for act, ps in zip(lin.active, lin.partials):
+            t = zero
+            for a, p in zip(act, ps):
+                d = tan[a]
+                if d:
+                    t = t + p * d
+            tan.append(t)
+        out.append(tan)
+    return out
+
+
+def reverse(lin: Linearization, output_seeds: list[list]) -> list[list]:
+    """One adjoint sweep per output seed; every slot's adjoint."""
+    system, tape = lin.system, lin.tape
+    zero = system.zero
+    out = []
+    slots = [s.slot for s in tape.steps]
+    for seed in output_seeds:
+        adj = [zero] * tape.size
+        for slot, w in zip(tape.outputs, seed):
+            adj[slot] = adj[slot] + system.number(w)
+        for k in range(len(slots) - 1, -1, -1):
+            g = adj[slots[k]]
+            if g:
+                for a, p in zip(lin.active[k], lin.partials[k]):
+                    adj[a] = adj[a] + g * p
+        out.append(adj)
+    return out
+
+
+# --- errors ---------------------------------------------------------------------
+
+def _floats(system: NumberSystem, vals: list) -> list[float]:
+    return [system.to_float(v) for v in vals]
+
+
+def _nonfinite(system: NumberSystem, tape: Tape, vals: list) -> list[EvalWarning]:
+    outs = [vals[o] for o in tape.outputs]
+    if all(system.is_finite(v) for v in outs):
+        return []
+    return nonfinite_warnings(tape, _floats(system, vals[:tape.size]),
+                              _floats(system, outs))
+
+
+def _domain(system, tape, step, vals):
+    return domain_error(tape, step, _floats(system, vals))
+
+
+def _first_not_rational(system, tape, step, vals, args, exc):
+    """The rule raised NotRational: the operation itself, or its derivative?"""
+    try:
+        system.strict(step.prim)(*args)
+    except NotRational as exc2:
+        return _not_rational(system, tape, step, vals, exc2)
+    except (ValueError, ZeroDivisionError):
+        return _domain(system, tape, step, vals)
+    return _not_rational(system, tape, step, vals, exc, derivative=True)
+
+
+def _not_rational(system, tape, step, vals, exc, derivative=False):
+    omega = tape.omega(step.slot)
+    call = call_text(step, _floats(system, [vals[a] for a in step.args]))
+    if derivative:
+        message = (f"exact arithmetic: the derivative of `{call}` (ω{omega}) is not "
+                   f"rational ({exc.message})")
+    else:
+        message = f"exact arithmetic: {exc.message} (ω{omega}: `{call}`)"
+    return NotRational(message, source=tape.program.source, span=step.node.span,
+                       hint=f"exact arithmetic works with {RATIONAL_NAMES}; "
+                            "digits=N (--digits N) works for any formula")
+
+
+def _rescue(system: NumberSystem, tape: Tape, step: Any, vals: list, args: list,
+            mask: tuple, errors: list) -> tuple:
+    """A rule raised: off the domain (an error), at a kink (the convention),
+    or a derivative that does not exist here (an error added to ``errors``;
+    the sweep goes on to report a value off its domain first)."""
+    prim = step.prim
+    try:
+        value = system.strict(prim)(*args)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise _domain(system, tape, step, vals) from None
+    at_kink = prim.kink is not None and prim.kink(*args)
+    if system.exact:
+        if at_kink:  # the rule divides by zero at the kink: the convention is 0
+            return (value,) + tuple(system.zero for on in mask if on)
+    else:
+        res = active_linearizer(system, prim, mask, safe=True)(*args)
+        if at_kink or all(system.is_finite(p) for p in res[1:]):
+            return res
+    omega = tape.omega(step.slot)
+    errors.append(DomainError(
+        f"{call_text(step, _floats(system, args))} cannot be differentiated here "
+        f"(at ω{omega})", step=omega, source=tape.program.source, span=step.node.span,
+        hint=domain_hint(prim)))
+    return (value,) + tuple(system.zero for on in mask if on)

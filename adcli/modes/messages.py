@@ -1,0 +1,75 @@
+"""Messages about a step of the tape: domain errors, kinks, overflow.
+
+Shared by every sweep and number system; numbers appear in float64 text.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..errors import DomainError, EvalWarning
+from ..numtext import plain_number
+
+
+def kink_warning(tape, step, args):
+    omega = tape.omega(step.slot)
+    return EvalWarning("kink", omega,
+                       f"{call_text(step, args)} at ω{omega} is not differentiable "
+                       f"({step.prim.kink_note})")
+
+
+def nonfinite_warnings(tape, vals, results):
+    """Name the step where ±inf or nan first appeared, if a result has one."""
+    if all(math.isfinite(v) for v in results):
+        return []
+    for step in tape.steps:
+        v = vals[step.slot]
+        if not math.isfinite(v):
+            args = [vals[a] for a in step.args]
+            omega = tape.omega(step.slot)
+            what = "overflowed to" if not any(map(math.isinf, args)) and v == v else "gives"
+            return [EvalWarning("overflow" if v == v else "nan", omega,
+                                f"{call_text(step, args)} {what} {plain_number(v)} at ω{omega}")]
+    return []
+
+
+def call_text(step, args):
+    prim = step.prim
+    shown = [plain_number(a) for a in args]
+    if prim.infix and prim.arity == 2:
+        return f"{shown[0]} {prim.infix} {shown[1]}"
+    if prim.infix:
+        return f"{prim.infix}{shown[0]}"
+    return f"{prim.name}({', '.join(shown)})"
+
+
+def domain_hint(prim):
+    if prim.key == "div":
+        return "the divisor must not be zero"
+    what = f"x{prim.infix}y" if prim.infix and prim.arity == 2 else prim.name
+    return f"{what} is defined for {prim.domain}" if prim.domain else None
+
+
+def domain_error(tape, step, vals):
+    args = [vals[a] for a in step.args]
+    omega = tape.omega(step.slot)
+    call = call_text(step, args)
+    if step.prim.key == "div":
+        message = f"division by zero: {call} at ω{omega}"
+    else:
+        message = f"{call} is undefined (at ω{omega})"
+    hint = domain_hint(step.prim)
+    if step.prim.key == "pow" and _is_odd_root(args[1]):
+        hint += ("; for the real cube root of a negative number write cbrt(x)"
+                 if abs(args[1] * 3 - 1) < 1e-12 else "; for a real odd root write -(-x)^y")
+    return DomainError(message, step=omega, source=tape.program.source,
+                       span=step.node.span, hint=hint)
+
+
+def _is_odd_root(y):
+    """1/3, 1/5, …: a negative base has a real root, but x^y is not it."""
+    try:
+        n = round(1 / float(y))
+    except (ZeroDivisionError, TypeError, ValueError, OverflowError):
+        return False
+    return n % 2 == 1 and abs(float(y) * n - 1) < 1e-12

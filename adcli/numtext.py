@@ -1,0 +1,25 @@
+"""Numbers as adcli writes them: full round-trip precision, integers without
+a trailing ``.0`` in plain text, non-finite values as inf/-inf/nan."""
+
+import math
+
+
+def plain_number(x, digits=None):
+    if x != x:
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if digits is not None:
+        return f"{x:.{digits}g}"
+    if x == int(x) and abs(x) < 1e16:
+        return str(int(x)) if x or math.copysign(1, x) > 0 else "-0"
+    return repr(x)
+
+
+def json_number(x):
+    """A float for JSON, or the strings "inf", "-inf", "nan" that JSON lacks."""
+    if x != x:
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return x
