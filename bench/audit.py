@@ -326,12 +326,10 @@ def compute_paths(case, fn, point, orders):
     attempt("taylor", pure, lambda: fn.taylor(point, order=4, wrt=var).derivatives[1:])
     for ij in pure + mixed:
         attempt("partial", [ij], lambda ij=ij: [fn.partial(point, wrt=",".join(_wrt(ij))).partial])
-    from adcli.modes import precise, precise_higher
-
-    attempt("digits", [first], lambda: [precise.gradient(fn, point, digits=DIGITS, wrt=[var])
+    attempt("digits", [first], lambda: [fn.gradient(point, digits=DIGITS, wrt=[var])
                                         .jacobian[0][var]])
-    attempt("digits", pure[1:], lambda: precise_higher.taylor(
-        fn, point, order=4, digits=DIGITS, wrt=var).derivatives[2:])
+    attempt("digits", pure[1:], lambda: fn.taylor(
+        point, order=4, digits=DIGITS, wrt=var).derivatives[2:])
     return out
 
 

@@ -149,27 +149,49 @@ def _rule_graph(prim):
 
 
 class Engine:
-    """Hash-consed series truncated at ``order``, in a number system."""
+    """Hash-consed series truncated at ``order``, in a number system (the
+    class attributes are float64's; a subclass may replace them, as the
+    plot's NumPy engine does)."""
+
+    rules = RULES
+    fsum = staticmethod(math.fsum)
+    zero = 0.0
+    nan = math.nan
 
     def __init__(self, order, system=FLOAT64):
         self.order = order
         self.table = {}
         self.count = 0
         self.system = system
+        if system is not FLOAT64:
+            self._in_system(system)
+
+    def _in_system(self, system):
         self.fsum = system.fsum
         self.zero = system.zero
-        self.nan = system.number(math.nan) if not system.exact else math.nan
-        self.rules = RULES if system is FLOAT64 else make_rules(
-            system.fsum, system.log, system.zero, system.one)
-        self.namespace = system.namespace()
+        if not system.exact:
+            self.nan = system.number(math.nan)
+        self.rules = make_rules(system.fsum, system.log, system.zero, system.one)
+        namespace = system.namespace()
+        self.value_of = lambda prim, args: namespace[f"_f_{prim.key}"](*args)
         self.rule_constant = system.rule_constant  # 2 → mpf(2), pi → mpmath.pi
-        self._number = system.number
 
-    def value_of(self, prim, args):
-        return self.namespace[f"_f_{prim.key}"](*args)
+        def number(x):
+            return system.number(x) if type(x) in (float, int) else x
 
-    def number(self, x):
-        return self._number(x) if type(x) in (float, int) else x
+        self.number = number
+
+    @staticmethod
+    def value_of(prim, args):
+        return prim.fn(*args)
+
+    @staticmethod
+    def number(x):
+        return x
+
+    @staticmethod
+    def rule_constant(x):
+        return x
 
     def _new(self, c, prim=None, args=(), const=False):
         self.count += 1
