@@ -204,3 +204,27 @@ def test_bad_input_is_one_screen_and_exit_2(args, words):
     assert words in result.output
     assert "Traceback" not in result.output
     assert len(result.output.splitlines()) <= 8
+
+
+def test_poles_between_coarse_samples_are_found_and_steep_curves_kept():
+    tan = LineSampler(adcli.compile("tan(x)"), parse_over("x=-6:6")[0], {}, 1).sample(60)
+    cut = np.flatnonzero(tan.jumps[0])
+    poles = [-3 * math.pi / 2, -math.pi / 2, math.pi / 2, 3 * math.pi / 2]
+    assert [(tan.xs[i] < p < tan.xs[i + 1]) for i, p in zip(cut, poles)] == [True] * 4
+    assert len(cut) == 4
+    steep = LineSampler(adcli.compile("tanh(30*x)"), parse_over("x=-1:1")[0], {},
+                        0).sample(30)
+    assert steep.jumps[0] is None
+
+
+def test_coarse_pole_has_no_connector_in_the_terminal():
+    out = run(["1/x", "--over", "x=-1:1.1", "--samples", "30", "--order", "0",
+               "--size", "80x16"]).output
+    bodies = [_body(r) for r in _panel(out, "f")]
+    # the column of the pole: the upper branch does not come down past the axis
+    zero_row = next(i for i, r in enumerate(_panel(out, "f")) if r.lstrip().startswith("0 ┤"))
+    below = bodies[zero_row + 1:]
+    above = bodies[:zero_row]
+    cols_above = {c for b in above for c, ch in enumerate(b) if "\u2800" < ch <= "\u28ff"}
+    cols_below = {c for b in below for c, ch in enumerate(b) if "\u2800" < ch <= "\u28ff"}
+    assert max(cols_below) < min(cols_above)  # x < 0 below the axis, x > 0 above

@@ -58,8 +58,9 @@ def curves_figure(curves, size=(900, 600), title=None):
     axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
     xs = curves.xs
     gaps = gap_runs(xs, curves.ys[0])
+    jumps = curves.jumps or [None] * n
     for k, (ax, label, ys) in enumerate(zip(axes, curves.labels, curves.ys)):
-        panel = Panel(label, ys, k, curves.kinks, None, xs)
+        panel = Panel(label, ys, k, curves.kinks, jumps[k], xs)
         colour = CURVE_COLOURS[k % len(CURVE_COLOURS)]
         px, py = _cut(xs, ys, panel.lo, panel.hi, panel.breaks)
         ax.plot(px, py, color=colour, lw=1.6)

@@ -28,7 +28,18 @@ from ..primitives import SLOPE, UNDEFINED
 
 
 def _sum(terms):
-    return sum(terms, np.float64(0.0))
+    """Σ terms, accumulating arrays in place (one temporary, not one per term)."""
+    acc = np.float64(0.0)
+    owned = False
+    for t in terms:
+        if owned:
+            acc += t
+        elif np.ndim(t) or np.ndim(acc):
+            acc = np.add(acc, t, dtype=np.float64)  # a new array: ours to update
+            owned = True
+        else:
+            acc = acc + t
+    return acc
 
 
 def _array_rules():
@@ -205,6 +216,9 @@ class Curves:
     labels: list
     kinks: list = field(default_factory=list)
     var: str = "x"
+    # per curve: a bool per segment (samples i, i+1) that jumps between the
+    # samples (a pole or a discontinuity found by bisection), or None
+    jumps: list = field(default_factory=list)
 
 
 def _kink_residual(prim, args):
@@ -300,7 +314,42 @@ class LineSampler:
                 y[hit] = np.nan
             if k.jump:
                 ys[0][hit] = np.nan
-        return Curves(xs, ys, self.labels, kinks, self.span.name)
+        jumps = [self._jumps(xs, y, k) for k, y in enumerate(ys)]
+        return Curves(xs, ys, self.labels, kinks, self.span.name, jumps)
+
+    def _jumps(self, xs, ys, k, steps=12, limit=4000):
+        """Segments across which curve k is not continuous, though both ends
+        are defined: a pole between two samples (``tan`` sampled coarsely)
+        or a jump.  Each steep segment is bisected ``steps`` times, keeping
+        the half that changes most: a continuous curve's change shrinks with
+        the interval, a pole's or a jump's does not."""
+        with np.errstate(all="ignore"):
+            finite = np.isfinite(ys)
+            if finite.sum() < 3:
+                return None
+            q_lo, q_hi = np.percentile(ys[finite][:: max(finite.sum() // 100_000, 1)], [5, 95])
+            change = np.abs(np.diff(ys))
+            steep = np.flatnonzero(finite[:-1] & finite[1:] & (change > 0.1 * (q_hi - q_lo)))
+        if not steep.size:
+            return None
+        steep = steep[np.argsort(change[steep])[::-1][:limit]]
+        a, b = xs[steep].copy(), xs[steep + 1].copy()
+        ya, yb = ys[steep].copy(), ys[steep + 1].copy()
+        first = np.abs(yb - ya)
+        broken = np.zeros(steep.size, dtype=bool)
+        for _ in range(steps):
+            m = (a + b) / 2
+            ym = self.at(m)[0][k]
+            with np.errstate(invalid="ignore"):
+                broken |= ~np.isfinite(ym)
+                left = np.abs(ym - ya) >= np.abs(yb - ym)
+            b, yb = np.where(left, m, b), np.where(left, ym, yb)
+            a, ya = np.where(left, a, m), np.where(left, ya, ym)
+        with np.errstate(invalid="ignore"):
+            broken |= np.abs(yb - ya) > 0.5 * first
+        out = np.zeros(len(xs) - 1, dtype=bool)
+        out[steep[broken]] = True
+        return out if out.any() else None
 
 
 # --- two variables: f and its gradient over a grid ----------------------------

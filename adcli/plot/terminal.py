@@ -151,7 +151,7 @@ def rasterise(xs, ys, xlim, ylim, cols, rows, breaks=None):
     inside = finite & (v >= 0) & (v <= rows)
     seg = ~segments_to_break(ys, y0, y1, breaks)
     col = np.clip(np.floor(u), 0, cols - 1).astype(np.int64)
-    starts = np.zeros((rows + 1, cols), dtype=np.int32)
+    starts = np.zeros((rows + 1, cols), dtype=np.int64)
 
     def add(c, lo, hi):
         """Mark dot rows lo … hi (floats, clipped to the panel) in columns c."""
@@ -159,8 +159,9 @@ def rasterise(xs, ys, xlim, ylim, cols, rows, breaks=None):
         c, lo, hi = c[keep], lo[keep], hi[keep]
         r0 = np.clip(np.floor(lo), 0, rows - 1).astype(np.int64)
         r1 = np.clip(np.floor(hi), 0, rows - 1).astype(np.int64)
-        np.add.at(starts, (r0, c), 1)
-        np.add.at(starts, (r1 + 1, c), -1)
+        size = (rows + 1) * cols  # np.bincount: ten times np.add.at's speed
+        starts[:] += np.bincount(r0 * cols + c, minlength=size).reshape(rows + 1, cols)
+        starts[:] -= np.bincount((r1 + 1) * cols + c, minlength=size).reshape(rows + 1, cols)
 
     # lone samples inside the panel
     add(col[inside], v[inside], v[inside])
@@ -199,13 +200,15 @@ def braille(grid: np.ndarray) -> list[list[int]]:
 class Panel:
     """One curve (f or a derivative) with its y-range and notes."""
 
-    def __init__(self, label, ys, order, kinks, jump_breaks, xs):
+    def __init__(self, label, ys, order, kinks, jumps, xs):
         self.label = label
         self.ys = ys
         self.order = order
         self.lo, self.hi, self.clipped = robust_range(ys)
         self.kinks = kinks if order >= 1 else [k for k in kinks if k.jump]
         self.breaks = _kink_breaks(xs, self.kinks)
+        if jumps is not None:  # poles and jumps between samples
+            self.breaks = jumps if self.breaks is None else self.breaks | jumps
         self.xs = xs
 
 
@@ -266,8 +269,9 @@ def render_curves(curves, width: int = 80, height: int = 24, colour: bool = Fals
     """f and its derivatives as stacked braille panels sharing the x-axis,
     at most ``width`` columns and ``height`` lines."""
     xs = curves.xs
-    panels = [Panel(lab, y, k, curves.kinks, None, xs)
-              for k, (lab, y) in enumerate(zip(curves.labels, curves.ys))]
+    jumps = curves.jumps or [None] * len(curves.ys)
+    panels = [Panel(lab, y, k, curves.kinks, j, xs)
+              for k, (lab, y, j) in enumerate(zip(curves.labels, curves.ys, jumps))]
     n = len(panels)
     # title, per panel a header, then the x-axis and its numbers
     body = max(height - 1 - n - 2, 2 * n)
