@@ -283,31 +283,36 @@ def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digi
     ``needed``: the variables the formula needs; ``fmt``: csv, tsv,
     jsonl or json (default: the input's format); ``progress``: show a bar
     on stderr (default: when stderr is a terminal and stdout is not)."""
-    from .reader import MAX_ROWS, PointReader, open_points
-    from .writer import OUTPUT_FORMATS, Writer
+    from .reader import open_points
+    from .writer import OUTPUT_FORMATS
 
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    if fmt is not None and fmt not in OUTPUT_FORMATS:
+    if fmt is not None and fmt not in OUTPUT_FORMATS + ("parquet",):
         raise UsageError(f"--format {fmt} does not work with --points",
                          hint=f"use one of {', '.join(OUTPUT_FORMATS)}")
-    stream, size = open_points(points, stdin)
+    parquet = input_format == "parquet" or (
+        input_format is None and str(points).lower().endswith((".parquet", ".pq")))
+    if parquet:
+        stream, size = None, None
+    else:
+        stream, size = open_points(points, stdin)
     try:
-        reader = PointReader(stream, input_format, max_rows or MAX_ROWS)
+        reader = open_reader(points, stream, input_format, parquet, max_rows)
         _check_constant_columns(reader, source)
         variables = _variables(reader, list(needed))
         reader.bind(variables)
         kernel = make_kernel(variables)
         if isinstance(kernel, PointKernel) and kernel.variables is None:
             kernel.variables = variables
-        fmt = fmt or reader.format
+        fmt = fmt or ("csv" if reader.format == "parquet" else reader.format)
         if isinstance(kernel, PointKernel):  # its results are needed for JSON rows only
             kernel.keep_results = fmt in ("json", "jsonl")
         # memory per chunk bounded by cells, not rows: a wide row (a Hessian
         # of 1,000 variables has a million cells) gets a chunk of its own
         width = len(reader.columns) + len(kernel.columns) + 1
         reader.limit_rows(max(1, min(reader.max_rows, CHUNK_CELLS // width)))
-        writer = Writer(fmt, reader, kernel, stdout, digits)
+        writer = make_writer(fmt, reader, kernel, stdout, digits)
         if progress is None:  # a bar for a person watching, not mixed into data
             progress = _isatty(stderr) and not _isatty(stdout)
         bar = _Progress(stderr, size, reader) if progress else None
@@ -333,9 +338,92 @@ def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digi
             _silence(stdout)
             return stats.report(stderr)
     finally:
-        if points != "-":
+        if stream is not None and points != "-":
             stream.close()
     return stats.report(stderr)
+
+
+def arrow_available():
+    """Whether pyarrow is installed (``pip install 'adcli[arrow]'``)."""
+    import importlib.util
+
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def _need_arrow(what):
+    if not arrow_available():
+        raise UsageError(f"{what} needs pyarrow, which is not installed",
+                         hint="pip install 'adcli[arrow]'")
+
+
+def sniff(stream, input_format=None):
+    """(format, bytes read so far): the first non-blank line tells JSON
+    Lines (``{``) from TSV (a tab) from CSV."""
+    read = getattr(stream, "read1", None) or stream.read
+    data = b""
+    while True:
+        start = data.lstrip()
+        if b"\n" in start or input_format is not None:
+            break
+        block = read(1 << 16)
+        if not block:
+            break
+        data += block
+    if input_format is not None:
+        return input_format, data
+    line = data.lstrip().split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf")
+    if line.startswith(b"{"):
+        return "jsonl", data
+    return ("tsv" if b"\t" in line else "csv"), data
+
+
+class _Prefixed:
+    """A binary stream that first returns ``prefix``."""
+
+    def __init__(self, prefix, stream):
+        self.prefix = prefix
+        self.stream = stream
+        self._read = getattr(stream, "read1", None) or stream.read
+
+    def read1(self, size=-1):
+        if self.prefix:
+            data, self.prefix = self.prefix, b""
+            return data
+        return self._read(size)
+
+    read = read1
+
+
+def open_reader(points, stream, input_format, parquet, max_rows=None):
+    """The reader for ``--points``: Parquet, or CSV/TSV through Arrow when
+    pyarrow is installed, else adcli's own text reader; JSON Lines always
+    through Python's json (every row's own keys, exact error rows)."""
+    if parquet:
+        _need_arrow("Parquet input")
+        from .arrow_io import ParquetReader
+
+        return ParquetReader(points, max_rows or (1 << 17))
+    fmt, prefix = sniff(stream, input_format)
+    if fmt in ("csv", "tsv") and arrow_available():
+        from .arrow_io import DelimitedReader
+
+        return DelimitedReader(stream, fmt, max_rows or (1 << 17), prefix=prefix)
+    from .reader import MAX_ROWS, PointReader
+
+    return PointReader(_Prefixed(prefix, stream), fmt, max_rows or MAX_ROWS)
+
+
+def make_writer(fmt, reader, kernel, out, digits):
+    """CSV/TSV/Parquet through Arrow when installed; JSON through adcli's
+    templated writer (Arrow has no JSON writer)."""
+    if fmt == "parquet" or (fmt in ("csv", "tsv") and arrow_available()):
+        _need_arrow("Parquet output")
+        from .arrow_io import ArrowWriter
+
+        return ArrowWriter(fmt, reader, kernel, out, digits)
+    from .writer import Writer
+
+    return Writer(fmt, reader, kernel, out, digits)
 
 
 class _Stats:

@@ -62,6 +62,43 @@ def number_texts(values, digits=None):
     return out
 
 
+def check_clashes(fmt, columns, results):
+    """A CSV/TSV/Parquet row has one namespace: an input column named like a
+    result column (``f``, ``df/dx``, ``error``) would give a header with
+    two columns of that name (exit 2)."""
+    if fmt not in ("csv", "tsv", "parquet"):
+        return
+    results = list(results) + ["error"]
+    taken = set(results)
+    clash = [c for c in columns if c in taken]
+    if clash:
+        from ..errors import UsageError
+
+        names = ", ".join(f"`{c}`" for c in clash)
+        raise UsageError(
+            f"the --points column {names} has the name of a result column" if len(clash) == 1
+            else f"the --points columns {names} have the names of result columns",
+            hint=f"the results are {', '.join(results)}; rename the input column, "
+                 "name the output (`r = …; r`), or use --format jsonl, which keeps "
+                 "inputs and results apart")
+
+
+def note_new_keys(writer, chunk):
+    """JSON Lines to CSV/TSV: the columns are the first object's keys; a key
+    first seen later has no column, which is said, not hidden."""
+    if writer.notes:
+        return
+    known = set(writer.reader.columns)
+    for i, rec in enumerate(chunk.records or ()):
+        if rec is not None and not known.issuperset(rec):
+            new = ", ".join(f"`{k}`" for k in rec if k not in known)
+            writer.notes.append(
+                f"line {chunk.line_numbers[i]}: {new} not in the first object, so the "
+                f"{writer.fmt.upper()} output has no column for it (--format jsonl keeps "
+                "every key)")
+            return
+
+
 def jsonable(value):
     """``value`` with every non-finite float as the string design.md names
     (``"nan"``, ``"inf"``, ``"-inf"``): bare NaN/Infinity is not JSON."""
@@ -104,24 +141,7 @@ class Writer:
             self._template = self._make_template()
 
     def _check_clashes(self):
-        """A CSV/TSV row has one namespace: an input column named like a
-        result column (``f``, ``df/dx``, ``error``) would give a header with
-        two columns of that name."""
-        if self.fmt not in ("csv", "tsv"):
-            return
-        results = list(self.kernel.columns) + ["error"]
-        taken = set(results)
-        clash = [c for c in self.reader.columns if c in taken]
-        if clash:
-            from ..errors import UsageError
-
-            names = ", ".join(f"`{c}`" for c in clash)
-            raise UsageError(
-                f"the --points column {names} has the name of a result column" if len(clash) == 1
-                else f"the --points columns {names} have the names of result columns",
-                hint=f"the results are {', '.join(results)}; rename the input column, "
-                     "name the output (`r = …; r`), or use --format jsonl, which keeps "
-                     "inputs and results apart")
+        check_clashes(self.fmt, self.reader.columns, list(self.kernel.columns))
 
     # -- CSV/TSV ---------------------------------------------------------------
 
@@ -161,19 +181,7 @@ class Writer:
         return [csv_line(cells, sep) for cells in chunk.fields()]
 
     def _note_new_keys(self, chunk):
-        """JSON Lines to CSV/TSV: the columns are the first object's keys;
-        a key first seen later has no column, which is said, not hidden."""
-        if self.notes:
-            return
-        known = set(self.reader.columns)
-        for i, rec in enumerate(chunk.records or ()):
-            if rec is not None and not known.issuperset(rec):
-                new = ", ".join(f"`{k}`" for k in rec if k not in known)
-                self.notes.append(
-                    f"line {chunk.line_numbers[i]}: {new} not in the first object, so the "
-                    f"{self.fmt.upper()} output has no column for it (--format jsonl keeps "
-                    "every key)")
-                return
+        note_new_keys(self, chunk)
 
     def _delimited(self, chunk, V, errors):
         sep = SEPARATOR[self.fmt]

@@ -1,0 +1,456 @@
+"""Batch I/O through Apache Arrow (``pyarrow``): CSV/TSV and Parquet in,
+CSV/TSV and Parquet out, in record batches with memory bounded per chunk.
+
+Why Arrow (``bench/batch_libs.py`` measures it against polars on this
+machine): its C++ CSV reader and writer release the GIL (so ``--jobs``
+threads overlap), it streams Parquet row groups, Dask's dataframes are
+built on it (one library for both engines), and its float formatting
+reads back bit-identical with the shortest digits (checked in
+``tests/test_batch_arrow.py`` on 200,000 random doubles).
+
+CSV/TSV: the input arrives in blocks of complete lines; each block is
+parsed by Arrow with every column as text (so columns that are not the
+formula's inputs are carried through untouched), and the input columns
+are cast to float64 in C.  A block where Arrow cannot vouch for every row
+(a row of the wrong width, a blank line, a quoted newline) is re-read row
+by row in Python, which names what is wrong with each bad row and keeps
+every line number; only those rows fail.
+"""
+
+import csv
+import io
+import math
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..errors import UsageError
+
+SEPARATOR = {"csv": ",", "tsv": "\t"}
+BLOCK = 1 << 22  # bytes per read of a file
+MAX_ROWS = 1 << 17  # rows per chunk
+
+
+class ArrowChunk:
+    """Complete input rows: ``table`` (the input columns as Arrow arrays),
+    ``X`` (rows × variables, float64), ``errors`` {row: message} for rows
+    that could not be read, ``line_numbers`` (1-based, as in the file; for
+    Parquet the row number)."""
+
+    __slots__ = ("table", "X", "errors", "line_numbers", "records", "lines", "_fields")
+
+    def __init__(self, table, X, errors, line_numbers):
+        self.table = table
+        self.X = X
+        self.errors = errors
+        self.line_numbers = line_numbers
+        self.records = None
+        self.lines = None
+        self._fields = None
+
+    def __len__(self):
+        return self.table.num_rows
+
+    def fields(self):
+        """Each row's input cells as text (for JSON output and error rows)."""
+        if self._fields is None:
+            cols = [[_text(v) for v in c.to_pylist()] for c in self.table.columns]
+            self._fields = [list(row) for row in zip(*cols, strict=True)] if cols else (
+                [[] for _ in range(len(self))])
+        return self._fields
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if value != value else ("inf" if value > 0 else "-inf")
+    return str(value)
+
+
+def to_float_columns(table, variables, errors):
+    """(rows × variables) float64 from the named columns of ``table``;
+    rows with an empty, unreadable or non-finite cell go into ``errors``."""
+    n = table.num_rows
+    X = np.empty((n, len(variables)))
+    for jj, name in enumerate(variables):
+        col = table.column(name)
+        try:
+            arr = pc.cast(col, pa.float64())
+            X[:, jj] = arr.to_numpy(zero_copy_only=False)
+            if arr.null_count:
+                for i in np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)).tolist():
+                    errors.setdefault(i, f"no value for `{name}` (the cell is empty)")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            for i, value in enumerate(col.to_pylist()):
+                message, x = _number(value, name)
+                X[i, jj] = math.nan if message else x
+                if message:
+                    errors.setdefault(i, message)
+        bad = ~np.isfinite(X[:, jj])
+        if bad.any():
+            texts = col.to_pylist()
+            for i in np.flatnonzero(bad).tolist():
+                errors.setdefault(i, f"`{name}` must be a finite number, not "
+                                     f"{_text(texts[i]).strip()}")
+    return X
+
+
+def _number(value, name):
+    """(error message or None, value) for one cell (text or number)."""
+    if value is None:
+        return f"no value for `{name}` (the cell is empty)", None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return f"the value of `{name}` is not a number: {value!r}", None
+    text = value.strip() if isinstance(value, str) else value
+    if text == "":
+        return f"no value for `{name}` (the cell is empty)", None
+    try:
+        x = float(text)
+    except (ValueError, OverflowError):
+        return f"`{text}` is not a number (column `{name}`)", None
+    return None, x
+
+
+# --- CSV / TSV in ---------------------------------------------------------------
+
+class DelimitedReader:
+    """CSV or TSV with a header row, streamed in blocks of complete lines.
+    ``prefix``: bytes already read from the stream (to detect the format)."""
+
+    def __init__(self, stream, fmt, max_rows=MAX_ROWS, prefix=b""):
+        self.stream = stream
+        self._prefix = prefix
+        self.format = fmt
+        self.max_rows = max_rows
+        self.bytes_read = 0
+        self.columns = []
+        self.header_line = None
+        self.variables = []
+        self._pending = b""
+        self._line = 0  # lines consumed so far
+        self._read_header()
+
+    def _blocks(self):
+        if self._prefix:
+            self.bytes_read += len(self._prefix)
+            yield self._prefix
+        read = getattr(self.stream, "read1", None) or self.stream.read
+        while True:
+            block = read(BLOCK)
+            if not block:
+                return
+            self.bytes_read += len(block)
+            yield block
+
+    def _read_header(self):
+        self._source = self._blocks()
+        data = b""
+        for block in self._source:
+            data += block
+            while b"\n" in data:
+                line, data = data.split(b"\n", 1)
+                self._line += 1
+                text = line.decode("utf-8", errors="replace").rstrip("\r").lstrip("\ufeff")
+                if text.strip():
+                    self._setup(text)
+                    self._pending = data
+                    return
+        text = data.decode("utf-8", errors="replace").rstrip("\r").lstrip("\ufeff")
+        if text.strip():
+            self._line += 1
+            self._setup(text)
+            return
+        raise UsageError("the --points input is empty",
+                         hint="give a header row of variable names, then one row per point")
+
+    def _setup(self, line):
+        self.header_line = line
+        self.columns = [c.strip() for c in self._split(line)]
+        if len(set(self.columns)) != len(self.columns):
+            seen = set()
+            dup = next(c for c in self.columns if c in seen or seen.add(c))
+            raise UsageError(f"the --points header names `{dup}` twice")
+
+    def _split(self, line):
+        if self.format == "csv":
+            return next(csv.reader([line]), [""])
+        return line.split("\t")
+
+    def bind(self, variables):
+        self.variables = list(variables)
+
+    def limit_rows(self, rows):
+        self.max_rows = min(self.max_rows, rows)
+
+    def __iter__(self):
+        pending = self._pending
+        self._pending = b""
+        cut = pending.rfind(b"\n")
+        if cut >= 0:  # rows that came with the header: before waiting for more
+            yield from self._chunks(pending[:cut + 1])
+            pending = pending[cut + 1:]
+        for block in self._source:
+            data = pending + block if pending else block
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                pending = data
+                continue
+            pending = data[cut + 1:]
+            yield from self._chunks(data[:cut + 1])
+        if pending.strip():
+            yield from self._chunks(pending + b"\n")
+
+    def _chunks(self, data):
+        first = self._line + 1
+        lines = data.count(b"\n")
+        self._line += lines
+        table, invalid = self._parse(data)
+        if table is None or invalid or table.num_rows != lines:
+            table, numbers, row_errors = self._rows_slowly(data, first)
+        else:
+            numbers, row_errors = range(first, first + lines), {}
+        for start in range(0, table.num_rows, self.max_rows):
+            part = table.slice(start, self.max_rows)
+            end = start + part.num_rows
+            errors = {i - start: m for i, m in row_errors.items() if start <= i < end}
+            X = to_float_columns(part, self.variables, errors)
+            yield ArrowChunk(part, X, errors, numbers[start:end])
+
+    def _parse(self, data):
+        """Arrow's reading of a block: every column as nullable text."""
+        invalid = []
+
+        def skip(row):
+            invalid.append(row)
+            return "skip"
+
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(data),
+                read_options=pacsv.ReadOptions(column_names=self.columns, use_threads=True,
+                                               block_size=max(len(data) + 1, 1 << 20)),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=SEPARATOR[self.format],
+                    quote_char='"' if self.format == "csv" else False,
+                    invalid_row_handler=skip),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in self.columns},
+                    strings_can_be_null=True, quoted_strings_can_be_null=False))
+        except (pa.ArrowInvalid, pa.ArrowException):
+            return None, invalid
+        return table, invalid
+
+    def _rows_slowly(self, data, first):
+        """Row by row: each bad row is an error row with its cells cut or
+        padded to the header's width; blank lines are skipped."""
+        width = len(self.columns)
+        rows, numbers, errors = [], [], {}
+        text = data.decode("utf-8", errors="replace")
+        for k, line in enumerate(text.split("\n")[:-1]):
+            line = line.rstrip("\r")
+            if not line.strip():
+                continue
+            try:
+                cells = self._split(line)
+            except csv.Error as exc:
+                cells, message = [line], f"cannot read the row: {exc}"
+            else:
+                message = None if len(cells) == width else (
+                    f"expected {width} cells ({', '.join(self.columns)}), found {len(cells)}")
+            if message:
+                errors[len(rows)] = message
+            cells = (cells + [""] * width)[:width]
+            rows.append(cells)
+            numbers.append(first + k)
+        table = pa.table({c: pa.array([r[j] if r[j] != "" else None for r in rows],
+                                      pa.string())
+                          for j, c in enumerate(self.columns)})
+        return table, numbers, errors
+
+
+# --- Parquet in -------------------------------------------------------------------
+
+class ParquetReader:
+    """A Parquet file, streamed a record batch at a time."""
+
+    format = "parquet"
+    header_line = None
+
+    def __init__(self, path, max_rows=MAX_ROWS):
+        import pyarrow.parquet as pq
+
+        try:
+            self.file = pq.ParquetFile(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise UsageError(f"cannot read --points file {path} as Parquet: {exc}") from None
+        self.columns = list(self.file.schema_arrow.names)
+        self.max_rows = max_rows
+        self.bytes_read = 0
+        self.variables = []
+
+    def bind(self, variables):
+        self.variables = list(variables)
+
+    def limit_rows(self, rows):
+        self.max_rows = min(self.max_rows, rows)
+
+    def __iter__(self):
+        row = 0
+        size = max(self.file.metadata.num_rows, 1)
+        total = self.file.metadata.serialized_size
+        for batch in self.file.iter_batches(batch_size=self.max_rows):
+            table = pa.Table.from_batches([batch])
+            errors = {}
+            X = to_float_columns(table, self.variables, errors)
+            n = table.num_rows
+            yield ArrowChunk(table, X, errors, range(row + 1, row + n + 1))
+            row += n
+            self.bytes_read = int(total * row / size)
+
+
+# --- CSV / TSV / Parquet out ------------------------------------------------------
+
+class ArrowWriter:
+    """CSV, TSV or Parquet rows: the input columns as read, the kernel's
+    result columns (empty for a failed row), then ``error``."""
+
+    def __init__(self, fmt, reader, kernel, out, digits=None):
+        from .writer import check_clashes, csv_line
+
+        self.fmt = fmt
+        self.reader = reader
+        self.kernel = kernel
+        self.out = out
+        self.digits = digits
+        self.notes = []
+        self.results = list(kernel.columns)
+        check_clashes(fmt, reader.columns, self.results)
+        self.names = list(reader.columns) + self.results + ["error"]
+        self._parquet = None
+        if fmt in SEPARATOR:
+            self._head = (csv_line(self.names, SEPARATOR[fmt]) + "\n").encode()
+            # no quotes: Arrow's "needed" quotes every text cell (`"2","3"`);
+            # a chunk with a cell that needs quoting goes row by row instead
+            self._options = pacsv.WriteOptions(include_header=False,
+                                               delimiter=SEPARATOR[fmt],
+                                               quoting_style="none")
+            self._special = '[\t"\r\n]' if fmt == "tsv" else '[,"\r\n]'
+
+    def header(self):
+        if self.fmt in SEPARATOR:
+            self._emit(self._head)
+
+    def write(self, chunk, V, errors, warnings):
+        self._emit(self.encode(chunk, V, errors, warnings))
+
+    def encode(self, chunk, V, errors, warnings):
+        """The chunk's output (bytes for CSV/TSV, a table for Parquet); pure,
+        so ``--jobs`` threads may call it in parallel."""
+        table = self._table(chunk, V, errors)
+        if self.fmt == "parquet":
+            return table
+        if errors or self._needs_quotes(table):
+            return self._rows_slowly(table)
+        buf = io.BytesIO()
+        pacsv.write_csv(table, buf, self._options)
+        return buf.getvalue()
+
+    def _needs_quotes(self, table):
+        for col in table.columns:
+            if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+                if pc.any(pc.match_substring_regex(col, self._special)).as_py():
+                    return True
+        return False
+
+    def _rows_slowly(self, table):
+        """Row by row, quoting the text cells that need it; numbers are
+        formatted by Arrow exactly as in the fast path."""
+        from .reader import csv_quote
+
+        sep = SEPARATOR[self.fmt]
+        cols = []
+        for col in table.columns:
+            if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+                cols.append(["" if v is None else csv_quote(v, sep) for v in col.to_pylist()])
+                continue
+            try:
+                texts = pc.cast(col, pa.string()).to_pylist()
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                texts = [csv_quote(_text(v), sep) for v in col.to_pylist()]
+            cols.append(["" if v is None else v for v in texts])
+        return "".join(sep.join(row) + "\n" for row in zip(*cols, strict=True)).encode()
+
+    def _inputs(self, chunk):
+        table = getattr(chunk, "table", None)
+        if table is not None:
+            return list(table.columns)
+        if self.reader.format == "jsonl":
+            from .writer import note_new_keys
+
+            note_new_keys(self, chunk)
+        rows = chunk.fields()
+        return [pa.array([r[j] if r[j] != "" else None for r in rows], pa.string())
+                for j in range(len(self.reader.columns))]
+
+    def _table(self, chunk, V, errors):
+        n = len(chunk)
+        arrays = self._inputs(chunk)
+        mask = None
+        if errors:
+            mask = np.zeros(n, dtype=bool)
+            mask[list(errors)] = True
+        for j in range(len(self.results)):
+            col = np.ascontiguousarray(V[:, j])
+            if self.digits is not None:
+                texts = [f"{v:.{self.digits}g}" for v in col.tolist()]
+                arrays.append(pa.array(texts, pa.string(), mask=mask))
+            else:
+                arrays.append(pa.array(col, pa.float64(), mask=mask))
+        if errors:
+            arrays.append(pa.array([errors.get(i) for i in range(n)], pa.string()))
+        else:
+            arrays.append(pa.nulls(n, pa.string()))
+        return pa.Table.from_arrays(arrays, names=self.names)
+
+    def _emit(self, data):
+        if self.fmt == "parquet":
+            self._write_parquet(data)
+            return
+        buffer = getattr(self.out, "buffer", None)
+        if buffer is not None:
+            self.out.flush()
+            buffer.write(data)
+            buffer.flush()
+        else:
+            self.out.write(data.decode("utf-8"))
+            flush = getattr(self.out, "flush", None)
+            if flush is not None:
+                flush()
+
+    def _write_parquet(self, table):
+        import pyarrow.parquet as pq
+
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self._sink(), table.schema)
+        elif table.schema != self._parquet.schema:
+            table = table.cast(self._parquet.schema)
+        self._parquet.write_table(table)
+
+    def _sink(self):
+        buffer = getattr(self.out, "buffer", None)
+        return buffer if buffer is not None else self.out
+
+    def close(self):
+        if self.fmt == "parquet":
+            if self._parquet is None:  # no rows: still a valid file with the columns
+                schema = pa.schema([(c, pa.string()) for c in self.reader.columns] +
+                                   [(c, pa.float64()) for c in self.results] +
+                                   [("error", pa.string())])
+                self._write_parquet(schema.empty_table())
+            self._parquet.close()
+
