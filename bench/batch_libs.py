@@ -75,7 +75,7 @@ def measure_pyarrow(x, y):
     out["jsonl read"] = _best(lambda: pajson.read_json(io.BytesIO(jl)))[0]
     out["jsonl write"] = None  # pyarrow has no JSON writer
     pbuf = io.BytesIO()
-    out["parquet write"] = _best(lambda: pq.write_table(table, pbuf := io.BytesIO()))[0]
+    out["parquet write"] = _best(lambda: pq.write_table(table, io.BytesIO()))[0]
     pq.write_table(table, pbuf)
     pdata = pbuf.getvalue()
     out["parquet read"] = _best(lambda: pq.read_table(io.BytesIO(pdata)))[0]
