@@ -174,3 +174,22 @@ def test_several_points_in_json_and_csv(run):
     assert len(objs) == 2 and objs[1]["hessian"]["values"][0] == 802
     csv = run(*args, "--format", "csv").output.splitlines()
     assert csv[0].startswith("point,row,col") and csv[-1].startswith("2,")
+
+
+@pytest.mark.parametrize("source, point", [
+    ("sqrt(x) * y + abs(y - 1)", {"x": 0.0, "y": 1.0}),  # kinks: warnings, as dense
+    ("x^y + exp(1000*x)", {"x": 1.0, "y": 2.0}),  # overflow to inf
+])
+def test_kinks_and_overflow_as_the_dense_hessian(source, point):
+    f = adcli.compile(source)
+    s, d = sparse_hessian(f, point), f.hessian(point)
+    assert sorted(w.message for w in s.warnings) == sorted(w.message for w in d.warnings)
+    same = [[a == b or (a != a and b != b) for a, b in zip(r, q)]
+            for r, q in zip(dense_of(s), d.matrix())]
+    assert all(map(all, same))
+
+
+def test_domain_error_as_the_dense_hessian(run):
+    r = run("hessian", "x^y + z*y", "--at", "x=0,y=2,z=1", "--sparse")
+    d = run("hessian", "x^y + z*y", "--at", "x=0,y=2,z=1")
+    assert r.exit_code == d.exit_code and r.output == d.output

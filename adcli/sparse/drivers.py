@@ -15,6 +15,7 @@ Hᵢⱼ and Hⱼᵢ, so the sparse Hessian equals the dense one bit for bit.
 from __future__ import annotations
 
 from ..errors import UsageError
+from ..modes.sweeps import without_gc
 from . import colouring as C
 from .pattern import Pattern, TapeStructure, hessian_adjacency, jacobian_pattern
 
@@ -90,6 +91,7 @@ def _structure(tape) -> TapeStructure:
     return st
 
 
+@without_gc
 def tape_jacobian_pattern(tape) -> Pattern:
     pat = getattr(tape, "_sparse_jacobian", None)
     if pat is None:
@@ -97,6 +99,7 @@ def tape_jacobian_pattern(tape) -> Pattern:
     return pat
 
 
+@without_gc
 def tape_hessian_adjacency(tape, output: int) -> list[set[int]]:
     cache = tape.__dict__.setdefault("_sparse_hessian", {})
     if output not in cache:
@@ -106,6 +109,8 @@ def tape_hessian_adjacency(tape, output: int) -> list[set[int]]:
 
 def _sub_adjacency(adj, idx):
     """The adjacency restricted to the inputs ``idx``, renumbered 0..len-1."""
+    if idx == list(range(len(adj))):
+        return adj
     where = {i: k for k, i in enumerate(idx)}
     return [{where[j] for j in adj[i] if j in where} for i in idx]
 
@@ -137,6 +142,7 @@ def jacobian_plan(tape, idx, mode="auto"):
     return used, plans[used], row_sets
 
 
+@without_gc  # millions of small acyclic objects: spare the cyclic collector
 def sparse_jacobian(fn, point=None, *, wrt=None, mode="auto", **kwargs) -> SparseResult:
     """Value(s) and the sparse Jacobian of ``fn`` (an :class:`adcli.Function`)."""
     from ..modes.sweeps import forward, linearize, reverse
@@ -145,7 +151,7 @@ def sparse_jacobian(fn, point=None, *, wrt=None, mode="auto", **kwargs) -> Spars
         raise UsageError(f"unknown mode {mode!r}", hint="use forward, reverse or auto")
     tape, values = fn._bind(point, kwargs)
     names = fn._wrt(tape, wrt)
-    idx = [tape.inputs.index(w) for w in names]
+    idx = _indices(tape, names)
     used, colours, row_sets = jacobian_plan(tape, idx, mode)
     lin = linearize(tape, values)
     k = C.n_colours(colours)
@@ -183,10 +189,21 @@ def sparse_jacobian(fn, point=None, *, wrt=None, mode="auto", **kwargs) -> Spars
 
 # --- Hessian ------------------------------------------------------------------------
 
+def _indices(tape, names):
+    position = {name: i for i, name in enumerate(tape.inputs)}
+    return [position[w] for w in names]
+
+
+@without_gc
 def hessian_plan(tape, output, idx):
-    """(adjacency over ``idx``, star colours)."""
-    adj = _sub_adjacency(tape_hessian_adjacency(tape, output), idx)
-    return adj, C.star_colouring(adj)
+    """(adjacency over ``idx``, star colours), kept with the tape: a batch
+    of points colours once."""
+    cache = tape.__dict__.setdefault("_sparse_hessian_plans", {})
+    key = (output, tuple(idx))
+    if key not in cache:
+        adj = _sub_adjacency(tape_hessian_adjacency(tape, output), idx)
+        cache[key] = (adj, C.star_colouring(adj))
+    return cache[key]
 
 
 def _needed_rows(so, tape, output):
@@ -232,19 +249,20 @@ def decompress_star(adj, colours, products, diagonal):
     return rows, cols, vals
 
 
+@without_gc
 def sparse_hessian(fn, point=None, *, wrt=None, output=None, **kwargs) -> SparseResult:
     """Value, gradient and sparse Hessian of one output of ``fn``."""
     from ..higher import _names, _output_index
-    from ..modes.hessian import SecondOrder
+    from .second import second_order
 
     tape, values = fn._bind(point, kwargs)
     k = _output_index(fn, output)
     names = fn._wrt(tape, _names(wrt))
-    idx = [tape.inputs.index(w) for w in names]
+    idx = _indices(tape, names)
     full, colours = hessian_plan(tape, k, idx)
     diagonal = [i in full[i] for i in range(len(idx))]
     adj = [a - {i} for i, a in enumerate(full)]
-    so = SecondOrder(tape, values)
+    so = second_order(tape, values)
     seed = [1.0 if j == k else 0.0 for j in range(len(tape.outputs))]
     adjoint = so.adjoints(seed)
     rows = _needed_rows(so, tape, k)

@@ -75,10 +75,21 @@ class TapeStructure:
         active = bytearray(tape.size)
         active[:n] = b"\x01" * n
         edges = []
+        append = edges.append
+        masks = {}
         for step in tape.steps:
-            mask = first_order(step.prim.key)
-            e = tuple(a for a, on in zip(step.args, mask) if on and active[a])
-            edges.append(e)
+            prim = step.prim
+            mask = masks.get(prim)
+            if mask is None:
+                mask = masks[prim] = first_order(prim.key)
+            args = step.args
+            if len(args) == 2:
+                a, b = args
+                on_a, on_b = mask[0] and active[a], mask[1] and active[b]
+                e = ((a, b) if on_b else (a,)) if on_a else (b,) if on_b else ()
+            else:
+                e = args if mask[0] and active[args[0]] else ()
+            append(e)
             if e:
                 active[step.slot] = 1
         self.n, self.first = n, first
@@ -184,10 +195,13 @@ def hessian_adjacency(tape, output: int = 0, structure_=None) -> list[set[int]]:
         return adj
     live = st.cone(out_slot)
     index_set = st.index_set
+    pairs_of = {}
     for k, step in enumerate(tape.steps):
         if not live[first + k]:
             continue
-        pairs = structure(step.prim.key)[1]
+        pairs = pairs_of.get(step.prim)
+        if pairs is None:
+            pairs = pairs_of[step.prim] = structure(step.prim.key)[1]
         if not pairs:
             continue
         args = step.args

@@ -1,0 +1,141 @@
+"""The rows of :class:`adcli.modes.hessian.SecondOrder` built a primitive
+at a time: the same compiled second-order rules on the same arguments (so
+the same numbers, bit for bit), but one ``map`` per group of steps instead
+of a Python call sequence per step, which dominates a 100,000-variable tape."""
+
+from __future__ import annotations
+
+from ..modes.hessian import SecondOrder, second_rule
+from ..modes.sweeps import _kink_warning, linearize, nonfinite_warnings, primal, without_gc
+
+
+class _Group:
+    """The steps of one primitive with one mask of active (non-constant)
+    arguments: their indices, slots and argument slots, kept with the tape."""
+
+    __slots__ = ("prim", "mask", "ks", "slots", "argcols")
+
+    def __init__(self, prim, mask):
+        self.prim, self.mask = prim, mask
+        self.ks, self.slots = [], []
+        self.argcols = [[] for _ in mask]
+
+
+def _groups(tape) -> list[_Group]:
+    groups = getattr(tape, "_sparse_second_groups", None)
+    if groups is not None:
+        return groups
+    n, first = tape.n_inputs, tape.first_step
+    by_key = {}
+    for k, step in enumerate(tape.steps):
+        args = step.args
+        a = args[0]
+        on_a = a < n or a >= first
+        if len(args) == 2:
+            b = args[1]
+            on_b = b < n or b >= first
+            if not (on_a or on_b):
+                continue
+            key = (step.prim, (on_a, on_b))
+        elif on_a:
+            key = (step.prim, (True,))
+        else:
+            continue
+        g = by_key.get(key)
+        if g is None:
+            g = by_key[key] = _Group(*key)
+        g.ks.append(k)
+        g.slots.append(step.slot)
+        for col, arg in zip(g.argcols, args):
+            col.append(arg)
+    groups = tape._sparse_second_groups = list(by_key.values())
+    return groups
+
+
+class _RuleFailed(Exception):
+    pass
+
+
+@without_gc
+def second_order(tape, point) -> SecondOrder:
+    """A :class:`SecondOrder` (values, first and second partials of every step
+    with an active argument) at ``point``, as ``SecondOrder(tape, point)``."""
+    vals, _ = primal(tape, point)
+    groups = _groups(tape)
+    warnings = _kinks(tape, groups, vals)
+    warnings.extend(nonfinite_warnings(tape, vals, [vals[o] for o in tape.outputs]))
+    try:
+        return _rows(tape, groups, vals, warnings, raise_on_failure=True)
+    except _RuleFailed:
+        # A rule failed somewhere: let the first-order linearization decide, as
+        # for the dense Hessian, between a domain error and a kink's warning.
+        lin = linearize(tape, point)
+        return _rows(tape, groups, lin.values, lin.warnings, raise_on_failure=False)
+
+
+def _kinks(tape, groups, vals):
+    """A warning per step sitting on its primitive's kink (screened in bulk
+    by the values where the predicate can fire, as the first-order sweeps do)."""
+    out = []
+    steps = tape.steps
+    for g in groups:
+        kink = g.prim.kink
+        if kink is None:
+            continue
+        where = getattr(kink, "first_arg_values", None)
+        first = g.argcols[0]
+        for pos, k in enumerate(g.ks):
+            x = vals[first[pos]]
+            if where is not None and x not in where:
+                continue
+            args = [vals[a] for a in steps[k].args]
+            if kink(*args):
+                out.append((k, _kink_warning(tape, steps[k], args)))
+    out.sort(key=lambda kw: kw[0])
+    return [w for _, w in out]
+
+
+def _rows(tape, groups, vals, warnings, raise_on_failure):
+    steps = tape.steps
+    kinky = {w.step for w in warnings if w.kind == "kink"}
+    rows = [None] * len(steps)
+    linear = [None] * len(steps)
+    for g in groups:
+        prim, mask, ks = g.prim, g.mask, g.ks
+        fn, consts, lin_step = second_rule(prim, mask)
+        if fn is None:
+            results = [consts] * len(ks)
+        else:
+            cols = [[vals[a] for a in col] for col in g.argcols]
+            try:
+                results = list(map(fn, *cols))
+            except (ValueError, ZeroDivisionError, OverflowError):
+                if raise_on_failure:
+                    raise _RuleFailed from None
+                results = [_careful(fn, prim, mask, [c[j] for c in cols]) for j in range(len(ks))]
+        if kinky:
+            results = [tuple(0.0 if x != x else x for x in res)
+                       if tape.omega(steps[k].slot) in kinky else res
+                       for k, res in zip(ks, results)]
+        if len(mask) == 2 and mask[0] and mask[1]:
+            for k, s, a, b, res in zip(ks, g.slots, g.argcols[0], g.argcols[1], results):
+                rows[k] = (s, a, b, *res)
+        else:
+            act = g.argcols[mask.index(True)]
+            for k, s, a, (p, h) in zip(ks, g.slots, act, results):
+                rows[k] = (s, a, -1, p, 0.0, h, 0.0, 0.0)
+        for k in ks:
+            linear[k] = lin_step
+    so = SecondOrder.__new__(SecondOrder)
+    so.tape, so.values, so.warnings = tape, vals, warnings
+    so.rows = [r for r in rows if r is not None]
+    so.linear = [x for x in linear if x is not None]
+    so.number, so.zero = float, 0.0
+    return so
+
+
+def _careful(fn, prim, mask, argv):
+    try:
+        return fn(*argv)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return second_rule(prim, mask, fast=False)[0](*argv)
