@@ -161,7 +161,7 @@ def test_automatic_sparse_output_says_so():
 
 
 def test_sparse_bad_combinations_are_usage_errors(run):
-    for extra in (["--dir", "x=1,y=0,z=0"], ["--digits", "30"]):
+    for extra in (["--dir", "x=1,y=0,z=0"], ["--points", "-"]):
         r = run("hessian", ROSEN, "--at", AT, "--sparse", *extra)
         assert r.exit_code == 2 and "--sparse" in r.output
     r = run("hessian", ROSEN, "--at", AT, "--at", "x=1,y=1,z=1", "--format", "mtx")
@@ -193,3 +193,25 @@ def test_domain_error_as_the_dense_hessian(run):
     r = run("hessian", "x^y + z*y", "--at", "x=0,y=2,z=1", "--sparse")
     d = run("hessian", "x^y + z*y", "--at", "x=0,y=2,z=1")
     assert r.exit_code == d.exit_code and r.output == d.output
+
+
+@pytest.mark.parametrize("precision", [["--digits", "30"], ["--exact"]])
+def test_digits_and_exact_give_the_dense_numbers(run, precision):
+    at = "x=1/3,y=2,z=3"
+    sp = json.loads(run("hessian", ROSEN, "--at", at, "--sparse", "--format", "json",
+                        *precision).output)
+    de = json.loads(run("hessian", ROSEN, "--at", at, "--format", "json", *precision).output)
+    h = sp["hessian"]
+    for r, c, v in zip(h["rows"], h["cols"], h["values"]):
+        assert de["hessian"][h["names"][r]][h["names"][c]] == v
+    assert sp["gradient"] == de["gradient"] and sp["value"] == de["value"]
+    assert {k: sp[k] for k in ("digits", "exact") if k in sp} == {
+        k: de[k] for k in ("digits", "exact") if k in de}
+    src = "a = x*y; a + z, z*w, w^3"
+    sj = json.loads(run("grad", src, "--at", "x=1/3,y=2,z=3,w=1", "--sparse", "--format",
+                        "json", *precision).output)
+    dj = json.loads(run("grad", src, "--at", "x=1/3,y=2,z=3,w=1", "--format", "json",
+                        *precision).output)
+    j = sj["jacobian"]
+    for r, c, v in zip(j["rows"], j["cols"], j["values"]):
+        assert dj["jacobian"][r][j["names"][c]] == v

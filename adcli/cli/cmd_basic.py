@@ -106,12 +106,13 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse,
 
         return grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats)
     fn = opt.compile_formula(expr, file)
-    if sparse is not False and not numbers:
+    if sparse is not False:
         from . import cmd_sparse
 
         if sparse or fmt == "mtx" or cmd_sparse.auto_sparse(fn, at, "jacobian"):
             auto = not sparse and fmt != "mtx"
-            return cmd_sparse.sparse_grad(fn, at, opt.parse_wrt(wrt), mode, fmt, auto)
+            return cmd_sparse.sparse_grad(fn, at, opt.parse_wrt(wrt), mode, fmt, auto,
+                                          numbers)
     fmt = opt.text_format(fmt, numbers)
     wrt = opt.parse_wrt(wrt)
     results = opt.each_point(fn, at, lambda point: fn.gradient(point, wrt=wrt, mode=mode,

@@ -165,12 +165,12 @@ def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=
     wrt = opt.parse_wrt(wrt)
     v = parse_dir(direction, bool(numbers)) if direction is not None else None
     k = _output(output)
-    if sparse is not False and v is None and points is None and not numbers:
+    if sparse is not False and v is None and points is None:
         from . import cmd_sparse
 
         if sparse or fmt == "mtx" or cmd_sparse.auto_sparse(fn, at, "hessian", output):
             auto = not sparse and fmt != "mtx"
-            return cmd_sparse.sparse_hessian(fn, at, wrt, k, fmt, auto)
+            return cmd_sparse.sparse_hessian(fn, at, wrt, k, fmt, auto, numbers)
 
     def compute(p):
         return fn.hessian(p, wrt=wrt, output=k, direction=v, **numbers)

@@ -123,15 +123,12 @@ def auto_sparse(fn, at, kind, output=None):
     return nnz < D.AUTO_DENSITY * m * len(names)
 
 
-def run_sparse(kind, fn, at, fmt, compute, auto, points=None):
+def run_sparse(kind, fn, at, fmt, compute, auto, numbers=None):
     """Compute a sparse result per --at point and write it in ``fmt``."""
     from ..sparse import formats as F
 
-    if points is not None:
-        raise UsageError("--sparse does not work with --points yet",
-                         hint="give the points with --at, or drop --sparse")
     fmt = opt.choose_format(fmt)
-    results = opt.each_point(fn, at, compute)
+    results = opt.each_point(fn, at, compute, opt.point_parser(numbers or {}))
     for res in results:
         res.auto = auto
     if auto:
@@ -150,10 +147,12 @@ def run_sparse(kind, fn, at, fmt, compute, auto, points=None):
 
         opt.write("\n".join(dumps(F.result_json(r)) for r in results))
     elif fmt == "mtx":
-        opt.write(F.matrix_market(results[0].matrix, kind))
+        system = results[0].system
+        number = None if system.name == "float64" else system.format
+        opt.write(F.matrix_market(results[0].matrix, kind, number=number))
     elif fmt in ("csv", "tsv"):
         sep = "," if fmt == "csv" else "\t"
-        tables = [F.triplets_csv(r.matrix, sep).splitlines() for r in results]
+        tables = [F.triplets_csv(r.matrix, sep, r.system.format).splitlines() for r in results]
         if len(results) == 1:
             opt.write("\n".join(tables[0]))
         else:
@@ -173,18 +172,22 @@ def _threshold_text():
     return f"{AUTO_DENSITY:.0%}"
 
 
-def sparse_grad(fn, at, wrt, mode, fmt, auto=False, points=None):
+def sparse_grad(fn, at, wrt, mode, fmt, auto=False, numbers=None):
     from ..sparse.drivers import sparse_jacobian
 
+    numbers = numbers or {}
     return run_sparse("jacobian", fn, at, fmt,
-                      lambda p: sparse_jacobian(fn, p, wrt=wrt, mode=mode), auto, points)
+                      lambda p: sparse_jacobian(fn, p, wrt=wrt, mode=mode, **numbers), auto,
+                      numbers)
 
 
-def sparse_hessian(fn, at, wrt, output, fmt, auto=False, points=None):
+def sparse_hessian(fn, at, wrt, output, fmt, auto=False, numbers=None):
     from ..sparse.drivers import sparse_hessian as compute
 
+    numbers = numbers or {}
     return run_sparse("hessian", fn, at, fmt,
-                      lambda p: compute(fn, p, wrt=wrt, output=output), auto, points)
+                      lambda p: compute(fn, p, wrt=wrt, output=output, **numbers), auto,
+                      numbers)
 
 
 def check_sparse_options(direction, cotangent, points, digits, exact):
@@ -195,6 +198,3 @@ def check_sparse_options(direction, cotangent, points, digits, exact):
     if points is not None:
         raise UsageError("--sparse (or --format mtx) does not work with --points yet",
                          hint="give the points with --at")
-    if exact or digits is not None:
-        raise UsageError("--sparse (or --format mtx) does not work with --digits or --exact yet",
-                         hint="drop --sparse for the dense result in that precision")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from ..modes.sweeps import without_gc
+from ..numsys import FLOAT64
 from . import colouring as C
 from .pattern import Pattern, TapeStructure, hessian_adjacency, jacobian_pattern
 
@@ -61,7 +62,7 @@ class SparseResult:
     it was computed: ``colours`` sweeps instead of ``dense_sweeps``."""
 
     def __init__(self, kind, matrix, values, outputs, gradient, mode, method, colours,
-                 dense_sweeps, warnings, point, auto=False):
+                 dense_sweeps, warnings, point, auto=False, system=None):
         self.kind, self.matrix = kind, matrix
         self.values, self.outputs = values, outputs
         self.gradient = gradient  # {name: ∂f/∂name} for a Hessian, else None
@@ -71,6 +72,7 @@ class SparseResult:
         self.dense_sweeps = dense_sweeps
         self.warnings, self.point = warnings, point
         self.auto = auto  # chosen by the density threshold rather than --sparse
+        self.system = system if system is not None else FLOAT64
 
     @property
     def value(self):
@@ -143,48 +145,51 @@ def jacobian_plan(tape, idx, mode="auto"):
 
 
 @without_gc  # millions of small acyclic objects: spare the cyclic collector
-def sparse_jacobian(fn, point=None, *, wrt=None, mode="auto", **kwargs) -> SparseResult:
-    """Value(s) and the sparse Jacobian of ``fn`` (an :class:`adcli.Function`)."""
-    from ..modes.sweeps import forward, linearize, reverse
+def sparse_jacobian(fn, point=None, *, wrt=None, mode="auto", digits=None, exact=False,
+                    **kwargs) -> SparseResult:
+    """Value(s) and the sparse Jacobian of ``fn`` (an :class:`adcli.Function`),
+    in float64 or with ``digits=N`` / ``exact=True``."""
+    from ..api import number_system, solve
+    from ..modes.engine import forward, linearize, reverse
 
     if mode not in ("auto", "forward", "reverse"):
         raise UsageError(f"unknown mode {mode!r}", hint="use forward, reverse or auto")
-    tape, values = fn._bind(point, kwargs)
+    system = number_system(digits, exact)
+    tape, specs = fn._bind(point, kwargs, system)
     names = fn._wrt(tape, wrt)
     idx = _indices(tape, names)
     used, colours, row_sets = jacobian_plan(tape, idx, mode)
-    lin = linearize(tape, values)
     k = C.n_colours(colours)
-    rows, cols, vals = [], [], []
-    if used == "forward":
-        seeds = [[0.0] * tape.n_inputs for _ in range(k)]
-        for c, i in enumerate(idx):
-            seeds[colours[c]][i] = 1.0
-        tangents = forward(lin, seeds)
-        for r, cs in enumerate(row_sets):
-            o = tape.outputs[r]
-            for c in sorted(cs):
-                rows.append(r)
-                cols.append(c)
-                vals.append(tangents[colours[c]][o] + 0.0)
-        dense = len(idx)
-    else:
-        seeds = [[0.0] * len(tape.outputs) for _ in range(k)]
-        for r, c in enumerate(colours):
-            seeds[c][r] = 1.0
-        adjoints = reverse(lin, seeds)
-        for r, cs in enumerate(row_sets):
-            adj = adjoints[colours[r]]
-            for c in sorted(cs):
-                rows.append(r)
-                cols.append(c)
-                vals.append(adj[idx[c]] + 0.0)
-        dense = len(tape.outputs)
-    matrix = SparseMatrix(rows, cols, vals, (len(tape.outputs), len(idx)), names, fn.outputs)
+    one, zero = system.one, system.zero
+    m = len(tape.outputs)
+    entries = [(r, c) for r, cs in enumerate(row_sets) for c in sorted(cs)]
+
+    def compute(inputs):
+        lin = linearize(tape, inputs, system)
+        flat = [lin.values[o] for o in tape.outputs]
+        if used == "forward":
+            seeds = [[zero] * tape.n_inputs for _ in range(k)]
+            for c, i in enumerate(idx):
+                seeds[colours[c]][i] = one
+            tangents = forward(lin, seeds)
+            flat += [tangents[colours[c]][tape.outputs[r]] for r, c in entries]
+        else:
+            seeds = [[zero] * m for _ in range(k)]
+            for r, c in enumerate(colours):
+                seeds[c][r] = one
+            adjoints = reverse(lin, seeds)
+            flat += [adjoints[colours[r]][idx[c]] for r, c in entries]
+        return flat, lin.warnings
+
+    numbers, warnings, pt = solve(system, tape, specs, compute)
+    tidy = (lambda d: d + 0.0) if system is FLOAT64 else (lambda d: d)  # -0.0 as dense
+    vals = [tidy(d) for d in numbers[m:]]
+    matrix = SparseMatrix([r for r, _ in entries], [c for _, c in entries], vals,
+                          (m, len(idx)), names, fn.outputs)
     method = "column colouring" if used == "forward" else "row colouring"
-    return SparseResult("jacobian", matrix, [lin.values[o] for o in tape.outputs],
-                        list(fn.outputs), None, used, method, colours, dense, lin.warnings,
-                        dict(zip(tape.inputs, values)))
+    dense = len(idx) if used == "forward" else m
+    return SparseResult("jacobian", matrix, numbers[:m], list(fn.outputs), None, used, method,
+                        colours, dense, warnings, pt, system=system)
 
 
 # --- Hessian ------------------------------------------------------------------------
@@ -223,7 +228,7 @@ def _needed_rows(so, tape, output):
     return [row for row in so.rows if need[row[0]]]
 
 
-def decompress_star(adj, colours, products, diagonal):
+def decompress_star(adj, colours, products, diagonal, half=0.5):
     """Coordinates of the symmetric matrix from the products (products[c][i]:
     row i of H·s_c); ``diagonal[i]``: Hᵢᵢ is in the pattern."""
     count = [{} for _ in adj]  # count[i][c]: row i's pattern columns of colour c
@@ -242,7 +247,7 @@ def decompress_star(adj, colours, products, diagonal):
                 b = products[colours[i]][j] if count[j][colours[i]] == 1 else None
                 if a is None and b is None:  # not a star colouring: a bug
                     raise AssertionError(f"H[{i}][{j}] cannot be recovered")
-                v = b if a is None else a if b is None else (a + b) * 0.5
+                v = b if a is None else a if b is None else (a + b) * half
             rows.append(i)
             cols.append(j)
             vals.append(v)
@@ -250,33 +255,51 @@ def decompress_star(adj, colours, products, diagonal):
 
 
 @without_gc
-def sparse_hessian(fn, point=None, *, wrt=None, output=None, **kwargs) -> SparseResult:
-    """Value, gradient and sparse Hessian of one output of ``fn``."""
+def sparse_hessian(fn, point=None, *, wrt=None, output=None, digits=None, exact=False,
+                   **kwargs) -> SparseResult:
+    """Value, gradient and sparse Hessian of one output of ``fn``, in
+    float64 or with ``digits=N`` / ``exact=True``."""
+    from ..api import number_system, solve
     from ..higher import _names, _output_index
+    from ..modes.hessian import SecondOrder
     from .second import second_order
 
-    tape, values = fn._bind(point, kwargs)
+    system = number_system(digits, exact)
+    tape, specs = fn._bind(point, kwargs, system)
     k = _output_index(fn, output)
     names = fn._wrt(tape, _names(wrt))
     idx = _indices(tape, names)
     full, colours = hessian_plan(tape, k, idx)
     diagonal = [i in full[i] for i in range(len(idx))]
     adj = [a - {i} for i, a in enumerate(full)]
-    so = second_order(tape, values)
-    seed = [1.0 if j == k else 0.0 for j in range(len(tape.outputs))]
-    adjoint = so.adjoints(seed)
-    rows = _needed_rows(so, tape, k)
-    products = []
-    for c in range(C.n_colours(colours)):
-        direction = [0.0] * tape.n_inputs
-        for v, i in enumerate(idx):
-            if colours[v] == c:
-                direction[i] = 1.0
-        dot = so.hvp(adjoint, direction, rows)
-        products.append([dot[i] for i in idx])
-    r, c, v = decompress_star(adj, colours, products, diagonal)
-    matrix = SparseMatrix(r, c, v, (len(idx), len(idx)), names, names)
-    gradient = {w: adjoint[i] for w, i in zip(names, idx)}
-    return SparseResult("hessian", matrix, [so.values[tape.outputs[k]]], [fn.outputs[k]],
-                        gradient, "forward-over-reverse", "star colouring", colours,
-                        len(idx), so.warnings, dict(zip(tape.inputs, values)))
+    one, zero = system.one, system.zero
+    state = {}
+
+    def compute(inputs):
+        if system is FLOAT64:
+            so = second_order(tape, inputs)
+        else:
+            so = SecondOrder(tape, inputs, system)
+        seed = [one if j == k else zero for j in range(len(tape.outputs))]
+        adjoint = so.adjoints(seed)
+        rows = _needed_rows(so, tape, k)
+        products = []
+        for c in range(C.n_colours(colours)):
+            direction = [zero] * tape.n_inputs
+            for v, i in enumerate(idx):
+                if colours[v] == c:
+                    direction[i] = one
+            dot = so.hvp(adjoint, direction, rows)
+            products.append([dot[i] for i in idx])
+        r, c, v = decompress_star(adj, colours, products, diagonal, one / 2)
+        state["rc"] = r, c
+        return [so.values[tape.outputs[k]]] + [adjoint[i] for i in idx] + v, so.warnings
+
+    numbers, warnings, pt = solve(system, tape, specs, compute)
+    n = len(idx)
+    r, c = state["rc"]
+    matrix = SparseMatrix(r, c, numbers[1 + n:], (n, n), names, names)
+    gradient = dict(zip(names, numbers[1:1 + n]))
+    return SparseResult("hessian", matrix, numbers[:1], [fn.outputs[k]], gradient,
+                        "forward-over-reverse", "star colouring", colours, n, warnings, pt,
+                        system=system)

@@ -16,11 +16,11 @@ def pattern_plain(pat) -> str:
     return "\n".join(f"{rn[r]} {cn[c]}" for r, c in zip(pat.rows, pat.cols))
 
 
-def coordinates(matrix, values=True) -> dict:
+def coordinates(matrix, values=True, number=json_number) -> dict:
     """The design's coordinate object: rows, cols, values?, shape, names."""
     obj = {"rows": list(matrix.rows), "cols": list(matrix.cols)}
     if values:
-        obj["values"] = [json_number(v) for v in matrix.values]
+        obj["values"] = [number(v) for v in matrix.values]
     obj["shape"] = list(matrix.shape)
     obj["names"] = list(matrix.names)
     return obj
@@ -38,7 +38,7 @@ def pattern_json(pat, colours=None) -> dict:
     return obj
 
 
-def matrix_market(matrix, kind, values=True) -> str:
+def matrix_market(matrix, kind, values=True, number=None) -> str:
     """Matrix Market coordinate format (1-based).  A Hessian is written
     ``symmetric`` (lower triangle only), as the format asks."""
     symmetric = kind == "hessian"
@@ -48,7 +48,8 @@ def matrix_market(matrix, kind, values=True) -> str:
     for r, c, v in zip(matrix.rows, matrix.cols, vals):
         if symmetric and c > r:
             continue
-        entries.append(f"{r + 1} {c + 1}" + ("" if v is None else f" {_mtx_number(v)}"))
+        shown = None if v is None else (number or _mtx_number)(v)
+        entries.append(f"{r + 1} {c + 1}" + ("" if shown is None else f" {shown}"))
     m, n = matrix.shape
     head = [f"%%MatrixMarket matrix coordinate {field} "
             f"{'symmetric' if symmetric else 'general'}",
@@ -63,12 +64,12 @@ def _mtx_number(v):
     return repr(v) if v == v and v not in (float("inf"), float("-inf")) else plain_number(v)
 
 
-def triplets_csv(matrix, sep=",") -> str:
+def triplets_csv(matrix, sep=",", number=plain_number) -> str:
     """``row,col,row_name,col_name,value``: 0-based indices and names."""
     lines = [sep.join(("row", "col", "row_name", "col_name", "value"))]
     rn, cn = matrix.row_names, matrix.names
     for r, c, v in zip(matrix.rows, matrix.cols, matrix.values):
-        lines.append(sep.join((str(r), str(c), rn[r], cn[c], plain_number(v))))
+        lines.append(sep.join((str(r), str(c), rn[r], cn[c], number(v))))
     return "\n".join(lines)
 
 
@@ -150,32 +151,35 @@ def _sparse_meta(res) -> dict:
 
 
 def result_json(res) -> dict:
+    j = res.system.json
     if res.kind == "hessian":
-        obj = {"value": json_number(res.values[0]),
-               "gradient": {k: json_number(v) for k, v in res.gradient.items()},
-               "hessian": coordinates(res.matrix), "output": res.outputs[0]}
+        obj = {"value": j(res.values[0]),
+               "gradient": {k: j(v) for k, v in res.gradient.items()},
+               "hessian": coordinates(res.matrix, number=j), "output": res.outputs[0]}
     else:
-        values = [json_number(v) for v in res.values]
+        values = [j(v) for v in res.values]
         obj = {"value": values[0] if len(values) == 1 else values,
-               "outputs": list(res.outputs), "jacobian": coordinates(res.matrix)}
+               "outputs": list(res.outputs), "jacobian": coordinates(res.matrix, number=j)}
     obj["mode"] = res.mode
     obj["sparse"] = _sparse_meta(res)
-    obj["point"] = {k: json_number(v) for k, v in res.point.items()}
+    obj.update(res.system.meta())
+    obj["point"] = {k: j(v) for k, v in res.point.items()}
     obj["warnings"] = [w.message for w in res.warnings]
     return obj
 
 
 def result_plain(res) -> str:
     """Values, gradient (Hessian), then one ``label value`` line per nonzero."""
-    lines = [f"{name} {plain_number(v)}" for name, v in zip(res.outputs, res.values)]
+    p = res.system.format
+    lines = [f"{name} {p(v)}" for name, v in zip(res.outputs, res.values)]
     m = res.matrix
     if res.kind == "hessian":
         f = res.outputs[0]
-        lines += [f"d{f}/d{k} {plain_number(v)}" for k, v in res.gradient.items()]
-        lines += [f"d2{f}/d{m.names[r]}d{m.names[c]} {plain_number(v)}"
+        lines += [f"d{f}/d{k} {p(v)}" for k, v in res.gradient.items()]
+        lines += [f"d2{f}/d{m.names[r]}d{m.names[c]} {p(v)}"
                   for r, c, v in zip(m.rows, m.cols, m.values)]
     else:
-        lines += [f"d{m.row_names[r]}/d{m.names[c]} {plain_number(v)}"
+        lines += [f"d{m.row_names[r]}/d{m.names[c]} {p(v)}"
                   for r, c, v in zip(m.rows, m.cols, m.values)]
     return "\n".join(lines)
 

@@ -5,8 +5,10 @@ of a Python call sequence per step, which dominates a 100,000-variable tape."""
 
 from __future__ import annotations
 
+from ..modes.engine import linearize
 from ..modes.hessian import SecondOrder, second_rule
-from ..modes.sweeps import _kink_warning, linearize, nonfinite_warnings, primal, without_gc
+from ..modes.messages import kink_warning, nonfinite_warnings
+from ..modes.sweeps import primal, without_gc
 
 
 class _Group:
@@ -90,7 +92,7 @@ def _kinks(tape, groups, vals):
                 continue
             args = [vals[a] for a in steps[k].args]
             if kink(*args):
-                out.append((k, _kink_warning(tape, steps[k], args)))
+                out.append((k, kink_warning(tape, steps[k], args)))
     out.sort(key=lambda kw: kw[0])
     return [w for _, w in out]
 
@@ -138,4 +140,4 @@ def _careful(fn, prim, mask, argv):
     try:
         return fn(*argv)
     except (ValueError, ZeroDivisionError, OverflowError):
-        return second_rule(prim, mask, fast=False)[0](*argv)
+        return second_rule(prim, mask, safe=True)[0](*argv)
