@@ -14,6 +14,10 @@ from .numsys import FLOAT64, NumberSystem
 from .numsys import system as number_system
 
 MODES = ("auto", "forward", "reverse")
+# keyword parameters of the computations: a variable with such a name is
+# given in the point mapping (``f.gradient({"mode": 3})``)
+PARAMETERS = frozenset({"point", "wrt", "mode", "digits", "exact", "output", "direction",
+                        "order", "seed", "cotangent", "cost"})
 
 
 def _point_mapping(point, kwargs):
@@ -33,31 +37,51 @@ def _point_mapping(point, kwargs):
 
 
 def _checked_value(name, value, float64):
-    """A point value as a finite float64 (or, for another number system, a
-    valid value to read later); a bad one is a UsageError naming it."""
+    """A point value as a finite float64; for another number system the
+    value as given (read later at its precision).  A bad one is a
+    UsageError naming it (never a bare TypeError, ValueError or OverflowError)."""
+    if value is None or isinstance(value, (bool, complex)):
+        raise UsageError(f"the value of `{name}` must be a real number, not "
+                         f"{type(value).__name__} {value!r}")
+    if not float64:
+        return value
     if isinstance(value, str):
-        if not float64:
-            return value
         from .modes.engine import read_value
 
         value = read_value(FLOAT64, value, name)
-    elif isinstance(value, bool) or not isinstance(value, _numbers.Real):
-        if type(value).__module__.startswith(("mpmath", "numpy")) and not isinstance(
-                value, complex):
-            pass  # mpf and NumPy scalars are real numbers too
-        else:
-            raise UsageError(f"the value of `{name}` must be a real number, not "
-                             f"{type(value).__name__} {value!r}")
-    if not float64:
-        return value
+    elif not isinstance(value, _numbers.Real) and not type(value).__module__.startswith(
+            ("mpmath", "numpy", "decimal")):
+        raise UsageError(f"the value of `{name}` must be a real number, not "
+                         f"{type(value).__name__} {value!r}")
     try:
         number = float(value)
     except (OverflowError, TypeError, ValueError):
-        raise UsageError(f"the value of `{name}` is out of float64 range",
-                         hint="use digits=N or exact=True for such numbers") from None
+        raise UsageError(f"the value of `{name}` is not a float64 number: {value!r:.60}",
+                         hint="use digits=N or exact=True for numbers beyond float64") from None
     if not math.isfinite(number):
         raise UsageError(f"the value of `{name}` must be a finite number, not {number}")
     return number
+
+
+def _is_array(value):
+    return not isinstance(value, (str, bytes)) and hasattr(value, "__len__")
+
+
+def system_for(point, kwargs, digits=None, exact=False, arrays=True):
+    """The number system of a call: NumPy arrays when a point value is an
+    array (or a list) of numbers, else ``digits=``/``exact=``/float64."""
+    values = list(point.values()) if hasattr(point, "values") else []
+    if not any(_is_array(v) for v in values + list(kwargs.values())):
+        return number_system(digits, exact)
+    if not arrays:
+        raise UsageError("arrays of points work with evaluate and gradient; call this "
+                         "once per point")
+    if digits is not None or exact:
+        raise UsageError("arrays of points are computed in float64: drop digits/exact, "
+                         "or give one point at a time")
+    from .numsys import numpy_arrays
+
+    return numpy_arrays()
 
 
 def solve(system: NumberSystem, tape, specs, compute):
@@ -129,6 +153,12 @@ class Function:
         """(tape, input values): float64 numbers, or in another number system
         the values as given (text is read at each working precision)."""
         point = _point_mapping(point, kwargs)
+        missing = [name for name in self.inputs if name not in point]
+        if missing and set(missing) & PARAMETERS:
+            example = ", ".join(f"{name!r}: 1" for name in self.inputs)
+            raise UsageError(f"no value for {', '.join(f'`{m}`' for m in missing)}",
+                             hint=f"a variable named like a parameter goes in the point "
+                                  f"mapping: f.gradient({{{example}}})")
         if not point and self.inputs:
             raise UsageError(f"no point given: the formula needs {', '.join(self.inputs)}")
         float64 = system is None or system is FLOAT64
@@ -140,7 +170,7 @@ class Function:
         """The value(s) at a point: an :class:`Evaluation`."""
         from .modes.engine import primal
 
-        system = number_system(digits, exact)
+        system = system_for(point, kwargs, digits, exact)
         tape, specs = self._bind(point, kwargs, system)
 
         def compute(inputs):
@@ -161,7 +191,8 @@ class Function:
         when there are fewer outputs than variables to differentiate by)."""
         from .modes.engine import forward, linearize, reverse
 
-        system = number_system(digits, exact)
+        system = system_for(point, kwargs, digits, exact)
+        choose_mode(mode, 1, 1)  # a bad mode is named before anything else
         tape, specs = self._bind(point, kwargs, system)
         wrt = self._wrt(tape, wrt)
         mode = choose_mode(mode, len(self.outputs), len(wrt))
@@ -276,6 +307,11 @@ class Function:
     def _wrt(self, tape, wrt):
         if wrt is None:
             return list(tape.inputs)
+        if not isinstance(wrt, str) and not (
+                hasattr(wrt, "__iter__") and all(isinstance(w, str) for w in wrt)):
+            raise UsageError(f"wrt names variables (a name or a list of names), not {wrt!r}",
+                             hint="a variable named `wrt` goes in the point mapping: "
+                                  "f.gradient({'wrt': 3})")
         wrt = [wrt] if isinstance(wrt, str) else list(wrt)
         for name in wrt:
             if name not in tape.inputs:
@@ -287,7 +323,9 @@ class Function:
 
 def choose_mode(mode, n_outputs, n_inputs):
     if mode not in MODES:
-        raise UsageError(f"unknown mode `{mode}`", hint="use forward, reverse or auto")
+        raise UsageError(f"unknown mode `{mode!r}`",
+                         hint="use forward, reverse or auto; a variable named `mode` goes "
+                              "in the point mapping: f.gradient({'mode': 3})")
     if mode == "auto":
         return "reverse" if n_outputs < n_inputs else "forward"
     return mode

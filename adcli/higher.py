@@ -15,10 +15,9 @@ Methods of :class:`adcli.Function` (``.jvp``, ``.vjp``, ``.hessian``,
 
 import math
 
-from .api import _Numbers, solve
+from .api import _Numbers, solve, system_for
 from .errors import UsageError
 from .numsys import FLOAT64
-from .numsys import system as number_system
 
 
 def _names(wrt):
@@ -272,7 +271,7 @@ def hessian(fn, point=None, *, wrt=None, output=None, direction=None, digits=Non
             exact=False, **kwargs):
     from .modes import hessian as H
 
-    system = number_system(digits, exact)
+    system = system_for(point, kwargs, digits, exact, arrays=False)
     tape, specs = fn._bind(point, kwargs, system)
     k = _output_index(fn, output)
     names = fn._wrt(tape, _names(wrt))
@@ -335,7 +334,7 @@ def taylor(fn, point=None, order=2, *, direction=None, wrt=None, digits=None, ex
            **kwargs):
     from .modes.taylor import sweep
 
-    system = number_system(digits, exact)
+    system = system_for(point, kwargs, digits, exact, arrays=False)
     tape, specs = fn._bind(point, kwargs, system)
     order, direction = taylor_line(fn, tape, order, direction, wrt, 1)
     _direction(tape, direction, "direction", system)  # names checked before any work
@@ -372,7 +371,7 @@ def partial(fn, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
     from .modes.engine import primal
     from .modes.taylor import mixed_partial
 
-    system = number_system(digits, exact)
+    system = system_for(point, kwargs, digits, exact, arrays=False)
     tape, specs = fn._bind(point, kwargs, system)
     names, counts = partial_orders(tape, wrt)
     n_out = len(tape.outputs)

@@ -92,6 +92,8 @@ class NumberSystem:
     folds_constants = True
     # generated code may write + - * / (float semantics: raises on x/0)
     infix = True
+    # numbers are arrays: no domain errors, ±inf and nan element by element
+    elementwise = False
 
     def __repr__(self) -> str:
         return "FLOAT64"
@@ -125,6 +127,23 @@ class NumberSystem:
 
     def is_finite(self, x: Any) -> bool:
         return math.isfinite(x)
+
+    @staticmethod
+    def nonzero(x: Any) -> bool:
+        """False where a sweep may skip a product (a zero tangent/adjoint)."""
+        return bool(x)
+
+    def at_kink(self, prim: Primitive, args: list) -> Any:
+        """False, or where ``prim`` sits on its kink (True, or a mask)."""
+        return bool(prim.kink(*args)) or False
+
+    def kink_partial(self, p: Any, where: Any) -> Any:
+        """A partial at a kink: nan (no derivative) becomes 0, the convention."""
+        return self.zero if p != p else p
+
+    def example(self, args: list, where: Any) -> list[float]:
+        """The arguments as floats for a message (the first row at a kink)."""
+        return [self.to_float(a) for a in args]
 
     # the primitives by name ------------------------------------------------------
     def strict(self, prim: Primitive) -> Callable[..., Any]:
@@ -562,9 +581,43 @@ class NumpyArrays(NumberSystem):
         return fn
 
     safe = strict  # NumPy never raises: ±inf and nan, flagged by the batch driver
+    elementwise = True
+
+    def number(self, x):
+        return self.np.asarray(x, dtype=self.np.float64)
 
     def is_finite(self, x):
         return bool(self.np.isfinite(x).all())
+
+    @staticmethod
+    def nonzero(x):
+        return not (isinstance(x, float) and x == 0.0)
+
+    def at_kink(self, prim, args):
+        np = self.np
+        args = [np.asarray(a, dtype=np.float64) for a in args]
+        with np.errstate(invalid="ignore"):
+            if prim.key == "pow":
+                x, y = args
+                mask = (x == 0) & ~((y == np.trunc(y)) & (y >= 1))
+            elif prim.key in ("atan2", "hypot"):
+                mask = (args[0] == 0) & (args[1] == 0)
+            else:
+                mask = np.vectorize(lambda *row: bool(prim.kink(*row)), otypes=[bool])(*args)
+        return mask if mask.any() else False
+
+    def kink_partial(self, p, where):
+        np = self.np
+        return np.where(where & np.isnan(p), 0.0, p)
+
+    def example(self, args, where):
+        np = self.np
+        row = int(np.argmax(np.broadcast_to(where, np.broadcast(*args, where).shape)))
+        return [float(np.broadcast_to(a, np.shape(where) or (1,)).flat[row])
+                if np.ndim(a) else float(a) for a in args]
+
+    def to_float(self, x):
+        return float(x) if self.np.ndim(x) == 0 else NAN
 
     def fsum(self, xs):
         return sum(xs)

@@ -84,9 +84,11 @@ def linearize(system: NumberSystem, tape: Tape, inputs: list) -> Linearization:
         except (ValueError, ZeroDivisionError, OverflowError):
             res = _rescue(system, tape, step, vals, args, mask, not_differentiable)
         ps = list(res[1:])
-        if prim.kink is not None and prim.kink(*args):
-            warnings.append(kink_warning(tape, step, _floats(system, args)))
-            ps = [system.zero if p != p else p for p in ps]
+        if prim.kink is not None:
+            hit = system.at_kink(prim, args)
+            if hit is not False:
+                warnings.append(kink_warning(tape, step, system.example(args, hit)))
+                ps = [system.kink_partial(p, hit) for p in ps]
         vals.append(res[0])
         actives.append(tuple(a for a, on in zip(step.args, mask) if on))
         partials.append(ps)
@@ -99,7 +101,7 @@ def linearize(system: NumberSystem, tape: Tape, inputs: list) -> Linearization:
 def forward(lin: Linearization, seeds: list[list]) -> list[list]:
     """One tangent sweep per seed (input tangents); every slot's tangent."""
     system, tape = lin.system, lin.tape
-    zero = system.zero
+    zero, nonzero = system.zero, system.nonzero
     out = []
     for seed in seeds:
         tan = [system.number(s) for s in seed]
@@ -108,7 +110,7 @@ def forward(lin: Linearization, seeds: list[list]) -> list[list]:
             t = zero
             for a, p in zip(act, ps):
                 d = tan[a]
-                if d:
+                if nonzero(d):
                     t = t + p * d
             tan.append(t)
         out.append(tan)
@@ -118,7 +120,7 @@ def forward(lin: Linearization, seeds: list[list]) -> list[list]:
 def reverse(lin: Linearization, output_seeds: list[list]) -> list[list]:
     """One adjoint sweep per output seed; every slot's adjoint."""
     system, tape = lin.system, lin.tape
-    zero = system.zero
+    zero, nonzero = system.zero, system.nonzero
     out = []
     slots = [s.slot for s in tape.steps]
     for seed in output_seeds:
@@ -127,7 +129,7 @@ def reverse(lin: Linearization, output_seeds: list[list]) -> list[list]:
             adj[slot] = adj[slot] + system.number(w)
         for k in range(len(slots) - 1, -1, -1):
             g = adj[slots[k]]
-            if g:
+            if nonzero(g):
                 for a, p in zip(lin.active[k], lin.partials[k]):
                     adj[a] = adj[a] + g * p
         out.append(adj)
@@ -142,8 +144,8 @@ def _floats(system: NumberSystem, vals: list) -> list[float]:
 
 def _nonfinite(system: NumberSystem, tape: Tape, vals: list) -> list[EvalWarning]:
     outs = [vals[o] for o in tape.outputs]
-    if all(system.is_finite(v) for v in outs):
-        return []
+    if system.elementwise or all(system.is_finite(v) for v in outs):
+        return []  # arrays carry ±inf and nan element by element
     return nonfinite_warnings(tape, _floats(system, vals[:tape.size]),
                               _floats(system, outs))
 
@@ -186,7 +188,7 @@ def _rescue(system: NumberSystem, tape: Tape, step: Any, vals: list, args: list,
         value = system.strict(prim)(*args)
     except (ValueError, ZeroDivisionError, OverflowError):
         raise _domain(system, tape, step, vals) from None
-    at_kink = prim.kink is not None and prim.kink(*args)
+    at_kink = prim.kink is not None and system.at_kink(prim, args) is not False
     if system.exact:
         if at_kink:  # the rule divides by zero at the kink: the convention is 0
             return (value,) + tuple(system.zero for on in mask if on)
