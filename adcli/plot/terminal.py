@@ -51,8 +51,17 @@ def paint(text: str, code: str | None, colour: bool) -> str:
 # --- numbers on axes -----------------------------------------------------------
 
 def nice_ticks(lo: float, hi: float, count: int) -> tuple[list[float], float]:
-    """About ``count`` round values (1, 2, 2.5, 5 × 10ᵏ apart) inside [lo, hi]."""
-    raw = (hi - lo) / max(count, 1)
+    """About ``count`` round values (1, 2, 2.5, 5 × 10ᵏ apart) inside [lo, hi],
+    at least two of them."""
+    for n in range(max(count, 1), max(count, 1) + 4):
+        ticks, step = _ticks(lo, hi, n)
+        if len(ticks) >= 2:
+            break
+    return ticks, step
+
+
+def _ticks(lo, hi, count):
+    raw = (hi - lo) / count
     mag = 10.0 ** math.floor(math.log10(raw))
     step = min((m * mag for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs(math.log(s / raw)))
     first = math.ceil(lo / step - 1e-9)
