@@ -120,10 +120,19 @@ def _tree_lines(nodes, tape, style, with_values):
     return lines
 
 
+# Past this depth the plain tree writes the depth as a number instead of
+# indenting further: a sum of n terms is n levels deep, and indenting each
+# line by its depth made the text grow as n².
+PLAIN_INDENT_MAX = 32
+
+
 def plain_tree(nodes, tape, with_values=False):
     out = []
     for depth, text, _ in _tree_lines(nodes, tape, "ascii", with_values):
-        out.append("  " * depth + ("- " if depth else "") + text)
+        if depth > PLAIN_INDENT_MAX:
+            out.append("  " * PLAIN_INDENT_MAX + f"-[depth {depth}] " + text)
+        else:
+            out.append("  " * depth + ("- " if depth else "") + text)
     return "\n".join(out)
 
 

@@ -191,6 +191,12 @@ def cost_rich(cost):
 
 # --- formats ----------------------------------------------------------------
 
+# Columns are padded to their widest cell, but no wider than this: one long
+# adjoint rule (an input used 20,000 times) must not pad every other row to
+# its width (the output grew as rows × widest rule).
+PAD_MAX = 48
+
+
 def plain(trace, limit=None, stats=True):
     style = "ascii"
     head = headers(trace, style)
@@ -199,7 +205,8 @@ def plain(trace, limit=None, stats=True):
     if skipped:
         body.append([f"... {skipped} more rows (--limit)"] + [""] * (len(head) - 1))
     body += [cells(trace, r, style) for r in last]
-    widths = [max(len(row[i]) for row in [head] + body if not row[0].startswith("..."))
+    widths = [min(PAD_MAX, max(len(row[i]) for row in [head] + body
+                               if not row[0].startswith("...")))
               for i in range(len(head))]
     lines = [f"trace of {title(trace)}", mode_line(trace, style)]
     for row in [head] + body:
