@@ -125,4 +125,5 @@ def test_a_graph_too_deep_for_a_rich_tree_prints_as_a_plain_tree(run):
     assert res.exit_code == 0
     assert "more than 64 levels deep" in res.stderr and "--format dot" in res.stderr
     assert res.stdout.startswith("graph of ") and res.stdout.isascii()
-    assert "f: w400 = w398 + w399" in res.stdout and res.stdout.count("- w1 x") == 200
+    assert "f: w400 = w398 + w399" in res.stdout
+    assert res.stdout.count("- w1 x") + res.stdout.count("] w1 x") == 200
