@@ -66,3 +66,10 @@ def test_wheel_in_a_fresh_environment(tmp_path):
                             "print(grammar_path())"], capture_output=True, text=True,
                            cwd=tmp_path).stdout
     assert str(env_dir) in where
+    # The parser is generated into the package: no Lark installed, and a
+    # syntax error is still explained with the tokens expected.
+    assert subprocess.run([str(python), "-c", "import lark"], capture_output=True,
+                          cwd=tmp_path).returncode != 0
+    bad = subprocess.run([str(env_dir / "bin" / "adcli"), "eval", "2*(x+1", "--at", "x=1"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert bad.returncode == 2 and "expected `)`" in bad.stderr, bad.stderr

@@ -1,4 +1,5 @@
-"""A lean driver for the LALR tables Lark builds from ``grammar/adcli.lark``.
+"""A lean driver for the LALR tables Lark builds from ``grammar/adcli.lark``
+(``lalr_tables.py``, written by ``python -m adcli.language.regenerate``).
 
 Lark stays the authority on the language: the grammar and the parse table
 come from it, and the reduce actions follow Lark's own tree-shaping rules
@@ -8,7 +9,8 @@ replaces Lark's general-purpose token loop with a tight one (one master
 regular expression for the lexer, plain lists for the stacks, no call at
 all for unit reductions such as ``sum → product``), which makes a 400 kB
 formula parse several times faster.  On a syntax error ``parse`` returns
-False and the caller re-parses with Lark itself for its precise diagnostics.
+False and the caller re-parses with Lark's stand-alone parser for its
+precise diagnostics.
 """
 
 import re
@@ -31,7 +33,7 @@ def _flatten(values):
 
 
 def _action(rule, builder):
-    """How to reduce ``rule`` (see :func:`export_tables`): _UNIT (the value
+    """How to reduce ``rule`` (see ``regenerate.export_tables``): _UNIT (the value
     stays), or a function of the popped children."""
     name, alias, expansion, expand1, empty = rule
     keep = [i for i, (_, is_term, filter_out) in enumerate(expansion)
@@ -62,59 +64,6 @@ def _action(rule, builder):
     if keep == [0, 2] and len(expansion) == 3:
         return lambda c: method(c[0], c[2])
     return lambda c: method(*[c[i] for i in keep])
-
-
-def export_tables(lark):
-    """Lark's analysis of the grammar as plain lists and strings, which
-    :mod:`marshal` stores and loads without importing Lark."""
-    from lark.parsers.lalr_analysis import Shift
-
-    table = lark.parser.parser.parser.parse_table
-    terminals = sorted(lark.lexer_conf.terminals,
-                       key=lambda t: (-t.priority, -t.pattern.max_width,
-                                      -len(t.pattern.value), t.name))
-    names = {"$END"} | {t.name for t in terminals}
-    for row in table.states.values():
-        names.update(row)
-    symbols = sorted(names)
-    index = {name: i for i, name in enumerate(symbols)}
-    rules, rule_index, actions = [], {}, []
-    for state in range(len(table.states)):
-        entry = [None] * len(symbols)
-        for sym, (action, arg) in table.states[state].items():
-            if action is Shift:
-                entry[index[sym]] = (True, arg)
-                continue
-            if arg not in rule_index:
-                rule_index[arg] = len(rules)
-                rules.append((arg.origin.name, arg.alias,
-                              tuple((s.name, s.is_term, bool(getattr(s, "filter_out", False)))
-                                    for s in arg.expansion),
-                              bool(arg.options.expand1), tuple(arg.options.empty_indices)))
-            entry[index[sym]] = (False, rule_index[arg])
-        actions.append(tuple(entry))
-    return _plain({
-        "start": table.start_states["program"], "end": table.end_states["program"],
-        "symbols": tuple(symbols), "rules": tuple(rules), "actions": tuple(actions),
-        "terminals": tuple((t.name, t.pattern.to_regexp()) for t in terminals),
-        "ignore": tuple(lark.lexer_conf.ignore),
-    })
-
-
-def _plain(value):
-    """Built-in types only: a freshly analysed grammar names its symbols with
-    Lark's ``Token`` (a ``str`` subclass), which :mod:`marshal` refuses."""
-    if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (tuple, list)):
-        return tuple(_plain(v) for v in value)
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return int(value)
-    raise TypeError(f"unexpected {type(value).__name__} in the LALR tables")
 
 
 class FastLALR:

@@ -15,7 +15,7 @@ from ..errors import ParseError
 from ..graph.dag import CONST, Graph
 from ..graph.program import Program
 from ..primitives import CONSTANTS, FUNCTIONS, VARIADIC, function_names
-from .grammar import fast_parser, lalr_parser
+from .grammar import explaining_parser, fast_parser
 
 _FUNCTION_NAMES = frozenset(function_names())
 
@@ -155,11 +155,11 @@ def parse(source, *, graph=None, env=None, allow_free=True):
     graph = graph if graph is not None else Graph()
     _builder.reset(source, graph, env or {}, allow_free)
     if not _parse_without_gc(source):
-        # Ask Lark itself what is wrong: its messages know the expected tokens.
-        from lark.exceptions import UnexpectedInput
+        # Ask Lark's parser what is wrong: its errors know the expected tokens.
+        from .lark_standalone import UnexpectedInput
 
         try:
-            lalr_parser().parse(source)
+            explaining_parser().parse(source)
         except UnexpectedInput as exc:
             raise _syntax_error(source, exc) from None
         raise ParseError("the formula does not parse", source=source, span=(0, len(source)))
@@ -218,7 +218,7 @@ def _expected(names):
 
 
 def _syntax_error(source, exc):
-    from lark.exceptions import UnexpectedCharacters
+    from .lark_standalone import UnexpectedCharacters
 
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream
