@@ -30,7 +30,7 @@ def test_eval_of_diff_is_the_gradient(name, source, point, mode):
     assert list(d.outputs) == [f"d{o}/d{w}" for o in fn.outputs for w in fn.inputs]
     for g, e in zip(got, expected):
         # the same operations in the same order: equal to the last bit
-        assert close(g, e, 4e-16), (source, g, e)
+        assert g == e or (g != g and e != e), (source, g, e)
 
 
 @pytest.mark.parametrize(("name", "source", "point"), CORPUS, ids=IDS)
@@ -67,7 +67,8 @@ def test_plain_shapes():
     runner = CliRunner()
     one = runner.invoke(cli, ["diff", "x^2*sin(x)", "--wrt", "x"])
     assert one.exit_code == 0
-    assert one.output.strip() == "sin(x)*2*x + x^2*cos(x)"
+    # the DAG's exact shape: sin(x)*(2*x) rounds differently from sin(x)*2*x
+    assert one.output.strip() == "sin(x)*(2*x) + x^2*cos(x)"
     several = runner.invoke(cli, ["diff", "x1*x2 + sin(x1)"])
     assert several.output.splitlines() == ["df/dx1 = cos(x1) + x2", "df/dx2 = x1"]
     shared = runner.invoke(cli, ["diff", "sin(x)^2 + sin(x)", "--wrt", "x"]).output

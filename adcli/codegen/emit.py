@@ -19,7 +19,7 @@ LANGS = ("c", "python", "numpy", "js")
 _ATOM = 9
 # C statements per function before the code is split into parts
 # (compilers are superlinear in the size of one function).
-PART_SIZE = 2000
+PART_SIZE = 200
 
 
 class Lang:
@@ -202,6 +202,21 @@ class NumPy(Python):
         return f"np.{PRIMITIVES[key].np}({', '.join(a)})"
 
 
+class Adcli(Lang):
+    """adcli's own language (``adcli diff``): the same exact shape."""
+
+    name = "adcli"
+
+    def literal(self, v):
+        from ..language.printer import number
+
+        text = number(v, "ascii")
+        return f"({text})" if text.startswith("-") else text
+
+    def call(self, key, args):
+        return f"{PRIMITIVES[key].name}({', '.join(args)})"
+
+
 TARGETS = {"c": C, "python": Python, "numpy": NumPy, "js": JS}
 # primitives whose spelling writes an argument twice (it must be a name)
 TWICE = {"min", "max", "sign", "sec", "csc", "cot", "logb"}
@@ -213,6 +228,11 @@ def expression(lang, node, code):
     key = node.op
     args = [code[a.id] for a in node.args]
     prec = _PREC.get(key)
+    if key == "pow" and lang.name == "adcli":  # right-associative, above unary minus
+        (lt, lp), (rt, rp) = args
+        lt = lt if lp == _ATOM else f"({lt})"
+        rt = rt if rp >= 4 else f"({rt})"
+        return f"{lt}^{rt}", 4
     if prec is None:
         return lang.call(key, [a[0] for a in args]), _ATOM
     if key == "neg":
@@ -223,15 +243,18 @@ def expression(lang, node, code):
         lt = f"({lt})"
     if rp <= prec:
         rt = f"({rt})"
+    if prec == 2 and lang.name == "adcli":  # as adcli's printer: x*y + z
+        return f"{lt}{PRIMITIVES[key].infix}{rt}", prec
     return f"{lt} {PRIMITIVES[key].infix} {rt}", prec
 
 
 # --- the common walk ---------------------------------------------------------
 
 class Statement:
-    __slots__ = ("var", "text", "comment", "check", "kink", "node")
+    __slots__ = ("var", "text", "comment", "check", "kink", "node", "deps")
 
-    def __init__(self, var, text, comment, check, kink, node):
+    def __init__(self, var, text, comment, check, kink, node, deps=()):
+        self.deps = deps  # the named variables the statement reads
         self.var = var
         self.text = text
         self.comment = comment
@@ -258,6 +281,15 @@ def statements(kernel, lang, leaf, named_ref=None):
             return leaf(index[n.id]), _ATOM
         return code[n.id]
 
+    deps = {}  # inline node id -> the named variables its text reads
+    no_deps = frozenset()
+
+    def deps_of(nodes):
+        found = set()
+        for a in nodes:
+            found.update(deps.get(a.id, no_deps))
+        return found
+
     for node in order:
         for a in node.args:
             if a.id not in code and a.op in (CONST, VAR):
@@ -265,6 +297,7 @@ def statements(kernel, lang, leaf, named_ref=None):
         text, prec = expression(lang, node, code)
         if node.id not in named:
             code[node.id] = (text, prec)
+            deps[node.id] = deps_of(node.args)
             continue
         role = kernel.role(node, temps)
         comment = _comment(kernel, node, role, names)
@@ -281,11 +314,16 @@ def statements(kernel, lang, leaf, named_ref=None):
             cond = _domain_check(lang, step, var, [atom(a)[0] for a in node.args])
             if cond is not None:
                 check = (cond, kernel.tape.omega(step.slot))
-        out.append(Statement(role.var, text, comment, check, kink, node))
+        used = deps_of(node.args)
+        if kink_node is not None:
+            used |= deps_of(kink_node.args)
+        out.append(Statement(role.var, text, comment, check, kink, node, used))
         code[node.id] = (var, _ATOM)
+        deps[node.id] = frozenset((role.var,))
     results = [(name, [atom(n)[0] for n in nodes], labels)
                for name, nodes, labels in kernel.groups]
-    return out, results
+    results_deps = [[deps_of([n]) for n in nodes] for _, nodes, _ in kernel.groups]
+    return out, results, results_deps
 
 
 def _comment(kernel, node, role, names):
@@ -302,6 +340,10 @@ def _domain_check(lang, step, var, args):
     non-nan arguments (math functions and pow), or a pole."""
     key = step.prim.key
     conds = []
+    exponent = step.node.args[1] if key == "pow" else None
+    if exponent is not None and exponent.op == CONST and exponent.value >= 0 \
+            and exponent.value == int(exponent.value):
+        return None  # x^k for a whole k ≥ 0 is defined everywhere
     if step.prim.infix is None or key == "pow":
         conds.append(lang.all(lang.isnan(var), *[lang.not_(lang.isnan(a)) for a in args]))
     if key in POLES:

@@ -21,12 +21,11 @@ def emit_c(kernel, name, main=False):
         used.add(i)
         return f"w{i + 1}"
 
-    stmts, results = statements(kernel, lang, leaf)
-    split = len(stmts) > PART_SIZE
-    if split:  # every value in v[], parts of bounded size
-        slot = {s.var: k for k, s in enumerate(stmts)}
-        stmts, results = statements(kernel, lang, lambda i: f"x[{i}]",
-                                    lambda var: f"v[{slot[var]}]")
+    split = False
+    stmts, results, results_deps = statements(kernel, lang, leaf)
+    if len(stmts) > PART_SIZE:  # parts of bounded size, passing values through v[]
+        split = True
+        stmts, results, results_deps = statements(kernel, lang, lambda i: f"x[{i}]")
     params = ", ".join(f"double *{g}" for g, _, _ in results)
     sizes = ", ".join(f"{g}[{len(nodes)}]" for g, nodes, _ in results)
     out = ["/*"] + [" * " + line.replace("*/", "* /") for line in header_lines(kernel, "c", name)]
@@ -48,17 +47,17 @@ def emit_c(kernel, name, main=False):
         out += [f"static double {name}_kink(double p, int at_kink)",
                 "{", "    return (at_kink && p != p) ? 0.0 : p;", "}", ""]
 
-    def body(lines_of, indent="    "):
+    def body(lines_of, indent="    ", grouped=False):
         lines = []
         for s in lines_of:
+            if grouped:
+                lines.append([])
             text = s.text if s.kink is None else f"{name}_kink({s.text}, {s.kink})"
-            target = s.var if split else f"const double {s.var}"
-            if split:
-                target = f"v[{slot[s.var]}]"
-            lines.append(f"{indent}{target} = {text}; {_c_comment(s.comment)}")
+            add = lines[-1].append if grouped else lines.append
+            add(f"{indent}const double {s.var} = {text}; {_c_comment(s.comment)}")
             if s.check is not None:
                 cond, omega = s.check
-                lines.append(f"{indent}if ({cond}) return {omega};")
+                add(f"{indent}if ({cond}) return {omega};")
         return lines
 
     writes = []
@@ -74,19 +73,57 @@ def emit_c(kernel, name, main=False):
             out.append("    (void)x;")
         out += inputs + lines + writes + ["    return 0;", "}"]
     else:
-        parts = [stmts[i:i + PART_SIZE] for i in range(0, len(stmts), PART_SIZE)]
-        for k, part in enumerate(parts):
-            out += [f"static int {name}_part{k + 1}(const double *x, double *v)", "{",
-                    "    (void)x;"] + body(part) + ["    return 0;", "}", ""]
-        out += [signature, "{",
-                f"    double v[{len(stmts)}]; /* every intermediate value */",
-                "    int rc;"]
-        for k in range(len(parts)):
-            out.append(f"    if ((rc = {name}_part{k + 1}(x, v)) != 0) return rc;")
-        out += writes + ["    return 0;", "}"]
+        out += _c_parts(name, stmts, results, results_deps, signature, body)
     if main:
         out += _c_main(kernel, name, results)
     return "\n".join(out) + "\n"
+
+
+def _c_parts(name, stmts, results, results_deps, signature, body):
+    """Functions of PART_SIZE statements: locals inside a part, and only the
+    values another part reads pass through v[]; the results are written by
+    parts of the same size (compilers are superlinear in a function's size)."""
+    parts = [stmts[i:i + PART_SIZE] for i in range(0, len(stmts), PART_SIZE)]
+    part_of = {s.var: k for k, part in enumerate(parts) for s in part}
+    writes = [(f"{g}[{k}] = {c};", d) for (g, codes, _), deps in zip(results, results_deps)
+              for k, (c, d) in enumerate(zip(codes, deps))]
+    exported = {d for _, deps in writes for d in deps}
+    for k, part in enumerate(parts):
+        for s in part:
+            exported.update(d for d in s.deps if part_of[d] != k)
+    slot = {var: i for i, var in enumerate(sorted(exported, key=part_of.get))}
+    out = []
+
+    def imports(needed):
+        return [f"    const double {d} = v[{slot[d]}];" for d in sorted(needed, key=slot.get)]
+
+    # external linkage: GCC inlines a static function called once
+    for k, part in enumerate(parts):
+        needed = {d for s in part for d in s.deps if part_of[d] != k}
+        lines = []
+        for line, s in zip(body(part, "    ", grouped=True), part):
+            lines += line
+            if s.var in slot:
+                lines.append(f"    v[{slot[s.var]}] = {s.var};")
+        proto = f"int {name}_part{k + 1}(const double *restrict x, double *restrict v)"
+        out += [proto + ";", proto, "{", "    (void)x;"] + imports(needed) + lines + [
+            "    return 0;", "}", ""]
+    groups = ", ".join(f"double *restrict {g}" for g, _, _ in results)
+    chunks = [writes[i:i + PART_SIZE] for i in range(0, len(writes), PART_SIZE)]
+    for k, chunk in enumerate(chunks):
+        proto = (f"void {name}_write{k + 1}(const double *restrict x, "
+                 f"const double *restrict v, {groups})")
+        touched = " ".join(f"(void){g};" for g, _, _ in results)
+        out += [proto + ";", proto, "{", f"    (void)x; (void)v; {touched}"]
+        out += imports({d for _, deps in chunk for d in deps})
+        out += [f"    {w}" for w, _ in chunk] + ["}", ""]
+    args = ", ".join(g for g, _, _ in results)
+    out += [signature, "{",
+            f"    double v[{max(len(slot), 1)}]; /* the values passed between parts */",
+            "    int rc;"]
+    out += [f"    if ((rc = {name}_part{k + 1}(x, v)) != 0) return rc;" for k in range(len(parts))]
+    out += [f"    {name}_write{k + 1}(x, v, {args});" for k in range(len(chunks))]
+    return out + ["    return 0;", "}"]
 
 
 def _c_main(kernel, name, results):
@@ -181,7 +218,7 @@ def _docstring(kernel, name, kernel_lang):
 
 def emit_python(kernel, name, main=False):
     lang = Python()
-    stmts, results = statements(kernel, lang, lambda i: f"x[{i}]")
+    stmts, results, _ = statements(kernel, lang, lambda i: f"x[{i}]")
     body = []
     for s in stmts:
         text = s.text if s.kink is None else f"_kink({s.text}, {s.kink})"
@@ -216,7 +253,7 @@ def emit_python(kernel, name, main=False):
 
 def emit_numpy(kernel, name, main=False):
     lang = NumPy()
-    stmts, results = statements(kernel, lang, lambda i: f"X[:, {i}]")
+    stmts, results, _ = statements(kernel, lang, lambda i: f"X[:, {i}]")
     body = []
     for s in stmts:
         body.append(f"        {s.var} = {s.text}  # {s.comment}")
@@ -310,7 +347,7 @@ function g17(v) {
 
 def emit_js(kernel, name, main=False):
     lang = JS()
-    stmts, results = statements(kernel, lang, lambda i: f"x[{i}]")
+    stmts, results, _ = statements(kernel, lang, lambda i: f"x[{i}]")
     body = []
     for s in stmts:
         text = s.text if s.kink is None else f"_kink({s.text}, {s.kink})"

@@ -39,22 +39,32 @@ def assignments(roots, style="ascii", taken=()):
     def leaf(node):
         return subscript_name(node.name, style) if style != "ascii" else node.name
 
+    exact = style == "ascii"
+    if exact:  # the DAG's exact shape: adcli re-reads it with the same roundings
+        from .emit import _ATOM as ATOM
+        from .emit import Adcli, expression
+
+        lang = Adcli()
     for node in postorder(roots):
-        text, prec, is_leaf = _print(node, style, leaf, done)
+        if exact:
+            if node.op == VAR:
+                done[node.id] = (node.name, ATOM)
+                continue
+            if node.op == CONST:
+                done[node.id] = (lang.literal(node.value), ATOM)
+                continue
+            text, prec = expression(lang, node, done)
+            is_leaf = False
+        else:
+            text, prec, is_leaf = _print(node, style, leaf, done)
         if node.id in shared:
             name = f"{prefix}{len(lines) + 1}"
             shown = f"{prefix}_{{{len(lines) + 1}}}" if style == "latex" else name
             lines.append((shown, str(text)))
-            done[node.id] = (shown, _ATOM, True)
+            done[node.id] = (shown, ATOM) if exact else (shown, _ATOM, True)
         else:
-            done[node.id] = (text, prec, is_leaf)
-    texts = []
-    for r in roots:
-        if r.id in done:
-            texts.append(str(done[r.id][0]))
-        else:
-            texts.append(str(_print(r, style, leaf, done)[0]))
-    return lines, texts
+            done[node.id] = (text, prec) if exact else (text, prec, is_leaf)
+    return lines, [str(done[r.id][0]) for r in roots]
 
 
 def program(roots, taken=()):
