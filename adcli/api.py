@@ -212,6 +212,10 @@ class Function:
             flat = [lin.values[o] for o in tape.outputs]
             for row in rows:
                 flat.extend(row)
+            if system is FLOAT64 and not all(map(math.isfinite, flat[m:])):
+                from .modes.messages import derivative_warnings
+
+                return flat, lin.warnings + derivative_warnings(lin)
             return flat, lin.warnings
 
         numbers, warnings, pt = solve(system, tape, specs, compute)

@@ -23,12 +23,13 @@ class Primitive:
     __slots__ = (
         "key", "name", "arity", "params", "fn", "partials", "infix", "prec",
         "latex", "domain", "kink", "kink_note", "doc", "np", "mp", "taylor",
-        "tangent_left",
+        "tangent_left", "edge",
     )
 
     def __init__(self, key, fn, partials, *, name=None, params=None, infix=None,
                  prec=None, latex=None, domain="all real numbers", kink=None,
-                 kink_note=None, doc="", np=None, mp=None, taylor=None, tangent_left=None):
+                 kink_note=None, doc="", np=None, mp=None, taylor=None, tangent_left=None,
+                 edge=None):
         self.key = key
         self.name = name or key  # what the user types
         self.params = params or (("x",) if len(partials) == 1 else ("x", "y"))
@@ -52,6 +53,11 @@ class Primitive:
         # display only: per argument, write the tangent before the partial in
         # the trace's tangent rule (mul: the textbook ω̇₁·ω₂ + ω₁·ω̇₂)
         self.tangent_left = tangent_left
+        # optional predicate for points inside the domain where a partial
+        # rule cannot be evaluated although the derivative is the limit its
+        # IEEE value gives (nan read as 0): returns None elsewhere, else the
+        # warning to show ("" for none).  pow: log(0)·0^y at x = 0.
+        self.edge = edge
 
     def __repr__(self):
         return f"Primitive({self.key})"
@@ -140,6 +146,35 @@ def _pow_kink(x, y):
     return x == 0 and not (y == int(y) and y >= 1)
 
 
+class _Note(str):
+    """A kink note (what ``adcli functions`` lists) that words the warning
+    for the arguments at hand (``at(*args)``) so it agrees with the result."""
+
+    def __new__(cls, text, at):
+        note = super().__new__(cls, text)
+        note.at = at
+        return note
+
+
+def _pow_note_at(x, y):
+    if 0 < y < 1:
+        return "infinite slope: d/dx is +inf"
+    if y == 0:
+        return "0^0: adcli uses the derivatives 0"
+    return ("x^y with this y is not defined for x < 0: the one-sided derivative "
+            "from x > 0 is used, d/dx = 0")
+
+
+def _pow_edge(x, y):
+    """Where ∂/∂y = log(x)·x^y cannot be evaluated although x^y is defined."""
+    if x == 0 and y > 0:
+        return ""  # x^y is 0 for every y > 0 at x = 0: ∂/∂y = 0 exactly
+    if x < 0 and y == int(y):
+        return ("x^y with x < 0 is defined only at integer y: no derivative with "
+                "respect to y, adcli uses 0")
+    return None
+
+
 # A kink predicate can only fire where its first argument takes one of these
 # values: the sweeps test that in bulk before asking the predicate itself.
 _at_zero.first_arg_values = _origin.first_arg_values = _pow_kink.first_arg_values = (0.0,)
@@ -168,7 +203,8 @@ TABLE = [
       np="negative", mp="_neg", taylor="_neg"),
     P("pow", _pow, ("y*x^(y-1)", "log(x)*x^y"), infix="^", prec=4,
       latex="{{{0}}}^{{{1}}}", domain="x > 0, or x < 0 with integer y, or x = 0 with y ≥ 0",
-      kink=_pow_kink, kink_note=SLOPE, doc="also written x**y or pow(x, y)",
+      kink=_pow_kink, kink_note=_Note(SLOPE, _pow_note_at), edge=_pow_edge,
+      doc="also written x**y or pow(x, y)",
       np="power", mp="_pow", taylor="_pow"),
     # elementary functions
     P("sin", math.sin, ("cos(x)",), latex="\\sin {0}",
@@ -228,7 +264,8 @@ TABLE = [
     P("log1p", math.log1p, ("1/(1+x)",), latex="\\operatorname{{log1p}} {0}",
       domain="x > -1", doc="log(1 + x), accurate near 0",
       np="log1p", mp="log1p"),
-    P("sqrt", math.sqrt, ("1/(2*sqrt(x))",), latex="\\sqrt{{{0}}}", domain="x ≥ 0",
+    # abs: at x = -0 (sqrt(-x) at 0) the one-sided slope is +inf, not 1/-0
+    P("sqrt", math.sqrt, ("1/(2*abs(sqrt(x)))",), latex="\\sqrt{{{0}}}", domain="x ≥ 0",
       kink=_at_zero, kink_note=SLOPE,
       np="sqrt", mp="sqrt", taylor="_sqrt"),
     P("cbrt", getattr(math, "cbrt", _cbrt), ("1/(3*cbrt(x)^2)",), latex="\\sqrt[3]{{{0}}}",

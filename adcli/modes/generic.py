@@ -21,7 +21,8 @@ from ..errors import DomainError, EvalWarning
 from ..graph.dag import postorder
 from ..graph.tape import Tape
 from ..numsys import RATIONAL_NAMES, NotRational, NumberSystem
-from .messages import call_text, domain_error, domain_hint, kink_warning, nonfinite_warnings
+from .messages import (call_text, domain_error, domain_hint, edge_note, kink_warning,
+                       nonfinite_warnings)
 from .rules import active_linearizer
 
 
@@ -83,6 +84,9 @@ def linearize(system: NumberSystem, tape: Tape, inputs: list) -> Linearization:
             raise _first_not_rational(system, tape, step, vals, args, exc) from None
         except (ValueError, ZeroDivisionError, OverflowError):
             res = _rescue(system, tape, step, vals, args, mask, not_differentiable)
+            note = edge_note(prim, _floats(system, args))
+            if note and not (prim.kink is not None and system.at_kink(prim, args) is not False):
+                warnings.append(kink_warning(tape, step, _floats(system, args), note))
         ps = list(res[1:])
         if prim.kink is not None:
             hit = system.at_kink(prim, args)
@@ -189,6 +193,12 @@ def _rescue(system: NumberSystem, tape: Tape, step: Any, vals: list, args: list,
     except (ValueError, ZeroDivisionError, OverflowError):
         raise _domain(system, tape, step, vals) from None
     at_kink = prim.kink is not None and system.at_kink(prim, args) is not False
+    if not at_kink and edge_note(prim, _floats(system, args)) is not None:
+        # inside the domain, the rule's limit (Primitive.edge): nan reads as 0
+        if system.exact:
+            return (value,) + tuple(system.zero for on in mask if on)
+        res = active_linearizer(system, prim, mask, safe=True)(*args)
+        return res[:1] + tuple(system.zero if p != p else p for p in res[1:])
     if system.exact:
         if at_kink:  # the rule divides by zero at the kink: the convention is 0
             return (value,) + tuple(system.zero for on in mask if on)

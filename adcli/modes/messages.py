@@ -11,11 +11,20 @@ from ..errors import DomainError, EvalWarning
 from ..numtext import plain_number
 
 
-def kink_warning(tape, step, args):
+def kink_warning(tape, step, args, note=None):
     omega = tape.omega(step.slot)
+    if note is None:
+        note = step.prim.kink_note
+        at = getattr(note, "at", None)  # a note worded for these arguments
+        if at is not None:
+            note = at(*args)
     return EvalWarning("kink", omega,
-                       f"{call_text(step, args)} at ω{omega} is not differentiable "
-                       f"({step.prim.kink_note})")
+                       f"{call_text(step, args)} at ω{omega} is not differentiable ({note})")
+
+
+def edge_note(prim, args):
+    """The table's ``edge`` note at these float arguments (None: not an edge)."""
+    return prim.edge(*args) if prim.edge is not None else None
 
 
 def nonfinite_warnings(tape, vals, results):
@@ -73,3 +82,27 @@ def _is_odd_root(y):
     except (ZeroDivisionError, TypeError, ValueError, OverflowError):
         return False
     return n % 2 == 1 and abs(float(y) * n - 1) < 1e-12
+
+
+def derivative_warnings(lin):
+    """A float64 derivative came out ±inf or nan: name the first step whose
+    partial did, unless a warning already speaks of that step (a kink, an
+    overflowed value); or, when every partial is finite, the chain rule."""
+    tape = lin.tape
+    warned = {w.step for w in lin.warnings}
+    for step, ps in zip(tape.steps, lin.partials):
+        bad = [p for p in ps if not math.isfinite(p)]
+        if not bad:
+            continue
+        omega = tape.omega(step.slot)
+        if omega in warned:
+            return []
+        p = bad[0]
+        args = [lin.values[a] for a in step.args]
+        return [EvalWarning("overflow" if p == p else "nan", omega,
+                            f"the derivative of {call_text(step, args)} at ω{omega} "
+                            f"{'overflows to' if p == p else 'is'} {plain_number(p)}")]
+    if lin.warnings:
+        return []
+    return [EvalWarning("overflow", None, "a derivative overflowed in the chain rule's "
+                        "products although every local partial is finite")]

@@ -14,7 +14,8 @@ import math
 import operator
 
 from ..errors import DomainError
-from .messages import call_text, domain_error, domain_hint, kink_warning, nonfinite_warnings
+from .messages import (call_text, domain_error, domain_hint, edge_note, kink_warning,
+                       nonfinite_warnings)
 from .rules import linearizer
 
 _isfinite = math.isfinite
@@ -330,6 +331,11 @@ def _rescue(tape, k, vals, warnings):
     res = linearizer(step.prim, active, fast=False)(*args)
     if step.prim.kink is not None and step.prim.kink(*args):
         warnings.append(kink_warning(tape, step, args))
+        return res[:1] + tuple(0.0 if p != p else p for p in res[1:])
+    note = edge_note(step.prim, args)
+    if note is not None:  # inside the domain: the rule's limit (see Primitive.edge)
+        if note:
+            warnings.append(kink_warning(tape, step, args, note))
         return res[:1] + tuple(0.0 if p != p else p for p in res[1:])
     if all(_isfinite(p) for p in res[1:]):
         return res  # an overflow inside a rule that came out finite after all
