@@ -21,8 +21,14 @@ from ..errors import DomainError, EvalWarning
 from ..graph.dag import postorder
 from ..graph.tape import Tape
 from ..numsys import RATIONAL_NAMES, NotRational, NumberSystem
-from .messages import (call_text, domain_error, domain_hint, edge_note, kink_warning,
-                       nonfinite_warnings)
+from .messages import (
+    call_text,
+    domain_error,
+    domain_hint,
+    edge_note,
+    kink_warning,
+    nonfinite_warnings,
+)
 from .rules import active_linearizer
 
 

@@ -14,8 +14,14 @@ import math
 import operator
 
 from ..errors import DomainError
-from .messages import (call_text, domain_error, domain_hint, edge_note, kink_warning,
-                       nonfinite_warnings)
+from .messages import (
+    call_text,
+    domain_error,
+    domain_hint,
+    edge_note,
+    kink_warning,
+    nonfinite_warnings,
+)
 from .rules import linearizer
 
 _isfinite = math.isfinite
