@@ -39,7 +39,7 @@ from bench.spawn import measured  # noqa: E402
 WORKED = "x1*x2+sin(x1)"
 WORKED_AT = "x1=2,x2=3"
 GOALS = {"startup": 7.0, "cheap": 3.0, "n10000_s": 2.0, "autograd_n1000": 2.0}
-OTHER_MODULES = ["higher_order", "batch", "precision", "plot_sweep"]
+OTHER_MODULES = ["higher_order", "batch", "precision", "plot_sweep", "scaling"]
 
 
 # --- measuring -------------------------------------------------------------
@@ -337,6 +337,8 @@ def bench_others(quick, names=OTHER_MODULES):
             rows.append(row(f"[{name}] {r.get('workload', '?')}", a_s, r.get("peer") or "-",
                             p_s, r.get("adcli_mb"), r.get("peer_mb"), r.get("note") or "",
                             kind=name))
+            if "ok" in r:  # a check (bench/scaling.py) that fails the suite when False
+                rows[-1]["ok"] = r["ok"]
         notes.append(f"bench/{name}.py: {len(got)} rows in {time.perf_counter() - t0:.1f} s")
     return rows, notes
 
@@ -460,7 +462,10 @@ def main(argv=None):
         with open(args.json, "w") as fh:
             json.dump({"machine": meta, "quick": args.quick, "rows": rows, "notes": notes},
                       fh, indent=1)
-    return 0
+    too_steep = [r for r in rows if r.get("ok") is False]
+    for r in too_steep:  # bench/scaling.py: time grows faster than the algorithm needs
+        print(f"FAIL: {r['workload']}: {r['note']}", file=sys.stderr)
+    return 1 if too_steep else 0
 
 
 if __name__ == "__main__":

@@ -51,3 +51,15 @@ def test_the_accuracy_report_measures_and_meets_its_bounds():
     assert 0 < accuracy.gradients() <= 1e-14
     assert accuracy.hessians() <= 1e-12
     assert accuracy.partials() <= 1e-10
+
+
+def test_scaling_fits_the_exponent_and_flags_a_steeper_growth():
+    from bench import scaling
+
+    assert scaling.slope([100, 200, 400], [1.0, 4.0, 16.0]) == pytest.approx(2.0)
+    assert scaling.slope([100, 200, 400], [0.3, 0.6, 1.2]) == pytest.approx(1.0)
+    names = {(name, dim) for name, dim, *_ in scaling._cases()}
+    for dim in ("formula length", "inputs", "outputs", "rows", "columns", "order"):
+        assert any(d == dim for _, d in names), dim
+    for cmd in ("eval", "grad", "hessian", "taylor", "partial", "check", "trace", "graph"):
+        assert any(n.split()[0] == cmd for n, _ in names), cmd
