@@ -274,6 +274,7 @@ def _variables(reader, needed):
 
 
 def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digits=None,
+               jit=False,
                stdin=None, stdout=None, stderr=None, progress=None, max_rows=None,
                source=None):
     """Run a batch; returns the exit status (0, or 1 if any row failed).
@@ -303,6 +304,10 @@ def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digi
         variables = _variables(reader, list(needed))
         reader.bind(variables)
         kernel = make_kernel(variables)
+        if jit:  # --jit: the same kernel, compiled (adcli.codegen.jit)
+            from ..codegen.jit import jit_kernel
+
+            kernel = jit_kernel(kernel, stderr)
         if isinstance(kernel, PointKernel) and kernel.variables is None:
             kernel.variables = variables
         fmt = fmt or ("csv" if reader.format == "parquet" else reader.format)

@@ -269,6 +269,9 @@ def text_format(fmt, precise):
 def points_options(f):
     """--points, --input-format and --digits, for any command that can run a
     batch through :func:`run_batch`."""
+    f = click.option("--jit", is_flag=True, expose_value=False, callback=_remember_jit,
+                     help="Compile the derivative kernel (C, cached) and run the batch "
+                          "through it; falls back to NumPy without a compiler.")(f)
     f = click.option("--digits", type=click.IntRange(1, 17), default=None, metavar="N",
                      help="Write N significant digits instead of full round-trip "
                           "precision.")(f)
@@ -282,6 +285,11 @@ def points_options(f):
                              "default the input's).")(f)
 
 
+def _remember_jit(ctx, _param, value):
+    if value:
+        ctx.meta["adcli.jit"] = True
+
+
 def run_batch(fn, at, points, make_kernel, fmt, input_format, digits, formula_from_stdin=False):
     """Run a --points batch and exit with its status (1 if any row failed).
     ``make_kernel(variables)`` builds the command's kernel (adcli.batch)."""
@@ -293,7 +301,8 @@ def run_batch(fn, at, points, make_kernel, fmt, input_format, digits, formula_fr
                          hint="give the formula as EXPR or with -f FILE")
     from ..batch.driver import run_points
 
+    jit = click.get_current_context().meta.get("adcli.jit", False)
     status = run_points(points, make_kernel, needed=fn.inputs, fmt=fmt,
-                        input_format=input_format, digits=digits, source=fn.source)
+                        input_format=input_format, digits=digits, source=fn.source, jit=jit)
     if status:
         click.get_current_context().exit(status)

@@ -258,7 +258,9 @@ class Statement:
         self.var = var
         self.text = text
         self.comment = comment
-        self.check = check  # (condition, ω): a primal step that can leave its domain
+        # (condition, ω, …): a primal step that can leave its domain returns ω
+        # (and with Kernel.flag_kinks, one on its kink returns -ω)
+        self.check = check
         self.kink = kink  # condition: at the step's kink a nan partial is 0
         self.node = node
 
@@ -311,9 +313,14 @@ def statements(kernel, lang, leaf, named_ref=None):
         check = None
         step = kernel.checks.get(node.id)
         if step is not None:
-            cond = _domain_check(lang, step, var, [atom(a)[0] for a in node.args])
+            args = [atom(a)[0] for a in node.args]
+            omega = kernel.tape.omega(step.slot)
+            cond = _domain_check(lang, step, var, args)
             if cond is not None:
-                check = (cond, kernel.tape.omega(step.slot))
+                check = (cond, omega)
+            if kernel.flag_kinks and step.prim.key in KINKS:  # --jit: -ω at a kink
+                at_kink = KINKS[step.prim.key](args[0], args[1] if len(args) > 1 else None, lang)
+                check = (check or ()) + (at_kink, -omega)
         used = deps_of(node.args)
         if kink_node is not None:
             used |= deps_of(kink_node.args)

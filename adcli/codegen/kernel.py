@@ -68,11 +68,12 @@ class Kernel:
     ("J", row-major Jacobian, labels).  ``inputs``: the names, in order."""
 
     def __init__(self, fn, *, mode="auto", order=1, direction=None, cotangent=None,
-                 inputs=None, output=None):
+                 inputs=None, output=None, flag_kinks=False):
         from ..graph.tape import Tape
         from ..render.results import derivative_label
 
         self.fn = fn
+        self.flag_kinks = flag_kinks  # C: return -ω at a step on its kink (for --jit)
         program = fn.program
         self.inputs = tuple(inputs) if inputs is not None else tuple(fn.inputs)
         tape = self.tape = Tape(program, self.inputs)
@@ -101,7 +102,9 @@ class Kernel:
             from ..errors import UsageError
 
             raise UsageError("give --dir (J·v) or --cotangent (uᵀ·J), not both")
-        if order == 2:
+        if order == 0:
+            self.mode = "none"
+        elif order == 2:
             self.mode = "forward-over-reverse"
             grad, hess = self._hessian(values[0])
             name = self.outputs[0]

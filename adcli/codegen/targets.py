@@ -55,9 +55,9 @@ def emit_c(kernel, name, main=False):
             text = s.text if s.kink is None else f"{name}_kink({s.text}, {s.kink})"
             add = lines[-1].append if grouped else lines.append
             add(f"{indent}const double {s.var} = {text}; {_c_comment(s.comment)}")
-            if s.check is not None:
-                cond, omega = s.check
-                add(f"{indent}if ({cond}) return {omega};")
+            checks = s.check or ()
+            for i in range(0, len(checks), 2):
+                add(f"{indent}if ({checks[i]}) return {checks[i + 1]};")
         return lines
 
     writes = []

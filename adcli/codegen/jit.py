@@ -1,0 +1,209 @@
+"""``--jit``: run a batch through compiled derivative code.
+
+The kernel is the C that ``adcli codegen --lang c`` prints (the tape and one
+symbolic sweep), plus a loop over the points; the system C compiler builds
+it into a shared library once, ctypes loads it, and the batch driver hands
+it whole chunks.  Compiled libraries are cached in
+``$XDG_CACHE_HOME/adcli/jit`` (else ``~/.cache/adcli/jit``, else a
+temporary directory) under a hash of the C source, which is a function of
+the tape, the command and adcli's version; a shell loop pays compilation
+once.
+
+A row the compiled code cannot finish exactly as the engine would (a
+domain error, a step on its kink, an overflow or nan: anything that makes
+the engine warn or fail) is flagged and recomputed by the scalar engine,
+so messages, warnings and conventions are the engine's own.
+
+Why C + cc and not LLVM via llvmlite: measured in ``bench/codegen.py``
+and docs/codegen.md.  Without a working compiler the batch runs on the
+NumPy path with one note on stderr.
+"""
+
+import ctypes
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from .. import __version__
+
+CFLAGS = ["-std=c99", "-O2", "-shared", "-fPIC"]
+_LOADED = {}
+
+
+class NoCompiler(Exception):
+    """No compiler path works here: the caller falls back to NumPy."""
+
+
+def cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    for root in (os.path.join(base, "adcli", "jit"),
+                 os.path.join(tempfile.gettempdir(), f"adcli-jit-{os.getuid()}")):
+        try:
+            os.makedirs(root, exist_ok=True)
+            if os.access(root, os.W_OK):
+                return root
+        except OSError:
+            continue
+    raise NoCompiler("no writable cache directory")
+
+
+def compiler():
+    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") \
+        or shutil.which("clang")
+    if not cc:
+        raise NoCompiler("no C compiler (cc) on PATH")
+    return cc
+
+
+def build(source, symbol):
+    """The loaded library for C ``source`` (compiled once, then cached)."""
+    key = hashlib.sha256(f"{__version__}\0{' '.join(CFLAGS)}\0{source}".encode()).hexdigest()[:24]
+    lib = _LOADED.get(key)
+    if lib is not None:
+        return lib
+    path = os.path.join(cache_dir(), f"{symbol}-{key}.so")
+    if not os.path.exists(path):
+        cc = compiler()
+        fd, tmp_src = tempfile.mkstemp(suffix=".c", dir=os.path.dirname(path))
+        tmp_lib = tmp_src[:-2] + ".so"
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(source)
+            res = subprocess.run([cc, *CFLAGS, tmp_src, "-o", tmp_lib, "-lm"],
+                                 capture_output=True, text=True)
+            if res.returncode != 0:
+                raise NoCompiler(f"{os.path.basename(cc)} failed: "
+                                 f"{res.stderr.strip().splitlines()[-1:]}")
+            os.replace(tmp_lib, path)  # atomic: a concurrent run sees all or nothing
+        except OSError as exc:
+            raise NoCompiler(str(exc)) from None
+        finally:
+            for p in (tmp_src, tmp_lib):
+                if os.path.exists(p):
+                    os.unlink(p)
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError as exc:
+        raise NoCompiler(f"cannot load the compiled kernel: {exc}") from None
+    _LOADED[key] = lib
+    return lib
+
+
+def batch_source(kernel, columns, name="adcli_jit"):
+    """C: the kernel, then ``NAME_batch(n, X, OUT, status)`` filling one
+    row of OUT per row of X with the cells ``columns`` lists as (group,
+    index) pairs; status[i] is 0, or nonzero for a row the engine must redo."""
+    from .targets import emit_c
+
+    source = emit_c(kernel, name, main=False)
+    groups = [(g, len(nodes)) for g, nodes, _ in kernel.groups]
+    n_in = len(kernel.inputs)
+    decl = " ".join(f"double {g}[{max(k, 1)}];" for g, k in groups)
+    args = ", ".join(g for g, _ in groups)
+    copy = [f"        o[{j}] = {g}[{i}];" for j, (g, i) in enumerate(columns)]
+    return source + "\n".join([
+        "",
+        f"void {name}_batch(long n, const double *X, double *OUT, int *status);",
+        f"void {name}_batch(long n, const double *X, double *OUT, int *status)",
+        "{",
+        "    long i;",
+        "    int j;",
+        "    for (i = 0; i < n; i++) {",
+        f"        const double *x = X + i * {max(n_in, 1)};",
+        f"        double *o = OUT + i * {max(len(columns), 1)};",
+        f"        {decl}",
+        f"        int rc = {name}(x, {args});",
+        "        (void)x;",
+        "        status[i] = rc;",
+        "        if (rc != 0) continue;",
+    ] + copy + [
+        f"        for (j = 0; j < {len(columns)}; j++)",
+        "            if (!isfinite(o[j])) status[i] = 1;",
+        "    }",
+        "}",
+        ""])
+
+
+class Compiled:
+    """A compiled batch function: ``run(X) -> (V, bad rows)``."""
+
+    def __init__(self, kernel, columns):
+        import numpy as np
+
+        self.np = np
+        self.n_in = len(kernel.inputs)
+        self.n_cols = len(columns)
+        source = batch_source(kernel, columns)
+        lib = build(source, "adcli_jit")
+        fn = lib.adcli_jit_batch
+        fn.restype = None
+        fn.argtypes = [ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+        self.fn = fn
+
+    def run(self, X):
+        np = self.np
+        X = np.ascontiguousarray(X, dtype=np.float64).reshape(-1, max(self.n_in, 1)) \
+            if self.n_in else np.zeros((X.shape[0], 1))
+        n = X.shape[0]
+        V = np.empty((n, self.n_cols))
+        status = np.zeros(n, dtype=np.intc)
+        self.fn(n, X.ctypes.data, V.ctypes.data, status.ctypes.data)
+        return V, status != 0
+
+
+def jit_kernel(batch_kernel, stderr=None):
+    """The compiled version of an eval or grad batch kernel, or the kernel
+    itself (with one note on stderr) when nothing can be compiled here."""
+    stderr = stderr or sys.stderr
+    kind = type(batch_kernel).__name__
+    if kind not in ("EvalKernel", "GradKernel"):
+        stderr.write("adcli: note: --jit compiles eval and grad batches; "
+                     "this command runs on the engine\n")
+        return batch_kernel
+    try:
+        return JitKernel(batch_kernel)
+    except NoCompiler as exc:
+        stderr.write(f"adcli: note: --jit unavailable ({exc}); using the NumPy path\n")
+        return batch_kernel
+
+
+class JitKernel:
+    """Wraps an EvalKernel or GradKernel: same columns and JSON, compiled
+    compute.  Flagged rows go through the wrapped kernel's scalar path."""
+
+    def __init__(self, inner):
+        from .kernel import Kernel
+
+        self.inner = inner
+        self.columns = inner.columns
+        self.templated = getattr(inner, "templated", True)
+        fn = inner.fn
+        if type(inner).__name__ == "EvalKernel":
+            kernel = Kernel(fn, order=0, inputs=inner.variables, flag_kinks=True)
+            columns = [("f", k) for k in range(len(fn.outputs))]
+        else:
+            kernel = Kernel(fn, order=1, mode=inner.mode, inputs=inner.variables,
+                            flag_kinks=True)
+            n = len(kernel.inputs)
+            index = [kernel.inputs.index(w) for w in inner.wrt]
+            columns = []
+            for k in range(len(fn.outputs)):
+                columns.append(("f", k))
+                columns.extend(("J", k * n + j) for j in index)
+        self.compiled = Compiled(kernel, columns)
+
+    def compute(self, X, skip):
+        V, bad = self.compiled.run(X)
+        errors, warnings = {}, {}
+        inner = self.inner
+        inner._recompute(bad if bad.any() else None, skip, V, errors, warnings, X, inner._one)
+        return V, errors, warnings
+
+    def json_obj(self, *args, **kwargs):
+        return self.inner.json_obj(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
