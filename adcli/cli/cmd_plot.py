@@ -131,7 +131,13 @@ def _terminal_curves(fn, span, fixed, order, wrt, samples, cols, lines, colour, 
     curves = sampler.sample(samples or ONE_VAR_SAMPLES)
     n = order + 1
     height = max(min(lines - 1, 3 + 11 * n), 4 + 3 * n)
-    return render_curves(curves, cols, height, colour, _title(fn, [span], fixed))
+    text = render_curves(curves, cols, height, colour, _title(fn, [span], fixed))
+    needed = text.count("\n") + 1
+    if needed > lines:  # two rows per panel at least: a high --order outgrows the screen
+        click.echo(f"adcli: note: {n} panels take {needed} lines; the terminal has {lines} "
+                   "(a taller one, --size COLSxLINES or a lower --order fit one screen)",
+                   err=True)
+    return text
 
 
 def _terminal_field(fn, spans, fixed, order, samples, cols, lines, colour, which):

@@ -118,10 +118,11 @@ def field_figure(field, size=(900, 700), title=None, arrows=21):
     ax.set_ylim(extent[2], extent[3])
     if not finite.all():
         ax.set_facecolor("0.85")
-    ax.set_title(title or "", fontsize=11)
-    ax.text(0.0, -0.08, "arrows: ∇f (uphill), length ∝ |∇f| up to the 95th percentile"
-            + ("; grey: undefined" if not finite.all() else ""),
-            transform=ax.transAxes, fontsize=8, color="0.35", va="top")
+    if title:
+        fig.suptitle(title, fontsize=11)
+    ax.set_title("arrows: ∇f (uphill), length ∝ |∇f| up to its 95th percentile"
+                 + ("; grey: undefined" if not finite.all() else ""),
+                 loc="right", fontsize=8, color="0.35", pad=3)
     return fig
 
 
