@@ -40,6 +40,17 @@ NAN = math.nan
 MAX_DIGITS = 100_000
 
 
+
+def safe_fsum(xs: Iterable[float]) -> float:
+    """math.fsum, but IEEE where it raises: inf - inf is nan and an
+    intermediate overflow is ±inf (a Taylor coefficient that overflows is a
+    result with a warning, not a crash)."""
+    xs = list(xs)
+    try:
+        return math.fsum(xs)
+    except (ValueError, OverflowError):
+        return sum(xs)
+
 class NotRational(UsageError):
     """``exact=True`` met an operation whose result is not rational (exit 2)."""
 
@@ -163,7 +174,7 @@ class NumberSystem:
         return dict(ns)
 
     def fsum(self, xs: Iterable[Any]) -> Any:
-        return math.fsum(xs)
+        return safe_fsum(xs)
 
     def log(self, x: Any) -> Any:
         return math.log(x)

@@ -112,3 +112,27 @@ def test_issue_items_through_a_real_process():
                            "--format", "json"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["gradient"] == {"x": 0.0, "y": 0.0}
+
+
+# --- Taylor mode -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("src", "k", "want"), [("x^3", 3, 6.0), ("x^2.5", 3, 1.875e100)])
+def test_power_recurrence_does_not_underflow_through_x_to_the_a(src, k, want):
+    d = adcli.taylor(src, {"x": 1e-200}, order=4).derivatives
+    assert d[k] == pytest.approx(want, rel=1e-14)
+
+
+def test_high_order_taylor_warns_from_which_order_digits_are_lost(run):
+    out = _json(run, "taylor", "sinh(x)/x", "--at", "x=0.5", "--order", "20")
+    assert any("from order 9 on" in w for w in out["warnings"])
+    clean = _json(run, "taylor", "exp(sin(x))", "--at", "x=0.5", "--order", "30")
+    assert clean["warnings"] == []
+
+
+def test_overflowing_taylor_coefficient_is_a_warning_not_a_crash(run):
+    out = _json(run, "taylor", "cbrt(x)", "--at", "x=-1e-300", "--order", "4")
+    assert out["coefficients"][2] == "inf"
+    assert any("coefficient 2 of cbrt" in w for w in out["warnings"])
+    # the mixed partial's sum of inf and -inf is nan, not a traceback
+    result = run("partial", "x/y", "--at", "x=1,y=1e-100", "--wrt", "x,y,y", "--format", "json")
+    assert result.exit_code == 0 and result.exception is None

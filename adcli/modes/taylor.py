@@ -29,7 +29,7 @@ import math
 
 from ..errors import DomainError
 from ..graph.dag import CONST, VAR, postorder
-from ..numsys import FLOAT64
+from ..numsys import FLOAT64, safe_fsum
 from ..primitives import PRIMITIVES
 from .engine import primal
 from .messages import call_text, kink_warning
@@ -92,6 +92,21 @@ def make_rules(fsum, log, zero=0.0, one=1.0):
                 base = [_cauchy(k, base, base) for k in range(n + 1)]
         return result[n]
 
+    def _pow_scaled(n, u, a):
+        """Coefficient n of u^a when u_0^a under- or overflowed (x^3 at
+        x = 1e-200 has a third derivative 6): the same recurrence for
+        z(s) = (u(u_0·s)/u_0)^a, whose coefficients stay near 1, then
+        y_n = u_0^(a−n)·z_n."""
+        u0 = u[0]
+        w = [one] + [u[j] * u0 ** (j - 1) for j in range(1, n + 1)]
+        z = [one]
+        for m in range(1, n + 1):
+            z.append(fsum((a * j - (m - j)) * w[j] * z[m - j] for j in range(1, m + 1)) / m)
+        try:
+            return u0 ** (a - n) * z[n]
+        except OverflowError:
+            return math.copysign(math.inf, z[n]) if z[n] else zero
+
     def _pow(n, y, u, v):
         if all(v[j] == 0 for j in range(1, n + 1)):  # the exponent is constant so far
             a = v[0]
@@ -101,6 +116,8 @@ def make_rules(fsum, log, zero=0.0, one=1.0):
                 return u[n]
             if a == 2:
                 return _cauchy(n, u, u)
+            if u[0] != 0 and not _normal(y[0]):
+                return _pow_scaled(n, u, a)
             if u[0] != 0:
                 # u·y' = a·u'·y  ⇒  y_n = Σ_{j=1..n} (a·j − (n−j))·u_j·y_{n−j} / (n·u_0)
                 s = fsum((a * j - (n - j)) * u[j] * y[n - j] for j in range(1, n + 1))
@@ -119,7 +136,12 @@ def make_rules(fsum, log, zero=0.0, one=1.0):
             "_sqrt": _sqrt, "_log": _log, "_pow": _pow}
 
 
-RULES = make_rules(math.fsum, math.log)
+RULES = make_rules(safe_fsum, math.log)
+
+
+def _normal(y):
+    """y is a normal float64 (or any number of a system without underflow)."""
+    return y != 0 and 2.2250738585072014e-308 <= abs(y) < math.inf
 
 
 # --- series and the engine ---------------------------------------------------
@@ -154,7 +176,7 @@ class Engine:
     plot's NumPy engine does)."""
 
     rules = RULES
-    fsum = staticmethod(math.fsum)
+    fsum = staticmethod(safe_fsum)
     zero = 0.0
     nan = math.nan
 
@@ -311,7 +333,32 @@ def sweep(tape, point, direction, order, system=FLOAT64):
                 step=omega, source=tape.program.source, span=step.node.span,
                 hint=f"{step.prim.name} is defined for {step.prim.domain}",
             ) from None
-    return [list(series[o].c) for o in tape.outputs], warnings
+    out = [list(series[o].c) for o in tape.outputs]
+    if system is FLOAT64 and not all(map(math.isfinite, (c for row in out for c in row))):
+        warnings.extend(_nonfinite_coefficient(tape, series, vals, warnings))
+    return out, warnings
+
+
+def _nonfinite_coefficient(tape, series, vals, warnings):
+    """Name the first step whose Taylor coefficient came out ±inf or nan,
+    unless a warning already speaks of that step."""
+    from ..errors import EvalWarning
+    from ..numtext import plain_number
+
+    for step in tape.steps:
+        c = series[step.slot].c
+        k = next((k for k, x in enumerate(c) if not math.isfinite(x)), None)
+        if k is None:
+            continue
+        omega = tape.omega(step.slot)
+        if any(w.step == omega for w in warnings):
+            return []
+        what = "overflows to" if c[k] == c[k] else "is"
+        args = [vals[a] for a in step.args]
+        return [EvalWarning("overflow" if c[k] == c[k] else "nan", omega,
+                            f"Taylor coefficient {k} of {call_text(step, args)} at ω{omega} "
+                            f"{what} {plain_number(c[k])}")]
+    return []
 
 
 def derivatives(coefficients):
