@@ -1,4 +1,4 @@
-"""Numbers at the edges: domain errors, overflow, kinks (design.md's decisions)."""
+"""Numbers at the edges: domain errors, overflow, kinks (docs/design.md's decisions)."""
 
 import json
 import math
@@ -89,7 +89,7 @@ def test_constant_integer_exponent_needs_no_logarithm():
 
 
 def test_variable_exponent_of_a_negative_base_has_no_derivative_in_the_exponent():
-    # x^y at x < 0 is defined at integer y only (design.md): d/dx exists, d/dy
+    # x^y at x < 0 is defined at integer y only (docs/design.md): d/dx exists, d/dy
     # does not, and the warning says adcli uses 0 for it.
     r = adcli.grad("x^y", x=-2, y=3)
     assert r.gradient == {"x": 12.0, "y": 0.0}

@@ -1,4 +1,4 @@
-"""The expression language of design.md: numbers, names, precedence,
+"""The expression language of docs/design.md: numbers, names, precedence,
 functions, programs, and what bad input gets."""
 
 import math

@@ -1,5 +1,5 @@
 """Every command gives the same shape (CSV columns, JSON keys, plain labels)
-whatever the number system: float64, --digits N, --exact (design.md: precise
+whatever the number system: float64, --digits N, --exact (docs/design.md: precise
 results may only add a ``digits`` or ``exact`` key)."""
 
 import json

@@ -19,7 +19,7 @@ from adcli.render import trace_view as V
 
 from .conftest import AT, WORKED, adcli_process
 
-# design.md's table, row by row: ω, definition, value, tangent rule, ω̇, adjoint rule, ω̄
+# docs/design.md's table, row by row: ω, definition, value, tangent rule, ω̇, adjoint rule, ω̄
 TABLE = [
     ("ω₁", "x₁", "2", "1 (seed)", "1", "ω̄₃·ω₂ + ω̄₄·cos ω₁", "2.5838531634528574"),
     ("ω₂", "x₂", "3", "0 (seed)", "0", "ω̄₃·ω₁", "2"),

@@ -1,4 +1,4 @@
-"""design.md's worked example, number for number, in both modes."""
+"""docs/design.md's worked example, number for number, in both modes."""
 
 import json
 
