@@ -25,4 +25,4 @@ def functions_command(fmt):
     else:
         from ..render import rich_view
 
-        rich_view.show([V.rich_table()])
+        rich_view.show([V.rich_table()], numbers=False)  # rules and domains wrap

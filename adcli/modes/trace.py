@@ -193,7 +193,7 @@ def mode_reason(n_outputs, n_wrt):
     if n_outputs < n_wrt:
         return (f"reverse: {n_outputs} output{'s' * (n_outputs != 1)} < {n_wrt} input"
                 f"{'s' * (n_wrt != 1)}, so fewer sweeps backwards than forwards")
-    return (f"forward: {n_wrt} input{'s' * (n_wrt != 1)} ≤ {n_outputs} output"
+    return (f"forward: {n_wrt} input{'s' * (n_wrt != 1)} <= {n_outputs} output"
             f"{'s' * (n_outputs != 1)}, so no more sweeps forwards than backwards")
 
 

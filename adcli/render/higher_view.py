@@ -316,6 +316,9 @@ def _sup(n):
 def show(renderables):
     from rich.console import Console
 
+    from .rich_view import print_fitting
+
     out = Console(highlight=False)
     for r in renderables:
-        out.print(r)
+        for part in getattr(r, "renderables", [r]):  # a Group: each table fits on its own
+            print_fitting(out, part)

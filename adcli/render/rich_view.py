@@ -45,7 +45,76 @@ def eval_table(source, result, point):
     return table
 
 
-def show(renderables):
+def show(renderables, numbers=True):
+    """Print to the terminal; ``numbers``: tables of numbers that do not fit
+    are shown in their long form (a text table may wrap instead)."""
     out = console()
     for r in renderables:
-        out.print(r)
+        if numbers:
+            print_fitting(out, r)
+        else:
+            out.print(r)
+
+
+# --- tables that do not fit the terminal ---------------------------------------
+#
+# Rich squeezes a table that is wider than the terminal by truncating cells
+# ("0.0023999…") or wrapping them a character wide.  A number must never be
+# cut, so such a table is shown in a long form that fits instead: one line
+# per number, labelled by its row and column, with a note saying how to get
+# the wide table.
+
+WIDE_NOTE = ("(the table is {need} columns wide and the terminal {width}: one line per "
+             "number; a wider terminal or --format plain/csv shows it as a table)")
+
+
+def natural_width(console, table):
+    return console.measure(table, options=console.options.update(width=10**6)).maximum
+
+
+def fits(console, table):
+    return natural_width(console, table) <= console.width
+
+
+def _label(row_label, header, title=""):
+    matrix = next((w for w in str(title or "").split() if "∂row∂column" in w), None)
+    if matrix:  # a Hessian: ∂²f/∂row∂column
+        return matrix.replace("∂row∂column", f"∂{row_label}∂{header}")
+    if header == "value":
+        return row_label
+    if header.startswith("∂/∂"):
+        return f"∂{row_label}/∂{header[3:]}"
+    if not row_label or header.startswith(f"∂{row_label}/"):
+        return header
+    return f"{row_label}, {header}"
+
+
+def long_form(console, table):
+    """``table`` as label/value lines, each value whole."""
+    from rich.table import Table
+
+    columns = table.columns
+    heads = [str(c.header) for c in columns]
+    cells = [[str(c) for c in col.cells] for col in columns]
+    long = Table(show_header=False, box=None, padding=(0, 1))
+    long.add_column(style="bold cyan", overflow="fold")
+    long.add_column(no_wrap=True, justify="left")
+    for i in range(len(cells[0]) if cells else 0):
+        for j in range(1, len(columns)):
+            long.add_row(_label(cells[0][i], heads[j], table.title), cells[j][i])
+    note = WIDE_NOTE.format(need=natural_width(console, table), width=console.width)
+    return long, note
+
+
+def print_fitting(console, renderable):
+    """Print a table as it is if it fits the terminal, else its long form."""
+    from rich.table import Table
+
+    if isinstance(renderable, Table) and not fits(console, renderable):
+        long, note = long_form(console, renderable)
+        if renderable.title:
+            console.print(renderable.title)
+        console.print(long)
+        console.print(f"[dim]{note}[/]")
+        return
+    console.print(renderable)

@@ -119,14 +119,16 @@ def mode_line(trace, style):
             what = (f"one tangent sweep, seed ({trace.seed_text[0]}) "
                     f"for d/d{trace.columns[0]}")
         else:
-            what = f"{n} tangent sweeps, seeds e1…e{n} (one column per input)"
+            dots = "..." if style == "ascii" else "…"
+            what = f"{n} tangent sweeps, seeds e1{dots}e{n} (one column per input)"
     else:
         outs = [r for r in trace.rows if r.seed is not None and any(r.seed)]
         if n == 1 and outs:
             what = f"one adjoint sweep, seed {omega(outs[0].omega, style, 'bar')} = 1"
         else:
             what = f"{n} adjoint sweeps, one per output (one column per output)"
-    how = "auto → " if trace.requested_mode == "auto" else ""
+    arrow = "->" if style == "ascii" else "→"
+    how = f"auto {arrow} " if trace.requested_mode == "auto" else ""
     return f"{how}{trace.mode} mode: {what}"
 
 
@@ -177,7 +179,7 @@ def cost_markdown(cost):
     return "\n".join(lines)
 
 
-def cost_rich(cost):
+def cost_rich(cost, ascii=False):
     from rich.table import Table
 
     table = Table(title="[bold]what each mode costs[/] (counted from the sweeps)",
@@ -185,7 +187,7 @@ def cost_rich(cost):
     table.add_column(style="bold cyan")
     table.add_column(overflow="fold")
     for k, v in cost_lines(cost):
-        table.add_row(k, v.replace(" x ", " × "))
+        table.add_row(k, v if ascii else v.replace(" x ", " × "))
     return table
 
 
@@ -345,7 +347,8 @@ def rich_trace(trace, limit=None, stats=True, ascii=False):
     from rich import box
 
     table = Table(title=f"[bold]{_esc(title(trace))}[/]\n[dim]{_esc(mode_line(trace, style))}[/]",
-                  title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
+                  title_justify="left", box=box.ASCII2 if ascii else box.SIMPLE_HEAD,
+                  padding=(0, 1),
                   collapse_padding=True, pad_edge=False)
     for i, h in enumerate(head):
         number = i == 2 or i >= 4  # numbers keep every digit on one line
@@ -355,21 +358,32 @@ def rich_trace(trace, limit=None, stats=True, ascii=False):
     for r in first:
         table.add_row(*cells(trace, r, style))
     if skipped:
-        table.add_row(f"… {skipped} more rows (--limit)", *[""] * (len(head) - 1), style="dim")
+        dots = "..." if ascii else "…"
+        table.add_row(f"{dots} {skipped} more rows (--limit)", *[""] * (len(head) - 1),
+                      style="dim")
     for r in last:
         table.add_row(*cells(trace, r, style))
+    from rich.console import Console
+
+    from .rich_view import natural_width
+
+    console = Console()
+    need = natural_width(console, table)
+    if need > console.width:  # squeezed, Rich would cut numbers or wrap rules a letter wide
+        table = _blocks(trace, head, first, skipped, last, style, need, console.width)
     foot = Text()
     first, skipped, last = limited(footer_lines(trace), limit)
     for k, v in first + [(None, skipped)] + last:
         if k is None:
             if skipped:
-                foot.append(f"… {skipped} more derivatives (--limit)\n", style="dim")
+                dots = "..." if ascii else "…"
+                foot.append(f"{dots} {skipped} more derivatives (--limit)\n", style="dim")
             continue
         foot.append(f"{_pretty_label(k, ascii)} = ", style="bold")
         foot.append(numbers(trace)[0](v) + "\n")
     parts = [table, foot]
     if stats and trace.cost is not None:
-        parts.append(cost_rich(trace.cost))
+        parts.append(cost_rich(trace.cost, ascii))
     return Group(*parts)
 
 
@@ -384,3 +398,38 @@ def _esc(text):
     from rich.markup import escape
 
     return escape(text)
+
+
+def _blocks(trace, head, first, skipped, last, style, need, width):
+    """The trace as one block per ω step, for a terminal narrower than its
+    table: the step, its definition and value on one line, then its rule
+    and each tangent or adjoint on lines of their own (wrapped, never cut)."""
+    from rich.console import Group
+    from rich.text import Text
+
+    title_text = Text(f"{title(trace)}\n", style="bold")
+    title_text.append(f"{mode_line(trace, style)}\n", style="dim")
+    parts = [title_text]
+
+    def block(r):
+        c = cells(trace, r, style)
+        text = Text()
+        text.append(c[0], style="bold cyan")
+        text.append(f" = {c[1]} = {c[2]}\n")
+        text.append(f"    {head[3]}: ", style="dim")
+        text.append(f"{c[3]}\n")
+        for h, v in zip(head[4:], c[4:]):
+            text.append(f"    {h} = ", style="dim")
+            text.append(f"{v}\n")
+        return text
+
+    parts += [block(r) for r in first]
+    if skipped:
+        dots = "..." if style == "ascii" else "…"
+        parts.append(Text(f"{dots} {skipped} more steps (--limit)\n", style="dim"))
+    parts += [block(r) for r in last]
+    step = "w" if style == "ascii" else "ω"
+    parts.append(Text(f"(the table is {need} columns wide and the terminal {width}: one block "
+                      f"per {step} step; a wider terminal or --format plain/markdown shows the "
+                      "table)", style="dim"))
+    return Group(*parts)
