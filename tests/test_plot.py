@@ -197,6 +197,8 @@ def test_a_million_samples_in_one_sweep():
     (["x^2", "--over", "x=0:1", "--size", "3"], "WIDTHxHEIGHT"),
     (["x^2+", "--over", "x=0:1"], "unexpected end"),
     (["x", "--over", "x=0:1,y=0:1,z=0:1"], "one or two"),
+    (["x*y*z", "--over", "x=0:1", "--at", "y=1", "--at", "z=2"], "one --at"),
+    (["x*y", "--over", "x=0:1", "--wrt", "q", "--at", "y=1"], "`q`, which is not an input"),
 ])
 def test_bad_input_is_one_screen_and_exit_2(args, words):
     result = run(args)

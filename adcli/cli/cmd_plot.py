@@ -44,7 +44,7 @@ def terminal_size(size):
               help="The variable(s) to sweep and their ranges, e.g. x=-6:6 or x=-2:2,y=-2:2.")
 @click.option("--order", type=click.IntRange(0, 12), default=None,
               help="Plot f and its derivatives up to this order (one variable; default 1).")
-@click.option("--at", "at", default=None, metavar="NAME=VALUE,…",
+@click.option("--at", "at", multiple=True, metavar="NAME=VALUE,…",
               help="Values of the other variables of the formula, e.g. y=0.5.")
 @click.option("--wrt", default=None, metavar="NAME",
               help="Differentiate along this variable (default: the swept one).")
@@ -79,7 +79,10 @@ def plot_command(expr, file, over, order, at, wrt, samples, out, size, color, ou
 
     fn = opt.compile_formula(expr, file)
     spans = parse_over(over)
-    fixed = parse_point(at) if at else {}
+    if len(at) > 1:  # one picture: the other variables take one value each
+        raise UsageError("plot takes one --at (the values of the variables not swept)",
+                         hint="join them: --at y=0.5,z=1")
+    fixed = parse_point(at[0]) if at else {}
     bind(fn, spans, fixed, wrt)
     which = _output_index(fn, _output(output))
     if len(spans) == 2:

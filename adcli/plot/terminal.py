@@ -354,7 +354,7 @@ def _panel_rows(p, k, ticks, xlim, cols, rows, label_w, colour):
         for c in range(cols // 2):
             curve, ax = int(cells[row, c]), int(axis_cells[row, c])
             if curve:
-                parts.append(paint(chr(BRAILLE_BASE + (curve | ax)), code, colour))
+                parts.append(paint(chr(BRAILLE_BASE + curve), code, colour))
             elif c in kink_cols:
                 parts.append(paint("┆", KINK_COLOUR, colour))
             elif ax:
