@@ -39,7 +39,7 @@ from bench.spawn import measured  # noqa: E402
 WORKED = "x1*x2+sin(x1)"
 WORKED_AT = "x1=2,x2=3"
 GOALS = {"startup": 7.0, "cheap": 3.0, "n10000_s": 2.0, "autograd_n1000": 2.0}
-OTHER_MODULES = ["higher_order", "batch", "precision", "plot_sweep", "scaling"]
+OTHER_MODULES = ["higher_order", "batch", "precision", "plot_sweep", "scaling", "codegen"]
 
 
 # --- measuring -------------------------------------------------------------

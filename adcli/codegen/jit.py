@@ -170,6 +170,22 @@ def jit_kernel(batch_kernel, stderr=None):
         return batch_kernel
 
 
+def compiled(kernel, columns):
+    """The batch function, by the faster-compiling path available: LLVM IR
+    through llvmlite (in-process, milliseconds), else generated C through
+    the system compiler.  ``ADCLI_JIT=llvm|c`` forces one."""
+    backend = os.environ.get("ADCLI_JIT", "auto")
+    if backend in ("auto", "llvm"):
+        try:
+            from .llvm import LLVMCompiled
+
+            return LLVMCompiled(kernel, columns)
+        except ImportError:
+            if backend == "llvm":
+                raise NoCompiler("llvmlite is not installed (pip install adcli[jit])") from None
+    return Compiled(kernel, columns)
+
+
 class JitKernel:
     """Wraps an EvalKernel or GradKernel: same columns and JSON, compiled
     compute.  Flagged rows go through the wrapped kernel's scalar path."""
@@ -193,7 +209,7 @@ class JitKernel:
             for k in range(len(fn.outputs)):
                 columns.append(("f", k))
                 columns.extend(("J", k * n + j) for j in index)
-        self.compiled = Compiled(kernel, columns)
+        self.compiled = compiled(kernel, columns)
 
     def compute(self, X, skip):
         V, bad = self.compiled.run(X)
