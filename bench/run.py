@@ -309,6 +309,9 @@ def bench_kernel(quick):
 
 # --- workloads 4-6: the other modules ---------------------------------------
 
+OTHER_MODULES.append("sparse")  # bench/sparse.py: sparse Hessians against dense and peers
+
+
 def bench_others(quick, names=OTHER_MODULES):
     import importlib
 
