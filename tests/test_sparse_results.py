@@ -161,9 +161,10 @@ def test_automatic_sparse_output_says_so():
 
 
 def test_sparse_bad_combinations_are_usage_errors(run):
-    for extra in (["--dir", "x=1,y=0,z=0"], ["--points", "-"]):
-        r = run("hessian", ROSEN, "--at", AT, "--sparse", *extra)
-        assert r.exit_code == 2 and "--sparse" in r.output
+    r = run("hessian", ROSEN, "--at", AT, "--sparse", "--dir", "x=1,y=0,z=0")
+    assert r.exit_code == 2 and "--sparse" in r.output
+    r = run("hessian", ROSEN, "--points", "-", "--format", "mtx", input="x,y,z\n1,1,1\n")
+    assert r.exit_code == 2 and "batch" in r.output
     r = run("hessian", ROSEN, "--at", AT, "--at", "x=1,y=1,z=1", "--format", "mtx")
     assert r.exit_code == 2 and "one matrix" in r.output
 
@@ -216,3 +217,35 @@ def test_digits_and_exact_give_the_dense_numbers(run, precision):
     j = sj["jacobian"]
     for r, c, v in zip(j["rows"], j["cols"], j["values"]):
         assert dj["jacobian"][r][j["names"][c]] == v
+
+
+def test_matrix_market_reads_back_in_scipy(run, tmp_path):
+    sio = pytest.importorskip("scipy.io")
+    f = adcli.compile(ROSEN)
+    dense = f.hessian({"x": 0.5, "y": 1.5, "z": -0.5}).matrix()
+    path = tmp_path / "h.mtx"
+    path.write_text(run("hessian", ROSEN, "--at", AT, "--format", "mtx").output)
+    assert sio.mmread(str(path)).toarray().tolist() == dense
+    path.write_text(run("sparsity", ROSEN, "--hessian", "--format", "mtx").output)
+    pattern = sio.mmread(str(path)).toarray()
+    assert [[bool(v) for v in row] for row in pattern.tolist()] == [
+        [bool(v) for v in row] for row in dense]
+
+
+def test_points_batch_writes_the_nonzeros_as_columns(run, tmp_path):
+    pts = tmp_path / "p.csv"
+    pts.write_text("x,y,z\n1,1,1\n0.5,1.5,-0.5\n")
+    sparse = run("hessian", ROSEN, "--points", str(pts), "--sparse", "--format", "csv")
+    dense = run("hessian", ROSEN, "--points", str(pts), "--format", "csv")
+    assert sparse.exit_code == dense.exit_code == 0
+    s_rows = [dict(zip(*(sparse.output.splitlines()[0].split(","), line.split(","))))
+              for line in sparse.output.splitlines()[1:]]
+    d_head = dense.output.splitlines()[0].split(",")
+    d_rows = [dict(zip(d_head, line.split(","))) for line in dense.output.splitlines()[1:]]
+    assert "d2f/dxdz" not in s_rows[0] and "d2f/dydx" not in s_rows[0]  # zeros, lower triangle
+    for s, d in zip(s_rows, d_rows, strict=True):
+        assert all(d[k] == v for k, v in s.items())
+    jac = run("grad", "a = x*y; a + z, z*w, exp(w)", "--points", "-", "--sparse",
+              input="x,y,z,w\n1,2,3,4\n")
+    assert jac.output.splitlines()[0] == ("x,y,z,w,f1,f2,f3,df1/dx,df1/dy,df1/dz,df2/dz,"
+                                         "df2/dw,df3/dw,error")

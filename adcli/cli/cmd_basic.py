@@ -84,7 +84,7 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse,
     if sparse or fmt == "mtx":
         from .cmd_sparse import check_sparse_options
 
-        check_sparse_options(direction, cotangent, points, digits, exact)
+        check_sparse_options(direction, cotangent, points, digits, exact, fmt)
 
     numbers = opt.number_system(digits, exact, points)
     if numbers and (direction is not None or cotangent is not None):
@@ -99,6 +99,10 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse,
 
         fn = opt.compile_formula(expr, file)
         wrt_names = opt.parse_wrt(wrt)
+        if sparse:
+            from .cmd_sparse import sparse_grad_batch
+
+            return sparse_grad_batch(fn, at, points, fmt, input_format, digits, wrt_names, mode)
         return opt.run_batch(fn, at, points, lambda v: GradKernel(fn, v, wrt_names, mode),
                              fmt, input_format, digits, "-" in (expr, file))
     if direction is not None or cotangent is not None:

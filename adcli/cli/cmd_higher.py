@@ -158,13 +158,17 @@ def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=
     if sparse or fmt == "mtx":
         from .cmd_sparse import check_sparse_options
 
-        check_sparse_options(direction, None, points, digits, exact)
+        check_sparse_options(direction, None, points, digits, exact, fmt)
 
     numbers = opt.number_system(digits, exact, points)
     fn = opt.compile_formula(expr, file)
     wrt = opt.parse_wrt(wrt)
     v = parse_dir(direction, bool(numbers)) if direction is not None else None
     k = _output(output)
+    if sparse and points is not None:
+        from .cmd_sparse import sparse_hessian_batch
+
+        return sparse_hessian_batch(fn, at, points, fmt, input_format, digits, wrt, k)
     if sparse is not False and v is None and points is None:
         from . import cmd_sparse
 
