@@ -253,7 +253,9 @@ TABLE = [
       np="expm1", mp="expm1"),
     P("log", math.log, ("1/x",), latex="\\ln {0}", domain="x > 0", doc="natural logarithm",
       np="log", mp="log", taylor="_log"),
-    P("logb", _logb, ("1/(x*log(b))", "-log(x)/(b*log(b)^2)"), name="log",
+    # divided in turn, not by the products x·log b and b·log² b, which under-
+    # or overflow (x = 1e-300) where the partials and their derivatives do not
+    P("logb", _logb, ("1/x/log(b)", "-log(x, b)/log(b)/b"), name="log",
       params=("x", "b"), latex="\\log_{{{1}}} {0}", domain="x > 0, b > 0, b ≠ 1",
       doc="logarithm of x to base b: log(x, b)",
       np="_logb", mp="_logb"),

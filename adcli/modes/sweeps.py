@@ -106,7 +106,8 @@ class Linearization:
         # Steps whose partials are ±inf or nan (kinks, overflow): the sweeps
         # treat them carefully so that 0·inf never turns a zero into nan.
         self.nonfinite = set()
-        if warnings:
+        # (a partial may overflow silently: 1/y at y = 1e-310; sum() spots it at C speed)
+        if warnings or not _isfinite(sum(values)):
             for k, (_, _, b, ia, ib) in enumerate(meta):
                 if not _isfinite(values[ia]) or (b >= 0 and not _isfinite(values[ib])):
                     self.nonfinite.add(k)
