@@ -422,6 +422,17 @@ def header(meta, quick):
             " MB = peak RSS of the process")
 
 
+PAGE_BEGIN = "<!-- bench:begin"
+PAGE_END = "<!-- bench:end -->"
+
+
+def with_results(page, report):
+    """docs/performance.md with ``report`` as the table between its markers."""
+    begin = page.index("\n", page.index(PAGE_BEGIN)) + 1
+    end = page.index(PAGE_END)
+    return page[:begin] + "```text\n" + report.rstrip("\n") + "\n```\n" + page[end:]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="every workload at a tiny size")
@@ -432,7 +443,11 @@ def main(argv=None):
                     choices=["startup", "rosenbrock", "kernel"] + OTHER_MODULES,
                     help="run only these workloads")
     ap.add_argument("--timeout", type=float, default=70.0, help="seconds per peer run")
+    ap.add_argument("--docs", action="store_true",
+                    help="also write the table into docs/performance.md")
     args = ap.parse_args(argv)
+    if args.docs and (args.quick or args.only):
+        ap.error("--docs writes docs/performance.md from a full run: drop --quick and --only")
     want = set(args.only or ["startup", "rosenbrock", "kernel"] + OTHER_MODULES)
 
     meta = machine()
@@ -451,11 +466,14 @@ def main(argv=None):
         more, more_notes = bench_others(args.quick, others)
         rows += more
         notes += more_notes
-    print(header(meta, args.quick))
-    print(table(rows))
     notes.append(f"whole suite: {time.perf_counter() - t0:.1f} s")
-    for n in notes:
-        print(f"note: {n}")
+    report = "\n".join([header(meta, args.quick), table(rows)] + [f"note: {n}" for n in notes])
+    print(report)
+    if args.docs:
+        page = ROOT / "docs" / "performance.md"
+        page.write_text(with_results(page.read_text(encoding="utf-8"), report),
+                        encoding="utf-8")
+        print(f"wrote {page}")
     if args.plots:
         from bench import plots
 

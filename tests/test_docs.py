@@ -94,3 +94,16 @@ def test_documented_shell_completion_scripts_exist(shell):
     assert f"_ADCLI_COMPLETE={shell}_source adcli" in read("docs/cli.md")
     out = run_console(f"_ADCLI_COMPLETE={shell}_source adcli", ROOT)
     assert "_adcli_completion" in out
+
+
+def test_performance_page_holds_the_bench_output_between_its_markers():
+    """docs/performance.md is written by `python -m bench --docs`."""
+    from bench.run import with_results
+
+    page = read("docs/performance.md")
+    block = page[page.index("<!-- bench:begin"):page.index("<!-- bench:end -->")]
+    assert "```text\nadcli benchmarks:" in block and "python -m bench --docs" in page
+    rewritten = with_results(page, "adcli benchmarks: new run\nrow\n")
+    assert "```text\nadcli benchmarks: new run\nrow\n```\n<!-- bench:end -->" in rewritten
+    assert rewritten.split("<!-- bench:begin")[0] == page.split("<!-- bench:begin")[0]
+    assert rewritten.split("<!-- bench:end -->")[1] == page.split("<!-- bench:end -->")[1]
