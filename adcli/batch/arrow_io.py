@@ -343,10 +343,10 @@ class ArrowWriter:
 
     def header(self):
         if self.fmt in SEPARATOR:
-            self._emit(self._head)
+            self.emit(self._head)
 
     def write(self, chunk, V, errors, warnings):
-        self._emit(self.encode(chunk, V, errors, warnings))
+        self.emit(self.encode(chunk, V, errors, warnings))
 
     def encode(self, chunk, V, errors, warnings):
         """The chunk's output (bytes for CSV/TSV, a table for Parquet); pure,
@@ -417,7 +417,7 @@ class ArrowWriter:
             arrays.append(pa.nulls(n, pa.string()))
         return pa.Table.from_arrays(arrays, names=self.names)
 
-    def _emit(self, data):
+    def emit(self, data):
         if self.fmt == "parquet":
             self._write_parquet(data)
             return
@@ -444,6 +444,15 @@ class ArrowWriter:
     def _sink(self):
         buffer = getattr(self.out, "buffer", None)
         return buffer if buffer is not None else self.out
+
+    def abort(self):
+        """Stop writing without finishing the file (it is removed)."""
+        if self._parquet is not None:
+            try:
+                self._parquet.close()
+            except (OSError, ValueError, pa.ArrowException):
+                pass
+            self._parquet = None
 
     def close(self):
         if self.fmt == "parquet":

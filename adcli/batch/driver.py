@@ -107,6 +107,8 @@ class PointKernel(Kernel):
 
 
 class _Vectorised(Kernel):
+    thread_safe = True  # compute keeps no state between chunks: --jobs threads
+
     def __init__(self, fn, variables):
         from .numpy_backend import VectorTape
 
@@ -276,76 +278,268 @@ def _variables(reader, needed):
 def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digits=None,
                jit=False,
                stdin=None, stdout=None, stderr=None, progress=None, max_rows=None,
-               source=None):
-    """Run a batch; returns the exit status (0, or 1 if any row failed).
-    Usage errors (a missing column, an unreadable file) raise UsageError.
+               source=None, out=None, jobs=None):
+    """Run a batch; returns the exit status (0, or 1 if any row or shard
+    failed).  Usage errors (a missing column, an unreadable single file)
+    raise UsageError.
 
-    ``points``: a path or ``-``; ``make_kernel(variables) -> Kernel``;
-    ``needed``: the variables the formula needs; ``fmt``: csv, tsv,
-    jsonl or json (default: the input's format); ``progress``: show a bar
-    on stderr (default: when stderr is a terminal and stdout is not)."""
-    from .reader import open_points
-    from .writer import OUTPUT_FORMATS
+    ``points``: a path, ``-``, a directory or a glob of shards;
+    ``make_kernel(variables) -> Kernel``; ``needed``: the variables the
+    formula needs; ``fmt``: csv, tsv, jsonl, json or parquet (default: the
+    suffix of ``out``, else the input's format); ``out``: a file (written
+    under a temporary name, renamed when complete) or a directory (``DIR/``:
+    one output shard per input shard); ``jobs``: chunks computed in
+    parallel threads, written in order (default: the cores available);
+    ``progress``: show a bar on stderr (default: when stderr is a terminal
+    and the output is not)."""
+    from .output import Output
+    from .shards import expand_points
 
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    if fmt is not None and fmt not in OUTPUT_FORMATS + ("parquet",):
+    if fmt is not None and fmt not in ("csv", "tsv", "jsonl", "json", "parquet"):
         raise UsageError(f"--format {fmt} does not work with --points",
-                         hint=f"use one of {', '.join(OUTPUT_FORMATS)}")
-    parquet = input_format == "parquet" or (
-        input_format is None and str(points).lower().endswith((".parquet", ".pq")))
-    if parquet:
-        stream, size = None, None
-    else:
-        stream, size = open_points(points, stdin)
+                         hint="use one of csv, tsv, jsonl, json (or --out FILE.parquet)")
+    shards = expand_points(points)
+    output = Output(out, fmt, stdout)
+    if output.fmt == "json" and len(shards) > 1 and not output.directory:
+        raise UsageError("--format json makes one array: not from several shards",
+                         hint="use --format jsonl (one object per line), or --out DIR/")
+    stats = _Stats(named=len(shards) > 1)
+    if progress is None:  # a bar for a person watching, not mixed into data
+        progress = _isatty(stderr) and not (out is None and _isatty(stdout))
+    job = _Job(make_kernel, needed, input_format, digits, stdin, max_rows, source,
+               jobs or default_jobs(), stats, stderr, progress, jit)
     try:
-        reader = open_reader(points, stream, input_format, parquet, max_rows)
-        _check_constant_columns(reader, source)
-        variables = _variables(reader, list(needed))
-        reader.bind(variables)
-        kernel = make_kernel(variables)
-        if jit:  # --jit: the same kernel, compiled (adcli.codegen.jit)
-            from ..codegen.jit import jit_kernel
-
-            kernel = jit_kernel(kernel, stderr)
-        if isinstance(kernel, PointKernel) and kernel.variables is None:
-            kernel.variables = variables
-        fmt = fmt or ("csv" if reader.format == "parquet" else reader.format)
-        if isinstance(kernel, PointKernel):  # its results are needed for JSON rows only
-            kernel.keep_results = fmt in ("json", "jsonl")
-        # memory per chunk bounded by cells, not rows: a wide row (a Hessian
-        # of 1,000 variables has a million cells) gets a chunk of its own
-        width = len(reader.columns) + len(kernel.columns) + 1
-        reader.limit_rows(max(1, min(reader.max_rows, CHUNK_CELLS // width)))
-        writer = make_writer(fmt, reader, kernel, stdout, digits)
-        if progress is None:  # a bar for a person watching, not mixed into data
-            progress = _isatty(stderr) and not _isatty(stdout)
-        bar = _Progress(stderr, size, reader) if progress else None
-        stats = _Stats()
-        try:
-            writer.header()
+        for shard in shards:
             try:
-                for chunk in reader:
-                    V, errors, warnings = kernel.compute(chunk.X, chunk.errors)
-                    if chunk.errors:
-                        errors = {**errors, **chunk.errors}
-                    writer.write(chunk, V, errors, warnings)
-                    stats.add(chunk, errors, warnings)
-                    if bar is not None:
-                        bar.update(stats.rows)
+                job.run_shard(shard, output)
+            except (UsageError, OSError, _ShardError) as exc:
+                if len(shards) == 1 and not isinstance(exc, _ShardError):
+                    raise
+                stats.bad_shard(shard, exc)
+        output.finish()
+    except BrokenPipeError:  # `adcli … --points big.csv | head`: the reader left
+        _silence(stdout)
+        return stats.report(stderr)
+    except BaseException:
+        output.abandon()  # no complete-looking file from an interrupted run
+        raise
+    return stats.report(stderr)
+
+
+def default_jobs():
+    """The cores this process may use."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class _ShardError(Exception):
+    """A shard that cannot be read or written (reported by name)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class _Job:
+    """What every shard of a batch shares: the kernel factory, the options,
+    the statistics."""
+
+    def __init__(self, make_kernel, needed, input_format, digits, stdin, max_rows, source,
+                 jobs, stats, stderr, progress, jit=False):
+        self.make_kernel = make_kernel
+        self.needed = list(needed)
+        self.input_format = input_format
+        self.digits = digits
+        self.stdin = stdin
+        self.max_rows = max_rows
+        self.source = source
+        self.jobs = jobs
+        self.stats = stats
+        self.stderr = stderr
+        self.progress = progress
+        self.jit = jit
+
+    def run_shard(self, shard, output):
+        import os
+
+        from .output import _ShardMismatch
+        from .reader import open_points
+
+        input_format = self.input_format
+        parquet = input_format == "parquet" or (
+            input_format is None and str(shard).lower().endswith((".parquet", ".pq")))
+        stream, size = (None, None) if parquet else open_points(shard, self.stdin)
+        try:
+            reader = open_reader(shard, stream, input_format, parquet, self.max_rows)
+            _check_constant_columns(reader, self.source)
+            variables = _variables(reader, self.needed)
+            reader.bind(variables)
+            reader.name = os.path.basename(str(shard))
+            writer = output.shared_writer(reader)
+            if writer is not None:  # a later shard into the same stream
+                kernel = writer.kernel
+                writer.reader = reader
+            else:
+                kernel = self.make_kernel(variables)
+                if self.jit:  # --jit: the same kernel, compiled (adcli.codegen.jit)
+                    from ..codegen.jit import jit_kernel
+
+                    kernel = jit_kernel(kernel, self.stderr)
+                if isinstance(kernel, PointKernel) and kernel.variables is None:
+                    kernel.variables = variables
+                writer = output.writer_for(shard, reader, kernel, self.digits)
+            if isinstance(kernel, PointKernel):  # its results are needed for JSON rows only
+                kernel.keep_results = writer.fmt in ("json", "jsonl")
+            # memory per chunk bounded by cells, not rows: a wide row (a Hessian
+            # of 1,000 variables has a million cells) gets a chunk of its own
+            width = len(reader.columns) + len(kernel.columns) + 1
+            reader.limit_rows(max(1, min(reader.max_rows, CHUNK_CELLS // width)))
+            bar = _Progress(self.stderr, size, reader) if self.progress else None
+            try:
+                self._loop(reader, kernel, writer, bar)
             finally:
                 if bar is not None:
                     bar.stop()
-            writer.close()
+            output.shard_done(writer)
             for note in writer.notes:
-                stderr.write(f"adcli: warning: {note}\n")
-        except BrokenPipeError:  # `adcli … --points big.csv | head`: the reader left
-            _silence(stdout)
-            return stats.report(stderr)
-    finally:
-        if stream is not None and points != "-":
-            stream.close()
-    return stats.report(stderr)
+                self.stderr.write(f"adcli: warning: {note}\n")
+        except _ARROW_ERRORS() as exc:
+            output.shard_failed()
+            raise _ShardError(f"cannot read it: {exc}") from None
+        except _ShardMismatch as exc:
+            raise _ShardError(exc.message) from None
+        except (UsageError, OSError):
+            output.shard_failed()
+            raise
+        finally:
+            if stream is not None and shard != "-":
+                stream.close()
+
+    def _loop(self, reader, kernel, writer, bar):
+        """Chunks computed (and encoded) by ``jobs`` threads -- NumPy and
+        Arrow release the GIL -- and written in input order."""
+        stats, shard = self.stats, getattr(reader, "name", None)
+
+        def work(chunk):
+            V, errors, warnings = kernel.compute(chunk.X, chunk.errors)
+            if chunk.errors:
+                errors = {**errors, **chunk.errors}
+            return chunk, writer.encode(chunk, V, errors, warnings), errors, warnings
+
+        def done(result):
+            chunk, data, errors, warnings = result
+            writer.emit(data)
+            stats.add(chunk, errors, warnings, shard)
+            if bar is not None:
+                bar.update(stats.rows)
+
+        parallel = self.jobs > 1 and getattr(kernel, "thread_safe", False)
+        if not parallel:
+            for chunk in reader:
+                done(work(chunk))
+            return
+        self._in_parallel(reader, work, done)
+
+    def _in_parallel(self, reader, work, done):
+        """The reader (this thread) submits each chunk to a pool; one writer
+        thread writes the results in order as each is ready, so a slow pipe
+        still gets every row as soon as it is computed."""
+        import queue
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        futures = queue.Queue(maxsize=self.jobs + 1)  # memory: a few chunks in flight
+        failure = []
+
+        def write_in_order():
+            try:
+                while (future := futures.get()) is not None:
+                    done(future.result())
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the reader's thread
+                failure.append(exc)
+                while (future := futures.get()) is not None:
+                    future.cancel()
+
+        pool = ThreadPoolExecutor(self.jobs)
+        writer = threading.Thread(target=write_in_order, name="adcli-batch-writer",
+                                  daemon=True)
+        writer.start()
+        try:
+            for chunk in reader:
+                if failure:
+                    break
+                futures.put(pool.submit(work, chunk))
+        finally:
+            futures.put(None)
+            writer.join()
+            pool.shutdown(wait=True, cancel_futures=True)
+        if failure:
+            raise failure[0]
+
+
+def _ARROW_ERRORS():
+    """Arrow's exceptions when pyarrow is there (a corrupt Parquet shard)."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return ()
+    return (pa.ArrowException,)
+
+
+class _Stats:
+    def __init__(self, named=False):
+        self.named = named
+        self.rows = 0
+        self.failed = 0
+        self.first_error = None
+        self.warned = 0
+        self.first_warning = None
+        self.bad_shards = []
+
+    def _where(self, line, shard):
+        return f"line {line} of {shard}" if self.named and shard else f"line {line}"
+
+    def add(self, chunk, errors, warnings, shard=None):
+        self.rows += len(chunk)
+        if errors:
+            self.failed += len(errors)
+            if self.first_error is None:
+                i = min(errors)
+                self.first_error = (self._where(chunk.line_numbers[i], shard), errors[i])
+        if warnings:
+            self.warned += len(warnings)
+            if self.first_warning is None:
+                i = min(warnings)
+                self.first_warning = (self._where(chunk.line_numbers[i], shard),
+                                      warnings[i][0])
+
+    def bad_shard(self, shard, exc):
+        self.bad_shards.append((shard, getattr(exc, "message", str(exc))))
+
+    def report(self, stderr):
+        if self.warned:
+            where, message = self.first_warning
+            more = f" ({self.warned} rows had warnings)" if self.warned > 1 else ""
+            stderr.write(f"adcli: warning: {where}: {message}{more}\n")
+        for shard, message in self.bad_shards:
+            stderr.write(f"adcli: error: shard {shard} failed: {message}\n")
+        if self.failed:
+            where, message = self.first_error
+            rows = "row" if self.rows == 1 else "rows"
+            stderr.write(f"adcli: error: {self.failed} of {self.rows} {rows} failed; "
+                         f"the first at {where}: {message}\n"
+                         "  the failed rows have their reason in the `error` column/field; "
+                         "every other row was written\n")
+        if self.bad_shards and not self.failed:
+            stderr.write(f"adcli: {len(self.bad_shards)} shard(s) failed; every other shard "
+                         "was written\n")
+        return 1 if self.failed or self.bad_shards else 0
 
 
 def arrow_available():
@@ -429,43 +623,6 @@ def make_writer(fmt, reader, kernel, out, digits):
     from .writer import Writer
 
     return Writer(fmt, reader, kernel, out, digits)
-
-
-class _Stats:
-    def __init__(self):
-        self.rows = 0
-        self.failed = 0
-        self.first_error = None
-        self.warned = 0
-        self.first_warning = None
-
-    def add(self, chunk, errors, warnings):
-        self.rows += len(chunk)
-        if errors:
-            self.failed += len(errors)
-            if self.first_error is None:
-                i = min(errors)
-                self.first_error = (chunk.line_numbers[i], errors[i])
-        if warnings:
-            self.warned += len(warnings)
-            if self.first_warning is None:
-                i = min(warnings)
-                self.first_warning = (chunk.line_numbers[i], warnings[i][0])
-
-    def report(self, stderr):
-        if self.warned:
-            line, message = self.first_warning
-            more = f" ({self.warned} rows had warnings)" if self.warned > 1 else ""
-            stderr.write(f"adcli: warning: line {line}: {message}{more}\n")
-        if self.failed:
-            line, message = self.first_error
-            rows = "row" if self.rows == 1 else "rows"
-            stderr.write(f"adcli: error: {self.failed} of {self.rows} {rows} failed; "
-                         f"the first at line {line}: {message}\n"
-                         "  the failed rows have their reason in the `error` column/field; "
-                         "every other row was written\n")
-            return 1
-        return 0
 
 
 def _silence(stdout):

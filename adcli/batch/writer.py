@@ -159,10 +159,20 @@ class Writer:
             self.out.write("[")
 
     def write(self, chunk, V, errors, warnings):
+        self.emit(self.encode(chunk, V, errors, warnings))
+
+    def encode(self, chunk, V, errors, warnings):
+        """The chunk's text (for JSON, its objects without the array's commas)."""
         if self.fmt in ("csv", "tsv"):
-            text = self._delimited(chunk, V, errors)
-        else:
-            text = self._json(chunk, V, errors, warnings)
+            return self._delimited(chunk, V, errors)
+        return self._json(chunk, V, errors, warnings)
+
+    def emit(self, text):
+        if self.fmt == "json":
+            if not text:
+                return
+            text = ("\n" if self.first else ",\n") + text
+            self.first = False
         self.out.write(text)
         flush = getattr(self.out, "flush", None)
         if flush is not None:
@@ -284,12 +294,7 @@ class Writer:
             out.append(json.dumps(obj, ensure_ascii=False) + "\n")
         if self.fmt == "jsonl":
             return "".join(out)
-        if not out:
-            return ""
-        text = ",\n".join(o[:-1] for o in out)
-        prefix = "\n" if self.first else ",\n"
-        self.first = False
-        return prefix + text
+        return ",\n".join(o[:-1] for o in out)
 
     def _own_extra(self, chunk, i):
         """JSON Lines input: this row's keys beyond the variables, when they

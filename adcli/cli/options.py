@@ -267,21 +267,57 @@ def text_format(fmt, precise):
 # --- batches: --points FILE|- (adcli.batch) ----------------------------------
 
 def points_options(f):
-    """--points, --input-format and --digits, for any command that can run a
-    batch through :func:`run_batch`."""
+    """--points, --input-format, --digits, --out, --jobs, --engine and
+    --scheduler, for any command that can run a batch through
+    :func:`run_batch`.  The last four reach run_batch through click's
+    context, so a command's signature names only the first three."""
+    import functools
+
+    callback = f
+
+    @functools.wraps(callback)
+    def command(*args, out=None, jobs=None, engine="local", scheduler=None, **kwargs):
+        if kwargs.get("points") is None and (out or jobs or engine != "local" or scheduler):
+            given = "--out" if out else "--jobs" if jobs else "--engine" if engine != "local" \
+                else "--scheduler"
+            raise UsageError(f"{given} works with --points only",
+                             hint="give the points with --points FILE|DIR|GLOB|-")
+        if scheduler and engine != "dask":
+            raise UsageError("--scheduler needs --engine dask")
+        click.get_current_context().meta["adcli.batch"] = {
+            "out": out, "jobs": jobs, "engine": engine, "scheduler": scheduler}
+        return callback(*args, **kwargs)
+
+    f = command
     f = click.option("--jit", is_flag=True, expose_value=False, callback=_remember_jit,
                      help="Compile the derivative kernel (C, cached) and run the batch "
                           "through it; falls back to NumPy without a compiler.")(f)
+    f = click.option("--scheduler", metavar="ADDRESS", default=None,
+                     help="With --engine dask: the Dask scheduler (tcp://host:8786); "
+                          "default: a local cluster.")(f)
+    f = click.option("--engine", type=click.Choice(("local", "dask")), default="local",
+                     show_default=True,
+                     help="Run the batch here, or over the shards on a Dask cluster "
+                          "(pip install 'adcli[dask]').")(f)
+    f = click.option("--jobs", "-j", type=click.IntRange(1, 1024), default=None, metavar="N",
+                     help="Chunks computed in parallel (default: the cores available); "
+                          "output order is kept.")(f)
+    f = click.option("--out", "out", metavar="FILE|DIR/", default=None,
+                     help="Write the results to FILE (.csv, .tsv, .jsonl, .json, .parquet: "
+                          "the suffix chooses; it appears only when complete) or to DIR/, "
+                          "one output shard per input shard.")(f)
     f = click.option("--digits", type=click.IntRange(1, 17), default=None, metavar="N",
                      help="Write N significant digits instead of full round-trip "
                           "precision.")(f)
-    f = click.option("--input-format", "input_format", type=click.Choice(("csv", "tsv", "jsonl")),
+    f = click.option("--input-format", "input_format",
+                     type=click.Choice(("csv", "tsv", "jsonl", "parquet")),
                      default=None,
                      help="Format of --points (default: detected from the first line).")(f)
-    return click.option("--points", "points", metavar="FILE|-", default=None,
+    return click.option("--points", "points", metavar="FILE|DIR|GLOB|-", default=None,
                         help="Many points: CSV/TSV with a header row of variable names, "
-                             "or JSON Lines; - reads standard input.  One result row per "
-                             "point, streamed (output format: --format csv|tsv|jsonl|json, "
+                             "JSON Lines or Parquet; a directory or glob of shards; - reads "
+                             "standard input.  One result row per point, streamed (output "
+                             "format: --format csv|tsv|jsonl|json or the suffix of --out, "
                              "default the input's).")(f)
 
 
@@ -302,7 +338,15 @@ def run_batch(fn, at, points, make_kernel, fmt, input_format, digits, formula_fr
     from ..batch.driver import run_points
 
     jit = click.get_current_context().meta.get("adcli.jit", False)
-    status = run_points(points, make_kernel, needed=fn.inputs, fmt=fmt,
-                        input_format=input_format, digits=digits, source=fn.source, jit=jit)
+    extra = click.get_current_context().meta.get("adcli.batch", {})
+    if extra.get("engine") == "dask":
+        from ..batch.dask_engine import run_dask
+
+        status = run_dask(points, fn, make_kernel, fmt=fmt, input_format=input_format,
+                          digits=digits, out=extra.get("out"), scheduler=extra.get("scheduler"))
+    else:
+        status = run_points(points, make_kernel, needed=fn.inputs, fmt=fmt,
+                            input_format=input_format, digits=digits, source=fn.source,
+                            out=extra.get("out"), jobs=extra.get("jobs"), jit=jit)
     if status:
         click.get_current_context().exit(status)

@@ -1,0 +1,157 @@
+"""Where a batch's rows go: standard output, one file (``--out FILE``) or one
+file per input shard (``--out DIR/``).
+
+A file is written under a temporary name in its directory and renamed when
+complete, so an interrupted or failed run never leaves a complete-looking
+output; the suffix chooses the format."""
+
+import os
+
+from ..errors import UsageError
+
+FORMAT_OF_SUFFIX = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+                    ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
+SUFFIX_OF_FORMAT = {"csv": ".csv", "tsv": ".tsv", "jsonl": ".jsonl", "json": ".json",
+                    "parquet": ".parquet"}
+
+
+class _ShardMismatch(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class _File:
+    """A file that appears under its name only when complete."""
+
+    def __init__(self, path):
+        self.path = path
+        folder, name = os.path.split(path)
+        self.temp = os.path.join(folder, f".{name}.partial-{os.getpid()}")
+        try:
+            self.handle = open(self.temp, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        except OSError as exc:
+            raise UsageError(f"cannot write --out {path}: {exc.strerror}") from None
+
+    def commit(self):
+        self.handle.close()
+        os.replace(self.temp, self.path)
+
+    def abandon(self):
+        try:
+            self.handle.close()
+        except OSError:
+            pass
+        try:
+            os.unlink(self.temp)
+        except OSError:
+            pass
+
+
+class Output:
+    def __init__(self, out, fmt, stdout):
+        self.out = out
+        self.fmt = fmt
+        self.stdout = stdout
+        self.directory = out is not None and (out.endswith(("/", os.sep)) or os.path.isdir(out))
+        self.shared = None  # (writer, columns) when every shard goes to one stream
+        self.current = None  # the writer of the file being written
+        self.file = None
+        if out is not None and not self.directory:
+            suffix = os.path.splitext(out)[1].lower()
+            chosen = FORMAT_OF_SUFFIX.get(suffix)
+            if chosen is None:
+                raise UsageError(f"--out {out}: cannot tell the format from `{suffix or out}`",
+                                 hint="end the name in .csv, .tsv, .jsonl, .json or .parquet, "
+                                      "or in / for a directory of shards")
+            if fmt is not None and fmt != chosen:
+                raise UsageError(f"--format {fmt} and --out {out} disagree",
+                                 hint="the suffix of --out chooses the format; drop --format")
+            self.fmt = chosen
+        if self.directory:
+            try:
+                os.makedirs(out, exist_ok=True)
+            except OSError as exc:
+                raise UsageError(f"cannot make the --out directory {out}: {exc.strerror}") \
+                    from None
+
+    def format_for(self, reader):
+        if self.fmt is not None:
+            return self.fmt
+        if reader.format == "parquet":
+            return "parquet" if self.directory else "csv"
+        return reader.format
+
+    def shared_writer(self, reader):
+        """The writer of the one output stream, if a shard opened it already
+        (a later shard must have the same columns)."""
+        if self.directory or self.shared is None:
+            return None
+        writer, columns = self.shared
+        if list(reader.columns) != columns:
+            raise _ShardMismatch(f"its columns ({', '.join(reader.columns)}) differ from the "
+                                 f"first shard's ({', '.join(columns)})")
+        return writer
+
+    def writer_for(self, shard, reader, kernel, digits):
+        from .driver import make_writer
+        from .shards import shard_stem
+
+        fmt = self.format_for(reader)
+        if self.directory:
+            self.file = _File(os.path.join(self.out, shard_stem(shard) + SUFFIX_OF_FORMAT[fmt]))
+            target = self.file.handle
+        elif self.out is not None:
+            self.file = _File(self.out)
+            target = self.file.handle
+        else:
+            target = self.stdout
+        if fmt == "parquet" and target is self.stdout and _isatty(target):
+            raise UsageError("Parquet is binary: not for a terminal",
+                             hint="write it to a file with --out FILE.parquet")
+        writer = make_writer(fmt, reader, kernel, target, digits)
+        self.current = writer
+        writer.header()
+        if not self.directory:
+            self.shared = (writer, list(reader.columns))
+        return writer
+
+    def shard_done(self, writer):
+        if self.directory:
+            writer.close()
+            self.file.commit()
+            self.file = None
+
+    def shard_failed(self):
+        if self.directory and self.file is not None:
+            _abort(self.current)
+            self.file.abandon()
+            self.file = None
+
+    def finish(self):
+        if self.shared is not None:
+            self.shared[0].close()
+        if self.file is not None:
+            self.file.commit()
+            self.file = None
+        elif self.out is not None and not self.directory and self.shared is None:
+            pass  # no shard could be read: no file
+
+    def abandon(self):
+        _abort(self.current)
+        if self.file is not None:
+            self.file.abandon()
+            self.file = None
+
+
+def _abort(writer):
+    abort = getattr(writer, "abort", None)
+    if abort is not None:
+        abort()
+
+
+def _isatty(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
