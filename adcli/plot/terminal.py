@@ -371,7 +371,9 @@ def _x_axis(xlim, plot_w, label_w, var, colour):
     labels = [" "] * (plot_w + label_w + 2)
     placed_until = -1
     for value in ticks:
-        c = int(round((value - xlim[0]) / (xlim[1] - xlim[0]) * (plot_w - 1)))
+        # the cell whose dots cover the value (as the curves and kink marks map it)
+        c = min(int(math.floor((value - xlim[0]) / (xlim[1] - xlim[0]) * plot_w + 1e-9)),
+                plot_w - 1)
         if not 0 <= c < plot_w:
             continue
         rule[c] = "┬"
