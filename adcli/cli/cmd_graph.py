@@ -10,8 +10,9 @@ GRAPH_FORMATS = ("tree", "plain", "dot", "mermaid", "json", "text")
 
 @click.command("graph")
 @opt.formula_argument
-@click.option("--at", "at", metavar="NAME=VALUE,…",
-              help="Annotate the nodes with their values at this point.")
+@click.option("--at", "at", metavar="NAME=VALUE,…", multiple=True,
+              help="Annotate the nodes with their values at this point (a graph shows "
+                   "one point: given several, the first).")
 @click.option("--mode", type=click.Choice(("forward", "reverse", "auto")), default=None,
               help="Also annotate tangents (forward) or adjoints (reverse); needs --at.")
 @click.option("--wrt", metavar="X,Y,…", help="forward: tangents for these variables only.")
@@ -31,6 +32,10 @@ def graph_command(expr, file, at, mode, wrt, seed, fmt):
     elif fmt == "text":
         fmt = "tree"
     trace = None
+    if len(at) > 1:
+        click.echo(f"adcli: note: a graph shows one point; drawing the first of {len(at)} "
+                   f"(--at {at[0]})", err=True)
+    at = at[0] if at else None
     if at is not None:
         from ..language.point import parse_point
         from ..modes.trace import build_trace

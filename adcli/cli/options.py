@@ -230,9 +230,9 @@ def precision_options(f):
     if existing:  # the batch options' --digits: one option, widened to any precision
         existing[0].type = click.IntRange(1, MAX_DIGITS)
         existing[0].help = help_text
-    else:
+    else:  # no --points on this command: do not mention it
         f = click.option("--digits", type=click.IntRange(1, MAX_DIGITS), default=None,
-                         metavar="N", help=help_text)(f)
+                         metavar="N", help=help_text.split("; with --points")[0] + ".")(f)
     return click.option("--exact", is_flag=True, default=False,
                         help="Exact rational arithmetic (+ - * / and integer powers): "
                              "prints fractions such as 7/3.")(f)

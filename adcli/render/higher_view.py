@@ -132,7 +132,9 @@ def taylor_row(r):
 # --- mixed partial -----------------------------------------------------------
 
 def partial_label(output, wrt):
-    return f"d{len(wrt)}{output}/" + "".join(f"d{w}" for w in wrt)
+    """``df/dx`` as grad writes it for one variable; ``d2f/dxdy`` beyond."""
+    order = str(len(wrt)) if len(wrt) > 1 else ""
+    return f"d{order}{output}/" + "".join(f"d{w}" for w in wrt)
 
 
 def partial_plain(r):

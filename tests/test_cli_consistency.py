@@ -1,0 +1,67 @@
+"""The same thing is called the same everywhere, help describes only what a
+command has, and the documented shell completion works."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def test_partial_of_first_order_is_labelled_as_grad_labels_it(run):
+    partial = run("partial", "x^3*y", "--at", "x=1,y=2", "--wrt", "x")
+    grad = run("grad", "x^3*y", "--at", "x=1,y=2", "--wrt", "x")
+    assert "df/dx 6" in partial.stdout.splitlines()
+    assert "df/dx 6" in grad.stdout.splitlines()
+    csv = run("partial", "x^3*y", "--at", "x=1,y=2", "--wrt", "x", "--format", "csv")
+    assert csv.stdout.splitlines()[0] == "x,y,f,df/dx"
+    second = run("partial", "x^3*y", "--at", "x=1,y=2", "--wrt", "x,y", "--format", "csv")
+    assert second.stdout.splitlines()[0] == "x,y,f,d2f/dxdy"
+
+
+@pytest.mark.parametrize("command", ["trace", "graph", "diff", "functions"])
+def test_help_mentions_no_option_the_command_lacks(run, command):
+    res = run(command, "--help")
+    assert res.exit_code == 0
+    if "--points" not in [o for p in _params(command) for o in p.opts]:
+        assert "--points" not in res.stdout
+
+
+def _params(command):
+    import click
+
+    from adcli.cli.main import cli
+
+    return cli.get_command(click.Context(cli), command).params
+
+
+def test_graph_with_several_points_says_which_it_draws(run):
+    res = run("graph", "x*y", "--at", "x=1,y=2", "--at", "x=3,y=4", "--format", "plain")
+    assert res.exit_code == 0
+    assert "drawing the first of 2 (--at x=1,y=2)" in res.stderr
+    assert res.stdout.startswith("graph of x*y at x = 1, y = 2")
+
+
+@pytest.mark.parametrize("typed, expected", [("gr", {"grad", "graph"}),
+                                             ("tra", {"trace"})])
+def test_bash_completion_of_commands(typed, expected):
+    exe = os.path.join(os.path.dirname(sys.executable), "adcli")
+    if not os.path.exists(exe):
+        pytest.skip("needs the installed console script (completion names the program)")
+    env = dict(os.environ, COMP_WORDS=f"adcli {typed}", COMP_CWORD="1",
+               _ADCLI_COMPLETE="bash_complete")
+    out = subprocess.run([exe], env=env, capture_output=True, text=True, timeout=60).stdout
+    assert {line.split(",", 1)[1] for line in out.splitlines()} == expected
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_documented_completion_scripts_are_generated(shell):
+    exe = os.path.join(os.path.dirname(sys.executable), "adcli")
+    if not os.path.exists(exe):
+        pytest.skip("needs the installed console script")
+    env = dict(os.environ, _ADCLI_COMPLETE=f"{shell}_source")
+    out = subprocess.run([exe], env=env, capture_output=True, text=True, timeout=60).stdout
+    assert "_adcli_completion" in out or "adcli" in out
+    from tests.docs_pages import read
+
+    assert f"_ADCLI_COMPLETE={shell}_source adcli" in read("docs/cli.md")
