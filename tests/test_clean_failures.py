@@ -128,3 +128,13 @@ def test_hints_name_the_real_mistake(run, source, hint):
     res = run("eval", source)
     assert hint in res.stderr
     assert "write `*` for a product" not in res.stderr
+
+
+@pytest.mark.parametrize("data, given, detected", [
+    ("x,y\n1,2\n", "tsv", "csv"), ("x\ty\n1\t2\n", "csv", "tsv"),
+])
+def test_a_wrong_input_format_says_the_file_looks_like_the_other(run, data, given, detected):
+    res = run("grad", "x*y", "--points", "-", "--input-format", given, input=data)
+    assert res.exit_code == 2
+    assert f"the file looks like {detected.upper()}" in res.stderr
+    assert f"--input-format {detected}" in res.stderr

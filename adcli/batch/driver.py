@@ -258,6 +258,20 @@ def _check_constant_columns(reader, source):
                  "value; rename the column and the variable (e.g. `e_` in both)")
 
 
+def _header_hint(reader, needed):
+    """What the header holds, and whether it was split with the wrong
+    separator (``--input-format tsv`` on a CSV reads ``x,y`` as one column)."""
+    cols = list(reader.columns)
+    if len(cols) == 1:
+        for sep, fmt in ((",", "csv"), ("\t", "tsv")):
+            if sep in cols[0] and fmt != reader.format:
+                return (f"the header was read as the single {reader.format.upper()} column "
+                        f"`{cols[0]}`: the file looks like {fmt.upper()}; use "
+                        f"--input-format {fmt}, or leave --input-format out to detect it")
+    shown = ", ".join(f"`{c}`" for c in cols) or "(empty)"
+    return f"the header's columns are {shown}; the formula needs {', '.join(needed)}"
+
+
 def _variables(reader, needed):
     """The formula's inputs in the order of the input's columns; exit 2
     naming any that the header lacks."""
@@ -265,10 +279,8 @@ def _variables(reader, needed):
     missing = [v for v in needed if v not in columns]
     if missing and reader.format != "jsonl":
         names = ", ".join(f"`{m}`" for m in missing)
-        raise UsageError(
-            f"the --points header has no column for {names}",
-            hint=f"the header is: {', '.join(reader.columns) or '(empty)'}; "
-                 f"the formula needs {', '.join(needed)}")
+        raise UsageError(f"the --points header has no column for {names}",
+                         hint=_header_hint(reader, needed))
     wanted = set(needed)
     present = [c for c in reader.columns if c in wanted]
     seen = set(present)
