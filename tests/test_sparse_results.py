@@ -249,3 +249,9 @@ def test_points_batch_writes_the_nonzeros_as_columns(run, tmp_path):
               input="x,y,z,w\n1,2,3,4\n")
     assert jac.output.splitlines()[0] == ("x,y,z,w,f1,f2,f3,df1/dx,df1/dy,df1/dz,df2/dz,"
                                          "df2/dw,df3/dw,error")
+
+
+def test_the_docs_page_python_example_runs():
+    from tests.docs_pages import run_doctests
+
+    run_doctests("docs/sparse.md")
