@@ -41,7 +41,7 @@ class Primitive:
         self.latex = latex  # LaTeX template over {0}, {1}
         self.domain = domain
         self.kink = kink  # predicate on the arguments: not differentiable here
-        self.kink_note = kink_note  # what adcli does there (the README's convention)
+        self.kink_note = kink_note  # what adcli does there (docs/numerics.md's convention)
         self.doc = doc
         # Other evaluation backends, by name, resolved by the module that uses
         # them (so importing this table imports neither NumPy nor mpmath):

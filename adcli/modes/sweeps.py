@@ -304,7 +304,7 @@ def _one_by_one(tape, g, vals, warnings):
 
 
 def _with_kink_partials(tape, vals, meta, warnings):
-    """At a kink, the partials follow the README's convention: give those
+    """At a kink, the partials follow the convention of docs/numerics.md: give those
     steps fresh cells holding the IEEE-safe rule values with nan → 0."""
     meta = list(meta)
     kinks = {w.step for w in warnings if w.kind == "kink"}
