@@ -66,3 +66,15 @@ def test_one_variable_per_at_says_that_each_at_is_a_point(run):
     assert "each --at is a separate point" in res.stderr
     assert "--at x=2,y=3" in res.stderr
     assert "give it with --at" not in res.stderr
+
+
+@pytest.mark.parametrize("command", ["eval", "grad", "hessian", "check", "trace"])
+def test_json_of_several_points_stays_an_array_when_only_one_is_left(run, command):
+    import json
+
+    res = run(command, "log(x)", "--at", "x=2", "--at", "x=-1", "--format", "json")
+    assert res.exit_code == 1
+    out = json.loads(res.stdout)
+    assert isinstance(out, list) and len(out) == 1
+    one = json.loads(run(command, "log(x)", "--at", "x=2", "--format", "json").stdout)
+    assert isinstance(one, dict)

@@ -14,7 +14,7 @@ def _render_points(fmt, source, results, plain, to_json, columns, row, table):
         opt.write("\n\n".join(plain(r) for r in results))
     elif fmt == "json":
         objs = [to_json(r) for r in results]
-        opt.write(R.dumps(objs[0] if len(objs) == 1 else objs))
+        opt.write(R.dumps(opt.one_or_many(objs)))
     elif fmt == "jsonl":
         opt.write("\n".join(R.dumps(to_json(r)) for r in results))
     elif fmt in ("csv", "tsv"):

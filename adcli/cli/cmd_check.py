@@ -50,7 +50,7 @@ def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=Non
     else:
         from ..render.check_view import render
 
-        opt.write(render(fmt, checks, sweep))
+        opt.write(render(fmt, checks, sweep, several=len(at) > 1))
     bad = [c for c in checks if not c.ok]
     if bad and fmt != "text":
         c = bad[0]

@@ -23,7 +23,7 @@ def render(fmt, source, results, kind):
         opt.write("\n\n".join(plain(r) for r in results))
     elif fmt == "json":
         objs = [to_json(r) for r in results]
-        opt.write(dumps(objs[0] if len(objs) == 1 else objs))
+        opt.write(dumps(opt.one_or_many(objs)))
     elif fmt == "jsonl":
         opt.write("\n".join(dumps(to_json(r)) for r in results))
     elif fmt in ("csv", "tsv"):

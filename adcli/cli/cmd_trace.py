@@ -76,7 +76,7 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
         from ..render.results import dumps
 
         objs = [V.to_json(t, stats, ascii_) for t in traces]
-        opt.write(dumps(objs[0] if len(objs) == 1 else objs))
+        opt.write(dumps(opt.one_or_many(objs)))
     else:
         import csv
         import io

@@ -102,6 +102,14 @@ def same_order(pts):
 
 
 FAILED_POINTS = "adcli.failed_points"
+SEVERAL_POINTS = "adcli.several_points"
+
+
+def one_or_many(objs):
+    """The JSON of one point is an object, of several ``--at`` points an
+    array, even when only one of them could be computed."""
+    several = click.get_current_context().meta.get(SEVERAL_POINTS)
+    return objs[0] if len(objs) == 1 and not several else objs
 
 
 def each_point(fn, at, compute, parse_point=None):
@@ -120,6 +128,7 @@ def each_point(fn, at, compute, parse_point=None):
         from ..language.point import parse_point
     from ..errors import AdcliError
 
+    click.get_current_context().meta[SEVERAL_POINTS] = True
     parsed, failures = [], []
     for i, text in enumerate(at, 1):
         try:

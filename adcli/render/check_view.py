@@ -232,11 +232,11 @@ def _verdict_text(verdict):
 
 # --- everything, by format -------------------------------------------------------------------
 
-def render(fmt, checks, sweep=False):
+def render(fmt, checks, sweep=False, several=False):
     """The output text for machine formats (plain, json, jsonl, csv, tsv)."""
     if fmt == "json":
         objs = [check_json(c) for c in checks]
-        return dumps(objs[0] if len(objs) == 1 else objs)
+        return dumps(objs[0] if len(objs) == 1 and not several else objs)
     if fmt == "jsonl":
         return "\n".join(dumps(check_json(c)) for c in checks)
     if fmt in ("csv", "tsv"):
