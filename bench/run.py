@@ -310,6 +310,7 @@ def bench_kernel(quick):
 # --- workloads 4-6: the other modules ---------------------------------------
 
 OTHER_MODULES.append("sparse")  # bench/sparse.py: sparse Hessians against dense and peers
+OTHER_MODULES += ["audit", "peer_accuracy"]  # derivatives across the float range; peers' errors
 
 
 def bench_others(quick, names=OTHER_MODULES):
