@@ -5,15 +5,15 @@
     {'x1': 2.5838531634528574, 'x2': 2.0}
 """
 
+from ._version import __version__ as __version__
 from .api import Derivatives, Evaluation, Function, compile, evaluate, grad
+from .api import hessian_of as hessian
+from .api import jvp_of as jvp
+from .api import partial_of as partial
+from .api import taylor_of as taylor
+from .api import vjp_of as vjp
 from .errors import AdcliError, DomainError, EvalWarning, ParseError, UsageError
-from .higher import hessian_of as hessian
-from .higher import jvp_of as jvp
-from .higher import partial_of as partial
-from .higher import taylor_of as taylor
-from .higher import vjp_of as vjp
 
-__version__ = "0.1.0"
 __all__ = [
     "AdcliError", "Derivatives", "DomainError", "EvalWarning", "Evaluation", "Function",
     "ParseError", "UsageError", "compile", "evaluate", "grad",

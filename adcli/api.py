@@ -6,105 +6,16 @@
 {'x1': 2.5838531634528574, 'x2': 2.0}
 """
 
-import math
-import numbers as _numbers
-
+from . import higher
+from .arguments import PARAMETERS, checked_value, point_mapping, system_for
 from .errors import UsageError
-from .numsys import FLOAT64, NumberSystem
+from .modes.engine import MODES, choose_mode, solve
+from .numsys import FLOAT64
 from .numsys import system as number_system
+from .results import Derivatives, Evaluation
 
-MODES = ("auto", "forward", "reverse")
-# keyword parameters of the computations: a variable with such a name is
-# given in the point mapping (``f.gradient({"mode": 3})``)
-PARAMETERS = frozenset({"point", "wrt", "mode", "digits", "exact", "output", "direction",
-                        "order", "seed", "cotangent", "cost"})
-
-
-def _point_mapping(point, kwargs):
-    """The point as a new dict: a mapping first argument (any names), then
-    keyword conveniences; a name given both ways is an error."""
-    if point is None:
-        point = {}
-    elif not hasattr(point, "items"):
-        raise UsageError(f"a point is a mapping of names to values, not "
-                         f"{type(point).__name__}", hint="e.g. {'x': 1.5, 'y': 2}")
-    merged = dict(point)
-    for name, value in kwargs.items():
-        if name in merged:
-            raise UsageError(f"`{name}` is given twice (in the point and as a keyword)")
-        merged[name] = value
-    return merged
-
-
-def _checked_value(name, value, float64):
-    """A point value as a finite float64; for another number system the
-    value as given (read later at its precision).  A bad one is a
-    UsageError naming it (never a bare TypeError, ValueError or OverflowError)."""
-    if value is None or isinstance(value, (bool, complex)):
-        raise UsageError(f"the value of `{name}` must be a real number, not "
-                         f"{type(value).__name__} {value!r}")
-    if not float64:
-        return value
-    if isinstance(value, str):
-        from .modes.engine import read_value
-
-        value = read_value(FLOAT64, value, name)
-    elif not isinstance(value, _numbers.Real) and not type(value).__module__.startswith(
-            ("mpmath", "numpy", "decimal")):
-        raise UsageError(f"the value of `{name}` must be a real number, not "
-                         f"{type(value).__name__} {value!r}")
-    try:
-        number = float(value)
-    except (OverflowError, TypeError, ValueError):
-        raise UsageError(f"the value of `{name}` is not a float64 number: {value!r:.60}",
-                         hint="use digits=N or exact=True for numbers beyond float64") from None
-    if not math.isfinite(number):
-        raise UsageError(f"the value of `{name}` must be a finite number, not {number}")
-    return number
-
-
-def _is_array(value):
-    return not isinstance(value, (str, bytes)) and hasattr(value, "__len__")
-
-
-def system_for(point, kwargs, digits=None, exact=False, arrays=True):
-    """The number system of a call: NumPy arrays when a point value is an
-    array (or a list) of numbers, else ``digits=``/``exact=``/float64."""
-    values = list(point.values()) if hasattr(point, "values") else []
-    if not any(_is_array(v) for v in values + list(kwargs.values())):
-        return number_system(digits, exact)
-    if not arrays:
-        raise UsageError("arrays of points work with evaluate and gradient; call this "
-                         "once per point")
-    if digits is not None or exact:
-        raise UsageError("arrays of points are computed in float64: drop digits/exact, "
-                         "or give one point at a time")
-    from .numsys import numpy_arrays
-
-    return numpy_arrays()
-
-
-def solve(system: NumberSystem, tape, specs, compute):
-    """Run ``compute(inputs) -> (numbers, warnings)`` in ``system`` until its
-    numbers are right to the system's digits, reading the point's values at
-    each working precision: (numbers, warnings, {input: value})."""
-    from .modes.engine import read_value
-
-    state = {}
-    names = tape.inputs
-
-    def flat():
-        if system is FLOAT64:
-            inputs = specs
-        else:
-            inputs = [read_value(system, s, name) for s, name in zip(specs, names)]
-        numbers, state["warnings"] = compute(inputs)
-        return numbers + list(inputs)
-
-    numbers, more = system.converge(flat, len(tape.steps))
-    cut = len(numbers) - len(names)
-    return numbers[:cut], list(state["warnings"]) + more, dict(zip(names, numbers[cut:]))
-
+__all__ = ["MODES", "Derivatives", "Evaluation", "Function", "choose_mode", "compile",
+           "evaluate", "grad", "number_system", "solve"]
 
 class Function:
     """A parsed formula or program, reusable across points.
@@ -152,7 +63,7 @@ class Function:
     def _bind(self, point, kwargs, system=None):
         """(tape, input values): float64 numbers, or in another number system
         the values as given (text is read at each working precision)."""
-        point = _point_mapping(point, kwargs)
+        point = point_mapping(point, kwargs)
         missing = [name for name in self.inputs if name not in point]
         if missing and set(missing) & PARAMETERS:
             example = ", ".join(f"{name!r}: 1" for name in self.inputs)
@@ -163,7 +74,7 @@ class Function:
             raise UsageError(f"no point given: the formula needs {', '.join(self.inputs)}")
         float64 = system is None or system is FLOAT64
         for name, value in point.items():
-            point[name] = _checked_value(name, value, float64)
+            point[name] = checked_value(name, value, float64)
         return self.tape(point), list(point.values())
 
     def evaluate(self, point=None, *, digits=None, exact=False, **kwargs):
@@ -230,38 +141,28 @@ class Function:
     # Beyond the gradient (adcli/higher.py): J·v, uᵀ·J, Hessians, Taylor, mixed partials.
     def jvp(self, point=None, direction=None, **kwargs):
         """J·v along ``direction`` ({name: value}) in one tangent sweep."""
-        from .higher import jvp
-
-        return jvp(self, point, direction, **kwargs)
+        return higher.jvp(self, point, direction, **kwargs)
 
     def vjp(self, point=None, cotangent=None, *, wrt=None, **kwargs):
         """uᵀ·J for ``cotangent`` u (one weight per output) in one adjoint sweep."""
-        from .higher import vjp
-
-        return vjp(self, point, cotangent, wrt=wrt, **kwargs)
+        return higher.vjp(self, point, cotangent, wrt=wrt, **kwargs)
 
     def hessian(self, point=None, *, wrt=None, output=None, direction=None, digits=None,
                 exact=False, **kwargs):
         """Value, gradient and dense Hessian (forward-over-reverse); with
         ``direction`` one Hessian-vector product."""
-        from .higher import hessian
-
-        return hessian(self, point, wrt=wrt, output=output, direction=direction,
+        return higher.hessian(self, point, wrt=wrt, output=output, direction=direction,
                        digits=digits, exact=exact, **kwargs)
 
     def taylor(self, point=None, order=2, *, direction=None, wrt=None, digits=None,
                exact=False, **kwargs):
         """Taylor coefficients and derivatives of f(x + t·v) at t = 0 up to ``order``."""
-        from .higher import taylor
-
-        return taylor(self, point, order, direction=direction, wrt=wrt, digits=digits,
+        return higher.taylor(self, point, order, direction=direction, wrt=wrt, digits=digits,
                       exact=exact, **kwargs)
 
     def partial(self, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
         """One mixed partial of any order: ``wrt="x,x,y"`` is ∂³f/∂x²∂y."""
-        from .higher import partial
-
-        return partial(self, point, wrt, digits=digits, exact=exact, **kwargs)
+        return higher.partial(self, point, wrt, digits=digits, exact=exact, **kwargs)
 
     # The ω trace and the cost of each mode (adcli/modes/trace.py, cost.py).
     def trace(self, point=None, *, mode="auto", wrt=None, seed=None, output=None,
@@ -271,15 +172,18 @@ class Function:
         output) accumulation: a :class:`adcli.modes.trace.Trace`."""
         from .modes.trace import build_trace
 
-        return build_trace(self, point, mode=mode, wrt=wrt, seed=seed, output=output,
-                           cost=cost, digits=digits, exact=exact)
+        system = number_system(digits, exact)
+        tape, values = self._bind(point, {}, system)
+        return build_trace(tape, values, self._wrt(tape, wrt), system=system, mode=mode,
+                           seed=seed, output=output, cost=cost)
 
     def cost(self, point=None, *, wrt=None):
         """What each mode costs for the full gradient/Jacobian, counted from
         the sweeps: a :class:`adcli.modes.cost.Cost` (``.as_dict()``)."""
         from .modes.cost import cost_of
 
-        return cost_of(self, point, wrt)
+        tape, values = self._bind(point, {})
+        return cost_of(tape, values, len(self._wrt(tape, wrt)))
 
     # The derivative itself (adcli/codegen/): as a Function, and as source code.
     def derivative(self, wrt=None, *, mode="auto"):
@@ -293,7 +197,7 @@ class Function:
     def codegen(self, lang="c", *, mode="auto", order=1, **options):
         """Source code computing the value(s) and derivatives: ``lang`` is
         c, python, numpy or js (see docs/codegen.md for the options)."""
-        from .codegen.emit import generate
+        from .codegen.targets import generate
 
         return generate(self, lang, mode=mode, order=order, **options)
 
@@ -325,86 +229,6 @@ class Function:
         return wrt
 
 
-def choose_mode(mode, n_outputs, n_inputs):
-    if mode not in MODES:
-        raise UsageError(f"unknown mode `{mode!r}`",
-                         hint="use forward, reverse or auto; a variable named `mode` goes "
-                              "in the point mapping: f.gradient({'mode': 3})")
-    if mode == "auto":
-        return "reverse" if n_outputs < n_inputs else "forward"
-    return mode
-
-
-class _Numbers:
-    """What every result has: its number system, and numbers printed in it."""
-
-    __slots__ = ()
-
-    @property
-    def context(self):
-        """The number system (``.context.format(x)`` prints a number of it)."""
-        return self.system
-
-    def format(self, x):
-        """``x`` as text in this result's number system (its digits)."""
-        return self.system.format(x)
-
-
-class Evaluation(_Numbers):
-    __slots__ = ("outputs", "values", "warnings", "point", "system")
-
-    def __init__(self, outputs, values, warnings, point=None, system=FLOAT64):
-        self.outputs = outputs
-        self.values = values
-        self.warnings = warnings
-        self.point = point
-        self.system = system
-
-    @property
-    def value(self):
-        return self.values[0] if len(self.values) == 1 else self.values
-
-    def __repr__(self):
-        shown = ", ".join(f"{k!r}: {self.format(v)}" for k, v in zip(self.outputs, self.values))
-        return f"Evaluation({{{shown}}})"
-
-
-class Derivatives(_Numbers):
-    """Values and first derivatives at one point."""
-
-    __slots__ = ("outputs", "values", "jacobian", "mode", "warnings", "point", "system")
-
-    def __init__(self, outputs, values, jacobian, mode, warnings, point, system=FLOAT64):
-        self.outputs = outputs
-        self.values = values
-        self.jacobian = jacobian  # one {variable: derivative} per output
-        self.mode = mode
-        self.warnings = warnings
-        self.point = point
-        self.system = system
-
-    @property
-    def value(self):
-        return self.values[0] if len(self.values) == 1 else self.values
-
-    @property
-    def gradient(self):
-        """{variable: ∂f/∂variable} for a scalar function."""
-        if len(self.values) != 1:
-            raise UsageError("several outputs: use .jacobian (one row per output)")
-        return self.jacobian[0]
-
-    def __repr__(self):
-        if self.system is FLOAT64:
-            return (f"Derivatives(value={self.value!r}, jacobian={self.jacobian!r}, "
-                    f"mode={self.mode!r})")
-        fmt = self.format  # every digit asked for
-        values = ", ".join(fmt(v) for v in self.values)
-        jac = ", ".join("{" + ", ".join(f"{k!r}: {fmt(d)}" for k, d in row.items()) + "}"
-                        for row in self.jacobian)
-        return f"Derivatives(value={values}, jacobian=[{jac}], mode={self.mode!r})"
-
-
 _COMPILED = {}
 
 
@@ -428,3 +252,34 @@ def grad(source, point=None, *, wrt=None, mode="auto", digits=None, exact=False,
     ``digits=50`` or ``exact=True`` for another number system."""
     return compile(source).gradient(point, wrt=wrt, mode=mode, digits=digits, exact=exact,
                                     **kwargs)
+
+
+# --- module-level helpers ----------------------------------------------------
+
+def jvp_of(source, point=None, direction=None, **kwargs):
+    """J·v: ``adcli.jvp("x*y", {"x": 2, "y": 3}, direction={"x": 1}).derivative``."""
+    return higher.jvp(compile(source), point, direction, **kwargs)
+
+
+def vjp_of(source, point=None, cotangent=None, *, wrt=None, **kwargs):
+    """uᵀ·J: ``adcli.vjp("x*y, x+y", {"x": 2, "y": 3}, cotangent=[1, 1]).gradient``."""
+    return higher.vjp(compile(source), point, cotangent, wrt=wrt, **kwargs)
+
+
+def hessian_of(source, point=None, *, wrt=None, output=None, direction=None, digits=None,
+               exact=False, **kwargs):
+    """Value, gradient, Hessian: ``adcli.hessian("x*y^2", x=1, y=2).hessian``."""
+    return higher.hessian(compile(source), point, wrt=wrt, output=output, direction=direction,
+                   digits=digits, exact=exact, **kwargs)
+
+
+def taylor_of(source, point=None, order=2, *, direction=None, wrt=None, digits=None,
+              exact=False, **kwargs):
+    """``adcli.taylor("exp(sin(x))", {"x": 0.5}, order=30).derivatives[30]``."""
+    return higher.taylor(compile(source), point, order, direction=direction, wrt=wrt,
+                  digits=digits, exact=exact, **kwargs)
+
+
+def partial_of(source, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
+    """``adcli.partial("x^2*y", {"x": 3, "y": 5}, wrt="x,x,y").partial`` → 2.0."""
+    return higher.partial(compile(source), point, wrt, digits=digits, exact=exact, **kwargs)

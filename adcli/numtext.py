@@ -23,3 +23,8 @@ def json_number(x):
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     return x
+
+
+def derivative_label(output, var):
+    """The ASCII label of ∂output/∂var: ``df/dx``."""
+    return f"d{output}/d{var}"

@@ -13,8 +13,6 @@ import pytest
 
 import adcli
 from adcli.language.printer import to_string
-from adcli.modes.cost import cost_of
-from adcli.modes.trace import build_trace
 from adcli.render import trace_view as V
 
 from .conftest import AT, WORKED, adcli_process
@@ -43,7 +41,7 @@ REV = ["trace", WORKED, "--at", AT, "--mode", "reverse"]
 def _trace(mode, **kw):
     fn = adcli.compile(WORKED)
     wrt = ["x1"] if mode == "forward" else None
-    return build_trace(fn, {"x1": 2, "x2": 3}, mode=mode, wrt=wrt, **kw)
+    return fn.trace({"x1": 2, "x2": 3}, mode=mode, wrt=wrt, **kw)
 
 
 def test_forward_trace_data_is_design_tables_forward_half():
@@ -62,7 +60,7 @@ def test_reverse_trace_is_in_sweep_order_with_accumulated_adjoint_rules():
 
 def test_seed_direction_gives_the_same_column_as_wrt():
     fn = adcli.compile(WORKED)
-    t = build_trace(fn, {"x1": 2, "x2": 3}, mode="forward", seed={"x1": 1.0})
+    t = fn.trace({"x1": 2, "x2": 3}, mode="forward", seed={"x1": 1.0})
     assert [r.values[0] for r in t.rows] == [1.0, 0.0, 3.0, -0.4161468365471424,
                                              2.5838531634528574]
 
@@ -205,7 +203,7 @@ def test_shared_subexpression_shows_both_contributions(run):
     exact = 2 * 2 + __import__("math").sin(2) + 2 * __import__("math").cos(2)
     assert float(rows["w1"][4]) == pytest.approx(exact, rel=1e-15)
     # a shared node in a program: a is used by both outputs
-    t = build_trace(adcli.compile("a = sin(x); a*y, a + y"), {"x": 1, "y": 2},
+    t = adcli.compile("a = sin(x); a*y, a + y").trace({"x": 1, "y": 2},
                     mode="reverse")
     a_row = next(r for r in t.rows if r.op == "sin")
     assert to_string(a_row.rule, "ascii", V.leaf_printer("ascii")) == "w4_bar*w2 + w5_bar"
@@ -261,7 +259,7 @@ def test_usage_errors_exit_2(run):
 # --- cost -------------------------------------------------------------------
 
 def test_cost_is_counted_from_the_sweeps():
-    c = cost_of(adcli.compile(WORKED), {"x1": 2, "x2": 3})
+    c = adcli.compile(WORKED).cost({"x1": 2, "x2": 3})
     # tangent sweep: ω̇₃ = ω̇₁·ω₂ + ω₁·ω̇₂ takes 2 mul + 1 add, sin 1 mul,
     # ω̇₅ = ω̇₃ + ω̇₄ 1 add (its partials are 1: copies, not counted)
     assert c.forward.per_sweep == {"mul": 5 - 2, "add": 2}
@@ -274,11 +272,11 @@ def test_cost_is_counted_from_the_sweeps():
 
 def test_reverse_wins_for_many_inputs_forward_for_many_outputs():
     wide = adcli.compile("+".join(f"x{i}^2" for i in range(1, 1001)))
-    c = cost_of(wide, {f"x{i}": 1.0 for i in range(1, 1001)})
+    c = wide.cost({f"x{i}": 1.0 for i in range(1, 1001)})
     assert c.auto == "reverse" and c.forward.sweeps == 1000 and c.reverse.sweeps == 1
     assert c.forward.total > 100 * c.reverse.total
     tall = adcli.compile(", ".join(f"sin({i}*x)" for i in range(1, 1001)))
-    c = cost_of(tall, {"x": 0.5})
+    c = tall.cost({"x": 0.5})
     assert c.auto == "forward" and c.reverse.sweeps == 1000 and c.forward.sweeps == 1
     # Each adjoint sweep only multiplies where its adjoint is nonzero: the
     # 1000 sweeps do the operations of forward mode's one, transposed.
@@ -318,5 +316,5 @@ def test_both_modes_count_the_same_way(source):
     """With one input and one output a tangent sweep and an adjoint sweep
     do the same products and sums (transposed): the counts must agree."""
     fn = adcli.compile(source.replace("x1", "x").replace("x2", "3"))
-    c = cost_of(fn, {"x": 1.5})
+    c = fn.cost({"x": 1.5})
     assert c.forward.per_sweep == c.reverse.per_sweep

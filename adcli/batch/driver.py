@@ -165,8 +165,8 @@ class EvalKernel(_Vectorised):
         return list(res.values), [w.message for w in res.warnings]
 
     def json_obj(self, cells, point, warnings, row=None):
-        from ..api import Evaluation
         from ..render.results import eval_json
+        from ..results import Evaluation
 
         res = Evaluation(self.fn.outputs, list(cells), [], point)
         obj = eval_json(res, point)
@@ -176,7 +176,7 @@ class EvalKernel(_Vectorised):
 
 class GradKernel(_Vectorised):
     def __init__(self, fn, variables, wrt=None, mode="auto"):
-        from ..api import choose_mode
+        from ..modes.engine import choose_mode
         from ..render.results import derivative_label
 
         super().__init__(fn, variables)
@@ -218,8 +218,8 @@ class GradKernel(_Vectorised):
         return cells, [w.message for w in res.warnings]
 
     def json_obj(self, cells, point, warnings, row=None):
-        from ..api import Derivatives
         from ..render.results import grad_json
+        from ..results import Derivatives
 
         values, jacobian = [], []
         step = 1 + len(self.wrt)

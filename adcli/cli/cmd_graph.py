@@ -38,12 +38,10 @@ def graph_command(expr, file, at, mode, wrt, seed, fmt):
     at = at[0] if at else None
     if at is not None:
         from ..language.point import parse_point
-        from ..modes.trace import build_trace
-
         point = parse_point(at)
         direction = parse_point(seed, label="--seed") if seed is not None else None
-        trace = build_trace(fn, point, mode=mode or "auto", wrt=opt.parse_wrt(wrt),
-                            seed=direction, cost=False)
+        trace = fn.trace(point, mode=mode or "auto", wrt=opt.parse_wrt(wrt),
+                         seed=direction, cost=False)
         opt.emit_warnings(trace.warnings)
         tape = fn.tape(list(point))
     else:

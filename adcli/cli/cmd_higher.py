@@ -74,17 +74,7 @@ def parse_cotangent(text):
             for piece, offset in split_pairs(text)]
 
 
-def _output(text):
-    """--output K: 1-based index or an output's name."""
-    if text is None:
-        return None
-    text = text.strip()
-    if text.isdigit():
-        k = int(text)
-        if k < 1:
-            raise UsageError("--output counts from 1", hint="--output 1 is the first output")
-        return k - 1
-    return text
+_output = opt.parse_output  # kept for the commands that import it from here
 
 
 def _plural(n, word):

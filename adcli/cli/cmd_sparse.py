@@ -44,7 +44,7 @@ def sparsity_command(expr, file, hessian, output, at, fmt):
     from ..sparse import drivers as D
     from ..sparse import formats as F
     from ..sparse.pattern import Pattern
-    from .cmd_higher import _output
+    from .options import parse_output as _output
 
     fn = opt.compile_formula(expr, file)
     fmt = opt.choose_format(fmt)
@@ -114,7 +114,7 @@ def auto_sparse(fn, at, kind, output=None):
     tape = fn.tape(names)
     if kind == "hessian":
         from ..higher import _output_index
-        from .cmd_higher import _output
+        from .options import parse_output as _output
 
         adj = D.tape_hessian_adjacency(tape, _output_index(fn, _output(output)))
         nnz = sum(len(a) for a in adj)

@@ -38,7 +38,6 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
     definition, value, and the tangent rule and tangent (forward) or the
     accumulated adjoint rule and adjoint (reverse, rows in sweep order),
     seeds marked; then the derivatives and what each mode costs."""
-    from ..modes.trace import build_trace
     from ..render import trace_view as V
 
     numbers = opt.number_system(digits, exact)
@@ -58,8 +57,8 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
         raise UsageError("--output picks the seeded output of a reverse sweep",
                          hint="use --mode reverse (forward mode shows every output)")
     traces = opt.each_point(
-        fn, at, lambda point: build_trace(fn, point, mode=mode, wrt=names, seed=direction,
-                                          output=k, cost=stats, **numbers),
+        fn, at, lambda point: fn.trace(point, mode=mode, wrt=names, seed=direction,
+                                       output=k, cost=stats, **numbers),
         opt.point_parser(numbers))
     if fmt == "text":
         from ..render import rich_view
@@ -102,8 +101,7 @@ def _output(text):
 
 def echo_cost(fn, point, wrt=None):
     """``adcli grad --stats``: the cost report (counted from the sweeps) on stderr."""
-    from ..modes.cost import cost_of
     from ..render.trace_view import cost_plain
 
-    for line in cost_plain(cost_of(fn, point, wrt)).splitlines():
+    for line in cost_plain(fn.cost(point, wrt=wrt)).splitlines():
         click.echo(f"adcli: stats: {line}", err=True)

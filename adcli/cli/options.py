@@ -359,3 +359,16 @@ def run_batch(fn, at, points, make_kernel, fmt, input_format, digits, formula_fr
                             out=extra.get("out"), jobs=extra.get("jobs"), jit=jit)
     if status:
         click.get_current_context().exit(status)
+
+
+def parse_output(text):
+    """--output K: 1-based index or an output's name."""
+    if text is None:
+        return None
+    text = text.strip()
+    if text.isdigit():
+        k = int(text)
+        if k < 1:
+            raise UsageError("--output counts from 1", hint="--output 1 is the first output")
+        return k - 1
+    return text

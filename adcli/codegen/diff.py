@@ -56,10 +56,8 @@ class DiffResult:
 def derivative_function(fn, wrt=None, mode="auto"):
     """The derivative of ``fn`` as a new :class:`adcli.api.Function` whose
     outputs are the partials (labelled ``df/dx``), row-major."""
-    from ..api import Function
-
     res = DiffResult(fn, wrt, mode)
-    out = Function(res.program())
+    out = type(fn)(res.program())  # a Function (no import of the API from below it)
     out.outputs = tuple(res.labels)
     out.program.output_names = list(res.labels)
     return out

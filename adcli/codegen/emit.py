@@ -10,10 +10,10 @@ engine's order.
 
 import math
 
-from .. import __version__
+from .._version import __version__
 from ..graph.dag import CONST, VAR
 from ..primitives import PRIMITIVES
-from .kernel import KINKS, POLES, Kernel
+from .kernel import KINKS, POLES
 
 LANGS = ("c", "python", "numpy", "js")
 _ATOM = 9
@@ -358,32 +358,6 @@ def _domain_check(lang, step, var, args):
     if not conds:
         return None
     return lang.any(*conds) if len(conds) > 1 else conds[0]
-
-
-# --- entry point --------------------------------------------------------------
-
-def generate(fn, lang="c", *, mode="auto", order=1, direction=None, cotangent=None,
-             name=None, main=False, inputs=None, output=None):
-    """Source text of the derivative program of ``fn`` in ``lang``."""
-    from ..errors import UsageError
-
-    if lang not in LANGS:
-        raise UsageError(f"unknown language `{lang}`", hint=f"use one of {', '.join(LANGS)}")
-    if order not in (1, 2):
-        raise UsageError("--order must be 1 or 2")
-    if inputs is not None:
-        missing = [v for v in fn.inputs if v not in inputs]
-        if missing:
-            raise UsageError(f"--inputs lacks {', '.join(missing)}",
-                             hint=f"the formula's inputs are {', '.join(fn.inputs)}")
-    name = name or "adcli_f"
-    if not name.isidentifier() or not name.isascii():
-        raise UsageError(f"--name {name!r} is not a valid identifier")
-    kernel = Kernel(fn, mode=mode, order=order, direction=direction, cotangent=cotangent,
-                    inputs=inputs, output=output)
-    from . import targets
-
-    return targets.EMITTERS[lang](kernel, name, main)
 
 
 def header_lines(kernel, lang_name, name):

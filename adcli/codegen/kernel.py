@@ -70,7 +70,7 @@ class Kernel:
     def __init__(self, fn, *, mode="auto", order=1, direction=None, cotangent=None,
                  inputs=None, output=None, flag_kinks=False):
         from ..graph.tape import Tape
-        from ..render.results import derivative_label
+        from ..numtext import derivative_label
 
         self.fn = fn
         self.flag_kinks = flag_kinks  # C: return -ω at a step on its kink (for --jit)
@@ -112,7 +112,7 @@ class Kernel:
             self.groups.append(("H", hess, [f"d2{name}/d{a}d{c}" for a in self.inputs
                                             for c in self.inputs]))
         elif direction is not None:
-            from ..higher import _direction
+            from ..arguments import direction_vector as _direction
 
             self.mode = "forward"
             vec = _direction(tape, direction)
@@ -121,7 +121,7 @@ class Kernel:
             self.groups.append(("Jv", [tan.get(o.id, zero) for o in values],
                                 [f"J·v[{o}]" for o in self.outputs]))
         elif cotangent is not None:
-            from ..higher import _cotangent
+            from ..arguments import cotangent_vector as _cotangent
 
             self.mode = "reverse"
             u = _cotangent(fn, cotangent)
@@ -141,7 +141,7 @@ class Kernel:
                                  for w in self.inputs]))
 
     def _output(self, output):
-        from ..higher import _output_index
+        from ..arguments import output_index as _output_index
 
         if output is None and len(self.outputs) > 1:
             from ..errors import UsageError

@@ -218,7 +218,7 @@ def is_zero(node):
 
 
 def choose(mode, n_outputs, n_wrt):
-    from ..api import choose_mode
+    from ..modes.engine import choose_mode
 
     return choose_mode(mode, n_outputs, n_wrt)
 
@@ -260,6 +260,6 @@ class Derivative:
 
 
 def _label(output, var):
-    from ..render.results import derivative_label
+    from ..numtext import derivative_label
 
     return derivative_label(output, var)

@@ -1,6 +1,7 @@
 """The four emitters: one source file each, from the same statements."""
 
-from .emit import JS, PART_SIZE, C, NumPy, Python, header_lines, statements
+from .emit import JS, LANGS, PART_SIZE, C, NumPy, Python, header_lines, statements
+from .kernel import Kernel
 
 # --- C -------------------------------------------------------------------------
 
@@ -384,3 +385,27 @@ def emit_js(kernel, name, main=False):
 
 
 EMITTERS = {"c": emit_c, "python": emit_python, "numpy": emit_numpy, "js": emit_js}
+
+
+# --- entry point --------------------------------------------------------------
+
+def generate(fn, lang="c", *, mode="auto", order=1, direction=None, cotangent=None,
+             name=None, main=False, inputs=None, output=None):
+    """Source text of the derivative program of ``fn`` in ``lang``."""
+    from ..errors import UsageError
+
+    if lang not in LANGS:
+        raise UsageError(f"unknown language `{lang}`", hint=f"use one of {', '.join(LANGS)}")
+    if order not in (1, 2):
+        raise UsageError("--order must be 1 or 2")
+    if inputs is not None:
+        missing = [v for v in fn.inputs if v not in inputs]
+        if missing:
+            raise UsageError(f"--inputs lacks {', '.join(missing)}",
+                             hint=f"the formula's inputs are {', '.join(fn.inputs)}")
+    name = name or "adcli_f"
+    if not name.isidentifier() or not name.isascii():
+        raise UsageError(f"--name {name!r} is not a valid identifier")
+    kernel = Kernel(fn, mode=mode, order=order, direction=direction, cotangent=cotangent,
+                    inputs=inputs, output=output)
+    return EMITTERS[lang](kernel, name, main)

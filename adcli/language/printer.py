@@ -57,7 +57,7 @@ _NAMED = {math.pi: ("π", "pi", "\\pi"), math.e: ("e", "e", "e"), math.tau: ("τ
 
 
 def number(value, style):
-    from ..render.numbers import plain_number
+    from ..numtext import plain_number
 
     named = _NAMED.get(value)
     if named is not None:

@@ -13,6 +13,8 @@ from the ones counted, and the report says so).
 
 from collections import Counter
 
+from .engine import choose_mode, mode_reason
+
 BUDGET = 2_000_000  # step visits counted per mode
 
 
@@ -117,9 +119,7 @@ def _counted_lin(lin, Counted):
 def count_costs(tape, lin, n_wrt=None):
     """A :class:`Cost` for the full gradient (Jacobian) of ``tape`` with
     respect to ``n_wrt`` of its inputs (default all), at ``lin``'s point."""
-    from ..api import choose_mode
     from .sweeps import forward, reverse
-    from .trace import mode_reason
 
     n = tape.n_inputs if n_wrt is None else n_wrt
     m = len(tape.outputs)
@@ -172,10 +172,9 @@ def count_costs(tape, lin, n_wrt=None):
     return cost
 
 
-def cost_of(fn, point, wrt=None):
-    """The :class:`Cost` of ``fn``'s gradient at ``point`` (``adcli grad --stats``)."""
+def cost_of(tape, values, n_wrt=None):
+    """The :class:`Cost` of the gradient at float64 input ``values``
+    with respect to ``n_wrt`` inputs (``adcli grad --stats``)."""
     from .sweeps import linearize
 
-    tape, values = fn._bind(point, {})
-    wrt = fn._wrt(tape, wrt)
-    return count_costs(tape, linearize(tape, values), n_wrt=len(wrt))
+    return count_costs(tape, linearize(tape, values), n_wrt=n_wrt)

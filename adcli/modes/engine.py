@@ -16,6 +16,8 @@ from ..graph.tape import Tape
 from ..numsys import FLOAT64, NotRational, NumberSystem
 from . import generic, sweeps
 
+MODES = ("auto", "forward", "reverse")
+
 
 def primal(tape: Tape, inputs: list, system: NumberSystem = FLOAT64) -> tuple[list, list]:
     """(every slot's value, warnings)."""
@@ -78,3 +80,42 @@ def _read_text(system: NumberSystem, text: str, name: str) -> Any:
         exc.label = "value"
         raise
     return vals[tape.outputs[0]]
+
+
+def choose_mode(mode, n_outputs, n_inputs):
+    if mode not in MODES:
+        raise UsageError(f"unknown mode `{mode!r}`",
+                         hint="use forward, reverse or auto; a variable named `mode` goes "
+                              "in the point mapping: f.gradient({'mode': 3})")
+    if mode == "auto":
+        return "reverse" if n_outputs < n_inputs else "forward"
+    return mode
+
+
+def mode_reason(n_outputs, n_wrt):
+    """Why ``auto`` picks the mode it picks, in words."""
+    if n_outputs < n_wrt:
+        return (f"reverse: {n_outputs} output{'s' * (n_outputs != 1)} < {n_wrt} input"
+                f"{'s' * (n_wrt != 1)}, so fewer sweeps backwards than forwards")
+    return (f"forward: {n_wrt} input{'s' * (n_wrt != 1)} <= {n_outputs} output"
+            f"{'s' * (n_outputs != 1)}, so no more sweeps forwards than backwards")
+
+
+def solve(system: NumberSystem, tape, specs, compute):
+    """Run ``compute(inputs) -> (numbers, warnings)`` in ``system`` until its
+    numbers are right to the system's digits, reading the point's values at
+    each working precision: (numbers, warnings, {input: value})."""
+    state = {}
+    names = tape.inputs
+
+    def flat():
+        if system is FLOAT64:
+            inputs = specs
+        else:
+            inputs = [read_value(system, s, name) for s, name in zip(specs, names)]
+        numbers, state["warnings"] = compute(inputs)
+        return numbers + list(inputs)
+
+    numbers, more = system.converge(flat, len(tape.steps))
+    cut = len(numbers) - len(names)
+    return numbers[:cut], list(state["warnings"]) + more, dict(zip(names, numbers[cut:]))

@@ -14,7 +14,9 @@ import math
 
 from ..errors import UsageError
 from ..graph.dag import CONST, VAR, Graph, postorder
+from ..numsys import FLOAT64
 from ..primitives import PRIMITIVES
+from .engine import choose_mode, forward, linearize, mode_reason, reverse, solve
 
 # --- a symbolic graph for rules -------------------------------------------
 
@@ -126,7 +128,7 @@ class Symbolic:
 def _fold(prim, values):
     """Fold a constant subexpression when the result is short (2-1 → 1,
     but 1/3 stays 1/3)."""
-    from ..render.numbers import plain_number
+    from ..numtext import plain_number
 
     try:
         value = prim.fn(*values)
@@ -184,36 +186,20 @@ class Trace:
 
 
 def _num(v):
-    from ..render.numbers import plain_number
+    from ..numtext import plain_number
 
     return plain_number(v)
 
 
-def mode_reason(n_outputs, n_wrt):
-    if n_outputs < n_wrt:
-        return (f"reverse: {n_outputs} output{'s' * (n_outputs != 1)} < {n_wrt} input"
-                f"{'s' * (n_wrt != 1)}, so fewer sweeps backwards than forwards")
-    return (f"forward: {n_wrt} input{'s' * (n_wrt != 1)} <= {n_outputs} output"
-            f"{'s' * (n_outputs != 1)}, so no more sweeps forwards than backwards")
-
-
-def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cost=True,
-                digits=None, exact=False):
-    """The trace of ``fn`` (an :class:`adcli.Function`) at ``point``.
+def build_trace(tape, values, wrt, *, system=FLOAT64, mode="auto", seed=None, output=None,
+                cost=True):
+    """The trace of ``tape`` at the input ``values`` (numbers, or for a
+    precise ``system`` values read at each working precision).
 
     forward: ``seed`` ({name: value}) gives one sweep along that direction;
-    otherwise one sweep per variable of ``wrt`` (default: every input).
-    reverse: ``output`` (0-based index or name) gives one sweep; otherwise
-    one sweep per output.  ``digits=N`` / ``exact=True``: the numbers in
-    that number system (``.system``)."""
-    from ..api import choose_mode, solve
-    from ..numsys import FLOAT64
-    from ..numsys import system as number_system
-    from .engine import forward, linearize, reverse
-
-    system = number_system(digits, exact)
-    tape, values = fn._bind(point, {}, system)
-    wrt = fn._wrt(tape, wrt)
+    otherwise one sweep per variable of ``wrt`` (names).  reverse: ``output``
+    (0-based index or name) gives one sweep; otherwise one sweep per output.
+    The numbers are in ``system`` (``Trace.system``)."""
     if seed is not None:
         for name in seed:
             if name not in tape.inputs:
@@ -227,7 +213,7 @@ def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cos
     requested = mode
     mode = choose_mode(mode, n_out, len(wrt))
     if output is not None and mode == "reverse":
-        out_index = _output_index(output, fn.outputs)
+        out_index = _output_index(output, tuple(tape.output_names))
     else:
         out_index = None
     sym = Symbolic()
@@ -305,7 +291,8 @@ def build_trace(fn, point, *, mode="auto", wrt=None, seed=None, output=None, cos
         derivatives = [(col, tape.inputs[i], s[i]) for col, s in zip(columns, sweeps)
                        for i in wanted]
     derivatives = [(a, b, d + zero) for a, b, d in derivatives]
-    trace = Trace(source=fn.source, point=dict(zip(tape.inputs, values)), inputs=tape.inputs,
+    trace = Trace(source=tape.program.source, point=dict(zip(tape.inputs, values)),
+                  inputs=tape.inputs,
                   outputs=tuple(tape.output_names), mode=mode, requested_mode=requested,
                   reason=mode_reason(n_out, len(wrt)), columns=columns, seeds=seeds,
                   rows=rows, derivatives=derivatives, warnings=warnings, symbolic=sym,

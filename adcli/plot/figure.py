@@ -208,7 +208,7 @@ def build_figure(fn, spans, fixed, *, order=1, wrt=None, samples=None, size=None
 def figure(fn, over, *, order=1, at=None, wrt=None, samples=None, size=None, output=None):
     """:meth:`adcli.Function.plot`: ``over`` as text or {name: (from, to)},
     ``at`` as text or {name: value}."""
-    from ..higher import _output_index
+    from ..arguments import output_index as _output_index
     from .sampling import Span, bind, parse_over
 
     if isinstance(over, str):

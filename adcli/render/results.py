@@ -4,10 +4,7 @@ import json
 import re
 
 from ..numsys import RawJSON
-
-
-def derivative_label(output, var):
-    return f"d{output}/d{var}"
+from ..numtext import derivative_label  # noqa: E402  (below render: codegen uses it too)
 
 
 def meta(obj, result, point=True):

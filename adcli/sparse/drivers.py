@@ -121,7 +121,7 @@ def _sub_adjacency(adj, idx):
 
 def jacobian_plan(tape, idx, mode="auto"):
     """(mode, colours, row sets restricted to ``idx``) for the cheaper colouring."""
-    from ..api import choose_mode
+    from ..modes.engine import choose_mode
 
     pat = tape_jacobian_pattern(tape)
     where = {i: k for k, i in enumerate(idx)}
@@ -149,8 +149,8 @@ def sparse_jacobian(fn, point=None, *, wrt=None, mode="auto", digits=None, exact
                     **kwargs) -> SparseResult:
     """Value(s) and the sparse Jacobian of ``fn`` (an :class:`adcli.Function`),
     in float64 or with ``digits=N`` / ``exact=True``."""
-    from ..api import number_system, solve
-    from ..modes.engine import forward, linearize, reverse
+    from ..modes.engine import forward, linearize, reverse, solve
+    from ..numsys import system as number_system
 
     if mode not in ("auto", "forward", "reverse"):
         raise UsageError(f"unknown mode {mode!r}", hint="use forward, reverse or auto")
@@ -259,9 +259,11 @@ def sparse_hessian(fn, point=None, *, wrt=None, output=None, digits=None, exact=
                    **kwargs) -> SparseResult:
     """Value, gradient and sparse Hessian of one output of ``fn``, in
     float64 or with ``digits=N`` / ``exact=True``."""
-    from ..api import number_system, solve
-    from ..higher import _names, _output_index
+    from ..arguments import name_list as _names
+    from ..arguments import output_index as _output_index
+    from ..modes.engine import solve
     from ..modes.hessian import SecondOrder
+    from ..numsys import system as number_system
     from .second import second_order
 
     system = number_system(digits, exact)

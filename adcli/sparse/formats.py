@@ -3,7 +3,7 @@ Matrix Market, CSV triplets and a terminal spy plot."""
 
 from __future__ import annotations
 
-from ..render.numbers import json_number, plain_number
+from ..numtext import json_number, plain_number
 
 
 def _kind_label(kind):

@@ -1,0 +1,218 @@
+"""Argument normalisation for the Python API: points (a mapping first,
+keyword conveniences that cannot collide), values (every bad one an adcli
+error), the number system of a call, directions, outputs and ``wrt`` lists.
+
+The layer below :mod:`adcli.api` and :mod:`adcli.higher`; it speaks of
+parameters, not of command-line flags.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers as _numbers
+
+from .errors import UsageError
+from .numsys import FLOAT64
+from .numsys import system as number_system
+
+# keyword parameters of the computations: a variable with such a name is
+# given in the point mapping (``f.gradient({"mode": 3})``)
+PARAMETERS = frozenset({"point", "wrt", "mode", "digits", "exact", "output", "direction",
+                        "order", "seed", "cotangent", "cost"})
+
+
+def point_mapping(point, kwargs):
+    """The point as a new dict: a mapping first argument (any names), then
+    keyword conveniences; a name given both ways is an error."""
+    if point is None:
+        point = {}
+    elif not hasattr(point, "items"):
+        raise UsageError(f"a point is a mapping of names to values, not "
+                         f"{type(point).__name__}", hint="e.g. {'x': 1.5, 'y': 2}")
+    merged = dict(point)
+    for name, value in kwargs.items():
+        if name in merged:
+            raise UsageError(f"`{name}` is given twice (in the point and as a keyword)")
+        merged[name] = value
+    return merged
+
+
+def checked_value(name, value, float64):
+    """A point value as a finite float64; for another number system the
+    value as given (read later at its precision).  A bad one is a
+    UsageError naming it (never a bare TypeError, ValueError or OverflowError)."""
+    if value is None or isinstance(value, (bool, complex)):
+        raise UsageError(f"the value of `{name}` must be a real number, not "
+                         f"{type(value).__name__} {value!r}")
+    if not float64:
+        return value
+    if isinstance(value, str):
+        from .modes.engine import read_value
+
+        value = read_value(FLOAT64, value, name)
+    elif not isinstance(value, _numbers.Real) and not type(value).__module__.startswith(
+            ("mpmath", "numpy", "decimal")):
+        raise UsageError(f"the value of `{name}` must be a real number, not "
+                         f"{type(value).__name__} {value!r}")
+    try:
+        number = float(value)
+    except (OverflowError, TypeError, ValueError):
+        raise UsageError(f"the value of `{name}` is not a float64 number: {value!r:.60}",
+                         hint="use digits=N or exact=True for numbers beyond float64") from None
+    if not math.isfinite(number):
+        raise UsageError(f"the value of `{name}` must be a finite number, not {number}")
+    return number
+
+
+def is_array(value):
+    return not isinstance(value, (str, bytes)) and hasattr(value, "__len__")
+
+
+def system_for(point, kwargs, digits=None, exact=False, arrays=True):
+    """The number system of a call: NumPy arrays when a point value is an
+    array (or a list) of numbers, else ``digits=``/``exact=``/float64."""
+    values = list(point.values()) if hasattr(point, "values") else []
+    if not any(is_array(v) for v in values + list(kwargs.values())):
+        return number_system(digits, exact)
+    if not arrays:
+        raise UsageError("arrays of points work with evaluate and gradient; call this "
+                         "once per point")
+    if digits is not None or exact:
+        raise UsageError("arrays of points are computed in float64: drop digits/exact, "
+                         "or give one point at a time")
+    from .numsys import numpy_arrays
+
+    return numpy_arrays()
+
+
+def name_list(wrt):
+    if wrt is None:
+        return None
+    if isinstance(wrt, str):
+        return [w.strip() for w in wrt.split(",") if w.strip()]
+    return list(wrt)
+
+
+def check_names(tape, names, option):
+    for name in names:
+        if name not in tape.inputs:
+            raise UsageError(
+                f"{option} names `{name}`, which is not an input",
+                hint=f"the inputs are {', '.join(tape.inputs) or 'none'}")
+
+
+def direction_vector(tape, direction, option="direction", system=FLOAT64):
+    """A direction {name: value} (or a sequence in input order) as a list of
+    numbers of ``system`` (text such as ``"1/3"`` read at its precision)."""
+    if system is FLOAT64:
+        read = finite
+    else:
+        from .modes.engine import read_value
+
+        def read(v, what):
+            return read_value(system, v, what)
+    if hasattr(direction, "items"):
+        check_names(tape, direction, option)
+        vec = [system.zero] * tape.n_inputs
+        for name, v in direction.items():
+            vec[tape.inputs.index(name)] = read(v, f"{option} {name}")
+        return vec
+    vec = [read(v, option) for v in direction]
+    if len(vec) != tape.n_inputs:
+        raise UsageError(f"{option} has {len(vec)} entries for {tape.n_inputs} inputs",
+                         hint=f"the inputs are {', '.join(tape.inputs)}")
+    return vec
+
+
+def finite(v, what):
+    if isinstance(v, str):
+        from .modes.engine import read_value
+
+        v = read_value(FLOAT64, v, what)
+    try:
+        v = float(v)
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(f"{what} must be a finite number, not {v!r}") from None
+    if not math.isfinite(v):
+        raise UsageError(f"{what} must be a finite number, not {v}")
+    return v
+
+
+def output_index(fn, output):
+    """Output by 0-based index, or by name."""
+    if output is None:
+        if len(fn.outputs) > 1:
+            raise UsageError(
+                f"the program has {len(fn.outputs)} outputs ({', '.join(fn.outputs)}): "
+                "choose one", hint="e.g. --output 1 (or output=0 in Python) for the first")
+        return 0
+    if isinstance(output, str):
+        if output in fn.outputs:
+            return fn.outputs.index(output)
+        raise UsageError(f"no output named `{output}`",
+                         hint=f"the outputs are {', '.join(fn.outputs)}")
+    if not 0 <= output < len(fn.outputs):
+        raise UsageError(f"there is no output {output + 1}: the program has "
+                         f"{len(fn.outputs)}")
+    return output
+
+
+# --- results -----------------------------------------------------------------
+
+def cotangent_vector(fn, cotangent):
+    if isinstance(cotangent, dict):
+        for name in cotangent:
+            if name not in fn.outputs:
+                raise UsageError(f"--cotangent names `{name}`, which is not an output",
+                                 hint=f"the outputs are {', '.join(fn.outputs)}")
+        return [finite(cotangent.get(name, 0.0), f"--cotangent {name}")
+                for name in fn.outputs]
+    vec = [finite(v, "--cotangent") for v in cotangent]
+    if len(vec) != len(fn.outputs):
+        raise UsageError(f"--cotangent has {len(vec)} entries for {len(fn.outputs)} outputs",
+                         hint=f"the outputs are {', '.join(fn.outputs)}")
+    return vec
+
+
+def taylor_line(fn, tape, order, direction, wrt, one):
+    """The checked order and direction of a Taylor expansion: ``wrt`` is
+    one variable (direction ``one`` along it), or ``direction`` a mapping;
+    a one-variable formula needs neither."""
+    order = int(order)
+    if order < 0:
+        raise UsageError("the order must be 0 or more")
+    if direction is not None and wrt is not None:
+        raise UsageError("give either a variable (--wrt) or a direction (--dir), not both")
+    if wrt is not None:
+        names = name_list(wrt)
+        if len(names) != 1:
+            raise UsageError("taylor --wrt takes one variable",
+                             hint="for a line through several, use --dir x=1,y=2")
+        check_names(tape, names, "--wrt")
+        return order, {names[0]: one}
+    if direction is None:
+        if len(fn.inputs) > 1:
+            raise UsageError(
+                f"the formula has several variables ({', '.join(fn.inputs)}): "
+                "say along which to expand",
+                hint=f"--wrt {fn.inputs[0]}, or a direction such as --dir "
+                     + ",".join(f"{n}=1" for n in fn.inputs))
+        return order, ({fn.inputs[0]: one} if fn.inputs else {})
+    return order, direction
+
+
+def partial_orders(tape, wrt):
+    """``--wrt x,x,y`` as its names and, per input index, how many times
+    it is differentiated (here {x: 2, y: 1})."""
+    names = name_list(wrt)
+    if not names:
+        raise UsageError("partial needs --wrt: the variables, repeated for higher order",
+                         hint="e.g. --wrt x,x,y for ∂³f/∂x²∂y")
+    check_names(tape, names, "--wrt")
+    counts = {}
+    for name in names:
+        i = tape.inputs.index(name)
+        counts[i] = counts.get(i, 0) + 1
+    return names, counts
+
+

@@ -1,0 +1,210 @@
+"""The results of the Python API: values and derivatives with their
+number system (``.system``; ``.format(x)`` prints a number with the digits
+asked for), warnings and the point.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .errors import UsageError
+from .numsys import FLOAT64
+
+
+class _Numbers:
+    """What every result has: its number system, and numbers printed in it."""
+
+    __slots__ = ()
+
+    @property
+    def context(self):
+        """The number system (``.context.format(x)`` prints a number of it)."""
+        return self.system
+
+    def format(self, x):
+        """``x`` as text in this result's number system (its digits)."""
+        return self.system.format(x)
+
+
+class Evaluation(_Numbers):
+    __slots__ = ("outputs", "values", "warnings", "point", "system")
+
+    def __init__(self, outputs, values, warnings, point=None, system=FLOAT64):
+        self.outputs = outputs
+        self.values = values
+        self.warnings = warnings
+        self.point = point
+        self.system = system
+
+    @property
+    def value(self):
+        return self.values[0] if len(self.values) == 1 else self.values
+
+    def __repr__(self):
+        shown = ", ".join(f"{k!r}: {self.format(v)}" for k, v in zip(self.outputs, self.values))
+        return f"Evaluation({{{shown}}})"
+
+
+class Derivatives(_Numbers):
+    """Values and first derivatives at one point."""
+
+    __slots__ = ("outputs", "values", "jacobian", "mode", "warnings", "point", "system")
+
+    def __init__(self, outputs, values, jacobian, mode, warnings, point, system=FLOAT64):
+        self.outputs = outputs
+        self.values = values
+        self.jacobian = jacobian  # one {variable: derivative} per output
+        self.mode = mode
+        self.warnings = warnings
+        self.point = point
+        self.system = system
+
+    @property
+    def value(self):
+        return self.values[0] if len(self.values) == 1 else self.values
+
+    @property
+    def gradient(self):
+        """{variable: ∂f/∂variable} for a scalar function."""
+        if len(self.values) != 1:
+            raise UsageError("several outputs: use .jacobian (one row per output)")
+        return self.jacobian[0]
+
+    def __repr__(self):
+        if self.system is FLOAT64:
+            return (f"Derivatives(value={self.value!r}, jacobian={self.jacobian!r}, "
+                    f"mode={self.mode!r})")
+        fmt = self.format  # every digit asked for
+        values = ", ".join(fmt(v) for v in self.values)
+        jac = ", ".join("{" + ", ".join(f"{k!r}: {fmt(d)}" for k, d in row.items()) + "}"
+                        for row in self.jacobian)
+        return f"Derivatives(value={values}, jacobian=[{jac}], mode={self.mode!r})"
+
+
+class _Result(_Numbers):
+    __slots__ = ()
+
+    def __repr__(self):
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__
+                           if k not in ("warnings", "point", "system"))
+        return f"{type(self).__name__}({fields})"
+
+
+class Directional(_Result):
+    """J·v: the derivative of every output along ``direction`` (one tangent sweep)."""
+
+    __slots__ = ("outputs", "values", "direction", "derivatives", "mode", "warnings", "point")
+    system = FLOAT64
+
+    def __init__(self, outputs, values, direction, derivatives, warnings, point):
+        self.outputs, self.values, self.direction = outputs, values, direction
+        self.derivatives, self.mode, self.warnings, self.point = (
+            derivatives, "forward", warnings, point)
+
+    @property
+    def value(self):
+        return self.values[0] if len(self.values) == 1 else self.values
+
+    @property
+    def derivative(self):
+        return self.derivatives[0] if len(self.derivatives) == 1 else self.derivatives
+
+
+class Cotangent(_Result):
+    """uᵀ·J: the gradient of Σ uₖ·fₖ (one adjoint sweep)."""
+
+    __slots__ = ("outputs", "values", "cotangent", "gradient", "mode", "warnings", "point")
+    system = FLOAT64
+
+    def __init__(self, outputs, values, cotangent, gradient, warnings, point):
+        self.outputs, self.values, self.cotangent = outputs, values, cotangent
+        self.gradient, self.mode, self.warnings, self.point = (
+            gradient, "reverse", warnings, point)
+
+    @property
+    def value(self):
+        return self.values[0] if len(self.values) == 1 else self.values
+
+
+class Hessian(_Result):
+    """Value, gradient and dense Hessian ({row: {column: ∂²f}}) of one
+    output, or with ``direction`` the single product ``hvp`` = H·v."""
+
+    __slots__ = ("output", "value", "gradient", "hessian", "direction", "hvp", "mode",
+                 "warnings", "point", "system")
+
+    def __init__(self, output, value, gradient, hessian, direction, hvp, warnings, point,
+                 system=FLOAT64):
+        self.system = system
+        self.output, self.value, self.gradient, self.hessian = output, value, gradient, hessian
+        self.direction, self.hvp = direction, hvp
+        self.mode = "forward-over-reverse"
+        self.warnings, self.point = warnings, point
+
+    def matrix(self):
+        """The Hessian as a list of rows, in the order of ``gradient``."""
+        names = list(self.gradient)
+        return [[self.hessian[r][c] for c in names] for r in names]
+
+
+class Taylor(_Result):
+    """Taylor coefficients c₀…c_K and derivatives k!·c_k of f(x + t·v) at t = 0
+    (one list per output)."""
+
+    __slots__ = ("outputs", "values", "direction", "order", "coefficients_of",
+                 "derivatives_of", "warnings", "point", "system")
+
+    def __init__(self, outputs, direction, order, coefficients, warnings, point,
+                 system=FLOAT64):
+        from .modes.taylor import derivatives
+
+        self.outputs, self.direction, self.order = outputs, direction, order
+        self.coefficients_of = coefficients
+        self.system = system
+        if system is FLOAT64:
+            self.derivatives_of = [derivatives(c) for c in coefficients]
+        else:  # k!·c_k at the working precision (no overflow to guard against)
+            with system.working():
+                self.derivatives_of = [[c * math.factorial(k) for k, c in enumerate(row)]
+                                       for row in coefficients]
+        self.values = [c[0] for c in coefficients]
+        self.warnings, self.point = warnings, point
+
+    @property
+    def coefficients(self):
+        c = self.coefficients_of
+        return c[0] if len(c) == 1 else c
+
+    @property
+    def derivatives(self):
+        d = self.derivatives_of
+        return d[0] if len(d) == 1 else d
+
+    @property
+    def value(self):
+        return self.values[0] if len(self.values) == 1 else self.values
+
+
+class Partial(_Result):
+    """One mixed partial ∂ᵐf/∂wrt₁…∂wrtₘ (one per output)."""
+
+    __slots__ = ("outputs", "values", "wrt", "partials", "sweeps", "warnings", "point",
+                 "system")
+
+    def __init__(self, outputs, values, wrt, partials, sweeps, warnings, point,
+                 system=FLOAT64):
+        self.system = system
+        self.outputs, self.values, self.wrt, self.partials = outputs, values, wrt, partials
+        self.sweeps, self.warnings, self.point = sweeps, warnings, point
+
+    @property
+    def value(self):
+        return self.values[0] if len(self.values) == 1 else self.values
+
+    @property
+    def partial(self):
+        return self.partials[0] if len(self.partials) == 1 else self.partials
+
+
+# --- computations on a Function -----------------------------------------------
+
