@@ -6,6 +6,8 @@
 {'x1': 2.5838531634528574, 'x2': 2.0}
 """
 
+import math
+
 from . import higher
 from .arguments import PARAMETERS, checked_value, point_mapping, system_for
 from .errors import UsageError
