@@ -231,7 +231,7 @@ class Function:
         return wrt
 
 
-_COMPILED = {}
+_COMPILED: dict = {}
 
 
 def compile(source):  # noqa: A001 - the natural name for "parse once"

@@ -166,11 +166,12 @@ class NumberSystem:
     def namespace(self, safe: bool = False) -> dict[str, Any]:
         """``_f_<key>`` for every primitive (what generated rule code calls)."""
         cache = self.__dict__.setdefault("_namespaces", {})
-        ns = cache.get(safe)
+        ns: dict[str, Any] | None = cache.get(safe)
         if ns is None:
             get = self.safe if safe else self.strict
-            ns = cache[safe] = {f"_f_{p.key}": get(p) for p in PRIMITIVES.values()}
+            ns = {f"_f_{p.key}": get(p) for p in PRIMITIVES.values()}
             ns["inf"], ns["nan"] = INF, NAN
+            cache[safe] = ns
         return dict(ns)
 
     def fsum(self, xs: Iterable[Any]) -> Any:
@@ -238,7 +239,9 @@ def _mp_helpers(mpmath: Any) -> dict[str, Callable[..., Any]]:
 def mp_function(prim: Primitive, mpmath: Any = None) -> Callable[..., Any]:
     """The mpmath evaluation of a primitive, from its ``mp`` table field."""
     if mpmath is None:
-        import mpmath
+        import mpmath as _mpmath
+
+        mpmath = _mpmath
     name = prim.mp
     if not name:
         raise LookupError(f"primitive {prim.key} has no mp field")

@@ -79,7 +79,8 @@ def linearize(system: NumberSystem, tape: Tape, inputs: list) -> Linearization:
     vals = start_values(system, tape, inputs)
     dep = tape.depends_on_inputs
     actives, partials, warnings = [], [], []
-    not_differentiable = []  # raised after every value: a value off its domain comes first
+    # raised after every value: a value off its domain comes first
+    not_differentiable: list[DomainError] = []
     for step in tape.steps:
         prim = step.prim
         mask = tuple(dep[a] for a in step.args)

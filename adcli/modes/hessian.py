@@ -26,7 +26,7 @@ from ..primitives import PRIMITIVES
 from .engine import linearize
 from .rules import compile_rule, rule_graph
 
-_RULES = {}
+_RULES: dict = {}
 
 
 def _instantiate(graph, prim, args):

@@ -95,7 +95,7 @@ def compile_rule(system: NumberSystem, name: str, params, results, *, safe: bool
     (its primitives by name; ``safe``: the never-raising variant used at
     kinks; ``careful_mul``: an exact zero wins over ±inf in a product, as
     second-order rules need at x^1 for x = 0)."""
-    constants = None if system.folds_constants else {}
+    constants: dict[str, float] | None = None if system.folds_constants else {}
     source = generate(name, params, results, fast=system.infix and not safe,
                       constants=constants)
     namespace = system.namespace(safe)
@@ -169,7 +169,7 @@ def active_linearizer(system: NumberSystem, prim: Primitive, active: tuple,
 #   ("const", c)  a number (add: 1; an inactive argument: 0)
 #   ("rule", i)   the i-th list returned by the bulk function
 
-_BULK_CACHE = {}
+_BULK_CACHE: dict = {}
 
 
 def bulk_partials(prim, active, fixed=None):

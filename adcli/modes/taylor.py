@@ -160,7 +160,7 @@ class Series:
         self.id = id
 
 
-_RULE_GRAPHS = {}
+_RULE_GRAPHS: dict = {}
 
 
 def _rule_graph(prim):
