@@ -39,15 +39,7 @@ def _run(fn, at, compute, precise=False):
     return opt.each_point(fn, at, compute, opt.point_parser(precise))
 
 
-def _batch(fn, at, points, fmt, input_format, digits, columns, compute, cells, to_json):
-    """--points: one row per point through the batch driver (adcli.batch)."""
-    from ..batch.driver import PointKernel
-
-    def make_kernel(variables):
-        return PointKernel(columns(list(variables)), compute, cells, to_json,
-                           variables=list(variables))
-
-    return opt.run_batch(fn, at, points, make_kernel, fmt, input_format, digits)
+_batch = opt.point_batch  # kept for the commands that import it from here
 
 
 def _cells(row):

@@ -210,7 +210,7 @@ def sparse_hessian_batch(fn, at, points, fmt, input_format, digits, wrt, output)
     from ..render.higher_view import hessian_label
     from ..sparse import drivers as D
     from ..sparse.formats import result_json
-    from .cmd_higher import _batch
+    from .options import point_batch as _batch
 
     k = _output_index(fn, output)
     name = fn.outputs[k]
@@ -244,7 +244,7 @@ def sparse_grad_batch(fn, at, points, fmt, input_format, digits, wrt, mode):
     """``grad --sparse --points``: values, then the Jacobian's nonzeros as columns."""
     from ..sparse import drivers as D
     from ..sparse.formats import result_json
-    from .cmd_higher import _batch
+    from .options import point_batch as _batch
 
     def columns(variables):
         tape = fn.tape(list(variables))

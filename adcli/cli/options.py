@@ -372,3 +372,14 @@ def parse_output(text):
             raise UsageError("--output counts from 1", hint="--output 1 is the first output")
         return k - 1
     return text
+
+
+def point_batch(fn, at, points, fmt, input_format, digits, columns, compute, cells, to_json):
+    """--points: one row per point through the batch driver (adcli.batch)."""
+    from ..batch.driver import PointKernel
+
+    def make_kernel(variables):
+        return PointKernel(columns(list(variables)), compute, cells, to_json,
+                           variables=list(variables))
+
+    return run_batch(fn, at, points, make_kernel, fmt, input_format, digits)

@@ -33,21 +33,7 @@ CFLAGS = ["-std=c99", "-O2", "-shared", "-fPIC"]
 _LOADED = {}
 
 
-class NoCompiler(Exception):
-    """No compiler path works here: the caller falls back to NumPy."""
-
-
-def cache_dir():
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    for root in (os.path.join(base, "adcli", "jit"),
-                 os.path.join(tempfile.gettempdir(), f"adcli-jit-{os.getuid()}")):
-        try:
-            os.makedirs(root, exist_ok=True)
-            if os.access(root, os.W_OK):
-                return root
-        except OSError:
-            continue
-    raise NoCompiler("no writable cache directory")
+from .compilers import NoCompiler, cache_dir  # noqa: E402,F401  (shared with llvm)
 
 
 def compiler():

@@ -215,7 +215,7 @@ def _engine(llvm, ir):
     import os
 
     from .. import __version__
-    from .jit import NoCompiler, cache_dir
+    from .compilers import NoCompiler, cache_dir
 
     try:
         llvm.initialize_native_target()
