@@ -35,6 +35,7 @@ import sys
 import time
 
 from ..errors import AdcliError, UsageError
+from .output import _need_arrow, arrow_available, make_writer  # noqa: F401  (re-exported)
 
 CHUNK_CELLS = 1 << 21  # cells (inputs and results) per chunk: ~16 MB of float64
 
@@ -554,19 +555,6 @@ class _Stats:
         return 1 if self.failed or self.bad_shards else 0
 
 
-def arrow_available():
-    """Whether pyarrow is installed (``pip install 'adcli[arrow]'``)."""
-    import importlib.util
-
-    return importlib.util.find_spec("pyarrow") is not None
-
-
-def _need_arrow(what):
-    if not arrow_available():
-        raise UsageError(f"{what} needs pyarrow, which is not installed",
-                         hint="pip install 'adcli[arrow]'")
-
-
 def sniff(stream, input_format=None):
     """(format, bytes read so far): the first non-blank line tells JSON
     Lines (``{``) from TSV (a tab) from CSV."""
@@ -622,19 +610,6 @@ def open_reader(points, stream, input_format, parquet, max_rows=None):
     from .reader import MAX_ROWS, PointReader
 
     return PointReader(_Prefixed(prefix, stream), fmt, max_rows or MAX_ROWS)
-
-
-def make_writer(fmt, reader, kernel, out, digits):
-    """CSV/TSV/Parquet through Arrow when installed; JSON through adcli's
-    templated writer (Arrow has no JSON writer)."""
-    if fmt == "parquet" or (fmt in ("csv", "tsv") and arrow_available()):
-        _need_arrow("Parquet output")
-        from .arrow_io import ArrowWriter
-
-        return ArrowWriter(fmt, reader, kernel, out, digits)
-    from .writer import Writer
-
-    return Writer(fmt, reader, kernel, out, digits)
 
 
 def _silence(stdout):

@@ -94,7 +94,6 @@ class Output:
         return writer
 
     def writer_for(self, shard, reader, kernel, digits):
-        from .driver import make_writer
         from .shards import shard_stem
 
         fmt = self.format_for(reader)
@@ -155,3 +154,29 @@ def _isatty(stream):
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def arrow_available():
+    """Whether pyarrow is installed (``pip install 'adcli[arrow]'``)."""
+    import importlib.util
+
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def _need_arrow(what):
+    if not arrow_available():
+        raise UsageError(f"{what} needs pyarrow, which is not installed",
+                         hint="pip install 'adcli[arrow]'")
+
+
+def make_writer(fmt, reader, kernel, out, digits):
+    """CSV/TSV/Parquet through Arrow when installed; JSON through adcli's
+    templated writer (Arrow has no JSON writer)."""
+    if fmt == "parquet" or (fmt in ("csv", "tsv") and arrow_available()):
+        _need_arrow("Parquet output")
+        from .arrow_io import ArrowWriter
+
+        return ArrowWriter(fmt, reader, kernel, out, digits)
+    from .writer import Writer
+
+    return Writer(fmt, reader, kernel, out, digits)
