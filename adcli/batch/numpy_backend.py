@@ -153,10 +153,6 @@ def _is_zero(p):
     return isinstance(p, float) and p == 0.0 and math.copysign(1.0, p) > 0
 
 
-def _allfinite(a):
-    return bool(np.isfinite(a).all())
-
-
 class VectorTape:
     """A :class:`~adcli.graph.tape.Tape` evaluated over arrays of points."""
 
