@@ -1,0 +1,85 @@
+"""--engine dask: the same rows as the local engine, on a LocalCluster on
+loopback (the dask extra is in the test extra, so CI runs this)."""
+
+import io
+import os
+
+import pytest
+
+pytest.importorskip("distributed", reason="dask and distributed are in the test extra")
+pa = pytest.importorskip("pyarrow")
+
+import pyarrow.parquet as pq  # noqa: E402
+
+import adcli  # noqa: E402
+from adcli.batch.dask_engine import run_dask  # noqa: E402
+from adcli.batch.driver import GradKernel, run_points  # noqa: E402
+
+F = "x*y + sin(x) + exp(-y^2/2)*cos(x*y)"
+
+
+@pytest.fixture(scope="module")
+def client():
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=None)
+    client = Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+def _shards(folder):
+    folder.mkdir()
+    for k in range(3):
+        x = [k + i / 7 for i in range(40)]
+        y = [1 - i / 9 for i in range(40)]
+        pq.write_table(pa.table({"id": [f"{k}-{i}" for i in range(40)], "x": x, "y": y}),
+                       folder / f"part{k}.parquet")
+    (folder / "part3.csv").write_text("id,x,y\nc-0,1,2\nc-1,0.5,oops\n")
+    return folder
+
+
+def _local(points, fmt):
+    fn = adcli.compile(F)
+    out, err = io.StringIO(), io.StringIO()
+    status = run_points(str(points), lambda v: GradKernel(fn, v), needed=fn.inputs, fmt=fmt,
+                        stdout=out, stderr=err)
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_dask_gives_every_row_of_the_local_engine(client, tmp_path, fmt):
+    shards = _shards(tmp_path / "in")
+    fn = adcli.compile(F)
+    out, err = io.StringIO(), io.StringIO()
+    status = run_dask(str(shards), fn, lambda v: GradKernel(fn, v), fmt=fmt, stdout=out,
+                      stderr=err, client=client)
+    want = _local(shards, fmt)
+    assert status == want[0] == 1  # the bad row of part3.csv
+    assert out.getvalue() == want[1]
+    assert "oops" in err.getvalue()
+
+
+def test_dask_writes_one_output_shard_per_input_shard(client, tmp_path):
+    shards = _shards(tmp_path / "in")
+    (shards / "part3.csv").unlink()
+    fn = adcli.compile(F)
+    status = run_dask(str(shards), fn, lambda v: GradKernel(fn, v),
+                      out=str(tmp_path / "out") + "/", stdout=io.StringIO(),
+                      stderr=io.StringIO(), client=client)
+    assert status == 0
+    assert sorted(os.listdir(tmp_path / "out")) == [f"part{k}.parquet" for k in range(3)]
+    rows = pq.read_table(tmp_path / "out" / "part1.parquet").to_pylist()
+    ref = fn.gradient({"x": rows[5]["x"], "y": rows[5]["y"]})
+    assert rows[5]["f"] == ref.values[0] and rows[5]["df/dx"] == ref.jacobian[0]["x"]
+
+
+def test_engine_dask_on_the_command_line_starts_a_local_cluster(run, tmp_path):
+    (tmp_path / "in").mkdir()
+    pq.write_table(pa.table({"x": [2.0], "y": [3.0]}), tmp_path / "in" / "a.parquet")
+    res = run("grad", "x*y", "--points", str(tmp_path / "in"), "--engine", "dask",
+              "--format", "csv")
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.splitlines() == ["x,y,f,df/dx,df/dy,error", "2,3,6,3,2,"]
