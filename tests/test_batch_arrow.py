@@ -66,3 +66,18 @@ def test_bad_rows_in_a_big_input_keep_their_line_numbers(run):
     assert len(rows) == 5001
     assert rows[4001].startswith("1,oops,,") and rows[3001].startswith("1,2,,")
     assert rows[1] == "1,2,2,"
+
+
+def test_wide_rows_go_through_the_text_writer_with_the_same_numbers(run, monkeypatch):
+    """A million-cell Hessian row as an Arrow table is a million objects
+    (2 GB); past WIDE_COLUMNS the text writer writes it."""
+    text = "id,x1,x2\na,1.5,2\nb,0.25,x\n"
+    narrow = run("hessian", BENCH, "--points", "-", input=text)
+    monkeypatch.setattr(driver, "WIDE_COLUMNS", 3)
+    wide = run("hessian", BENCH, "--points", "-", input=text)
+    assert narrow.exit_code == wide.exit_code == 1
+    a, b = _rows(narrow.stdout), _rows(wide.stdout)
+    assert a[0] == b[0] and len(a) == len(b) == 3
+    for ra, rb in zip(a[1:], b[1:], strict=True):
+        assert len(ra) == len(rb) == len(a[0])
+        assert all(ca == cb or float(ca) == float(cb) for ca, cb in zip(ra, rb, strict=True))

@@ -172,7 +172,10 @@ def _need_arrow(what):
 def make_writer(fmt, reader, kernel, out, digits):
     """CSV/TSV/Parquet through Arrow when installed; JSON through adcli's
     templated writer (Arrow has no JSON writer)."""
-    if fmt == "parquet" or (fmt in ("csv", "tsv") and arrow_available()):
+    from . import driver  # WIDE_COLUMNS lives there (tests change it)
+
+    wide = len(reader.columns) + len(kernel.columns) > driver.WIDE_COLUMNS
+    if fmt == "parquet" or (fmt in ("csv", "tsv") and arrow_available() and not wide):
         _need_arrow("Parquet output")
         from .arrow_io import ArrowWriter
 

@@ -186,7 +186,7 @@ class Writer:
         r = self.reader
         if r.format == "jsonl":
             self._note_new_keys(chunk)
-        if r.format == self.fmt:
+        if r.format == self.fmt and chunk.lines is not None:
             return chunk.lines
         return [csv_line(cells, sep) for cells in chunk.fields()]
 
