@@ -73,7 +73,9 @@ def test_wide_rows_go_through_the_text_writer_with_the_same_numbers(run, monkeyp
     (2 GB); past WIDE_COLUMNS the text writer writes it."""
     text = "id,x1,x2\na,1.5,2\nb,0.25,x\n"
     narrow = run("hessian", BENCH, "--points", "-", input=text)
-    monkeypatch.setattr(driver, "WIDE_COLUMNS", 3)
+    from adcli.batch import output
+
+    monkeypatch.setattr(output, "WIDE_COLUMNS", 3)
     wide = run("hessian", BENCH, "--points", "-", input=text)
     assert narrow.exit_code == wide.exit_code == 1
     a, b = _rows(narrow.stdout), _rows(wide.stdout)

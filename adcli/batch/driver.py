@@ -37,9 +37,6 @@ import time
 from ..errors import AdcliError, UsageError
 from .output import _need_arrow, arrow_available, make_writer  # noqa: F401  (re-exported)
 
-# an Arrow table has an object per column: a Hessian row of a million cells
-# goes through adcli's text writer (one %-template per chunk) instead
-WIDE_COLUMNS = 4096
 CHUNK_CELLS = 1 << 21  # cells (inputs and results) per chunk: ~16 MB of float64
 
 

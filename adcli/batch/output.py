@@ -169,12 +169,15 @@ def _need_arrow(what):
                          hint="pip install 'adcli[arrow]'")
 
 
+# an Arrow table has an object per column: a Hessian row of a million cells
+# goes through adcli's text writer (one %-template per chunk) instead
+WIDE_COLUMNS = 4096
+
+
 def make_writer(fmt, reader, kernel, out, digits):
     """CSV/TSV/Parquet through Arrow when installed; JSON through adcli's
     templated writer (Arrow has no JSON writer)."""
-    from . import driver  # WIDE_COLUMNS lives there (tests change it)
-
-    wide = len(reader.columns) + len(kernel.columns) > driver.WIDE_COLUMNS
+    wide = len(reader.columns) + len(kernel.columns) > WIDE_COLUMNS
     if fmt == "parquet" or (fmt in ("csv", "tsv") and arrow_available() and not wide):
         _need_arrow("Parquet output")
         from .arrow_io import ArrowWriter
