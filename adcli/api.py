@@ -109,7 +109,7 @@ class Function:
         tape, specs = self._bind(point, kwargs, system)
         wrt = self._wrt(tape, wrt)
         mode = choose_mode(mode, len(self.outputs), len(wrt))
-        index = [tape.inputs.index(w) for w in wrt]
+        index = [tape.input_index[w] for w in wrt]
         n, m = tape.n_inputs, len(tape.outputs)
         one, zero = system.one, system.zero
 
@@ -223,8 +223,9 @@ class Function:
                              hint="a variable named `wrt` goes in the point mapping: "
                                   "f.gradient({'wrt': 3})")
         wrt = [wrt] if isinstance(wrt, str) else list(wrt)
+        inputs = set(tape.inputs)  # a set: --wrt may name thousands of inputs
         for name in wrt:
-            if name not in tape.inputs:
+            if name not in inputs:
                 raise UsageError(
                     f"cannot differentiate with respect to `{name}`: it is not an input",
                     hint=f"the inputs are {', '.join(tape.inputs) or 'none'}")

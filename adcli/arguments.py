@@ -115,7 +115,7 @@ def direction_vector(tape, direction, option="direction", system=FLOAT64):
         check_names(tape, direction, option)
         vec = [system.zero] * tape.n_inputs
         for name, v in direction.items():
-            vec[tape.inputs.index(name)] = read(v, f"{option} {name}")
+            vec[tape.input_index[name]] = read(v, f"{option} {name}")
         return vec
     vec = [read(v, option) for v in direction]
     if len(vec) != tape.n_inputs:
@@ -211,7 +211,7 @@ def partial_orders(tape, wrt):
     check_names(tape, names, "--wrt")
     counts = {}
     for name in names:
-        i = tape.inputs.index(name)
+        i = tape.input_index[name]
         counts[i] = counts.get(i, 0) + 1
     return names, counts
 

@@ -58,7 +58,7 @@ def vjp(fn, point=None, cotangent=None, *, wrt=None, **kwargs):
     wrt = fn._wrt(tape, _names(wrt))
     lin = linearize(tape, values)
     adj = reverse(lin, [u])[0]
-    grad = {w: adj[tape.inputs.index(w)] for w in wrt}
+    grad = {w: adj[tape.input_index[w]] for w in wrt}
     return Cotangent(fn.outputs, [lin.values[o] for o in tape.outputs],
                      dict(zip(fn.outputs, u, strict=True)), grad, lin.warnings,
                      dict(zip(tape.inputs, values, strict=True)))
@@ -72,7 +72,7 @@ def hessian(fn, point=None, *, wrt=None, output=None, direction=None, digits=Non
     tape, specs = fn._bind(point, kwargs, system)
     k = _output_index(fn, output)
     names = fn._wrt(tape, _names(wrt))
-    idx = [tape.inputs.index(w) for w in names]
+    idx = [tape.input_index[w] for w in names]
     m = len(names)
     if direction is not None:
         _direction(tape, direction, "direction", system)  # names checked before any work

@@ -39,7 +39,8 @@ class Tape:
         self.inputs = tuple(inputs)
         self.n_inputs = n = len(self.inputs)
         nodes = live_nodes(program.graph, program.outputs)
-        input_slot = {name: i for i, name in enumerate(self.inputs)}
+        # an input's slot by name: --wrt may name thousands of inputs
+        self.input_index = input_slot = {name: i for i, name in enumerate(self.inputs)}
         slot_of = [0] * len(program.graph.nodes)
         consts = []
         for node in nodes:

@@ -135,7 +135,7 @@ def check_point(fn, point, wrt=None):
                 + [abs(vals0[o]) for o in tape.outputs if math.isfinite(vals0[o])] + [0.0])
     rows, blame = [], []
     for var in wrt:
-        i = tape.inputs.index(var)
+        i = tape.input_index[var]
         chosen, failure = _choose_step(tape, x, i, scale)
         if chosen is None:
             rows.extend(_unchecked(fn, res, var, failure or CannotJudge(), blame))
@@ -334,7 +334,7 @@ def sweep(fn, check, steps=SWEEP_STEPS, ref_digits=30):
     table, refs = {}, {}
     for k, (name, o) in enumerate(zip(fn.outputs, tape.outputs, strict=False)):
         for var in wrt:
-            i = tape.inputs.index(var)
+            i = tape.input_index[var]
             exact = ref.jacobian[k][var]
             refs[(name, var)] = ctx.format(exact)
             ad = next(r.ad for r in check.rows if r.output == name and r.variable == var)

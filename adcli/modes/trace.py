@@ -287,7 +287,7 @@ def build_trace(tape, values, wrt, *, system=FLOAT64, mode="auto", seed=None, ou
             if slot in output_name:
                 row.seed = seeded
         rows.reverse()  # the order the adjoint sweep visits them: ω_N first
-        wanted = [tape.inputs.index(w) for w in wrt]
+        wanted = [tape.input_index[w] for w in wrt]
         derivatives = [(col, tape.inputs[i], s[i]) for col, s in zip(columns, sweeps)
                        for i in wanted]
     derivatives = [(a, b, d + zero) for a, b, d in derivatives]
