@@ -1,0 +1,126 @@
+"""Every command × format (× number system) on the worked example, against
+checked-in golden files in tests/golden/cli/.
+
+A change of output shows here as a diff.  If the change is intended,
+regenerate the files and review them with ``git diff``::
+
+    ADCLI_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden_cli.py
+
+(CONTRIBUTING.md says so.)  Each file holds the command line, its standard
+output, and its standard error and exit status when there are any.  The
+outputs are deterministic: no timings, no paths; the version in generated
+code is written ``VERSION``.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from adcli import __version__
+from adcli.cli.main import cli
+
+GOLDEN = Path(__file__).parent / "golden" / "cli"
+WORKED = "x1*x2+sin(x1)"
+AT = "x1=2,x2=3"
+# --exact needs rational operations: the worked example with x1^3/3 for sin(x1)
+RATIONAL = "x1*x2+x1^3/3"
+SYSTEMS = {"float64": (WORKED, []), "digits20": (WORKED, ["--digits", "20"]),
+           "exact": (RATIONAL, ["--exact"])}
+TABLE = ("text", "plain", "json", "jsonl", "csv", "tsv")
+# terminal output (Rich) at a fixed width, no colour
+ENV = {"COLUMNS": "100", "LINES": "40", "TERM": "xterm", "NO_COLOR": "1"}
+
+
+def _cases():
+    """name -> argument list, for every command × format (× system)."""
+    cases = {}
+
+    def add(name, *args):
+        cases[name] = list(args)
+
+    for system, (expr, extra) in SYSTEMS.items():
+        for fmt in TABLE:
+            for cmd in ("eval", "grad", "hessian", "partial", "taylor"):
+                more = {"partial": ["--wrt", "x1,x2"], "taylor": ["--wrt", "x1"]}.get(cmd, [])
+                add(f"{cmd}/{system}.{fmt}", cmd, expr, "--at", AT, *more, *extra,
+                    "--format", fmt)
+        for fmt in ("text", "plain", "markdown", "latex", "json", "csv"):
+            for mode in ("forward", "reverse"):
+                add(f"trace/{mode}-{system}.{fmt}", "trace", expr, "--at", AT, "--mode", mode,
+                    *extra, "--format", fmt)
+        for fmt in ("text", "plain", "json", "jsonl", "csv", "tsv", "mtx"):
+            add(f"grad-sparse/{system}.{fmt}", "grad", expr, "--at", AT, "--sparse", *extra,
+                "--format", fmt)
+            add(f"hessian-sparse/{system}.{fmt}", "hessian", expr, "--at", AT, "--sparse",
+                *extra, "--format", fmt)
+    for fmt in TABLE:
+        add(f"grad-dir/float64.{fmt}", "grad", WORKED, "--at", AT, "--dir", "x1=1,x2=0",
+            "--format", fmt)
+        add(f"grad-cotangent/float64.{fmt}", "grad", WORKED, "--at", AT, "--cotangent", "1",
+            "--format", fmt)
+        add(f"hessian-dir/float64.{fmt}", "hessian", WORKED, "--at", AT, "--dir", "x1=1,x2=0",
+            "--format", fmt)
+        add(f"check/float64.{fmt}", "check", WORKED, "--at", AT, "--format", fmt)
+        add(f"check-sweep/float64.{fmt}", "check", WORKED, "--at", AT, "--sweep",
+            "--format", fmt)
+    for fmt in ("tree", "plain", "dot", "mermaid", "json", "text"):
+        add(f"graph/bare.{fmt}", "graph", WORKED, "--format", fmt)
+        add(f"graph/values.{fmt}", "graph", WORKED, "--at", AT, "--format", fmt)
+        for mode in ("forward", "reverse"):
+            add(f"graph/{mode}.{fmt}", "graph", WORKED, "--at", AT, "--mode", mode,
+                "--format", fmt)
+    for fmt in ("text", "plain", "json", "markdown"):
+        add(f"functions/all.{fmt}", "functions", "--format", fmt)
+    for fmt in ("plain", "json", "latex"):
+        add(f"diff/worked.{fmt}", "diff", WORKED, "--format", fmt)
+        add(f"diff/wrt-x1.{fmt}", "diff", WORKED, "--wrt", "x1", "--format", fmt)
+    for fmt in ("text", "plain", "json", "mtx"):
+        add(f"sparsity/jacobian.{fmt}", "sparsity", WORKED, "--format", fmt)
+        add(f"sparsity/hessian.{fmt}", "sparsity", WORKED, "--hessian", "--format", fmt)
+    for lang in ("c", "python", "numpy", "js"):
+        add(f"codegen/{lang}", "codegen", WORKED, "--lang", lang)
+        add(f"codegen/{lang}-order2", "codegen", WORKED, "--lang", lang, "--order", "2")
+    return cases
+
+
+CASES = _cases()
+
+
+def _quote(arg):
+    return arg if re.fullmatch(r"[\w.,=:/@+-]+", arg) else f'"{arg}"'
+
+
+def transcript(args):
+    """The golden text of ``adcli ARGS``: the command, its output, its
+    standard error and exit status when there are any."""
+    result = CliRunner().invoke(cli, args, env=ENV)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    parts = ["$ adcli " + " ".join(_quote(a) for a in args) + "\n",
+             result.stdout.replace(__version__, "VERSION")]
+    if result.stderr:
+        parts.append("--- stderr\n" + result.stderr)
+    if result.exit_code:
+        parts.append(f"--- exit {result.exit_code}\n")
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_output_matches_golden_file(name):
+    text = transcript(CASES[name])
+    path = GOLDEN / f"{name}.txt"
+    if os.environ.get("ADCLI_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {path}: ADCLI_UPDATE_GOLDEN=1 writes it"
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_no_stale_golden_files():
+    """Every file under tests/golden/cli/ belongs to a case (a removed case
+    takes its file with it)."""
+    names = {str(p.relative_to(GOLDEN).with_suffix("")) for p in GOLDEN.rglob("*.txt")}
+    assert names <= set(CASES), sorted(names - set(CASES))
