@@ -15,6 +15,7 @@ from ..errors import ParseError
 from ..graph.dag import CONST, Graph
 from ..graph.program import Program
 from ..primitives import CONSTANTS, FUNCTIONS, VARIADIC, function_names
+from . import fastpath
 from .grammar import explaining_parser, fast_parser
 
 _FUNCTION_NAMES = frozenset(function_names())
@@ -152,17 +153,26 @@ def parse(source, *, graph=None, env=None, allow_free=True):
     """Parse ``source`` into a :class:`Program` over ``graph`` (a new one by
     default).  ``env`` pre-binds names to nodes (the rule compiler binds a
     primitive's parameters this way)."""
-    graph = graph if graph is not None else Graph()
+    own_graph = graph is None
+    graph = Graph() if own_graph else graph
     _builder.reset(source, graph, env or {}, allow_free)
-    if not _parse_without_gc(source):
-        # Ask Lark's parser what is wrong: its errors know the expected tokens.
-        from .lark_standalone import UnexpectedInput
+    if not _parse_without_gc(lambda: fastpath.parse(source, _builder)):
+        # The LALR driver decides, from the start (nodes the fast path made
+        # in a graph of ours are dropped; a caller's graph only gains nodes
+        # the driver makes again).
+        if own_graph:
+            graph = Graph()
+        _builder.reset(source, graph, env or {}, allow_free)
+        if not _parse_without_gc(lambda: fast_parser(_builder).parse(source)):
+            # Ask Lark's parser what is wrong: its errors know the expected tokens.
+            from .lark_standalone import UnexpectedInput
 
-        try:
-            explaining_parser().parse(source)
-        except UnexpectedInput as exc:
-            raise _syntax_error(source, exc) from None
-        raise ParseError("the formula does not parse", source=source, span=(0, len(source)))
+            try:
+                explaining_parser().parse(source)
+            except UnexpectedInput as exc:
+                raise _syntax_error(source, exc) from None
+            raise ParseError("the formula does not parse", source=source,
+                             span=(0, len(source)))
     outputs = _builder.results
     if not outputs:
         raise ParseError(
@@ -176,7 +186,7 @@ def parse(source, *, graph=None, env=None, allow_free=True):
     return Program(source, graph, [ex[NODE] for ex in outputs], names, free, dict(_builder.free))
 
 
-def _parse_without_gc(source):
+def _parse_without_gc(run):
     # Parsing allocates millions of small acyclic objects; the cyclic
     # collector would rescan them all again and again (quadratic time).
     import gc
@@ -184,7 +194,7 @@ def _parse_without_gc(source):
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return fast_parser(_builder).parse(source)
+        return run()
     finally:
         if enabled:
             gc.enable()
