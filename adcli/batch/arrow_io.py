@@ -23,8 +23,11 @@ import math
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+
+# pyarrow.compute builds a docstring for each of its ~300 functions when
+# imported (0.1-0.2 s of start-up): its kernels are called by name instead
+from pyarrow._compute import CastOptions, MatchSubstringOptions, call_function
 
 from ..errors import UsageError
 
@@ -39,9 +42,10 @@ class ArrowChunk:
     that could not be read, ``line_numbers`` (1-based, as in the file; for
     Parquet the row number)."""
 
-    __slots__ = ("table", "X", "errors", "line_numbers", "records", "lines", "_fields")
+    __slots__ = ("table", "X", "errors", "line_numbers", "records", "lines", "_fields",
+                 "plain_for")
 
-    def __init__(self, table, X, errors, line_numbers):
+    def __init__(self, table, X, errors, line_numbers, plain_for=frozenset()):
         self.table = table
         self.X = X
         self.errors = errors
@@ -49,6 +53,10 @@ class ArrowChunk:
         self.records = None
         self.lines = None
         self._fields = None
+        # the output formats ("csv", "tsv") in which no text cell of this
+        # chunk needs quoting, known from the raw input block (so the writer
+        # need not scan every cell)
+        self.plain_for = plain_for
 
     def __len__(self):
         return self.table.num_rows
@@ -72,6 +80,68 @@ def _text(value):
     return str(value)
 
 
+# pa.array() and .to_numpy() ask pandas whether their argument is a pandas
+# object, which imports pandas (0.2-0.5 s of start-up) when it is installed;
+# these build and read float64 and string arrays from their buffers instead.
+
+def float_array(values, mask=None):
+    """A float64 Arrow array over a NumPy array (no copy when contiguous);
+    rows where ``mask`` is true are null."""
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    validity, nulls = None, 0
+    if mask is not None:
+        nulls = int(np.count_nonzero(mask))
+        if nulls:
+            validity = pa.py_buffer(np.packbits(~mask, bitorder="little"))
+    return pa.Array.from_buffers(pa.float64(), len(values), [validity, pa.py_buffer(values)],
+                                 null_count=nulls)
+
+
+def string_array(texts):
+    """A string Arrow array from a list of str (None: null)."""
+    n = len(texts)
+    encoded = [b"" if t is None else t.encode("utf-8") for t in texts]
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    validity, nulls = None, 0
+    missing = np.fromiter((t is None for t in texts), dtype=bool, count=n)
+    if missing.any():
+        nulls = int(missing.sum())
+        validity = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    return pa.Array.from_buffers(pa.string(), n, [validity, pa.py_buffer(offsets),
+                                                 pa.py_buffer(b"".join(encoded))],
+                                 null_count=nulls)
+
+
+def _single(arr):
+    if isinstance(arr, pa.ChunkedArray):
+        return arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+    return arr
+
+
+def null_mask(arr):
+    """A boolean NumPy array: true where ``arr`` is null (None: no nulls)."""
+    arr = _single(arr)
+    if not arr.null_count:
+        return None
+    bits = np.frombuffer(arr.buffers()[0], dtype=np.uint8)
+    return np.unpackbits(bits, bitorder="little")[arr.offset:arr.offset + len(arr)] == 0
+
+
+def float_values(arr):
+    """A float64 Arrow array as NumPy (nulls are nan)."""
+    arr = _single(arr)
+    n = len(arr)
+    if n == 0:
+        return np.empty(0)
+    data = np.frombuffer(arr.buffers()[1], dtype=np.float64, count=arr.offset + n)[arr.offset:]
+    mask = null_mask(arr)
+    if mask is not None:
+        data = data.copy()
+        data[mask] = np.nan
+    return data
+
+
 def to_float_columns(table, variables, errors):
     """(rows × variables) float64 from the named columns of ``table``;
     rows with an empty, unreadable or non-finite cell go into ``errors``."""
@@ -80,10 +150,10 @@ def to_float_columns(table, variables, errors):
     for jj, name in enumerate(variables):
         col = table.column(name)
         try:
-            arr = pc.cast(col, pa.float64())
-            X[:, jj] = arr.to_numpy(zero_copy_only=False)
+            arr = call_function("cast", [col], CastOptions(pa.float64()))
+            X[:, jj] = float_values(arr)
             if arr.null_count:
-                for i in np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False)).tolist():
+                for i in np.flatnonzero(null_mask(arr)).tolist():
                     errors.setdefault(i, f"no value for `{name}` (the cell is empty)")
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             for i, value in enumerate(col.to_pylist()):
@@ -209,6 +279,7 @@ class DelimitedReader:
         first = self._line + 1
         lines = data.count(b"\n")
         self._line += lines
+        plain_for = self._plain_for(data)
         table, invalid = self._parse(data)
         if table is None or invalid or table.num_rows != lines:
             table, numbers, row_errors = self._rows_slowly(data, first)
@@ -219,7 +290,20 @@ class DelimitedReader:
             end = start + part.num_rows
             errors = {i - start: m for i, m in row_errors.items() if start <= i < end}
             X = to_float_columns(part, self.variables, errors)
-            yield ArrowChunk(part, X, errors, numbers[start:end])
+            yield ArrowChunk(part, X, errors, numbers[start:end], plain_for)
+
+    def _plain_for(self, data):
+        """The output formats in which no cell of the raw block ``data`` needs
+        quotes: an unquoted CSV cell holds no comma, quote or newline, a TSV
+        cell no tab or newline; so a block without a `"` byte (and without
+        the other format's separator, and a carriage return only before a
+        newline) is plain."""
+        if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+            return frozenset()
+        if b'"' in data:  # (Arrow's unquoted writer refuses a `"` even in TSV)
+            return frozenset()
+        other = b"\t" if self.format == "csv" else b","
+        return frozenset({"csv", "tsv"}) if other not in data else frozenset({self.format})
 
     def _parse(self, data):
         """Arrow's reading of a block: every column as nullable text."""
@@ -267,9 +351,9 @@ class DelimitedReader:
             cells = (cells + [""] * width)[:width]
             rows.append(cells)
             numbers.append(first + k)
-        table = pa.table({c: pa.array([r[j] if r[j] != "" else None for r in rows],
-                                      pa.string())
-                          for j, c in enumerate(self.columns)})
+        table = pa.Table.from_arrays(
+            [string_array([r[j] if r[j] != "" else None for r in rows])
+             for j in range(width)], names=self.columns)
         return table, numbers, errors
 
 
@@ -354,7 +438,8 @@ class ArrowWriter:
         table = self._table(chunk, V, errors)
         if self.fmt == "parquet":
             return table
-        if errors or self._needs_quotes(table):
+        if errors or (self.fmt not in getattr(chunk, "plain_for", ())
+                      and self._needs_quotes(table)):
             return self._rows_slowly(table)
         buf = io.BytesIO()
         pacsv.write_csv(table, buf, self._options)
@@ -363,7 +448,9 @@ class ArrowWriter:
     def _needs_quotes(self, table):
         for col in table.columns:
             if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-                if pc.any(pc.match_substring_regex(col, self._special)).as_py():
+                found = call_function("match_substring_regex", [col],
+                                      MatchSubstringOptions(self._special))
+                if call_function("any", [found]).as_py():
                     return True
         return False
 
@@ -379,7 +466,7 @@ class ArrowWriter:
                 cols.append(["" if v is None else csv_quote(v, sep) for v in col.to_pylist()])
                 continue
             try:
-                texts = pc.cast(col, pa.string()).to_pylist()
+                texts = call_function("cast", [col], CastOptions(pa.string())).to_pylist()
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 texts = [csv_quote(_text(v), sep) for v in col.to_pylist()]
             cols.append(["" if v is None else v for v in texts])
@@ -394,7 +481,7 @@ class ArrowWriter:
 
             note_new_keys(self, chunk)
         rows = chunk.fields()
-        return [pa.array([r[j] if r[j] != "" else None for r in rows], pa.string())
+        return [string_array([r[j] if r[j] != "" else None for r in rows])
                 for j in range(len(self.reader.columns))]
 
     def _table(self, chunk, V, errors):
@@ -408,11 +495,13 @@ class ArrowWriter:
             col = np.ascontiguousarray(V[:, j])
             if self.digits is not None:
                 texts = [f"{v:.{self.digits}g}" for v in col.tolist()]
-                arrays.append(pa.array(texts, pa.string(), mask=mask))
+                if mask is not None:
+                    texts = [None if bad else t for t, bad in zip(texts, mask.tolist())]
+                arrays.append(string_array(texts))
             else:
-                arrays.append(pa.array(col, pa.float64(), mask=mask))
+                arrays.append(float_array(col, mask))
         if errors:
-            arrays.append(pa.array([errors.get(i) for i in range(n)], pa.string()))
+            arrays.append(string_array([errors.get(i) for i in range(n)]))
         else:
             arrays.append(pa.nulls(n, pa.string()))
         return pa.Table.from_arrays(arrays, names=self.names)
