@@ -11,7 +11,7 @@ class AdcliError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message, *, source=None, span=None, hint=None, label=None):
+    def __init__(self, message, *, source=None, span=None, hint=None, label=None, params=()):
         super().__init__(message)
         self.message = message
         self.source = source
@@ -19,6 +19,10 @@ class AdcliError(Exception):
         self.hint = hint
         # What the source text is, for messages: "formula", "--at", "line".
         self.label = label
+        # The parameters the message and hint name, each written `name` (in
+        # backquotes): the command line says its flag instead (`direction`
+        # is --dir there).
+        self.params = tuple(params)
 
     def __str__(self):
         return self.message

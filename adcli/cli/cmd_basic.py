@@ -7,36 +7,15 @@ from .cmd_sparse import sparse_option
 from .options import precision_options
 
 
-def _render_points(fmt, source, results, plain, to_json, columns, row, table):
-    from ..render import results as R
-
-    if fmt == "plain":
-        opt.write("\n\n".join(plain(r) for r in results))
-    elif fmt == "json":
-        objs = [to_json(r) for r in results]
-        opt.write(R.dumps(opt.one_or_many(objs)))
-    elif fmt == "jsonl":
-        opt.write("\n".join(R.dumps(to_json(r)) for r in results))
-    elif fmt in ("csv", "tsv"):
-        sep = "," if fmt == "csv" else "\t"
-        opt.write(R.delimited(R.aligned_rows(results, columns, row), sep))
-    else:
-        from ..render import rich_view
-
-        rich_view.show([table(source, r) for r in results])
-
-
 @click.command("eval")
 @precision_options
 @opt.formula_argument
 @opt.at_option
-@opt.format_option()
+@opt.format_option(opt.formats_of("eval"))
 @opt.points_options
 def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=None,
                  exact=False):
     """The value(s) of EXPR at a point."""
-    from ..render import results as R
-
     numbers = opt.number_system(digits, exact, points)
     fn = opt.compile_formula(expr, file)
     if points is not None:
@@ -47,18 +26,7 @@ def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=Non
     fmt = opt.text_format(fmt, numbers)
     results = opt.each_point(fn, at, lambda point: fn.evaluate(point, **numbers),
                              opt.point_parser(numbers))
-    _render_points(
-        fmt, fn.source, results, R.eval_plain,
-        lambda r: R.eval_json(r, r.point),
-        lambda r: R.eval_columns(r, r.point), lambda r: R.eval_row(r, r.point),
-        lambda s, r: _eval_table(s, r),
-    )
-
-
-def _eval_table(source, result):
-    from ..render import rich_view
-
-    return rich_view.eval_table(source, result, result.point)
+    opt.show("eval", fmt, results, source=fn.source)
 
 
 @click.command("grad")
@@ -74,13 +42,11 @@ def _eval_table(source, result):
 @click.option("--stats", is_flag=True,
               help="On stderr: the mode used and why, the sweeps it took, the tape's size.")
 @sparse_option
-@opt.format_option(opt.FORMATS + ("mtx",))
+@opt.format_option(opt.formats_of("grad") + ("mtx",))
 @opt.points_options
 def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse, fmt,
                  points=None, input_format=None, digits=None, exact=False):
     """Value and gradient of EXPR (the Jacobian for several outputs)."""
-    from ..render import results as R
-
     if sparse or fmt == "mtx":
         from .cmd_sparse import check_sparse_options
 
@@ -122,8 +88,7 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse,
     results = opt.each_point(fn, at, lambda point: fn.gradient(point, wrt=wrt, mode=mode,
                                                                **numbers),
                              opt.point_parser(numbers))
-    _render_points(fmt, fn.source, results, R.grad_plain, R.grad_json,
-                   R.grad_columns, R.grad_row, _grad_table)
+    opt.show("grad", fmt, results, source=fn.source)
     if stats:
         from .cmd_higher import grad_stats
 
@@ -132,8 +97,3 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse,
 
         echo_cost(fn, results[0].point, wrt)
 
-
-def _grad_table(source, result):
-    from ..render import rich_view
-
-    return rich_view.grad_table(source, result)

@@ -54,8 +54,9 @@ class LazyGroup(click.Group):
             return result
         except AdcliError as exc:
             from ..render.errors import format_error
+            from .flags import as_flags
 
-            click.echo(format_error(exc), err=True)
+            click.echo(format_error(as_flags(exc)), err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             _quiet_broken_pipe()  # `adcli … | head`: the reader has all it wants

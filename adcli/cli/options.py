@@ -164,10 +164,12 @@ def _hint_one_point(failures, parsed, at):
 
 def _report_failed_points(failures, count, none_left):
     from ..render.errors import format_error
+    from .flags import as_flags
 
     if not failures:
         return
     for i, text, exc in failures:
+        as_flags(exc)
         shown = text if len(text) <= 60 else text[:57] + "…"
         exc.message = f"point {i} of {count} (--at {shown}): {exc.message}"
         click.echo(format_error(exc), err=True)
@@ -215,6 +217,25 @@ def emit_warnings(warnings):
         if w.message not in seen:
             seen.add(w.message)
             click.echo(format_warning(w), err=True)
+
+
+def show(kind, fmt, results, **options):
+    """Write ``results`` (one per point) of ``kind`` as ``fmt``, through the
+    one table of views (:mod:`adcli.render.registry`)."""
+    from ..render.registry import render
+
+    several = bool(click.get_current_context().meta.get(SEVERAL_POINTS))
+    text = render(kind, fmt, results, several=several, **options)
+    if text:  # None: the view printed to the terminal; "": nothing to write
+        write(text)
+
+
+def formats_of(*kinds):
+    """The --format choices of a command whose results are of ``kinds``:
+    every format the registry has for them, in its order."""
+    from ..render.registry import formats
+
+    return tuple(dict.fromkeys(fmt for kind in kinds for fmt in formats(kind)))
 
 
 def write(text):

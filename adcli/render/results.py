@@ -5,6 +5,7 @@ import re
 
 from ..numsys import RawJSON
 from ..numtext import derivative_label  # noqa: E402  (below render: codegen uses it too)
+from .registry import point_views
 
 
 def meta(obj, result, point=True):
@@ -129,3 +130,29 @@ def _merge_columns(header, cols):
             merged.insert(at, c)
             at += 1
     return merged
+
+
+# --- the registered views (adcli.render.registry) ----------------------------------
+
+def _eval_table(source, result):
+    from .rich_view import eval_table
+
+    return eval_table(source, result, result.point)
+
+
+def _grad_table(source, result):
+    from .rich_view import grad_table
+
+    return grad_table(source, result)
+
+
+def _show(tables):
+    from .rich_view import show
+
+    show(tables)
+
+
+point_views("eval", plain=eval_plain, to_json=lambda r: eval_json(r, r.point),
+            columns=eval_columns, row=eval_row, table=_eval_table, show=_show)
+point_views("grad", plain=grad_plain, to_json=grad_json, columns=grad_columns,
+            row=grad_row, table=_grad_table, show=_show)

@@ -1,0 +1,112 @@
+"""One table of views: (result kind, format) → the function that renders it.
+
+Every output adcli writes goes through :func:`render`::
+
+    render("grad", "json", results, several=False)
+
+A view takes the list of results (one per point) and keyword options it
+knows (``source``, ``several``, ``limit``, …; it ignores the others) and
+returns the text to write, or ``None`` when it printed to the terminal
+itself (Rich).  Views register with ``@view(kind, *formats)`` in the module
+named for their kind in :data:`HOMES`, which is imported only when that kind
+is rendered (or its formats asked for): ``adcli grad`` loads the views of
+gradients and nothing else.
+
+The formats a kind has (:func:`formats`) are the registered ones, in
+registration order; the command line offers exactly those.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..errors import UsageError
+
+View = Callable[..., "str | None"]
+
+# result kind -> the module (under adcli.render) whose @view functions render it
+HOMES: dict[str, str] = {
+    "eval": "results", "grad": "results",
+}
+
+_VIEWS: dict[tuple[str, str], View] = {}
+
+
+def view(kind: str, *fmts: str) -> Callable[[View], View]:
+    """Register the decorated function as the view of ``kind`` in ``fmts``."""
+    def register(fn: View) -> View:
+        for fmt in fmts:
+            _VIEWS[(kind, fmt)] = fn
+        return fn
+    return register
+
+
+def _load(kind: str) -> None:
+    home = HOMES.get(kind)
+    if home is None:
+        raise KeyError(f"no views for results of kind {kind!r}")
+    importlib.import_module(f"{__package__}.{home}")
+
+
+def formats(kind: str) -> tuple[str, ...]:
+    """The formats ``kind`` can be written in, in registration order."""
+    _load(kind)
+    return tuple(fmt for k, fmt in _VIEWS if k == kind)
+
+
+def lookup(kind: str, fmt: str) -> View:
+    """The view of ``kind`` in ``fmt``; a format it does not have is a
+    usage error that lists the ones it has."""
+    _load(kind)
+    fn = _VIEWS.get((kind, fmt))
+    if fn is None:
+        raise UsageError(f"`format` {fmt} does not apply to {kind} results",
+                         hint=f"use one of {', '.join(formats(kind))}", params=("format",))
+    return fn
+
+
+def render(kind: str, fmt: str, results: Sequence[Any], **options: Any) -> str | None:
+    """The text of ``results`` (one per point) as ``fmt``, or None when the
+    view printed them to the terminal itself."""
+    return lookup(kind, fmt)(results, **options)
+
+
+# --- the views of a result computed point by point ---------------------------------------
+#
+# plain: the points' blocks separated by a blank line; json: one object, or an
+# array for several points; jsonl: one object per line; csv/tsv: a header and
+# one row per point; text: Rich tables.
+
+def point_views(kind: str, *, plain: Callable, to_json: Callable, columns: Callable,
+                row: Callable, table: Callable, show: Callable) -> None:
+    """Register the six formats of a per-point result from its four
+    per-result writers and a Rich table (``table(source, result)``, printed
+    by ``show``)."""
+    from .results import aligned_rows, delimited, dumps
+
+    @view(kind, "text")
+    def _text(results, source="", **_):
+        show([table(source, r) for r in results])
+
+    @view(kind, "plain")
+    def _plain(results, **_):
+        return "\n\n".join(plain(r) for r in results)
+
+    @view(kind, "json")
+    def _json(results, several=False, **_):
+        objs = [to_json(r) for r in results]
+        return dumps(objs[0] if len(objs) == 1 and not several else objs)
+
+    @view(kind, "jsonl")
+    def _jsonl(results, **_):
+        return "\n".join(dumps(to_json(r)) for r in results)
+
+    @view(kind, "csv")
+    def _csv(results, **_):
+        return delimited(aligned_rows(results, columns, row), ",")
+
+    @view(kind, "tsv")
+    def _tsv(results, **_):
+        return delimited(aligned_rows(results, columns, row), "\t")

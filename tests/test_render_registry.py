@@ -1,0 +1,41 @@
+"""The one table of views (adcli.render.registry): every command writes
+through it, and a (kind, format) it lacks is a usage error listing the
+formats the kind has."""
+
+import pytest
+
+from adcli.cli.flags import as_flags
+from adcli.errors import UsageError
+from adcli.render import registry
+
+
+@pytest.mark.parametrize("kind", sorted(registry.HOMES))
+def test_every_kind_has_views_in_its_home_module(kind):
+    fmts = registry.formats(kind)
+    assert fmts, kind
+    for fmt in fmts:
+        assert callable(registry.lookup(kind, fmt))
+
+
+def test_a_format_a_kind_lacks_is_a_usage_error_listing_its_formats():
+    with pytest.raises(UsageError) as info:
+        registry.render("grad", "latex", [])
+    exc = info.value
+    assert exc.exit_code == 2
+    assert exc.message == "`format` latex does not apply to grad results"
+    assert exc.hint == "use one of " + ", ".join(registry.formats("grad"))
+    as_flags(exc)  # what the command line says
+    assert exc.message == "--format latex does not apply to grad results"
+
+
+def test_the_command_line_offers_the_registered_formats(run):
+    result = run("eval", "--help")
+    for fmt in registry.formats("eval"):
+        assert fmt in result.output
+    bad = run("eval", "x", "--at", "x=1", "--format", "latex")
+    assert bad.exit_code == 2 and "'latex' is not one of" in bad.output
+
+
+def test_unknown_kind_is_a_programming_error():
+    with pytest.raises(KeyError):
+        registry.formats("nonsense")
