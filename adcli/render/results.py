@@ -2,10 +2,11 @@
 
 import json
 import re
+from collections.abc import Callable
 
 from ..numsys import RawJSON
 from ..numtext import derivative_label  # noqa: E402  (below render: codegen uses it too)
-from .registry import point_views
+from .registry import view
 
 
 def meta(obj, result, point=True):
@@ -130,6 +131,43 @@ def _merge_columns(header, cols):
             merged.insert(at, c)
             at += 1
     return merged
+
+
+# --- the views of a result computed point by point ---------------------------------------
+#
+# plain: the points' blocks separated by a blank line; json: one object, or an
+# array for several points; jsonl: one object per line; csv/tsv: a header and
+# one row per point; text: Rich tables.
+
+def point_views(kind: str, *, plain: Callable, to_json: Callable, columns: Callable,
+                row: Callable, table: Callable, show: Callable) -> None:
+    """Register the six formats of a per-point result from its four
+    per-result writers and a Rich table (``table(source, result)``, printed
+    by ``show``)."""
+    @view(kind, "text")
+    def _text(results, source="", **_):
+        show([table(source, r) for r in results])
+
+    @view(kind, "plain")
+    def _plain(results, **_):
+        return "\n\n".join(plain(r) for r in results)
+
+    @view(kind, "json")
+    def _json(results, several=False, **_):
+        objs = [to_json(r) for r in results]
+        return dumps(objs[0] if len(objs) == 1 and not several else objs)
+
+    @view(kind, "jsonl")
+    def _jsonl(results, **_):
+        return "\n".join(dumps(to_json(r)) for r in results)
+
+    @view(kind, "csv")
+    def _csv(results, **_):
+        return delimited(aligned_rows(results, columns, row), ",")
+
+    @view(kind, "tsv")
+    def _tsv(results, **_):
+        return delimited(aligned_rows(results, columns, row), "\t")
 
 
 # --- the registered views (adcli.render.registry) ----------------------------------
