@@ -19,6 +19,8 @@ from .results import Derivatives, Evaluation
 __all__ = ["MODES", "Derivatives", "Evaluation", "Function", "choose_mode", "compile",
            "evaluate", "grad", "number_system", "solve"]
 
+_PLAIN = frozenset({float, int})  # point values that need no reading (bool is not int here)
+
 class Function:
     """A parsed formula or program, reusable across points.
 
@@ -44,6 +46,7 @@ class Function:
         self.inputs = tuple(self.program.free)
         self.outputs = tuple(self.program.output_names)
         self._tapes = {}
+        self._checked = {}  # names -> tape, for points that passed _bind
 
     def __repr__(self):
         return f"adcli.Function({self.source!r})"
@@ -62,6 +65,41 @@ class Function:
             tape = self._tapes[key] = Tape(self.program, key)
         return tape
 
+    def _prepare(self, point, kwargs, digits=None, exact=False, arrays=True):
+        """(number system, tape, input values) of a call: the checks of
+        :func:`system_for` and :meth:`_bind`, except on the common float64
+        call, which :meth:`_bind_plain` answers without them."""
+        if digits is None and not exact:
+            bound = self._bind_plain(point, kwargs)
+            if bound is not None:
+                return (FLOAT64, *bound)
+        system = system_for(point, kwargs, digits, exact, arrays)
+        return (system, *self._bind(point, kwargs, system))
+
+    def _bind_plain(self, point, kwargs):
+        """(tape, float values) of a point that is a dict of finite floats
+        and ints whose names already passed :meth:`_bind`'s checks (which is
+        when the tape is in ``_checked``): none of those checks can say
+        anything about it.  None for every other point: _bind judges it."""
+        if kwargs:
+            if point is not None:
+                return None
+            point = kwargs
+        elif type(point) is not dict:
+            return None
+        tape = self._checked.get(tuple(point))
+        if tape is None:
+            return None
+        values = list(point.values())
+        if not _PLAIN.issuperset(map(type, values)):
+            return None
+        try:
+            values = list(map(float, values))
+        except OverflowError:  # an int beyond float64: _bind words the error
+            return None
+        # (a sum that overflows only sends a finite point the long way round)
+        return (tape, values) if math.isfinite(sum(values)) else None
+
     def _bind(self, point, kwargs, system=None):
         """(tape, input values): float64 numbers, or in another number system
         the values as given (text is read at each working precision)."""
@@ -77,14 +115,15 @@ class Function:
         float64 = system is None or system is FLOAT64
         for name, value in point.items():
             point[name] = checked_value(name, value, float64)
-        return self.tape(point), list(point.values())
+        tape = self.tape(point)
+        self._checked[tape.inputs] = tape
+        return tape, list(point.values())
 
     def evaluate(self, point=None, *, digits=None, exact=False, **kwargs):
         """The value(s) at a point: an :class:`Evaluation`."""
         from .modes.engine import primal
 
-        system = system_for(point, kwargs, digits, exact)
-        tape, specs = self._bind(point, kwargs, system)
+        system, tape, specs = self._prepare(point, kwargs, digits, exact)
 
         def compute(inputs):
             vals, warnings = primal(tape, inputs, system)
@@ -104,9 +143,10 @@ class Function:
         when there are fewer outputs than variables to differentiate by)."""
         from .modes.engine import forward, linearize, reverse
 
-        system = system_for(point, kwargs, digits, exact)
-        choose_mode(mode, 1, 1)  # a bad mode is named before anything else
-        tape, specs = self._bind(point, kwargs, system)
+        if mode not in MODES:  # named before the point is read (after digits/exact)
+            system_for(point, kwargs, digits, exact)
+            choose_mode(mode, 1, 1)
+        system, tape, specs = self._prepare(point, kwargs, digits, exact)
         wrt = self._wrt(tape, wrt)
         mode = choose_mode(mode, len(self.outputs), len(wrt))
         index = [tape.input_index[w] for w in wrt]
@@ -134,10 +174,9 @@ class Function:
         numbers, warnings, pt = solve(system, tape, specs, compute)
         values, rest = numbers[:m], numbers[m:]
         k = len(wrt)
-        # d + 0.0 turns -0.0 into 0.0: both modes print the same zero.
-        tidy = (lambda d: d + 0.0) if system is FLOAT64 else (lambda d: d)
-        jacobian = [{w: tidy(d) for w, d in zip(wrt, rest[r * k:(r + 1) * k])}
-                    for r in range(m)]
+        if system is FLOAT64:  # d + 0.0 turns -0.0 into 0.0: both modes print one zero
+            rest = [d + 0.0 for d in rest]
+        jacobian = [dict(zip(wrt, rest[r * k:(r + 1) * k])) for r in range(m)]
         return Derivatives(self.outputs, values, jacobian, mode, warnings, pt, system)
 
     # Beyond the gradient (adcli/higher.py): J·v, uᵀ·J, Hessians, Taylor, mixed partials.

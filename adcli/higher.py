@@ -22,7 +22,7 @@ from .arguments import direction_vector as _direction
 from .arguments import finite as _finite
 from .arguments import name_list as _names
 from .arguments import output_index as _output_index
-from .arguments import partial_orders, system_for, taylor_line
+from .arguments import partial_orders, taylor_line
 from .errors import UsageError
 from .modes.engine import solve
 from .numsys import FLOAT64
@@ -68,8 +68,7 @@ def hessian(fn, point=None, *, wrt=None, output=None, direction=None, digits=Non
             exact=False, **kwargs):
     from .modes import hessian as H
 
-    system = system_for(point, kwargs, digits, exact, arrays=False)
-    tape, specs = fn._bind(point, kwargs, system)
+    system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
     k = _output_index(fn, output)
     names = fn._wrt(tape, _names(wrt))
     idx = [tape.input_index[w] for w in names]
@@ -104,8 +103,7 @@ def taylor(fn, point=None, order=2, *, direction=None, wrt=None, digits=None, ex
            **kwargs):
     from .modes.taylor import sweep
 
-    system = system_for(point, kwargs, digits, exact, arrays=False)
-    tape, specs = fn._bind(point, kwargs, system)
+    system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
     order, direction = taylor_line(fn, tape, order, direction, wrt, 1)
     _direction(tape, direction, "direction", system)  # names checked before any work
     width = order + 1
@@ -163,8 +161,7 @@ def partial(fn, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
     from .modes.engine import primal
     from .modes.taylor import mixed_partial
 
-    system = system_for(point, kwargs, digits, exact, arrays=False)
-    tape, specs = fn._bind(point, kwargs, system)
+    system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
     names, counts = partial_orders(tape, wrt)
     n_out = len(tape.outputs)
     state = {}

@@ -33,6 +33,24 @@ def test_bad_values_raise_adcli_errors(value):
         adcli.grad("x^2", x=value)
 
 
+@pytest.mark.parametrize("value", [None, 1j, 10**400, "abc", float("inf"), float("nan"),
+                                   -10**309, True, np.float64("inf")])
+def test_a_warm_function_checks_every_point_as_the_first(value):
+    # the float64 fast path skips the checks only for names and types seen
+    # before: a bad value on the second call is still the same error
+    f = adcli.compile("x^2 + y")
+    assert f.gradient({"x": 1, "y": 2.0}).gradient == {"x": 2.0, "y": 1.0}
+    with pytest.raises(AdcliError) as first:
+        adcli.Function("x^2 + y").gradient({"x": value, "y": 2.0})
+    with pytest.raises(AdcliError) as warm:
+        f.gradient({"x": value, "y": 2.0})
+    assert warm.value.message == first.value.message
+    with pytest.raises(UsageError, match="needs y|`y`"):
+        f.evaluate({"x": 1.0})
+    assert f.gradient(x=3, y=1).gradient == {"x": 6.0, "y": 1.0}
+    assert f.gradient({"y": 1, "x": -0.0}).gradient == {"y": 1.0, "x": 0.0}
+
+
 def test_text_values_are_constant_expressions_in_every_number_system():
     assert adcli.grad("x^2", x="1/3").gradient["x"] == pytest.approx(2 / 3)
     assert adcli.grad("x^2", x="1/3", exact=True).gradient["x"] == Fraction(2, 3)
