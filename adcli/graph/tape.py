@@ -5,8 +5,15 @@ order the user gave them), then the constants (which are not ω steps), then
 one slot per operation (ωₙ₊₁…ω_N), arguments before users.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from ..errors import UsageError
 from .dag import CONST, VAR
+
+T = TypeVar("T")
 
 
 class Step:
@@ -20,8 +27,20 @@ class Step:
 
 
 class Tape:
+    """The ω steps of ``program`` for one order of its ``inputs``.
+
+    Whatever a mode derives from the tape alone (a sweep plan, a sparsity
+    pattern, …) lives in the tape's cache, through :meth:`cached`: computed
+    once, dropped with the tape, never attached from outside (``__slots__``
+    makes that an AttributeError)."""
+
+    __slots__ = ("program", "inputs", "n_inputs", "input_index", "consts", "first_step",
+                 "steps", "size", "outputs", "output_names", "const_slots", "_caches")
+
     def __init__(self, program, inputs):
         import gc
+
+        self._caches: dict[Callable[[Tape], Any], Any] = {}
 
         if gc.isenabled():  # a Step per node and no cycles: spare the collector
             gc.disable()
@@ -81,23 +100,37 @@ class Tape:
             return None
         return slot - self.first_step + self.n_inputs + 1
 
+    def cached(self, build: Callable[[Tape], T]) -> T:
+        """``build(self)``, computed on the first call and kept with the tape.
+
+        The key is the function itself, so two modules cannot collide and the
+        value's type is the function's return type.  Whatever is kept must
+        depend on the tape alone (not on a point): a sweep plan, a pattern,
+        a dict of per-output patterns filled in as they are asked for."""
+        try:
+            return self._caches[build]
+        except KeyError:
+            value = self._caches[build] = build(self)
+            return value
+
     @property
-    def depends_on_inputs(self):
+    def depends_on_inputs(self) -> list[bool]:
         """Per slot: does it depend on an input (an exponent like ``1/2``
         does not)?  Computed once per tape."""
-        dep = self.__dict__.get("_depends")
-        if dep is None:
-            dep = [True] * self.n_inputs + [False] * (self.first_step - self.n_inputs)
-            for step in self.steps:
-                dep.append(any(dep[a] for a in step.args))
-            self._depends = dep
-        return dep
+        return self.cached(_dependence)
 
     def is_active(self, slot):
         return slot not in self.const_slots
 
     def __len__(self):
         return len(self.steps)
+
+
+def _dependence(tape: Tape) -> list[bool]:
+    dep = [True] * tape.n_inputs + [False] * (tape.first_step - tape.n_inputs)
+    for step in tape.steps:
+        dep.append(any(dep[a] for a in step.args))
+    return dep
 
 
 def live_nodes(graph, outputs):

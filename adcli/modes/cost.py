@@ -105,12 +105,11 @@ class Cost:
 
 
 def _counted_lin(lin, Counted):
-    from .sweeps import Linearization
+    from .sweeps import Linearization, plan
 
     # the sweeps read ``values`` only for partials (a mul's partial is the
     # other argument's own cell), so every cell counts
-    one = getattr(lin.tape, "_one_cell", -1)
-    zero = getattr(lin.tape, "_zero_cell", -1)
+    one, zero = plan(lin.tape).one_cell, plan(lin.tape).zero_cell
     kind = {one: Counted.unit, zero: Counted.zero}
     values = [kind.get(i, Counted)(p) for i, p in enumerate(lin.values)]
     return Linearization(lin.tape, values, lin.meta, lin.warnings)

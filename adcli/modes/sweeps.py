@@ -8,12 +8,18 @@
 ``reverse``    one adjoint sweep per output seed: ω̄ⱼ += ω̄ᵢ · ∂ωᵢ/∂ωⱼ.
 """
 
+from __future__ import annotations
+
 import functools
 import gc
 import math
 import operator
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from ..errors import DomainError
+from ..graph.tape import Tape
+from ..primitives import Primitive
 from .messages import (
     call_text,
     domain_error,
@@ -42,15 +48,11 @@ def without_gc(fn):
     return wrapper
 
 
-def _code(tape):
+def _primal_code(tape):
     """Per step (function, arg a, arg b or -1), calling C functions directly:
     an OverflowError falls back to the table's ±inf-returning wrapper."""
-    code = getattr(tape, "_primal_code", None)
-    if code is None:
-        code = [(getattr(s.prim.fn, "raw", s.prim.fn), s.args[0],
-                 s.args[1] if len(s.args) > 1 else -1) for s in tape.steps]
-        tape._primal_code = code
-    return code
+    return [(getattr(s.prim.fn, "raw", s.prim.fn), s.args[0],
+             s.args[1] if len(s.args) > 1 else -1) for s in tape.steps]
 
 
 def _start(tape, point):
@@ -64,7 +66,7 @@ def _start(tape, point):
 def _values(tape, point):
     vals = _start(tape, point)
     append = vals.append
-    code = _code(tape)
+    code = tape.cached(_primal_code)
     k = 0
     while True:
         try:
@@ -130,6 +132,16 @@ class _Group:
 
     __slots__ = ("prim", "active", "fixed", "ks", "get_a", "get_b", "get_v", "fn", "n_rules",
                  "base")
+    prim: Primitive
+    active: tuple[bool, ...]  # per argument: not a constant
+    fixed: tuple[Any, ...]  # per argument: the constant folded into the rules, or None
+    ks: list[int]  # the steps' indices
+    get_a: Callable  # values -> the steps' first arguments (or None when unused)
+    get_b: Callable
+    get_v: Callable  # values -> the steps' own values (a rule like exp's reuses them)
+    fn: Any  # the bulk rule: (X, Y, V) -> a list of partials per rule
+    n_rules: int
+    base: int  # the first cell of the group's partials
 
 
 def _none(_vals):
@@ -143,20 +155,43 @@ def _getter(slots):
     return operator.itemgetter(*slots)
 
 
-def _plan(tape):
-    """Where every partial will live in ``Linearization.values``: computed
-    once per tape.  Layout: slot values | constants | each group's lists."""
-    plan = getattr(tape, "_plan", None)
-    if plan is not None:
-        return plan
+class KinkGroup(NamedTuple):
+    """The steps of one primitive that may sit on a kink: its predicate, a
+    getter of their first arguments (for a bulk screen), and per step
+    (step index, arg a, arg b or -1)."""
+
+    kink: Callable
+    get_a: Callable
+    rows: list[tuple[int, int, int]]
+
+
+class Plan(NamedTuple):
+    """Where every partial lives in ``Linearization.values``, per tape.
+    Layout: slot values | ``consts`` | each group's lists of partials."""
+
+    meta: list  # per step: (slot, arg a, arg b or -1, cell of ∂/∂a, of ∂/∂b)
+    consts: list[float]  # the cells after the slots: 0.0, 1.0, rule constants
+    groups: list[_Group]  # the groups with a rule to evaluate, in cell order
+    zero_cell: int  # the cell holding 0.0 (∂ w.r.t. a constant argument)
+    one_cell: int  # the cell holding 1.0 (reverse adds instead of multiplying)
+    kinks: list[KinkGroup]  # the groups that can hit a kink
+
+
+def plan(tape: Tape) -> Plan:
+    """The tape's :class:`Plan`, computed once per tape."""
+    return tape.cached(_plan)
+
+
+def _plan(tape: Tape) -> Plan:
     from .rules import bulk_partials
 
     n, first, tconsts = tape.n_inputs, tape.first_step, tape.consts
     steps = tape.steps
-    groups = {}
+    groups: dict[tuple, list[int]] = {}
     for k, s in enumerate(steps):
         args = s.args
         a = args[0]
+        key: tuple
         if len(args) == 1:
             key = (s.prim.key, (a < n or a >= first,),
                    (None if a < n or a >= first else tconsts[a - n],))
@@ -171,7 +206,8 @@ def _plan(tape):
         else:
             group.append(k)
     groups = _fold_recurring_constants(groups)
-    consts, const_at = [], {}
+    consts: list[float] = []
+    const_at: dict[str, int] = {}
 
     def const_cell(c):
         key = repr(c)
@@ -180,8 +216,8 @@ def _plan(tape):
             consts.append(c)
         return const_at[key]
 
-    zero = tape._zero_cell = const_cell(0.0)
-    tape._one_cell = const_cell(1.0)
+    zero = const_cell(0.0)
+    one = const_cell(1.0)
     plans = []
     for (_, active, fixed), ks in groups.items():
         g = _Group()
@@ -222,16 +258,15 @@ def _plan(tape):
         base += g.n_rules * m
     meta = [(s.slot, s.args[0], s.args[1] if len(s.args) > 1 else -1, ia, ib)
             for s, ia, ib in zip(steps, cells[0], cells[1])]
-    tape._kinky = []
+    kinks = []
     for g, _ in plans:
         kink = g.prim.kink
         if kink is None or not _can_kink(kink, g.fixed):
             continue
         rows = [(k, steps[k].args[0], steps[k].args[1] if g.prim.arity == 2 else -1)
                 for k in g.ks]
-        tape._kinky.append((kink, _getter([a for _, a, _ in rows]), rows))
-    tape._plan = plan = (meta, consts, [g for g, _ in plans if g.fn is not None])
-    return plan
+        kinks.append(KinkGroup(kink, _getter([a for _, a, _ in rows]), rows))
+    return Plan(meta, consts, [g for g, _ in plans if g.fn is not None], zero, one, kinks)
 
 
 # A constant argument is folded into a primitive's rules (x^2: 2·x) for the
@@ -262,7 +297,7 @@ def _fold_recurring_constants(groups):
 def linearize(tape, point):
     """Values, then every step's partials: the primal sweep with C calls,
     then each primitive's partials for all its steps at once."""
-    meta, consts, groups = _plan(tape)
+    meta, consts, groups = plan(tape)[:3]
     vals = _values(tape, point)
     vals.extend(consts)
     warnings = []
@@ -358,10 +393,9 @@ def kink_warnings(tape, vals, meta=None, skip=()):
     """Warnings for the steps sitting on a kink.  Each primitive's steps are
     first screened in bulk (``0.0 in X``) when its predicate says where it
     can fire, so a long tape of x^2 costs one scan, not a call per step."""
-    _plan(tape)
     out = []
     steps = tape.steps
-    for kink, get_a, rows in tape._kinky:
+    for kink, get_a, rows in plan(tape).kinks:
         values = getattr(kink, "first_arg_values", None)
         if values is not None:
             rows = _matching(rows, get_a(vals), values)
@@ -432,7 +466,7 @@ def reverse(lin, output_seeds):
     tape = lin.tape
     v = lin.values
     meta = _reversed(tape, lin.meta)
-    one = tape._one_cell
+    one = plan(tape).one_cell
     out = []
     for seed in output_seeds:
         adj = [0.0] * tape.size
@@ -453,12 +487,12 @@ def reverse(lin, output_seeds):
 
 
 def _reversed(tape, meta):
-    """The steps in adjoint order; kept with the tape's plan, whose meta
-    most linearizations share (only a kink gives one its own)."""
-    cached = getattr(tape, "_reversed_meta", None)
-    if cached is not None and cached[0] is meta:
-        return cached[1]
-    rmeta = meta[::-1]
-    if meta is getattr(tape, "_plan", (None,))[0]:
-        tape._reversed_meta = (meta, rmeta)
-    return rmeta
+    """The steps in adjoint order; kept with the tape for the plan's meta,
+    which most linearizations share (only a kink gives one its own)."""
+    if meta is plan(tape).meta:
+        return tape.cached(_reversed_plan_meta)
+    return meta[::-1]
+
+
+def _reversed_plan_meta(tape: Tape) -> list:
+    return plan(tape).meta[::-1]

@@ -15,6 +15,7 @@ Hᵢⱼ and Hⱼᵢ, so the sparse Hessian equals the dense one bit for bit.
 from __future__ import annotations
 
 from ..errors import UsageError
+from ..graph.tape import Tape
 from ..modes.sweeps import without_gc
 from ..numsys import FLOAT64
 from . import colouring as C
@@ -86,24 +87,26 @@ class SparseResult:
 
 # --- patterns, cached on the tape ---------------------------------------------
 
-def _structure(tape) -> TapeStructure:
-    st = getattr(tape, "_sparse_structure", None)
-    if st is None:
-        st = tape._sparse_structure = TapeStructure(tape)
-    return st
+def _structure(tape: Tape) -> TapeStructure:
+    return tape.cached(TapeStructure)
+
+
+def _jacobian_pattern(tape: Tape) -> Pattern:
+    return jacobian_pattern(tape, _structure(tape))
 
 
 @without_gc
-def tape_jacobian_pattern(tape) -> Pattern:
-    pat = getattr(tape, "_sparse_jacobian", None)
-    if pat is None:
-        pat = tape._sparse_jacobian = jacobian_pattern(tape, _structure(tape))
-    return pat
+def tape_jacobian_pattern(tape: Tape) -> Pattern:
+    return tape.cached(_jacobian_pattern)
+
+
+def _adjacency_by_output(tape: Tape) -> dict[int, list[set[int]]]:
+    return {}
 
 
 @without_gc
-def tape_hessian_adjacency(tape, output: int) -> list[set[int]]:
-    cache = tape.__dict__.setdefault("_sparse_hessian", {})
+def tape_hessian_adjacency(tape: Tape, output: int) -> list[set[int]]:
+    cache = tape.cached(_adjacency_by_output)
     if output not in cache:
         cache[output] = hessian_adjacency(tape, output, _structure(tape))
     return cache[output]
@@ -199,11 +202,15 @@ def _indices(tape, names):
     return [position[w] for w in names]
 
 
+def _hessian_plans(tape: Tape) -> dict[tuple[int, tuple[int, ...]], tuple]:
+    return {}
+
+
 @without_gc
 def hessian_plan(tape, output, idx):
     """(adjacency over ``idx``, star colours), kept with the tape: a batch
     of points colours once."""
-    cache = tape.__dict__.setdefault("_sparse_hessian_plans", {})
+    cache = tape.cached(_hessian_plans)
     key = (output, tuple(idx))
     if key not in cache:
         adj = _sub_adjacency(tape_hessian_adjacency(tape, output), idx)

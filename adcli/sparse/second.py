@@ -5,6 +5,7 @@ of a Python call sequence per step, which dominates a 100,000-variable tape."""
 
 from __future__ import annotations
 
+from ..graph.tape import Tape
 from ..modes.engine import linearize
 from ..modes.hessian import SecondOrder, second_rule
 from ..modes.messages import kink_warning, nonfinite_warnings
@@ -23,10 +24,11 @@ class _Group:
         self.argcols = [[] for _ in mask]
 
 
-def _groups(tape) -> list[_Group]:
-    groups = getattr(tape, "_sparse_second_groups", None)
-    if groups is not None:
-        return groups
+def _groups(tape: Tape) -> list[_Group]:
+    return tape.cached(_group_steps)
+
+
+def _group_steps(tape: Tape) -> list[_Group]:
     n, first = tape.n_inputs, tape.first_step
     by_key = {}
     for k, step in enumerate(tape.steps):
@@ -50,8 +52,7 @@ def _groups(tape) -> list[_Group]:
         g.slots.append(step.slot)
         for col, arg in zip(g.argcols, args):
             col.append(arg)
-    groups = tape._sparse_second_groups = list(by_key.values())
-    return groups
+    return list(by_key.values())
 
 
 class _RuleFailed(Exception):
