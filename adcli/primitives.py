@@ -23,13 +23,13 @@ class Primitive:
     __slots__ = (
         "key", "name", "arity", "params", "fn", "partials", "infix", "prec",
         "latex", "domain", "kink", "kink_note", "doc", "np", "mp", "taylor",
-        "tangent_left", "edge",
+        "tangent_left", "edge", "second",
     )
 
     def __init__(self, key, fn, partials, *, name=None, params=None, infix=None,
                  prec=None, latex=None, domain="all real numbers", kink=None,
                  kink_note=None, doc="", np=None, mp=None, taylor=None, tangent_left=None,
-                 edge=None):
+                 edge=None, second=None):
         self.key = key
         self.name = name or key  # what the user types
         self.params = params or (("x",) if len(partials) == 1 else ("x", "y"))
@@ -58,6 +58,11 @@ class Primitive:
         # IEEE value gives (nan read as 0): returns None elsewhere, else the
         # warning to show ("" for none).  pow: log(0)·0^y at x = 0.
         self.edge = edge
+        # optional hand-written second partials ∂²/∂aᵢ∂aⱼ (i ≤ j: (0, 0), then
+        # (0, 1), (1, 1)), in adcli syntax: the Hessian reads them instead of
+        # differentiating ``partials`` again, where that derivative would
+        # cancel or overflow (hypot: 1/h − x²/h³ for y²/h³)
+        self.second = second
 
     def __repr__(self):
         return f"Primitive({self.key})"
@@ -228,7 +233,9 @@ TABLE = [
     P("acos", math.acos, ("-cosh(atanh(x))",), latex="\\arccos {0}",
       domain="-1 ≤ x ≤ 1", kink=_at_unit, kink_note=SLOPE,
       np="arccos", mp="acos"),
+    # second: -2x/(1+x²)² as (x/v)/v, not (1/v)/v·2x, which underflows at 1e100
     P("atan", math.atan, ("1/(1+x^2)",), latex="\\arctan {0}",
+      second=("-2*(x/(1+x^2))/(1+x^2)",),
       np="arctan", mp="atan"),
     P("sinh", _sinh, ("cosh(x)",), latex="\\sinh {0}",
       np="sinh", mp="sinh"),
@@ -284,13 +291,23 @@ TABLE = [
     P("erfc", math.erfc, ("-2/sqrt(pi)*exp(-x^2)",), latex="\\operatorname{{erfc}} {0}",
       np="_erfc", mp="erfc"),
     # functions of two arguments
-    # x/(x²+y²) as x/h/h: x² + y² over- or underflows where the partials do not
+    # x/(x²+y²) as x/h/h: x² + y² over- or underflows where the partials do not;
+    # second: products of two such quotients (1/h/h/h overflows at h = 1e-200),
+    # and (y² − x²)/h⁴ as (y − x)(y + x), exact next to |x| = |y|
     P("atan2", math.atan2, ("x/hypot(x, y)/hypot(x, y)", "-y/hypot(x, y)/hypot(x, y)"),
       params=("y", "x"),
+      second=("-2*(x/hypot(x, y)/hypot(x, y))*(y/hypot(x, y)/hypot(x, y))",
+              "(y-x)/hypot(x, y)/hypot(x, y)*((y+x)/hypot(x, y)/hypot(x, y))",
+              "2*(x/hypot(x, y)/hypot(x, y))*(y/hypot(x, y)/hypot(x, y))"),
       latex="\\operatorname{{atan2}}({0}, {1})", kink=_origin, kink_note=UNDEFINED,
       doc="angle of the point (x, y)",
       np="arctan2", mp="atan2"),
+    # second: y²/h³ as (y/h)·(y/h/h); differentiating x/h gives 1/h − x²/h³,
+    # which cancels to 0 for |x| ≳ 1e8·|y|
     P("hypot", math.hypot, ("x/hypot(x, y)", "y/hypot(x, y)"),
+      second=("y/hypot(x, y)*(y/hypot(x, y)/hypot(x, y))",
+              "-(x/hypot(x, y))*(y/hypot(x, y)/hypot(x, y))",
+              "x/hypot(x, y)*(x/hypot(x, y)/hypot(x, y))"),
       latex="\\sqrt{{{0}^2 + {1}^2}}", kink=_origin, kink_note=UNDEFINED,
       np="hypot", mp="hypot"),
     P("min", min, ("(1-sign(x-y))/2", "(1+sign(x-y))/2"),

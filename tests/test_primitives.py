@@ -106,3 +106,27 @@ def test_rules_share_work_with_the_value():
     source = generate("lin", ("x",), [primal] + partials)
     assert source.count("_f_exp") == 1
     assert math.isclose(adcli.grad("exp(x)", x=1).gradient["x"], math.e)
+
+
+@pytest.mark.parametrize("key", [p.key for p in TABLE if p.second is not None])
+def test_hand_written_second_partials_are_the_derivatives_of_the_first(key):
+    # a primitive's ``second`` rules replace differentiating its partials in
+    # the Hessian: at ordinary points both must agree
+    from adcli.graph.dag import Graph
+    from adcli.modes.hessian import _instantiate, diff
+    from adcli.modes.rules import compile_rule
+    from adcli.numsys import FLOAT64
+
+    prim = PRIMITIVES[key]
+    graph = Graph()
+    params = [graph.var(p) for p in prim.params]
+    firsts = _instantiate(graph, prim, params)
+    pairs = [(i, j) for i in range(prim.arity) for j in range(i, prim.arity)]
+    assert len(prim.second) == len(pairs)
+    derived = [diff(graph, firsts[i], params[j]) for i, j in pairs]
+    written = _instantiate(graph, prim, params, prim.second)
+    both = compile_rule(FLOAT64, f"check_{key}", prim.params, derived + written)
+    for args in POINTS[DOMAIN.get(key, prim.arity)]:
+        args = args if isinstance(args, tuple) else (args,)
+        out = both(*args)
+        assert out[len(pairs):] == pytest.approx(out[:len(pairs)], rel=1e-13), args

@@ -29,13 +29,13 @@ from .rules import compile_rule, rule_graph
 _RULES: dict = {}
 
 
-def _instantiate(graph, prim, args):
-    """Prim's partial rules as nodes of ``graph`` over the nodes ``args``."""
+def _instantiate(graph, prim, args, rules=None):
+    """Prim's partial rules (or ``rules``) as nodes of ``graph`` over the nodes ``args``."""
     from ..language.parser import parse
 
     env = dict(zip(prim.params, args, strict=False))
     return [parse(rule, graph=graph, env=env, allow_free=False).outputs[0]
-            for rule in prim.partials]
+            for rule in (prim.partials if rules is None else rules)]
 
 
 def _is(node, value):
@@ -87,10 +87,14 @@ def second_partials(prim, active):
     graph, _, partials = rule_graph(prim)
     params = [graph.var(p) for p in prim.params]
     act = [i for i, on in enumerate(active) if on]
+    written = None
+    if prim.second is not None:  # the table's own second partials, (0, 0), (0, 1), (1, 1)
+        pairs = [(i, j) for i in range(prim.arity) for j in range(i, prim.arity)]
+        written = dict(zip(pairs, _instantiate(graph, prim, params, prim.second), strict=True))
     out = {}
     for n, i in enumerate(act):
         for j in act[n:]:
-            node = diff(graph, partials[i], params[j])
+            node = written[(i, j)] if written else diff(graph, partials[i], params[j])
             out[(i, j)] = node if node is not None else graph.const(0.0)
     return graph, out
 
