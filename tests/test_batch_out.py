@@ -137,3 +137,22 @@ def test_parquet_shards_in_a_real_process(tmp_path):
     rows = pq.read_table(tmp_path / "out" / "s1.parquet").to_pylist()
     assert rows[0] == {"x": 2.0, "y": 3.0, "f": 6.0, "df/dx": 3.0, "df/dy": 2.0,
                        "error": None}
+
+
+def test_parquet_output_gathers_chunks_into_row_groups(run, tmp_path, monkeypatch):
+    from adcli.batch import arrow_io
+
+    monkeypatch.setattr(arrow_io, "MAX_ROWS", 7)
+    monkeypatch.setattr(arrow_io, "ROW_GROUP", 20)
+    text = "x,y\n" + "".join(f"{i / 3!r},{i / 5!r}\n" for i in range(50))
+    (tmp_path / "in.csv").write_text(text)
+    res = run("grad", F, "--points", str(tmp_path / "in.csv"), "--out",
+              str(tmp_path / "out.parquet"))
+    assert res.exit_code == 0, res.stderr
+    meta = pq.ParquetFile(tmp_path / "out.parquet").metadata
+    # chunks of 7 rows gathered to >= 20 rows: 21, 21, then the last 8
+    assert [meta.row_group(k).num_rows for k in range(meta.num_row_groups)] == [21, 21, 8]
+    rows = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    lines = run("grad", F, "--points", str(tmp_path / "in.csv")).stdout.splitlines()[1:]
+    assert [[r["x"], r["y"], r["f"], r["df/dx"], r["df/dy"]] for r in rows] == [
+        [c[0], c[1], *map(float, c[2:5])] for c in (line.split(",") for line in lines)]

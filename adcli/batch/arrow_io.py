@@ -33,7 +33,11 @@ from ..errors import UsageError
 
 SEPARATOR = {"csv": ",", "tsv": "\t"}
 BLOCK = 1 << 22  # bytes per read of a file
-MAX_ROWS = 1 << 17  # rows per chunk
+# rows per chunk: small enough that a chunk's temporaries stay in cache and
+# that computing, encoding and writing overlap from the start (2^14 against
+# 2^17 measured 1.3-2x faster on 10^6 points with 2 threads)
+MAX_ROWS = 1 << 14
+ROW_GROUP = 1 << 17  # rows per Parquet row group written (chunks are gathered)
 
 
 class ArrowChunk:
@@ -416,6 +420,7 @@ class ArrowWriter:
         check_clashes(fmt, reader.columns, self.results)
         self.names = list(reader.columns) + self.results + ["error"]
         self._parquet = None
+        self._pending, self._pending_rows = [], 0  # Parquet: chunks not yet written
         if fmt in SEPARATOR:
             self._head = (csv_line(self.names, SEPARATOR[fmt]) + "\n").encode()
             # no quotes: Arrow's "needed" quotes every text cell (`"2","3"`);
@@ -522,10 +527,30 @@ class ArrowWriter:
                 flush()
 
     def _write_parquet(self, table):
+        """Chunks gathered into row groups of ROW_GROUP rows (small row groups
+        make every later reading of the file slower)."""
+        if self._pending and table.schema != self._pending[0].schema:
+            table = table.cast(self._pending[0].schema)
+        self._pending.append(table)
+        self._pending_rows += table.num_rows
+        if self._pending_rows >= ROW_GROUP:
+            self._flush_parquet()
+
+    def _flush_parquet(self):
+        if not self._pending:
+            return
+        tables, self._pending, self._pending_rows = self._pending, [], 0
+        self._write_row_group(tables[0] if len(tables) == 1 else pa.concat_tables(tables))
+
+    def _write_row_group(self, table):
         import pyarrow.parquet as pq
 
         if self._parquet is None:
-            self._parquet = pq.ParquetWriter(self._sink(), table.schema)
+            # dictionary encoding only for text: on float columns it builds a
+            # dictionary per row group and gives it up (10x the write's cost)
+            text = [f.name for f in table.schema
+                    if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+            self._parquet = pq.ParquetWriter(self._sink(), table.schema, use_dictionary=text)
         elif table.schema != self._parquet.schema:
             table = table.cast(self._parquet.schema)
         self._parquet.write_table(table)
@@ -536,6 +561,7 @@ class ArrowWriter:
 
     def abort(self):
         """Stop writing without finishing the file (it is removed)."""
+        self._pending = []
         if self._parquet is not None:
             try:
                 self._parquet.close()
@@ -545,10 +571,11 @@ class ArrowWriter:
 
     def close(self):
         if self.fmt == "parquet":
+            self._flush_parquet()
             if self._parquet is None:  # no rows: still a valid file with the columns
                 schema = pa.schema([(c, pa.string()) for c in self.reader.columns] +
                                    [(c, pa.float64()) for c in self.results] +
                                    [("error", pa.string())])
-                self._write_parquet(schema.empty_table())
+                self._write_row_group(schema.empty_table())
             self._parquet.close()
 

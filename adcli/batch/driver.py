@@ -599,14 +599,14 @@ def open_reader(points, stream, input_format, parquet, max_rows=None):
     through Python's json (every row's own keys, exact error rows)."""
     if parquet:
         _need_arrow("Parquet input")
-        from .arrow_io import ParquetReader
+        from .arrow_io import MAX_ROWS, ParquetReader
 
-        return ParquetReader(points, max_rows or (1 << 17))
+        return ParquetReader(points, max_rows or MAX_ROWS)
     fmt, prefix = sniff(stream, input_format)
     if fmt in ("csv", "tsv") and arrow_available():
-        from .arrow_io import DelimitedReader
+        from .arrow_io import MAX_ROWS, DelimitedReader
 
-        return DelimitedReader(stream, fmt, max_rows or (1 << 17), prefix=prefix)
+        return DelimitedReader(stream, fmt, max_rows or MAX_ROWS, prefix=prefix)
     from .reader import MAX_ROWS, PointReader
 
     return PointReader(_Prefixed(prefix, stream), fmt, max_rows or MAX_ROWS)
