@@ -83,3 +83,42 @@ def test_engine_dask_on_the_command_line_starts_a_local_cluster(run, tmp_path):
               "--format", "csv")
     assert res.exit_code == 0, res.stderr
     assert res.stdout.splitlines() == ["x,y,f,df/dx,df/dy,error", "2,3,6,3,2,"]
+
+
+def test_json_lines_shards_on_dask_give_the_rows_of_the_local_engine(client, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k in range(3):
+        lines = [f'{{"x": {k + i / 7!r}, "y": {1 - i / 9!r}, "tag": "s{k}-{i}"}}'
+                 for i in range(30)]
+        if k == 1:
+            lines[4] = '{"x": 1, "y": "oops"}'
+        (folder / f"part{k}.jsonl").write_text("\n".join(lines) + "\n")
+    fn = adcli.compile(F)
+    out, err = io.StringIO(), io.StringIO()
+    status = run_dask(str(folder), fn, lambda v: GradKernel(fn, v), fmt="jsonl", stdout=out,
+                      stderr=err, client=client)
+    want = _local(folder, "jsonl")
+    assert status == want[0] == 1
+    assert out.getvalue() == want[1]
+    assert err.getvalue() == want[2]
+    assert "line 5 of part1.jsonl" in err.getvalue()
+
+
+def test_each_worker_writes_its_own_output_shard(client, tmp_path):
+    """With --out DIR/ a worker reads its shard and writes its output shard
+    itself: only the statistics come back, no rows."""
+    from adcli.batch.dask_engine import run_shard
+
+    shards = _shards(tmp_path / "in")
+    fn = adcli.compile(F)
+    dest = str(tmp_path / "out") + "/"
+    future = client.submit(run_shard, str(shards / "part3.csv"), lambda v: GradKernel(fn, v),
+                           list(fn.inputs), fmt="csv", out=dest, pure=False)
+    stats, notes, chunks = future.result()
+    assert chunks is None and notes == ""
+    assert (stats.rows, stats.failed) == (2, 1)
+    assert "line 3 of part3.csv" in stats.first_error[0]
+    rows = (tmp_path / "out" / "part3.csv").read_text().splitlines()
+    assert rows[0] == "id,x,y,f,df/dx,df/dy,error" and rows[2].startswith("c-1,0.5,oops,,,,")
+    assert not [n for n in os.listdir(tmp_path / "out") if n.startswith(".")]

@@ -532,6 +532,15 @@ class _Stats:
                 self.first_warning = (self._where(chunk.line_numbers[i], shard),
                                       warnings[i][0])
 
+    def merge(self, other):
+        """Add a later shard's statistics (the Dask engine's workers)."""
+        self.rows += other.rows
+        self.failed += other.failed
+        self.warned += other.warned
+        self.first_error = self.first_error or other.first_error
+        self.first_warning = self.first_warning or other.first_warning
+        self.bad_shards.extend(other.bad_shards)
+
     def bad_shard(self, shard, exc):
         self.bad_shards.append((shard, getattr(exc, "message", str(exc))))
 
