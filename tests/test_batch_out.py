@@ -156,3 +156,33 @@ def test_parquet_output_gathers_chunks_into_row_groups(run, tmp_path, monkeypatc
     lines = run("grad", F, "--points", str(tmp_path / "in.csv")).stdout.splitlines()[1:]
     assert [[r["x"], r["y"], r["f"], r["df/dx"], r["df/dy"]] for r in rows] == [
         [c[0], c[1], *map(float, c[2:5])] for c in (line.split(",") for line in lines)]
+
+
+@pytest.mark.parametrize("command", [
+    ["hessian", "x*y + sin(x)"],
+    ["taylor", "x*y + sin(x)", "--wrt", "x", "--order", "3"],
+    ["partial", "x*y + sin(x)", "--wrt", "x,y"],
+    ["check", "x*y + sqrt(x)"],
+])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_point_by_point_commands_run_in_processes_with_the_same_rows(run, monkeypatch, command,
+                                                                   fmt):
+    """hessian, taylor, partial and check compute per point in Python: with
+    --jobs 2 their chunks go to forked processes, and every row (values,
+    the JSON objects, the bad rows and the summary) is what one job gives."""
+    if not driver._can_fork():
+        pytest.skip("no fork on this platform: these commands run on one core")
+    lines = [f"{i / 40!r},{1 + i / 17!r}" for i in range(300)]
+    lines[57] = "-1,2"  # sqrt(-1): a domain error (check), or fine elsewhere
+    lines[200] = "1,x"
+    text = "x,y\n" + "\n".join(lines) + "\n"
+    one = run(*command, "--points", "-", "--format", fmt, "--jobs", "1", input=text)
+    forked = []
+    in_processes = driver._Job._in_processes
+    monkeypatch.setattr(driver._Job, "_in_processes",
+                        lambda *a: forked.append(1) or in_processes(*a))
+    two = run(*command, "--points", "-", "--format", fmt, "--jobs", "2", input=text)
+    assert forked
+    assert one.exit_code == two.exit_code == 1
+    assert one.stdout == two.stdout and one.stderr == two.stderr
+    assert len(one.stdout.splitlines()) == 301 if fmt == "csv" else 300

@@ -452,12 +452,13 @@ class _Job:
             if bar is not None:
                 bar.update(stats.rows)
 
-        parallel = self.jobs > 1 and getattr(kernel, "thread_safe", False)
-        if not parallel:
+        if self.jobs > 1 and getattr(kernel, "thread_safe", False):
+            self._in_parallel(reader, work, done)
+        elif self.jobs > 1 and isinstance(kernel, PointKernel) and _can_fork():
+            self._in_processes(reader, kernel, writer, done)
+        else:
             for chunk in reader:
                 done(work(chunk))
-            return
-        self._in_parallel(reader, work, done)
 
     def _in_parallel(self, reader, work, done):
         """The reader (this thread) submits each chunk to a pool; one writer
@@ -494,6 +495,60 @@ class _Job:
             pool.shutdown(wait=True, cancel_futures=True)
         if failure:
             raise failure[0]
+
+
+    def _in_processes(self, reader, kernel, writer, done):
+        """A kernel that computes point by point in Python holds the GIL, so
+        threads would take turns: its chunks go to ``jobs`` forked processes
+        (which inherit the kernel; only the points and the results cross)
+        and are encoded and written here in input order."""
+        import collections
+        import multiprocessing
+
+        global _FORKED_KERNEL
+        reader.limit_rows(POINT_CHUNK)  # enough chunks to share among the processes
+        _FORKED_KERNEL = kernel
+        pool = multiprocessing.get_context("fork").Pool(self.jobs)
+        inflight = collections.deque()
+
+        def finish():
+            chunk, pending = inflight.popleft()
+            V, errors, warnings, results = pending.get()
+            kernel._results = results  # for the JSON objects of this chunk's rows
+            if chunk.errors:
+                errors = {**errors, **chunk.errors}
+            done((chunk, writer.encode(chunk, V, errors, warnings), errors, warnings))
+
+        try:
+            for chunk in reader:
+                inflight.append((chunk, pool.apply_async(_compute_forked,
+                                                         (chunk.X, chunk.errors))))
+                if len(inflight) > 2 * self.jobs:  # memory: a few chunks in flight
+                    finish()
+            while inflight:
+                finish()
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+            _FORKED_KERNEL = None
+
+
+POINT_CHUNK = 64  # rows per chunk of a point-by-point kernel run in processes
+_FORKED_KERNEL = None  # the kernel the forked processes inherit
+
+
+def _can_fork():
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _compute_forked(X, skip):
+    """In a forked process: one chunk through the inherited kernel."""
+    kernel = _FORKED_KERNEL
+    V, errors, warnings = kernel.compute(X, skip)
+    return V, errors, warnings, kernel._results
 
 
 def _ARROW_ERRORS():
