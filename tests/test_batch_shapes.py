@@ -116,8 +116,29 @@ def test_chunks_are_bounded_by_cells_so_a_wide_result_streams(monkeypatch):
     out, err = io.StringIO(), io.StringIO()
     text = "x\n" + "".join(f"{i}\n" for i in range(10))
     status = driver.run_points("-", lambda v: kernel, needed=["x"], fmt="csv",
-                               stdin=io.BytesIO(text.encode()), stdout=out, stderr=err)
+                               stdin=io.BytesIO(text.encode()), stdout=out, stderr=err,
+                               jobs=1)  # (more jobs: the chunks go to other processes)
     assert status == 0
     assert kernel.sizes == [3, 3, 3, 1]
     assert kernel._results == {}  # CSV rows need no result objects kept
     assert len(out.getvalue().splitlines()) == 11
+
+
+def test_a_wide_row_through_points_is_the_at_result(run, tmp_path):
+    """A row wider than an Arrow table handles well goes through the text
+    reader, and a chunk of a few rows through the scalar engine, as --at
+    does: the very same numbers."""
+    n = 5000
+    names = [f"x{i}" for i in range(n)]
+    formula = " + ".join(f"sin({a})*{b}" for a, b in zip(names, names[1:]))
+    values = [f"{(i % 97) / 13!r}" for i in range(n)]
+    (tmp_path / "f.txt").write_text(formula)
+    (tmp_path / "at.txt").write_text(",".join(f"{a}={v}" for a, v in zip(names, values)))
+    text = ",".join(names) + "\n" + ",".join(values) + "\n"
+    pts = run("grad", "-f", str(tmp_path / "f.txt"), "--points", "-", "--format", "jsonl",
+              input=text)
+    at = run("grad", "-f", str(tmp_path / "f.txt"), "--at", "@" + str(tmp_path / "at.txt"),
+             "--format", "json")
+    assert pts.exit_code == at.exit_code == 0, pts.stderr
+    a, b = json.loads(pts.stdout), json.loads(at.stdout)
+    assert a["value"] == b["value"] and a["gradient"] == b["gradient"]

@@ -107,17 +107,40 @@ class PointKernel(Kernel):
         return self._to_json(res)
 
 
+# A chunk of fewer rows is computed point by point by the scalar engine, as
+# --at does: a vector operation costs its call overhead per ω step whatever
+# the rows, so one 10,000-variable row took 3x its --at time through NumPy
+SCALAR_ROWS = 4
+
+
 class _Vectorised(Kernel):
     thread_safe = True  # compute keeps no state between chunks: --jobs threads
 
     def __init__(self, fn, variables):
-        from .numpy_backend import VectorTape
-
         self.fn = fn
         self.variables = list(variables)
         self.tape = fn.tape(self.variables)
-        self.vt = VectorTape(self.tape)
+        self._vt = None
         self.outputs = list(fn.outputs)
+
+    @property
+    def vt(self):
+        """The NumPy sweeps, built when a chunk first needs them."""
+        if self._vt is None:
+            from .numpy_backend import VectorTape
+
+            self._vt = VectorTape(self.tape)
+        return self._vt
+
+    def _pointwise(self, X, skip):
+        """(V, errors, warnings) of a small chunk through the scalar engine."""
+        import numpy as np
+
+        n = X.shape[0]
+        V = np.full((n, len(self.columns)), np.nan)
+        errors, warnings = {}, {}
+        self._recompute(np.ones(n, dtype=bool), skip, V, errors, warnings, X, self._one)
+        return V, errors, warnings
 
     def _columns(self, X):
         import numpy as np
@@ -152,6 +175,8 @@ class EvalKernel(_Vectorised):
     def compute(self, X, skip):
         import numpy as np
 
+        if X.shape[0] < SCALAR_ROWS:
+            return self._pointwise(X, skip)
         cols, n = self._columns(X)
         outs, bad = self.vt.primal(cols, n)
         V = np.empty((n, len(outs)))
@@ -193,6 +218,8 @@ class GradKernel(_Vectorised):
     def compute(self, X, skip):
         import numpy as np
 
+        if X.shape[0] < SCALAR_ROWS:
+            return self._pointwise(X, skip)
         cols, n = self._columns(X)
         vt = self.vt
         vals, partials, bad = vt.linearize(cols, n)
@@ -667,13 +694,23 @@ def open_reader(points, stream, input_format, parquet, max_rows=None):
 
         return ParquetReader(points, max_rows or MAX_ROWS)
     fmt, prefix = sniff(stream, input_format)
-    if fmt in ("csv", "tsv") and arrow_available():
+    if fmt in ("csv", "tsv") and arrow_available() and not _wide_header(prefix, fmt):
         from .arrow_io import MAX_ROWS, DelimitedReader
 
         return DelimitedReader(stream, fmt, max_rows or MAX_ROWS, prefix=prefix)
     from .reader import MAX_ROWS, PointReader
 
     return PointReader(_Prefixed(prefix, stream), fmt, max_rows or MAX_ROWS)
+
+
+def _wide_header(data, fmt):
+    """Whether the header (the first line of ``data``) has more columns than
+    an Arrow table handles well: an array object and a cast per column
+    (0.9 s for one 10,000-column row) against adcli's text reader's split."""
+    from .output import WIDE_COLUMNS
+
+    line = data.lstrip().split(b"\n", 1)[0]
+    return line.count(b"," if fmt == "csv" else b"\t") >= WIDE_COLUMNS
 
 
 def _silence(stdout):
