@@ -38,7 +38,6 @@ class _Collect:
     def __init__(self, fmt):
         self.fmt = fmt
         self.chunks = []
-        self.columns = None
 
     def shared_writer(self, reader):
         return None
@@ -47,8 +46,7 @@ class _Collect:
         from .output import make_writer
 
         writer = make_writer(self.fmt, reader, kernel, io.StringIO(), digits)
-        writer.emit = self.chunks.append  # encoded chunks, in order
-        self.columns = list(reader.columns)
+        writer.emit = self.chunks.append  # encoded chunks, in order (no header)
         return writer
 
     def shard_done(self, writer):
