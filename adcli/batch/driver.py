@@ -531,11 +531,15 @@ class _Job:
         and are encoded and written here in input order."""
         import collections
         import multiprocessing
+        import signal
 
         global _FORKED_KERNEL
         reader.limit_rows(POINT_CHUNK)  # enough chunks to share among the processes
         _FORKED_KERNEL = kernel
-        pool = multiprocessing.get_context("fork").Pool(self.jobs)
+        # Ctrl-C is this process's to handle (exit 130, the pool terminated):
+        # the children ignore it rather than each printing a traceback
+        pool = multiprocessing.get_context("fork").Pool(
+            self.jobs, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
         inflight = collections.deque()
 
         def finish():
