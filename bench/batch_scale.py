@@ -22,6 +22,7 @@
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -225,7 +226,9 @@ def dask_rows(tmp, n, shards=4):
         dest = os.path.join(tmp, f"out-{engine}") + "/"
         out[engine] = _wall(_adcli() + ["grad", EXPR, "--points", folder, "--out", dest,
                                         "--engine", engine], stderr=subprocess.DEVNULL)
+        shutil.rmtree(dest)  # (10^8 points: 5 GB a run)
     warm, rss = _dask_warm(folder, os.path.join(tmp, "out-warm") + "/")
+    shutil.rmtree(os.path.join(tmp, "out-warm"))
     return [f"Parquet shards ({shards}) -> Parquet shards, {n:,} points: local "
             f"{n / out['local']:,.0f} rows/s ({out['local']:.2f} s); Dask LocalCluster, 2 "
             f"workers: {n / out['dask']:,.0f} rows/s ({out['dask']:.2f} s, cluster start-up "
