@@ -200,9 +200,23 @@ def parquet_row(tmp, n):
     src = os.path.join(tmp, "big.parquet")
     X = np.random.default_rng(2).uniform(-3, 3, (n, 2))
     pq.write_table(pa.table({"x1": X[:, 0], "x2": X[:, 1]}), src, row_group_size=1 << 20)
-    wall = _wall(_adcli() + ["grad", EXPR, "--points", src, "--out",
-                             os.path.join(tmp, "big.out.parquet")])
-    return [f"Parquet->Parquet grad, {n:,} points: adcli {wall:.2f} s ({n / wall:,.0f} rows/s)"]
+    del X
+    wall, rss = _wall_rss(_adcli() + ["grad", EXPR, "--points", src, "--out",
+                                      os.path.join(tmp, "big.out.parquet")])
+    return [f"Parquet->Parquet grad, {n:,} points: adcli {wall:.2f} s ({n / wall:,.0f} rows/s), "
+            f"peak RSS {rss:.0f} MB"]
+
+
+def _wall_rss(cmd):
+    """(seconds, peak resident memory in MB) of one child process."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return wall, usage.ru_maxrss / 1024
 
 
 def dask_rows(tmp, n, shards=4):
