@@ -58,43 +58,15 @@ class _Collect:
     abandon = shard_failed
 
 
-_MALLOC_TUNED = False
-
-
-def _untrim_malloc():
-    """Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, which also
-    freezes glibc's mmap threshold at 128 KiB: every chunk temporary (16,384
-    floats) is then mmap'd and unmapped again, page faults each time (the
-    worker ran at 40% of the local engine's speed per core).  Undo it in this
-    worker process; memory stays bounded by the chunk size."""
-    global _MALLOC_TUNED
-    if _MALLOC_TUNED:
-        return
-    _MALLOC_TUNED = True
-    import ctypes
-    import ctypes.util
-    import os
-
-    if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
-        return
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        m_trim_threshold, m_mmap_threshold = -1, -3
-        libc.mallopt(m_mmap_threshold, 32 << 20)
-        libc.mallopt(m_trim_threshold, 64 << 20)
-    except (OSError, AttributeError):  # not glibc: nothing to undo
-        pass
-
-
 def run_shard(shard, make_kernel, needed, *, fmt, out, input_format=None, digits=None,
               source=None, jobs=1, named=True):
     """On a worker: the local engine on one shard.  With ``out`` (a
     directory) the output shard is written there; else the encoded chunks
     are returned.  Returns ``(stats, notes, chunks)``."""
-    from .driver import _Job, _ShardError, _Stats
+    from .driver import _Job, _ShardError, _Stats, tune_malloc
     from .output import Output
 
-    _untrim_malloc()
+    tune_malloc()  # (Dask's workers start with MALLOC_TRIM_THRESHOLD_=65536)
 
     stats = _Stats(named=named)
     notes = io.StringIO()

@@ -368,6 +368,39 @@ def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digi
     return stats.report(stderr)
 
 
+_MALLOC_TUNED = False
+
+
+def tune_malloc():
+    """Keep freed chunk temporaries in glibc's heap for the next chunk.
+
+    glibc serves an allocation of 128 KiB or more (a chunk column: 16,384
+    floats) by mmap and unmaps it when freed, until its adaptive threshold
+    has risen; Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536,
+    which freezes that threshold for good.  Every temporary then costs page
+    faults: 10^7 Parquet points took 0.7 s of system time (0.35 s tuned), and
+    a Dask worker ran at 40% of the local engine's speed per core.  Raising
+    the thresholds keeps up to 64 MB of freed memory for reuse; the chunk
+    size still bounds memory.  Nothing to do off glibc."""
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED:
+        return
+    _MALLOC_TUNED = True
+    import ctypes
+    import ctypes.util
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        libc.mallopt(m_mmap_threshold, 32 << 20)
+        libc.mallopt(m_trim_threshold, 64 << 20)
+    except (OSError, AttributeError):  # a libc without mallopt (musl)
+        pass
+
+
 def default_jobs():
     """The cores this process may use."""
     import os

@@ -365,8 +365,9 @@ def run_batch(fn, at, points, make_kernel, fmt, input_format, digits, formula_fr
     if points == "-" and formula_from_stdin:
         raise UsageError("the formula and --points cannot both come from standard input",
                          hint="give the formula as EXPR or with -f FILE")
-    from ..batch.driver import run_points
+    from ..batch.driver import run_points, tune_malloc
 
+    tune_malloc()  # this process is the batch's: keep freed chunk memory for reuse
     jit = click.get_current_context().meta.get("adcli.jit", False)
     extra = click.get_current_context().meta.get("adcli.batch", {})
     if extra.get("engine") == "dask":
