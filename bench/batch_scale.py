@@ -201,22 +201,31 @@ def parquet_row(tmp, n):
     X = np.random.default_rng(2).uniform(-3, 3, (n, 2))
     pq.write_table(pa.table({"x1": X[:, 0], "x2": X[:, 1]}), src, row_group_size=1 << 20)
     del X
-    wall, rss = _wall_rss(_adcli() + ["grad", EXPR, "--points", src, "--out",
-                                      os.path.join(tmp, "big.out.parquet")])
+    wall, rss = _wall_rss(["grad", EXPR, "--points", src, "--out",
+                           os.path.join(tmp, "big.out.parquet")])
     return [f"Parquet->Parquet grad, {n:,} points: adcli {wall:.2f} s ({n / wall:,.0f} rows/s), "
             f"peak RSS {rss:.0f} MB"]
 
 
-def _wall_rss(cmd):
-    """(seconds, peak resident memory in MB) of one child process."""
+def _wall_rss(args):
+    """(seconds, peak resident memory in MB) of ``adcli ARGS`` in a child
+    process.  The peak is the child's own VmHWM, read as it exits: a forked
+    child's ru_maxrss counts the parent's pages it started with (this bench
+    holds the generated points)."""
+    wrapper = ("import atexit, sys\n"
+               "def peak():\n"
+               "    status = open('/proc/self/status').read()\n"
+               "    sys.stderr.write('VmHWM ' + status.split('VmHWM:')[1].split()[0] + '\\n')\n"
+               "atexit.register(peak)\n"
+               "from adcli.cli.main import main\n"
+               "sys.argv[0] = 'adcli'\n"
+               "main()\n")
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-    _pid, status, usage = os.wait4(proc.pid, 0)
+    res = subprocess.run([sys.executable, "-c", wrapper, *args], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, check=True)
     wall = time.perf_counter() - t
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise subprocess.CalledProcessError(proc.returncode, cmd)
-    return wall, usage.ru_maxrss / 1024
+    kb = int(res.stderr.rsplit("VmHWM ", 1)[1].split()[0])
+    return wall, kb / 1024
 
 
 def dask_rows(tmp, n, shards=4):
@@ -256,7 +265,6 @@ def _dask_warm(folder, dest):
     """(seconds, [peak RSS of each worker in MB]) of one Dask run on a
     LocalCluster started beforehand (stopped before returning)."""
     import io
-    import resource
 
     from distributed import Client, LocalCluster
 
@@ -272,8 +280,15 @@ def _dask_warm(folder, dest):
         run_dask(folder, fn, lambda v: GradKernel(fn, v), out=dest, client=client,
                  stdout=io.StringIO(), stderr=io.StringIO())
         wall = time.perf_counter() - t
-        rss = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        rss = client.run(_peak_kb)
     return wall, [kb / 1024 for kb in rss.values()]
+
+
+def _peak_kb():
+    """This process's peak resident memory (VmHWM: since its exec, unlike
+    ru_maxrss, which a spawned worker inherits from this bench)."""
+    with open("/proc/self/status") as f:
+        return int(f.read().split("VmHWM:")[1].split()[0])
 
 
 def kernel_rows(n):

@@ -598,7 +598,7 @@ class _Job:
             _FORKED_KERNEL = None
 
 
-POINT_CHUNK = 64  # rows per chunk of a point-by-point kernel run in processes
+POINT_CHUNK = 256  # rows per chunk of a point-by-point kernel run in processes
 _FORKED_KERNEL = None  # the kernel the forked processes inherit
 
 
