@@ -46,7 +46,7 @@ def test_one_bad_point_of_several_reports_it_and_writes_the_others(run, command)
               "--at", "x=2", "--format", "csv")
     assert res.exit_code == 1
     rows = _table(res.stdout)
-    assert [r[0] for r in rows] == ["x", "1", "2"]
+    assert [r[0] for r in rows] == ["x", "1", "-1", "", "2"]  # every point in its place
     assert "point 2 of 4 (--at x=-1): log(-1)" in res.stderr
     assert "point 3 of 4 (--at x=nan)" in res.stderr
     assert "2 of 4 points failed" in res.stderr
@@ -75,6 +75,8 @@ def test_json_of_several_points_stays_an_array_when_only_one_is_left(run, comman
     res = run(command, "log(x)", "--at", "x=2", "--at", "x=-1", "--format", "json")
     assert res.exit_code == 1
     out = json.loads(res.stdout)
-    assert isinstance(out, list) and len(out) == 1
+    assert isinstance(out, list) and len(out) == 2
+    assert out[1] == {"error": "log(-1) is undefined (at ω2)", "at": "x=-1",
+                      "point": {"x": -1.0}}
     one = json.loads(run(command, "log(x)", "--at", "x=2", "--format", "json").stdout)
     assert isinstance(one, dict)

@@ -46,11 +46,22 @@ def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=Non
     if fmt == "text":
         from ..render.check_view import show
 
-        show(checks, fn.source, sweep)
-    else:
+        show(opt.in_order(checks), fn.source, sweep)
+    elif sweep or not opt.several_points():
         from ..render.check_view import render
 
         opt.write(render(fmt, checks, sweep, several=len(at) > 1))
+    else:  # several points: a failed one keeps its place (adcli.cli.options.FailedPoint)
+        from ..render import check_view as V
+
+        if fmt in ("csv", "tsv"):
+            rows = opt.table_rows(checks, V.check_columns, V.check_cells)
+            opt.write(V.delimited(rows, "," if fmt == "csv" else "\t"))
+        elif fmt == "plain":
+            opt.write("\n\n".join(opt.each_block(checks, V.check_plain)))
+        else:
+            objs = opt.each_json(checks, V.check_json)
+            opt.write(V.dumps(objs) if fmt == "json" else "\n".join(map(V.dumps, objs)))
     bad = [c for c in checks if not c.ok]
     if bad and fmt != "text":
         c = bad[0]

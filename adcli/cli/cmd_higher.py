@@ -15,24 +15,23 @@ def render(fmt, source, results, kind):
     """Write ``results`` (one per point) with the ``kind`` renderers of
     :mod:`adcli.render.higher_view`."""
     from ..render import higher_view as V
-    from ..render.results import aligned_rows, delimited, dumps
+    from ..render.results import delimited, dumps
 
     to_json = getattr(V, f"{kind}_json")
     if fmt == "plain":
         plain = getattr(V, f"{kind}_plain")
-        opt.write("\n\n".join(plain(r) for r in results))
+        opt.write("\n\n".join(opt.each_block(results, plain)))
     elif fmt == "json":
-        objs = [to_json(r) for r in results]
-        opt.write(dumps(opt.one_or_many(objs)))
+        opt.write(dumps(opt.one_or_many(opt.each_json(results, to_json))))
     elif fmt == "jsonl":
-        opt.write("\n".join(dumps(to_json(r)) for r in results))
+        opt.write("\n".join(dumps(o) for o in opt.each_json(results, to_json)))
     elif fmt in ("csv", "tsv"):
         columns, row = getattr(V, f"{kind}_columns"), getattr(V, f"{kind}_row")
-        rows = aligned_rows(results, columns, row)
+        rows = opt.table_rows(results, columns, row)
         opt.write(delimited(rows, "," if fmt == "csv" else "\t"))
     else:
         rich = getattr(V, f"{kind}_rich")
-        V.show([rich(source, r) for r in results])
+        V.show(opt.each_block(results, lambda r: rich(source, r), opt.rich_failed))
 
 
 def _run(fn, at, compute, precise=False):

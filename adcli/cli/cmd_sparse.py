@@ -140,12 +140,11 @@ def run_sparse(kind, fn, at, fmt, compute, auto, numbers=None):
     if fmt == "json":
         from ..render.results import dumps
 
-        objs = [F.result_json(r) for r in results]
-        opt.write(dumps(objs[0] if len(objs) == 1 else objs))
+        opt.write(dumps(opt.one_or_many(opt.each_json(results, F.result_json))))
     elif fmt == "jsonl":
         from ..render.results import dumps
 
-        opt.write("\n".join(dumps(F.result_json(r)) for r in results))
+        opt.write("\n".join(dumps(o) for o in opt.each_json(results, F.result_json)))
     elif fmt == "mtx":
         system = results[0].system
         number = None if system.name == "float64" else system.format
@@ -153,17 +152,30 @@ def run_sparse(kind, fn, at, fmt, compute, auto, numbers=None):
     elif fmt in ("csv", "tsv"):
         sep = "," if fmt == "csv" else "\t"
         tables = [F.triplets_csv(r.matrix, sep, r.system.format).splitlines() for r in results]
-        if len(results) == 1:
+        if not opt.several_points():
             opt.write("\n".join(tables[0]))
-        else:
-            lines = [f"point{sep}{tables[0][0]}"]
-            for k, t in enumerate(tables, 1):
-                lines += [f"{k}{sep}{line}" for line in t[1:]]
+        else:  # a point column; a failed point is one row with its reason
+            width = tables[0][0].count(sep) + 1
+            error = f"{sep}error" if opt.any_failed() else ""
+            lines, good = [f"point{sep}{tables[0][0]}{error}"], iter(tables)
+            for k, entry in enumerate(opt.in_order(results), 1):
+                if isinstance(entry, opt.FailedPoint):
+                    lines.append(sep.join([str(k)] + [""] * width + [_cell(entry.message, sep)]))
+                else:
+                    lines += [f"{k}{sep}{line}{sep if error else ''}" for line in next(good)[1:]]
             opt.write("\n".join(lines))
     elif fmt == "plain":
-        opt.write("\n\n".join(F.result_plain(r) for r in results))
+        opt.write("\n\n".join(opt.each_block(results, F.result_plain)))
     else:
-        opt.write("\n\n".join(F.result_text(r) for r in results))
+        opt.write("\n\n".join(opt.each_block(results, F.result_text)))
+
+
+def _cell(text, sep):
+    """A CSV/TSV cell holding ``text`` (quoted where it must be)."""
+    if sep == "\t":
+        return text.replace("\t", " ").replace("\n", " ")
+    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',"\n') \
+        else text
 
 
 def _threshold_text():

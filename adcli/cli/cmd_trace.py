@@ -64,28 +64,62 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
         from ..render import rich_view
 
         lim = limit if limit is not None else DEFAULT_TEXT_LIMIT
-        rich_view.show([V.rich_trace(t, lim, stats, ascii_) for t in traces])
+        rich_view.show(opt.each_block(traces, lambda t: V.rich_trace(t, lim, stats, ascii_),
+                                      opt.rich_failed))
     elif fmt == "plain":
-        opt.write("\n\n".join(V.plain(t, limit, stats) for t in traces))
+        opt.write("\n\n".join(opt.each_block(traces, lambda t: V.plain(t, limit, stats))))
     elif fmt == "markdown":
-        opt.write("\n\n".join(V.markdown(t, limit, stats, ascii_) for t in traces))
+        opt.write("\n\n".join(opt.each_block(
+            traces, lambda t: V.markdown(t, limit, stats, ascii_),
+            lambda e: f"**{e.where}: error:** {e.message}")))
     elif fmt == "latex":
-        opt.write("\n\n".join(V.latex(t, limit) for t in traces))
+        opt.write("\n\n".join(opt.each_block(
+            traces, lambda t: V.latex(t, limit),
+            lambda e: rf"\noindent\textbf{{error}} {_latex_text(e.where)}: "
+                      rf"{_latex_text(e.message)}")))
     elif fmt == "json":
         from ..render.results import dumps
 
-        objs = [V.to_json(t, stats, ascii_) for t in traces]
+        objs = opt.each_json(traces, lambda t: V.to_json(t, stats, ascii_))
         opt.write(dumps(opt.one_or_many(objs)))
     else:
-        import csv
-        import io
+        _write_csv(traces, ascii_)
 
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
+
+def _write_csv(traces, ascii_):
+    """One row per ω step; with several --at points a ``point`` column
+    (1-based) says whose step a row is, and if one of them failed an
+    ``error`` column says why it has one row and no steps."""
+    import csv
+    import io
+
+    from ..render import trace_view as V
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    if not opt.several_points():
         for i, t in enumerate(traces):
             part = V.csv_rows(t, ascii_)
             writer.writerows(part if i == 0 else part[1:])
         opt.write(buf.getvalue())
+        return
+    error = [""] if opt.any_failed() else []
+    header = ["point"] + V.csv_rows(traces[0], ascii_)[0] + ["error"] * len(error)
+    writer.writerow(header)
+    for number, entry in enumerate(opt.in_order(traces), 1):
+        if isinstance(entry, opt.FailedPoint):
+            writer.writerow([number] + [""] * (len(header) - 2) + [entry.message])
+            continue
+        for row in V.csv_rows(entry, ascii_)[1:]:
+            writer.writerow([number] + row + error)
+    opt.write(buf.getvalue())
+
+
+def _latex_text(text):
+    """Text set in LaTeX as it reads (its special characters escaped)."""
+    special = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
+               "#": r"\#", "^": r"\^{}", "_": r"\_", "~": r"\~{}", "%": r"\%"}
+    return "".join(special.get(c, c) for c in text)
 
 
 def _output(text):

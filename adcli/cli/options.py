@@ -6,6 +6,8 @@ import sys
 import click
 
 from ..errors import UsageError
+from ..render import failed as failed_views
+from ..render.failed import FailedPoint
 
 FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
 
@@ -136,18 +138,59 @@ def each_point(fn, at, compute, parse_point=None):
         except AdcliError as exc:
             failures.append((i, text, exc))
     ordered = same_order([p for _, _, p in parsed])
-    results = []
+    results, entries = [], {}
     for (i, text, _), point in zip(parsed, ordered):
         try:
             res = compute(point)
         except AdcliError as exc:
             failures.append((i, text, exc))
+            entries[i] = FailedPoint(i, len(at), text, point, exc.message)
             continue
         emit_warnings(res.warnings)
         results.append(res)
+        entries[i] = res
+    for i, text, exc in failures:
+        entries.setdefault(i, FailedPoint(i, len(at), text, None, exc.message))
     _hint_one_point(failures, [p for _, _, p in parsed], at)
     _report_failed_points(sorted(failures, key=lambda f: f[0]), len(at), not results)
+    click.get_current_context().meta[POINT_ENTRIES] = [entries[i] for i in sorted(entries)]
     return results
+
+
+POINT_ENTRIES = "adcli.point_entries"
+
+
+def in_order(results):
+    """``results`` with the failed points of several ``--at`` put back in
+    their places (as :class:`FailedPoint`); just ``results`` otherwise."""
+    return click.get_current_context().meta.get(POINT_ENTRIES, results)
+
+
+def several_points():
+    return bool(click.get_current_context().meta.get(SEVERAL_POINTS))
+
+
+def any_failed():
+    """Did one of several ``--at`` points fail (its row needs an ``error`` column)?"""
+    return any(isinstance(e, FailedPoint) for e in in_order(()))
+
+
+def table_rows(results, columns, row):
+    """:func:`adcli.render.results.table_rows` of the points in order."""
+    from ..render.results import table_rows as rows
+
+    return rows(in_order(results), columns, row)
+
+
+def each_json(results, to_json):
+    return failed_views.each_json(in_order(results), to_json)
+
+
+def each_block(results, render, failed=None):
+    return failed_views.each_block(in_order(results), render, failed)
+
+
+rich_failed = failed_views.rich_failed
 
 
 def _hint_one_point(failures, parsed, at):
@@ -225,7 +268,7 @@ def show(kind, fmt, results, **options):
     from ..render.registry import render
 
     several = bool(click.get_current_context().meta.get(SEVERAL_POINTS))
-    text = render(kind, fmt, results, several=several, **options)
+    text = render(kind, fmt, in_order(results), several=several, **options)
     if text:  # None: the view printed to the terminal; "": nothing to write
         write(text)
 

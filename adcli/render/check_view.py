@@ -175,10 +175,17 @@ def show(checks, source, sweep=False):
     if len(text) > 60:
         text = text[:57] + "…"
     if len(checks) > 1 and not sweep:
+        good = [c for c in checks if not _failed(c)]
+        names = list(good[0].point)
         table = Table(title=f"[bold]{text}[/]", title_justify="left")
-        for col in list(checks[0].point) + ["verdict", "largest rel. error", "ω", "why"]:
+        for col in names + ["verdict", "largest rel. error", "ω", "why"]:
             table.add_column(col, justify="right" if col not in ("verdict", "why") else "left")
         for c in checks:
+            if _failed(c):  # one of several --at points that could not be computed
+                point = c.point or {}
+                table.add_row(*[plain_number(point[n]) if n in point else "" for n in names],
+                              "[bold red]error[/]", "", "", c.message)
+                continue
             worst = max((r.relerr for r in c.rows if r.relerr == r.relerr), default=0.0)
             table.add_row(*[plain_number(v) for v in c.point.values()],
                           _verdict_text(c.verdict), _num(worst, 3),
@@ -186,6 +193,9 @@ def show(checks, source, sweep=False):
         console.print(table)
         return
     for c in checks:
+        if _failed(c):
+            console.print(Text(f"{c.where}: error: {c.message}", style="bold red"))
+            continue
         point = ", ".join(f"{k} = {plain_number(v)}" for k, v in c.point.items())
         if sweep:
             for (o, v), rows in c.sweep.items():
@@ -222,6 +232,12 @@ def show(checks, source, sweep=False):
         console.print(line + (f": {c.reason}" if c.reason else
                               ": AD and finite differences agree within the "
                               "finite-difference error"))
+
+
+def _failed(entry):
+    """One of several --at points that could not be computed (it has a
+    message where a check has rows)."""
+    return not hasattr(entry, "rows")
 
 
 def _verdict_text(verdict):

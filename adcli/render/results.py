@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ..numsys import RawJSON
 from ..numtext import derivative_label  # noqa: E402  (below render: codegen uses it too)
+from .failed import FailedPoint, each_block, each_json, rich_failed
 from .registry import view
 
 
@@ -100,7 +101,16 @@ def eval_row(result, point=None):
 
 
 def delimited(rows, sep):
-    return "\n".join(sep.join(r) for r in rows)
+    """Rows as CSV/TSV text; a cell with the separator, a quote or a line
+    break in it (an error message, a point's text) is quoted."""
+    if not any(sep in c or '"' in c or "\n" in c for r in rows for c in r):
+        return "\n".join(sep.join(r) for r in rows)
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=sep, lineterminator="\n").writerows(rows)
+    return buf.getvalue().rstrip("\n")
 
 
 def aligned_rows(results, columns, row):
@@ -119,6 +129,22 @@ def aligned_rows(results, columns, row):
             seen = set(header)
         keyed.append(dict(zip(cols, cells)))
     return [header] + [[k.get(c, "") for c in header] for k in keyed]
+
+
+def table_rows(results, columns, row):
+    """The CSV/TSV rows of per-point ``results`` (and failed points): one header, one row per
+    point.  When one of several ``--at`` points failed, the last column is
+    ``error`` (empty for a good point), as in a ``--points`` batch, and the
+    failed point is a row as wide as the header that says why."""
+    entries = results
+    results = [e for e in entries if not isinstance(e, FailedPoint)]
+    rows = aligned_rows(results, columns, row)
+    if len(results) == len(entries):
+        return rows
+    header = rows[0] + ["error"]
+    good = iter(rows[1:])
+    return [header] + [entry.cells(header) if isinstance(entry, FailedPoint)
+                       else next(good) + [""] for entry in entries]
 
 
 def _merge_columns(header, cols):
@@ -144,30 +170,32 @@ def point_views(kind: str, *, plain: Callable, to_json: Callable, columns: Calla
     """Register the six formats of a per-point result from its four
     per-result writers and a Rich table (``table(source, result)``, printed
     by ``show``)."""
+    # A FailedPoint (one of several --at points that could not be computed)
+    # keeps its place in every format: adcli.render.failed.
     @view(kind, "text")
     def _text(results, source="", **_):
-        show([table(source, r) for r in results])
+        show(each_block(results, lambda r: table(source, r), rich_failed))
 
     @view(kind, "plain")
     def _plain(results, **_):
-        return "\n\n".join(plain(r) for r in results)
+        return "\n\n".join(each_block(results, plain))
 
     @view(kind, "json")
     def _json(results, several=False, **_):
-        objs = [to_json(r) for r in results]
+        objs = each_json(results, to_json)
         return dumps(objs[0] if len(objs) == 1 and not several else objs)
 
     @view(kind, "jsonl")
     def _jsonl(results, **_):
-        return "\n".join(dumps(to_json(r)) for r in results)
+        return "\n".join(dumps(o) for o in each_json(results, to_json))
 
     @view(kind, "csv")
     def _csv(results, **_):
-        return delimited(aligned_rows(results, columns, row), ",")
+        return delimited(table_rows(results, columns, row), ",")
 
     @view(kind, "tsv")
     def _tsv(results, **_):
-        return delimited(aligned_rows(results, columns, row), "\t")
+        return delimited(table_rows(results, columns, row), "\t")
 
 
 # --- the registered views (adcli.render.registry) ----------------------------------

@@ -1,0 +1,60 @@
+"""Several ``--at`` points where one could not be computed: the failed
+point keeps its place in every output format, as a failed row of a
+``--points`` batch does.  The command line puts :class:`FailedPoint`
+entries among the results (``adcli.cli.options.each_point``); the views
+here and in :mod:`adcli.render.results` write them."""
+
+
+class FailedPoint:
+    """One of several ``--at`` points that could not be computed: which one
+    and why.  Every output format shows it where the point's result would
+    be (a row of the header's width, an ``error`` field), as a ``--points``
+    batch shows a failed row."""
+
+    def __init__(self, number, count, text, point, message):
+        self.number, self.count, self.text = number, count, text
+        self.point = point  # None when the --at text itself is bad
+        self.message = message
+
+    @property
+    def where(self):
+        shown = self.text if len(self.text) <= 60 else self.text[:57] + "…"
+        return f"point {self.number} of {self.count} (--at {shown})"
+
+    def json(self):
+        obj = {"error": self.message, "at": self.text}
+        if self.point is not None:
+            obj["point"] = {k: v if isinstance(v, (int, float)) else str(v)
+                            for k, v in self.point.items()}
+        return obj
+
+    def plain(self):
+        return f"error {self.where}: {self.message}"
+
+    def cells(self, header):
+        """A table row under ``header``: the point's values, an empty cell
+        for every result, the reason in the last (``error``) column."""
+        from ..numtext import plain_number
+
+        point = self.point or {}
+        cells = [plain_number(point[c]) if isinstance(point.get(c), float)
+                 else str(point.get(c, "")) for c in header[:-1]]
+        return cells + [self.message]
+
+
+def each_json(results, to_json):
+    """The JSON object of every point, a failed one's ``{"error", "at", "point"}`` in its place."""
+    return [e.json() if isinstance(e, FailedPoint) else to_json(e) for e in results]
+
+
+def each_block(results, render, failed=None):
+    """``render(result)`` for every point, a failed one's ``failed(entry)``
+    (default: its plain ``error …`` line) in its place."""
+    failed = failed or FailedPoint.plain
+    return [failed(e) if isinstance(e, FailedPoint) else render(e) for e in results]
+
+
+def rich_failed(entry):
+    from rich.text import Text
+
+    return Text(f"{entry.where}: error: {entry.message}", style="bold red")
