@@ -17,7 +17,7 @@ import operator
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from ..errors import DomainError
+from ..errors import DomainError, EvalWarning
 from ..graph.tape import Tape
 from ..primitives import Primitive
 from .messages import (
@@ -89,6 +89,14 @@ def primal(tape, point):
     return vals, nonfinite_warnings(tape, vals, [vals[o] for o in tape.outputs])
 
 
+# Per step: (slot, arg a, arg b or -1, cell of ∂/∂a, cell of ∂/∂b), the
+# cells indexing ``Linearization.values``.  A plain tuple on purpose: CPython
+# 3.11 unpacks only exact tuples on its fast path, and NamedTuple rows made
+# the gradient ~20 % slower (python -m bench --only kernel: 121 µs → 144 µs
+# at n=100, 1.2 → 1.5 ms at n=1,000).
+SweepRow = tuple[int, int, int, int, int]
+
+
 class Linearization:
     """Values and local partials of every step at one point.
 
@@ -99,11 +107,17 @@ class Linearization:
     active (non-constant) arguments."""
 
     __slots__ = ("tape", "values", "meta", "warnings", "nonfinite")
+    tape: Tape
+    values: list[float]
+    meta: list[SweepRow]
+    warnings: list[EvalWarning]
+    nonfinite: set[int]
 
-    def __init__(self, tape, values, meta, warnings):
+    def __init__(self, tape: Tape, values: list[float], meta: list[SweepRow],
+                 warnings: list[EvalWarning]) -> None:
         self.tape = tape
         self.values = values
-        self.meta = meta  # per step: (slot, arg a, arg b or -1, index of ∂/∂a, of ∂/∂b)
+        self.meta = meta
         self.warnings = warnings
         # Steps whose partials are ±inf or nan (kinks, overflow): the sweeps
         # treat them carefully so that 0·inf never turns a zero into nan.
@@ -169,7 +183,7 @@ class Plan(NamedTuple):
     """Where every partial lives in ``Linearization.values``, per tape.
     Layout: slot values | ``consts`` | each group's lists of partials."""
 
-    meta: list  # per step: (slot, arg a, arg b or -1, cell of ∂/∂a, of ∂/∂b)
+    meta: list[SweepRow]
     consts: list[float]  # the cells after the slots: 0.0, 1.0, rule constants
     groups: list[_Group]  # the groups with a rule to evaluate, in cell order
     zero_cell: int  # the cell holding 0.0 (∂ w.r.t. a constant argument)

@@ -14,6 +14,8 @@ Hᵢⱼ and Hⱼᵢ, so the sparse Hessian equals the dense one bit for bit.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..errors import UsageError
 from ..graph.tape import Tape
 from ..modes.sweeps import without_gc
@@ -122,7 +124,18 @@ def _sub_adjacency(adj, idx):
 
 # --- Jacobian ---------------------------------------------------------------------
 
-def jacobian_plan(tape, idx, mode="auto"):
+class JacobianPlan(NamedTuple):
+    mode: str  # "forward" (colours of columns) or "reverse" (of rows)
+    colours: list[int]
+    row_sets: list[list[int]]  # per output, its pattern's columns among ``idx``
+
+
+class HessianPlan(NamedTuple):
+    adjacency: list[set[int]]  # per input of ``idx``, its pattern's neighbours
+    colours: list[int]  # a star colouring of that graph
+
+
+def jacobian_plan(tape: Tape, idx: list[int], mode: str = "auto") -> JacobianPlan:
     """(mode, colours, row sets restricted to ``idx``) for the cheaper colouring."""
     from ..modes.engine import choose_mode
 
@@ -130,11 +143,11 @@ def jacobian_plan(tape, idx, mode="auto"):
     where = {i: k for k, i in enumerate(idx)}
     row_sets = [[where[c] for c in cs if c in where] for cs in pat.row_sets()]
     m, n = len(row_sets), len(idx)
-    plans = {}
+    plans: dict[str, list[int]] = {}
     if mode in ("auto", "forward"):
         plans["forward"] = C.distance2_colouring(row_sets, n)
     if mode in ("auto", "reverse"):
-        col_sets = [[] for _ in range(n)]
+        col_sets: list[list[int]] = [[] for _ in range(n)]
         for r, cs in enumerate(row_sets):
             for c in cs:
                 col_sets[c].append(r)
@@ -144,7 +157,7 @@ def jacobian_plan(tape, idx, mode="auto"):
         used = "forward" if f < r else "reverse" if r < f else choose_mode("auto", m, n)
     else:
         (used,) = plans
-    return used, plans[used], row_sets
+    return JacobianPlan(used, plans[used], row_sets)
 
 
 @without_gc  # millions of small acyclic objects: spare the cyclic collector
@@ -202,19 +215,19 @@ def _indices(tape, names):
     return [position[w] for w in names]
 
 
-def _hessian_plans(tape: Tape) -> dict[tuple[int, tuple[int, ...]], tuple]:
+def _hessian_plans(tape: Tape) -> dict[tuple[int, tuple[int, ...]], HessianPlan]:
     return {}
 
 
 @without_gc
-def hessian_plan(tape, output, idx):
+def hessian_plan(tape: Tape, output: int, idx: list[int]) -> HessianPlan:
     """(adjacency over ``idx``, star colours), kept with the tape: a batch
     of points colours once."""
     cache = tape.cached(_hessian_plans)
     key = (output, tuple(idx))
     if key not in cache:
         adj = _sub_adjacency(tape_hessian_adjacency(tape, output), idx)
-        cache[key] = (adj, C.star_colouring(adj))
+        cache[key] = HessianPlan(adj, C.star_colouring(adj))
     return cache[key]
 
 
