@@ -206,9 +206,45 @@ def test_jit_in_a_real_process(tmp_path):
     assert _same_rows(a.stdout, b.stdout)
 
 
-def test_hessian_batches_say_they_run_on_the_engine():
-    code, out, err = _batch(["hessian", "x*y + sin(x)", "--format", "csv", "--jit"])
-    assert code == 0 and "--jit compiles eval and grad" in err
+@needs_cc
+@pytest.mark.parametrize("formula,extra", [
+    ("x*y + sin(x)", []),
+    ("log(x) + sqrt(y - x)", []),                  # domain errors on some rows
+    ("abs(x) + hypot(x, y)^2 + exp(x*y)", []),      # a kink, an overflow
+    ("x^3*y - tanh(x/y)", ["--wrt", "y,x"]),        # the columns in --wrt's order
+    ("r = x*y; r, atan2(y, x)", ["--output", "2"]),
+])
+def test_hessian_jit_rows_equal_the_engine(formula, extra):
+    """hessian --points --jit: generated second-order code (forward over
+    reverse), the same columns, failed rows and warnings as the engine;
+    numbers to working precision (the symbolic sweep associates the
+    second-order terms differently from the engine's), -0 written as 0."""
+    plain = _batch(["hessian", formula, "--format", "csv", *extra])
+    jit = _batch(["hessian", formula, "--format", "csv", "--jit", *extra])
+    assert jit[0] == plain[0] and jit[2] == plain[2]
+    assert "--jit" not in jit[2]
+    assert _same_rows(jit[1], plain[1])
+    assert ",-0," not in jit[1]
+
+
+@needs_cc
+def test_hessian_jit_json_rows_are_the_engines():
+    plain = _batch(["hessian", "x*y + sin(x)", "--format", "jsonl"])
+    jit = _batch(["hessian", "x*y + sin(x)", "--format", "jsonl", "--jit"])
+    assert jit == plain
+
+
+def test_hessian_dir_batches_say_they_run_on_the_engine():
+    code, out, err = _batch(["hessian", "x*y + sin(x)", "--dir", "x=1,y=0", "--format", "csv",
+                             "--jit"])
+    assert code == 0 and "this one runs on the engine" in err
+
+
+@needs_cc
+def test_a_negative_zero_derivative_is_written_as_the_engine_writes_it():
+    plain = _batch(["grad", "y - x*x", "--format", "csv"], "x,y\n0,1\n")
+    jit = _batch(["grad", "y - x*x", "--format", "csv", "--jit"], "x,y\n0,1\n")
+    assert jit == plain and jit[1].splitlines()[1] == "0,1,1,0,1,"
 
 
 def test_llvm_needs_no_c_compiler(monkeypatch, backend):

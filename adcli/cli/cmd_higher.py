@@ -172,8 +172,11 @@ def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=
                 return cols + [V.hessian_label(name, a, "v") for a in names]
             return cols + [V.hessian_label(name, a, b) for a in names for b in names]
 
+        from ..codegen.jit import HessianSpec
+
+        spec = HessianSpec(fn, wrt, k) if v is None and not numbers else None
         return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
-                      _cells(V.hessian_row), V.hessian_json)
+                      _cells(V.hessian_row), V.hessian_json, jit_spec=spec)
     _show(fn, at, fmt, compute, "hessian", numbers)
 
 

@@ -439,12 +439,16 @@ def parse_output(text):
     return text
 
 
-def point_batch(fn, at, points, fmt, input_format, digits, columns, compute, cells, to_json):
-    """--points: one row per point through the batch driver (adcli.batch)."""
+def point_batch(fn, at, points, fmt, input_format, digits, columns, compute, cells, to_json,
+                jit_spec=None):
+    """--points: one row per point through the batch driver (adcli.batch).
+    ``jit_spec``: what --jit compiles instead (adcli.codegen.jit.HessianSpec)."""
     from ..batch.driver import PointKernel
 
     def make_kernel(variables):
-        return PointKernel(columns(list(variables)), compute, cells, to_json,
-                           variables=list(variables))
+        kernel = PointKernel(columns(list(variables)), compute, cells, to_json,
+                             variables=list(variables))
+        kernel.jit_spec = jit_spec
+        return kernel
 
     return run_batch(fn, at, points, make_kernel, fmt, input_format, digits)

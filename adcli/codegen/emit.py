@@ -321,6 +321,8 @@ def statements(kernel, lang, leaf, named_ref=None):
             if kernel.flag_kinks and step.prim.key in KINKS:  # --jit: -ω at a kink
                 at_kink = KINKS[step.prim.key](args[0], args[1] if len(args) > 1 else None, lang)
                 check = (check or ()) + (at_kink, -omega)
+            if kernel.flag_kinks and lang.name == "c":  # --jit: an overflow anywhere
+                check = (check or ()) + (f"!isfinite({var})", omega)
         used = deps_of(node.args)
         if kink_node is not None:
             used |= deps_of(kink_node.args)

@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from typing import Any, NamedTuple
 
 from .. import __version__
 
@@ -89,7 +90,9 @@ def batch_source(kernel, columns, name="adcli_jit"):
     n_in = len(kernel.inputs)
     decl = " ".join(f"double {g}[{max(k, 1)}];" for g, k in groups)
     args = ", ".join(g for g, _ in groups)
-    copy = [f"        o[{j}] = {g}[{i}];" for j, (g, i) in enumerate(columns)]
+    # a derivative is written with +0.0 added, as the engine does (-0 → 0)
+    copy = [f"        o[{j}] = {g}[{i}]{'' if g == 'f' else ' + 0.0'};"
+            for j, (g, i) in enumerate(columns)]
     return source + "\n".join([
         "",
         f"void {name}_batch(long n, const double *X, double *OUT, int *status);",
@@ -145,12 +148,13 @@ def jit_kernel(batch_kernel, stderr=None):
     itself (with one note on stderr) when nothing can be compiled here."""
     stderr = stderr or sys.stderr
     kind = type(batch_kernel).__name__
-    if kind not in ("EvalKernel", "GradKernel"):
-        stderr.write("adcli: note: --jit compiles eval and grad batches; "
-                     "this command runs on the engine\n")
+    spec = getattr(batch_kernel, "jit_spec", None)
+    if kind not in ("EvalKernel", "GradKernel") and spec is None:
+        stderr.write("adcli: note: --jit compiles eval, grad and hessian batches "
+                     "(not hessian --dir or --digits); this one runs on the engine\n")
         return batch_kernel
     try:
-        return JitKernel(batch_kernel)
+        return JitKernel(batch_kernel) if spec is None else HessianJitKernel(batch_kernel, spec)
     except NoCompiler as exc:
         stderr.write(f"adcli: note: --jit unavailable ({exc}); using the NumPy path\n")
         return batch_kernel
@@ -206,6 +210,71 @@ class JitKernel:
 
     def json_obj(self, *args, **kwargs):
         return self.inner.json_obj(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+class HessianSpec(NamedTuple):
+    """What ``hessian --points --jit`` compiles: value, gradient and Hessian
+    of one output (``output``: its index or name, None for the only one)
+    with respect to ``wrt`` (None: every input)."""
+
+    fn: Any
+    wrt: list[str] | None
+    output: int | str | None
+
+
+class HessianJitKernel:
+    """Wraps the hessian command's PointKernel: the same columns and rows,
+    computed by the generated second-order code (forward over reverse, as
+    ``adcli codegen --order 2``).  A flagged row (domain error, kink,
+    non-finite cell) is computed by the engine, so its message and warnings
+    are the engine's; JSON rows are rendered by the engine too."""
+
+    thread_safe = True  # compute keeps no state; json_obj recomputes by point
+
+    def __init__(self, inner, spec):
+        from .kernel import Kernel
+
+        self.inner = inner
+        self.columns = inner.columns
+        variables = list(inner.variables)
+        kernel = Kernel(spec.fn, order=2, inputs=variables, output=spec.output,
+                        flag_kinks=True)
+        n = len(variables)
+        index = [variables.index(w) for w in (spec.wrt or variables)]
+        columns = [("f", 0)] + [("g", i) for i in index] + [
+            ("H", i * n + j) for i in index for j in index]
+        if len(columns) != len(self.columns):
+            raise NoCompiler("the Hessian's columns do not match the kernel's")
+        self.compiled = compiled(kernel, columns)
+
+    def compute(self, X, skip):
+        import numpy as np
+
+        from ..errors import AdcliError
+
+        V, bad = self.compiled.run(X)
+        errors, warnings = {}, {}
+        inner = self.inner
+        for i in np.flatnonzero(bad).tolist():
+            if i in skip:
+                continue
+            point = dict(zip(inner.variables, X[i].tolist(), strict=False))
+            try:
+                res = inner._compute(point)
+            except AdcliError as exc:
+                errors[i] = exc.message
+                continue
+            V[i] = inner._cells(res)
+            w = inner._warnings(res)
+            if w:
+                warnings[i] = w
+        return V, errors, warnings
+
+    def json_obj(self, cells, point, warnings, row=None):
+        return self.inner.json_obj(cells, point, warnings)
 
     def __getattr__(self, name):
         return getattr(self.inner, name)

@@ -233,6 +233,8 @@ class Kernel:
         """(order, named): the nodes to compute (arguments first) and the ids
         that get a statement of their own."""
         roots = [n for _, nodes, _ in self.groups for n in nodes]
+        if self.flag_kinks:  # --jit: every step, as the engine evaluates (and checks) them all
+            roots += [s.node for s in self.tape.steps]
         order = [n for n in postorder(roots) if n.op not in (CONST, VAR)]
         uses = {}
         for node in order:

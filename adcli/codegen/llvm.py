@@ -235,10 +235,14 @@ def _body(ir, kernel, columns, flag_kinks, inputs, on_bad):
             cond = _domain_check(lang, step, "w", ["a", "b"][:len(a)])
             if cond is not None:
                 on_bad(ir.condition(cond, values), omega)
+            if flag_kinks:  # an overflow (or nan) anywhere: the engine warns, so it redoes the row
+                on_bad(ir.cmp("uge", ir.call("fabs", v), ir.const(float("inf"))), omega)
             if flag_kinks and key in KINKS:
                 on_bad(ir.condition(KINKS[key]("a", "b", lang), values), -omega)
     groups = {g: nodes for g, nodes, _ in kernel.groups}
-    return [val(groups[g][i]) for g, i in columns]
+    # a derivative is written with +0.0 added, as the engine does (-0 → 0)
+    return [val(groups[g][i]) if g == "f" else ir.op("fadd", val(groups[g][i]), ir.const(0.0))
+            for g, i in columns]
 
 
 def kernel_ir(kernel, columns, flag_kinks=True):
