@@ -315,7 +315,7 @@ def statements(kernel, lang, leaf, named_ref=None):
         if step is not None:
             args = [atom(a)[0] for a in node.args]
             omega = kernel.tape.omega(step.slot)
-            cond = _domain_check(lang, step, var, args)
+            cond = domain_check(lang, step, var, args)
             if cond is not None:
                 check = (cond, omega)
             if kernel.flag_kinks and step.prim.key in KINKS:  # --jit: -ω at a kink
@@ -344,7 +344,7 @@ def _comment(kernel, node, role, names):
     return f"{role.display} = {body}"
 
 
-def _domain_check(lang, step, var, args):
+def domain_check(lang, step, var, args):
     """Where the engine reports a domain error for this step: a nan from
     non-nan arguments (math functions and pow), or a pole."""
     key = step.prim.key

@@ -10,7 +10,9 @@ convention can be applied to it); everything else is written inline.
 """
 
 from ..graph.dag import CONST, VAR, postorder
-from ..language.printer import _ATOM, _print, number
+from ..language.printer import ATOM as _ATOM
+from ..language.printer import number
+from ..language.printer import print_node as _print
 from ..primitives import PRIMITIVES
 from .symbolic import Builder, Sweeps, choose, operation_nodes
 

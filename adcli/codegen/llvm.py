@@ -30,7 +30,7 @@ import struct
 
 from ..graph.dag import CONST, VAR
 from ..primitives import PRIMITIVES
-from .emit import Python, _domain_check
+from .emit import Python, domain_check
 from .kernel import KINKS
 
 _CALL = {"abs": "fabs"}
@@ -232,7 +232,7 @@ def _body(ir, kernel, columns, flag_kinks, inputs, on_bad):
         if step is not None:
             values = {"w": v, "a": a[0], "b": a[1] if len(a) > 1 else None}
             omega = kernel.tape.omega(step.slot)
-            cond = _domain_check(lang, step, "w", ["a", "b"][:len(a)])
+            cond = domain_check(lang, step, "w", ["a", "b"][:len(a)])
             if cond is not None:
                 on_bad(ir.condition(cond, values), omega)
             if flag_kinks:  # an overflow (or nan) anywhere: the engine warns, so it redoes the row

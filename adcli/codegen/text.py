@@ -3,7 +3,9 @@ more than once is written once, as an assignment ``t1 = cos(x)``, and
 every other one inline, with the printer's precedence rules."""
 
 from ..graph.dag import CONST, VAR, postorder
-from ..language.printer import _ATOM, _print, latex_name, subscript_name
+from ..language.printer import ATOM as _ATOM
+from ..language.printer import latex_name, subscript_name
+from ..language.printer import print_node as _print
 from .symbolic import operation_nodes
 
 

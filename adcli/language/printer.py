@@ -12,8 +12,13 @@ Every operation's symbol comes from the primitives table (``infix``,
 """
 
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..graph.dag import CONST, VAR, postorder
+
+if TYPE_CHECKING:
+    from ..graph.dag import Node
 from ..primitives import PRIMITIVES
 
 STYLES = ("text", "ascii", "latex")
@@ -23,7 +28,11 @@ DOT = "\u0307"  # combining dot above: ω̇
 BAR = "\u0304"  # combining macron: ω̄
 
 _MUL = {"text": "·", "ascii": "*", "latex": " \\cdot "}
-_ATOM = 5
+ATOM = 5  # the precedence of an atom (a name, a number): never parenthesised
+_ATOM = ATOM
+
+# What print_node returns per node: (text, precedence, is_leaf).
+Printed = tuple[str, int, bool]
 
 
 def subscript_name(name, style):
@@ -81,7 +90,7 @@ def to_string(root, style="text", leaf=None):
             return subscript_name(node.name, style)
     done = {}
     for node in postorder([root]):
-        done[node.id] = _print(node, style, leaf, done)
+        done[node.id] = print_node(node, style, leaf, done)
     return str(done[root.id][0])
 
 
@@ -124,8 +133,12 @@ def _concat(*parts):
     return _Rope(parts)
 
 
-def _print(node, style, leaf, done):
-    """(string, precedence, is_leaf)"""
+def print_node(node: "Node", style: str, leaf: "Callable[[Node], str] | None",
+               done: "dict[int, Printed]") -> "Printed":
+    """One node printed from its arguments' printings: ``done`` maps each
+    argument's id to its (text, precedence, is_leaf); ``leaf(node)`` names a
+    variable; ``style`` is one of STYLES.  The caller walks the DAG (in
+    postorder) and decides which nodes are shown by name instead."""
     if node.op == VAR:
         return leaf(node), _ATOM, True
     if node.op == CONST:
@@ -186,3 +199,6 @@ def _latex_call(prim, args):
     text = template.format(*shown)
     bare_end = template.endswith(" {0}") or template.endswith(" {1}")
     return text, (3 if bare_end else _ATOM), False
+
+
+_print = print_node  # the former private name
