@@ -1,7 +1,7 @@
 """Benchmark: batches at scale, side by side in one run on this machine.
 
     python -m bench.batch_scale [--rows N] [--big N] [--dask N] [--hessian N]
-                                [--only csv,kernel,parquet,dask,wide,points]
+                                [--only csv,kernel,parquet,dask,wide,points,hessian-wide]
 
 - csv: CSV -> CSV, value and gradient of x1*x2 + sin(x1) + exp(-x2^2/2)*cos(x1*x2)
   on N points (default 10^6): adcli against peers that use the same Arrow
@@ -18,6 +18,8 @@
   and each worker's peak memory.
 - wide: one 10,000-column row through --points against --at @FILE (grad).
 - points: hessian --points with 1 job, 2 processes (--jobs 2), 2 threads.
+- hessian-wide: hessian --points of 1,000 variables, 8 rows: time and the
+  peak memory of the process tree with --jobs 1 and 2.
 """
 
 import argparse
@@ -413,13 +415,46 @@ def wide_row(tmp, width=10_000):
             f"ratio {pts / at:.2f}"]
 
 
+def wide_hessian_row(tmp, rows=8, width=1000):
+    """hessian --points of 1,000 variables (1,002,002 output columns a row):
+    time and the peak of the summed RSS of adcli's process tree (its
+    --jobs processes included; shared pages count in each), with psutil."""
+    import psutil
+
+    names = [f"x{i}" for i in range(width)]
+    formula = os.path.join(tmp, "hwide.txt")
+    with open(formula, "w") as f:
+        f.write(" + ".join(f"{a}*{b}" for a, b in zip(names, names[1:])) + " + sin(x0)\n")
+    src = os.path.join(tmp, "hwide.csv")
+    with open(src, "w") as f:
+        f.write(",".join(names) + "\n")
+        for r in range(rows):
+            f.write(",".join(f"{(i + r) % 13 / 7!r}" for i in range(width)) + "\n")
+    out = []
+    for jobs in (1, 2):
+        t = time.perf_counter()
+        proc = subprocess.Popen(_adcli() + ["hessian", "-f", formula, "--points", src, "--out",
+                                            os.path.join(tmp, "hwide.out.csv"), "--jobs",
+                                            str(jobs)], stdout=subprocess.DEVNULL)
+        tree, peak = psutil.Process(proc.pid), 0
+        while proc.poll() is None:
+            try:
+                peak = max(peak, sum(p.memory_info().rss
+                                     for p in [tree, *tree.children(recursive=True)]))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+        out.append(f"--jobs {jobs} {time.perf_counter() - t:.1f} s, {peak / 2**20:.0f} MB")
+    return [f"hessian --points, {width:,} variables x {rows} rows: " + "; ".join(out)]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=10**6)
     ap.add_argument("--big", type=int, default=10**7)
     ap.add_argument("--dask", type=int, default=10**7)
     ap.add_argument("--hessian", type=int, default=20_000)
-    ap.add_argument("--only", default="csv,kernel,parquet,dask,wide,points",
+    ap.add_argument("--only", default="csv,kernel,parquet,dask,wide,points,hessian-wide",
                     help="which rows, comma-separated")
     ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args(argv)
@@ -438,6 +473,8 @@ def main(argv=None):
             rows += wide_row(tmp)
         if "points" in only:
             rows += point_rows(tmp, args.hessian)
+        if "hessian-wide" in only:
+            rows += wide_hessian_row(tmp)
     print("\n".join(rows))
 
 
