@@ -186,3 +186,14 @@ def test_point_by_point_commands_run_in_processes_with_the_same_rows(run, monkey
     assert one.exit_code == two.exit_code == 1
     assert one.stdout == two.stdout and one.stderr == two.stderr
     assert len(one.stdout.splitlines()) == 301 if fmt == "csv" else 300
+
+
+def test_rows_too_wide_for_a_chunk_of_16_stay_in_one_process(run, monkeypatch):
+    """A chunk bounded by cells to a few rows (a 1,000-variable Hessian)
+    would ship a million cells a row between processes: no fork."""
+    monkeypatch.setattr(driver, "CHUNK_CELLS", 60)  # 10 cells a row: 6 rows a chunk
+    monkeypatch.setattr(driver._Job, "_in_processes", lambda *a: pytest.fail("forked"))
+    text = "x,y\n" + "".join(f"{i},{i + 1}\n" for i in range(40))
+    res = run("hessian", "x*y + sin(x)", "--points", "-", "--jobs", "2", input=text)
+    assert res.exit_code == 0, res.stderr
+    assert len(res.stdout.splitlines()) == 41

@@ -514,7 +514,8 @@ class _Job:
 
         if self.jobs > 1 and getattr(kernel, "thread_safe", False):
             self._in_parallel(reader, work, done)
-        elif self.jobs > 1 and isinstance(kernel, PointKernel) and _can_fork():
+        elif (self.jobs > 1 and isinstance(kernel, PointKernel) and _can_fork()
+              and reader.max_rows >= MIN_FORKED_ROWS):
             self._in_processes(reader, kernel, writer, done)
         else:
             for chunk in reader:
@@ -599,6 +600,11 @@ class _Job:
 
 
 POINT_CHUNK = 256  # rows per chunk of a point-by-point kernel run in processes
+# rows so wide that a chunk holds fewer (a 1,000-variable Hessian: a million
+# cells a row) stay in this process: shipping every cell back costs what the
+# second process saves, and each process holds its own rows (851 MB against
+# 351 MB for 8 rows)
+MIN_FORKED_ROWS = 16
 _FORKED_KERNEL = None  # the kernel the forked processes inherit
 
 
