@@ -110,3 +110,24 @@ TOKENS = ["x", "y", "a", "sin", "max", "pi", "2", "0.5", "1e3", "+", "-", "*", "
 @given(st.lists(st.sampled_from(TOKENS), max_size=14))
 def test_random_token_strings_agree_with_the_driver(tokens):
     assert same_as_driver("".join(tokens))
+
+
+POINTS = ["x=1,y=2", "x=1,,y=2\n", " x = -1.5e3 ;y=.5", "x1=2\r\nx2=3\r\n", "x=+3.", "θ=007",
+          "x=1,x=2", "pi=1", "x=1e999", "x=pi/4", "x=(1)", "", ",", "2x=1", "x=1 2", "x=1_0",
+          "x=nan", "x=", "=1", "x"]
+
+
+@pytest.mark.parametrize("text", POINTS)
+def test_plain_points_read_at_once_as_pair_by_pair(text, monkeypatch):
+    from adcli.errors import AdcliError
+    from adcli.language import point
+
+    def read(text):
+        try:
+            return point.parse_point(text)
+        except AdcliError as exc:
+            return (exc.message, exc.span, exc.hint)
+
+    at_once = read(text)
+    monkeypatch.setattr(point, "_plain_point", lambda source: None)
+    assert at_once == read(text)

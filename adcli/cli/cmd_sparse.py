@@ -125,6 +125,14 @@ def auto_sparse(fn, at, kind, output=None):
 
 def run_sparse(kind, fn, at, fmt, compute, auto, numbers=None):
     """Compute a sparse result per --at point and write it in ``fmt``."""
+    from ..modes.sweeps import without_gc
+
+    # Writing 100,000s of nonzeros allocates as many containers: without
+    # the cyclic collector, which would rescan the whole DAG each time.
+    without_gc(_run_sparse)(kind, fn, at, fmt, compute, auto, numbers)
+
+
+def _run_sparse(kind, fn, at, fmt, compute, auto, numbers):
     from ..sparse import formats as F
 
     fmt = opt.choose_format(fmt)
