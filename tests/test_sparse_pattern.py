@@ -257,3 +257,34 @@ def test_sparsity_input_order_from_at_and_errors(run):
     assert bad.exit_code == 2 and "`y`" in bad.output
     bad = run("sparsity", "x*(", "--format", "json")
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_both_star_colourings_give_the_same_colours():
+    """The running-sums form (for huge degrees) against Algorithm 4.1's scans,
+    on random graphs, some with a vertex coupled to all."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(150):
+        n = rng.randint(1, 30)
+        adj = [set() for _ in range(n)]
+        for i in range(n):
+            for j in range(i + 1, n):
+                if rng.random() < 0.2:
+                    adj[i].add(j)
+                    adj[j].add(i)
+        if rng.random() < 0.4:
+            hub = rng.randrange(n)
+            for j in set(range(n)) - {hub}:
+                adj[hub].add(j)
+                adj[j].add(hub)
+        for order in (C.smallest_last(adj), rng.sample(range(n), n)):
+            assert C._star_sums(adj, order) == C._star_scans(adj, order)
+
+
+def test_a_20000_arrow_is_coloured_with_two_colours():
+    # quadratic before: every leaf rescanned the hub's 20,000 neighbours
+    n = 20_000
+    adj = [set(range(1, n))] + [{0} for _ in range(1, n)]
+    colours = C.star_colouring(adj)
+    assert C.n_colours(colours) == 2 and colours[0] not in colours[1:]
