@@ -162,7 +162,14 @@ def test_automatic_sparse_output_says_so():
 
 def test_sparse_bad_combinations_are_usage_errors(run):
     r = run("hessian", ROSEN, "--at", AT, "--sparse", "--dir", "x=1,y=0,z=0")
-    assert r.exit_code == 2 and "--sparse" in r.output
+    assert r.exit_code == 2 and "--dir gives one vector (H·v" in r.output
+    assert "drop --sparse for H·v, or drop --dir for the sparse Hessian" in r.output
+    r = run("grad", ROSEN, "--at", AT, "--sparse", "--dir", "x=1,y=0,z=0")
+    assert r.exit_code == 2 and "(J·v, one tangent sweep" in r.output
+    r = run("grad", ROSEN, "--at", AT, "--format", "mtx", "--cotangent", "1")
+    assert r.exit_code == 2 and "Matrix Market holds a matrix" in r.output
+    assert "use --format json, csv or plain with --cotangent" in r.output
+    assert "Traceback" not in r.output
     r = run("hessian", ROSEN, "--points", "-", "--format", "mtx", input="x,y,z\n1,1,1\n")
     assert r.exit_code == 2 and "batch" in r.output
     r = run("hessian", ROSEN, "--at", AT, "--at", "x=1,y=1,z=1", "--format", "mtx")

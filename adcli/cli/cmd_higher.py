@@ -139,7 +139,7 @@ def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=
     if sparse or fmt == "mtx":
         from .cmd_sparse import check_sparse_options
 
-        check_sparse_options(direction, None, points, digits, exact, fmt)
+        check_sparse_options(direction, None, points, digits, exact, fmt, kind="hessian")
 
     numbers = opt.number_system(digits, exact, points)
     fn = opt.compile_formula(expr, file)

@@ -210,11 +210,27 @@ def sparse_hessian(fn, at, wrt, output, fmt, auto=False, numbers=None):
                       numbers)
 
 
-def check_sparse_options(direction, cotangent, points, digits, exact, fmt=None):
-    """What --sparse does not combine with (yet), as usage errors."""
+def check_sparse_options(direction, cotangent, points, digits, exact, fmt=None,
+                         kind="jacobian"):
+    """What --sparse (or --format mtx) does not combine with, as usage errors.
+
+    ``--dir`` and ``--cotangent`` ask for one product, J·v, uᵀ·J or H·v: a
+    dense vector that one sweep computes whatever the sparsity, so there is
+    no sparse matrix to write; the error says which to drop."""
     if direction is not None or cotangent is not None:
-        raise UsageError("--sparse (or --format mtx) does not combine with --dir or --cotangent",
-                         hint="a directional derivative is one vector, not a sparse matrix")
+        flag = "--dir" if direction is not None else "--cotangent"
+        product = {"--dir": "H·v" if kind == "hessian" else "J·v", "--cotangent": "uᵀ·J"}[flag]
+        sweep = {"H·v": "one Hessian-vector product", "J·v": "one tangent sweep",
+                 "uᵀ·J": "one adjoint sweep"}[product]
+        matrix = "Hessian" if kind == "hessian" else "Jacobian"
+        if fmt == "mtx":
+            raise UsageError(f"{flag} gives one vector ({product}); Matrix Market holds a matrix",
+                             hint=f"use --format json, csv or plain with {flag}, or drop "
+                                  f"{flag} for the sparse {matrix}")
+        raise UsageError(f"{flag} gives one vector ({product}, {sweep} whatever the sparsity): "
+                         "--sparse does not apply",
+                         hint=f"drop --sparse for {product}, or drop {flag} for the sparse "
+                              f"{matrix}")
     if points is not None and fmt == "mtx":
         raise UsageError("Matrix Market holds one matrix, not a batch",
                          hint="--points writes csv, tsv, jsonl or json")
