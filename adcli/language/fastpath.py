@@ -20,6 +20,9 @@ import re
 
 from ..errors import ParseError
 from ..graph.dag import Node
+from ..primitives import function_names
+
+_FUNCTION_NAMES = frozenset(function_names())
 
 # NUMBER, NAME, the ignored terminals (blanks, comment, line continuation),
 # POW's `**`, then any single character (operators and strays).
@@ -114,13 +117,47 @@ def _run(tokens, builder):
     def leaf(tok, kind):
         """A number's or a name's value, as the builder makes it."""
         ex = builder.number(tok) if kind == "number" else builder.name(tok)
-        if ex[3] is None:  # not a reference to an assigned name
+        if ex[3] is None and tok[0] not in _FUNCTION_NAMES:
+            # not a reference to an assigned name, nor a function's name (a
+            # cached leaf is a value at once, never a call)
             leaves[tok[0]] = ex[0]
         return ex
 
     for tok in tokens:
         start = pos
         pos += len(tok)
+        if pending is None:
+            # The two commonest cases first: a number or name already met,
+            # and a binary operator after a value.
+            if expect_operand:
+                if not fresh:  # (a statement's first name may be assigned)
+                    node = leaves.get(tok)
+                    if node is not None:
+                        vals.append((node, start, pos, None))
+                        expect_operand = False
+                        continue
+            else:
+                op = binary.get(tok)
+                if op is not None:
+                    prec = op[0]
+                    if prec != 4:  # ^ is right-associative and binds tightest
+                        while ops and ops[-1][0] >= prec:
+                            entry = ops.pop()
+                            if entry[0] == _UNARY_PREC:
+                                reduce(entry)
+                                continue
+                            b = vals.pop()
+                            a = vals[-1]
+                            key = (entry[1], a[0].id, b[0].id)
+                            node = table.get(key)
+                            if node is None:
+                                node = table[key] = make(entry[1], (a[0], b[0]), None, None,
+                                                         (a[1], b[2]), len(nodes))
+                                nodes.append(node)
+                            vals[-1] = (node, a[1], b[2], None)
+                    ops.append((prec, op[1], None))
+                    expect_operand = True
+                    continue
         kind = kinds.get(tok)
         if kind is None:
             kind = kinds[tok] = _kind(tok)
@@ -164,23 +201,11 @@ def _run(tokens, builder):
             fresh = False
             continue
         op = binary.get(tok)
-        if op is not None:
+        if op is not None:  # after a name just resolved
             prec = op[0]
-            if prec != 4:  # ^ is right-associative and binds tightest
+            if prec != 4:
                 while ops and ops[-1][0] >= prec:
-                    entry = ops.pop()
-                    if entry[0] == _UNARY_PREC:
-                        reduce(entry)
-                        continue
-                    b = vals.pop()
-                    a = vals[-1]
-                    key = (entry[1], a[0].id, b[0].id)
-                    node = table.get(key)
-                    if node is None:
-                        node = table[key] = make(entry[1], (a[0], b[0]), None, None,
-                                                 (a[1], b[2]), len(nodes))
-                        nodes.append(node)
-                    vals[-1] = (node, a[1], b[2], None)
+                    reduce(ops.pop())
             ops.append((prec, op[1], None))
             expect_operand = True
         elif tok == ")":
