@@ -196,8 +196,9 @@ def hessian_adjacency(tape, output: int = 0, structure_=None) -> list[set[int]]:
     live = st.cone(out_slot)
     index_set = st.index_set
     pairs_of = {}
-    for k, step in enumerate(tape.steps):
-        if not live[first + k]:
+    steps = tape.steps
+    for step, alive in zip(steps, live[first:first + len(steps)]):
+        if not alive:
             continue
         pairs = pairs_of.get(step.prim)
         if pairs is None:
@@ -209,8 +210,8 @@ def hessian_adjacency(tape, output: int = 0, structure_=None) -> list[set[int]]:
             a, b = args[i], args[j]
             if not (active[a] and active[b]):
                 continue
-            ga = index_set(a)
-            gb = ga if a == b else index_set(b)
+            ga = (a,) if a < n else index_set(a)
+            gb = ga if a == b else (b,) if b < n else index_set(b)
             for p in ga:
                 adj[p].update(gb)
             if gb is not ga:

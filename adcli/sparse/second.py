@@ -31,6 +31,7 @@ def _groups(tape: Tape) -> list[_Group]:
 def _group_steps(tape: Tape) -> list[_Group]:
     n, first = tape.n_inputs, tape.first_step
     by_key = {}
+    get = by_key.get
     for k, step in enumerate(tape.steps):
         args = step.args
         a = args[0]
@@ -40,18 +41,22 @@ def _group_steps(tape: Tape) -> list[_Group]:
             on_b = b < n or b >= first
             if not (on_a or on_b):
                 continue
-            key = (step.prim, (on_a, on_b))
+            key = (step.prim, on_a, on_b)
+            g = get(key)
+            if g is None:
+                g = by_key[key] = _Group(step.prim, (on_a, on_b))
+            g.argcols[0].append(a)
+            g.argcols[1].append(b)
         elif on_a:
-            key = (step.prim, (True,))
+            key = (step.prim, True)
+            g = get(key)
+            if g is None:
+                g = by_key[key] = _Group(step.prim, (True,))
+            g.argcols[0].append(a)
         else:
             continue
-        g = by_key.get(key)
-        if g is None:
-            g = by_key[key] = _Group(*key)
         g.ks.append(k)
         g.slots.append(step.slot)
-        for col, arg in zip(g.argcols, args):
-            col.append(arg)
     return list(by_key.values())
 
 
