@@ -63,3 +63,12 @@ def test_scaling_fits_the_exponent_and_flags_a_steeper_growth():
         assert any(d == dim for _, d in names), dim
     for cmd in ("eval", "grad", "hessian", "taylor", "partial", "check", "trace", "graph"):
         assert any(n.split()[0] == cmd for n, _ in names), cmd
+
+
+def test_the_sparse_stages_add_up_to_a_hessian():
+    from bench.sparse_stages import stages
+
+    rows = stages(50)
+    assert [r[0] for r in rows] == ["parse", "--at @FILE", "tape", "Hessian pattern",
+                                    "star colouring", "sweeps", "JSON"]
+    assert all(wall >= 0 and cpu >= 0 for _, wall, cpu in rows)
