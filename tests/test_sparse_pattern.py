@@ -288,3 +288,17 @@ def test_a_20000_arrow_is_coloured_with_two_colours():
     adj = [set(range(1, n))] + [{0} for _ in range(1, n)]
     colours = C.star_colouring(adj)
     assert C.n_colours(colours) == 2 and colours[0] not in colours[1:]
+
+
+def test_a_dense_row_is_coloured_without_its_conflict_graph():
+    # a gradient's row holds every column: n forward colours at once (the
+    # conflict graph would be n² edges), and auto mode does not even try
+    n = 20_000
+    assert C.distance2_colouring([list(range(n))], n) == list(range(n))
+    assert C.distance2_colouring([[0, 1], [1, 2]], 3) in ([0, 1, 0], [1, 0, 1])
+    from adcli.sparse import drivers as D
+
+    f = adcli.compile("+".join(f"x{i}^2" for i in range(n)))
+    tape = f.tape([f"x{i}" for i in range(n)])
+    used, colours, _ = D.jacobian_plan(tape, list(range(n)))
+    assert used == "reverse" and C.n_colours(colours) == 1

@@ -81,6 +81,10 @@ def conflict_graph(groups: list[list[int]], n: int) -> list[set[int]]:
 
 def distance2_colouring(groups: list[list[int]], n: int) -> list[int]:
     """Colours of n vertices such that no group holds two of one colour."""
+    if any(len(g) == n for g in groups) and n > 1:
+        # One group holds every vertex (a gradient's row, a column every
+        # output reads): all differ, n colours, without the n² conflict graph.
+        return list(range(n))
     return _best(_greedy, conflict_graph(groups, n))
 
 

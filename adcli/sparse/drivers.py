@@ -143,15 +143,23 @@ def jacobian_plan(tape: Tape, idx: list[int], mode: str = "auto") -> JacobianPla
     where = {i: k for k, i in enumerate(idx)}
     row_sets = [[where[c] for c in cs if c in where] for cs in pat.row_sets()]
     m, n = len(row_sets), len(idx)
+    col_sets: list[list[int]] = [[] for _ in range(n)]
+    for r, cs in enumerate(row_sets):
+        for c in cs:
+            col_sets[c].append(r)
+    groups = {"forward": (row_sets, n), "reverse": (col_sets, m)}
     plans: dict[str, list[int]] = {}
-    if mode in ("auto", "forward"):
-        plans["forward"] = C.distance2_colouring(row_sets, n)
-    if mode in ("auto", "reverse"):
-        col_sets: list[list[int]] = [[] for _ in range(n)]
-        for r, cs in enumerate(row_sets):
-            for c in cs:
-                col_sets[c].append(r)
-        plans["reverse"] = C.distance2_colouring(col_sets, m)
+    if mode == "auto":
+        # A mode needs at least as many colours as its largest group: colour
+        # the one with the smaller bound first, the other only if it can win
+        # (a gradient's dense row would cost the forward colouring n²).
+        bound = {k: max(map(len, g), default=0) for k, (g, _) in groups.items()}
+        first, second = sorted(groups, key=lambda k: (bound[k], k))
+        plans[first] = C.distance2_colouring(*groups[first])
+        if bound[second] <= C.n_colours(plans[first]):
+            plans[second] = C.distance2_colouring(*groups[second])
+    else:
+        plans[mode] = C.distance2_colouring(*groups[mode])
     if len(plans) == 2:
         f, r = C.n_colours(plans["forward"]), C.n_colours(plans["reverse"])
         used = "forward" if f < r else "reverse" if r < f else choose_mode("auto", m, n)
