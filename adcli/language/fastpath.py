@@ -64,7 +64,6 @@ def parse(source, builder):
 
 def _run(tokens, builder):
     graph = builder.graph
-    apply = graph.apply
     # Graph.apply inlined for binary operators, the bulk of a big formula.
     table, nodes, make = graph._table, graph.nodes, Node
     binary = _BINARY
@@ -86,7 +85,13 @@ def _run(tokens, builder):
         else:
             b = vals.pop()
             a = vals[-1]
-            vals[-1] = (apply(kind, (a[0], b[0]), (a[1], b[2])), a[1], b[2], None)
+            key = (kind, a[0].id, b[0].id)
+            node = table.get(key)
+            if node is None:
+                node = table[key] = make(kind, (a[0], b[0]), None, None, (a[1], b[2]),
+                                         len(nodes))
+                nodes.append(node)
+            vals[-1] = (node, a[1], b[2], None)
 
     def close(upto_marker):
         """Reduce down to the innermost `(` marker (popped and returned) or,
