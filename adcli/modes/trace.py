@@ -191,6 +191,33 @@ def _num(v):
     return plain_number(v)
 
 
+# A trace has one derivative column per sweep and one row per ω step: a
+# forward trace of n inputs (one tangent column each) is n² numbers, a
+# reverse one of m outputs m².  Past this many it is refused before any
+# sweep (100,000 inputs forward would be 10¹⁰ numbers, and the seeds alone
+# 10¹⁰ floats); about a 1,000-input formula's full forward table fits.
+MAX_TRACE_CELLS = 2_000_000
+
+
+def _check_table_size(tape, mode, n_tangents, n_adjoints):
+    rows = tape.n_inputs + len(tape.steps)
+    columns = n_tangents if mode == "forward" else n_adjoints
+    if rows * columns <= MAX_TRACE_CELLS:
+        return
+    if mode == "forward":
+        what = f"one tangent column per input ({columns:,} inputs)"
+        hint = ("name a few variables with --wrt (wrt= in Python), give one direction "
+                "with --seed, or use --mode reverse (one adjoint column per output: "
+                f"{len(tape.outputs):,} here)")
+    else:
+        what = f"one adjoint column per output ({columns:,} outputs)"
+        hint = ("pick one output with --output K (output= in Python), or use --mode forward "
+                f"(one tangent column per input: {tape.n_inputs:,} here)")
+    raise UsageError(f"the {mode} trace would have {what} × {rows:,} ω steps = "
+                     f"{rows * columns:,} numbers, more than the {MAX_TRACE_CELLS:,} a trace "
+                     "shows", hint=hint)
+
+
 def build_trace(tape, values, wrt, *, system=FLOAT64, mode="auto", seed=None, output=None,
                 cost=True):
     """The trace of ``tape`` at the input ``values`` (numbers, or for a
@@ -229,6 +256,8 @@ def build_trace(tape, values, wrt, *, system=FLOAT64, mode="auto", seed=None, ou
     for slot, name in zip(tape.outputs, tape.output_names):
         output_name.setdefault(slot, name)
 
+    _check_table_size(tape, mode, 1 if seed is not None else len(wrt),
+                      1 if out_index is not None else n_out)
     if mode == "forward":
         if seed is not None:
             seeds = [[float(seed.get(name, 0.0)) for name in tape.inputs]]
