@@ -35,11 +35,11 @@ def _params(command):
     return cli.get_command(click.Context(cli), command).params
 
 
-def test_graph_with_several_points_says_which_it_draws(run):
+def test_graph_with_several_points_labels_each(run):
     res = run("graph", "x*y", "--at", "x=1,y=2", "--at", "x=3,y=4", "--format", "plain")
     assert res.exit_code == 0
-    assert "drawing the first of 2 (--at x=1,y=2)" in res.stderr
-    assert res.stdout.startswith("graph of x*y at x = 1, y = 2")
+    assert res.stdout.startswith("graph of x*y at (1) x = 1, y = 2; (2) x = 3, y = 4")
+    assert "[(1) = 2 | (2) = 12]" in res.stdout
 
 
 @pytest.mark.parametrize("typed, expected", [("gr", {"grad", "graph"}),

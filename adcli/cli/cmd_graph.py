@@ -11,8 +11,8 @@ GRAPH_FORMATS = ("tree", "plain", "dot", "mermaid", "json", "text")
 @click.command("graph")
 @opt.formula_argument
 @click.option("--at", "at", metavar="NAME=VALUE,…", multiple=True,
-              help="Annotate the nodes with their values at this point (a graph shows "
-                   "one point: given several, the first).")
+              help="Annotate the nodes with their values at this point; repeat for "
+                   "several points (one label per point on every node).")
 @click.option("--mode", type=click.Choice(("forward", "reverse", "auto")), default=None,
               help="Also annotate tangents (forward) or adjoints (reverse); needs --at.")
 @click.option("--wrt", metavar="X,Y,…", help="forward: tangents for these variables only.")
@@ -31,40 +31,38 @@ def graph_command(expr, file, at, mode, wrt, seed, fmt):
         fmt = "tree" if opt.choose_format(None) == "text" else "plain"
     elif fmt == "text":
         fmt = "tree"
-    trace = None
-    if len(at) > 1:
-        click.echo(f"adcli: note: a graph shows one point; drawing the first of {len(at)} "
-                   f"(--at {at[0]})", err=True)
-    at = at[0] if at else None
-    if at is not None:
-        from ..language.point import parse_point
-        point = parse_point(at)
-        direction = parse_point(seed, label="--seed") if seed is not None else None
-        trace = fn.trace(point, mode=mode or "auto", wrt=opt.parse_wrt(wrt),
-                         seed=direction, cost=False)
-        opt.emit_warnings(trace.warnings)
-        tape = fn.tape(list(point))
-    else:
-        if mode is not None or seed is not None:
-            raise UsageError("--mode needs a point for its tangents or adjoints",
-                             hint="add --at, e.g. --at " + ",".join(f"{n}=1" for n in fn.inputs))
-        tape = fn.tape()
+    traces, numbers = _traces(fn, at, mode, wrt, seed)
+    trace = traces[0] if traces else None
+    tape = fn.tape(list(trace.point)) if trace is not None else fn.tape()
     with_values = trace is not None
     style = "ascii" if fmt == "plain" else "text"
-    sweep = trace if mode is not None else _values_only(trace)
-    nodes = V.build(tape, sweep, style)
+    sweeps = traces if mode is not None else [_values_only(t) for t in traces]
+    nodes = V.build(tape, sweeps, style, numbers)
     title = " ".join(fn.source.split())
-    if trace is not None:
+    if traces:
         from ..render.numbers import plain_number
 
-        title += " at " + ", ".join(f"{k} = {plain_number(v)}" for k, v in trace.point.items())
+        shown = [", ".join(f"{k} = {plain_number(v)}" for k, v in t.point.items())
+                 for t in traces]
+        if len(at) > 1:  # one label per point on every node, numbered as the --at
+            shown = [f"({k}) {text}" for k, text in zip(numbers, shown)]
+        title += " at " + "; ".join(shown)
+    if fmt == "json":  # as every command: an object per point, an array for several
+        from ..render.results import dumps
+
+        if not traces:
+            opt.write(dumps(V.to_json(nodes, tape)))
+            return
+        objs = opt.each_json(traces, lambda t: V.to_json(V.build(tape, [t], style), tape, t))
+        opt.write(dumps(opt.one_or_many(objs)))
+        return
     if fmt == "tree":
         tree = V.rich_tree(nodes, tape, title, with_values)
         if tree is None:
             click.echo(f"adcli: note: the graph is more than {V.RICH_TREE_MAX_DEPTH} levels "
                        "deep; printing it as a plain tree (--format dot or mermaid draws it)",
                        err=True)
-            fmt, nodes = "plain", V.build(tape, sweep, "ascii")
+            fmt, nodes = "plain", V.build(tape, sweeps, "ascii", numbers)
         else:
             from ..render import rich_view
 
@@ -74,12 +72,34 @@ def graph_command(expr, file, at, mode, wrt, seed, fmt):
         opt.write(f"graph of {title}\n" + V.plain_tree(nodes, tape, with_values))
     elif fmt == "dot":
         opt.write(V.dot(nodes, tape, title, with_values))
-    elif fmt == "mermaid":
-        opt.write(V.mermaid(nodes, tape, with_values))
     else:
-        from ..render.results import dumps
+        opt.write(V.mermaid(nodes, tape, with_values))
 
-        opt.write(dumps(V.to_json(nodes, tape, trace)))
+
+def _traces(fn, at, mode, wrt, seed):
+    """The trace of every --at point (the graph's numbers) and each one's
+    1-based place among the --at points; a point that fails is reported as
+    for any command (the others are drawn, exit 1)."""
+    if not at:
+        if mode is not None or seed is not None:
+            raise UsageError("--mode needs a point for its tangents or adjoints",
+                             hint="add --at, e.g. --at " + ",".join(f"{n}=1" for n in fn.inputs))
+        return [], []
+    from ..language.point import parse_point
+
+    direction = parse_point(seed, label="--seed") if seed is not None else None
+    names = opt.parse_wrt(wrt)
+    traces = opt.each_point(fn, at, lambda point: fn.trace(
+        point, mode=mode or "auto", wrt=names, seed=direction, cost=False))
+    variables = {tuple(t.point) for t in traces}
+    if len(variables) > 1:
+        raise UsageError("the points name different variables: a graph draws one DAG, "
+                         "so every --at must give the same ones",
+                         hint="give each point every variable: --at "
+                              + ",".join(f"{n}=…" for n in traces[0].point))
+    numbers = [k for k, e in enumerate(opt.in_order(traces), 1)
+               if not isinstance(e, opt.FailedPoint)]
+    return traces, numbers
 
 
 def _values_only(trace):

@@ -12,16 +12,31 @@ from .trace_view import expr
 
 class GNode:
     __slots__ = ("id", "omega", "kind", "op", "label", "definition", "value", "notes", "args",
-                 "outputs")
+                 "outputs", "per_point")
 
     def __init__(self, **kw):
         for k in self.__slots__:
             setattr(self, k, kw.get(k))
 
 
-def build(tape, trace=None, style="text"):
+def build(tape, traces=(), style="text", numbers=None):
     """Nodes (by slot) and the output slots, from the tape; annotated with
-    the trace's numbers when there is one."""
+    the numbers of each trace (one per point; ``numbers`` are the points'
+    labels, 1, 2, …, shown when there are several)."""
+    traces = list(traces or [])
+    trace = traces[0] if traces else None
+    nodes = _build(tape, trace, style)
+    if len(traces) > 1:
+        for node in nodes.values():
+            node.per_point = []
+        for k, t in zip(numbers or range(1, len(traces) + 1), traces):
+            for slot, node in _build(tape, t, style).items():
+                if node.kind != "const":
+                    nodes[slot].per_point.append((k, node.value, node.notes))
+    return nodes
+
+
+def _build(tape, trace, style):
     from ..modes.trace import Symbolic
 
     n = tape.n_inputs
@@ -73,10 +88,19 @@ def _name(node, style):
 
 
 def _annotation(node, with_values):
+    """The node's numbers: ``= value`` and its tangents/adjoints; at several
+    points one ``(k) = value; …`` entry per point."""
+    if node.per_point:
+        return [f"({k}) " + "; ".join(_numbers(value, notes, with_values))
+                for k, value, notes in node.per_point]
+    return _numbers(node.value if node.kind != "const" else None, node.notes, with_values)
+
+
+def _numbers(value, notes, with_values):
     parts = []
-    if with_values and node.value is not None and node.kind != "const":
-        parts.append(f"= {plain_number(node.value)}")
-    parts += [f"{k} {plain_number(v)}" for k, v in node.notes]
+    if with_values and value is not None:
+        parts.append(f"= {plain_number(value)}")
+    parts += [f"{k} {plain_number(v)}" for k, v in notes]
     return parts
 
 
@@ -111,7 +135,7 @@ def _tree_lines(nodes, tape, style, with_values):
         if first or node.kind == "const" or node.kind == "input":
             ann = _annotation(node, with_values)
             if ann:
-                text += "  [" + "; ".join(ann) + "]"
+                text += "  [" + (" | " if node.per_point else "; ").join(ann) + "]"
             if not first and node.kind == "op":
                 text += "  (shown above)"
         else:
