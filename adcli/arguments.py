@@ -68,6 +68,12 @@ def is_array(value):
     return not isinstance(value, (str, bytes)) and hasattr(value, "__len__")
 
 
+def has_arrays(point, kwargs):
+    """Is a value of the point (a mapping or keywords) an array or a list?"""
+    values = list(point.values()) if hasattr(point, "values") else []
+    return any(is_array(v) for v in values + list(kwargs.values()))
+
+
 def system_for(point, kwargs, digits=None, exact=False, arrays=True):
     """The number system of a call: NumPy arrays when a point value is an
     array (or a list) of numbers, else ``digits=``/``exact=``/float64."""

@@ -20,9 +20,9 @@ from .arguments import check_names as _check_names
 from .arguments import cotangent_vector as _cotangent
 from .arguments import direction_vector as _direction
 from .arguments import finite as _finite
+from .arguments import has_arrays, partial_orders, point_mapping, taylor_line
 from .arguments import name_list as _names
 from .arguments import output_index as _output_index
-from .arguments import partial_orders, taylor_line
 from .errors import UsageError
 from .modes.engine import solve
 from .numsys import FLOAT64
@@ -34,6 +34,8 @@ __all__ = ["Cotangent", "Directional", "Hessian", "Partial", "Taylor", "hessian"
 
 
 def jvp(fn, point=None, direction=None, **kwargs):
+    if has_arrays(point, kwargs):
+        return over_arrays(lambda p: jvp(fn, p, direction), point, kwargs)
     from .modes.sweeps import forward, linearize
 
     tape, values = fn._bind(point, kwargs)
@@ -49,6 +51,8 @@ def jvp(fn, point=None, direction=None, **kwargs):
 
 
 def vjp(fn, point=None, cotangent=None, *, wrt=None, **kwargs):
+    if has_arrays(point, kwargs):
+        return over_arrays(lambda p: vjp(fn, p, cotangent, wrt=wrt), point, kwargs)
     from .modes.sweeps import linearize, reverse
 
     tape, values = fn._bind(point, kwargs)
@@ -66,6 +70,9 @@ def vjp(fn, point=None, cotangent=None, *, wrt=None, **kwargs):
 
 def hessian(fn, point=None, *, wrt=None, output=None, direction=None, digits=None,
             exact=False, **kwargs):
+    if has_arrays(point, kwargs):
+        return over_arrays(lambda p: hessian(fn, p, wrt=wrt, output=output,
+                                             direction=direction), point, kwargs, digits, exact)
     from .modes import hessian as H
 
     system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
@@ -101,6 +108,9 @@ def hessian(fn, point=None, *, wrt=None, output=None, direction=None, digits=Non
 
 def taylor(fn, point=None, order=2, *, direction=None, wrt=None, digits=None, exact=False,
            **kwargs):
+    if has_arrays(point, kwargs):
+        return over_arrays(lambda p: taylor(fn, p, order, direction=direction, wrt=wrt),
+                           point, kwargs, digits, exact)
     from .modes.taylor import sweep
 
     system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
@@ -158,6 +168,8 @@ def rounding_loss(tape, inputs, vec, order, coefs):
 
 
 def partial(fn, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
+    if has_arrays(point, kwargs):
+        return over_arrays(lambda p: partial(fn, p, wrt), point, kwargs, digits, exact)
     from .modes.engine import primal
     from .modes.taylor import mixed_partial
 
@@ -174,3 +186,74 @@ def partial(fn, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
     numbers, warnings, pt = solve(system, tape, specs, compute)
     return Partial(fn.outputs, numbers[:n_out], names, numbers[n_out:], state["sweeps"],
                    warnings, pt, system)
+
+
+# --- arrays of points ----------------------------------------------------------
+#
+# Hessians, Taylor coefficients and mixed partials branch on values (kinks,
+# the order of a power's recurrence), so over NumPy arrays they are computed
+# one point at a time by the scalar engine: the numbers, warnings and errors
+# are exactly those of one call per point, and the result has the class of a
+# one-point result with every per-point number an array of the points' shape.
+
+# fields that are the same at every point (not stacked into arrays)
+_SHARED = frozenset({"outputs", "output", "direction", "order", "wrt", "sweeps", "mode",
+                     "warnings", "system", "cotangent"})
+
+
+def over_arrays(compute, point, kwargs, digits=None, exact=False):
+    """``compute({name: float})`` at every point of the broadcast arrays in
+    ``point``/``kwargs``, stacked into one result of arrays."""
+    import numpy as np
+
+    from .errors import AdcliError
+
+    if digits is not None or exact:
+        raise UsageError("arrays of points are computed in float64: drop `digits`/`exact`, "
+                         "or give one point at a time", params=("digits", "exact"))
+    merged = point_mapping(point, kwargs)
+    names = list(merged)
+    try:
+        arrays = np.broadcast_arrays(*[np.asarray(merged[n], dtype=np.float64) for n in names])
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"the arrays of a point must be numbers of one shape (or broadcast "
+                         f"to one): {exc}") from None
+    shape = arrays[0].shape if arrays else ()
+    results = []
+    for index in np.ndindex(shape):
+        one = {n: float(a[index]) for n, a in zip(names, arrays)}
+        try:
+            results.append(compute(one))
+        except AdcliError as exc:
+            where = ", ".join(f"{n}={v!r}" for n, v in one.items())
+            exc.message = f"{exc.message} (at index {list(index)} of the arrays: {where})"
+            raise
+    first = results[0]
+    stacked = type(first).__new__(type(first))
+    for slot in type(first).__slots__:
+        values = [getattr(r, slot) for r in results]
+        if slot == "warnings":
+            seen = {}
+            for w in (w for ws in values for w in ws):
+                seen.setdefault(w.message, w)
+            stacked.warnings = list(seen.values())
+        elif slot in _SHARED:
+            setattr(stacked, slot, values[0])
+        else:
+            setattr(stacked, slot, _stack(values, shape))
+    return stacked
+
+
+def _stack(values, shape):
+    """Per-point numbers (or dicts/lists of them, alike at every point) as
+    arrays of ``shape``, in the same dicts/lists."""
+    import numpy as np
+
+    first = values[0]
+    if isinstance(first, dict):
+        return {k: _stack([v[k] for v in values], shape) for k in first}
+    if isinstance(first, (list, tuple)):
+        return [_stack([v[i] for v in values], shape) for i in range(len(first))]
+    if first is None or isinstance(first, str):
+        return first
+    return np.array(values, dtype=np.float64).reshape(shape)

@@ -597,6 +597,13 @@ class NumpyArrays(NumberSystem):
     safe = strict  # NumPy never raises: ±inf and nan, flagged by the batch driver
     elementwise = True
 
+    def format(self, x):
+        """An array as NumPy prints it, each number at full precision."""
+        from .numtext import plain_number
+
+        return self.np.array2string(self.np.asarray(x), separator=", ",
+                                    formatter={"float_kind": lambda v: plain_number(float(v))})
+
     def number(self, x):
         return self.np.asarray(x, dtype=self.np.float64)
 

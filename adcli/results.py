@@ -27,6 +27,14 @@ class _Numbers:
 
 
 class Evaluation(_Numbers):
+    """The value(s) at a point.
+
+    The rule every result follows: ``.values`` is a list with one entry per
+    output, always; ``.value`` is that entry alone when there is one output
+    (a one-output formula, or a Hessian, which is of one chosen output) and
+    the whole list when there are several.  ``.derivative``, ``.partial``,
+    ``.coefficients`` and ``.derivatives`` follow the same rule."""
+
     __slots__ = ("outputs", "values", "warnings", "point", "system")
 
     def __init__(self, outputs, values, warnings, point=None, system=FLOAT64):
@@ -140,6 +148,16 @@ class Hessian(_Result):
         self.direction, self.hvp = direction, hvp
         self.mode = "forward-over-reverse"
         self.warnings, self.point = warnings, point
+
+    @property
+    def outputs(self):
+        """The one output this Hessian is of (as every result's ``outputs``)."""
+        return (self.output,)
+
+    @property
+    def values(self):
+        """[value]: a Hessian is of one output (see :class:`Evaluation`)."""
+        return [self.value]
 
     def matrix(self):
         """The Hessian as a list of rows, in the order of ``gradient``."""
