@@ -29,7 +29,10 @@ class FailedPoint:
         return obj
 
     def plain(self):
-        return f"error {self.where}: {self.message}"
+        """``error point 2 of 3 (--at x=-1): …``, in the plain format's ASCII
+        notation (w2 for ω₂)."""
+        text = f"error {self.where}: {self.message}"
+        return text.replace("ω", "w").replace("…", "...")
 
     def cells(self, header):
         """A table row under ``header``: the point's values, an empty cell
