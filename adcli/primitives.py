@@ -302,14 +302,15 @@ TABLE = [
       latex="\\operatorname{{atan2}}({0}, {1})", kink=_origin, kink_note=UNDEFINED,
       doc="angle of the point (x, y)",
       np="arctan2", mp="atan2"),
-    # second: y²/h³ as (y/h)·(y/h/h); differentiating x/h gives 1/h − x²/h³,
-    # which cancels to 0 for |x| ≳ 1e8·|y|
+    # differentiating x/h gives 1/h − x²/h³, which cancels to 0 for
+    # |x| ≳ 1e8·|y|: second partials written as y²/h³ = (y/h)·(y/h/h) …, and
+    # Taylor mode a recurrence that splits radial and perpendicular motion
     P("hypot", math.hypot, ("x/hypot(x, y)", "y/hypot(x, y)"),
       second=("y/hypot(x, y)*(y/hypot(x, y)/hypot(x, y))",
               "-(x/hypot(x, y))*(y/hypot(x, y)/hypot(x, y))",
               "x/hypot(x, y)*(x/hypot(x, y)/hypot(x, y))"),
       latex="\\sqrt{{{0}^2 + {1}^2}}", kink=_origin, kink_note=UNDEFINED,
-      np="hypot", mp="hypot"),
+      np="hypot", mp="hypot", taylor="_hypot"),
     P("min", min, ("(1-sign(x-y))/2", "(1+sign(x-y))/2"),
       latex="\\min({0}, {1})", kink=_tie, kink_note=TIE,
       doc="several arguments fold left: min(a, b, c) = min(min(a, b), c)",

@@ -136,10 +136,32 @@ def make_rules(fsum, log, zero=0.0, one=1.0):
         w = [_cauchy(k, v, L) for k in range(n + 1)]
         return fsum(j * w[j] * y[n - j] for j in range(1, n + 1)) / n
 
+    def _hypot(n, y, u, v, state):
+        """hypot without the cancellation of its rule's series (x/h
+        differentiated is 1/h − x²/h³: 0 for |x| ≳ 1e8·|y|).  With the unit
+        vector (e_u, e_v) = (u_0, v_0)/h_0, split the motion into its radial
+        part A_k = e_u·u_k + e_v·v_k and its perpendicular part
+        C_k = e_u·v_k − e_v·u_k: exactly, h = (1 + A/h_0)·S with
+        S = sqrt(h_0² + Q²) and Q = C/(1 + A/h_0), three series without
+        a difference of near-equal terms."""
+        h0 = y[0]
+        if not state:  # A, Q, S: coefficient 0 of each
+            state.extend([[zero], [zero], [h0]])
+        A, Q, S = state
+        eu, ev = u[0] / h0, v[0] / h0
+        A.append(eu * u[n] + ev * v[n])
+        Q.append(eu * v[n] - ev * u[n] - fsum(map(mul, A[1:n], Q[n - 1:0:-1])) / h0)
+        S.append((fsum(map(mul, Q[1:n], Q[n - 1:0:-1]))
+                  - fsum(map(mul, S[1:n], S[n - 1:0:-1]))) / (two * h0))
+        return S[n] + fsum(map(mul, A[1:n + 1], S[n - 1::-1])) / h0
+
     return {"_add": _add, "_sub": _sub, "_neg": _neg, "_mul": _mul, "_div": _div,
-            "_sqrt": _sqrt, "_log": _log, "_pow": _pow}
+            "_sqrt": _sqrt, "_log": _log, "_pow": _pow, "_hypot": _hypot}
 
 
+# recurrences that keep series of their own between coefficients: called
+# with one more argument, a list they fill (the series' ``state``)
+STATEFUL = frozenset({"_hypot"})
 RULES = make_rules(safe_fsum, math.log)
 
 
@@ -153,13 +175,14 @@ def _normal(y):
 class Series:
     """A lazily extended list of Taylor coefficients ``c``."""
 
-    __slots__ = ("c", "prim", "args", "derivs", "const", "id")
+    __slots__ = ("c", "prim", "args", "derivs", "const", "id", "state")
 
     def __init__(self, c, prim=None, args=(), const=False, id=0):
         self.c = c
         self.prim = prim
         self.args = args
         self.derivs = None  # the partial-derivative series, built on first use
+        self.state = None  # a recurrence's own running series (STATEFUL)
         self.const = const
         self.id = id
 
@@ -260,7 +283,11 @@ class Engine:
                 if len(a.c) <= n:
                     self.extend(a, n)
             rule = s.prim.taylor
-            if rule is not None:
+            if rule in STATEFUL:
+                if s.state is None:
+                    s.state = []
+                c.append(self.rules[rule](n, c, *[a.c for a in s.args], s.state))
+            elif rule is not None:
                 c.append(self.rules[rule](n, c, *[a.c for a in s.args]))
             else:
                 c.append(self._generic(s, n))
