@@ -440,6 +440,9 @@ def mixed_partial(tape, point, counts, system=FLOAT64):
         seed = [1.0 if j == i else 0.0 for j in range(n)]
         coefs, warnings = sweep(tape, point, seed, m, system)
         return [c[m] * math.factorial(m) for c in coefs], warnings, 1
+    nested = _nested(tape, point, items, system)
+    if nested is not None:
+        return nested[0], nested[1], 1
     cache = {}  # canonical node → m-th coefficients of every output
     terms = [[] for _ in tape.outputs]
     warnings = []
@@ -467,3 +470,15 @@ def mixed_partial(tape, point, counts, system=FLOAT64):
         for out, c in zip(terms, cache[node], strict=True):
             out.append(weight * sign * c)
     return [system.fsum(t) for t in terms], warnings, len(cache)
+
+
+def _nested(tape, point, items, system):
+    """Mixed partials by one sweep over nested Taylor series
+    (:mod:`adcli.modes.jets`), or None where that sweep meets a kink, a
+    domain edge or a non-finite number: then polarization, which warns."""
+    from .jets import nested_partial
+
+    try:
+        return nested_partial(tape, point, items, system, Engine)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
