@@ -80,3 +80,10 @@ def test_json_of_several_points_stays_an_array_when_only_one_is_left(run, comman
                       "point": {"x": -1.0}}
     one = json.loads(run(command, "log(x)", "--at", "x=2", "--format", "json").stdout)
     assert isinstance(one, dict)
+
+
+def test_a_point_missing_a_variable_among_full_ones_gets_a_hint_that_fits(run):
+    res = run("grad", "x*y", "--at", "x=1,y=2", "--at", "x=3", "--format", "csv")
+    assert res.exit_code == 1
+    assert "e.g. --at x=…,y=…" in res.stderr
+    assert "x=1,y=2,x=3" not in res.stderr  # not every --at glued into one

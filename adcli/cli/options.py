@@ -195,8 +195,11 @@ rich_failed = failed_views.rich_failed
 
 def _hint_one_point(failures, parsed, at):
     """``--at x=2 --at y=3`` is two points, each missing a variable: say so."""
-    if any(text.startswith("@") for text in at):
-        example = ",".join(f"{n}=…" for n in dict.fromkeys(n for p in parsed for n in p))
+    names = [n for p in parsed for n in p]
+    if len(names) != len(set(names)):  # the points repeat variables: not one point split up
+        example = ",".join(f"{n}=…" for n in dict.fromkeys(names))
+    elif any(text.startswith("@") for text in at):
+        example = ",".join(f"{n}=…" for n in names)
     else:
         example = ",".join(at)
     for _, _, exc in failures:
