@@ -13,9 +13,8 @@ Every figure is measured in this run.  Workloads:
   ``adcli grad --points`` processes with a cold kernel cache (compilation
   included);
 * compile time against formula size, for the two compiler paths the issue
-  names: generated C + the system ``cc`` (what adcli ships), and LLVM IR
-  from the same kernel compiled in-process by ``llvmlite`` (a candidate
-  written here only to measure it: no domain checks).
+  names: generated C + the system ``cc``, and LLVM IR from the same kernel
+  compiled in-process by ``llvmlite`` (what --jit uses when installed).
 """
 
 import argparse
@@ -174,7 +173,8 @@ def compile_times(quick):
 
 
 def jit_kernels(quick):
-    """In-process batch kernels: NumPy path vs compiled C vs llvmlite."""
+    """In-process batch kernels: NumPy path vs compiled C vs llvmlite (vector
+    math where available, as --jit runs it)."""
     import numpy as np
 
     from adcli.batch.driver import GradKernel
@@ -208,7 +208,12 @@ def jit_kernels(quick):
 
 
 def jit_end_to_end(quick):
-    """Whole ``adcli grad --points`` processes, cold kernel cache."""
+    """Whole ``adcli grad --points`` processes, cold kernel cache: the NumPy
+    path, --jit (vector math where the CPU and glibc allow) and --jit through
+    libm (ADCLI_JIT_MATH=libm: the engine's bits).  Wall seconds, and CPU
+    seconds (user + system, every thread), which a shared machine disturbs less."""
+    import resource
+
     import numpy as np
 
     n = 100_000 if quick else 1_000_000
@@ -223,11 +228,17 @@ def jit_end_to_end(quick):
             np.savetxt(pts, X, delimiter=",", header="a,b,c,d", comments="", fmt="%.17g")
             base = [sys.executable, "-m", "adcli", "grad", "-f", str(f), "--points", str(pts)]
             times = {}
-            for key, extra in (("numpy", []), ("jit", ["--jit"])):
-                env = dict(os.environ, XDG_CACHE_HOME=str(Path(tmp) / f"cache-{key}"))
+            for key, extra, math in (("numpy", [], "vector"), ("jit", ["--jit"], "vector"),
+                                     ("jit_libm", ["--jit"], "libm")):
+                env = dict(os.environ, XDG_CACHE_HOME=str(Path(tmp) / f"cache-{key}"),
+                           ADCLI_JIT_MATH=math)
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t = time.perf_counter()
                 subprocess.run(base + extra, stdout=subprocess.DEVNULL, check=True, env=env)
                 times[key] = time.perf_counter() - t
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                times[f"{key}_cpu"] = (after.ru_utime - before.ru_utime
+                                       + after.ru_stime - before.ru_stime)
             rows.append({"case": label, "points": n, **times})
     return rows
 
@@ -257,7 +268,10 @@ def run(quick=False):
                 f"llvmlite cold vs C + cc cold; C from the disk cache {r['cached_s']:.3f} s")
         for r in jit_end_to_end(quick):
             row(f"grad --points --jit: {r['case']}, {r['points']:,} points, cold cache",
-                r["jit"], "NumPy path", r["numpy"], "whole processes, compile included")
+                r["jit"], "NumPy path", r["numpy"],
+                f"whole processes, compile included; CPU s: --jit {r['jit_cpu']:.2f}, "
+                f"NumPy path {r['numpy_cpu']:.2f}; --jit through libm {r['jit_libm']:.2f} s "
+                f"wall, {r['jit_libm_cpu']:.2f} s CPU")
     return rows
 
 
@@ -285,9 +299,13 @@ def main(argv=None):
                   f"(cached {r['cached_s']:.3f} s), llvmlite {_s(r['llvm_s'])}")
     if "e2e" in want:
         for r in jit_end_to_end(args.quick):
-            print(f"adcli grad --points, {r['case']}, {r['points']:,} points: NumPy path "
-                  f"{r['numpy']:.2f} s, --jit {r['jit']:.2f} s (cold cache), "
-                  f"ratio {r['numpy'] / r['jit']:.2f}")
+            print(f"adcli grad --points, {r['case']}, {r['points']:,} points (cold cache), "
+                  f"wall / CPU s: NumPy path {r['numpy']:.2f} / {r['numpy_cpu']:.2f}, "
+                  f"--jit {r['jit']:.2f} / {r['jit_cpu']:.2f} "
+                  f"(ratio {r['numpy'] / r['jit']:.2f} / {r['numpy_cpu'] / r['jit_cpu']:.2f}), "
+                  f"--jit through libm {r['jit_libm']:.2f} / {r['jit_libm_cpu']:.2f} "
+                  f"(ratio {r['numpy'] / r['jit_libm']:.2f} / "
+                  f"{r['numpy_cpu'] / r['jit_libm_cpu']:.2f})")
 
 
 if __name__ == "__main__":
