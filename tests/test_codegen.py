@@ -123,6 +123,32 @@ def test_python_and_numpy_main_programs(tmp_path):
 
 
 @needs_cc
+def test_numpy_reports_the_bad_rows_the_c_program_reports(tmp_path):
+    """The NumPy target: a point off the domain is an `error:` line naming
+    the same ω step as the C program (the first step off its domain), and
+    the engine fails there too; every other point is computed."""
+    from adcli.errors import AdcliError
+
+    fn = adcli.Function("log(x) + sqrt(y - x) + 1/y + atanh(x/4)")
+    pts = [[1.0, 2.0], [0.0, 1.0], [-1.0, 4.0], [2.0, 1.0], [1.0, 0.0], [4.0, 9.0],
+           [0.5, 3.0]]
+    c_lines = _run(_c_program(tmp_path, fn.codegen("c", main=True)), pts)
+    path = tmp_path / "k_numpy.py"
+    path.write_text(fn.codegen("numpy", main=True))
+    np_lines = _run([sys.executable, str(path)], pts)
+    good = []
+    for c, n, pt in zip(c_lines, np_lines, pts):
+        if c.startswith("error:"):
+            assert n == c.replace("omega ", "ω"), (pt, c, n)
+            with pytest.raises(AdcliError):
+                fn.gradient(dict(zip(fn.inputs, pt)))
+        else:
+            good.append((n, pt))
+    assert len(good) == 2 and sum(line.startswith("error") for line in np_lines) == 5
+    _compare([n for n, _ in good], fn, [pt for _, pt in good], rel=4e-15)
+
+
+@needs_cc
 def test_worked_example_c_reads_like_the_trace():
     out = CliRunner().invoke(cli, ["codegen", "x1*x2 + sin(x1)", "--lang", "c"]).output
     assert "int adcli_f(const double *x, double *f, double *J)" in out

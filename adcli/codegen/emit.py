@@ -184,6 +184,9 @@ class NumPy(Python):
     def floor(self, a):
         return f"np.floor({a})"
 
+    def isnan(self, a):
+        return f"np.isnan({a})"
+
     def literal(self, v):
         return super().literal(v).replace("math.", "np.")
 

@@ -258,6 +258,10 @@ def emit_numpy(kernel, name, main=False):
     body = []
     for s in stmts:
         body.append(f"        {s.var} = {s.text}  # {s.comment}")
+        checks = s.check or ()
+        for k in range(0, len(checks), 2):  # the first step off its domain, per point
+            body.append(f"        bad = np.where((bad == 0) & ({checks[k]}), {checks[k + 1]}, "
+                        "bad)")
         if s.kink is not None:
             body.append(f"        {s.var} = np.where(({s.kink}) & np.isnan({s.var}), 0.0, "
                         f"{s.var})")
@@ -267,26 +271,34 @@ def emit_numpy(kernel, name, main=False):
         if h + "(" in source:
             out += lines + [""]
     names = ", ".join(g for g, _, _ in results)
-    out += ["", f"def {name}(X):",
+    out += ["", f"def {name}(X, errors=False):",
             f'    """({names}) for the points X, an (n, {len(kernel.inputs)}) array (one '
             "row per", "    point, inputs in the order above): arrays of shape (n, k). "
-            "Points outside", '    the domain give nan or ±inf rows (no exception)."""',
+            "Points outside", "    the domain give nan or ±inf rows (no exception); with "
+            "errors=True a last", "    array says which: bad[i] is the ω index of the first "
+            "step outside its", '    domain at point i (where adcli reports an error), '
+            'else 0."""',
             f"    X = np.asarray(X, dtype=float).reshape(-1, {len(kernel.inputs)})",
             "    n = X.shape[0]",
+            "    bad = np.zeros(n, dtype=np.int64)",
             '    with np.errstate(all="ignore"):']
     out += body
     for g, codes, _ in results:
         out.append(f"        {g} = np.empty((n, {len(codes)}))")
         out += [f"        {g}[:, {k}] = {c}" for k, c in enumerate(codes)]
-    out.append(f"    return {names}")
+    out.append(f"    return ({names}, bad) if errors else ({names})")
     if main:
         out += ["", "", "def _main():", "    import sys", "",
                 f"    rows = [line.split() for line in sys.stdin if line.split() or not "
                 f"{len(kernel.inputs)}]",
                 f"    X = np.array(rows, dtype=float).reshape(len(rows), {len(kernel.inputs)})",
-                f"    out = np.hstack({name}(X))",
-                "    for row in out.tolist():",
-                "        print(' '.join('%.17g' % v for v in row))",
+                f"    *groups, bad = {name}(X, errors=True)",
+                "    out = np.hstack(groups)",
+                "    for row, omega in zip(out.tolist(), bad.tolist()):",
+                "        if omega:",
+                "            print(f'error: domain error at ω{omega}')",
+                "        else:",
+                "            print(' '.join('%.17g' % v for v in row))",
                 "", "", 'if __name__ == "__main__":', "    _main()"]
     return "\n".join(out) + "\n"
 
