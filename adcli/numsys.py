@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager as ContextManager
 from typing import Any
 
 from .errors import EvalWarning, UsageError
@@ -192,7 +193,7 @@ class NumberSystem:
         return {}
 
     # precision -----------------------------------------------------------------
-    def working(self, dps: int | None = None):
+    def working(self, dps: int | None = None) -> ContextManager:
         import contextlib
 
         return contextlib.nullcontext()
@@ -291,7 +292,7 @@ class MPDigits(_PreciseBase):
 
     name = "mpmath"
 
-    def __init__(self, digits: int):
+    def __init__(self, digits: int) -> None:
         if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
             raise UsageError(f"digits must be a positive whole number, not {digits!r}")
         if digits > MAX_DIGITS:
@@ -303,6 +304,7 @@ class MPDigits(_PreciseBase):
                              hint="pip install mpmath") from None
         self.mpmath = mpmath
         self.digits = digits
+        self.n_digits: int = digits  # the same, typed as never None
         self.prec_digits = digits + 10 + digits // 20
         self.zero = mpmath.mpf(0)
         self.one = mpmath.mpf(1)
@@ -316,13 +318,13 @@ class MPDigits(_PreciseBase):
     def __hash__(self):
         return hash(("mp", self.digits))
 
-    def number(self, x):
+    def number(self, x: Any) -> Any:
         mpf = self.mpmath.mpf
         if type(x).__name__ == "Fraction":
             return mpf(x.numerator) / x.denominator
         return mpf(x)
 
-    def literal(self, text):
+    def literal(self, text: str) -> Any:
         m = self.mpmath
         if text in CONSTANTS:
             return {"pi": +m.pi, "e": +m.e, "tau": 2 * m.pi}[text]
@@ -339,10 +341,10 @@ class MPDigits(_PreciseBase):
                 return self.mpmath.pi * 2 if name == "tau" else getattr(self.mpmath, name)
         return self.number(value)
 
-    def is_finite(self, x):
+    def is_finite(self, x: Any) -> bool:
         return self.mpmath.isfinite(x)
 
-    def strict(self, prim):
+    def strict(self, prim: Primitive) -> Callable[..., Any]:
         m = self.mpmath
         fn = mp_function(prim, m)
         mpf, isfinite = m.mpf, m.isfinite
@@ -362,7 +364,7 @@ class MPDigits(_PreciseBase):
 
         return strict
 
-    def safe(self, prim):
+    def safe(self, prim: Primitive) -> Callable[..., Any]:
         strict = self.strict(prim)
         key, mpf = prim.key, self.mpmath.mpf
 
@@ -374,19 +376,19 @@ class MPDigits(_PreciseBase):
 
         return safe
 
-    def fsum(self, xs):
+    def fsum(self, xs: Iterable[Any]) -> Any:
         return self.mpmath.fsum(xs)
 
-    def log(self, x):
+    def log(self, x: Any) -> Any:
         return self.mpmath.log(x)
 
-    def format(self, x, digits=None):
+    def format(self, x: Any, digits: int | None = None) -> str:
         """``digits`` significant digits (integers in full, without ``.0``),
         or inf/-inf/nan."""
         if isinstance(x, int) or type(x).__name__ == "Fraction":
             return str(x)
         m = self.mpmath
-        digits = digits or self.digits
+        digits = digits or self.n_digits
         if m.isnan(x):
             return "nan"
         if m.isinf(x):
@@ -401,21 +403,21 @@ class MPDigits(_PreciseBase):
                 text = m.nstr(x, digits, min_fixed=-6, max_fixed=digits)
         return text
 
-    def json(self, x):
+    def json(self, x: Any) -> Any:
         text = self.format(x)
         return text if text in ("inf", "-inf", "nan") else RawJSON(text)
 
-    def meta(self):
+    def meta(self) -> dict[str, Any]:
         return {"digits": self.digits}
 
-    def working(self, dps=None):
+    def working(self, dps: int | None = None) -> ContextManager:
         return self.mpmath.workdps(dps or self.prec_digits)
 
-    def converge(self, compute, n_steps):
+    def converge(self, compute: Callable[[], list], n_steps: int) -> tuple[list, list]:
         """Run ``compute()`` at two working precisions and raise the precision
         until they agree to ``digits`` significant digits (the way correctly
         rounded libraries check a result)."""
-        digits = self.digits
+        digits = self.n_digits
         guard = 10 + digits // 20 + len(str(n_steps + 1))
         dps = digits + guard
         for _ in range(4):
@@ -465,7 +467,7 @@ class ExactRationals(_PreciseBase):
     name = "exact"
     exact = True
 
-    def __init__(self):
+    def __init__(self) -> None:
         from fractions import Fraction
 
         self.Fraction = Fraction
@@ -475,12 +477,12 @@ class ExactRationals(_PreciseBase):
     def __repr__(self):
         return "EXACT"
 
-    def number(self, x):
+    def number(self, x: Any) -> Any:
         if isinstance(x, float) and not math.isfinite(x):
             raise UsageError(f"{x} is not a rational number")
         return self.Fraction(x)
 
-    def literal(self, text):
+    def literal(self, text: str) -> Any:
         if text in CONSTANTS:
             raise NotRational(f"the constant `{text}` is not rational",
                               hint="exact arithmetic needs rational numbers; "
@@ -496,10 +498,10 @@ class ExactRationals(_PreciseBase):
                 return _Irrational(name)
         return self.number(value)
 
-    def is_finite(self, x):
+    def is_finite(self, x: Any) -> bool:
         return True
 
-    def strict(self, prim):
+    def strict(self, prim: Primitive) -> Callable[..., Any]:
         Fraction = self.Fraction
 
         def _pow(x, y):
@@ -516,7 +518,7 @@ class ExactRationals(_PreciseBase):
         rational = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
                     "div": operator.truediv, "neg": operator.neg, "pow": _pow,
                     "abs": abs, "sign": _sign, "min": min, "max": max}
-        fn = rational.get(prim.key)
+        fn: Any = rational.get(prim.key)
         if fn is not None:
             return fn
 
@@ -525,23 +527,23 @@ class ExactRationals(_PreciseBase):
 
         return not_rational
 
-    def safe(self, prim):
+    def safe(self, prim: Primitive) -> Callable[..., Any]:
         return self.strict(prim)  # no ±inf among the rationals
 
-    def fsum(self, xs):
+    def fsum(self, xs: Iterable[Any]) -> Any:
         return sum(xs, self.zero)
 
-    def log(self, x):
+    def log(self, x: Any) -> Any:
         return self.strict(PRIMITIVES["log"])(x)
 
-    def format(self, x):
+    def format(self, x: Any) -> str:
         return str(x)
 
-    def json(self, x):
+    def json(self, x: Any) -> Any:
         text = str(x)
         return text if "/" in text else RawJSON(text)
 
-    def meta(self):
+    def meta(self) -> dict[str, Any]:
         return {"exact": True}
 
 
@@ -553,7 +555,7 @@ class NumpyArrays(NumberSystem):
 
     name = "numpy"
 
-    def __init__(self):
+    def __init__(self) -> None:
         import numpy
 
         self.np = numpy
@@ -582,7 +584,7 @@ class NumpyArrays(NumberSystem):
                 "_logb": lambda x, b: np.log(x) / np.log(b),
                 "_erf": _elementwise(math.erf), "_erfc": _elementwise(math.erfc)}
 
-    def strict(self, prim):
+    def strict(self, prim: Primitive) -> Callable[..., Any]:
         name = prim.np
         if not name:
             raise LookupError(f"primitive {prim.key} names no NumPy function")
@@ -597,24 +599,24 @@ class NumpyArrays(NumberSystem):
     safe = strict  # NumPy never raises: ±inf and nan, flagged by the batch driver
     elementwise = True
 
-    def format(self, x):
+    def format(self, x: Any) -> str:
         """An array as NumPy prints it, each number at full precision."""
         from .numtext import plain_number
 
         return self.np.array2string(self.np.asarray(x), separator=", ",
                                     formatter={"float_kind": lambda v: plain_number(float(v))})
 
-    def number(self, x):
+    def number(self, x: Any) -> Any:
         return self.np.asarray(x, dtype=self.np.float64)
 
-    def is_finite(self, x):
+    def is_finite(self, x: Any) -> bool:
         return bool(self.np.isfinite(x).all())
 
     @staticmethod
     def nonzero(x):
         return not (isinstance(x, float) and x == 0.0)
 
-    def at_kink(self, prim, args):
+    def at_kink(self, prim: Primitive, args: list) -> Any:
         np = self.np
         args = [np.asarray(a, dtype=np.float64) for a in args]
         with np.errstate(invalid="ignore"):
@@ -627,23 +629,23 @@ class NumpyArrays(NumberSystem):
                 mask = np.vectorize(lambda *row: bool(prim.kink(*row)), otypes=[bool])(*args)
         return mask if mask.any() else False
 
-    def kink_partial(self, p, where):
+    def kink_partial(self, p: Any, where: Any) -> Any:
         np = self.np
         return np.where(where & np.isnan(p), 0.0, p)
 
-    def example(self, args, where):
+    def example(self, args: list, where: Any) -> list[float]:
         np = self.np
         row = int(np.argmax(np.broadcast_to(where, np.broadcast(*args, where).shape)))
         return [float(np.broadcast_to(a, np.shape(where) or (1,)).flat[row])
                 if np.ndim(a) else float(a) for a in args]
 
-    def to_float(self, x):
+    def to_float(self, x: Any) -> float:
         return float(x) if self.np.ndim(x) == 0 else NAN
 
-    def fsum(self, xs):
+    def fsum(self, xs: Iterable[Any]) -> Any:
         return sum(xs)
 
-    def log(self, x):
+    def log(self, x: Any) -> Any:
         return self.np.log(x)
 
 
@@ -652,7 +654,7 @@ class RawJSON:
 
     __slots__ = ("text",)
 
-    def __init__(self, text: str):
+    def __init__(self, text: str) -> None:
         self.text = text
 
     def __repr__(self):

@@ -10,6 +10,8 @@ again, and ``adcli functions`` lists them.
 Adding a function means adding one ``Primitive(...)`` line below.
 """
 
+from __future__ import annotations
+
 import math
 import operator
 
@@ -92,7 +94,7 @@ def _pow(x, y):
         return math.copysign(INF, _pow_sign(x, y))
 
 
-_pow.raw = math.pow
+_pow.raw = math.pow  # type: ignore[attr-defined]
 
 
 def _sign(x):
@@ -182,9 +184,9 @@ def _pow_edge(x, y):
 
 # A kink predicate can only fire where its first argument takes one of these
 # values: the sweeps test that in bulk before asking the predicate itself.
-_at_zero.first_arg_values = _origin.first_arg_values = _pow_kink.first_arg_values = (0.0,)
-_at_unit.first_arg_values = (1.0, -1.0)
-_at_one.first_arg_values = (1.0,)
+for _predicate, _values in ((_at_zero, (0.0,)), (_origin, (0.0,)), (_pow_kink, (0.0,)),
+                           (_at_unit, (1.0, -1.0)), (_at_one, (1.0,))):
+    _predicate.first_arg_values = _values  # type: ignore[union-attr]
 
 
 SLOPE = "infinite slope: the derivative is ±inf"
@@ -332,5 +334,5 @@ VARIADIC = {"min", "max"}  # fold left over any number ≥ 2 of arguments
 CONSTANTS = {"pi": math.pi, "e": math.e, "tau": math.tau}
 
 
-def function_names():
+def function_names() -> list[str]:
     return sorted({name for name, _ in FUNCTIONS})

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKED = ["adcli/numsys.py", "adcli/modes", "adcli/graph", "adcli/arguments.py",
-           "adcli/results.py", "adcli/api.py", "adcli/higher.py"]
+CHECKED = ["adcli/primitives.py", "adcli/numsys.py", "adcli/modes", "adcli/graph",
+           "adcli/arguments.py", "adcli/results.py", "adcli/api.py", "adcli/higher.py",
+           "adcli/sparse/drivers.py"]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("mypy") is None,

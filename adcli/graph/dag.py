@@ -6,6 +6,11 @@ differentiated once.  Each node remembers where it first appeared in the
 user's text (``span``) so errors can point at it.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
 CONST = "const"
 VAR = "var"
 
@@ -13,7 +18,8 @@ VAR = "var"
 class Node:
     __slots__ = ("op", "args", "value", "name", "span", "id")
 
-    def __init__(self, op, args, value, name, span, id):
+    def __init__(self, op: str, args: tuple[Node, ...], value: Any, name: Any,
+                 span: tuple[int, int] | None, id: int) -> None:
         self.op = op  # CONST, VAR or a primitive key
         self.args = args  # tuple of Nodes
         self.value = value  # the float, for CONST
@@ -22,11 +28,11 @@ class Node:
         self.id = id
 
     @property
-    def is_const(self):
+    def is_const(self) -> bool:
         return self.op == CONST
 
     @property
-    def is_var(self):
+    def is_var(self) -> bool:
         return self.op == VAR
 
     def __repr__(self):
@@ -40,9 +46,9 @@ class Node:
 class Graph:
     """A hash-consing table of nodes."""
 
-    def __init__(self):
-        self._table = {}
-        self.nodes = []
+    def __init__(self) -> None:
+        self._table: dict[tuple, Node] = {}
+        self.nodes: list[Node] = []
 
     def _make(self, key, op, args, value, name, span):
         node = self._table.get(key)
@@ -52,16 +58,17 @@ class Graph:
             self.nodes.append(node)
         return node
 
-    def const(self, value, span=None):
+    def const(self, value: float, span: tuple[int, int] | None = None) -> Node:
         value = float(value)
         # Key by value, except where == is not identity: 0.0 vs -0.0, and nan.
         key = (CONST, value) if value and value == value else (CONST, repr(value))
         return self._make(key, CONST, (), value, None, span)
 
-    def var(self, name, span=None):
+    def var(self, name: str, span: tuple[int, int] | None = None) -> Node:
         return self._make((VAR, name), VAR, (), None, name, span)
 
-    def apply(self, op, args, span=None):
+    def apply(self, op: str, args: tuple[Node, ...],
+              span: tuple[int, int] | None = None) -> Node:
         key = (op, args[0].id, args[1].id) if len(args) == 2 else (op, args[0].id)
         node = self._table.get(key)
         if node is None:
@@ -71,7 +78,7 @@ class Graph:
         return node
 
 
-def postorder(roots):
+def postorder(roots: Iterable[Node]) -> list[Node]:
     """Every node reachable from ``roots`` once, arguments before users,
     arguments visited left to right.  Iterative: formulas nest 10,000 deep."""
     seen = set()

@@ -1,5 +1,9 @@
 """A parsed program: its DAG, its outputs and its free variables."""
 
+from __future__ import annotations
+
+from .dag import Graph, Node
+
 
 class Program:
     """What the parser produces.
@@ -12,7 +16,8 @@ class Program:
 
     __slots__ = ("source", "graph", "outputs", "output_names", "free", "free_spans")
 
-    def __init__(self, source, graph, outputs, output_names, free, free_spans):
+    def __init__(self, source: str, graph: Graph, outputs: list[Node], output_names: list[str],
+                 free: list[str], free_spans: dict[str, tuple[int, int]]) -> None:
         self.source = source
         self.graph = graph
         self.outputs = outputs

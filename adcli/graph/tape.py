@@ -7,12 +7,13 @@ one slot per operation (ωₙ₊₁…ω_N), arguments before users.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from ..errors import UsageError
 from ..primitives import PRIMITIVES, Primitive
-from .dag import CONST, VAR, Node
+from .dag import CONST, VAR, Graph, Node
+from .program import Program
 
 T = TypeVar("T")
 
@@ -48,7 +49,7 @@ class Tape:
     __slots__ = ("program", "inputs", "n_inputs", "input_index", "consts", "first_step",
                  "steps", "size", "outputs", "output_names", "const_slots", "_caches")
 
-    def __init__(self, program, inputs):
+    def __init__(self, program: Program, inputs: Iterable[str]) -> None:
         import gc
 
         self._caches: dict[Callable[[Tape], Any], Any] = {}
@@ -101,7 +102,7 @@ class Tape:
         self.output_names = list(program.output_names)
         self.const_slots = frozenset(range(n, self.first_step))
 
-    def omega(self, slot):
+    def omega(self, slot: int) -> int | None:
         """The ω index (1-based) of a slot, or None for a constant."""
         if slot < self.n_inputs:
             return slot + 1
@@ -128,7 +129,7 @@ class Tape:
         does not)?  Computed once per tape."""
         return self.cached(_dependence)
 
-    def is_active(self, slot):
+    def is_active(self, slot: int) -> bool:
         return slot not in self.const_slots
 
     def __len__(self):
@@ -142,7 +143,7 @@ def _dependence(tape: Tape) -> list[bool]:
     return dep
 
 
-def live_nodes(graph, outputs):
+def live_nodes(graph: Graph, outputs: list[Node]) -> list[Node]:
     """The nodes the outputs depend on, in creation order.  Hash-consing
     creates arguments before their users, so this order is topological,
     and it follows the program's text (``a = sin(x)`` before its uses)."""

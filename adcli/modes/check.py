@@ -40,7 +40,11 @@ h = 10⁻¹ … 10⁻¹⁴ against AD's own error, all measured against a refere
 derivative computed with mpmath at 30 digits: the V-shaped curve.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Sequence
+from typing import Any
 
 from ..errors import DomainError
 
@@ -57,8 +61,9 @@ class Row:
     __slots__ = ("output", "variable", "ad", "fd", "h", "diff", "relerr", "tolerance",
                  "agree", "note")
 
-    def __init__(self, output, variable, ad, fd=math.nan, h=math.nan, tolerance=math.nan,
-                 note=None):
+    def __init__(self, output: str, variable: str, ad: float, fd: float = math.nan,
+                 h: float = math.nan, tolerance: float = math.nan,
+                 note: str | None = None) -> None:
         self.output = output
         self.variable = variable
         self.ad = ad
@@ -72,7 +77,7 @@ class Row:
                       and abs(self.diff) <= tolerance)
         self.note = note
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {"output": self.output, "variable": self.variable, "ad": self.ad,
                 "fd": self.fd, "h": self.h, "diff": self.diff, "relerr": self.relerr,
                 "tolerance": self.tolerance, "agree": self.agree}
@@ -84,8 +89,14 @@ class PointCheck:
 
     __slots__ = ("point", "outputs", "values", "rows", "warnings", "verdict", "step",
                  "reason", "summary", "sweep", "reference")
+    step: int | None
+    reason: str | None
+    summary: str | None
+    sweep: dict[tuple[str, str], list[SweepRow]] | None
+    reference: dict[tuple[str, str], str] | None
 
-    def __init__(self, point, outputs, values, rows, warnings):
+    def __init__(self, point: dict[str, float], outputs: list[str], values: list[float],
+                 rows: list[Row], warnings: list) -> None:
         self.point = point
         self.outputs = outputs
         self.values = values
@@ -99,7 +110,7 @@ class PointCheck:
         self.reference = None  # {(output, variable): reference text}
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return self.verdict == "agree"
 
 
@@ -123,7 +134,7 @@ def _central(tape, x, i, h):
     return _values_at(tape, xp), _values_at(tape, xm), (xp[i] - xm[i]) / 2
 
 
-def check_point(fn, point, wrt=None):
+def check_point(fn: Any, point: Any, wrt: Any = None) -> PointCheck:
     """Check AD against central finite differences at one point."""
     res = fn.gradient(point, wrt=wrt)  # DomainError at the point itself propagates
     tape = fn.tape(res.point)
@@ -133,7 +144,8 @@ def check_point(fn, point, wrt=None):
     steps = [s.slot for s in tape.steps]
     scale = max([abs(vals0[s]) for s in steps if math.isfinite(vals0[s])]
                 + [abs(vals0[o]) for o in tape.outputs if math.isfinite(vals0[o])] + [0.0])
-    rows, blame = [], []
+    rows: list[Row] = []
+    blame: list[tuple] = []
     for var in wrt:
         i = tape.input_index[var]
         chosen, failure = _choose_step(tape, x, i, scale)
@@ -247,7 +259,7 @@ class CannotJudge(DomainError):
     (next to a pole the function changes faster than the float spacing at x
     allows): FD cannot judge AD here."""
 
-    def __init__(self, chosen=None):
+    def __init__(self, chosen: Any = None) -> None:
         self.chosen = chosen  # the least bad steps, to look for a kink they cross
         super().__init__("every step h tried gives a finite difference whose own error "
                          "estimate exceeds 1% of it (the function changes too fast near x, "
@@ -295,13 +307,13 @@ def _localize(tape, x, i, chosen, vals0, row):
 class SweepRow:
     __slots__ = ("h", "forward", "central", "ad")
 
-    def __init__(self, h, forward, central, ad):
+    def __init__(self, h: float, forward: float, central: float, ad: float) -> None:
         self.h = h
         self.forward = forward
         self.central = central
         self.ad = ad
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, float]:
         return {"h": self.h, "forward": self.forward, "central": self.central, "ad": self.ad}
 
 
@@ -319,7 +331,8 @@ def _error(est, ref):
         return float(err)
 
 
-def sweep(fn, check, steps=SWEEP_STEPS, ref_digits=30):
+def sweep(fn: Any, check: PointCheck, steps: Sequence[float] = SWEEP_STEPS,
+          ref_digits: int = 30) -> PointCheck:
     """Add to ``check`` the errors of forward and central differences and
     of AD over ``steps``, against an mpmath reference at ``ref_digits``."""
     tape = fn.tape(check.point)

@@ -11,9 +11,15 @@ so each is counted (up to a budget, beyond which the rest are extrapolated
 from the ones counted, and the report says so).
 """
 
-from collections import Counter
+from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..graph.tape import Tape
 from .engine import choose_mode, mode_reason
+from .sweeps import Linearization
 
 BUDGET = 2_000_000  # step visits counted per mode
 
@@ -75,7 +81,9 @@ def _counting():
 class ModeCost:
     __slots__ = ("sweeps", "per_sweep", "total", "counted", "exact", "fewest", "most")
 
-    def __init__(self, sweeps, per_sweep, total, counted, exact, fewest=None, most=None):
+    def __init__(self, sweeps: int, per_sweep: Mapping[str, int], total: int, counted: int,
+                 exact: bool,
+                 fewest: int | None = None, most: int | None = None) -> None:
         # fewest / most: operations in the cheapest and dearest counted sweep
         # (they differ when a sweep skips zeros: reverse, or forward at a kink)
         self.fewest = fewest if fewest is not None else sum(per_sweep.values())
@@ -86,7 +94,7 @@ class ModeCost:
         self.counted = counted  # how many sweeps were counted
         self.exact = exact  # False: the total is extrapolated
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {"sweeps": self.sweeps, "per_sweep": dict(self.per_sweep),
                 "per_sweep_total": sum(self.per_sweep.values()), "total": self.total,
                 "counted_sweeps": self.counted, "exact": self.exact,
@@ -96,8 +104,17 @@ class ModeCost:
 class Cost:
     __slots__ = ("function_ops", "by_op", "partials", "n_inputs", "n_outputs", "forward",
                  "reverse", "auto", "reason")
+    function_ops: int
+    by_op: Counter
+    partials: int
+    n_inputs: int
+    n_outputs: int
+    forward: ModeCost
+    reverse: ModeCost
+    auto: str
+    reason: str
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {"function_ops": self.function_ops, "by_op": dict(self.by_op),
                 "local_partials": self.partials, "inputs": self.n_inputs,
                 "outputs": self.n_outputs, "forward": self.forward.as_dict(),
@@ -115,7 +132,7 @@ def _counted_lin(lin, Counted):
     return Linearization(lin.tape, values, lin.meta, lin.warnings)
 
 
-def count_costs(tape, lin, n_wrt=None):
+def count_costs(tape: Tape, lin: Linearization, n_wrt: int | None = None) -> Cost:
     """A :class:`Cost` for the full gradient (Jacobian) of ``tape`` with
     respect to ``n_wrt`` of its inputs (default all), at ``lin``'s point."""
     from .sweeps import forward, reverse
@@ -171,7 +188,7 @@ def count_costs(tape, lin, n_wrt=None):
     return cost
 
 
-def cost_of(tape, values, n_wrt=None):
+def cost_of(tape: Tape, values: Sequence[float], n_wrt: int | None = None) -> Cost:
     """The :class:`Cost` of the gradient at float64 input ``values``
     with respect to ``n_wrt`` inputs (``adcli grad --stats``)."""
     from .sweeps import linearize

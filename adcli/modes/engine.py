@@ -9,9 +9,10 @@ other system runs the generic sweeps of :mod:`adcli.modes.generic`, which
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ..errors import DomainError, UsageError
+from ..errors import DomainError, EvalWarning, UsageError
 from ..graph.tape import Tape
 from ..numsys import FLOAT64, NotRational, NumberSystem
 from . import generic, sweeps
@@ -82,7 +83,7 @@ def _read_text(system: NumberSystem, text: str, name: str) -> Any:
     return vals[tape.outputs[0]]
 
 
-def choose_mode(mode, n_outputs, n_inputs):
+def choose_mode(mode: str, n_outputs: int, n_inputs: int) -> str:
     if mode not in MODES:
         raise UsageError(f"unknown mode `{mode!r}`",
                          hint="use forward, reverse or auto; a variable named `mode` goes "
@@ -92,7 +93,7 @@ def choose_mode(mode, n_outputs, n_inputs):
     return mode
 
 
-def mode_reason(n_outputs, n_wrt):
+def mode_reason(n_outputs: int, n_wrt: int) -> str:
     """Why ``auto`` picks the mode it picks, in words."""
     if n_outputs < n_wrt:
         return (f"reverse: {n_outputs} output{'s' * (n_outputs != 1)} < {n_wrt} input"
@@ -101,7 +102,9 @@ def mode_reason(n_outputs, n_wrt):
             f"{'s' * (n_outputs != 1)}, so no more sweeps forwards than backwards")
 
 
-def solve(system: NumberSystem, tape, specs, compute):
+def solve(system: NumberSystem, tape: Tape, specs: list,
+          compute: Callable[[list], tuple[list, list[EvalWarning]]],
+          ) -> tuple[list, list[EvalWarning], dict[str, Any]]:
     """Run ``compute(inputs) -> (numbers, warnings)`` in ``system`` until its
     numbers are right to the system's digits, reading the point's values at
     each working precision: (numbers, warnings, {input: value})."""

@@ -21,11 +21,11 @@ The dense Hessian is one such product per input (column), symmetrised as
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from ..errors import EvalWarning
-from ..graph.dag import CONST, VAR, postorder
+from ..graph.dag import CONST, VAR, Graph, Node, postorder
 from ..graph.tape import Tape
 from ..numsys import FLOAT64, NumberSystem
 from ..primitives import PRIMITIVES, Primitive
@@ -66,9 +66,9 @@ def _add(graph, a, b):
     return graph.apply("add", (a, b))
 
 
-def diff(graph, root, var):
+def diff(graph: Graph, root: Node, var: Node) -> Node | None:
     """d root / d var as a node of ``graph`` (None when it is zero)."""
-    d = {}
+    d: dict[int, Node | None] = {}
     for node in postorder([root]):
         if node is var:
             d[node.id] = graph.const(1.0)
@@ -88,7 +88,8 @@ def diff(graph, root, var):
     return d[root.id]
 
 
-def second_partials(prim, active):
+def second_partials(prim: Primitive,
+                    active: tuple[bool, ...]) -> tuple[Graph, dict[tuple[int, int], Node]]:
     """(graph, params, {(i, j): node}) for i ≤ j over active arguments."""
     graph, _, partials = rule_graph(prim)
     params = [graph.var(p) for p in prim.params]
@@ -218,7 +219,7 @@ class SecondOrder:
         self.number = system.number
         self.zero = zero
 
-    def adjoints(self, seed):
+    def adjoints(self, seed: Sequence) -> list:
         adj = [self.zero] * self.tape.size
         number = self.number
         for slot, w in zip(self.tape.outputs, seed, strict=False):
@@ -231,7 +232,7 @@ class SecondOrder:
                     adj[b] += g * pb
         return adj
 
-    def tangents(self, direction, rows=None):
+    def tangents(self, direction: Sequence, rows: list[HessianRow] | None = None) -> list:
         zero = self.zero
         tan = [zero] * self.tape.size
         number = self.number
@@ -244,7 +245,8 @@ class SecondOrder:
             tan[slot] = t
         return tan
 
-    def hvp(self, adj, direction, rows=None):
+    def hvp(self, adj: list, direction: Sequence,
+            rows: list[HessianRow] | None = None) -> list:
         """Tangent of the adjoints ``adj`` in ``direction``: H·v for every
         slot (the inputs' entries are the Hessian-vector product).  ``rows``
         may restrict both sweeps to the steps that can matter."""
@@ -272,7 +274,7 @@ class SecondOrder:
             dot[b] += sb
         return dot
 
-    def need_masks(self):
+    def need_masks(self) -> list[int]:
         """need[slot]: bitset of the inputs i whose H·eᵢ needs this slot.
         Structurally, the tangents of the adjoints start only at nonlinear
         steps that depend on xᵢ and flow to their arguments, so a step is
@@ -294,14 +296,15 @@ class SecondOrder:
                     need[b] |= m
         return need
 
-    def rows_per_input(self, inputs, need=None):
+    def rows_per_input(self, inputs: Iterable[int],
+                       need: list[int] | None = None) -> dict[int, list[HessianRow]]:
         """For each input index i in ``inputs``: the rows the product H·eᵢ
         needs, in forward order (see :meth:`need_masks`)."""
         need = self.need_masks() if need is None else need
         wanted = 0
         for i in inputs:
             wanted |= 1 << i
-        lists = {i: [] for i in inputs}
+        lists: dict[int, list[HessianRow]] = {i: [] for i in inputs}
         for row in self.rows:
             m = need[row[0]] & wanted
             while m:

@@ -6,12 +6,16 @@ Shared by every sweep and number system; numbers appear in float64 text.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ..errors import DomainError, EvalWarning
+from ..graph.tape import Step, Tape
 from ..numtext import plain_number
+from ..primitives import Primitive
 
 
-def kink_warning(tape, step, args, note=None):
+def kink_warning(tape: Tape, step: Step, args: list[float],
+                 note: str | None = None) -> EvalWarning:
     omega = tape.omega(step.slot)
     if note is None:
         note = step.prim.kink_note
@@ -22,12 +26,13 @@ def kink_warning(tape, step, args, note=None):
                        f"{call_text(step, args)} at ω{omega} is not differentiable ({note})")
 
 
-def edge_note(prim, args):
+def edge_note(prim: Primitive, args: list[float]) -> str | None:
     """The table's ``edge`` note at these float arguments (None: not an edge)."""
     return prim.edge(*args) if prim.edge is not None else None
 
 
-def nonfinite_warnings(tape, vals, results):
+def nonfinite_warnings(tape: Tape, vals: list[float],
+                       results: list[float]) -> list[EvalWarning]:
     """Name the step where ±inf or nan first appeared, if a result has one."""
     if all(math.isfinite(v) for v in results):
         return []
@@ -42,7 +47,7 @@ def nonfinite_warnings(tape, vals, results):
     return []
 
 
-def call_text(step, args):
+def call_text(step: Step, args: list[float]) -> str:
     prim = step.prim
     shown = [plain_number(a) for a in args]
     if prim.infix and prim.arity == 2:
@@ -52,14 +57,14 @@ def call_text(step, args):
     return f"{prim.name}({', '.join(shown)})"
 
 
-def domain_hint(prim):
+def domain_hint(prim: Primitive) -> str | None:
     if prim.key == "div":
         return "the divisor must not be zero"
     what = f"x{prim.infix}y" if prim.infix and prim.arity == 2 else prim.name
     return f"{what} is defined for {prim.domain}" if prim.domain else None
 
 
-def domain_error(tape, step, vals):
+def domain_error(tape: Tape, step: Step, vals: list[float]) -> DomainError:
     args = [vals[a] for a in step.args]
     omega = tape.omega(step.slot)
     call = call_text(step, args)
@@ -68,7 +73,7 @@ def domain_error(tape, step, vals):
     else:
         message = f"{call} is undefined (at ω{omega})"
     hint = domain_hint(step.prim)
-    if step.prim.key == "pow" and _is_odd_root(args[1]):
+    if hint is not None and step.prim.key == "pow" and _is_odd_root(args[1]):
         hint += ("; for the real cube root of a negative number write cbrt(x)"
                  if abs(args[1] * 3 - 1) < 1e-12 else "; for a real odd root write -(-x)^y")
     return DomainError(message, step=omega, source=tape.program.source,
@@ -84,7 +89,8 @@ def _is_odd_root(y):
     return n % 2 == 1 and abs(float(y) * n - 1) < 1e-12
 
 
-def derivative_warnings(lin):
+def derivative_warnings(lin: Any) -> list[EvalWarning]:
+    # lin: a float64 sweeps.Linearization (the sweeps import this module)
     """A float64 derivative came out ±inf or nan: name the first step whose
     partial did, unless a warning already speaks of that step (a kink, an
     overflowed value); or, when every partial is finite, the chain rule."""

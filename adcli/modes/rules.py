@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from ..graph.dag import CONST, VAR, Graph, postorder
+from ..graph.dag import CONST, VAR, Graph, Node, postorder
 from ..numsys import FLOAT64, NumberSystem
 from ..primitives import PRIMITIVES, Primitive
 
@@ -25,7 +26,7 @@ INF = math.inf
 NAN = math.nan
 
 
-def rule_graph(prim):
+def rule_graph(prim: Primitive) -> tuple[Graph, Node, list[Node]]:
     """(graph, primal node, [partial nodes]) for ``prim``'s rules."""
     from ..language.parser import parse
 
@@ -50,7 +51,8 @@ def _literal(value):
     return repr(value) if value >= 0 else f"({value!r})"
 
 
-def generate(name, params, results, fast=True, constants=None):
+def generate(name: str, params: Sequence[str], results: Sequence[Node], fast: bool = True,
+             constants: dict[str, Any] | None = None) -> str:
     """Python source of ``def name(params): return (results…)`` for DAG
     nodes ``results`` over variables named ``params``.  Every operation
     calls ``_f_<key>`` (with ``fast``: + - * / are written as operators).
@@ -61,6 +63,7 @@ def generate(name, params, results, fast=True, constants=None):
     lines = [f"def {name}({', '.join(params)}):"]
     expr = {}
     fold = constants is None
+    named: dict[str, Any] = constants if constants is not None else {}
     for node in postorder(results):
         if node.op == VAR:
             expr[node.id] = node.name
@@ -68,8 +71,8 @@ def generate(name, params, results, fast=True, constants=None):
             if fold:
                 expr[node.id] = _literal(node.value)
             else:
-                cname = f"_k{len(constants)}"
-                constants[cname] = node.value
+                cname = f"_k{len(named)}"
+                named[cname] = node.value
                 expr[node.id] = cname
         else:
             prim = PRIMITIVES[node.op]
@@ -89,7 +92,8 @@ def generate(name, params, results, fast=True, constants=None):
     return "\n".join(lines)
 
 
-def compile_rule(system: NumberSystem, name: str, params, results, *, safe: bool = False,
+def compile_rule(system: NumberSystem, name: str, params: Sequence[str],
+                 results: Sequence[Node], *, safe: bool = False,
                  careful_mul: bool = False) -> Callable[..., tuple]:
     """THE rule compiler: ``fn(*params) -> (results…)`` evaluated in ``system``
     (its primitives by name; ``safe``: the never-raising variant used at
@@ -172,7 +176,8 @@ def active_linearizer(system: NumberSystem, prim: Primitive, active: tuple,
 _BULK_CACHE: dict = {}
 
 
-def bulk_partials(prim, active, fixed=None):
+def bulk_partials(prim: Primitive, active: tuple[bool, ...],
+                  fixed: tuple | None = None) -> tuple[list[tuple], Any]:
     """(specs, fn): one spec per argument, and ``fn(X, Y, V)`` returning the
     lists of the ("rule", i) partials for argument lists X, Y and values V.
     ``fixed`` gives the values of constant arguments (None where active), so

@@ -14,8 +14,8 @@ import functools
 import gc
 import math
 import operator
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, NamedTuple, TypeVar, cast
 
 from ..errors import DomainError, EvalWarning
 from ..graph.tape import Tape
@@ -30,10 +30,12 @@ from .messages import (
 )
 from .rules import linearizer
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 _isfinite = math.isfinite
 
 
-def without_gc(fn):
+def without_gc(fn: F) -> F:
     """Sweeps allocate a tuple per step and no cycles; the cyclic collector
     would rescan the whole DAG again and again on a long tape."""
     @functools.wraps(fn)
@@ -45,7 +47,7 @@ def without_gc(fn):
             return fn(*args, **kwargs)
         finally:
             gc.enable()
-    return wrapper
+    return cast(F, wrapper)
 
 
 def _primal_code(tape):
@@ -83,7 +85,7 @@ def _values(tape, point):
 
 
 @without_gc
-def primal(tape, point):
+def primal(tape: Tape, point: Sequence[float]) -> tuple[list[float], list[EvalWarning]]:
     """Values of every slot, and the warnings (overflow) met on the way."""
     vals = _values(tape, point)
     return vals, nonfinite_warnings(tape, vals, [vals[o] for o in tape.outputs])
@@ -129,13 +131,13 @@ class Linearization:
                     self.nonfinite.add(k)
 
     @property
-    def raw(self):
+    def raw(self) -> list[tuple]:
         v = self.values
         return [(None, v[ia]) if b < 0 else (None, v[ia], v[ib])
                 for _, _, b, ia, ib in self.meta]
 
     @property
-    def partials(self):
+    def partials(self) -> list[tuple[float, ...]]:
         tape = self.tape
         return [tuple(r[i + 1] for i, a in enumerate(s.args) if tape.is_active(a))
                 for s, r in zip(tape.steps, self.raw)]
@@ -308,13 +310,13 @@ def _fold_recurring_constants(groups):
 
 
 @without_gc
-def linearize(tape, point):
+def linearize(tape: Tape, point: Sequence[float]) -> Linearization:
     """Values, then every step's partials: the primal sweep with C calls,
     then each primitive's partials for all its steps at once."""
     meta, consts, groups = plan(tape)[:3]
     vals = _values(tape, point)
     vals.extend(consts)
-    warnings = []
+    warnings: list[EvalWarning] = []
     for g in groups:
         X = g.get_a(vals)
         Y = g.get_b(vals)
@@ -403,7 +405,8 @@ def _rescue(tape, k, vals, warnings):
     )
 
 
-def kink_warnings(tape, vals, meta=None, skip=()):
+def kink_warnings(tape: Tape, vals: list[float], meta: list[SweepRow] | None = None,
+                  skip: Collection[int | None] = ()) -> list[EvalWarning]:
     """Warnings for the steps sitting on a kink.  Each primitive's steps are
     first screened in bulk (``0.0 in X``) when its predicate says where it
     can fire, so a long tape of x^2 costs one scan, not a call per step."""
@@ -451,7 +454,7 @@ def _careful(p, t):
 
 
 @without_gc
-def forward(lin, seeds):
+def forward(lin: Linearization, seeds: Sequence[Sequence[float]]) -> list[list[float]]:
     """One tangent sweep per seed (a list of input tangents); returns the
     tangent of every slot for each seed:  ω̇ᵢ = Σⱼ ∂ωᵢ/∂ωⱼ · ω̇ⱼ."""
     tape = lin.tape
@@ -473,7 +476,8 @@ def forward(lin, seeds):
 
 
 @without_gc
-def reverse(lin, output_seeds):
+def reverse(lin: Linearization,
+            output_seeds: Sequence[Sequence[float]]) -> list[list[float]]:
     """One adjoint sweep per seed (a list of output adjoints); returns the
     adjoint of every slot for each seed:  ω̄ⱼ += ω̄ᵢ · ∂ωᵢ/∂ωⱼ.  Constant slots
     collect junk nobody reads; a zero adjoint is never multiplied (0·inf)."""

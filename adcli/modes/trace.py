@@ -10,12 +10,17 @@ users.  The numbers come from the real sweeps (``linearize``, ``forward``,
 ``reverse``).  Renderers print this; they never derive anything.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Iterable
+from typing import Any
 
 from ..errors import UsageError
-from ..graph.dag import CONST, VAR, Graph, postorder
-from ..numsys import FLOAT64
-from ..primitives import PRIMITIVES
+from ..graph.dag import CONST, VAR, Graph, Node, postorder
+from ..graph.tape import Tape
+from ..numsys import FLOAT64, NumberSystem
+from ..primitives import PRIMITIVES, Primitive
 from .engine import choose_mode, forward, linearize, mode_reason, reverse, solve
 
 # --- a symbolic graph for rules -------------------------------------------
@@ -25,24 +30,24 @@ class Symbolic:
     Leaves are variables named ``w:3`` (ω₃), ``dot:3`` (ω̇₃), ``bar:3``
     (ω̄₃) and ``in:x1`` (the input's own name)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.graph = Graph()
-        self._rules = {}
+        self._rules: dict[str, tuple[Graph, Node, list[Node]]] = {}
 
-    def leaf(self, kind, index):
+    def leaf(self, kind: str, index: int) -> Node:
         return self.graph.var(f"{kind}:{index}")
 
-    def const(self, value):
+    def const(self, value: float) -> Node:
         return self.graph.const(value)
 
-    def raw(self, op, args):
+    def raw(self, op: str, args: Iterable[Node]) -> Node:
         return self.graph.apply(op, tuple(args))
 
-    def apply(self, op, args):
+    def apply(self, op: str, args: Iterable[Node]) -> Node:
         g = self.graph
         args = tuple(args)
         a = args[0]
-        b = args[1] if len(args) > 1 else None
+        b: Any = args[1] if len(args) > 1 else None
         prim = PRIMITIVES[op]
         if all(x.op == CONST for x in args) and prim.infix:
             folded = _fold(prim, [x.value for x in args])
@@ -93,7 +98,7 @@ class Symbolic:
                 return g.const(1.0)
         return g.apply(op, args)
 
-    def partials(self, prim, env):
+    def partials(self, prim: Primitive, env: dict[str, Node]) -> list[Node]:
         """The table's partial rules of ``prim`` with its parameters bound
         to the display nodes in ``env`` ({param: node})."""
         from .rules import rule_graph
@@ -115,7 +120,7 @@ class Symbolic:
             out.append(done[root.id])
         return out
 
-    def total(self, terms):
+    def total(self, terms: list[Node]) -> Node:
         """t₁ + t₂ + …, or 0 when there is none."""
         if not terms:
             return self.const(0.0)
@@ -139,7 +144,7 @@ def _fold(prim, values):
     return value
 
 
-def is_zero(node):
+def is_zero(node: Node) -> bool:
     return node.op == CONST and node.value == 0
 
 
@@ -153,7 +158,8 @@ class Row:
     __slots__ = ("omega", "slot", "name", "op", "definition", "value", "rule", "seed",
                  "values", "output")
 
-    def __init__(self, omega, slot, name, op, definition, value, rule, seed, values, output):
+    def __init__(self, omega: int | None, slot: int, name: str | None, op: str, definition: Any,
+                 value: Any, rule: Any, seed: Any, values: list, output: Any) -> None:
         self.omega = omega
         self.slot = slot
         self.name = name  # the input's name, or None for a step
@@ -170,17 +176,33 @@ class Trace:
     __slots__ = ("source", "point", "inputs", "outputs", "mode", "requested_mode", "reason",
                  "columns", "seeds", "rows", "derivatives", "warnings", "symbolic", "cost",
                  "n_steps", "system")
+    source: str
+    point: dict[str, Any]
+    inputs: list[str]
+    outputs: list[str]
+    mode: str
+    requested_mode: str
+    reason: str
+    columns: list
+    seeds: list
+    rows: list[Row]
+    derivatives: list
+    warnings: list
+    symbolic: bool
+    cost: Any
+    n_steps: int
+    system: NumberSystem
 
-    def __init__(self, **kw):
+    def __init__(self, **kw: Any) -> None:
         for k in self.__slots__:
             setattr(self, k, kw.get(k))
 
     @property
-    def context(self):
+    def context(self) -> NumberSystem:
         return self.system
 
     @property
-    def seed_text(self):
+    def seed_text(self) -> list[str]:
         """(1, 0) for one forward sweep, e₁…eₙ for several."""
         return [", ".join(_num(v) for v in s) for s in self.seeds]
 
@@ -218,8 +240,9 @@ def _check_table_size(tape, mode, n_tangents, n_adjoints):
                      "shows", hint=hint)
 
 
-def build_trace(tape, values, wrt, *, system=FLOAT64, mode="auto", seed=None, output=None,
-                cost=True):
+def build_trace(tape: Tape, values: list, wrt: list[str], *, system: NumberSystem = FLOAT64,
+                mode: str = "auto", seed: Any = None, output: Any = None,
+                cost: bool = True) -> Trace:
     """The trace of ``tape`` at the input ``values`` (numbers, or for a
     precise ``system`` values read at each working precision).
 
@@ -252,7 +275,7 @@ def build_trace(tape, values, wrt, *, system=FLOAT64, mode="auto", seed=None, ou
             return sym.const(tape.consts[slot - n])
         return sym.leaf("w", om)
 
-    output_name = {}
+    output_name: dict[int, str] = {}
     for slot, name in zip(tape.outputs, tape.output_names):
         output_name.setdefault(slot, name)
 
@@ -304,7 +327,7 @@ def build_trace(tape, values, wrt, *, system=FLOAT64, mode="auto", seed=None, ou
         derivatives = [(name, col, s[o]) for col, s in zip(columns, sweeps)
                        for name, o in zip(tape.output_names, tape.outputs)]
     else:
-        users = [[] for _ in range(tape.size)]
+        users: list[list[int]] = [[] for _ in range(tape.size)]
         for step in tape.steps:
             for j, a in enumerate(step.args):
                 users[a].append((step, j))
