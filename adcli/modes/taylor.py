@@ -414,7 +414,9 @@ def mixed_partial(tape, point, counts, system=FLOAT64):
     maps input index → multiplicity k_i and m = Σ k_i; returns (partials,
     warnings, number of Taylor sweeps).
 
-    Along a direction s the m-th Taylor coefficient is the homogeneous
+    With two or more variables, one sweep over nested Taylor series
+    (:func:`_nested`); where that meets a kink or a non-finite number,
+    polarization.  Along a direction s the m-th Taylor coefficient is the homogeneous
     polynomial T(s) = Σ_{|i|=m} ∂^i f / i! · s^i.  The mixed difference Δ^k
     with unit steps, started anywhere (at a), annihilates every monomial of
     degree m except s^k, which it maps to k!, so
