@@ -111,7 +111,7 @@ def taylor(fn, point=None, order=2, *, direction=None, wrt=None, digits=None, ex
     if has_arrays(point, kwargs):
         return over_arrays(lambda p: taylor(fn, p, order, direction=direction, wrt=wrt),
                            point, kwargs, digits, exact)
-    from .modes.taylor import sweep
+    from .modes.taylor import sweep, sweep_rescaled
 
     system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
     order, direction = taylor_line(fn, tape, order, direction, wrt, 1)
@@ -121,9 +121,11 @@ def taylor(fn, point=None, order=2, *, direction=None, wrt=None, digits=None, ex
 
     def compute(inputs):
         vec = state["vec"] = _direction(tape, direction, "direction", system)
-        coefs, warnings = sweep(tape, inputs, vec, order, system)
         if system is FLOAT64 and order > ROUNDING_CHECK_FROM:
-            warnings = warnings + rounding_loss(tape, inputs, vec, order, coefs)
+            coefs, warnings, again = sweep_rescaled(tape, inputs, vec, order, RESCALE)
+            warnings = warnings + rounding_loss(coefs, again)
+        else:
+            coefs, warnings = sweep(tape, inputs, vec, order, system)
         return [c for row in coefs for c in row], warnings
 
     numbers, warnings, pt = solve(system, tape, specs, compute)
@@ -136,17 +138,19 @@ ROUNDING_CHECK_FROM = 4  # orders 1-4 are audited (bench/audit.py); beyond, each
 LOST = 1e-8  # fewer than 8 significant digits left: warn
 
 
-def rounding_loss(tape, inputs, vec, order, coefs):
-    """Float64 Taylor coefficients of high order can be all rounding noise
-    (sinh(x)/x at 0.5: c20 came out 1.5e-10, true 2.2e-20).  The sweep is run
-    again along s·v with s = 1 + 2⁻⁷: exactly, c_k(s·v) = s^k·c_k(v), but the
-    rounding errors fall differently, so where the two disagree the digits
-    are noise.  A warning names the first order that kept fewer than 8."""
-    from .errors import EvalWarning
-    from .modes.taylor import sweep
+RESCALE = 1.0 + 2.0 ** -7
 
-    s = 1.0 + 2.0 ** -7
-    again, _ = sweep(tape, inputs, [v * s for v in vec], order, FLOAT64)
+
+def rounding_loss(coefs, again):
+    """Float64 Taylor coefficients of high order can be all rounding noise
+    (sinh(x)/x at 0.5: c20 came out 1.5e-10, true 2.2e-20).  ``again`` are
+    the coefficients along s·v with s = :data:`RESCALE` = 1 + 2⁻⁷: exactly,
+    c_k(s·v) = s^k·c_k(v), but the rounding errors fall differently, so where
+    the two disagree the digits are noise.  A warning names the first order
+    that kept fewer than 8."""
+    from .errors import EvalWarning
+
+    s = RESCALE
     first, worst = None, 0.0
     for row, other in zip(coefs, again, strict=True):
         scale = 1.0

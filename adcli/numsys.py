@@ -46,7 +46,8 @@ def safe_fsum(xs: Iterable[float]) -> float:
     """math.fsum, but IEEE where it raises: inf - inf is nan and an
     intermediate overflow is ±inf (a Taylor coefficient that overflows is a
     result with a warning, not a crash)."""
-    xs = list(xs)
+    if type(xs) is not list:
+        xs = list(xs)
     try:
         return math.fsum(xs)
     except (ValueError, OverflowError):

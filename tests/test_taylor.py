@@ -224,3 +224,36 @@ def test_orders_past_170_do_not_crash():
     assert r.derivatives[175] == math.inf
     r = adcli.taylor("exp(x)", {"x": 0}, order=172)
     assert r.derivatives[171] == pytest.approx(1.0, rel=1e-10)
+
+
+RESCALED_CASES = ["exp(sin(x))", "sinh(x)/x", "x^2.5*atan(x)*y", "x^y + y^3/x",
+                  "a = sin(x)*y; b = a^2 - x; b/a + exp(-y^2), log(x*y)",
+                  "abs(x-0.7)*x", "sqrt(x-0.7)", "exp(700*x)*y", "cbrt(x - 0.7)", "3",
+                  "sin(exp(1000*x))", "log(x - 0.7)", "hypot(x, y)*exp(x)"]
+
+
+@pytest.mark.parametrize("text", RESCALED_CASES)
+def test_the_rounding_check_lane_is_the_second_sweep_bit_for_bit(text):
+    # float64 Taylor runs above order 4 compute the check's rescaled line in
+    # the same loop as the coefficients: it must be exactly what a second
+    # sweep along s·v gives (and fall back to that sweep at kinks and errors)
+    from adcli.modes.taylor import sweep, sweep_rescaled
+
+    f = adcli.Function(text)
+    point = {name: value for name, value in (("x", 0.7), ("y", 0.3)) if name in f.inputs}
+    tape = f.tape(point)
+    values = list(point.values())
+    s = 1.0 + 2.0 ** -7
+    for vec in ([1.0] + [0.0] * (len(values) - 1), [0.5 * (i + 1) for i in range(len(values))]):
+        for order in (5, 31):
+            try:
+                coefs, warnings = sweep(tape, values, vec, order)
+                again, _ = sweep(tape, values, [v * s for v in vec], order)
+            except adcli.errors.DomainError as exc:
+                with pytest.raises(adcli.errors.DomainError) as info:
+                    sweep_rescaled(tape, values, vec, order, s)
+                assert info.value.message == exc.message
+                continue
+            got, got_warnings, got_again = sweep_rescaled(tape, values, vec, order, s)
+            assert repr(got) == repr(coefs) and repr(got_again) == repr(again)
+            assert [w.message for w in got_warnings] == [w.message for w in warnings]

@@ -175,7 +175,7 @@ def _normal(y):
 class Series:
     """A lazily extended list of Taylor coefficients ``c``."""
 
-    __slots__ = ("c", "prim", "args", "derivs", "const", "id", "state")
+    __slots__ = ("c", "prim", "args", "derivs", "const", "id", "state", "again", "jc")
 
     def __init__(self, c, prim=None, args=(), const=False, id=0):
         self.c = c
@@ -185,9 +185,23 @@ class Series:
         self.state = None  # a recurrence's own running series (STATEFUL)
         self.const = const
         self.id = id
+        self.again = None  # the coefficients along the rescaled line (see sweep_rescaled)
+        self.jc = None  # j·c_j, j = 0, 1, …: what a generic sum takes from an argument
 
 
 _RULE_GRAPHS: dict = {}
+
+
+def _scaled(a, n):
+    """j·a_j for j = 0 … n (at least), kept with the series: every
+    coefficient of a series that uses ``a`` multiplies them again."""
+    jc = a.jc
+    if jc is None:
+        jc = a.jc = []
+    if len(jc) <= n:
+        k = len(jc)
+        jc += map(mul, range(k, len(a.c)), a.c[k:])
+    return jc
 
 
 def _rule_graph(prim):
@@ -296,15 +310,15 @@ class Engine:
         derivs = s.derivs
         if derivs is None:
             derivs = s.derivs = self._derivatives(s)
-        total = []
+        terms = []
         for a, g in zip(s.args, derivs, strict=False):
             if g is None:
                 continue
             if len(g.c) < n:
                 self.extend(g, n - 1)
-            # Σ_{j=1..n} j·u_j·g_{n−j}, products as the generator over j made them
-            total.extend(map(mul, map(mul, range(1, n + 1), a.c[1:n + 1]), g.c[n - 1::-1]))
-        return self.fsum(total) / n
+            # Σ_{j=1..n} j·u_j·g_{n−j}: the products (j·u_j)·g_{n−j} as written
+            terms += map(mul, _scaled(a, n)[1:n + 1], g.c[n - 1::-1])
+        return self.fsum(terms) / n
 
     def _derivatives(self, s):
         """The series of s's partial derivatives, from the table's rules
@@ -368,6 +382,134 @@ def sweep(tape, point, direction, order, system=FLOAT64):
     if system is FLOAT64 and not all(map(math.isfinite, (c for row in out for c in row))):
         warnings.extend(_nonfinite_coefficient(tape, series, vals, warnings))
     return out, warnings
+
+
+def sweep_rescaled(tape, point, direction, order, scale):
+    """float64: :func:`sweep` along ``direction``, and the coefficients
+    along scale·direction: (coefficients, warnings, rescaled coefficients).
+    The rescaled ones are what ``sweep(tape, point, [scale·d for d in
+    direction], order)`` gives, bit for bit: the same rules on the same
+    series, whose coefficients 0 are the same.  Both lanes are computed
+    together, order by order (:func:`_both_lanes`); where that meets a kink
+    or anything that raises, the two sweeps run one after the other."""
+    try:
+        return _both_lanes(tape, point, direction, order, scale)
+    except (ValueError, ZeroDivisionError, OverflowError, _Kink):
+        pass
+    out, warnings = sweep(tape, point, direction, order)
+    again, _ = sweep(tape, point, [d * scale for d in direction], order)
+    return out, warnings, again
+
+
+class _Kink(Exception):
+    """A step at a kink: its expansion is cut short, which sweep() handles."""
+
+
+def _both_lanes(tape, point, direction, order, scale):
+    vals, warnings = primal(tape, point)
+    eng = Engine(order)
+    series = [None] * tape.size
+    for i, d in enumerate(direction):
+        series[i] = eng.line(vals[i], float(d))
+        if not series[i].const:
+            series[i].again = eng.line(vals[i], float(d * scale)).c
+    for slot in range(tape.n_inputs, tape.first_step):
+        series[slot] = eng.const(vals[slot])
+    roots = []
+    for step in tape.steps:
+        s = series[step.slot] = eng.apply(step.prim, [series[a] for a in step.args],
+                                          vals[step.slot])
+        if not s.const:
+            if step.prim.kink is not None and step.prim.kink(*[vals[a] for a in step.args]):
+                raise _Kink
+            roots.append(s)
+    need = _needs(eng, roots, order)
+    for s in eng.table.values():
+        s.again = s.c if s.const else [s.c[0]]
+    _fill_both(eng, need, order)
+    out = [list(series[o].c) for o in tape.outputs]
+    again = [list(series[o].again) for o in tape.outputs]
+    if not all(map(math.isfinite, (c for row in out for c in row))):
+        warnings.extend(_nonfinite_coefficient(tape, series, vals, warnings))
+    return out, warnings, again
+
+
+def _needs(eng, roots, order):
+    """{series: the last coefficient it needs} for ``roots`` to ``order``:
+    an argument as many as its user, a partial-derivative series one fewer
+    (y_n takes g_0 … g_{n−1}), as the lazy :meth:`Engine.extend` would
+    ask; the derivative series are made here."""
+    need = {}
+    stack = [(s, order) for s in roots]
+    while stack:
+        s, k = stack.pop()
+        if s.const or len(s.c) > k or need.get(s, 0) >= k:
+            continue
+        need[s] = k
+        stack.extend((a, k) for a in s.args)
+        if s.prim.taylor is None:
+            if s.derivs is None:
+                s.derivs = eng._derivatives(s)
+            stack.extend((g, k - 1) for g in s.derivs if g is not None)
+    return need
+
+
+def _fill_both(eng, need, order):
+    """Coefficients 1 … need of every series in both lanes (``c`` and
+    ``again``), order by order and within an order by creation: a series
+    is made after its arguments, and its partials' series are needed one
+    order lower, so everything a coefficient uses is there.  The same rule
+    calls, sums and products as :meth:`Engine.extend`."""
+    scaled = {}  # series -> (j·c_j, j·again_j), the factors generic sums take
+
+    def factors(a):
+        got = scaled.get(a)
+        if got is None:
+            got = scaled[a] = (list(map(mul, range(len(a.c)), a.c)),
+                               list(map(mul, range(len(a.again)), a.again)))
+        return got
+
+    plan = []
+    for s in sorted(need, key=lambda s: s.id):
+        rule = s.prim.taylor
+        if rule is not None:
+            work = (eng.rules[rule], [a.c for a in s.args], [a.again for a in s.args])
+            if rule in STATEFUL:  # each lane its own running series
+                s.state = []
+                work[1].append(s.state)
+                work[2].append([])
+        else:
+            pairs = [(factors(a), g) for a, g in zip(s.args, s.derivs, strict=False)
+                     if g is not None]
+            work = (None, [(f[0], g.c) for f, g in pairs], [(f[1], g.again) for f, g in pairs])
+        plan.append((s, need[s], work))
+    fsum = math.fsum
+    for n in range(1, order + 1):
+        for s, k, (rule, first, second) in plan:
+            if k < n:
+                continue
+            c, again = s.c, s.again
+            if rule is not None:
+                c.append(rule(n, c, *first))
+                again.append(rule(n, again, *second))
+            else:  # Engine._generic's sums, safe_fsum's care only where fsum raises
+                terms = []
+                for jc, g in first:
+                    terms += map(mul, jc[1:n + 1], g[n - 1::-1])
+                terms2 = []
+                for jc, g in second:
+                    terms2 += map(mul, jc[1:n + 1], g[n - 1::-1])
+                try:
+                    c.append(fsum(terms) / n)
+                    again.append(fsum(terms2) / n)
+                except (ValueError, OverflowError):
+                    del c[n:], again[n:]
+                    c.append(safe_fsum(terms) / n)
+                    again.append(safe_fsum(terms2) / n)
+            f = scaled.get(s)
+            if f is not None:
+                f[0].append(n * c[n])
+                f[1].append(n * again[n])
 
 
 def _nonfinite_coefficient(tape, series, vals, warnings):
