@@ -103,10 +103,10 @@ def wants_sparse(sparse, fmt, fn_factory, kind):
 
 
 def auto_sparse(fn, at, kind, output=None):
+    if kind == "jacobian" and len(fn.outputs) < 2:
+        return False  # one gradient row is n numbers either way (and grad starts faster)
     from ..sparse import drivers as D
 
-    if kind == "jacobian" and len(fn.outputs) < 2:
-        return False  # one gradient row is n numbers either way
     names = _input_order(fn, at)
     m = len(names) if kind == "hessian" else len(fn.outputs)
     if m * len(names) < D.AUTO_MIN_ENTRIES:
