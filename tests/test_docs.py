@@ -107,3 +107,36 @@ def test_performance_page_holds_the_bench_output_between_its_markers():
     assert "```text\nadcli benchmarks: new run\nrow\n```\n<!-- bench:end -->" in rewritten
     assert rewritten.split("<!-- bench:begin")[0] == page.split("<!-- bench:begin")[0]
     assert rewritten.split("<!-- bench:end -->")[1] == page.split("<!-- bench:end -->")[1]
+
+
+def test_contributing_layout_names_every_module_and_only_real_ones():
+    """CONTRIBUTING.md's layout table matches the code: every module of the
+    package is named there, and every file, folder and bench entry point it
+    names exists."""
+    from fnmatch import fnmatch
+
+    from .docs_pages import section
+
+    layout = section("CONTRIBUTING.md", "## Layout, lowest layer first")
+    named = set(re.findall(r"`([^`\s]+)`", layout))
+    for token in named:
+        if "/" in token and not token.startswith("adcli/grammar/"):
+            assert os.path.exists(os.path.join(ROOT, token)), f"CONTRIBUTING.md: no {token}"
+        elif token.startswith("bench."):
+            assert os.path.exists(os.path.join(ROOT, "bench", token[6:] + ".py")), token
+    rows = [line.split("|")[1:3] for line in layout.splitlines() if line.startswith("| `")]
+    for where, what in rows:
+        folders = re.findall(r"`([\w/]+/)`", where) + [
+            os.path.dirname(path) for path in re.findall(r"`([\w/]+\.py)`", where)]
+        for name in re.findall(r"`(\w+\.py)`", what):
+            assert any(os.path.exists(os.path.join(ROOT, d, name)) for d in folders), \
+                f"CONTRIBUTING.md: no {name} in {', '.join(folders)}"
+    package = os.path.join(ROOT, "adcli")
+    for folder, _, files in os.walk(package):
+        for name in files:
+            if not name.endswith(".py") or name in ("__init__.py", "__main__.py"):
+                continue
+            path = os.path.relpath(os.path.join(folder, name), ROOT).replace(os.sep, "/")
+            top = os.path.dirname(path) == "adcli"
+            assert path in named or (not top and any(fnmatch(name, n) for n in named)), \
+                f"CONTRIBUTING.md's layout does not name {path}"  # (`cmd_*.py` names several)
