@@ -119,11 +119,43 @@ def main(argv=None):
     parse errors; never a traceback unless --debug."""
     args = _expr_after_dashes(sys.argv[1:] if argv is None else list(argv))
     try:
-        cli.main(args, prog_name="adcli")
-    except BrokenPipeError:
-        _quiet_broken_pipe()
-    except KeyboardInterrupt:  # Ctrl-C before a command ran (while importing)
-        _interrupted()
+        try:
+            cli.main(args, prog_name="adcli")
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        except KeyboardInterrupt:  # Ctrl-C before a command ran (while importing)
+            _interrupted()
+    except SystemExit as done:
+        if "pyarrow" not in sys.modules:
+            raise
+        code = done.code
+    else:
+        return
+    _leave(code)
+
+
+def _leave(code):
+    """Exit with status ``code`` once Arrow has been loaded: close what the
+    command left open, flush, and leave without the interpreter's
+    finalisation, where Arrow's C++ thread pools, torn down while a worker is
+    still alive, now and then abort the process ("terminate called without an
+    active exception", exit 134) after every row was written
+    (apache/arrow#34314).  The SystemExit's traceback is gone by now, so the
+    collection below closes (and flushes) any file its frames still held."""
+    import gc
+    import os
+
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    gc.collect()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # the reader went away or the stream is closed: nothing more to say
+    os._exit(code)
 
 
 def _allow_long_integers():
