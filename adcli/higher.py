@@ -33,9 +33,12 @@ __all__ = ["Cotangent", "Directional", "Hessian", "Partial", "Taylor", "hessian"
            "_cotangent", "_direction", "_finite", "_names", "_output_index"]
 
 
-def jvp(fn, point=None, direction=None, **kwargs):
+def jvp(fn, point=None, direction=None, *, digits=None, exact=False, **kwargs):
     if has_arrays(point, kwargs):
-        return over_arrays(lambda p: jvp(fn, p, direction), point, kwargs)
+        return over_arrays(lambda p: jvp(fn, p, direction, digits=digits, exact=exact),
+                           point, kwargs)
+    if digits is not None or exact:
+        return _jvp_in(fn, point, direction, digits, exact, kwargs)
     from .modes.sweeps import forward, linearize
 
     tape, values = fn._bind(point, kwargs)
@@ -50,9 +53,63 @@ def jvp(fn, point=None, direction=None, **kwargs):
                        dict(zip(tape.inputs, values, strict=True)))
 
 
-def vjp(fn, point=None, cotangent=None, *, wrt=None, **kwargs):
+def _jvp_in(fn, point, direction, digits, exact, kwargs):
+    """J·v with ``digits=N`` or ``exact=True``: the generic sweeps, run until
+    every digit is right (the float64 path above keeps its fast sweeps)."""
+    from .modes.engine import forward, linearize
+
+    system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
+    if direction is None:
+        raise UsageError("jvp needs a direction, e.g. direction={'x': 1}")
+    _direction(tape, direction, "direction", system)  # names checked before any work
+    state = {}
+
+    def compute(inputs):
+        vec = state["vec"] = _direction(tape, direction, "direction", system)
+        lin = linearize(tape, inputs, system)
+        tan = forward(lin, [vec])[0]
+        return [lin.values[o] for o in tape.outputs] + [tan[o] for o in tape.outputs], \
+            lin.warnings
+
+    numbers, warnings, pt = solve(system, tape, specs, compute)
+    m = len(tape.outputs)
+    return Directional(fn.outputs, numbers[:m], dict(zip(tape.inputs, state["vec"], strict=True)),
+                       numbers[m:], warnings, pt, system)
+
+
+def _vjp_in(fn, point, cotangent, wrt, digits, exact, kwargs):
+    """uᵀ·J with ``digits=N`` or ``exact=True`` (see :func:`_jvp_in`)."""
+    from .modes.engine import linearize, read_value, reverse
+
+    system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
+    if cotangent is None:
+        raise UsageError("vjp needs a cotangent: one weight per output")
+    _cotangent(fn, cotangent)  # names and length checked before any work
+    raw = ([cotangent.get(name, 0) for name in fn.outputs] if isinstance(cotangent, dict)
+           else list(cotangent))
+    wrt = fn._wrt(tape, _names(wrt))
+    state = {}
+
+    def compute(inputs):
+        u = state["u"] = [read_value(system, c, f"cotangent {name}")
+                          for c, name in zip(raw, fn.outputs, strict=True)]
+        lin = linearize(tape, inputs, system)
+        adj = reverse(lin, [u])[0]
+        return ([lin.values[o] for o in tape.outputs]
+                + [adj[tape.input_index[w]] for w in wrt]), lin.warnings
+
+    numbers, warnings, pt = solve(system, tape, specs, compute)
+    m = len(tape.outputs)
+    return Cotangent(fn.outputs, numbers[:m], dict(zip(fn.outputs, state["u"], strict=True)),
+                     dict(zip(wrt, numbers[m:], strict=True)), warnings, pt, system)
+
+
+def vjp(fn, point=None, cotangent=None, *, wrt=None, digits=None, exact=False, **kwargs):
     if has_arrays(point, kwargs):
-        return over_arrays(lambda p: vjp(fn, p, cotangent, wrt=wrt), point, kwargs)
+        return over_arrays(lambda p: vjp(fn, p, cotangent, wrt=wrt, digits=digits, exact=exact),
+                           point, kwargs)
+    if digits is not None or exact:
+        return _vjp_in(fn, point, cotangent, wrt, digits, exact, kwargs)
     from .modes.sweeps import linearize, reverse
 
     tape, values = fn._bind(point, kwargs)

@@ -101,10 +101,12 @@ class _Result(_Numbers):
 class Directional(_Result):
     """J·v: the derivative of every output along ``direction`` (one tangent sweep)."""
 
-    __slots__ = ("outputs", "values", "direction", "derivatives", "mode", "warnings", "point")
-    system = FLOAT64
+    __slots__ = ("outputs", "values", "direction", "derivatives", "mode", "warnings", "point",
+                 "system")
 
-    def __init__(self, outputs, values, direction, derivatives, warnings, point):
+    def __init__(self, outputs, values, direction, derivatives, warnings, point,
+                 system=FLOAT64):
+        self.system = system
         self.outputs, self.values, self.direction = outputs, values, direction
         self.derivatives, self.mode, self.warnings, self.point = (
             derivatives, "forward", warnings, point)
@@ -121,10 +123,11 @@ class Directional(_Result):
 class Cotangent(_Result):
     """uᵀ·J: the gradient of Σ uₖ·fₖ (one adjoint sweep)."""
 
-    __slots__ = ("outputs", "values", "cotangent", "gradient", "mode", "warnings", "point")
-    system = FLOAT64
+    __slots__ = ("outputs", "values", "cotangent", "gradient", "mode", "warnings", "point",
+                 "system")
 
-    def __init__(self, outputs, values, cotangent, gradient, warnings, point):
+    def __init__(self, outputs, values, cotangent, gradient, warnings, point, system=FLOAT64):
+        self.system = system
         self.outputs, self.values, self.cotangent = outputs, values, cotangent
         self.gradient, self.mode, self.warnings, self.point = (
             gradient, "reverse", warnings, point)
