@@ -8,31 +8,6 @@ from . import options as opt
 from .cmd_sparse import sparse_option
 from .options import precision_options
 
-HIGHER_FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
-
-
-def render(fmt, source, results, kind):
-    """Write ``results`` (one per point) with the ``kind`` renderers of
-    :mod:`adcli.render.higher_view`."""
-    from ..render import higher_view as V
-    from ..render.results import delimited, dumps
-
-    to_json = getattr(V, f"{kind}_json")
-    if fmt == "plain":
-        plain = getattr(V, f"{kind}_plain")
-        opt.write("\n\n".join(opt.each_block(results, plain)))
-    elif fmt == "json":
-        opt.write(dumps(opt.one_or_many(opt.each_json(results, to_json))))
-    elif fmt == "jsonl":
-        opt.write("\n".join(dumps(o) for o in opt.each_json(results, to_json)))
-    elif fmt in ("csv", "tsv"):
-        columns, row = getattr(V, f"{kind}_columns"), getattr(V, f"{kind}_row")
-        rows = opt.table_rows(results, columns, row)
-        opt.write(delimited(rows, "," if fmt == "csv" else "\t"))
-    else:
-        rich = getattr(V, f"{kind}_rich")
-        V.show(opt.each_block(results, lambda r: rich(source, r), opt.rich_failed))
-
 
 def _run(fn, at, compute, precise=False):
     return opt.each_point(fn, at, compute, opt.point_parser(precise))
@@ -47,8 +22,8 @@ def _cells(row):
 
 
 def _show(fn, at, fmt, compute, kind, numbers=None):
-    render(opt.text_format(fmt, numbers), fn.source, _run(fn, at, compute, bool(numbers)),
-           kind)
+    results = _run(fn, at, compute, bool(numbers))
+    opt.show(kind, opt.text_format(fmt, numbers), results, source=fn.source)
 
 
 def parse_dir(text, precise=False):
@@ -107,13 +82,13 @@ def grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats=False
                              hint="the direction already says which variables move")
         v = parse_dir(direction)
         results = _run(fn, at, lambda p: fn.jvp(p, v))
-        render(fmt, fn.source, results, "jvp")
+        opt.show("jvp", fmt, results, source=fn.source)
         if stats:
             grad_stats(fn, results[0], "forward", None, "jvp")
     else:
         u = parse_cotangent(cotangent)
         results = _run(fn, at, lambda p: fn.vjp(p, u, wrt=opt.parse_wrt(wrt)))
-        render(fmt, fn.source, results, "vjp")
+        opt.show("vjp", fmt, results, source=fn.source)
         if stats:
             grad_stats(fn, results[0], "reverse", None, "vjp")
 
@@ -128,7 +103,7 @@ def grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats=False
 @click.option("--output", "output", metavar="K",
               help="For a program with several outputs: which one (1-based, or its name).")
 @sparse_option
-@opt.format_option(HIGHER_FORMATS + ("mtx",))
+@opt.format_option(opt.formats_of("hessian") + ("mtx",))
 @opt.points_options
 def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=None,
                     input_format=None, digits=None, exact=False):
@@ -189,7 +164,7 @@ def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=
 @click.option("--wrt", metavar="X", help="Expand along this variable.")
 @click.option("--dir", "direction", metavar="X=1,Y=2,…",
               help="Expand along the line x + t·v for this direction v.")
-@opt.format_option(HIGHER_FORMATS)
+@opt.format_option(opt.formats_of("taylor"))
 @opt.points_options
 def taylor_command(expr, file, at, order, wrt, direction, fmt, points=None,
                    input_format=None, digits=None, exact=False):
@@ -227,7 +202,7 @@ def taylor_command(expr, file, at, order, wrt, direction, fmt, points=None,
 @opt.at_option
 @click.option("--wrt", metavar="X,X,Y,…", required=True,
               help="The variables, repeated for higher order: x,x,y is ∂³f/∂x²∂y.")
-@opt.format_option(HIGHER_FORMATS)
+@opt.format_option(opt.formats_of("partial"))
 @opt.points_options
 def partial_command(expr, file, at, wrt, fmt, points=None, input_format=None, digits=None,
                     exact=False):

@@ -9,7 +9,7 @@ output's name (``f1.c3``).
 """
 
 from .numbers import json_number, plain_number
-from .results import meta
+from .results import meta, point_views
 
 
 def _p(x):
@@ -324,3 +324,16 @@ def show(renderables):
     for r in renderables:
         for part in getattr(r, "renderables", [r]):  # a Group: each table fits on its own
             print_fitting(out, part)
+
+
+# --- the registered views (adcli.render.registry) ----------------------------------
+
+for _kind, (_plain, _json, _columns, _row, _rich) in {
+    "hessian": (hessian_plain, hessian_json, hessian_columns, hessian_row, hessian_rich),
+    "taylor": (taylor_plain, taylor_json, taylor_columns, taylor_row, taylor_rich),
+    "partial": (partial_plain, partial_json, partial_columns, partial_row, partial_rich),
+    "jvp": (jvp_plain, jvp_json, jvp_columns, jvp_row, jvp_rich),
+    "vjp": (vjp_plain, vjp_json, vjp_columns, vjp_row, vjp_rich),
+}.items():
+    point_views(_kind, plain=_plain, to_json=_json, columns=_columns, row=_row, table=_rich,
+                show=show)

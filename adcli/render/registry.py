@@ -29,6 +29,8 @@ View = Callable[..., "str | None"]
 # result kind -> the module (under adcli.render) whose @view functions render it
 HOMES: dict[str, str] = {
     "eval": "results", "grad": "results",
+    "hessian": "higher_view", "taylor": "higher_view", "partial": "higher_view",
+    "jvp": "higher_view", "vjp": "higher_view",
 }
 
 _VIEWS: dict[tuple[str, str], View] = {}
