@@ -5,7 +5,9 @@ printed by :mod:`adcli.language.printer`.  Rich is imported only for
 ``text``."""
 
 from ..language.printer import omega, subscript_name, to_string
+from .failed import FailedPoint, each_block, each_json, rich_failed
 from .numbers import json_number, plain_number
+from .registry import view
 
 _ACCENT = {"w": None, "dot": "dot", "bar": "bar"}
 
@@ -433,3 +435,74 @@ def _blocks(trace, head, first, skipped, last, style, need, width):
                       f"per {step} step; a wider terminal or --format plain/markdown shows the "
                       "table)", style="dim"))
     return Group(*parts)
+
+
+# --- the registered views (adcli.render.registry) ----------------------------------
+
+DEFAULT_TEXT_LIMIT = 200  # rows a terminal shows unless --limit says otherwise
+
+
+# A FailedPoint (one of several --at points that could not be computed) keeps
+# its place in every format: adcli.render.failed.
+
+@view("trace", "text")
+def _text(traces, limit=None, stats=True, ascii=False, **_):
+    from .rich_view import show
+
+    limit = DEFAULT_TEXT_LIMIT if limit is None else limit
+    show(each_block(traces, lambda t: rich_trace(t, limit, stats, ascii), rich_failed))
+
+
+@view("trace", "plain")
+def _plain(traces, limit=None, stats=True, **_):
+    return "\n\n".join(each_block(traces, lambda t: plain(t, limit, stats)))
+
+
+@view("trace", "markdown")
+def _markdown(traces, limit=None, stats=True, ascii=False, **_):
+    return "\n\n".join(each_block(traces, lambda t: markdown(t, limit, stats, ascii),
+                                   lambda e: f"**{e.where}: error:** {e.message}"))
+
+
+@view("trace", "latex")
+def _latex(traces, limit=None, **_):
+    return "\n\n".join(each_block(
+        traces, lambda t: latex(t, limit),
+        lambda e: rf"\noindent\textbf{{error}} {_latex_text(e.where)}: "
+                  rf"{_latex_text(e.message)}"))
+
+
+@view("trace", "json")
+def _json(traces, stats=True, ascii=False, several=False, **_):
+    from .results import dumps
+
+    objs = each_json(traces, lambda t: to_json(t, stats, ascii))
+    return dumps(objs[0] if len(objs) == 1 and not several else objs)
+
+
+@view("trace", "csv")
+def _csv(traces, ascii=False, several=False, **_):
+    """One row per ω step; with several --at points a ``point`` column
+    (1-based) says whose step a row is, and if one of them failed an
+    ``error`` column says why it has one row and no steps."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    if not several:
+        for i, t in enumerate(traces):
+            part = csv_rows(t, ascii)
+            writer.writerows(part if i == 0 else part[1:])
+        return buf.getvalue()
+    good = [t for t in traces if not isinstance(t, FailedPoint)]
+    error = [""] if len(good) < len(traces) else []
+    header = ["point"] + csv_rows(good[0], ascii)[0] + ["error"] * len(error)
+    writer.writerow(header)
+    for number, entry in enumerate(traces, 1):
+        if isinstance(entry, FailedPoint):
+            writer.writerow([number] + [""] * (len(header) - 2) + [entry.message])
+            continue
+        for row in csv_rows(entry, ascii)[1:]:
+            writer.writerow([number] + row + error)
+    return buf.getvalue()
