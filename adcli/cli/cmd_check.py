@@ -4,8 +4,6 @@ import click
 
 from . import options as opt
 
-FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
-
 
 @click.command("check")
 @opt.formula_argument
@@ -14,7 +12,7 @@ FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
 @click.option("--sweep", is_flag=True,
               help="Show the finite-difference error (forward and central) for "
                    "h = 1e-1 … 1e-14 against AD's, as a table and a chart.")
-@opt.format_option(FORMATS)
+@opt.format_option(opt.formats_of("check"))
 @opt.points_options
 def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=None, digits=None):
     """Compare the AD derivatives of EXPR with finite differences.
@@ -43,31 +41,12 @@ def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=Non
         return check
 
     checks = opt.each_point(fn, at, compute)
-    if fmt == "text":
-        from ..render.check_view import show
-
-        show(opt.in_order(checks), fn.source, sweep)
-    elif sweep or not opt.several_points():
-        from ..render.check_view import render
-
-        opt.write(render(fmt, checks, sweep, several=len(at) > 1))
-    else:  # several points: a failed one keeps its place (adcli.cli.options.FailedPoint)
-        from ..render import check_view as V
-
-        if fmt in ("csv", "tsv"):
-            rows = opt.table_rows(checks, V.check_columns, V.check_cells)
-            opt.write(V.delimited(rows, "," if fmt == "csv" else "\t"))
-        elif fmt == "plain":
-            opt.write("\n\n".join(opt.each_block(checks, V.check_plain)))
-        else:
-            objs = opt.each_json(checks, V.check_json)
-            opt.write(V.dumps(objs) if fmt == "json" else "\n".join(map(V.dumps, objs)))
+    opt.show("check", fmt, checks, source=fn.source, sweep=sweep)
     bad = [c for c in checks if not c.ok]
     if bad and fmt != "text":
-        c = bad[0]
-        where = f" at ω{c.step}" if c.step is not None else ""
-        point = ",".join(f"{k}={v!r}" for k, v in c.point.items())
-        click.echo(f"adcli: check: {c.verdict}{where} (point {point}): {c.reason}", err=True)
+        from ..render.check_view import failure_line
+
+        click.echo(f"adcli: check: {failure_line(bad[0])}", err=True)
     if bad:
         click.get_current_context().exit(1)
 

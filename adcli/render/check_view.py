@@ -7,8 +7,10 @@ import csv
 import io
 import math
 
+from .failed import FailedPoint, each_block, each_json
 from .numbers import json_number, plain_number
-from .results import aligned_rows, derivative_label, dumps
+from .registry import view
+from .results import derivative_label, dumps, table_rows
 
 
 def _label(row):
@@ -246,23 +248,63 @@ def _verdict_text(verdict):
     return f"[{style}]{verdict}[/]"
 
 
-# --- everything, by format -------------------------------------------------------------------
+# --- the registered views (adcli.render.registry) ----------------------------------
 
-def render(fmt, checks, sweep=False, several=False):
-    """The output text for machine formats (plain, json, jsonl, csv, tsv)."""
-    if fmt == "json":
-        objs = [check_json(c) for c in checks]
-        return dumps(objs[0] if len(objs) == 1 and not several else objs)
-    if fmt == "jsonl":
-        return "\n".join(dumps(check_json(c)) for c in checks)
-    if fmt in ("csv", "tsv"):
-        sep = "," if fmt == "csv" else "\t"
-        if sweep:
-            many = len(checks) > 1
-            rows = [sweep_columns(checks[0], many)]
-            for c in checks:
-                rows.extend(sweep_cells(c, many))
-        else:
-            rows = aligned_rows(checks, check_columns, check_cells)
-        return delimited(rows, sep)
-    return "\n\n".join(sweep_plain(c) if sweep else check_plain(c) for c in checks)
+# A FailedPoint (one of several --at points that could not be computed) keeps
+# its place (adcli.render.failed), except in the --sweep tables.
+
+@view("check", "text")
+def _text(checks, source="", sweep=False, **_):
+    show(checks, source, sweep)
+
+
+@view("check", "plain")
+def _plain(checks, sweep=False, **_):
+    if sweep:
+        return "\n\n".join(sweep_plain(c) for c in _computed(checks))
+    return "\n\n".join(each_block(checks, check_plain))
+
+
+@view("check", "json")
+def _json(checks, several=False, sweep=False, **_):
+    objs = [check_json(c) for c in _computed(checks)] if sweep else each_json(checks, check_json)
+    return dumps(objs[0] if len(objs) == 1 and not several else objs)
+
+
+@view("check", "jsonl")
+def _jsonl(checks, sweep=False, **_):
+    objs = [check_json(c) for c in _computed(checks)] if sweep else each_json(checks, check_json)
+    return "\n".join(dumps(o) for o in objs)
+
+
+@view("check", "csv")
+def _csv(checks, sweep=False, **_):
+    return delimited(_table(checks, sweep), ",")
+
+
+@view("check", "tsv")
+def _tsv(checks, sweep=False, **_):
+    return delimited(_table(checks, sweep), "\t")
+
+
+def _computed(checks):
+    return [c for c in checks if not isinstance(c, FailedPoint)]
+
+
+def _table(checks, sweep):
+    """One summary row per point; with ``sweep`` a row per (derivative, h)."""
+    if not sweep:
+        return table_rows(checks, check_columns, check_cells)
+    checks = _computed(checks)
+    many = len(checks) > 1
+    rows = [sweep_columns(checks[0], many)]
+    for c in checks:
+        rows.extend(sweep_cells(c, many))
+    return rows
+
+
+def failure_line(check):
+    """Why ``check`` failed, in one line (for standard error)."""
+    where = f" at ω{check.step}" if check.step is not None else ""
+    point = ",".join(f"{k}={v!r}" for k, v in check.point.items())
+    return f"{check.verdict}{where} (point {point}): {check.reason}"
