@@ -42,7 +42,7 @@ def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=Non
 @click.option("--stats", is_flag=True,
               help="On stderr: the mode used and why, the sweeps it took, the tape's size.")
 @sparse_option
-@opt.format_option(opt.formats_of("grad") + ("mtx",))
+@opt.format_option(opt.formats_of("grad", "sparse"))
 @opt.points_options
 def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse, fmt,
                  points=None, input_format=None, digits=None, exact=False):

@@ -103,7 +103,7 @@ def grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats=False
 @click.option("--output", "output", metavar="K",
               help="For a program with several outputs: which one (1-based, or its name).")
 @sparse_option
-@opt.format_option(opt.formats_of("hessian") + ("mtx",))
+@opt.format_option(opt.formats_of("hessian", "sparse"))
 @opt.points_options
 def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=None,
                     input_format=None, digits=None, exact=False):

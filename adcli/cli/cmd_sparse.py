@@ -5,9 +5,6 @@ import click
 from ..errors import UsageError
 from . import options as opt
 
-PATTERN_FORMATS = ("text", "plain", "json", "mtx")
-SPARSE_FORMATS = ("text", "plain", "json", "mtx", "csv", "tsv")
-
 
 def _input_order(fn, at):
     """The inputs: in the order --at names them (values are not needed for a
@@ -33,7 +30,8 @@ def _input_order(fn, at):
               help="With --hessian, for a program with several outputs: which one.")
 @click.option("--at", "at", multiple=True, metavar="NAME=VALUE,…",
               help="Only fixes the order of the inputs (the pattern holds at every point).")
-@click.option("--format", "fmt", type=click.Choice(PATTERN_FORMATS), default=None,
+@click.option("--format", "fmt", type=click.Choice(opt.formats_of("pattern")),
+              default=None,
               help="plain: one `row column` pair per line; json: coordinates; mtx: Matrix "
                    "Market; text: a spy plot (default on a terminal).")
 def sparsity_command(expr, file, hessian, output, at, fmt):
@@ -42,7 +40,6 @@ def sparsity_command(expr, file, hessian, output, at, fmt):
     computation needs."""
     from ..sparse import colouring as C
     from ..sparse import drivers as D
-    from ..sparse import formats as F
     from ..sparse.pattern import Pattern
     from .options import parse_output as _output
 
@@ -68,17 +65,7 @@ def sparsity_command(expr, file, hessian, output, at, fmt):
         counts = {"forward": C.n_colours(D.jacobian_plan(tape, idx, "forward")[1]),
                   "reverse": C.n_colours(D.jacobian_plan(tape, idx, "reverse")[1]),
                   "inputs": n, "outputs": len(tape.outputs)}
-    if fmt == "plain":
-        if pat.nnz:  # an empty pattern is empty output
-            opt.write(F.pattern_plain(pat))
-    elif fmt == "json":
-        from ..render.results import dumps
-
-        opt.write(dumps(F.pattern_json(pat, counts)))
-    elif fmt == "mtx":
-        opt.write(F.matrix_market(pat, pat.kind, values=False))
-    else:
-        opt.write(F.pattern_text(pat, counts))
+    opt.show("pattern", fmt, [pat], colours=counts)
 
 
 # --- grad --sparse, hessian --sparse --------------------------------------------------
@@ -133,8 +120,6 @@ def run_sparse(kind, fn, at, fmt, compute, auto, numbers=None):
 
 
 def _run_sparse(kind, fn, at, fmt, compute, auto, numbers):
-    from ..sparse import formats as F
-
     fmt = opt.choose_format(fmt)
     results = opt.each_point(fn, at, compute, opt.point_parser(numbers or {}))
     for res in results:
@@ -142,48 +127,7 @@ def _run_sparse(kind, fn, at, fmt, compute, auto, numbers):
     if auto:
         click.echo(f"adcli: note: sparse output (the {kind}'s density is below "
                    f"{_threshold_text()}; --dense for the dense one)", err=True)
-    if fmt in ("mtx",) and len(results) > 1:
-        raise UsageError("Matrix Market holds one matrix: give one --at point",
-                         hint="or use --format json / csv for several points")
-    if fmt == "json":
-        from ..render.results import dumps
-
-        opt.write(dumps(opt.one_or_many(opt.each_json(results, F.result_json))))
-    elif fmt == "jsonl":
-        from ..render.results import dumps
-
-        opt.write("\n".join(dumps(o) for o in opt.each_json(results, F.result_json)))
-    elif fmt == "mtx":
-        system = results[0].system
-        number = None if system.name == "float64" else system.format
-        opt.write(F.matrix_market(results[0].matrix, kind, number=number))
-    elif fmt in ("csv", "tsv"):
-        sep = "," if fmt == "csv" else "\t"
-        tables = [F.triplets_csv(r.matrix, sep, r.system.format).splitlines() for r in results]
-        if not opt.several_points():
-            opt.write("\n".join(tables[0]))
-        else:  # a point column; a failed point is one row with its reason
-            width = tables[0][0].count(sep) + 1
-            error = f"{sep}error" if opt.any_failed() else ""
-            lines, good = [f"point{sep}{tables[0][0]}{error}"], iter(tables)
-            for k, entry in enumerate(opt.in_order(results), 1):
-                if isinstance(entry, opt.FailedPoint):
-                    lines.append(sep.join([str(k)] + [""] * width + [_cell(entry.message, sep)]))
-                else:
-                    lines += [f"{k}{sep}{line}{sep if error else ''}" for line in next(good)[1:]]
-            opt.write("\n".join(lines))
-    elif fmt == "plain":
-        opt.write("\n\n".join(opt.each_block(results, F.result_plain)))
-    else:
-        opt.write("\n\n".join(opt.each_block(results, F.result_text)))
-
-
-def _cell(text, sep):
-    """A CSV/TSV cell holding ``text`` (quoted where it must be)."""
-    if sep == "\t":
-        return text.replace("\t", " ").replace("\n", " ")
-    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',"\n') \
-        else text
+    opt.show("sparse", fmt, results)
 
 
 def _threshold_text():

@@ -4,6 +4,7 @@ reference of docs/language.md is ``markdown()`` (a test keeps them equal)."""
 
 from ..language.printer import subscript_name, to_string
 from ..primitives import TABLE
+from .registry import view
 
 
 def entries(style="text"):
@@ -76,3 +77,29 @@ def rich_table():
         table.add_row(e["usage"], str(e["arity"]), e["domain"],
                       "\n".join(f"∂/∂{p} = {r}" for p, r in e["partials"].items()), _notes(e))
     return table
+
+
+# --- the registered views (adcli.render.registry): the table has no point ---------
+
+@view("functions", "text")
+def _text(_results=(), **_):
+    from .rich_view import show
+
+    show([rich_table()], numbers=False)  # rules and domains wrap
+
+
+@view("functions", "plain")
+def _plain(_results=(), **_):
+    return plain()
+
+
+@view("functions", "json")
+def _json(_results=(), **_):
+    from .results import dumps
+
+    return dumps(json_obj())
+
+
+@view("functions", "markdown")
+def _markdown(_results=(), **_):
+    return markdown()

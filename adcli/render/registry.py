@@ -32,6 +32,8 @@ HOMES: dict[str, str] = {
     "hessian": "higher_view", "taylor": "higher_view", "partial": "higher_view",
     "jvp": "higher_view", "vjp": "higher_view",
     "trace": "trace_view", "check": "check_view",
+    "functions": "functions_view",
+    "sparse": "sparse_view", "pattern": "sparse_view", "derivative": "sparse_view",
 }
 
 _VIEWS: dict[tuple[str, str], View] = {}

@@ -1,0 +1,141 @@
+"""Sparse results (``grad``/``hessian --sparse``), sparsity patterns
+(``adcli sparsity``) and derivative formulas (``adcli diff``) in the view
+registry.  The text itself is written by :mod:`adcli.sparse.formats` and
+:mod:`adcli.codegen.diff`, imported when a view runs."""
+
+from ..errors import UsageError
+from .failed import FailedPoint, each_block, each_json
+from .registry import view
+from .results import dumps
+
+# --- sparse Jacobians and Hessians: one result per point --------------------------------
+
+# A FailedPoint (one of several --at points that could not be computed) keeps
+# its place (adcli.render.failed).
+
+@view("sparse", "text")
+def _sparse_text(results, **_):
+    from ..sparse.formats import result_text
+
+    return "\n\n".join(each_block(results, result_text))
+
+
+@view("sparse", "plain")
+def _sparse_plain(results, **_):
+    from ..sparse.formats import result_plain
+
+    return "\n\n".join(each_block(results, result_plain))
+
+
+@view("sparse", "json")
+def _sparse_json(results, several=False, **_):
+    from ..sparse.formats import result_json
+
+    objs = each_json(results, result_json)
+    return dumps(objs[0] if len(objs) == 1 and not several else objs)
+
+
+@view("sparse", "jsonl")
+def _sparse_jsonl(results, **_):
+    from ..sparse.formats import result_json
+
+    return "\n".join(dumps(o) for o in each_json(results, result_json))
+
+
+@view("sparse", "mtx")
+def _sparse_mtx(results, **_):
+    from ..sparse.formats import matrix_market
+
+    results = [r for r in results if not isinstance(r, FailedPoint)]
+    if len(results) > 1:
+        raise UsageError("Matrix Market holds one matrix: give one `point`",
+                         hint="or use `format` json / csv for several points",
+                         params=("point", "format"))
+    res = results[0]
+    number = None if res.system.name == "float64" else res.system.format
+    return matrix_market(res.matrix, res.kind, number=number)
+
+
+@view("sparse", "csv")
+def _sparse_csv(results, several=False, **_):
+    return _triplets(results, ",", several)
+
+
+@view("sparse", "tsv")
+def _sparse_tsv(results, several=False, **_):
+    return _triplets(results, "\t", several)
+
+
+def _triplets(results, sep, several):
+    """row, column, value per nonzero; several points add a ``point`` column
+    (and, when one failed, an ``error`` column with its reason)."""
+    from ..sparse.formats import triplets_csv
+
+    good = [r for r in results if not isinstance(r, FailedPoint)]
+    tables = [triplets_csv(r.matrix, sep, r.system.format).splitlines() for r in good]
+    if not several:
+        return "\n".join(tables[0])
+    width = tables[0][0].count(sep) + 1
+    error = f"{sep}error" if len(good) < len(results) else ""
+    lines, computed = [f"point{sep}{tables[0][0]}{error}"], iter(tables)
+    for k, entry in enumerate(results, 1):
+        if isinstance(entry, FailedPoint):
+            lines.append(sep.join([str(k)] + [""] * width + [_cell(entry.message, sep)]))
+        else:
+            lines += [f"{k}{sep}{line}{sep if error else ''}" for line in next(computed)[1:]]
+    return "\n".join(lines)
+
+
+def _cell(text, sep):
+    """A CSV/TSV cell holding ``text`` (quoted where it must be)."""
+    if sep == "\t":
+        return text.replace("\t", " ").replace("\n", " ")
+    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',"\n') \
+        else text
+
+
+# --- patterns: one per formula, with the colour counts ---------------------------------
+
+@view("pattern", "text")
+def _pattern_text(patterns, colours=None, **_):
+    from ..sparse.formats import pattern_text
+
+    return "\n\n".join(pattern_text(p, colours) for p in patterns)
+
+
+@view("pattern", "plain")
+def _pattern_plain(patterns, **_):
+    from ..sparse.formats import pattern_plain
+
+    return "\n\n".join(pattern_plain(p) for p in patterns if p.nnz)  # empty: no output
+
+
+@view("pattern", "json")
+def _pattern_json(patterns, colours=None, **_):
+    from ..sparse.formats import pattern_json
+
+    return "\n".join(dumps(pattern_json(p, colours)) for p in patterns)
+
+
+@view("pattern", "mtx")
+def _pattern_mtx(patterns, **_):
+    from ..sparse.formats import matrix_market
+
+    return "\n".join(matrix_market(p, p.kind, values=False) for p in patterns)
+
+
+# --- derivative formulas (adcli diff) ------------------------------------------------------
+
+@view("derivative", "plain")
+def _derivative_plain(results, **_):
+    return "\n".join(r.plain() for r in results)
+
+
+@view("derivative", "json")
+def _derivative_json(results, **_):
+    return "\n".join(dumps(r.as_json()) for r in results)
+
+
+@view("derivative", "latex")
+def _derivative_latex(results, **_):
+    return "\n".join(r.latex() for r in results)
