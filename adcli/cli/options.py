@@ -6,7 +6,6 @@ import sys
 import click
 
 from ..errors import UsageError
-from ..render import failed as failed_views
 from ..render.failed import FailedPoint
 
 FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
@@ -129,6 +128,7 @@ def each_point(fn, at, compute, parse_point=None):
     if parse_point is None:
         from ..language.point import parse_point
     from ..errors import AdcliError
+    from .flags import as_flags
 
     click.get_current_context().meta[SEVERAL_POINTS] = True
     parsed, failures = [], []
@@ -143,7 +143,7 @@ def each_point(fn, at, compute, parse_point=None):
         try:
             res = compute(point)
         except AdcliError as exc:
-            failures.append((i, text, exc))
+            failures.append((i, text, as_flags(exc)))  # the message a table row keeps
             entries[i] = FailedPoint(i, len(at), text, point, exc.message)
             continue
         emit_warnings(res.warnings)
@@ -164,33 +164,6 @@ def in_order(results):
     """``results`` with the failed points of several ``--at`` put back in
     their places (as :class:`FailedPoint`); just ``results`` otherwise."""
     return click.get_current_context().meta.get(POINT_ENTRIES, results)
-
-
-def several_points():
-    return bool(click.get_current_context().meta.get(SEVERAL_POINTS))
-
-
-def any_failed():
-    """Did one of several ``--at`` points fail (its row needs an ``error`` column)?"""
-    return any(isinstance(e, FailedPoint) for e in in_order(()))
-
-
-def table_rows(results, columns, row):
-    """:func:`adcli.render.results.table_rows` of the points in order."""
-    from ..render.results import table_rows as rows
-
-    return rows(in_order(results), columns, row)
-
-
-def each_json(results, to_json):
-    return failed_views.each_json(in_order(results), to_json)
-
-
-def each_block(results, render, failed=None):
-    return failed_views.each_block(in_order(results), render, failed)
-
-
-rich_failed = failed_views.rich_failed
 
 
 def _hint_one_point(failures, parsed, at):
