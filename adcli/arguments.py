@@ -99,38 +99,41 @@ def name_list(wrt):
     return list(wrt)
 
 
-def check_names(tape, names, option):
+def check_names(tape, names, param):
     for name in names:
         if name not in tape.inputs:
             raise UsageError(
-                f"{option} names `{name}`, which is not an input",
-                hint=f"the inputs are {', '.join(tape.inputs) or 'none'}")
+                f"`{param}` names `{name}`, which is not an input",
+                hint=f"the inputs are {', '.join(tape.inputs) or 'none'}", params=(param,))
 
 
-def direction_vector(tape, direction, option="direction", system=FLOAT64):
+def direction_vector(tape, direction, param="direction", system=FLOAT64):
     """A direction {name: value} (or a sequence in input order) as a list of
     numbers of ``system`` (text such as ``"1/3"`` read at its precision)."""
     if system is FLOAT64:
-        read = finite
+        def read(v, what):
+            return finite(v, what, (param,))
     else:
         from .modes.engine import read_value
 
         def read(v, what):
-            return read_value(system, v, what)
+            return read_value(system, v, what.replace("`", ""))
     if hasattr(direction, "items"):
-        check_names(tape, direction, option)
+        check_names(tape, direction, param)
         vec = [system.zero] * tape.n_inputs
         for name, v in direction.items():
-            vec[tape.input_index[name]] = read(v, f"{option} {name}")
+            vec[tape.input_index[name]] = read(v, f"`{param}` {name}")
         return vec
-    vec = [read(v, option) for v in direction]
+    vec = [read(v, f"`{param}`") for v in direction]
     if len(vec) != tape.n_inputs:
-        raise UsageError(f"{option} has {len(vec)} entries for {tape.n_inputs} inputs",
-                         hint=f"the inputs are {', '.join(tape.inputs)}")
+        raise UsageError(f"`{param}` has {len(vec)} entries for {tape.n_inputs} inputs",
+                         hint=f"the inputs are {', '.join(tape.inputs)}", params=(param,))
     return vec
 
 
-def finite(v, what):
+def finite(v, what, params=()):
+    """``v`` as a finite float; ``what`` names it in the error (with the
+    ``params`` it mentions)."""
     if isinstance(v, str):
         from .modes.engine import read_value
 
@@ -138,9 +141,9 @@ def finite(v, what):
     try:
         v = float(v)
     except (TypeError, ValueError, OverflowError):
-        raise UsageError(f"{what} must be a finite number, not {v!r}") from None
+        raise UsageError(f"{what} must be a finite number, not {v!r}", params=params) from None
     if not math.isfinite(v):
-        raise UsageError(f"{what} must be a finite number, not {v}")
+        raise UsageError(f"{what} must be a finite number, not {v}", params=params)
     return v
 
 
@@ -169,14 +172,15 @@ def cotangent_vector(fn, cotangent):
     if isinstance(cotangent, dict):
         for name in cotangent:
             if name not in fn.outputs:
-                raise UsageError(f"--cotangent names `{name}`, which is not an output",
-                                 hint=f"the outputs are {', '.join(fn.outputs)}")
-        return [finite(cotangent.get(name, 0.0), f"--cotangent {name}")
+                raise UsageError(f"`cotangent` names `{name}`, which is not an output",
+                                 hint=f"the outputs are {', '.join(fn.outputs)}",
+                                 params=("cotangent",))
+        return [finite(cotangent.get(name, 0.0), f"`cotangent` {name}", ("cotangent",))
                 for name in fn.outputs]
-    vec = [finite(v, "--cotangent") for v in cotangent]
+    vec = [finite(v, "`cotangent`", ("cotangent",)) for v in cotangent]
     if len(vec) != len(fn.outputs):
-        raise UsageError(f"--cotangent has {len(vec)} entries for {len(fn.outputs)} outputs",
-                         hint=f"the outputs are {', '.join(fn.outputs)}")
+        raise UsageError(f"`cotangent` has {len(vec)} entries for {len(fn.outputs)} outputs",
+                         hint=f"the outputs are {', '.join(fn.outputs)}", params=("cotangent",))
     return vec
 
 
@@ -188,21 +192,23 @@ def taylor_line(fn, tape, order, direction, wrt, one):
     if order < 0:
         raise UsageError("the order must be 0 or more")
     if direction is not None and wrt is not None:
-        raise UsageError("give either a variable (--wrt) or a direction (--dir), not both")
+        raise UsageError("give either a variable (`wrt`) or a direction (`direction`), not both",
+                         params=("wrt", "direction"))
     if wrt is not None:
         names = name_list(wrt)
         if len(names) != 1:
-            raise UsageError("taylor --wrt takes one variable",
-                             hint="for a line through several, use --dir x=1,y=2")
-        check_names(tape, names, "--wrt")
+            raise UsageError("taylor `wrt` takes one variable",
+                             hint="for a line through several, use `direction` x=1,y=2",
+                             params=("wrt", "direction"))
+        check_names(tape, names, "wrt")
         return order, {names[0]: one}
     if direction is None:
         if len(fn.inputs) > 1:
             raise UsageError(
                 f"the formula has several variables ({', '.join(fn.inputs)}): "
                 "say along which to expand",
-                hint=f"--wrt {fn.inputs[0]}, or a direction such as --dir "
-                     + ",".join(f"{n}=1" for n in fn.inputs))
+                hint=f"`wrt` {fn.inputs[0]}, or a direction such as `direction` "
+                     + ",".join(f"{n}=1" for n in fn.inputs), params=("wrt", "direction"))
         return order, ({fn.inputs[0]: one} if fn.inputs else {})
     return order, direction
 
@@ -212,9 +218,9 @@ def partial_orders(tape, wrt):
     it is differentiated (here {x: 2, y: 1})."""
     names = name_list(wrt)
     if not names:
-        raise UsageError("partial needs --wrt: the variables, repeated for higher order",
-                         hint="e.g. --wrt x,x,y for ∂³f/∂x²∂y")
-    check_names(tape, names, "--wrt")
+        raise UsageError("partial needs `wrt`: the variables, repeated for higher order",
+                         hint="e.g. `wrt` x,x,y for ∂³f/∂x²∂y", params=("wrt",))
+    check_names(tape, names, "wrt")
     counts = {}
     for name in names:
         i = tape.input_index[name]

@@ -83,8 +83,37 @@ def _cases():
     for lang in ("c", "python", "numpy", "js"):
         add(f"codegen/{lang}", "codegen", WORKED, "--lang", lang)
         add(f"codegen/{lang}-order2", "codegen", WORKED, "--lang", lang, "--order", "2")
+    for name, args in ERRORS.items():
+        add(f"errors/{name}", *args)
     return cases
 
+
+# Bad options: the API's errors name parameters, the CLI says its flags.
+ERRORS = {
+    "dir-not-an-input": ["grad", WORKED, "--at", AT, "--dir", "x3=1"],
+    "hessian-dir-not-an-input": ["hessian", WORKED, "--at", AT, "--dir", "x3=1"],
+    "taylor-wrt-not-an-input": ["taylor", WORKED, "--at", AT, "--wrt", "x3"],
+    "taylor-wrt-two": ["taylor", WORKED, "--at", AT, "--wrt", "x1,x2"],
+    "taylor-along-what": ["taylor", WORKED, "--at", AT],
+    "taylor-wrt-and-dir": ["taylor", WORKED, "--at", AT, "--wrt", "x1", "--dir", "x1=1"],
+    "partial-wrt-not-an-input": ["partial", WORKED, "--at", AT, "--wrt", "x3"],
+    "cotangent-length": ["grad", WORKED, "--at", AT, "--cotangent", "1,2"],
+    "cotangent-not-an-output": ["grad", WORKED, "--at", AT, "--cotangent", "g=1"],
+    "seed-not-an-input": ["trace", WORKED, "--at", AT, "--seed", "x3=1"],
+    "seed-in-reverse": ["trace", WORKED, "--at", AT, "--seed", "x1=1", "--mode", "reverse"],
+    "output-out-of-range": ["trace", "x1, x2", "--at", AT, "--output", "3", "--mode", "reverse"],
+    "output-needed": ["hessian", "x1, x2", "--at", AT],
+    "missing-variable": ["grad", WORKED, "--at", "x1=2"],
+    "missing-variable-of-two-points": ["grad", WORKED, "--at", AT, "--at", "x1=2",
+                                       "--format", "csv"],
+    "codegen-inputs": ["codegen", WORKED, "--lang", "c", "--inputs", "x2"],
+    "codegen-name": ["codegen", WORKED, "--lang", "c", "--name", "1a"],
+    "codegen-dir-and-cotangent": ["codegen", WORKED, "--lang", "c", "--dir", "x1=1",
+                                  "--cotangent", "1"],
+    "codegen-output-needed": ["codegen", "x1, x2", "--lang", "c", "--order", "2"],
+    "sparse-mtx-two-points": ["grad", "x1, x2", "--at", AT, "--at", "x1=1,x2=1",
+                              "--sparse", "--format", "mtx"],
+}
 
 CASES = _cases()
 

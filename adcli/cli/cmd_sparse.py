@@ -127,6 +127,9 @@ def _run_sparse(kind, fn, at, fmt, compute, auto, numbers):
     if auto:
         click.echo(f"adcli: note: sparse output (the {kind}'s density is below "
                    f"{_threshold_text()}; --dense for the dense one)", err=True)
+    if fmt == "mtx" and len(results) > 1:
+        raise UsageError("Matrix Market holds one matrix: give one --at point",
+                         hint="or use --format json / csv for several points")
     opt.show("sparse", fmt, results)
 
 

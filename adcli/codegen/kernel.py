@@ -103,7 +103,8 @@ class Kernel:
         if direction is not None and cotangent is not None:
             from ..errors import UsageError
 
-            raise UsageError("give --dir (J·v) or --cotangent (uᵀ·J), not both")
+            raise UsageError("give `direction` (J·v) or `cotangent` (uᵀ·J), not both",
+                             params=("direction", "cotangent"))
         if order == 0:
             self.mode = "none"
         elif order == 2:
@@ -149,7 +150,8 @@ class Kernel:
             from ..errors import UsageError
 
             raise UsageError("a Hessian needs one output: this program has "
-                             f"{len(self.outputs)}", hint="choose one with --output K")
+                             f"{len(self.outputs)}", hint="choose one with `output` K",
+                             params=("output",))
         return 0 if output is None else _output_index(self.fn, output)
 
     def _jacobian(self, values, zero):

@@ -409,15 +409,15 @@ def generate(fn, lang="c", *, mode="auto", order=1, direction=None, cotangent=No
     if lang not in LANGS:
         raise UsageError(f"unknown language `{lang}`", hint=f"use one of {', '.join(LANGS)}")
     if order not in (1, 2):
-        raise UsageError("--order must be 1 or 2")
+        raise UsageError("`order` must be 1 or 2", params=("order",))
     if inputs is not None:
         missing = [v for v in fn.inputs if v not in inputs]
         if missing:
-            raise UsageError(f"--inputs lacks {', '.join(missing)}",
+            raise UsageError(f"`inputs` lacks {', '.join(missing)}", params=("inputs",),
                              hint=f"the formula's inputs are {', '.join(fn.inputs)}")
     name = name or "adcli_f"
     if not name.isidentifier() or not name.isascii():
-        raise UsageError(f"--name {name!r} is not a valid identifier")
+        raise UsageError(f"`name` {name!r} is not a valid identifier", params=("name",))
     kernel = Kernel(fn, mode=mode, order=order, direction=direction, cotangent=cotangent,
                     inputs=inputs, output=output)
     return EMITTERS[lang](kernel, name, main)

@@ -165,5 +165,5 @@ def _missing(program, name):
     return UsageError(
         f"no value for the variable `{name}`",
         source=program.source, span=span,
-        hint=f"give it with --at, e.g. --at {name}=1",
+        hint=f"give it with `point`, e.g. `point` {name}=1", params=("point",),
     )

@@ -253,11 +253,13 @@ def build_trace(tape: Tape, values: list, wrt: list[str], *, system: NumberSyste
     if seed is not None:
         for name in seed:
             if name not in tape.inputs:
-                raise UsageError(f"--seed names `{name}`, which is not an input",
-                                 hint=f"the inputs are {', '.join(tape.inputs)}")
+                raise UsageError(f"`seed` names `{name}`, which is not an input",
+                                 hint=f"the inputs are {', '.join(tape.inputs)}",
+                                 params=("seed",))
         if mode == "reverse":
-            raise UsageError("--seed is a forward-mode direction",
-                             hint="use --mode forward, or --output K for reverse mode")
+            raise UsageError("`seed` is a forward-mode direction",
+                             hint="use `mode` forward, or `output` K for reverse mode",
+                             params=("seed", "mode", "output"))
         mode = "forward"
     n_out = len(tape.outputs)
     requested = mode
@@ -416,7 +418,8 @@ def _adjoint_rule(sym, tape, slot, users, node_of):
 def _output_index(output, names):
     if isinstance(output, int):
         if not 0 <= output < len(names):
-            raise UsageError(f"--output {output + 1}: there are {len(names)} outputs")
+            raise UsageError(f"`output` {output + 1}: there are {len(names)} outputs",
+                             params=("output",))
         return output
     if output in names:
         return list(names).index(output)

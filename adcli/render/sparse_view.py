@@ -48,9 +48,9 @@ def _sparse_mtx(results, **_):
 
     results = [r for r in results if not isinstance(r, FailedPoint)]
     if len(results) > 1:
-        raise UsageError("Matrix Market holds one matrix: give one `point`",
+        raise UsageError("Matrix Market holds one matrix: give one point",
                          hint="or use `format` json / csv for several points",
-                         params=("point", "format"))
+                         params=("format",))
     res = results[0]
     number = None if res.system.name == "float64" else res.system.format
     return matrix_market(res.matrix, res.kind, number=number)
