@@ -166,6 +166,13 @@ def in_order(results):
     return click.get_current_context().meta.get(POINT_ENTRIES, results)
 
 
+def each_json(results, to_json):
+    """The JSON object of every point, a failed one's in its place."""
+    from ..render.failed import each_json as objects
+
+    return objects(in_order(results), to_json)
+
+
 def _hint_one_point(failures, parsed, at):
     """``--at x=2 --at y=3`` is two points, each missing a variable: say so."""
     names = [n for p in parsed for n in p]
