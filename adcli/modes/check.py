@@ -47,6 +47,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import DomainError
+from .messages import call_text as _call
+from .sweeps import forward, linearize, primal
 
 EPS = 2.0 ** -52
 CBRT_EPS = EPS ** (1 / 3)
@@ -115,8 +117,6 @@ class PointCheck:
 
 
 def _values_at(tape, x):
-    from .sweeps import primal
-
     vals, _ = primal(tape, x)
     return vals
 
@@ -269,9 +269,6 @@ class CannotJudge(DomainError):
 def _localize(tape, x, i, chosen, vals0, row):
     """The first ω step whose tangent disagrees with the finite difference
     of its own value: (ω index, explanation)."""
-    from .messages import call_text as _call
-    from .sweeps import forward, linearize
-
     (plus, minus, hh), (plus2, minus2, hh2) = chosen
     lin = linearize(tape, x)
     seed = [1.0 if j == i else 0.0 for j in range(tape.n_inputs)]

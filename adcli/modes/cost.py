@@ -19,7 +19,7 @@ from typing import Any
 
 from ..graph.tape import Tape
 from .engine import choose_mode, mode_reason
-from .sweeps import Linearization
+from .sweeps import Linearization, forward, linearize, plan, reverse
 
 BUDGET = 2_000_000  # step visits counted per mode
 
@@ -122,8 +122,6 @@ class Cost:
 
 
 def _counted_lin(lin, Counted):
-    from .sweeps import Linearization, plan
-
     # the sweeps read ``values`` only for partials (a mul's partial is the
     # other argument's own cell), so every cell counts
     one, zero = plan(lin.tape).one_cell, plan(lin.tape).zero_cell
@@ -135,8 +133,6 @@ def _counted_lin(lin, Counted):
 def count_costs(tape: Tape, lin: Linearization, n_wrt: int | None = None) -> Cost:
     """A :class:`Cost` for the full gradient (Jacobian) of ``tape`` with
     respect to ``n_wrt`` of its inputs (default all), at ``lin``'s point."""
-    from .sweeps import forward, reverse
-
     n = tape.n_inputs if n_wrt is None else n_wrt
     m = len(tape.outputs)
     steps = max(len(tape.steps), 1)
@@ -191,6 +187,4 @@ def count_costs(tape: Tape, lin: Linearization, n_wrt: int | None = None) -> Cos
 def cost_of(tape: Tape, values: Sequence[float], n_wrt: int | None = None) -> Cost:
     """The :class:`Cost` of the gradient at float64 input ``values``
     with respect to ``n_wrt`` inputs (``adcli grad --stats``)."""
-    from .sweeps import linearize
-
     return count_costs(tape, linearize(tape, values), n_wrt=n_wrt)

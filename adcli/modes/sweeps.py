@@ -28,7 +28,7 @@ from .messages import (
     kink_warning,
     nonfinite_warnings,
 )
-from .rules import linearizer
+from .rules import bulk_partials, linearizer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -199,8 +199,6 @@ def plan(tape: Tape) -> Plan:
 
 
 def _plan(tape: Tape) -> Plan:
-    from .rules import bulk_partials
-
     n, first, tconsts = tape.n_inputs, tape.first_step, tape.consts
     steps = tape.steps
     groups: dict[tuple, list[int]] = {}
@@ -336,8 +334,6 @@ def linearize(tape: Tape, point: Sequence[float]) -> Linearization:
 def _one_by_one(tape, g, vals, warnings):
     """A bulk rule raised: redo the group step by step, so the one step
     where it happened is rescued (a kink) or reported (a domain error)."""
-    from .rules import bulk_partials
-
     specs, _ = bulk_partials(g.prim, g.active, g.fixed)
     rule_args = [j for j, sp in enumerate(specs) if sp[0] == "rule"]
     lists = [[] for _ in rule_args]
