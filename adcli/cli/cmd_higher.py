@@ -43,30 +43,13 @@ def parse_cotangent(text):
 _output = opt.parse_output  # kept for the commands that import it from here
 
 
-def _plural(n, word):
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def grad_stats(fn, result, requested, wrt, kind="jacobian"):
     """``grad --stats``: on stderr, the mode used and why, the sweeps, the tape."""
+    from ..render.trace_view import mode_stats
+
     tape = fn.tape(list(result.point))
-    n_out = len(fn.outputs)
     n_in = len(wrt) if wrt else tape.n_inputs
-    if kind == "jvp":
-        lines = ["mode forward (J·v): 1 tangent sweep"]
-    elif kind == "vjp":
-        lines = ["mode reverse (uᵀ·J): 1 adjoint sweep"]
-    else:
-        why = ("auto: reverse when outputs < inputs" if requested == "auto"
-               else "as asked with --mode")
-        fwd, rev = _plural(n_in, "tangent sweep"), _plural(n_out, "adjoint sweep")
-        used, other = (fwd, rev) if result.mode == "forward" else (rev, fwd)
-        lines = [f"mode {result.mode} ({why}; {_plural(n_out, 'output')}, "
-                 f"{_plural(n_in, 'input')})",
-                 f"sweeps {used} (the other mode would take {other})"]
-    lines.append(f"tape {_plural(len(tape.steps), 'ω step')} after "
-                 f"{_plural(tape.n_inputs, 'input')}, {_plural(len(tape.consts), 'constant')}")
-    for line in lines:
+    for line in mode_stats(tape, len(fn.outputs), n_in, result.mode, requested, kind):
         click.echo(f"adcli: stats: {line}", err=True)
 
 

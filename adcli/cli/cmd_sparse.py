@@ -38,33 +38,20 @@ def sparsity_command(expr, file, hessian, output, at, fmt):
     """The sparsity pattern of EXPR's Jacobian (or, with --hessian, its
     Hessian), read from the tape in one pass, and the colours a compressed
     computation needs."""
-    from ..sparse import colouring as C
-    from ..sparse import drivers as D
-    from ..sparse.pattern import Pattern
-    from .options import parse_output as _output
+    from ..sparse.summary import hessian_summary, jacobian_summary
 
     fn = opt.compile_formula(expr, file)
     fmt = opt.choose_format(fmt)
     tape = fn.tape(_input_order(fn, at))
-    n = tape.n_inputs
     if hessian:
         from ..higher import _output_index
 
-        k = _output_index(fn, _output(output))
-        adj, colours = D.hessian_plan(tape, k, list(range(n)))
-        rows = [i for i, a in enumerate(adj) for _ in a]
-        cols = [j for a in adj for j in sorted(a)]
-        pat = Pattern(rows, cols, (n, n), tape.inputs, tape.inputs, "hessian")
-        counts = {"hessian": C.n_colours(colours)}
+        pat, counts = hessian_summary(tape, _output_index(fn, opt.parse_output(output)))
     else:
         if output is not None:
             raise UsageError("--output goes with --hessian",
                              hint="the Jacobian's pattern has a row per output")
-        pat = D.tape_jacobian_pattern(tape)
-        idx = list(range(n))
-        counts = {"forward": C.n_colours(D.jacobian_plan(tape, idx, "forward")[1]),
-                  "reverse": C.n_colours(D.jacobian_plan(tape, idx, "reverse")[1]),
-                  "inputs": n, "outputs": len(tape.outputs)}
+        pat, counts = jacobian_summary(tape)
     opt.show("pattern", fmt, [pat], colours=counts)
 
 

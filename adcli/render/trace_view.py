@@ -167,6 +167,30 @@ def cost_lines(cost):
     return lines
 
 
+def _plural(n, word):
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def mode_stats(tape, n_out, n_in, mode, requested, kind="jacobian"):
+    """``grad --stats``: the mode used and why, the sweeps it took, the
+    tape's size, one line each."""
+    if kind == "jvp":
+        lines = ["mode forward (J·v): 1 tangent sweep"]
+    elif kind == "vjp":
+        lines = ["mode reverse (uᵀ·J): 1 adjoint sweep"]
+    else:
+        why = ("auto: reverse when outputs < inputs" if requested == "auto"
+               else "as asked with --mode")
+        fwd, rev = _plural(n_in, "tangent sweep"), _plural(n_out, "adjoint sweep")
+        used, other = (fwd, rev) if mode == "forward" else (rev, fwd)
+        lines = [f"mode {mode} ({why}; {_plural(n_out, 'output')}, "
+                 f"{_plural(n_in, 'input')})",
+                 f"sweeps {used} (the other mode would take {other})"]
+    lines.append(f"tape {_plural(len(tape.steps), 'ω step')} after "
+                 f"{_plural(tape.n_inputs, 'input')}, {_plural(len(tape.consts), 'constant')}")
+    return lines
+
+
 def cost_plain(cost):
     return "\n".join(f"cost {k}: {v}" for k, v in cost_lines(cost))
 
