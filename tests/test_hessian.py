@@ -298,3 +298,21 @@ def test_documented_higher_order_examples_run():
     namespace = run_doctests("docs/api.md", "## Beyond the gradient")
     assert namespace["d30"] == adcli.taylor("exp(sin(x))", {"x": 0.5}, order=30).derivatives[30]
     assert len(namespace["per_output"]) == 2
+
+
+def test_the_second_order_plan_is_built_once_per_tape_and_number_system():
+    from adcli.modes.hessian import second_plan
+    from adcli.numsys import FLOAT64, system
+
+    f = adcli.compile("x*y + sin(x)*exp(y) + x^3")
+    point = {"x": 0.5, "y": -1.25}
+    first = f.hessian(point).hessian
+    tape = f.tape(point)
+    plan = second_plan(tape, FLOAT64)
+    assert second_plan(tape, FLOAT64) is plan
+    assert f.hessian(point).hessian == first  # the cached plan gives the same numbers
+    precise = f.hessian(point, digits=30).hessian
+    assert second_plan(tape, system(digits=30)) is not plan
+    for r in first:
+        for c in first[r]:
+            assert float(precise[r][c]) == pytest.approx(first[r][c], rel=1e-15)

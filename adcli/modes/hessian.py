@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 from ..errors import EvalWarning
@@ -167,6 +168,33 @@ def second_rule(prim: Primitive, active: tuple[bool, ...], system: NumberSystem 
     return entry
 
 
+SecondStep = tuple[int, tuple[int, ...], int, int, SecondRule, Callable[[], SecondRule]]
+
+
+def _second_plans(tape: Tape) -> dict[str, list[SecondStep]]:
+    return {}  # filled per number system by second_plan
+
+
+def second_plan(tape: Tape, system: NumberSystem) -> list[SecondStep]:
+    """The tape's steps with an active argument, each as (slot, arguments,
+    first active argument, second or -1, its second rule, the never raising
+    variant's getter): looked up once per tape and number system, not on
+    every Hessian (a 100-variable Hessian did 64,000 lookups a call)."""
+    plans = tape.cached(_second_plans)
+    plan = plans.get(system.name)
+    if plan is None:
+        plan = plans[system.name] = []
+        for step in tape.steps:
+            mask = tuple(tape.is_active(a) for a in step.args)
+            act = [a for a, on in zip(step.args, mask, strict=True) if on]
+            if act:
+                safe = partial(second_rule, step.prim, mask, system, safe=True)
+                plan.append((step.slot, tuple(step.args), act[0],
+                             act[1] if len(act) == 2 else -1,
+                             second_rule(step.prim, mask, system), safe))
+    return plan
+
+
 class SecondOrder:
     """Values, first and second partials of every step at one point, in a
     number system.
@@ -194,26 +222,24 @@ class SecondOrder:
         rows: list[HessianRow] = []
         linear = []
         res: Any
-        for step in tape.steps:
-            act = [a for a in step.args if tape.is_active(a)]
-            if not act:
-                continue
-            mask = tuple(tape.is_active(a) for a in step.args)
-            fn, res, lin_step = second_rule(step.prim, mask, system)
-            linear.append(lin_step)
-            if fn is not None:
-                argv = [vals[a] for a in step.args]
+        for slot, args, a, b, rule, safe in second_plan(tape, system):
+            linear.append(rule.linear)
+            fn = rule.fn
+            if fn is None:
+                res = rule.constants
+            else:
+                argv = [vals[k] for k in args]
                 try:
                     res = fn(*argv)
                 except (ValueError, ZeroDivisionError, OverflowError):
-                    safe: Any = second_rule(step.prim, mask, system, safe=True).fn
-                    res = safe(*argv)
-                if kinky and tape.omega(step.slot) in kinky:
+                    careful: Any = safe().fn  # compiled, as fn is
+                    res = careful(*argv)
+                if kinky and tape.omega(slot) in kinky:
                     res = tuple(zero if x != x else x for x in res)
-            if len(act) == 2:
-                rows.append((step.slot, act[0], act[1]) + tuple(res))
+            if b >= 0:
+                rows.append((slot, a, b) + tuple(res))
             else:
-                rows.append((step.slot, act[0], -1, res[0], zero, res[1], zero, zero))
+                rows.append((slot, a, -1, res[0], zero, res[1], zero, zero))
         self.rows = rows  # forward order
         self.linear = linear
         self.number = system.number
@@ -237,7 +263,8 @@ class SecondOrder:
         tan = [zero] * self.tape.size
         number = self.number
         for i, v in enumerate(direction):
-            tan[i] = number(v)
+            if v:  # a unit vector's zeros are the system's zero already
+                tan[i] = number(v)
         for slot, a, b, pa, pb, _, _, _ in self.rows if rows is None else rows:
             t = pa * tan[a] if tan[a] else zero
             if b >= 0 and tan[b]:
@@ -335,28 +362,24 @@ def hessian(tape: Tape, point: list, output: int = 0, wrt: list[int] | None = No
         wanted = sum(1 << i for i in set(idx))
         visits = sum(bin(need[row[0]] & wanted).count("1") for row in so.rows)
         strategy = "dense" if visits > 8 * len(so.rows) and _dense_ok(so, adj) else "sparse"
+    # A[p][q]: (H·e_p)_q or (H·e_q)_p, which agree up to rounding; both are averaged
     if strategy == "dense":
-        M = _dense_columns(so, adj, idx)  # M[r][c] = (H·e_c)_r
-
-        def col(c, r):
-            return M[r][c]
+        A = _dense_columns(so, adj, idx)
     else:
         per_input = so.rows_per_input(idx, need)
-        cols = []
+        A = []
         for i in idx:
             direction = [1.0 if j == i else 0.0 for j in range(n)]
             dot = so.hvp(adj, direction, per_input[i])
-            cols.append([dot[j] for j in idx])
-
-        def col(c, r):
-            return cols[c][r]
+            A.append([dot[j] for j in idx])
     m = len(idx)
     H = [[0.0] * m for _ in range(m)]
     half = system.one / 2
     for r in range(m):
-        H[r][r] = col(r, r)
+        Ar, Hr = A[r], H[r]
+        Hr[r] = Ar[r]
         for c in range(r + 1, m):
-            H[r][c] = H[c][r] = (col(c, r) + col(r, c)) * half
+            Hr[c] = H[c][r] = (A[c][r] + Ar[c]) * half
     value = so.values[tape.outputs[output]]
     return HessianParts(value, [adj[i] for i in idx], H, so.warnings)
 
