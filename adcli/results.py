@@ -11,10 +11,20 @@ from .errors import UsageError
 from .numsys import FLOAT64
 
 
+def one_or_all(items):
+    """The rule of every result: the one entry alone (one output), else the list."""
+    return items[0] if len(items) == 1 else items
+
+
 class _Numbers:
-    """What every result has: its number system, and numbers printed in it."""
+    """What every result has: its number system, numbers printed in it, and
+    ``value``, which is ``values`` by :func:`one_or_all`."""
 
     __slots__ = ()
+
+    @property
+    def value(self):
+        return one_or_all(self.values)
 
     @property
     def context(self):
@@ -44,10 +54,6 @@ class Evaluation(_Numbers):
         self.point = point
         self.system = system
 
-    @property
-    def value(self):
-        return self.values[0] if len(self.values) == 1 else self.values
-
     def __repr__(self):
         shown = ", ".join(f"{k!r}: {self.format(v)}" for k, v in zip(self.outputs, self.values))
         return f"Evaluation({{{shown}}})"
@@ -66,10 +72,6 @@ class Derivatives(_Numbers):
         self.warnings = warnings
         self.point = point
         self.system = system
-
-    @property
-    def value(self):
-        return self.values[0] if len(self.values) == 1 else self.values
 
     @property
     def gradient(self):
@@ -112,12 +114,8 @@ class Directional(_Result):
             derivatives, "forward", warnings, point)
 
     @property
-    def value(self):
-        return self.values[0] if len(self.values) == 1 else self.values
-
-    @property
     def derivative(self):
-        return self.derivatives[0] if len(self.derivatives) == 1 else self.derivatives
+        return one_or_all(self.derivatives)
 
 
 class Cotangent(_Result):
@@ -131,10 +129,6 @@ class Cotangent(_Result):
         self.outputs, self.values, self.cotangent = outputs, values, cotangent
         self.gradient, self.mode, self.warnings, self.point = (
             gradient, "reverse", warnings, point)
-
-    @property
-    def value(self):
-        return self.values[0] if len(self.values) == 1 else self.values
 
 
 class Hessian(_Result):
@@ -193,17 +187,11 @@ class Taylor(_Result):
 
     @property
     def coefficients(self):
-        c = self.coefficients_of
-        return c[0] if len(c) == 1 else c
+        return one_or_all(self.coefficients_of)
 
     @property
     def derivatives(self):
-        d = self.derivatives_of
-        return d[0] if len(d) == 1 else d
-
-    @property
-    def value(self):
-        return self.values[0] if len(self.values) == 1 else self.values
+        return one_or_all(self.derivatives_of)
 
 
 class Partial(_Result):
@@ -219,12 +207,8 @@ class Partial(_Result):
         self.sweeps, self.warnings, self.point = sweeps, warnings, point
 
     @property
-    def value(self):
-        return self.values[0] if len(self.values) == 1 else self.values
-
-    @property
     def partial(self):
-        return self.partials[0] if len(self.partials) == 1 else self.partials
+        return one_or_all(self.partials)
 
 
 # --- computations on a Function -----------------------------------------------
