@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import numbers as _numbers
 
-from .errors import UsageError
+from .errors import UsageError, example_point, listed
 from .numsys import FLOAT64
 from .numsys import system as number_system
 
@@ -205,10 +205,10 @@ def taylor_line(fn, tape, order, direction, wrt, one):
     if direction is None:
         if len(fn.inputs) > 1:
             raise UsageError(
-                f"the formula has several variables ({', '.join(fn.inputs)}): "
+                f"the formula has several variables ({listed(fn.inputs)}): "
                 "say along which to expand",
                 hint=f"`wrt` {fn.inputs[0]}, or a direction such as `direction` "
-                     + ",".join(f"{n}=1" for n in fn.inputs), params=("wrt", "direction"))
+                     + example_point(fn.inputs), params=("wrt", "direction"))
         return order, ({fn.inputs[0]: one} if fn.inputs else {})
     return order, direction
 

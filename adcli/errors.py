@@ -5,6 +5,8 @@ Every error can point into the user's text: ``source`` and a character
 one-screen message with a caret.
 """
 
+from collections.abc import Iterable
+
 
 class AdcliError(Exception):
     """Base class. ``exit_code`` is what the CLI exits with."""
@@ -70,3 +72,26 @@ class EvalWarning:
 
     def as_dict(self):
         return {"kind": self.kind, "step": self.step, "message": self.message}
+
+
+# Messages and hints stay one screen however many variables a formula has
+# (a 100,000-term sum once printed a 1 MB hint).
+LISTED = 8  # names shown before the rest is counted
+
+
+def listed(names: Iterable[str], limit: int = LISTED) -> str:
+    """``x, y, z``; past ``limit`` names the first few, `…`, the last and the count."""
+    names = list(names)
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit - 2]) + f", …, {names[-1]} — {len(names):,} in all"
+
+
+def example_point(names: Iterable[str], value: str = "1", limit: int = LISTED) -> str:
+    """``x=1,y=1`` for a hint; past ``limit`` names, the first few and a
+    pointer to ``@FILE``, which reads any number of NAME=VALUE pairs."""
+    names = list(dict.fromkeys(names))
+    pairs = [f"{n}={value}" for n in names[:limit]]
+    if len(names) <= limit:
+        return ",".join(pairs)
+    return ",".join(pairs[:3]) + f",… ({len(names):,} variables: @FILE reads NAME=VALUE pairs)"

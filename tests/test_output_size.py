@@ -40,3 +40,17 @@ def test_trace_with_one_long_rule_grows_linearly(run, mode):
     large = _size(run, "trace", _fan(1200), "--at", "x=0.5", "--mode", mode,
                   "--format", "plain")
     assert large < 4.6 * small
+
+
+def test_a_hint_about_many_variables_stays_one_screen():
+    from click.testing import CliRunner
+
+    from adcli.cli.main import cli
+
+    formula = " + ".join(f"x{i}*x{i}" for i in range(5000))
+    for args in (["grad", formula], ["graph", formula, "--mode", "forward"],
+                 ["taylor", formula, "--at", ",".join(f"x{i}=1" for i in range(5000))]):
+        res = CliRunner().invoke(cli, args)
+        assert res.exit_code == 2, res.output
+        assert len(res.output) < 400, res.output[:400]
+        assert "5,000" in res.output and "@FILE" in res.output

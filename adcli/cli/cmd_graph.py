@@ -2,7 +2,7 @@
 
 import click
 
-from ..errors import UsageError
+from ..errors import UsageError, example_point
 from . import options as opt
 
 GRAPH_FORMATS = ("tree", "plain", "dot", "mermaid", "json", "text")
@@ -83,7 +83,7 @@ def _traces(fn, at, mode, wrt, seed):
     if not at:
         if mode is not None or seed is not None:
             raise UsageError("--mode needs a point for its tangents or adjoints",
-                             hint="add --at, e.g. --at " + ",".join(f"{n}=1" for n in fn.inputs))
+                             hint="add --at, e.g. --at " + example_point(fn.inputs))
         return [], []
     from ..language.point import parse_point
 
@@ -96,7 +96,7 @@ def _traces(fn, at, mode, wrt, seed):
         raise UsageError("the points name different variables: a graph draws one DAG, "
                          "so every --at must give the same ones",
                          hint="give each point every variable: --at "
-                              + ",".join(f"{n}=…" for n in traces[0].point))
+                              + example_point(traces[0].point, "…"))
     numbers = [k for k, e in enumerate(opt.in_order(traces), 1)
                if not isinstance(e, opt.FailedPoint)]
     return traces, numbers

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from ..errors import UsageError
+from ..errors import UsageError, example_point, listed
 from ..render.failed import FailedPoint
 
 FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
@@ -177,9 +177,9 @@ def _hint_one_point(failures, parsed, at):
     """``--at x=2 --at y=3`` is two points, each missing a variable: say so."""
     names = [n for p in parsed for n in p]
     if len(names) != len(set(names)):  # the points repeat variables: not one point split up
-        example = ",".join(f"{n}=…" for n in dict.fromkeys(names))
+        example = example_point(names, "…")
     elif any(text.startswith("@") for text in at):
-        example = ",".join(f"{n}=…" for n in names)
+        example = example_point(names, "…")
     else:
         example = ",".join(at)
     for _, _, exc in failures:
@@ -214,8 +214,8 @@ def require_points(fn, at, parse_point=None):
     pts = points(at, parse_point)
     if not pts:
         if fn.inputs:
-            raise UsageError(f"no point given: the formula needs {', '.join(fn.inputs)}",
-                             hint=f"add --at {','.join(f'{n}=1' for n in fn.inputs)}")
+            raise UsageError(f"no point given: the formula needs {listed(fn.inputs)}",
+                             hint=f"add --at {example_point(fn.inputs)}")
         pts = [{}]
     return pts
 
