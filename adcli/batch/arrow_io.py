@@ -30,6 +30,7 @@ import pyarrow.csv as pacsv
 from pyarrow._compute import CastOptions, MatchSubstringOptions, call_function
 
 from ..errors import UsageError
+from .reader import cell_text
 
 SEPARATOR = {"csv": ",", "tsv": "\t"}
 BLOCK = 1 << 22  # bytes per read of a file
@@ -74,14 +75,7 @@ class ArrowChunk:
         return self._fields
 
 
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and not math.isfinite(value):
-        return "nan" if value != value else ("inf" if value > 0 else "-inf")
-    return str(value)
+_text = cell_text  # a cell as echoed text (str for numbers Arrow typed)
 
 
 # pa.array() and .to_numpy() ask pandas whether their argument is a pandas

@@ -353,14 +353,21 @@ def _number(text, name):
     return None, value
 
 
-def _json_cell(value):
+def cell_text(value, other=str):
+    """An input cell as the text echoed in its output row: "" for a missing
+    one, ``nan``/``inf``/``-inf`` for non-finite floats, ``other(value)``
+    for any other non-text value."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
     if isinstance(value, float) and not math.isfinite(value):
         return "nan" if value != value else ("inf" if value > 0 else "-inf")
-    return json.dumps(value, ensure_ascii=False)
+    return other(value)
+
+
+def _json_cell(value):
+    return cell_text(value, lambda v: json.dumps(v, ensure_ascii=False))
 
 
 def csv_quote(text, sep):
