@@ -161,3 +161,23 @@ def test_cli_points_batch_one_row_each_failed_rows_named(tmp_path):
     assert lines[2].endswith("kink at ω3: on a kink: abs(0)")
     path.write_text("x,y\n2,3\n1.5,2\n")
     assert run("check", "abs(x)*y", "--points", str(path), "--format", "csv").exit_code == 0
+
+
+@pytest.mark.parametrize("formula, point", [
+    ("log(x)*y", {"x": 2, "y": 0}),  # ∂/∂x is 0 because y is: f is 0 along x
+    ("cos(x)", {"x": 0}),  # a zero derivative of a smooth function
+    ("x^3", {"x": 0}),  # every ω is 0 at the point: only convergence scales the error
+    ("exp(x) - 1 - x", {"x": 0}),
+])
+def test_a_zero_derivative_is_judged_not_left_unchecked(formula, point):
+    # Issue 11: "no error is small relative to 0" made every zero partial
+    # "unchecked" (exit 1) although AD and finite differences both give 0.
+    check = check_point(adcli.Function(formula), point)
+    assert check.verdict == "agree", check.reason
+    assert all(r.agree and r.fd == pytest.approx(r.ad, abs=1e-9) for r in check.rows)
+
+
+def test_cli_zero_partial_agrees_and_exits_0():
+    r = run("check", "log(x)*y", "--at", "x=2,y=0", "--format", "plain")
+    assert r.exit_code == 0, r.output
+    assert "check:df/dx agree" in r.stdout and "verdict agree" in r.stdout

@@ -222,6 +222,7 @@ def _choose_step(tape, x, i, scale):
     or (None, the last DomainError)."""
     h = CBRT_EPS * max(abs(x[i]), 1.0)
     best, best_err, failure, best_credible = None, math.inf, None, False
+    last_err = math.nan  # the previous decade's error estimate
     for _ in range(MAX_DECADES):
         if x[i] + h / 2 == x[i] or x[i] - h / 2 == x[i]:
             break  # below the spacing of floats at x: no smaller step exists
@@ -237,11 +238,21 @@ def _choose_step(tape, x, i, scale):
         for o in tape.outputs:
             d1 = (first[0][o] - first[1][o]) / (2 * first[2])
             d2 = (second[0][o] - second[1][o]) / (2 * second[2])
-            e = 4 / 3 * abs(d1 - d2) + EPS * scale / first[2]
+            truncation, rounding = 4 / 3 * abs(d1 - d2), EPS * scale / first[2]
+            e = truncation + rounding
             err = max(err, e if e == e else math.inf)
             # Near a pole (tan just below π/2) a step wider than the distance
             # to it gives estimates that do not even agree in sign: shrink on.
-            credible = credible and e <= CREDIBLE * max(abs(d1), abs(d2))
+            # Where the derivative is 0 (cos at 0, log(x)·y at y = 0) no error
+            # is small relative to it: the estimate is credible when the two
+            # steps differ by no more than rounding explains.
+            credible = credible and (e <= CREDIBLE * max(abs(d1), abs(d2))
+                                     or truncation <= 8 * rounding)
+        # ... or when the error fell like h² since the previous decade (x³ at
+        # 0: every ω is 0 there, so nothing scales the error but convergence;
+        # next to a pole a step wider than the distance makes it grow instead).
+        credible = credible or 30 * err <= last_err
+        last_err = err
         if best is not None and err >= best_err and best_credible:
             break
         if best is None or (not credible, err) < (not best_credible, best_err):
