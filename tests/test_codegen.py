@@ -249,3 +249,26 @@ def test_bad_options_are_usage_errors():
     assert res.exit_code == 2 and "--output" in res.output
     res = runner.invoke(cli, ["codegen", "x*y", "--lang", "c", "--inputs", "x"])
     assert res.exit_code == 2
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_provably_zero_derivative_terms_are_not_emitted(mode):
+    """sign's partial is the constant 0, and so is a product's by a zero
+    constant: no term through them is built, so neither ``ω̄·0`` nor
+    ``ω̇·0`` is emitted; the gradient costs the operations that remain."""
+    from adcli.codegen.kernel import Kernel
+    from adcli.codegen.symbolic import count_operations
+
+    fn = adcli.Function("sign(x)*y + 0*y + x")
+    kernel = Kernel(fn, mode=mode)
+    values, jacobian = (nodes for _, nodes, _ in kernel.groups)
+    # the primal: sign, mul, mul, add, add; the gradient (1, sign(x)) adds nothing
+    assert count_operations(values) == 5
+    assert count_operations(values + jacobian) == 5
+    code = fn.codegen("c", mode=mode)
+    statements = [line for line in code.splitlines() if line.startswith("    const double")]
+    assert len(statements) == 2 + 5  # the inputs and the primal steps only
+    res = fn.gradient({"x": -1.5, "y": 2.0}, mode=mode)
+    ns = {}
+    exec(fn.codegen("python", mode=mode), ns)
+    assert ns["adcli_f"]([-1.5, 2.0]) == ([res.value], [res.gradient["x"], res.gradient["y"]])

@@ -160,9 +160,14 @@ class Sweeps:
         self._partials = {}
 
     def partials(self, node):
+        """The partials of ``node``; a partial that is the constant 0 (sign's,
+        or a product's by a zero constant) is None: a structural zero, so no
+        term through it is ever built (no ``ω̄·0`` statement is emitted)."""
         got = self._partials.get(node.id)
         if got is None:
-            got = self._partials[node.id] = partials(self.b, node)
+            got = self._partials[node.id] = [
+                None if p is not None and _is_zero_const(p) else p
+                for p in partials(self.b, node)]
         return got
 
     def tangent(self, seeds):
@@ -201,6 +206,10 @@ class Sweeps:
                 if on_term is not None:
                     on_term(a, node, adj[a.id])
         return adj
+
+
+def _is_zero_const(node):
+    return node.op == CONST and node.value == 0.0
 
 
 def operation_nodes(roots):
