@@ -122,3 +122,37 @@ def test_each_worker_writes_its_own_output_shard(client, tmp_path):
     rows = (tmp_path / "out" / "part3.csv").read_text().splitlines()
     assert rows[0] == "id,x,y,f,df/dx,df/dy,error" and rows[2].startswith("c-1,0.5,oops,,,,")
     assert not [n for n in os.listdir(tmp_path / "out") if n.startswith(".")]
+
+
+def test_jit_on_dask_gives_the_rows_of_the_local_jit(client, tmp_path):
+    """--jit --engine dask: each worker compiles the kernel (a loaded
+    library cannot be pickled) and gives the rows local --jit gives."""
+    shards = _shards(tmp_path / "in")
+    fn = adcli.compile(F)
+    out, err = io.StringIO(), io.StringIO()
+    status = run_dask(str(shards), fn, lambda v: GradKernel(fn, v), fmt="csv", stdout=out,
+                      stderr=err, client=client, jit=True)
+    local_out, local_err = io.StringIO(), io.StringIO()
+    want = run_points(str(shards), lambda v: GradKernel(fn, v), needed=fn.inputs, fmt="csv",
+                      stdout=local_out, stderr=local_err, jit=True)
+    assert status == want == 1
+    assert out.getvalue() == local_out.getvalue()
+    assert err.getvalue() == local_err.getvalue()
+
+
+def test_a_dask_shard_with_jit_runs_through_the_compiled_kernel(tmp_path, monkeypatch):
+    from adcli.batch.dask_engine import run_shard
+    from adcli.codegen import jit
+
+    compiled = []
+
+    def spy(kernel, stderr=None):
+        compiled.append(kernel)
+        return kernel
+
+    monkeypatch.setattr(jit, "jit_kernel", spy)
+    shards = _shards(tmp_path / "in")
+    fn = adcli.compile(F)
+    stats, _notes, _chunks = run_shard(str(shards / "part3.csv"), lambda v: GradKernel(fn, v),
+                                       list(fn.inputs), fmt="csv", out=None, jit=True)
+    assert stats.rows == 2 and len(compiled) == 1

@@ -59,10 +59,12 @@ class _Collect:
 
 
 def run_shard(shard, make_kernel, needed, *, fmt, out, input_format=None, digits=None,
-              source=None, jobs=1, named=True):
+              source=None, jobs=1, named=True, jit=False):
     """On a worker: the local engine on one shard.  With ``out`` (a
     directory) the output shard is written there; else the encoded chunks
-    are returned.  Returns ``(stats, notes, chunks)``."""
+    are returned.  ``jit``: the worker compiles the kernel itself (a
+    compiled library cannot be pickled; its disk cache is shared by the
+    workers of one machine).  Returns ``(stats, notes, chunks)``."""
     from .driver import _Job, _ShardError, _Stats, tune_malloc
     from .output import Output
 
@@ -71,7 +73,7 @@ def run_shard(shard, make_kernel, needed, *, fmt, out, input_format=None, digits
     stats = _Stats(named=named)
     notes = io.StringIO()
     job = _Job(make_kernel, needed, input_format, digits, None, None, source, jobs, stats,
-               notes, False)
+               notes, False, jit)
     output = Output(out, fmt, None) if out is not None else _Collect(fmt)
     try:
         job.run_shard(shard, output)
@@ -96,7 +98,7 @@ def _client(scheduler, workers):
 
 
 def run_dask(points, fn, make_kernel, *, fmt=None, input_format=None, digits=None, out=None,
-             scheduler=None, stdout=None, stderr=None, workers=None, client=None):
+             scheduler=None, stdout=None, stderr=None, workers=None, client=None, jit=False):
     """Run a batch on Dask; the exit status as :func:`~adcli.batch.driver.run_points`."""
     try:
         import distributed  # noqa: F401
@@ -129,7 +131,7 @@ def run_dask(points, fn, make_kernel, *, fmt=None, input_format=None, digits=Non
             shard: client.submit(run_shard, shard, make_kernel, list(fn.inputs), fmt=fmt_,
                                  out=out if output.directory else None,
                                  input_format=input_format, digits=digits, source=fn.source,
-                                 named=named, pure=False)
+                                 named=named, jit=jit, pure=False)
             for shard, (reader, fmt_) in readers.items() if fmt_ is not None}
         for shard, (reader, _fmt) in readers.items():  # in shard order
             if shard not in futures:

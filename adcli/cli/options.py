@@ -400,7 +400,8 @@ def run_batch(fn, at, points, make_kernel, fmt, input_format, digits, formula_fr
         from ..batch.dask_engine import run_dask
 
         status = run_dask(points, fn, make_kernel, fmt=fmt, input_format=input_format,
-                          digits=digits, out=extra.get("out"), scheduler=extra.get("scheduler"))
+                          digits=digits, out=extra.get("out"), scheduler=extra.get("scheduler"),
+                          jit=jit)
     else:
         status = run_points(points, make_kernel, needed=fn.inputs, fmt=fmt,
                             input_format=input_format, digits=digits, source=fn.source,
