@@ -112,7 +112,7 @@ def make_rules(fsum, log, zero=0.0, one=1.0):
             return math.copysign(math.inf, z[n]) if z[n] else zero
 
     def _pow(n, y, u, v):
-        if all(v[j] == 0 for j in range(1, n + 1)):  # the exponent is constant so far
+        if not any(v[1:n + 1]):  # the exponent is constant so far
             a = v[0]
             if a == 0:
                 return zero
@@ -163,6 +163,8 @@ def make_rules(fsum, log, zero=0.0, one=1.0):
 # with one more argument, a list they fill (the series' ``state``)
 STATEFUL = frozenset({"_hypot"})
 RULES = make_rules(safe_fsum, math.log)
+# the same over plain math.fsum (no list, no try): _fill_both's
+FAST_RULES = make_rules(math.fsum, math.log)
 
 
 def _normal(y):
@@ -209,6 +211,26 @@ def _rule_graph(prim):
     if entry is None:
         entry = _RULE_GRAPHS[prim.key] = rule_graph(prim)
     return entry
+
+
+_RULE_PLANS: dict = {}
+
+
+def _rule_plan(prim, constant):
+    """(primal node id, the rule nodes to instantiate in order, the wanted
+    partials' node ids, None for an argument flagged ``constant``): the
+    walk of :meth:`Engine._derivatives`, the same for every series of
+    ``prim`` with those arguments constant, so found once."""
+    key = (prim.key, constant)
+    plan = _RULE_PLANS.get(key)
+    if plan is None:
+        _, primal, partials = _rule_graph(prim)
+        wanted = [None if c else p for p, c in zip(partials, constant, strict=False)]
+        nodes = [node for node in postorder([p for p in wanted if p is not None])
+                 if node.id != primal.id]
+        plan = _RULE_PLANS[key] = (primal.id, nodes,
+                                   [None if p is None else p.id for p in wanted])
+    return plan
 
 
 class Engine:
@@ -324,13 +346,10 @@ class Engine:
         """The series of s's partial derivatives, from the table's rules
         instantiated over the argument series (None for constant args)."""
         prim = s.prim
-        graph, primal, partials = _rule_graph(prim)
-        wanted = [p if not a.const else None for p, a in zip(partials, s.args, strict=False)]
-        mapping = {primal.id: s}
+        primal_id, nodes, wanted = _rule_plan(prim, tuple(a.const for a in s.args))
+        mapping = {primal_id: s}
         params = dict(zip(prim.params, s.args, strict=False))
-        for node in postorder([p for p in wanted if p is not None]):
-            if node.id in mapping:
-                continue
+        for node in nodes:
             if node.op == CONST:
                 mapping[node.id] = self.const(self.rule_constant(node.value))
             elif node.op == VAR:
@@ -338,7 +357,7 @@ class Engine:
             else:
                 mapping[node.id] = self.apply(PRIMITIVES[node.op],
                                               [mapping[a.id] for a in node.args])
-        return [mapping[p.id] if p is not None else None for p in wanted]
+        return [mapping[i] if i is not None else None for i in wanted]
 
 
 def sweep(tape, point, direction, order, system=FLOAT64):
@@ -459,7 +478,10 @@ def _fill_both(eng, need, order):
     ``again``), order by order and within an order by creation: a series
     is made after its arguments, and its partials' series are needed one
     order lower, so everything a coefficient uses is there.  The same rule
-    calls, sums and products as :meth:`Engine.extend`."""
+    calls, sums and products as :meth:`Engine.extend`, summed by math.fsum,
+    which raises where :func:`safe_fsum` would give ±inf or nan: then
+    :func:`sweep_rescaled` runs the two sweeps instead (rare: a coefficient
+    that overflows), and the common case pays no wrapper."""
     scaled = {}  # series -> (j·c_j, j·again_j), the factors generic sums take
 
     def factors(a):
@@ -473,7 +495,8 @@ def _fill_both(eng, need, order):
     for s in sorted(need, key=lambda s: s.id):
         rule = s.prim.taylor
         if rule is not None:
-            work = (eng.rules[rule], [a.c for a in s.args], [a.again for a in s.args])
+            # math.fsum's rules: where one raises, sweep_rescaled runs the sweeps
+            work = (FAST_RULES[rule], [a.c for a in s.args], [a.again for a in s.args])
             if rule in STATEFUL:  # each lane its own running series
                 s.state = []
                 work[1].append(s.state)
@@ -483,30 +506,31 @@ def _fill_both(eng, need, order):
                      if g is not None]
             work = (None, [(f[0], g.c) for f, g in pairs], [(f[1], g.again) for f, g in pairs])
         plan.append((s, need[s], work))
+    # which series keep j·c_j is known only once the whole plan is made
+    steps = [(k, s.c, s.again, rule, first, second, scaled.get(s))
+             for s, k, (rule, first, second) in plan]
     fsum = math.fsum
     for n in range(1, order + 1):
-        for s, k, (rule, first, second) in plan:
+        for k, c, again, rule, first, second, f in steps:
             if k < n:
                 continue
-            c, again = s.c, s.again
             if rule is not None:
                 c.append(rule(n, c, *first))
                 again.append(rule(n, again, *second))
-            else:  # Engine._generic's sums, safe_fsum's care only where fsum raises
+            elif len(first) == 1:  # Engine._generic's sum: one argument, no list
+                (jc, g), = first
+                (jc2, g2), = second
+                c.append(fsum(map(mul, jc[1:n + 1], g[n - 1::-1])) / n)
+                again.append(fsum(map(mul, jc2[1:n + 1], g2[n - 1::-1])) / n)
+            else:
                 terms = []
                 for jc, g in first:
                     terms += map(mul, jc[1:n + 1], g[n - 1::-1])
-                terms2 = []
+                c.append(fsum(terms) / n)
+                terms = []
                 for jc, g in second:
-                    terms2 += map(mul, jc[1:n + 1], g[n - 1::-1])
-                try:
-                    c.append(fsum(terms) / n)
-                    again.append(fsum(terms2) / n)
-                except (ValueError, OverflowError):
-                    del c[n:], again[n:]
-                    c.append(safe_fsum(terms) / n)
-                    again.append(safe_fsum(terms2) / n)
-            f = scaled.get(s)
+                    terms += map(mul, jc[1:n + 1], g[n - 1::-1])
+                again.append(fsum(terms) / n)
             if f is not None:
                 f[0].append(n * c[n])
                 f[1].append(n * again[n])
