@@ -45,6 +45,33 @@ def test_no_cell_fails_beyond_the_documented_ones(quick_audit):
     assert failing == []
 
 
+@pytest.mark.parametrize("formula, point, wrt, want", [
+    # the nested sweep's jets held ∂²/∂b² of 1/log b = 1e-406 (0 in float64):
+    # this printed 2.0e-108 without a warning
+    ("log(x, b)", {"x": 1e-300, "b": 1e200}, "x,b,b", 4.735770680098986e-106),
+    # ∂/∂y of x^y overflows inside the sweep, the mixed partial does not (was nan)
+    ("x^y", {"x": 1e154, "y": 2.0}, "x,y", 7.101962086421661e+156),
+    ("log(x, b)", {"x": 1e-300, "b": 1e300}, "x,x,b", 2.0956855223512657e+294),
+])
+def test_mixed_partials_whose_sweep_leaves_float64s_range(formula, point, wrt, want):
+    import adcli
+
+    got = adcli.Function(formula).partial(point, wrt=wrt)
+    assert got.partial == pytest.approx(want, rel=1e-14)
+    assert got.warnings == []
+
+
+def test_a_mixed_partial_beyond_float64_warns():
+    from click.testing import CliRunner
+
+    from adcli.cli.main import cli
+
+    out = CliRunner().invoke(cli, ["partial", "exp(x*y)", "--at", "x=1000,y=1", "--wrt", "x,y"])
+    assert out.exit_code == 0
+    assert "d2f/dxdy inf" in out.stdout
+    assert "the mixed partial is 1.97204e+437, beyond float64's range" in out.stderr
+
+
 def test_the_audit_catches_a_cancelling_rule(monkeypatch):
     # the old tanh rule, 1 - tanh², must fail the audit at x = 20
     from adcli.primitives import PRIMITIVES

@@ -159,9 +159,9 @@ class JetSystem:
             return x
         return Jet(self, [self.base_number(x)] + [self.base.zero] * self.order)
 
-    def variable(self, x: Any) -> Jet:
-        """x + t."""
-        c = [self.base_number(x), self.base.one] + [self.base.zero] * (self.order - 1)
+    def variable(self, x: Any, step: float = 1.0) -> Jet:
+        """x + step·t."""
+        c = [self.base_number(x), self.base_number(step)] + [self.base.zero] * (self.order - 1)
         return Jet(self, c[: self.order + 1])
 
     def rule_constant(self, value: float) -> Jet:
@@ -206,20 +206,34 @@ class JetSystem:
         return of_jets
 
 
+def at_kink(tape, vals: list) -> bool:
+    """Some step of the tape sits on its primitive's kink."""
+    for step in tape.steps:
+        kink = step.prim.kink
+        if kink is not None and kink(*[vals[a] for a in step.args]):
+            return True
+    return False
+
+
 def nested_partial(tape, point: list, items: list[tuple[int, int]],
-                   system: NumberSystem, engine: type):
+                   system: NumberSystem, engine: type, exponents: list[int] | None = None):
     """∂^m f/∂x_{i₁}^{k₁}… for every output by one Taylor sweep along x_{i₁}
     over jets in the other variables (``items``: (input index, k), two or
     more), or None where that sweep does not give finite numbers cleanly (a
     kink, a domain edge: the caller falls back to polarization).  ``engine``:
-    the Taylor engine class (:class:`adcli.modes.taylor.Engine`)."""
+    the Taylor engine class (:class:`adcli.modes.taylor.Engine`).
+
+    ``exponents`` (float64 only): each variable moves by 2^e·t instead of t,
+    so the coefficients of t^k are 2^(e·k) times larger; the partials are
+    scaled back exactly.  Without over- or underflow every sum and product
+    of the sweep is scaled exactly by a power of two, so both sweeps give the
+    same bits: where they differ, one of them lost digits out of range."""
     from .engine import primal
 
     vals, warnings = primal(tape, point, system)
-    for step in tape.steps:
-        kink = step.prim.kink
-        if kink is not None and kink(*[vals[a] for a in step.args]):
-            return None
+    if at_kink(tape, vals):
+        return None
+    steps = [2.0 ** e for e in exponents] if exponents else [1.0] * len(items)
     (first, k1), rest = items[0], items[1:]
     systems: list[Any] = [system]
     for _, k in reversed(rest):  # innermost (the last variable) first
@@ -230,13 +244,13 @@ def nested_partial(tape, point: list, items: list[tuple[int, int]],
     def lift(i: int, x: Any) -> Any:
         for level in range(len(rest) - 1, -1, -1):
             sys = systems[level]
-            x = sys.variable(x) if jet_of.get(i) == level else sys.number(x)
+            x = sys.variable(x, steps[level + 1]) if jet_of.get(i) == level else sys.number(x)
         return x
 
     eng = engine(k1, systems[0])
     series: list[Any] = [None] * tape.size
     for i in range(tape.n_inputs):
-        series[i] = eng.line(lift(i, point[i]), 1.0 if i == first else 0.0)
+        series[i] = eng.line(lift(i, point[i]), steps[0] if i == first else 0.0)
     for slot in range(tape.n_inputs, tape.first_step):
         series[slot] = eng.const(lift(-1, vals[slot]))
     try:
@@ -252,6 +266,8 @@ def nested_partial(tape, point: list, items: list[tuple[int, int]],
         c = series[o].c[k1] if len(series[o].c) > k1 else systems[0].zero
         for _, k in rest:
             c = c.c[k] if isinstance(c, Jet) else system.zero
+        if exponents:  # scaled back before the factorials: c·scale may overflow
+            c = math.ldexp(c, -sum(e * k for e, (_, k) in zip(exponents, items, strict=True)))
         value = c * scale
         if not system.is_finite(value):
             return None

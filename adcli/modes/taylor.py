@@ -609,6 +609,8 @@ def mixed_partial(tape, point, counts, system=FLOAT64):
         coefs, warnings = sweep(tape, point, seed, m, system)
         return [c[m] * math.factorial(m) for c in coefs], warnings, 1
     nested = _nested(tape, point, items, system)
+    if system is FLOAT64:
+        nested = _in_range(tape, point, items, nested)
     if nested is not None:
         return nested[0], nested[1], 1
     cache = {}  # canonical node → m-th coefficients of every output
@@ -640,13 +642,72 @@ def mixed_partial(tape, point, counts, system=FLOAT64):
     return [system.fsum(t) for t in terms], warnings, len(cache)
 
 
-def _nested(tape, point, items, system):
+def _nested(tape, point, items, system, exponents=None):
     """Mixed partials by one sweep over nested Taylor series
     (:mod:`adcli.modes.jets`), or None where that sweep meets a kink, a
     domain edge or a non-finite number: then polarization, which warns."""
     from .jets import nested_partial
 
     try:
-        return nested_partial(tape, point, items, system, Engine)
+        return nested_partial(tape, point, items, system, Engine, exponents)
     except (ArithmeticError, ValueError, TypeError):
         return None
+
+
+ORDINARY_EXPONENT = 30  # |x| within 2^±30: scaling by |x| changes nothing much
+
+
+def _in_range(tape, point, items, nested):
+    """The float64 nested sweep, checked where it can leave float64's range
+    although the mixed partial does not: its jets hold the pure partials
+    too (∂²/∂b² of 1/log b at b = 1e200 is 1e-406, which the mixed partial
+    of log(x, b) at x = 1e-300 multiplies by 1e300).  At a variable far from
+    1 the sweep runs again with each variable moving by a power of two near
+    its own size: without over- or underflow both give the same bits.
+    Where they differ, or the sweep is not finite off a kink, the partials
+    are recomputed with mpmath and rounded once to float64 (a warning where
+    the result itself is beyond float64's range)."""
+    from .jets import at_kink
+
+    exponents = [math.frexp(point[i])[1] if point[i] else 0 for i, _ in items]
+    if nested is not None and all(abs(e) <= ORDINARY_EXPONENT for e in exponents):
+        return nested
+    if nested is None and at_kink(tape, primal(tape, point)[0]):
+        return None  # polarization, with the kink's warning
+    if nested is not None:
+        again = _nested(tape, point, items, FLOAT64, exponents)
+        if again is not None and all(a == b or abs(a - b) <= 4e-16 * abs(a)
+                                     for a, b in zip(nested[0], again[0], strict=True)):
+            return nested
+    return _nested_precisely(tape, point, items)
+
+
+def _nested_precisely(tape, point, items):
+    """The nested sweep in mpmath, confirmed to 17 digits and rounded to
+    float64 (None where it fails too: polarization)."""
+    from ..errors import AdcliError, EvalWarning
+    from ..numsys import system as number_system
+
+    mp = number_system(digits=17)
+    exact_point = [mp.number(x) for x in point]
+
+    def compute():
+        got = _nested(tape, exact_point, items, mp)
+        if got is None:
+            raise ArithmeticError
+        return got[0]
+
+    try:
+        numbers, _ = mp.converge(compute, len(tape.steps))
+    except (ArithmeticError, AdcliError):
+        return None
+    out, warnings = [], list(primal(tape, point)[1])
+    for x in numbers:
+        f = mp.to_float(x)
+        if x and not _normal(f):
+            warnings.append(EvalWarning(
+                "overflow" if abs(f) > 1 else "underflow", None,
+                f"the mixed partial is {mp.format(x, 6)}, beyond float64's range: "
+                f"adcli prints {f!r}; --digits N computes it"))
+        out.append(f)
+    return out, warnings
