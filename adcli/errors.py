@@ -52,12 +52,13 @@ class EvalWarning:
     """Something the user should know about a result that is still returned:
     overflow to ±inf, a kink, an infinite slope."""
 
-    __slots__ = ("kind", "step", "message")
+    __slots__ = ("kind", "step", "message", "params")
 
-    def __init__(self, kind, step, message):
+    def __init__(self, kind, step, message, params=()):
         self.kind = kind
         self.step = step
         self.message = message
+        self.params = tuple(params)  # as AdcliError's: the parameters it names, `name`
 
     def __repr__(self):
         return f"EvalWarning({self.kind!r}, {self.step!r}, {self.message!r})"

@@ -225,7 +225,7 @@ def rounding_loss(coefs, again):
     return [EvalWarning("rounding", None,
                         f"float64 rounding: the Taylor coefficients from order {first} on "
                         f"have fewer than 8 correct digits (about {digits} at worst); "
-                        f"--digits N computes them with N")]
+                        "`digits` N computes them with N", params=("digits",))]
 
 
 def partial(fn, point=None, wrt=None, *, digits=None, exact=False, **kwargs):

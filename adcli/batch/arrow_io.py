@@ -233,8 +233,9 @@ class DelimitedReader:
             self._line += 1
             self._setup(text)
             return
-        raise UsageError("the --points input is empty",
-                         hint="give a header row of variable names, then one row per point")
+        raise UsageError("the `points` input is empty",
+                         hint="give a header row of variable names, then one row per point",
+                         params=("points",))
 
     def _setup(self, line):
         self.header_line = line
@@ -242,7 +243,7 @@ class DelimitedReader:
         if len(set(self.columns)) != len(self.columns):
             seen = set()
             dup = next(c for c in self.columns if c in seen or seen.add(c))
-            raise UsageError(f"the --points header names `{dup}` twice")
+            raise UsageError(f"the `points` header names `{dup}` twice", params=("points",))
 
     def _split(self, line):
         if self.format == "csv":
@@ -369,7 +370,8 @@ class ParquetReader:
         try:
             self.file = pq.ParquetFile(path)
         except (OSError, pa.ArrowException) as exc:
-            raise UsageError(f"cannot read --points file {path} as Parquet: {exc}") from None
+            raise UsageError(f"cannot read `points` file {path} as Parquet: {exc}",
+                             params=("points",)) from None
         self.columns = list(self.file.schema_arrow.names)
         self.max_rows = max_rows
         self.bytes_read = 0

@@ -103,22 +103,24 @@ def run_dask(points, fn, make_kernel, *, fmt=None, input_format=None, digits=Non
     try:
         import distributed  # noqa: F401
     except ImportError:
-        raise UsageError("--engine dask needs Dask, which is not installed",
-                         hint="pip install 'adcli[dask]'") from None
+        raise UsageError("`engine` dask needs Dask, which is not installed",
+                         hint="pip install 'adcli[dask]'", params=("engine",)) from None
     from .driver import _ShardError, _Stats, default_jobs
     from .output import Output
     from .shards import expand_points
 
     if points == "-":
-        raise UsageError("--engine dask reads files, not standard input",
-                         hint="give --points FILE, a directory or a glob of shards")
+        raise UsageError("`engine` dask reads files, not standard input",
+                         hint="give `points` FILE, a directory or a glob of shards",
+                         params=("engine", "points"))
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     shards = expand_points(points)
     output = Output(out, fmt, stdout)
     if output.fmt == "json" and len(shards) > 1 and not output.directory:
-        raise UsageError("--format json makes one array: not from several shards",
-                         hint="use --format jsonl (one object per line), or --out DIR/")
+        raise UsageError("`format` json makes one array: not from several shards",
+                         hint="use `format` jsonl (one object per line), or `out` DIR/",
+                         params=("format", "out"))
     readers = _readers(shards, input_format, list(fn.inputs), output, len(shards) == 1)
     named = len(shards) > 1
     stats = _Stats(named=named)

@@ -280,10 +280,11 @@ def _check_constant_columns(reader, source):
     if clash:
         name = clash[0]
         raise UsageError(
-            f"the --points column `{name}` is named like the constant `{name}`, "
+            f"the `points` column `{name}` is named like the constant `{name}`, "
             "which the formula uses",
             hint=f"in a formula `{name}` is the constant, so the column cannot give it a "
-                 "value; rename the column and the variable (e.g. `e_` in both)")
+                 "value; rename the column and the variable (e.g. `e_` in both)",
+                 params=("points",))
 
 
 def _header_hint(reader, needed):
@@ -295,7 +296,7 @@ def _header_hint(reader, needed):
             if sep in cols[0] and fmt != reader.format:
                 return (f"the header was read as the single {reader.format.upper()} column "
                         f"`{cols[0]}`: the file looks like {fmt.upper()}; use "
-                        f"--input-format {fmt}, or leave --input-format out to detect it")
+                        f"`input_format` {fmt}, or leave `input_format` out to detect it")
     shown = ", ".join(f"`{c}`" for c in cols) or "(empty)"
     return f"the header's columns are {shown}; the formula needs {', '.join(needed)}"
 
@@ -307,8 +308,9 @@ def _variables(reader, needed):
     missing = [v for v in needed if v not in columns]
     if missing and reader.format != "jsonl":
         names = ", ".join(f"`{m}`" for m in missing)
-        raise UsageError(f"the --points header has no column for {names}",
-                         hint=_header_hint(reader, needed))
+        raise UsageError(f"the `points` header has no column for {names}",
+                         hint=_header_hint(reader, needed),
+                         params=("points", "input_format"))
     wanted = set(needed)
     present = [c for c in reader.columns if c in wanted]
     seen = set(present)
@@ -338,13 +340,15 @@ def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digi
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     if fmt is not None and fmt not in ("csv", "tsv", "jsonl", "json", "parquet"):
-        raise UsageError(f"--format {fmt} does not work with --points",
-                         hint="use one of csv, tsv, jsonl, json (or --out FILE.parquet)")
+        raise UsageError(f"`format` {fmt} does not work with `points`",
+                         hint="use one of csv, tsv, jsonl, json (or `out` FILE.parquet)",
+                         params=("format", "points", "out"))
     shards = expand_points(points)
     output = Output(out, fmt, stdout)
     if output.fmt == "json" and len(shards) > 1 and not output.directory:
-        raise UsageError("--format json makes one array: not from several shards",
-                         hint="use --format jsonl (one object per line), or --out DIR/")
+        raise UsageError("`format` json makes one array: not from several shards",
+                         hint="use `format` jsonl (one object per line), or `out` DIR/",
+                         params=("format", "out"))
     stats = _Stats(named=len(shards) > 1)
     if progress is None:  # a bar for a person watching, not mixed into data
         progress = _isatty(stderr) and not (out is None and _isatty(stdout))

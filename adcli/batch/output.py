@@ -31,7 +31,8 @@ class _File:
         try:
             self.handle = open(self.temp, "w", encoding="utf-8", newline="")  # noqa: SIM115
         except OSError as exc:
-            raise UsageError(f"cannot write --out {path}: {exc.strerror}") from None
+            raise UsageError(f"cannot write `out` {path}: {exc.strerror}",
+                             params=("out",)) from None
 
     def commit(self):
         self.handle.close()
@@ -61,18 +62,20 @@ class Output:
             suffix = os.path.splitext(out)[1].lower()
             chosen = FORMAT_OF_SUFFIX.get(suffix)
             if chosen is None:
-                raise UsageError(f"--out {out}: cannot tell the format from `{suffix or out}`",
+                raise UsageError(f"`out` {out}: cannot tell the format from `{suffix or out}`",
                                  hint="end the name in .csv, .tsv, .jsonl, .json or .parquet, "
-                                      "or in / for a directory of shards")
+                                      "or in / for a directory of shards", params=("out",))
             if fmt is not None and fmt != chosen:
-                raise UsageError(f"--format {fmt} and --out {out} disagree",
-                                 hint="the suffix of --out chooses the format; drop --format")
+                raise UsageError(f"`format` {fmt} and `out` {out} disagree",
+                                 hint="the suffix of `out` chooses the format; drop `format`",
+                                 params=("format", "out"))
             self.fmt = chosen
         if self.directory:
             try:
                 os.makedirs(out, exist_ok=True)
             except OSError as exc:
-                raise UsageError(f"cannot make the --out directory {out}: {exc.strerror}") \
+                raise UsageError(f"cannot make the `out` directory {out}: {exc.strerror}",
+                                 params=("out",)) \
                     from None
 
     def format_for(self, reader):
@@ -107,7 +110,7 @@ class Output:
             target = self.stdout
         if fmt == "parquet" and target is self.stdout and _isatty(target):
             raise UsageError("Parquet is binary: not for a terminal",
-                             hint="write it to a file with --out FILE.parquet")
+                             hint="write it to a file with `out` FILE.parquet", params=("out",))
         writer = make_writer(fmt, reader, kernel, target, digits)
         self.current = writer
         writer.header()

@@ -65,7 +65,8 @@ def open_points(path, stdin=None):
     try:
         fh = open(path, "rb")  # noqa: SIM115 - closed by the driver
     except OSError as exc:
-        raise UsageError(f"cannot read --points file {path}: {exc.strerror}") from None
+        raise UsageError(f"cannot read `points` file {path}: {exc.strerror}",
+                         params=("points",)) from None
     import os
 
     try:
@@ -143,8 +144,9 @@ class PointReader:
                     if rest:
                         self._first_batch = [(first_rest, rest)]
                     return
-        raise UsageError("the --points input is empty",
-                         hint="give a header row of variable names, then one row per point")
+        raise UsageError("the `points` input is empty",
+                         hint="give a header row of variable names, then one row per point",
+                         params=("points",))
 
     def _setup(self, line, number):
         fmt = self.format
@@ -159,16 +161,16 @@ class PointReader:
             except ValueError:
                 obj = None
             if not isinstance(obj, dict):
-                raise UsageError(f"line {number} of --points is not a JSON object",
+                raise UsageError(f"line {number} of `points` is not a JSON object",
                                  hint="JSON Lines input has one object per line, "
-                                      'like {"x1": 2, "x2": 3}')
+                                      'like {"x1": 2, "x2": 3}', params=("points",))
             self.columns = list(obj)
         else:
             self.header_line = line
             self.columns = [c.strip() for c in self._split(line)]
             if len(set(self.columns)) != len(self.columns):
                 dup = next(c for c in self.columns if self.columns.count(c) > 1)
-                raise UsageError(f"the --points header names `{dup}` twice")
+                raise UsageError(f"the `points` header names `{dup}` twice", params=("points",))
 
     def _split(self, line):
         sep = SEPARATOR[self.format]

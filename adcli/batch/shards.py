@@ -16,14 +16,16 @@ def expand_points(points: str) -> list:
         names = sorted(n for n in os.listdir(points)
                        if n.lower().endswith(SHARD_SUFFIXES) and not n.startswith((".", "_")))
         if not names:
-            raise UsageError(f"the --points directory {points} has no shards",
-                             hint=f"shards are files ending in {', '.join(SHARD_SUFFIXES)}")
+            raise UsageError(f"the `points` directory {points} has no shards",
+                             hint=f"shards are files ending in {', '.join(SHARD_SUFFIXES)}",
+                             params=("points",))
         return [os.path.join(points, n) for n in names]
     if glob.has_magic(points):
         files = sorted(f for f in glob.glob(points) if os.path.isfile(f))
         if not files:
-            raise UsageError(f"no file matches --points {points}",
-                             hint="quote the pattern so that adcli, not the shell, expands it")
+            raise UsageError(f"no file matches `points` {points}",
+                             hint="quote the pattern so that adcli, not the shell, expands it",
+                             params=("points",))
         return files
     return [points]  # does not exist: reading it says so
 

@@ -76,11 +76,11 @@ def check_clashes(fmt, columns, results):
 
         names = ", ".join(f"`{c}`" for c in clash)
         raise UsageError(
-            f"the --points column {names} has the name of a result column" if len(clash) == 1
-            else f"the --points columns {names} have the names of result columns",
+            f"the `points` column {names} has the name of a result column" if len(clash) == 1
+            else f"the `points` columns {names} have the names of result columns",
             hint=f"the results are {', '.join(results)}; rename the input column, "
-                 "name the output (`r = …; r`), or use --format jsonl, which keeps "
-                 "inputs and results apart")
+                 "name the output (`r = …; r`), or use `format` jsonl, which keeps "
+                 "inputs and results apart", params=("points", "format"))
 
 
 def note_new_keys(writer, chunk):

@@ -87,7 +87,7 @@ def _traces(fn, at, mode, wrt, seed):
         return [], []
     from ..language.point import parse_point
 
-    direction = parse_point(seed, label="--seed") if seed is not None else None
+    direction = parse_point(seed, "seed") if seed is not None else None
     names = opt.parse_wrt(wrt)
     traces = opt.each_point(fn, at, lambda point: fn.trace(
         point, mode=mode or "auto", wrt=names, seed=direction, cost=False))

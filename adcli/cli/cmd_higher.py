@@ -27,7 +27,7 @@ def _show(fn, at, fmt, compute, kind, numbers=None):
 
 
 def parse_dir(text, precise=False):
-    return opt.point_parser(precise)(text, label="--dir")
+    return opt.point_parser(precise)(text, "direction")
 
 
 def parse_cotangent(text):
@@ -35,8 +35,8 @@ def parse_cotangent(text):
     from ..language.point import constant, parse_point, split_pairs
 
     if "=" in text:
-        return parse_point(text, label="--cotangent")
-    return [constant(piece, text, offset, label="--cotangent")
+        return parse_point(text, "cotangent")
+    return [constant(piece, text, offset, "cotangent")
             for piece, offset in split_pairs(text)]
 
 

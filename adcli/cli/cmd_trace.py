@@ -47,7 +47,7 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
         if names is not None:
             raise UsageError("--seed and --wrt do not combine",
                              hint="--wrt x1 is the seed x1=1 with every other input 0")
-        direction = parse_point(seed, label="--seed")
+        direction = parse_point(seed, "seed")
     k = opt.parse_output(output)
     if k is not None and mode == "forward":
         raise UsageError("--output picks the seeded output of a reverse sweep",

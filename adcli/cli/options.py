@@ -136,7 +136,7 @@ def each_point(fn, at, compute, parse_point=None):
         try:
             parsed.append((i, text, parse_point(text)))
         except AdcliError as exc:
-            failures.append((i, text, exc))
+            failures.append((i, text, as_flags(exc)))
     ordered = same_order([p for _, _, p in parsed])
     results, entries = [], {}
     for (i, text, _), point in zip(parsed, ordered):
@@ -236,10 +236,13 @@ def choose_format(fmt):
 
 
 def emit_warnings(warnings):
+    """The warnings on stderr, with the command line's flags for the
+    parameters they name (in place: the views show the same words)."""
     from ..render.errors import format_warning
+    from .flags import as_flags
 
     seen = set()
-    for w in warnings:
+    for w in map(as_flags, warnings):
         if w.message not in seen:
             seen.add(w.message)
             click.echo(format_warning(w), err=True)

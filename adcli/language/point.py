@@ -1,8 +1,10 @@
-"""Points from the command line: ``--at x1=2,x2=pi/4`` and ``--at @FILE``.
+"""Points as text: ``x1=2,x2=pi/4``, or ``@FILE`` to read them from a file.
 
 Pairs split on commas (or newlines) outside parentheses, so
 ``x=atan2(1,2)`` works; each value is a constant expression in the formula
-language, evaluated in float64.
+language, evaluated in float64.  Errors name the parameter the text was
+given as (``param``, `point` by default), in backquotes: the command line
+says its flag instead (``--at``, see :mod:`adcli.cli.flags`).
 """
 
 import re
@@ -34,15 +36,16 @@ def split_pairs(text):
     return [(p, o) for p, o in pieces if p.strip()]
 
 
-def read_at(text):
-    """The text of an --at value, reading ``@FILE`` if given."""
+def read_at(text, param="point"):
+    """The text of a point, reading ``@FILE`` if given."""
     if text.startswith("@"):
         path = text[1:]
         try:
             with open(path, "rb") as f:
                 return decode_utf8(f.read(), path)
         except OSError as exc:
-            raise UsageError(f"cannot read --at file {path}: {exc.strerror}") from None
+            raise UsageError(f"cannot read `{param}` file {path}: {exc.strerror}",
+                             params=(param,)) from None
     return text
 
 
@@ -61,7 +64,7 @@ def decode_utf8(data, what):
         ) from None
 
 
-def constant(text, source=None, offset=0, label="--at"):
+def constant(text, source=None, offset=0, param="point"):
     """The float value of a constant expression such as ``pi/4``."""
     from ..graph.tape import Tape
     from ..modes.sweeps import primal
@@ -75,19 +78,19 @@ def constant(text, source=None, offset=0, label="--at"):
         vals, _ = primal(tape, [])
         return vals[tape.outputs[0]]
     except AdcliError as exc:
-        _relocate(exc, source, offset, label)
+        _relocate(exc, source, offset, param)
         if exc.exit_code == 1:  # a domain error in a point value is still a usage error
             raise UsageError(exc.message, source=exc.source, span=exc.span,
-                             hint=exc.hint, label=label) from None
+                             hint=exc.hint, label=exc.label) from None
         raise
 
 
-def _relocate(exc, source, offset, label):
+def _relocate(exc, source, offset, param):
     if source is not None:
         exc.source = source
         if exc.span is not None:
             exc.span = (exc.span[0] + offset, exc.span[1] + offset)
-    exc.label = label
+    exc.label = f"`{param}`"
 
 
 # name=number pairs and nothing else (the common case, and --at @FILE of a
@@ -120,16 +123,17 @@ def _plain_point(source):
 
 
 @without_gc  # 100,000 pairs would make the collector rescan the whole DAG
-def parse_point(text, label="--at", beyond_float=False):
+def parse_point(text, param="point", beyond_float=False):
     """``"x1=2,x2=3"`` → ``{"x1": 2.0, "x2": 3.0}`` in the order given.
     ``beyond_float``: a value too large for a float (``10^5000``) is kept as
     inf, for ``--exact`` and ``--digits``, which read the text again."""
     import math
 
-    source = read_at(text)
+    source = read_at(text, param)
     point = _plain_point(source)
     if point is not None:
         return point
+    label = f"`{param}`"
     point = {}
     for piece, offset in split_pairs(source):
         if "=" not in piece:
@@ -162,13 +166,14 @@ def parse_point(text, label="--at", beyond_float=False):
                              source=source, span=(value_at, offset + len(piece)), label=label)
         number = _fast_float(value)
         if number is None:
-            number = constant(value, source, value_at, label)
+            number = constant(value, source, value_at, param)
         if not math.isfinite(number) and not (beyond_float and math.isinf(number)):
             raise UsageError(f"`{stripped}` must be a finite number, not {value.strip()}",
                              source=source, span=(value_at, offset + len(piece)), label=label)
         point[stripped] = number
     if not point:
-        raise UsageError("--at is empty", hint="write pairs like x1=2,x2=3")
+        raise UsageError(f"`{param}` is empty", hint="write pairs like x1=2,x2=3",
+                         params=(param,))
     return point
 
 
@@ -182,11 +187,11 @@ def _fast_float(text):
         return None
 
 
-def parse_point_texts(text, label="--at"):
-    """``--at`` text → {name: value text}, validated like :func:`parse_point`
+def parse_point_texts(text, param="point"):
+    """A point's text → {name: value text}, validated like :func:`parse_point`
     (names, finiteness, carets) and kept as text, to be read in another
     number system at its working precision (``x=1/3`` is one third)."""
-    names = list(parse_point(text, label=label, beyond_float=True))
-    source = read_at(text)
+    names = list(parse_point(text, param, beyond_float=True))
+    source = read_at(text, param)
     texts = [piece.partition("=")[2] for piece, _ in split_pairs(source)]
     return dict(zip(names, texts))

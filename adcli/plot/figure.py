@@ -170,8 +170,8 @@ def save(fig, path: str, size) -> None:
     pixels; the file appears only when complete."""
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in (".png", ".svg"):
-        raise UsageError(f"--out {path}: the name must end in .png or .svg",
-                         hint="e.g. --out plot.png")
+        raise UsageError(f"`out` {path}: the name must end in .png or .svg",
+                         hint="e.g. `out` plot.png", params=("out",))
     tmp = f"{path}.part{os.getpid()}{suffix}"
     try:
         # no date in the file: the same plot gives the same bytes
@@ -223,7 +223,7 @@ def figure(fn, over, *, order=1, at=None, wrt=None, samples=None, size=None, out
     if isinstance(at, str):
         from ..language.point import parse_point
 
-        fixed = parse_point(at)
+        fixed = parse_point(at, "at")
     else:
         fixed = {k: float(v) for k, v in (at or {}).items()}
     bind(fn, spans, fixed, wrt)

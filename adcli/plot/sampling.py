@@ -168,31 +168,31 @@ def parse_over(text: str) -> list[Span]:
         start = offset + len(piece) - len(piece.lstrip())
         where = (start, offset + len(piece))
         if not eq or ":" not in rest or not name:
-            raise UsageError(f"--over expects NAME=FROM:TO, not `{piece.strip()}`",
-                             source=text, span=where, label="--over",
-                             hint="e.g. --over x=-6:6 or --over x=-2:2,y=-2:2")
+            raise UsageError(f"`over` expects NAME=FROM:TO, not `{piece.strip()}`",
+                             source=text, span=where, label="`over`", params=("over",),
+                             hint="e.g. `over` x=-6:6 or `over` x=-2:2,y=-2:2")
         a_text, _, b_text = rest.partition(":")
         base = offset + piece.index("=") + 1
-        lo = constant(a_text, text, base, label="--over")
-        hi = constant(b_text, text, base + len(a_text) + 1, label="--over")
+        lo = constant(a_text, text, base, "over")
+        hi = constant(b_text, text, base + len(a_text) + 1, "over")
         if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise UsageError(f"--over {name}: the bounds must be finite numbers",
-                             source=text, span=where, label="--over")
+            raise UsageError(f"`over` {name}: the bounds must be finite numbers",
+                             source=text, span=where, label="`over`", params=("over",))
         if not lo < hi:
-            raise UsageError(f"--over {name}={a_text.strip()}:{b_text.strip()} is empty: "
+            raise UsageError(f"`over` {name}={a_text.strip()}:{b_text.strip()} is empty: "
                              "FROM must be less than TO", source=text, span=where,
-                             label="--over", hint=f"write --over {name}={b_text.strip()}:"
-                                                  f"{a_text.strip()}")
+                             label="`over`", params=("over",),
+                             hint=f"write `over` {name}={b_text.strip()}:{a_text.strip()}")
         if any(s.name == name for s in spans):
-            raise UsageError(f"--over names `{name}` twice", source=text, span=where,
-                             label="--over")
+            raise UsageError(f"`over` names `{name}` twice", source=text, span=where,
+                             label="`over`", params=("over",))
         spans.append(Span(name, lo, hi))
     if not spans:
-        raise UsageError("--over is empty", hint="e.g. --over x=-6:6")
+        raise UsageError("`over` is empty", hint="e.g. `over` x=-6:6", params=("over",))
     if len(spans) > 2:
-        raise UsageError(f"--over sweeps {len(spans)} variables; a plot shows one or two",
-                         source=text, label="--over",
-                         hint="fix the others with --at, e.g. --at z=0")
+        raise UsageError(f"`over` sweeps {len(spans)} variables; a plot shows one or two",
+                         source=text, label="`over`", params=("over",),
+                         hint="fix the others with `at`, e.g. `at` z=0")
     return spans
 
 
@@ -396,21 +396,23 @@ def bind(fn, spans, at: dict, wrt: str | None):
     swept = [s.name for s in spans]
     for name in swept:
         if name not in fn.inputs:
-            raise UsageError(f"--over names `{name}`, which is not an input of the formula",
-                             hint=f"the inputs are {', '.join(fn.inputs) or 'none'}")
+            raise UsageError(f"`over` names `{name}`, which is not an input of the formula",
+                             hint=f"the inputs are {', '.join(fn.inputs) or 'none'}",
+                             params=("over",))
     for name in at:
         if name in swept:
-            raise UsageError(f"`{name}` is both swept by --over and fixed by --at",
-                             hint=f"drop {name} from --at")
+            raise UsageError(f"`{name}` is both swept by `over` and fixed by `at`",
+                             hint=f"drop {name} from `at`", params=("over", "at"))
     missing = [n for n in fn.inputs if n not in swept and n not in at]
     if missing:
         raise UsageError(f"the formula also needs {', '.join(missing)}: fix "
-                         f"{'it' if len(missing) == 1 else 'them'} with --at",
-                         hint=f"e.g. --at {','.join(f'{n}=0' for n in missing)}")
+                         f"{'it' if len(missing) == 1 else 'them'} with `at`",
+                         hint=f"e.g. `at` {','.join(f'{n}=0' for n in missing)}",
+                         params=("at",))
     if wrt is not None:
         if len(spans) == 2:
-            raise UsageError("--wrt applies to one-variable plots; a two-variable plot "
-                             "shows the whole gradient")
+            raise UsageError("`wrt` applies to one-variable plots; a two-variable plot "
+                             "shows the whole gradient", params=("wrt",))
         if wrt not in fn.inputs:
-            raise UsageError(f"--wrt names `{wrt}`, which is not an input",
-                             hint=f"the inputs are {', '.join(fn.inputs)}")
+            raise UsageError(f"`wrt` names `{wrt}`, which is not an input",
+                             hint=f"the inputs are {', '.join(fn.inputs)}", params=("wrt",))
