@@ -124,7 +124,9 @@ def test_cli_sweep_machine_formats():
     assert len(obj["sweep"]) == 14 and obj["sweep"][0]["h"] == 0.1
     assert set(obj["sweep"][0]) == {"derivative", "h", "forward", "central", "ad"}
     r = run("check", "sin(x)", "--at", "x=1", "--sweep", "--format", "csv")
-    assert r.stdout.splitlines()[0] == "derivative,h,forward,central,ad"
+    # the point's columns first, as with several points (same shape everywhere)
+    assert r.stdout.splitlines()[0] == "x,derivative,h,forward,central,ad"
+    assert r.stdout.splitlines()[1].startswith("1,df/dx,1e-01,")
     assert len(r.stdout.splitlines()) == 15
 
 

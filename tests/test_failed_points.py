@@ -39,7 +39,20 @@ def test_a_failed_point_is_a_row_as_wide_as_the_header_with_its_reason(run, comm
     assert rows[2][header.index("x")] == "2" and rows[2][1] != ""
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("fmt, sep", [("csv", ","), ("tsv", "\t")])
+def test_check_sweep_writes_the_failed_point_as_a_row_too(run, fmt, sep):
+    # Issue 11: the --sweep table left the failed point out.
+    res = run("check", "log(x)", *POINTS, "--sweep", "--format", fmt)
+    assert res.exit_code == 1
+    header, *rows = _rows(res.stdout, sep)
+    assert header == ["x", "derivative", "h", "forward", "central", "ad", "error"]
+    assert {len(r) for r in rows} == {len(header)}
+    assert [r[0] for r in rows] == ["1"] * 14 + ["-1"] + ["2"] * 14  # in the order given
+    assert rows[14][1:] == [""] * 5 + [WHY]
+    assert {r[-1] for r in rows[:14] + rows[15:]} == {""}
+
+
+@pytest.mark.parametrize("command", COMMANDS + [("check", "--sweep")], ids=" ".join)
 def test_a_failed_point_is_an_error_object_in_its_place_in_json(run, command):
     res = run(command[0], "log(x)", *POINTS, *command[1:], "--format", "json")
     assert res.exit_code == 1
@@ -51,7 +64,8 @@ def test_a_failed_point_is_an_error_object_in_its_place_in_json(run, command):
     assert [json.loads(line).get("error") for line in lines.splitlines()] == [None, WHY, None]
 
 
-@pytest.mark.parametrize("command", COMMANDS + [("trace",)], ids=" ".join)
+@pytest.mark.parametrize("command", COMMANDS + [("trace",), ("check", "--sweep")],
+                         ids=" ".join)
 @pytest.mark.parametrize("fmt", ["plain", "text"])
 def test_a_failed_point_is_named_in_its_place_in_plain_and_on_a_terminal(run, command, fmt):
     res = run(command[0], "log(x)", *POINTS, *command[1:], "--format", fmt)

@@ -86,17 +86,14 @@ def check_cells(check):
                     check.reason or ""]
 
 
-def sweep_columns(check, with_point):
-    return (list(check.point) if with_point else []) + [
-        "derivative", "h", "forward", "central", "ad"]
+SWEEP_COLUMNS = ["derivative", "h", "forward", "central", "ad"]
 
 
-def sweep_cells(check, with_point):
-    pt = [plain_number(v) for v in check.point.values()] if with_point else []
+def sweep_cells(check):
     for (o, v), rows in check.sweep.items():
         for s in rows:
-            yield pt + [derivative_label(o, v), f"{s.h:.0e}", plain_number(s.forward),
-                        plain_number(s.central), plain_number(s.ad)]
+            yield [derivative_label(o, v), f"{s.h:.0e}", plain_number(s.forward),
+                   plain_number(s.central), plain_number(s.ad)]
 
 
 def delimited(rows, sep):
@@ -111,7 +108,7 @@ def delimited(rows, sep):
 def sweep_plain(check):
     """A header row and one row per (derivative, h), space-separated: the
     relative errors of forward and central differences and of AD."""
-    rows = [sweep_columns(check, False)] + list(sweep_cells(check, False))
+    rows = [SWEEP_COLUMNS] + list(sweep_cells(check))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [" ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip()
              for r in rows]
@@ -251,7 +248,7 @@ def _verdict_text(verdict):
 # --- the registered views (adcli.render.registry) ----------------------------------
 
 # A FailedPoint (one of several --at points that could not be computed) keeps
-# its place (adcli.render.failed), except in the --sweep tables.
+# its place (adcli.render.failed).
 
 @view("check", "text")
 def _text(checks, source="", sweep=False, **_):
@@ -260,21 +257,18 @@ def _text(checks, source="", sweep=False, **_):
 
 @view("check", "plain")
 def _plain(checks, sweep=False, **_):
-    if sweep:
-        return "\n\n".join(sweep_plain(c) for c in _computed(checks))
-    return "\n\n".join(each_block(checks, check_plain))
+    return "\n\n".join(each_block(checks, sweep_plain if sweep else check_plain))
 
 
 @view("check", "json")
-def _json(checks, several=False, sweep=False, **_):
-    objs = [check_json(c) for c in _computed(checks)] if sweep else each_json(checks, check_json)
+def _json(checks, several=False, **_):
+    objs = each_json(checks, check_json)
     return dumps(objs[0] if len(objs) == 1 and not several else objs)
 
 
 @view("check", "jsonl")
-def _jsonl(checks, sweep=False, **_):
-    objs = [check_json(c) for c in _computed(checks)] if sweep else each_json(checks, check_json)
-    return "\n".join(dumps(o) for o in objs)
+def _jsonl(checks, **_):
+    return "\n".join(dumps(o) for o in each_json(checks, check_json))
 
 
 @view("check", "csv")
@@ -287,19 +281,24 @@ def _tsv(checks, sweep=False, **_):
     return delimited(_table(checks, sweep), "\t")
 
 
-def _computed(checks):
-    return [c for c in checks if not isinstance(c, FailedPoint)]
-
-
-def _table(checks, sweep):
-    """One summary row per point; with ``sweep`` a row per (derivative, h)."""
+def _table(entries, sweep):
+    """One summary row per point; with ``sweep`` a row per (point,
+    derivative, h): the point's values first, whatever the number of points,
+    and a failed point (one of several --at) a row as wide as the header
+    with its reason in the ``error`` column, as everywhere else."""
     if not sweep:
-        return table_rows(checks, check_columns, check_cells)
-    checks = _computed(checks)
-    many = len(checks) > 1
-    rows = [sweep_columns(checks[0], many)]
-    for c in checks:
-        rows.extend(sweep_cells(c, many))
+        return table_rows(entries, check_columns, check_cells)
+    checks = [c for c in entries if not isinstance(c, FailedPoint)]
+    names = list(dict.fromkeys(n for c in checks for n in c.point))
+    error = [""] if len(checks) < len(entries) else []
+    header = names + SWEEP_COLUMNS + ["error"] * len(error)
+    rows = [header]
+    for entry in entries:
+        if isinstance(entry, FailedPoint):
+            rows.append(entry.cells(header))
+            continue
+        point = [plain_number(entry.point[n]) if n in entry.point else "" for n in names]
+        rows.extend(point + cells + error for cells in sweep_cells(entry))
     return rows
 
 
