@@ -146,12 +146,22 @@ def test_json_carries_every_column_at_full_precision(run):
 def test_csv_parses_and_has_every_column(run):
     res = run(*FWD, "--format", "csv")
     rows = list(csv.reader(io.StringIO(res.output)))
-    assert rows[0] == ["index", "omega", "input", "output", "op", "definition", "value",
-                       "tangent_rule", "w_dot[x1]"]
-    assert [(r[1], r[5], r[6], r[7], r[8]) for r in rows[1:]] == \
+    # the point column is there with one point as with several (issue 11: same shape)
+    assert rows[0] == ["point", "index", "omega", "input", "output", "op", "definition",
+                       "value", "tangent_rule", "w_dot[x1]"]
+    assert [(r[2], r[6], r[7], r[8], r[9]) for r in rows[1:]] == \
         [(w, d, v, r, dv) for w, d, v, r, dv, _, _ in TABLE]
+    assert {r[0] for r in rows[1:]} == {"1"}
     rev = list(csv.reader(io.StringIO(run(*REV, "--format", "csv", "--ascii").output)))
-    assert rev[-1][7] == "w3_bar*w2 + w4_bar*cos(w1)"
+    assert rev[-1][8] == "w3_bar*w2 + w4_bar*cos(w1)"
+
+
+def test_csv_has_the_same_columns_for_one_point_and_for_several(run):
+    one = list(csv.reader(io.StringIO(run(*REV, "--format", "csv").stdout)))
+    two = list(csv.reader(io.StringIO(run(*REV, "--at", "x1=1,x2=1", "--format", "csv",
+                                          "--no-stats").stdout)))
+    assert one[0] == two[0] and one[0][0] == "point"
+    assert one[1:] == two[1:len(one)]  # the first point's rows are the same rows
 
 
 def _latex_ok(text):

@@ -505,20 +505,16 @@ def _json(traces, stats=True, ascii=False, several=False, **_):
 
 
 @view("trace", "csv")
-def _csv(traces, ascii=False, several=False, **_):
-    """One row per ω step; with several --at points a ``point`` column
-    (1-based) says whose step a row is, and if one of them failed an
-    ``error`` column says why it has one row and no steps."""
+def _csv(traces, ascii=False, **_):
+    """One row per ω step; a ``point`` column (1-based, there with one
+    point as with several: the same columns either way) says whose step a
+    row is, and if one of several --at points failed an ``error`` column
+    says why it has one row and no steps."""
     import csv
     import io
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    if not several:
-        for i, t in enumerate(traces):
-            part = csv_rows(t, ascii)
-            writer.writerows(part if i == 0 else part[1:])
-        return buf.getvalue()
     good = [t for t in traces if not isinstance(t, FailedPoint)]
     error = [""] if len(good) < len(traces) else []
     header = ["point"] + csv_rows(good[0], ascii)[0] + ["error"] * len(error)
