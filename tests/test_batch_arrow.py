@@ -14,23 +14,42 @@ pa = pytest.importorskip("pyarrow", reason="pyarrow is in the test extra")
 BENCH = "x1*x2 + sin(x1) + exp(-x2^2/2)*cos(x1*x2)"
 
 
-def test_arrow_writes_every_double_so_it_reads_back_bit_identical():
+def random_doubles(n, seed):
+    """Finite doubles from uniformly random bit patterns (every exponent and
+    sign alike, subnormals included), subnormals again, integers, and the
+    edge cases."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 2**64, n, dtype=np.uint64).view(np.float64)
+    subnormal = rng.integers(1, 2**52, n // 10, dtype=np.uint64).view(np.float64)
+    whole = np.round(rng.standard_normal(n // 10) * 10.0 ** rng.integers(0, 20, n // 10))
+    edges = [5e-324, -0.0, 0.0, 1.7976931348623157e308, 0.1, 1e22, 2.0, 1e15, 1e16,
+             1e-5, 1e-7, 9007199254740993.0]
+    return np.concatenate([x[np.isfinite(x)], subnormal, -subnormal, whole, edges])
+
+
+def significant_digits(text):
+    return len(text.lower().split("e")[0].lstrip("-").replace(".", "").strip("0"))
+
+
+def assert_shortest_round_trip(x, texts):
+    """Every text reads back bit-identical, with as few digits as repr's
+    (the shortest that do: Python's repr is correctly rounded shortest)."""
+    back = np.array([float(t) for t in texts])
+    assert back.view(np.int64).tolist() == x.view(np.int64).tolist()
+    longer = [(t, repr(v)) for t, v in zip(texts, x.tolist(), strict=True)
+              if significant_digits(t) != significant_digits(repr(v))]
+    assert longer == []
+
+
+def test_arrow_writes_every_double_shortest_and_bit_identical():
     import pyarrow.csv as pacsv
 
-    rng = np.random.default_rng(11)
-    x = rng.standard_normal(200_000) * 10.0 ** rng.integers(-307, 307, 200_000)
-    x[:6] = [5e-324, -0.0, 1.7976931348623157e308, 0.1, 1e22, 2.0]
+    x = random_doubles(200_000, seed=11)
     buf = io.BytesIO()
     pacsv.write_csv(pa.table({"v": x}), buf, pacsv.WriteOptions(include_header=False))
     texts = buf.getvalue().decode().split("\n")[:-1]
-    back = np.array([float(t) for t in texts])
-    assert back.view(np.int64).tolist() == x.view(np.int64).tolist()
-    # the shortest digits (notation may differ from repr: 0.00001 for 1e-05)
-    def digits(t):
-        mantissa = t.lower().split("e")[0].lstrip("-").replace(".", "").strip("0")
-        return len(mantissa)
-    assert all(digits(t) <= digits(repr(v)) for t, v in zip(texts, x.tolist(), strict=True))
-    assert texts[5] == "2" and texts[1] == "-0"
+    assert_shortest_round_trip(x, texts)
+    assert texts[-6] == "2" and texts[-11] == "-0"  # whole numbers without `.0`
 
 
 def _rows(text):
