@@ -131,3 +131,69 @@ def test_plain_points_read_at_once_as_pair_by_pair(text, monkeypatch):
     at_once = read(text)
     monkeypatch.setattr(point, "_plain_point", lambda source: None)
     assert at_once == read(text)
+
+
+# --- one long sum of terms: each term shape compiled once (termpath) ---------
+
+class _TermsFromTwo:
+    """termpath takes a sum of two terms or more (it waits for 64 by default)."""
+
+    def __enter__(self):
+        from adcli.language import termpath
+
+        self.saved, termpath.MIN_TERMS = termpath.MIN_TERMS, 1
+
+    def __exit__(self, *exc):
+        from adcli.language import termpath
+
+        termpath.MIN_TERMS = self.saved
+
+
+def termpath_takes(source):
+    from adcli.language import termpath
+
+    P._builder.reset(source, Graph(), {}, True)
+    try:
+        return termpath.parse(fastpath._TOKEN.findall(source), P._builder)
+    except ParseError:
+        return "error"
+
+
+SUMS = ["x1*x2 + sin(x1)", "-x^2 + 2^3^2 - 2^-x^2 + a^-b*c", "-a*b - -a*b + a*-b*c - -2*x",
+        "max(1, 2, 3, x) + min(x, y) - log(x, 2)", "1e-3*.5 + 1.e2 + 2E+3 + x ** 2 ** y",
+        " ((((x)))) + sin (x) + θ + x_1 + _y # a comment", "\n\nx/y/z - x - y - z\n",
+        "(-2)^2 + (-x) + abs(x)^0.5 + exp(-x^2/2) + atan2(y, x) / (1 - x)^2",
+        "x \\\n + 1 - pi*e + tau", "x*x + x*x + (x*x) + x*(x) - (x)*x",
+        "sin(cos(x + (y*(z - w/2)))) + 1"]
+
+
+@pytest.mark.parametrize("source", SUMS)
+def test_a_sum_by_term_shapes_is_the_same_dag_as_the_driver(source):
+    with _TermsFromTwo():
+        assert termpath_takes(source) is True, source
+        fast = run(source, True)
+    assert fast is not None and fast[0] != "error", source
+    assert fast == run(source, False), source
+
+
+@pytest.mark.parametrize("source", ["x + foo(y)", "x + (y", "x + y; z", "a = x + y", "x + f()",
+                                    "x + y,z", "x + 2(y)", "x + (((((y)))))", "x $ y + z",
+                                    "sin(cos(tan(x + (y*(z - (w/2)))))) + 1"])
+def test_what_termpath_leaves_to_the_loop_or_the_driver(source):
+    with _TermsFromTwo():
+        assert termpath_takes(source) in (None, "error"), source
+        assert same_as_driver(source)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(TOKENS), max_size=14))
+def test_random_token_strings_by_term_shapes_agree_with_the_driver(tokens):
+    with _TermsFromTwo():
+        assert same_as_driver("".join(tokens))
+
+
+def test_the_rosenbrock_chain_file_goes_by_term_shapes():
+    n = 300
+    source = " + ".join(f"100*(x{i + 1} - x{i}^2)^2 + (1 - x{i})^2" for i in range(1, n)) + "\n"
+    assert termpath_takes(source) is True
+    assert same_as_driver(source)

@@ -21,6 +21,7 @@ import re
 from ..errors import ParseError
 from ..graph.dag import Node
 from ..primitives import function_names
+from . import termpath
 
 _FUNCTION_NAMES = frozenset(function_names())
 
@@ -55,8 +56,10 @@ def _kind(tok):
 
 def parse(source, builder):
     """Run ``builder`` over ``source``; False when the LALR driver must."""
+    tokens = _TOKEN.findall(source)
     try:
-        _run(_TOKEN.findall(source), builder)
+        if not termpath.parse(tokens, builder):
+            _run(tokens, builder)
     except (_Bail, ParseError):
         return False
     return True
