@@ -627,8 +627,27 @@ class NumpyArrays(NumberSystem):
             elif prim.key in ("atan2", "hypot"):
                 mask = (args[0] == 0) & (args[1] == 0)
             else:
-                mask = np.vectorize(lambda *row: bool(prim.kink(*row)), otypes=[bool])(*args)
+                mask = self._kink_mask(prim, args)
         return mask if mask.any() else False
+
+    def _kink_mask(self, prim: Primitive, args: list) -> Any:
+        """The table's predicate on whole arrays (``x == 0``, ``abs(x) == 1``
+        work as written), element by element where it uses ``and``/``not``."""
+        np = self.np
+        try:
+            return np.asarray(prim.kink(*args), dtype=bool)
+        except (ValueError, TypeError):
+            return np.vectorize(lambda *row: bool(prim.kink(*row)), otypes=[bool])(*args)
+
+    def ieee(self) -> ContextManager:
+        """Off the domain a nan, at a pole ±inf, element by element: NumPy's
+        warnings about them are silenced (each sweep reports its own way)."""
+        return self.np.errstate(all="ignore")
+
+    def where(self, condition: Any, a: Any, b: Any) -> Any:
+        """``a`` where ``condition`` holds, else ``b`` (a kink or a branch of
+        a recurrence, decided element by element)."""
+        return self.np.where(condition, a, b)
 
     def kink_partial(self, p: Any, where: Any) -> Any:
         np = self.np
@@ -644,7 +663,20 @@ class NumpyArrays(NumberSystem):
         return float(x) if self.np.ndim(x) == 0 else NAN
 
     def fsum(self, xs: Iterable[Any]) -> Any:
-        return sum(xs)
+        """Σ xs left to right, accumulating arrays in place (one temporary,
+        not one per term)."""
+        np = self.np
+        acc: Any = np.float64(0.0)
+        owned = False
+        for x in xs:
+            if owned:
+                acc += x
+            elif np.ndim(x) or np.ndim(acc):
+                acc = np.add(acc, x, dtype=np.float64)  # a new array: ours to update
+                owned = True
+            else:
+                acc = acc + x
+        return acc
 
     def log(self, x: Any) -> Any:
         return self.np.log(x)

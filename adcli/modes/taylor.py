@@ -167,6 +167,89 @@ RULES = make_rules(safe_fsum, math.log)
 FAST_RULES = make_rules(math.fsum, math.log)
 
 
+def elementwise_pow(rules, system):
+    """``_pow`` over arrays (:class:`adcli.numsys.NumpyArrays`): the scalar
+    rule branches on values (is the exponent constant so far, is it 0, 1 or
+    2, is the base 0, does the power under- or overflow), so here every
+    branch an element needs is computed and the element takes its own
+    (``system.where``).  A zero base is rare and takes products or raises:
+    those elements run the scalar rule itself.  Where the scalar rule raises,
+    the element is nan (the sweep reports it as the scalar sweep would)."""
+    np, where, fsum, zero = system.np, system.where, system.fsum, system.zero
+    cauchy, log = rules["_mul"], rules["_log"]
+
+    def constant_exponent(n, y, u, a, wanted):
+        u0, y0 = u[0], y[0]
+        # u·y' = a·u'·y  ⇒  y_n = Σ_{j=1..n} (a·j − (n−j))·u_j·y_{n−j} / (n·u_0)
+        out = fsum((a * j - (n - j)) * u[j] * y[n - j] for j in range(1, n + 1)) / (n * u0)
+        tiny = (np.abs(y0) < 2.2250738585072014e-308) | np.isinf(y0)
+        scaled = wanted & tiny & (u0 != 0)
+        if np.any(scaled):
+            out = where(scaled, pow_scaled(n, u, a), out)
+        zero_base = wanted & (u0 == 0)
+        if np.any(zero_base):
+            out = scalar_rule(n, y, u, [a] + [zero] * n, zero_base, out)
+        return out
+
+    def pow_scaled(n, u, a):
+        """The scalar rule's ``_pow_scaled`` (u_0^a under- or overflowed)."""
+        u0 = u[0]
+        w = [system.one] + [u[j] * u0 ** (j - 1) for j in range(1, n + 1)]
+        z = [system.one]
+        for m in range(1, n + 1):
+            z.append(fsum((a * j - (m - j)) * w[j] * z[m - j] for j in range(1, m + 1)) / m)
+        power = u0 ** (a - n)
+        return where(np.isinf(power) & (z[n] == 0), zero, power * z[n])
+
+    def scalar_rule(n, y, u, v, chosen, out):
+        shape = np.broadcast(out, chosen).shape
+        out = np.array(np.broadcast_to(out, shape), dtype=np.float64)
+        for i in np.flatnonzero(np.broadcast_to(chosen, shape)):
+            def element(c, i=i):
+                return [float(np.broadcast_to(x, shape).flat[i]) for x in c]
+            try:
+                out.flat[i] = RULES["_pow"](n, element(y[:n]), element(u[:n + 1]),
+                                            element(v[:n + 1]))
+            except (ValueError, ZeroDivisionError, OverflowError):
+                out.flat[i] = np.nan
+        return out
+
+    def varying_exponent(n, y, u, v):
+        # y = exp(w) with w = v·log(u):  y_n = (1/n)·Σ_{j=1..n} j·w_j·y_{n−j}
+        L = [system.log(u[0])]
+        for k in range(1, n + 1):
+            L.append(log(k, L, u))
+        w = [cauchy(k, None, v, L) for k in range(n + 1)]
+        out = fsum(j * w[j] * y[n - j] for j in range(1, n + 1)) / n
+        return where(u[0] > 0, out, np.nan)  # the scalar rule raises for u_0 ≤ 0
+
+    def _pow(n, y, u, v):
+        steady = True  # the exponent constant so far, element by element
+        for j in range(1, n + 1):
+            steady = steady & (v[j] == 0)
+        a = v[0]
+        if np.ndim(a) == 0 and np.all(steady):  # the usual x^3: one branch for all
+            a = float(a)
+            if a == 0:
+                return zero
+            if a == 1:
+                return u[n]
+            if a == 2:
+                return cauchy(n, None, u, u)
+            return constant_exponent(n, y, u, a, True)
+        special = (a == 0) | (a == 1) | (a == 2)
+        out = constant_exponent(n, y, u, a, steady & ~special)
+        if np.any(steady & special):
+            out = where(a == 2, cauchy(n, None, u, u), out)
+            out = where(a == 1, u[n], out)
+            out = where(a == 0, zero, out)
+        if not np.all(steady):
+            out = where(steady, out, varying_exponent(n, y, u, v))
+        return out
+
+    return _pow
+
+
 def _normal(y):
     """y is a normal float64 (or any number of a system without underflow)."""
     return y != 0 and 2.2250738585072014e-308 <= abs(y) < math.inf
@@ -257,6 +340,9 @@ class Engine:
         if not system.exact:
             self.nan = system.number(math.nan)
         self.rules = make_rules(system.fsum, system.log, system.zero, system.one)
+        if getattr(system, "elementwise", False):  # a jet system has no such flag
+            self.rules["_pow"] = elementwise_pow(self.rules, system)
+            self.const = self._array_const
         namespace = system.namespace()
         self.value_of = lambda prim, args: namespace[f"_f_{prim.key}"](*args)
         self.rule_constant = system.rule_constant  # 2 → mpf(2), pi → mpmath.pi
@@ -289,6 +375,12 @@ class Engine:
             value = self.number(value)
             s = self.table[key] = self._new([value] + [self.zero] * self.order, const=True)
         return s
+
+    def _array_const(self, value):
+        if getattr(value, "ndim", 0):  # never shared by value: arrays that
+            # print alike (their repr elides the middle) differ
+            return self._new([value] + [self.zero] * self.order, const=True)
+        return Engine.const(self, value)
 
     def line(self, value, slope):
         """x + t·slope."""
@@ -363,8 +455,25 @@ class Engine:
 def sweep(tape, point, direction, order, system=FLOAT64):
     """Taylor coefficients 0 … order of every output along x + t·direction:
     (list of coefficient lists, one per output; warnings), in ``system`` at
-    its current working precision (``point``: the input values)."""
+    its current working precision (``point``: the input values).
+
+    Over NumPy arrays (``system.elementwise``) each element is what the
+    scalar sweep gives at that point, except that where the scalar sweep
+    raises a domain error the element is nan or ±inf."""
+    if system.elementwise:
+        with system.ieee():
+            vals, warnings = primal(tape, [system.number(x) for x in point], system)
+            return expand(tape, vals, direction, order, system, warnings), warnings
     vals, warnings = primal(tape, point, system)
+    return expand(tape, vals, direction, order, system, warnings), warnings
+
+
+def expand(tape, vals, direction, order, system=FLOAT64, warnings=None):
+    """The coefficient lists of :func:`sweep` from the primal ``vals`` (every
+    slot's value); kink warnings are added to ``warnings``."""
+    if warnings is None:
+        warnings = []
+    elementwise = system.elementwise
     slopes = [system.number(d) if type(d) in (float, int) else d for d in direction]
     floats = None if system is FLOAT64 else (lambda xs: [system.to_float(x) for x in xs])
     eng = Engine(order, system)
@@ -379,17 +488,23 @@ def sweep(tape, point, direction, order, system=FLOAT64):
         if s.const:
             continue
         arg_vals = [vals[a] for a in step.args]
-        kinky = step.prim.kink is not None and step.prim.kink(*arg_vals)
-        if floats is not None:
-            arg_vals = floats(arg_vals)  # for the messages
-        if kinky:
-            warnings.append(kink_warning(tape, step, arg_vals))
+        kinky = False  # or where the step sits on its kink (True, or a mask)
+        if step.prim.kink is not None:
+            kinky = (system.at_kink(step.prim, arg_vals) if elementwise
+                     else bool(step.prim.kink(*arg_vals)))
+        if kinky is not False:
+            example = system.example(arg_vals, kinky) if elementwise else arg_vals
+            warnings.append(kink_warning(tape, step, floats(example) if floats else example))
         try:
             eng.extend(s, order)
         except (ValueError, ZeroDivisionError, OverflowError):
+            if elementwise:  # arrays give nan and ±inf instead: a bug if it raises
+                raise
             if kinky:  # no expansion here: the higher coefficients are nan
                 s.c.extend([eng.nan] * (order + 1 - len(s.c)))
                 continue
+            if floats is not None:
+                arg_vals = floats(arg_vals)  # for the message
             omega = tape.omega(step.slot)
             raise DomainError(
                 f"{call_text(step, arg_vals)} has no Taylor expansion to order "
@@ -397,10 +512,25 @@ def sweep(tape, point, direction, order, system=FLOAT64):
                 step=omega, source=tape.program.source, span=step.node.span,
                 hint=f"{step.prim.name} is defined for {step.prim.domain}",
             ) from None
+        if elementwise and kinky is not False:
+            _cut_at_kink(s.c, kinky, system)
     out = [list(series[o].c) for o in tape.outputs]
     if system is FLOAT64 and not all(map(math.isfinite, (c for row in out for c in row))):
         warnings.extend(_nonfinite_coefficient(tape, series, vals, warnings))
-    return out, warnings
+    return out
+
+
+def _cut_at_kink(c, at, system):
+    """Arrays: where the step sits on its kink (the mask ``at``), the scalar
+    sweep ends the expansion at the first coefficient that fails and leaves
+    nan from there on; the same, element by element (a failure is a nan or
+    ±inf here)."""
+    np = system.np
+    cut = False
+    for k in range(1, len(c)):
+        cut = cut | (at & ~np.isfinite(c[k]))
+        if np.any(cut):
+            c[k] = system.where(cut, np.nan, c[k])
 
 
 def sweep_rescaled(tape, point, direction, order, scale):

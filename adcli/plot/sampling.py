@@ -1,12 +1,12 @@
 """f and its derivatives over arrays of points, in one vectorised sweep.
 
-Taylor mode over NumPy arrays: :class:`ArrayEngine` is adcli's Taylor
-engine (:mod:`adcli.modes.taylor`) with every coefficient an array of
-samples, so f, f′ … f⁽ᴷ⁾ at N points cost O(K²) array operations per tape
-step, whatever N.  Values come from the NumPy functions the primitives table
-names (:mod:`adcli.batch.numpy_backend`), so a point outside the domain is a
-nan (a gap in the plot) instead of an error, and a pole is ±inf or a huge
-number (clipped by the plot).
+Taylor mode over NumPy arrays: adcli's Taylor sweep
+(:func:`adcli.modes.taylor.sweep`) in the NumPy-array number system
+(:class:`adcli.numsys.NumpyArrays`), every coefficient an array of samples,
+so f, f′ … f⁽ᴷ⁾ at N points cost O(K²) array operations per tape step,
+whatever N.  Each sample is what the scalar sweep gives at that point,
+except that a point outside the domain is a nan (a gap in the plot) instead
+of an error, and a pole is ±inf or a huge number (clipped by the plot).
 
 Kinks (``abs`` at 0, ties in ``min``/``max``, the jump of ``sign``) come from
 the table: where a kinked step's argument crosses its kink between two
@@ -21,122 +21,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..batch.numpy_backend import kink_mask, resolve
+from ..batch.numpy_backend import kink_mask
 from ..errors import UsageError
-from ..modes.taylor import Engine, make_rules
+from ..modes.engine import primal
+from ..modes.taylor import expand
+from ..numsys import numpy_arrays
 from ..primitives import SLOPE, UNDEFINED
-
-
-def _sum(terms):
-    """Σ terms, accumulating arrays in place (one temporary, not one per term)."""
-    acc = np.float64(0.0)
-    owned = False
-    for t in terms:
-        if owned:
-            acc += t
-        elif np.ndim(t) or np.ndim(acc):
-            acc = np.add(acc, t, dtype=np.float64)  # a new array: ours to update
-            owned = True
-        else:
-            acc = acc + t
-    return acc
-
-
-def _array_rules():
-    """The Taylor recurrences with arrays for coefficients: the float rules,
-    except ``x^y``, whose float rule branches on the base's value."""
-    rules = make_rules(_sum, np.log, np.float64(0.0), np.float64(1.0))
-    mul = rules["_mul"]
-    log = rules["_log"]
-
-    def cauchy(n, u, v):
-        return mul(n, None, u, v)
-
-    def power_by_products(n, u, a):
-        result = [np.float64(1.0)] + [np.float64(0.0)] * n
-        base = list(u[:n + 1])
-        while a:
-            if a & 1:
-                result = [cauchy(k, result, base) for k in range(n + 1)]
-            a >>= 1
-            if a:
-                base = [cauchy(k, base, base) for k in range(n + 1)]
-        return result[n]
-
-    def pow_(n, y, u, v):
-        constant_exponent = all(np.ndim(v[j]) == 0 and v[j] == 0 for j in range(1, n + 1))
-        if constant_exponent and np.ndim(v[0]) == 0:
-            a = float(v[0])
-            if a == 0:
-                return np.float64(0.0)
-            if a == 1:
-                return u[n]
-            if a == int(a) and 0 < a <= 64:  # exact at a zero base, too
-                return power_by_products(n, u, int(a))
-            s = _sum((a * j - (n - j)) * u[j] * y[n - j] for j in range(1, n + 1))
-            return s / (n * u[0])  # a zero base: ±inf or nan, a gap
-        L = [np.log(u[0])]
-        for k in range(1, n + 1):
-            L.append(log(k, L, u))
-        w = [cauchy(k, v, L) for k in range(n + 1)]
-        return _sum(j * w[j] * y[n - j] for j in range(1, n + 1)) / n
-
-    rules["_pow"] = pow_
-    return rules
-
-
-class ArrayEngine(Engine):
-    """Taylor series whose coefficients are arrays (one entry per sample);
-    nan and ±inf flow through instead of raising."""
-
-    rules = _array_rules()
-    fsum = staticmethod(_sum)
-    zero = np.float64(0.0)
-    nan = np.nan
-
-    @staticmethod
-    def value_of(prim, args):
-        return resolve(prim)(*args)
-
-    @staticmethod
-    def number(x):
-        return np.float64(x) if np.ndim(x) == 0 else x
-
-    @staticmethod
-    def rule_constant(x):
-        return np.float64(x)
-
-    def const(self, value):
-        if np.ndim(value) == 0:
-            return super().const(np.float64(value))
-        # an array is never shared by value: hashing its repr would merge
-        # different arrays that print alike
-        return self._new([value] + [self.zero] * self.order, const=True)
 
 
 def taylor_arrays(tape, columns, direction, order):
     """Taylor coefficients 0 … order of every output along x + t·direction,
-    at every sample at once: ``columns`` holds one array (or scalar) per
-    input.  Returns (coefficient lists per output, every slot's values)."""
-    with np.errstate(all="ignore"):
-        vals = [np.asarray(c, dtype=np.float64) if np.ndim(c) else np.float64(c)
-                for c in columns]
-        vals.extend(np.float64(c) for c in tape.consts)
-        for step in tape.steps:
-            vals.append(resolve(step.prim)(*[vals[a] for a in step.args]))
-        eng = ArrayEngine(order)
-        series = [None] * tape.size
-        for i in range(tape.n_inputs):
-            series[i] = eng.line(vals[i], direction[i])
-        for slot in range(tape.n_inputs, tape.first_step):
-            series[slot] = eng.const(vals[slot])
-        for step in tape.steps:
-            args = [series[a] for a in step.args]
-            s = series[step.slot] = eng.apply(step.prim, args, vals[step.slot])
-            if not s.const:
-                eng.extend(s, order)
-        coefs = [list(series[o].c[:order + 1]) for o in tape.outputs]
-    return coefs, vals
+    at every sample at once (the engine's sweep in the NumPy-array number
+    system): ``columns`` holds one array (or scalar) per input.  Returns
+    (coefficient lists per output, every slot's values)."""
+    system = numpy_arrays()
+    with system.ieee():
+        vals, _ = primal(tape, [system.number(c) for c in columns], system)
+        coefs = expand(tape, vals, direction, order, system)
+    return [row[:order + 1] for row in coefs], vals
 
 
 # --- what to plot --------------------------------------------------------------
