@@ -172,12 +172,14 @@ def taylor(fn, point=None, order=2, *, direction=None, wrt=None, digits=None, ex
 
     system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
     order, direction = taylor_line(fn, tape, order, direction, wrt, 1)
-    _direction(tape, direction, "direction", system)  # names checked before any work
+    # names checked before any work; float64 runs once on this very vector
+    state = {"vec": _direction(tape, direction, "direction", system)}
     width = order + 1
-    state = {}
 
     def compute(inputs):
-        vec = state["vec"] = _direction(tape, direction, "direction", system)
+        if system is not FLOAT64:  # "1/3" read again at each working precision
+            state["vec"] = _direction(tape, direction, "direction", system)
+        vec = state["vec"]
         if system is FLOAT64 and order > ROUNDING_CHECK_FROM:
             coefs, warnings, again = sweep_rescaled(tape, inputs, vec, order, RESCALE)
             warnings = warnings + rounding_loss(coefs, again)

@@ -72,3 +72,14 @@ def test_the_sparse_stages_add_up_to_a_hessian():
     assert [r[0] for r in rows] == ["parse", "--at @FILE", "tape", "Hessian pattern",
                                     "star colouring", "sweeps", "JSON"]
     assert all(wall >= 0 and cpu >= 0 for _, wall, cpu in rows)
+
+
+def test_versus_times_a_workload_in_a_tree():
+    # the child half of python -m bench.versus, on this tree, one tiny workload
+    from pathlib import Path
+
+    from bench import versus
+
+    name = "taylor exp(sin(x)) K=2"
+    got = versus.child(str(Path(versus.__file__).parent.parent), {name}, batch=0.001, repeats=1)
+    assert list(got) == [name] and 0 < got[name] < 1
