@@ -5,7 +5,7 @@ Every error can point into the user's text: ``source`` and a character
 one-screen message with a caret.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 
 class AdcliError(Exception):
@@ -73,6 +73,23 @@ class EvalWarning:
 
     def as_dict(self):
         return {"kind": self.kind, "step": self.step, "message": self.message}
+
+
+# Text written outside an error (a view's "5 more rows (`limit`)", a note on
+# stderr) names an option as the API's parameter, in backquotes; the command
+# line installs its flags here (adcli.cli.flags: `limit` is --limit there).
+_option_name: Callable[[str], str] = "`{}`".format
+
+
+def option(param: str) -> str:
+    """How text that is not an error names the option ``param``."""
+    return _option_name(param)
+
+
+def name_options(namer: Callable[[str], str]) -> None:
+    """Name options with ``namer`` from now on (the command line's flags)."""
+    global _option_name
+    _option_name = namer
 
 
 # Messages and hints stay one screen however many variables a formula has

@@ -16,6 +16,7 @@ which measured fastest of the sound ways (see ``bench/batch_io.py``).
 import json
 import re
 
+from ..errors import option
 from .reader import SEPARATOR, csv_line, csv_quote
 
 OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "json")
@@ -94,7 +95,7 @@ def note_new_keys(writer, chunk):
             new = ", ".join(f"`{k}`" for k in rec if k not in known)
             writer.notes.append(
                 f"line {chunk.line_numbers[i]}: {new} not in the first object, so the "
-                f"{writer.fmt.upper()} output has no column for it (--format jsonl keeps "
+                f"{writer.fmt.upper()} output has no column for it ({option('format')} jsonl keeps "
                 "every key)")
             return
 

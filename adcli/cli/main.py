@@ -41,10 +41,12 @@ class LazyGroup(click.Group):
     def invoke(self, ctx):
         """Run the command; turn adcli's errors into one message on stderr
         and the documented exit status (also under click's CliRunner)."""
-        from ..errors import AdcliError
+        from ..errors import AdcliError, name_options
+        from .flags import flag
         from .options import FAILED_POINTS
 
         _allow_long_integers()
+        name_options(flag)  # views and notes say --limit, not the API's `limit`
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # a full disk shows here, not at exit

@@ -29,6 +29,7 @@ import tempfile
 from typing import Any, NamedTuple
 
 from .. import __version__
+from ..errors import option
 
 CFLAGS = ["-std=c99", "-O2", "-shared", "-fPIC"]
 _LOADED = {}
@@ -150,13 +151,15 @@ def jit_kernel(batch_kernel, stderr=None):
     kind = type(batch_kernel).__name__
     spec = getattr(batch_kernel, "jit_spec", None)
     if kind not in ("EvalKernel", "GradKernel") and spec is None:
-        stderr.write("adcli: note: --jit compiles eval, grad and hessian batches "
-                     "(not hessian --dir or --digits); this one runs on the engine\n")
+        stderr.write(f"adcli: note: {option('jit')} compiles eval, grad and hessian batches "
+                     f"(not hessian {option('direction')} or {option('digits')}); "
+                     "this one runs on the engine\n")
         return batch_kernel
     try:
         return JitKernel(batch_kernel) if spec is None else HessianJitKernel(batch_kernel, spec)
     except NoCompiler as exc:
-        stderr.write(f"adcli: note: --jit unavailable ({exc}); using the NumPy path\n")
+        stderr.write(f"adcli: note: {option('jit')} unavailable ({exc}); "
+                     "using the NumPy path\n")
         return batch_kernel
 
 

@@ -838,6 +838,6 @@ def _nested_precisely(tape, point, items):
             warnings.append(EvalWarning(
                 "overflow" if abs(f) > 1 else "underflow", None,
                 f"the mixed partial is {mp.format(x, 6)}, beyond float64's range: "
-                f"adcli prints {f!r}; --digits N computes it"))
+                f"adcli prints {f!r}; `digits` N computes it", params=("digits",)))
         out.append(f)
     return out, warnings

@@ -4,6 +4,8 @@ point keeps its place in every output format, as a failed row of a
 entries among the results (``adcli.cli.options.each_point``); the views
 here and in :mod:`adcli.render.results` write them."""
 
+from ..errors import option
+
 
 class FailedPoint:
     """One of several ``--at`` points that could not be computed: which one
@@ -19,7 +21,7 @@ class FailedPoint:
     @property
     def where(self):
         shown = self.text if len(self.text) <= 60 else self.text[:57] + "…"
-        return f"point {self.number} of {self.count} (--at {shown})"
+        return f"point {self.number} of {self.count} ({option('point')} {shown})"
 
     def json(self):
         obj = {"error": self.message, "at": self.text}

@@ -4,6 +4,7 @@ its callers import Rich."""
 from rich.console import Console
 from rich.table import Table
 
+from ..errors import option
 from .numbers import plain_number
 
 
@@ -65,7 +66,7 @@ def show(renderables, numbers=True):
 # the wide table.
 
 WIDE_NOTE = ("(the table is {need} columns wide and the terminal {width}: one line per "
-             "number; a wider terminal or --format plain/csv shows it as a table)")
+             "number; a wider terminal or {format} plain/csv shows it as a table)")
 
 
 def natural_width(console, table):
@@ -102,7 +103,8 @@ def long_form(console, table):
     for i in range(len(cells[0]) if cells else 0):
         for j in range(1, len(columns)):
             long.add_row(_label(cells[0][i], heads[j], table.title), cells[j][i])
-    note = WIDE_NOTE.format(need=natural_width(console, table), width=console.width)
+    note = WIDE_NOTE.format(need=natural_width(console, table), width=console.width,
+                            format=option("format"))
     return long, note
 
 

@@ -4,6 +4,7 @@
 printed by :mod:`adcli.language.printer`.  Rich is imported only for
 ``text``."""
 
+from ..errors import option
 from ..language.printer import omega, subscript_name, to_string
 from .failed import FailedPoint, each_block, each_json, rich_failed
 from .numbers import json_number, plain_number
@@ -180,7 +181,7 @@ def mode_stats(tape, n_out, n_in, mode, requested, kind="jacobian"):
         lines = ["mode reverse (uᵀ·J): 1 adjoint sweep"]
     else:
         why = ("auto: reverse when outputs < inputs" if requested == "auto"
-               else "as asked with --mode")
+               else f"as asked with {option('mode')}")
         fwd, rev = _plural(n_in, "tangent sweep"), _plural(n_out, "adjoint sweep")
         used, other = (fwd, rev) if mode == "forward" else (rev, fwd)
         lines = [f"mode {mode} ({why}; {_plural(n_out, 'output')}, "
@@ -231,7 +232,7 @@ def plain(trace, limit=None, stats=True):
     first, skipped, last = limited(trace.rows, limit)
     body = [cells(trace, r, style) for r in first]
     if skipped:
-        body.append([f"... {skipped} more rows (--limit)"] + [""] * (len(head) - 1))
+        body.append([f"... {skipped} more rows ({option('limit')})"] + [""] * (len(head) - 1))
     body += [cells(trace, r, style) for r in last]
     widths = [min(PAD_MAX, max(len(row[i]) for row in [head] + body
                                if not row[0].startswith("...")))
@@ -246,7 +247,7 @@ def plain(trace, limit=None, stats=True):
     num = numbers(trace)[0]
     lines += [f"{k} {num(v)}" for k, v in first]
     if skipped:
-        lines.append(f"... {skipped} more derivatives (--limit)")
+        lines.append(f"... {skipped} more derivatives ({option('limit')})")
     lines += [f"{k} {num(v)}" for k, v in last]
     if stats and trace.cost is not None:
         lines.append(cost_plain(trace.cost))
@@ -385,7 +386,7 @@ def rich_trace(trace, limit=None, stats=True, ascii=False):
         table.add_row(*cells(trace, r, style))
     if skipped:
         dots = "..." if ascii else "…"
-        table.add_row(f"{dots} {skipped} more rows (--limit)", *[""] * (len(head) - 1),
+        table.add_row(f"{dots} {skipped} more rows ({option('limit')})", *[""] * (len(head) - 1),
                       style="dim")
     for r in last:
         table.add_row(*cells(trace, r, style))
@@ -403,7 +404,7 @@ def rich_trace(trace, limit=None, stats=True, ascii=False):
         if k is None:
             if skipped:
                 dots = "..." if ascii else "…"
-                foot.append(f"{dots} {skipped} more derivatives (--limit)\n", style="dim")
+                foot.append(f"{dots} {skipped} more derivatives ({option('limit')})\n", style="dim")
             continue
         foot.append(f"{_pretty_label(k, ascii)} = ", style="bold")
         foot.append(numbers(trace)[0](v) + "\n")
@@ -452,12 +453,12 @@ def _blocks(trace, head, first, skipped, last, style, need, width):
     parts += [block(r) for r in first]
     if skipped:
         dots = "..." if style == "ascii" else "…"
-        parts.append(Text(f"{dots} {skipped} more steps (--limit)\n", style="dim"))
+        parts.append(Text(f"{dots} {skipped} more steps ({option('limit')})\n", style="dim"))
     parts += [block(r) for r in last]
     step = "w" if style == "ascii" else "ω"
     parts.append(Text(f"(the table is {need} columns wide and the terminal {width}: one block "
-                      f"per {step} step; a wider terminal or --format plain/markdown shows the "
-                      "table)", style="dim"))
+                      f"per {step} step; a wider terminal or {option('format')} plain/markdown "
+                      "shows the table)", style="dim"))
     return Group(*parts)
 
 

@@ -3,6 +3,7 @@ Matrix Market, CSV triplets and a terminal spy plot."""
 
 from __future__ import annotations
 
+from ..errors import option
 from ..numtext import json_number, plain_number
 
 
@@ -195,7 +196,7 @@ def result_text(res) -> str:
     lines.append(spy(m.rows, m.cols, m.shape))
     lines.append(result_plain(res) if m.nnz <= 200 else
                  "\n".join(result_plain(res).splitlines()[:200]) +
-                 f"\n… {m.nnz} nonzeros in all (--format json|mtx|csv for every one)")
+                 f"\n… {m.nnz} nonzeros in all ({option('format')} json|mtx|csv for every one)")
     return "\n".join(lines)
 
 
