@@ -27,9 +27,10 @@ import pyarrow.csv as pacsv
 
 # pyarrow.compute builds a docstring for each of its ~300 functions when
 # imported (0.1-0.2 s of start-up): its kernels are called by name instead
-from pyarrow._compute import CastOptions, MatchSubstringOptions, call_function
+from pyarrow._compute import CastOptions, JoinOptions, MatchSubstringOptions, call_function
 
 from ..errors import UsageError
+from . import float_text
 from .reader import cell_text
 
 SEPARATOR = {"csv": ",", "tsv": "\t"}
@@ -315,7 +316,7 @@ class DelimitedReader:
         try:
             table = pacsv.read_csv(
                 pa.py_buffer(data),
-                read_options=pacsv.ReadOptions(column_names=self.columns, use_threads=True,
+                read_options=pacsv.ReadOptions(column_names=self.columns, use_threads=False,
                                                block_size=max(len(data) + 1, 1 << 20)),
                 parse_options=pacsv.ParseOptions(
                     delimiter=SEPARATOR[self.format],
@@ -407,6 +408,23 @@ class ParquetReader:
 
 # --- CSV / TSV / Parquet out ------------------------------------------------------
 
+_JOIN_NULL_AS_EMPTY = JoinOptions(null_handling="replace", null_replacement="")
+
+
+def _text_scalar(text):
+    """A string scalar (``pa.scalar`` would import pandas: 0.3 s)."""
+    return string_array([text])[0]
+
+
+def _string_data(arr):
+    """The bytes of a string array's values, end to end."""
+    if not len(arr):
+        return b""
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=len(arr) + 1,
+                            offset=arr.offset * 4)
+    return arr.buffers()[2][int(offsets[0]):int(offsets[-1])].to_pybytes()
+
+
 class ArrowWriter:
     """CSV, TSV or Parquet rows: the input columns as read, the kernel's
     result columns (empty for a failed row), then ``error``."""
@@ -444,18 +462,46 @@ class ArrowWriter:
     def encode(self, chunk, V, errors, warnings):
         """The chunk's output (bytes for CSV/TSV, a table for Parquet); pure,
         so ``--jobs`` threads may call it in parallel."""
-        table = self._table(chunk, V, errors)
-        if self.fmt == "parquet":
-            return table
-        if errors or (self.fmt not in getattr(chunk, "plain_for", ())
-                      and self._needs_quotes(table)):
+        inputs = self._inputs(chunk)
+        if self.fmt not in SEPARATOR:
+            return self._table(inputs, V, errors)
+        plain = not errors and (self.fmt in getattr(chunk, "plain_for", ())
+                                or not self._needs_quotes(inputs))
+        if plain and self.digits is None and float_text.available:
+            data = self._joined(inputs, V)
+            if data is not None:
+                return data
+        table = self._table(inputs, V, errors)
+        if not plain:  # a bad row, or a cell to quote
             return self._rows_slowly(table)
         buf = io.BytesIO()
         pacsv.write_csv(table, buf, self._options)
         return buf.getvalue()
 
-    def _needs_quotes(self, table):
-        for col in table.columns:
+    def _joined(self, inputs, V):
+        """Each row as text, joined in C: the input cells as read, the results
+        formatted by :mod:`float_text`, the empty error cell; None for an
+        input column it cannot write as is (Arrow's writer does those)."""
+        sep = SEPARATOR[self.fmt]
+        between = _text_scalar(sep)
+        pieces = []
+        for col in inputs:
+            if pa.types.is_string(col.type):
+                pieces += [col, between]
+            elif pa.types.is_large_string(col.type) or pa.types.is_integer(col.type):
+                pieces += [call_function("cast", [col], CastOptions(pa.string())), between]
+            elif pa.types.is_float64(col.type) and not col.null_count:
+                pieces.append(float_text.row_cells(float_values(col).reshape(-1, 1), sep))
+            else:
+                return None
+        pieces += [float_text.row_cells(np.ascontiguousarray(V, dtype=np.float64), sep),
+                   _text_scalar("\n")]  # the separator before it: the empty error cell
+        joined = call_function("binary_join_element_wise", [*pieces, _text_scalar("")],
+                               _JOIN_NULL_AS_EMPTY)
+        return b"".join(_string_data(part) for part in getattr(joined, "chunks", [joined]))
+
+    def _needs_quotes(self, columns):
+        for col in columns:
             if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
                 found = call_function("match_substring_regex", [col],
                                       MatchSubstringOptions(self._special))
@@ -473,6 +519,14 @@ class ArrowWriter:
         for col in table.columns:
             if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
                 cols.append(["" if v is None else csv_quote(v, sep) for v in col.to_pylist()])
+                continue
+            if pa.types.is_float64(col.type) and float_text.available:
+                mask = null_mask(col)
+                texts = float_text.cell_texts(float_values(col))
+                if mask is not None:
+                    texts = [None if bad else t for t, bad in zip(texts, mask.tolist(),
+                                                                  strict=True)]
+                cols.append(["" if v is None else v for v in texts])
                 continue
             try:
                 texts = call_function("cast", [col], CastOptions(pa.string())).to_pylist()
@@ -493,9 +547,9 @@ class ArrowWriter:
         return [string_array([r[j] if r[j] != "" else None for r in rows])
                 for j in range(len(self.reader.columns))]
 
-    def _table(self, chunk, V, errors):
-        n = len(chunk)
-        arrays = self._inputs(chunk)
+    def _table(self, inputs, V, errors):
+        n = V.shape[0]
+        arrays = list(inputs)
         mask = None
         if errors:
             mask = np.zeros(n, dtype=bool)
