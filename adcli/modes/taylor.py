@@ -318,8 +318,8 @@ def _rule_plan(prim, constant):
 
 class Engine:
     """Hash-consed series truncated at ``order``, in a number system (the
-    class attributes are float64's; a subclass may replace them, as the
-    plot's NumPy engine does)."""
+    class attributes are float64's; ``_in_system`` replaces them for any
+    other, NumPy arrays included)."""
 
     rules = RULES
     fsum = staticmethod(safe_fsum)
