@@ -83,3 +83,13 @@ def test_the_audit_catches_a_cancelling_rule(monkeypatch):
     monkeypatch.setattr(rules, "_BULK_CACHE", {}, raising=False)
     cells, _ = audit.audit(quick=True, only="tanh", paths=["reverse"])
     assert cells[("tanh", 1, "reverse")].fails > 0
+
+
+def test_hypots_third_derivative_past_a_subnormal_second():
+    # h'' = y²/h³ = 1e-310 is subnormal, h''' = -3x·y²/h⁵ = 3e-280 is not
+    import adcli
+
+    got = adcli.Function("hypot(x, 1e-200)").taylor({"x": 1e-30}, order=3).derivatives
+    assert got[3] == pytest.approx(-3e-280, rel=1e-14)
+    got = adcli.Function("hypot(1e-200, y)").partial({"y": -1e-30}, wrt="y,y,y").partial
+    assert got == pytest.approx(3e-280, rel=1e-14)

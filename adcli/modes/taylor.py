@@ -143,17 +143,20 @@ def make_rules(fsum, log, zero=0.0, one=1.0):
         part A_k = e_u·u_k + e_v·v_k and its perpendicular part
         C_k = e_u·v_k − e_v·u_k: exactly, h = (1 + A/h_0)·S with
         S = sqrt(h_0² + Q²) and Q = C/(1 + A/h_0), three series without
-        a difference of near-equal terms."""
+        a difference of near-equal terms.  Q is kept as q = Q/σ and S − h_0
+        as σ²·s, σ a power of two near C_1: along x at x = 1e-30, y = 1e-200,
+        C_1 = −1e-170 and C_1² underflows, yet h‴ = −3x·y²/h⁵ = 3e-280."""
         h0 = y[0]
-        if not state:  # A, Q, S: coefficient 0 of each
-            state.extend([[zero], [zero], [h0]])
-        A, Q, S = state
-        eu, ev = u[0] / h0, v[0] / h0
+        if not state:  # A, q, s (coefficient 0 of each), then e_u, e_v, σ
+            eu, ev = u[0] / h0, v[0] / h0
+            state.extend([[zero], [zero], [zero], eu, ev, _binade(eu * v[1] - ev * u[1])])
+        A, q, s, eu, ev, sigma = state
         A.append(eu * u[n] + ev * v[n])
-        Q.append(eu * v[n] - ev * u[n] - fsum(map(mul, A[1:n], Q[n - 1:0:-1])) / h0)
-        S.append((fsum(map(mul, Q[1:n], Q[n - 1:0:-1]))
-                  - fsum(map(mul, S[1:n], S[n - 1:0:-1]))) / (two * h0))
-        return S[n] + fsum(map(mul, A[1:n + 1], S[n - 1::-1])) / h0
+        q.append((eu * v[n] - ev * u[n]) / sigma - fsum(map(mul, A[1:n], q[n - 1:0:-1])) / h0)
+        s.append((fsum(map(mul, q[1:n], q[n - 1:0:-1]))
+                  - fsum(map(mul, s[1:n], s[n - 1:0:-1])) * sigma * sigma) / (two * h0))
+        # y_n = S_n + Σ_{j=1..n} A_j·S_{n−j}/h_0 with S_0 = h_0, S_k = σ²·s_k
+        return A[n] + (s[n] + fsum(map(mul, A[1:n], s[n - 1:0:-1])) / h0) * sigma * sigma
 
     return {"_add": _add, "_sub": _sub, "_neg": _neg, "_mul": _mul, "_div": _div,
             "_sqrt": _sqrt, "_log": _log, "_pow": _pow, "_hypot": _hypot}
@@ -248,6 +251,18 @@ def elementwise_pow(rules, system):
         return out
 
     return _pow
+
+
+def _binade(x):
+    """The power of two nearest below |x| where x is far below 1 (1 elsewhere,
+    and for numbers that are not floats underneath)."""
+    try:
+        f = float(x)
+    except (TypeError, ValueError, OverflowError):
+        return 1.0
+    if f == 0 or not math.isfinite(f) or abs(f) >= 2.0 ** -300:
+        return 1.0
+    return math.ldexp(1.0, math.frexp(f)[1] - 1)
 
 
 def _normal(y):
