@@ -93,3 +93,14 @@ def test_hypots_third_derivative_past_a_subnormal_second():
     assert got[3] == pytest.approx(-3e-280, rel=1e-14)
     got = adcli.Function("hypot(1e-200, y)").partial({"y": -1e-30}, wrt="y,y,y").partial
     assert got == pytest.approx(3e-280, rel=1e-14)
+
+
+def test_mixed_partial_of_atan2_next_to_the_diagonal():
+    # (x² − y²)/(x² + y²)²: the written second partial (x − y)(x + y)/h⁴, not
+    # the rule's derivative 1/h² − 2y²/h⁴, which cancels (was 10% off)
+    import adcli
+
+    x = -0.999999999999999
+    got = adcli.Function("atan2(x, y)").partial({"x": x, "y": 1.0}, wrt="x,y").partial
+    want = adcli.Function("atan2(x, y)").partial({"x": x, "y": 1.0}, wrt="x,y", digits=20)
+    assert got == pytest.approx(float(want.partial), rel=1e-13)

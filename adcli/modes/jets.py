@@ -188,22 +188,27 @@ class JetSystem:
         prim = PRIMITIVES[key]
 
         def of_jets(*args):
-            """The primitive's Taylor expansion at the jets' values, along
-            their own coefficients (raises off the domain, as the base does)."""
-            eng = self.engine(self.order, self.base)
-            series = []
-            for a in args:
-                a = self.number(a)
-                if not any(bool(x) for x in a.c[1:]):
-                    series.append(eng.const(a.c[0]))
-                else:
-                    series.append(eng._new(list(a.c)))
-            s = eng.apply(prim, series)
-            if not s.const:
-                eng.extend(s, self.order)
-            return Jet(self, list(s.c[: self.order + 1]))
+            return self.expand(prim, args)
 
         return of_jets
+
+    def expand(self, prim: Any, args: Any, value: Any = None) -> Jet:
+        """The primitive's Taylor expansion at the jets' values, along their
+        own coefficients (raises off the domain, as the base does); ``value``:
+        its value there, for a primitive the number systems cannot evaluate
+        (a first partial with hand-written second partials)."""
+        eng = self.engine(self.order, self.base)
+        series = []
+        for a in args:
+            a = self.number(a)
+            if not any(bool(x) for x in a.c[1:]):
+                series.append(eng.const(a.c[0]))
+            else:
+                series.append(eng._new(list(a.c)))
+        s = eng.apply(prim, series, value)
+        if not s.const:
+            eng.extend(s, self.order)
+        return Jet(self, list(s.c[: self.order + 1]))
 
 
 def at_kink(tape, vals: list) -> bool:

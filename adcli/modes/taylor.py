@@ -464,7 +464,50 @@ class Engine:
             else:
                 mapping[node.id] = self.apply(PRIMITIVES[node.op],
                                               [mapping[a.id] for a in node.args])
-        return [mapping[i] if i is not None else None for i in wanted]
+        derivs = [mapping[i] if i is not None else None for i in wanted]
+        expand = getattr(self.system, "expand", None)  # over jets: a JetSystem's
+        if prim.second is not None and expand is not None:
+            for i, g in enumerate(derivs):
+                if g is not None and not g.const:
+                    g.c[0] = _first_by_second(expand, prim, i, s.args, g.c[0])
+        return derivs
+
+
+def _first_by_second(expand, prim, i, args, jet):
+    """The jet of ``prim``'s i-th partial (its rule over jets) with its
+    first-order coefficient from the table's hand-written second partials,
+    as the Hessian takes it: the rule over jets forms it by differentiating
+    the rule (∂/∂x of atan2's x/h/h is y² − x², cancelling next to
+    |x| = |y|).  Higher coefficients stay the rule's (the derivatives of the
+    written second partials cancel elsewhere: ∂/∂x of (y − x)(y + x)/h⁴)."""
+    from .jets import Jet
+
+    if not isinstance(jet, Jet) or len(jet.c) < 2:
+        return jet
+    better = expand(_partial_primitive(prim, i), [a.c[0] for a in args], jet.c[0])
+    return Jet(jet.sys, [jet.c[0], better.c[1]] + jet.c[2:])
+
+
+_PARTIAL_PRIMITIVES: dict = {}
+
+
+def _partial_primitive(prim, i):
+    """The i-th partial of a primitive with hand-written second partials, as
+    a primitive of its own whose partials are those (the table's order
+    (0, 0), (0, 1), (1, 1)): its series then grows by them, as the Hessian
+    does, instead of by differentiating the first partial's rule again
+    (∂/∂x of atan2's x/h/h forms y² − x² by cancellation next to |x| = |y|)."""
+    key = (prim.key, i)
+    found = _PARTIAL_PRIMITIVES.get(key)
+    if found is None:
+        from ..primitives import Primitive
+
+        pairs = [(a, b) for a in range(prim.arity) for b in range(a, prim.arity)]
+        row = tuple(prim.second[pairs.index((min(i, j), max(i, j)))]
+                    for j in range(prim.arity))
+        found = _PARTIAL_PRIMITIVES[key] = Primitive(
+            f"{prim.key}'{i}", None, row, name=prim.name, params=prim.params)
+    return found
 
 
 def sweep(tape, point, direction, order, system=FLOAT64):
