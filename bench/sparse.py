@@ -236,8 +236,31 @@ def bench_colouring(quick=False):
     return rows
 
 
+def bench_jacobian_colouring(quick=False):
+    """Distance-2 colouring of a Jacobian with partly dense rows (row 0 reads
+    every other input, every row reads input 0: an arrow) at growing n, CPU
+    seconds in-process: linear, where the conflict graph was quadratic."""
+    import time
+
+    from adcli.sparse import colouring as C
+
+    rows, last = [], None
+    for n in ([1000, 10_000] if quick else [1000, 10_000, 100_000]):
+        groups = [list(range(0, n, 2))] + [[0, i, i + 1] for i in range(1, n - 1)]
+        t = time.process_time()
+        colours = C.distance2_colouring(groups, n)
+        t = time.process_time() - t
+        k, ok = C.n_colours(colours), C.is_distance2(groups, colours)
+        growth = f"; {t / last:.1f}x the time of n/10 (linear: 10x)" if last else ""
+        last = t
+        rows.append(_row(f"Jacobian column colouring, a row reading n/2 inputs, n={n:,}: "
+                         f"{k:,} colours (optimum {n // 2:,})", t, "-", None,
+                         note=f"{'valid' if ok else 'INVALID'}; CPU s in-process{growth}"))
+    return rows
+
+
 def run(quick=False, timeout=70.0):
-    return bench_colouring(quick) + bench_chain(quick, timeout)
+    return bench_colouring(quick) + bench_jacobian_colouring(quick) + bench_chain(quick, timeout)
 
 
 def main(argv=None):

@@ -302,3 +302,30 @@ def test_a_dense_row_is_coloured_without_its_conflict_graph():
     tape = f.tape([f"x{i}" for i in range(n)])
     used, colours, _ = D.jacobian_plan(tape, list(range(n)))
     assert used == "reverse" and C.n_colours(colours) == 1
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_colouring_from_the_groups_is_the_conflict_graphs_greedy(seed):
+    # the same colours as greedy on the conflict graph, in the same order,
+    # with groups of every size (some partly dense)
+    rng = random.Random(seed)
+    n = 80
+    groups = [rng.sample(range(n), rng.choice([1, 2, 3, 5, 40])) for _ in range(30)]
+    member_of = [[gi for gi, g in enumerate(groups) if v in g] for v in range(n)]
+    conflicts = C.conflict_graph(groups, n)
+    for order in (list(range(n)), rng.sample(range(n), n),
+                  C._bound_largest_first(groups, member_of)):
+        by_groups = C._greedy_by_groups(groups, member_of, order)
+        assert by_groups == C._greedy(conflicts, order)
+        assert C.is_distance2(groups, by_groups)
+
+
+def test_partly_dense_rows_are_coloured_in_linear_time():
+    # a row reading half of 100,000 inputs, a banded rest and a column read
+    # by every row (an arrow-shaped Jacobian): quadratic with the conflict
+    # graph (2.5·10⁹ pairs), now n·maxdeg; the dense row's size is the optimum
+    n = 100_000
+    rows = [list(range(0, n, 2))] + [[0, i, i + 1] for i in range(1, n - 1)]
+    colours = C.distance2_colouring(rows, n)
+    assert C.is_distance2(rows, colours)
+    assert C.n_colours(colours) == n // 2

@@ -79,13 +79,75 @@ def conflict_graph(groups: list[list[int]], n: int) -> list[set[int]]:
     return adj
 
 
+# The conflict graph costs the sum of the groups' squared sizes; past this
+# many times the size of the pattern, colour from the groups instead.
+_CONFLICT_BUDGET = 32
+
+
 def distance2_colouring(groups: list[list[int]], n: int) -> list[int]:
     """Colours of n vertices such that no group holds two of one colour."""
     if any(len(g) == n for g in groups) and n > 1:
         # One group holds every vertex (a gradient's row, a column every
         # output reads): all differ, n colours, without the n² conflict graph.
         return list(range(n))
-    return _best(_greedy, conflict_graph(groups, n))
+    size = n + sum(map(len, groups))
+    if sum(len(g) * len(g) for g in groups) <= _CONFLICT_BUDGET * size:
+        return _best(_greedy, conflict_graph(groups, n))
+    # Partly dense groups (a row reading half the inputs): the conflict graph
+    # would be quadratic; greedy over the groups themselves is not.
+    member_of: list[list[int]] = [[] for _ in range(n)]
+    for gi, g in enumerate(groups):
+        for v in g:
+            member_of[v].append(gi)
+    best = None
+    for order in (_bound_largest_first(groups, member_of), range(n)):
+        colours = _greedy_by_groups(groups, member_of, order)
+        if best is None or n_colours(colours) < n_colours(best):
+            best = colours
+    return best
+
+
+def _bound_largest_first(groups, member_of) -> list[int]:
+    """Largest first by the bound Σ (|g| − 1) over the vertex's groups on its
+    number of conflicts (the exact count needs the conflict graph)."""
+    sizes = [len(g) - 1 for g in groups]
+    bound = [sum(sizes[gi] for gi in gs) for gs in member_of]
+    return sorted(range(len(member_of)), key=bound.__getitem__, reverse=True)
+
+
+def _greedy_by_groups(groups, member_of, order) -> list[int]:
+    """The greedy colouring of the conflict graph in ``order`` (the same
+    colours as :func:`_greedy` on it), without building it.  Each group
+    keeps its colours as a "next free colour" forest (``nxt[c]``: a colour
+    to try after the taken colour c, path-compressed), so a vertex's least
+    free colour is found by jumping over whole runs of taken colours: about
+    its groups times the groups' jumps, not a scan of a dense row's colours."""
+    nexts: list[dict[int, int]] = [{} for _ in groups]
+    colour = [-1] * len(member_of)
+    for v in order:
+        forests = [nexts[gi] for gi in member_of[v]]
+        c = 0
+        moved = True
+        while moved:
+            moved = False
+            for nxt in forests:
+                if c in nxt:
+                    c = _next_free(nxt, c)
+                    moved = True
+        colour[v] = c
+        for nxt in forests:
+            nxt[c] = c + 1
+    return colour
+
+
+def _next_free(nxt: dict[int, int], c: int) -> int:
+    """The least colour ≥ c not taken in the group of ``nxt``; compresses the path."""
+    root = c
+    while root in nxt:
+        root = nxt[root]
+    while c != root:
+        nxt[c], c = root, nxt[c]
+    return root
 
 
 def _star_scans(adj, order) -> list[int]:
