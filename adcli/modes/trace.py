@@ -334,12 +334,17 @@ def build_trace(tape: Tape, values: list, wrt: list[str], *, system: NumberSyste
             for j, a in enumerate(step.args):
                 users[a].append((step, j))
         by_slot = {row.slot: row for row in rows}
+        # each seed's weight on each output slot, summed where outputs share a slot
+        # (looked up per output row: a sum over all outputs per row was m²)
+        seeded: list[dict] = [{} for _ in seeds]
+        for weights, s in zip(seeded, seeds):
+            for o, w in zip(tape.outputs, s):
+                weights[o] = weights.get(o, 0) + w
         for slot in [r.slot for r in rows]:
             row = by_slot[slot]
             row.rule = _adjoint_rule(sym, tape, slot, users[slot], node_of)
-            seeded = [sum(w for o, w in zip(tape.outputs, s) if o == slot) for s in seeds]
             if slot in output_name:
-                row.seed = seeded
+                row.seed = [weights.get(slot, 0) for weights in seeded]
         rows.reverse()  # the order the adjoint sweep visits them: ω_N first
         wanted = [tape.input_index[w] for w in wrt]
         derivatives = [(col, tape.inputs[i], s[i]) for col, s in zip(columns, sweeps)
