@@ -58,11 +58,37 @@ def test_scaling_fits_the_exponent_and_flags_a_steeper_growth():
 
     assert scaling.slope([100, 200, 400], [1.0, 4.0, 16.0]) == pytest.approx(2.0)
     assert scaling.slope([100, 200, 400], [0.3, 0.6, 1.2]) == pytest.approx(1.0)
+    # a fixed cost under the growth: the floor taken off, the exponent is the growth's
+    sizes = [100, 200, 400]
+    assert scaling.growth(sizes, [5.0 + 1e-4 * n * n for n in sizes], 5.0)[0] == \
+        pytest.approx(2.0)
+    assert scaling.growth(sizes, [5.0 + 1e-9 * n for n in sizes], 5.0)[1] == "raw"
     names = {(name, dim) for name, dim, *_ in scaling._cases()}
-    for dim in ("formula length", "inputs", "outputs", "rows", "columns", "order"):
+    for dim in ("formula length", "inputs", "outputs", "rows", "columns", "order", "samples"):
         assert any(d == dim for _, d in names), dim
-    for cmd in ("eval", "grad", "hessian", "taylor", "partial", "check", "trace", "graph"):
-        assert any(n.split()[0] == cmd for n, _ in names), cmd
+    # every command with a size, along every dimension it has
+    for label, dims in [("eval", "formula length,inputs,outputs"),
+                        ("grad", "formula length,inputs,outputs"),
+                        ("grad --dir (J·v)", "formula length,inputs,outputs"),
+                        ("grad --cotangent (uᵀ·J)", "formula length,inputs,outputs"),
+                        ("hessian", "formula length,inputs,outputs"),
+                        ("taylor --order 3", "formula length,inputs,outputs"),
+                        ("partial", "formula length,inputs,outputs"),
+                        ("check", "formula length,inputs,outputs"),
+                        ("trace --mode reverse", "formula length,inputs,outputs"),
+                        ("graph --format plain", "formula length,inputs,outputs"),
+                        ("diff", "formula length,inputs,outputs"),
+                        ("codegen --lang c", "formula length,inputs,outputs"),
+                        ("sparsity", "formula length,inputs,outputs"),
+                        ("plot (sampling)", "formula length,samples"),
+                        ("taylor", "order"), ("partial --wrt x,x,…", "order"),
+                        ("grad --points --format csv", "rows,columns"),
+                        ("hessian --points --format jsonl", "rows,columns"),
+                        ("taylor --points --format csv", "rows"),
+                        ("partial --points --format csv", "rows"),
+                        ("check --points --format csv", "rows,columns")]:
+        for dim in dims.split(","):
+            assert (label, dim) in names, (label, dim)
 
 
 def test_the_sparse_stages_add_up_to_a_hessian():

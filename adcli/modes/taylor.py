@@ -35,6 +35,7 @@ from ..primitives import PRIMITIVES
 from .engine import primal
 from .messages import call_text, kink_warning
 from .rules import rule_graph
+from .sweeps import without_gc
 
 # --- explicit recurrences named by the table's ``taylor`` field -------------
 # Each gives coefficient n ≥ 1 of y from the arguments' coefficients (lists
@@ -379,6 +380,14 @@ class Engine:
     def rule_constant(x):
         return x
 
+    def release(self):
+        """Break the series' cycles (exp's derivative series is exp itself;
+        sin's reaches sin again through cos) so that they are freed as the
+        sweep drops them: else the first collection after a sweep, which
+        runs without the collector, would walk every series once more."""
+        for s in self.table.values():
+            s.derivs = None
+
     def _new(self, c, prim=None, args=(), const=False):
         self.count += 1
         return Series(c, prim, args, const, self.count)
@@ -510,6 +519,7 @@ def _partial_primitive(prim, i):
     return found
 
 
+@without_gc  # series and their lists: the collector would rescan them all
 def sweep(tape, point, direction, order, system=FLOAT64):
     """Taylor coefficients 0 … order of every output along x + t·direction:
     (list of coefficient lists, one per output; warnings), in ``system`` at
@@ -575,6 +585,7 @@ def expand(tape, vals, direction, order, system=FLOAT64, warnings=None):
     out = [list(series[o].c) for o in tape.outputs]
     if system is FLOAT64 and not all(map(math.isfinite, (c for row in out for c in row))):
         warnings.extend(_nonfinite_coefficient(tape, series, vals, warnings))
+    eng.release()
     return out
 
 
@@ -591,6 +602,7 @@ def _cut_at_kink(c, at, system):
             c[k] = system.where(cut, np.nan, c[k])
 
 
+@without_gc
 def sweep_rescaled(tape, point, direction, order, scale):
     """float64: :func:`sweep` along ``direction``, and the coefficients
     along scale·direction: (coefficients, warnings, rescaled coefficients).
@@ -638,6 +650,7 @@ def _both_lanes(tape, point, direction, order, scale):
     again = [list(series[o].again) for o in tape.outputs]
     if not all(map(math.isfinite, (c for row in out for c in row))):
         warnings.extend(_nonfinite_coefficient(tape, series, vals, warnings))
+    eng.release()
     return out, warnings, again
 
 
@@ -763,6 +776,7 @@ def derivatives(coefficients):
     return out
 
 
+@without_gc
 def mixed_partial(tape, point, counts, system=FLOAT64):
     """∂^m f / ∂x_{i1}^{k1}…∂x_{ip}^{kp} for every output, where ``counts``
     maps input index → multiplicity k_i and m = Σ k_i; returns (partials,
