@@ -33,111 +33,106 @@ import time
 
 EXPR = "x1*x2 + sin(x1) + exp(-x2^2/2)*cos(x1*x2)"
 
-# The same Arrow I/O for every contestant, as adcli uses it: pyarrow's
-# multithreaded CSV reader with the inputs kept as text, arrays from their
-# buffers (pa.array/to_numpy would import pandas), and the output encoded by
-# two threads in slices, written in order.
-_ARROW_IO = textwrap.dedent("""
-    import io, sys
-    from concurrent.futures import ThreadPoolExecutor
-    import numpy as np, pyarrow as pa, pyarrow.csv as pacsv
-    from pyarrow._compute import CastOptions, call_function
+# Every contestant of the CSV row runs in its own process through adcli's
+# own batch I/O (adcli.batch.run_points: Arrow's CSV reader, numbers
+# formatted by orjson and rows joined by Arrow, the same chunks and --jobs
+# threads): only the kernel differs, so the comparison is of derivatives,
+# not of I/O.  One job each (--jobs 1): the kernel's share is then the
+# process's CPU during its calls, and CPU time, unlike wall time, does not
+# depend on what else this shared machine runs.  `fn(a, b) -> (value,
+# d/dx1, d/dx2)` over NumPy arrays; the library's import and set-up are
+# timed apart (CPU; NumPy's import is everyone's, in `rest`).
+_CONTESTANT = textwrap.dedent("""
+    import sys, time
+    import numpy as np
+    t0 = time.process_time()
+    %s
+    setup = time.process_time() - t0
+    import os
+    from adcli.batch import driver, float_text
+    float_text.available = %r
+    spent = []  # (CPU of the process, wall) of each kernel call: one job, so the
+                # process's CPU meanwhile is the kernel's (a library's own threads too)
+
+    def timed(compute):
+        def run(self, X, skip):
+            c, w = time.process_time(), time.perf_counter()
+            out = compute(self, X, skip)
+            spent.append((time.process_time() - c, time.perf_counter() - w))
+            return out
+        return run
+
+    class Peer(driver.Kernel):
+        columns = ["f", "df/dx1", "df/dx2"]
+        thread_safe = True
+        def compute(self, X, skip):
+            v, g1, g2 = fn(np.ascontiguousarray(X[:, 0]), np.ascontiguousarray(X[:, 1]))
+            V = np.empty((X.shape[0], 3))
+            V[:, 0], V[:, 1], V[:, 2] = v, g1, g2
+            return V, {}, {}
+
     src, dst = sys.argv[1], sys.argv[2]
-    t = pacsv.read_csv(src, convert_options=pacsv.ConvertOptions(
-        column_types={"x1": pa.string(), "x2": pa.string()}))
-    def floats(col):
-        arr = call_function("cast", [col], CastOptions(pa.float64())).combine_chunks()
-        return np.frombuffer(arr.buffers()[1], np.float64, len(arr) + arr.offset)[arr.offset:]
-    a, b = floats(t["x1"]), floats(t["x2"])
-    def column(v):
-        v = np.ascontiguousarray(v, dtype=np.float64)
-        return pa.Array.from_buffers(pa.float64(), len(v), [None, pa.py_buffer(v)])
-    def write(v, g1, g2, threads=2, parts=16):
-        out = pa.Table.from_arrays(
-            [t["x1"], t["x2"], column(v), column(g1), column(g2), pa.nulls(len(v), pa.string())],
-            names=["x1", "x2", "f", "df/dx1", "df/dx2", "error"])
-        step = -(-len(v) // parts)
-        opts = pacsv.WriteOptions(quoting_style="none", include_header=False)
-        def encode(k):
-            buf = io.BytesIO()
-            pacsv.write_csv(out.slice(k * step, step), buf, opts)
-            return buf.getvalue()
-        with open(dst, "wb") as f, ThreadPoolExecutor(threads) as pool:
-            f.write(b"x1,x2,f,df/dx1,df/dx2,error\\n")
-            for data in pool.map(encode, range(parts)):
-                f.write(data)
+    if fn is None:  # adcli itself: the command line, end to end
+        from adcli.cli.main import cli
+        driver.GradKernel.compute = timed(driver.GradKernel.compute)
+        try:
+            cli.main(["grad", EXPR, "--points", src, "--out", dst, "--jobs", "1"],
+                     prog_name="adcli", standalone_mode=False)
+        except SystemExit:
+            pass
+    else:
+        Peer.compute = timed(Peer.compute)
+        driver.run_points(src, lambda variables: Peer(), needed=["x1", "x2"], out=dst, jobs=1)
+    sys.stdout.write("%%r %%r %%r\\n" %% (setup, sum(c for c, _ in spent),
+                                        sum(w for _, w in spent)))
+    sys.stdout.flush()
+    os._exit(0)  # (Arrow's thread pools at interpreter exit: apache/arrow#34314)
 """)
 
-# The floor streamed as adcli streams: pyarrow's streaming CSV reader, each
-# record batch encoded by a pool of two threads, written in order.
-_STREAMED_FLOOR = textwrap.dedent("""
-    import collections, io, sys
-    from concurrent.futures import ThreadPoolExecutor
-    import numpy as np, pyarrow as pa, pyarrow.csv as pacsv
-    from pyarrow._compute import CastOptions, call_function
-    src, dst = sys.argv[1], sys.argv[2]
-    def floats(col):
-        arr = call_function("cast", [col], CastOptions(pa.float64()))
-        return np.frombuffer(arr.buffers()[1], np.float64, len(arr) + arr.offset)[arr.offset:]
-    def column(v):
-        return pa.Array.from_buffers(pa.float64(), len(v), [None, pa.py_buffer(v)])
-    opts = pacsv.WriteOptions(quoting_style="none", include_header=False)
-    def encode(batch):
-        a, b = floats(batch.column(0)), floats(batch.column(1))
-        out = pa.Table.from_arrays(
-            [batch.column(0), batch.column(1), column(a + b), column(a - b), column(b - a),
-             pa.nulls(len(a), pa.string())], names=["x1", "x2", "f", "d1", "d2", "error"])
-        buf = io.BytesIO()
-        pacsv.write_csv(out, buf, opts)
-        return buf.getvalue()
-    reader = pacsv.open_csv(src, read_options=pacsv.ReadOptions(block_size=1 << 20),
-                            convert_options=pacsv.ConvertOptions(
-                                column_types={"x1": pa.string(), "x2": pa.string()}))
-    with open(dst, "wb") as f, ThreadPoolExecutor(2) as pool:
-        f.write(b"x1,x2,f,df/dx1,df/dx2,error\\n")
-        pending = collections.deque()
-        for batch in reader:
-            pending.append(pool.submit(encode, batch))
-            if len(pending) > 4:
-                f.write(pending.popleft().result())
-        while pending:
-            f.write(pending.popleft().result())
-""")
-
+# (module needed, set-up code defining fn).  Each peer's fn is its idiomatic
+# vectorised value and gradient; the floor computes three cheap columns (so
+# the writer formats numbers of full length) and no derivative.
 PEERS = {
-    "I/O floor (pyarrow: read as text, write the same 6 columns in 2 threads, no "
-    "derivative), streamed": (None, None),
-    "I/O floor, read whole then written in 2 threads": (None, "write(a + b, a - b, b - a)"),
-    "I/O floor, read whole then written in one thread": (
-        None, "write(a + b, a - b, b - a, threads=1, parts=1)"),
-    "autograd (elementwise_grad), Arrow I/O": ("autograd", textwrap.dedent("""
+    "adcli grad --points in.csv --out out.csv": (None, f"fn = None; EXPR = {EXPR!r}"),
+    "I/O floor: adcli's batch I/O, no derivative (x1+x2, x1-x2, x2-x1)": (None, textwrap.dedent("""
+        def fn(a, b):
+            return a + b, a - b, b - a
+    """)),
+    "autograd (elementwise_grad)": ("autograd", textwrap.dedent("""
         import autograd.numpy as anp
         from autograd import elementwise_grad
         f = lambda x1, x2: x1*x2 + anp.sin(x1) + anp.exp(-x2**2/2)*anp.cos(x1*x2)
-        write(f(a, b), elementwise_grad(f, 0)(a, b), elementwise_grad(f, 1)(a, b))
+        g1, g2 = elementwise_grad(f, 0), elementwise_grad(f, 1)
+        def fn(a, b):
+            return f(a, b), g1(a, b), g2(a, b)
     """)),
-    "SymPy + lambdify(NumPy), Arrow I/O": ("sympy", textwrap.dedent("""
+    "SymPy + lambdify(NumPy)": ("sympy", textwrap.dedent("""
         import sympy as sp
         x1, x2 = sp.symbols("x1 x2")
         e = x1*x2 + sp.sin(x1) + sp.exp(-x2**2/2)*sp.cos(x1*x2)
         fn = sp.lambdify((x1, x2), [e, sp.diff(e, x1), sp.diff(e, x2)], "numpy")
-        write(*fn(a, b))
     """)),
-    "JAX jit(vmap(value_and_grad)), Arrow I/O": ("jax", textwrap.dedent("""
+    "JAX jit(vmap(value_and_grad)), float64": ("jax", textwrap.dedent("""
         import jax, jax.numpy as jnp
         jax.config.update("jax_enable_x64", True)
         f = lambda x1, x2: x1*x2 + jnp.sin(x1) + jnp.exp(-x2**2/2)*jnp.cos(x1*x2)
-        v, (g1, g2) = jax.jit(jax.vmap(jax.value_and_grad(f, argnums=(0, 1))))(a, b)
-        write(np.asarray(v), np.asarray(g1), np.asarray(g2))
+        vg = jax.jit(jax.vmap(jax.value_and_grad(f, argnums=(0, 1))))
+        def fn(a, b):
+            v, (g1, g2) = vg(a, b)
+            return np.asarray(v), np.asarray(g1), np.asarray(g2)
+        import numpy as np
     """)),
-    "PyTorch autograd, Arrow I/O": ("torch", textwrap.dedent("""
+    "PyTorch autograd, float64": ("torch", textwrap.dedent("""
         import torch
-        x = torch.tensor(a, requires_grad=True); y = torch.tensor(b, requires_grad=True)
-        v = x*y + torch.sin(x) + torch.exp(-y**2/2)*torch.cos(x*y)
-        v.sum().backward()
-        write(v.detach().numpy(), x.grad.numpy(), y.grad.numpy())
+        def fn(a, b):
+            x = torch.from_numpy(a).requires_grad_()
+            y = torch.from_numpy(b).requires_grad_()
+            v = x*y + torch.sin(x) + torch.exp(-y**2/2)*torch.cos(x*y)
+            v.sum().backward()
+            return v.detach().numpy(), x.grad.numpy(), y.grad.numpy()
     """)),
 }
+FLOOR = "I/O floor: adcli's batch I/O, no derivative (x1+x2, x1-x2, x2-x1)"
 
 
 def _have(module):
@@ -167,31 +162,88 @@ def _points_csv(path, n):
                     pacsv.WriteOptions(quoting_style="none"))
 
 
+def _run_measured(cmd):
+    """(wall s, CPU s of the process: user + system, every thread; its
+    stdout) of one contestant."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t
+    if proc.returncode:
+        raise RuntimeError(f"{cmd[2:]} failed ({proc.returncode})")
+    return wall, usage.ru_utime + usage.ru_stime, out.decode()
+
+
 def csv_rows(tmp, n, repeat):
+    """Every contestant end to end through the same batch I/O; each one's
+    time split into its library's set-up, its kernel (CPU in kernel calls)
+    and the rest (start-up, reading, writing), and what the floor leaves
+    for a ratio (Amdahl)."""
     src = os.path.join(tmp, "in.csv")
     _points_csv(src, n)
-    contestants = [("adcli grad --points in.csv --out out.csv",
-                    _adcli() + ["grad", EXPR, "--points", src, "--out",
-                                os.path.join(tmp, "adcli.csv")])]
-    skipped = []
-    for name, (module, body) in PEERS.items():
+    contestants, skipped = [], []
+    for k, (name, (module, setup)) in enumerate(
+            [*PEERS.items(), ("I/O floor with Arrow's CSV writer formatting the numbers "
+                              "(no orjson)", PEERS[FLOOR])]):
         if not _have(module):
             skipped.append(f"{name}: not installed, skipped")
             continue
-        script = os.path.join(tmp, f"peer{len(contestants)}.py")
+        script = os.path.join(tmp, f"contestant{k}.py")
         with open(script, "w") as f:
-            f.write(_STREAMED_FLOOR if body is None else _ARROW_IO + body)
+            f.write(_CONTESTANT % (setup.strip("\n"), k < len(PEERS)))
         contestants.append((name, [sys.executable, script, src,
-                                   os.path.join(tmp, f"peer{len(contestants)}.csv")]))
+                                   os.path.join(tmp, f"out{k}.csv")]))
     best = {}
     for _ in range(repeat):  # interleaved: a busy machine slows all alike
         for name, cmd in contestants:
-            best[name] = min(best.get(name, float("inf")), _wall(cmd))
-    adcli_s = best[contestants[0][0]]
-    rows = [f"CSV->CSV grad, {n:,} points: adcli {adcli_s:.2f} s ({n / adcli_s:,.0f} rows/s)"]
-    for name, _cmd in contestants[1:]:
-        rows.append(f"  {name}: {best[name]:.2f} s, ratio peer/adcli {best[name] / adcli_s:.2f}")
-    return rows + [f"  {s}" for s in skipped]
+            wall, cpu, out = _run_measured(cmd)
+            setup, kcpu, kwall = map(float, out.split())
+            old = best.get(name)
+            if old is None or cpu < old["cpu"]:
+                best[name] = {"wall": wall, "cpu": cpu, "setup": setup, "kernel": kcpu,
+                              "kernel_wall": kwall}
+    return _csv_report(n, best, skipped)
+
+
+def _csv_report(n, best, skipped):
+    adcli = best[next(iter(PEERS))]
+    floor = best[FLOOR]
+    try:
+        load = f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        load = "?"
+    rows = [f"CSV->CSV value + gradient, {n:,} points, every contestant through adcli's batch "
+            f"I/O with --jobs 1 (best of the runs by CPU; load average {load}; CPU = user + "
+            "system of the process, every thread; set-up = the library's import and set-up; "
+            "kernel = the CPU in kernel calls; rest = start-up, reading, writing):",
+            f"  {'contestant':66s} {'wall s':>7s} {'CPU s':>6s} {'set-up':>7s} {'kernel':>7s} "
+            f"{'rest':>6s} {'CPU/adcli':>9s} {'most (Amdahl)':>13s}"]
+    for name, r in best.items():
+        rest = r["cpu"] - r["kernel"] - r["setup"]
+        # the most a kernel that took no time could make of this contestant's
+        # lead: its time against the floor's (which has no kernel)
+        amdahl = r["cpu"] / floor["cpu"]
+        rows.append(f"  {name[:66]:66s} {r['wall']:7.2f} {r['cpu']:6.2f} {r['setup']:7.2f} "
+                    f"{r['kernel']:7.2f} {rest:6.2f} {r['cpu'] / adcli['cpu']:9.2f} "
+                    f"{amdahl:13.2f}")
+    rows += [f"  {s}" for s in skipped]
+    peers = {k: v for k, v in best.items() if k not in (FLOOR, next(iter(PEERS)))
+             and not k.startswith("I/O floor")}
+    if peers:
+        fastest = min(peers, key=lambda k: peers[k]["cpu"])
+        f = peers[fastest]
+        rows.append(
+            f"  Floor: {floor['cpu']:.2f} s CPU of adcli's {adcli['cpu']:.2f} s "
+            f"({100 * floor['cpu'] / adcli['cpu']:.0f}%); adcli = "
+            f"{adcli['cpu'] / floor['cpu']:.2f}x "
+            f"the floor. Against the fastest peer ({fastest.split(' ')[0]}, {f['cpu']:.2f} s), "
+            f"adcli's ratio is {f['cpu'] / adcli['cpu']:.2f}x, and no kernel could make it more "
+            f"than {f['cpu'] / floor['cpu']:.2f}x (its time over the floor's). 5x would need "
+            f"adcli at {f['cpu'] / 5:.2f} s CPU, {floor['cpu'] / (f['cpu'] / 5):.1f}x below "
+            "the floor of the same I/O: only by giving the peers slower I/O than adcli's.")
+    return rows
 
 
 def parquet_row(tmp, n):
