@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..batch.numpy_backend import kink_mask
 from ..errors import UsageError
 from ..modes.engine import primal
 from ..modes.taylor import expand
@@ -146,7 +145,8 @@ def _find_kinks(tape, vals, xs):
             continue
         r = np.broadcast_to(r, xs.shape)
         with np.errstate(all="ignore"):
-            on = np.flatnonzero(kink_mask(step.prim, args, len(xs)))
+            hit = numpy_arrays().at_kink(step.prim, args)  # False, or a mask
+            on = np.flatnonzero(np.broadcast_to(hit, xs.shape)) if hit is not False else []
             cross = np.flatnonzero((r[:-1] * r[1:] < 0) & np.isfinite(r[:-1] * r[1:]))
             at = xs[cross] + (xs[cross + 1] - xs[cross]) * r[cross] / (r[cross] - r[cross + 1])
         jump = "jump" in (step.prim.kink_note or "")
