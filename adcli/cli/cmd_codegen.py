@@ -40,8 +40,11 @@ def diff_command(expr, file, wrt, mode, fmt):
               help="The order of the inputs (default: order of first appearance).")
 @click.option("--output", "output", metavar="K",
               help="--order 2 of a program with several outputs: which one (1-based or name).")
+@click.option("--sparse", is_flag=True,
+              help="Only the Jacobian's or Hessian's nonzeros (coordinates as constant "
+                   "arrays), by one sweep per colour.")
 def codegen_command(expr, file, lang, mode, order, direction, cotangent, name, main, inputs,
-                    output):
+                    output, sparse):
     """EXPR's derivative program as one self-contained source file on stdout."""
     from .cmd_higher import _output as parse_output
     from .cmd_higher import parse_cotangent, parse_dir
@@ -51,5 +54,5 @@ def codegen_command(expr, file, lang, mode, order, direction, cotangent, name, m
         lang, mode=mode, order=order, name=name, main=main,
         direction=parse_dir(direction) if direction is not None else None,
         cotangent=parse_cotangent(cotangent) if cotangent is not None else None,
-        inputs=opt.parse_wrt(inputs), output=parse_output(output))
+        inputs=opt.parse_wrt(inputs), output=parse_output(output), sparse=sparse)
     click.echo(source, nl=False)

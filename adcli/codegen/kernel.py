@@ -70,7 +70,7 @@ class Kernel:
     ("J", row-major Jacobian, labels).  ``inputs``: the names, in order."""
 
     def __init__(self, fn, *, mode="auto", order=1, direction=None, cotangent=None,
-                 inputs=None, output=None, flag_kinks=False):
+                 inputs=None, output=None, flag_kinks=False, sparse=False):
         from ..graph.tape import Tape
         from ..numtext import derivative_label
 
@@ -86,6 +86,7 @@ class Kernel:
         self.roles = {}
         self.kink_partials = {}  # partial node id -> (primitive key, argument nodes)
         self.checks = {}  # primal node id -> step
+        self.triplets = {}  # sparse group -> (rows, cols, shape) of its nonzeros
         n = len(self.inputs)
         zero = b.const(0.0)
         for i, v in enumerate(self.var):
@@ -109,11 +110,15 @@ class Kernel:
             self.mode = "none"
         elif order == 2:
             self.mode = "forward-over-reverse"
-            grad, hess = self._hessian(values[0])
+            grad, hess = self._hessian(values[0], None if not sparse else k)
             name = self.outputs[0]
             self.groups.append(("g", grad, [derivative_label(name, w) for w in self.inputs]))
-            self.groups.append(("H", hess, [f"d2{name}/d{a}d{c}" for a in self.inputs
-                                            for c in self.inputs]))
+            if sparse:  # the nonzeros only (adcli/codegen/sparse.py)
+                self.groups.append(("Hnz", *hess[:2]))
+                self.triplets = {"Hnz": hess[2]}
+            else:
+                self.groups.append(("H", hess, [f"d2{name}/d{a}d{c}" for a in self.inputs
+                                                for c in self.inputs]))
         elif direction is not None:
             from ..arguments import direction_vector as _direction
 
@@ -136,6 +141,12 @@ class Kernel:
             adj = self._adjoint(seeds, 1, 1)
             self.groups.append(("uJ", [adj.get(v.id, zero) for v in self.var],
                                 [f"uᵀJ[{w}]" for w in self.inputs]))
+        elif sparse:  # the nonzeros only, by compressed sweeps (adcli/codegen/sparse.py)
+            from .sparse import sparse_jacobian
+
+            self.mode = mode
+            nodes, labels, self.triplets["Jnz"] = sparse_jacobian(self, values, zero)
+            self.groups.append(("Jnz", nodes, labels))
         else:
             self.mode = choose(mode, len(values), n)
             rows = self._jacobian(values, zero)
@@ -212,9 +223,11 @@ class Kernel:
                         if p is not None and p.op not in (CONST, VAR):
                             self.kink_partials.setdefault(p.id, step.node)
 
-    def _hessian(self, value):
+    def _hessian(self, value, sparse_output=None):
         """Gradient by the adjoint sweep, then one tangent sweep per input
-        over the gradient's own DAG (forward over reverse)."""
+        over the gradient's own DAG (forward over reverse); with
+        ``sparse_output`` (the output's index) one per colour, and the
+        Hessian as (nonzeros, labels, triplets)."""
         b = self.builder
         zero = b.const(0.0)
         adj = self._adjoint({value.id: b.const(1.0)}, 1, 1)
@@ -222,6 +235,10 @@ class Kernel:
         steps = operation_nodes(grad + [value])
         second = Sweeps(b, steps)
         second._partials = self.sweeps._partials  # the tape's partials, instantiated once
+        if sparse_output is not None:
+            from .sparse import sparse_hessian
+
+            return grad, sparse_hessian(self, sparse_output, grad, second, zero)
         hess = []
         cols = []
         for v in self.var:

@@ -2,11 +2,14 @@
 
 from .emit import JS, LANGS, PART_SIZE, C, NumPy, Python, header_lines, statements
 from .kernel import Kernel
+from .sparse import triplet_lines
 
 # --- C -------------------------------------------------------------------------
 
 _C_PARAMS = {"f": "values", "J": "Jacobian, row-major", "Jv": "J·v", "uJ": "uᵀ·J",
-             "g": "gradient", "H": "Hessian, row-major"}
+             "g": "gradient", "H": "Hessian, row-major",
+             "Jnz": "the Jacobian's nonzeros, at NAME_Jnz_rows/_cols",
+             "Hnz": "the Hessian's nonzeros, at NAME_Hnz_rows/_cols"}
 
 
 def _c_comment(text):
@@ -33,7 +36,8 @@ def emit_c(kernel, name, main=False):
     out += [" *",
             f" * int {name}(const double *x, {params});",
             f" *   x[{n_in}] the inputs in the order above; writes {sizes}",
-            " *   (" + "; ".join(f"{g}: {_C_PARAMS[g]}" for g, _, _ in results) + ").",
+            " *   (" + "; ".join(f"{g}: {_C_PARAMS[g].replace('NAME', name)}"
+                             for g, _, _ in results) + ").",
             " *   Returns 0, or the ω index of the first step outside its domain",
             " *   (log(0), sqrt(-1), 1/0, ...: where adcli reports a domain error).",
             " *   At a kink a nan partial is 0 (adcli's convention); overflow gives ±inf.",
@@ -44,6 +48,7 @@ def emit_c(kernel, name, main=False):
     if main:
         out += ["#include <stdio.h>", "#include <stdlib.h>"]
     out.append("")
+    out += triplet_lines(kernel, name, "c")
     if any(s.kink for s in stmts):
         out += [f"static double {name}_kink(double p, int at_kink)",
                 "{", "    return (at_kink && p != p) ? 0.0 : p;", "}", ""]
@@ -228,6 +233,7 @@ def emit_python(kernel, name, main=False):
     source = "\n".join(body) + groups
     helpers = [h for h in _PY_HELPERS if h + "(" in source]
     out = _docstring(kernel, name, "python") + ["", "import math", ""]
+    out += triplet_lines(kernel, name, "python")
     for h in helpers:
         out += _PY_HELPERS[h] + ["", ""]
     names = ", ".join(g for g, _, _ in results)
@@ -267,6 +273,7 @@ def emit_numpy(kernel, name, main=False):
                         f"{s.var})")
     source = "\n".join(body)
     out = _docstring(kernel, name, "numpy") + ["", "import math", "", "import numpy as np", ""]
+    out += triplet_lines(kernel, name, "numpy")
     for h, lines in _NP_HELPERS.items():
         if h + "(" in source:
             out += lines + [""]
@@ -379,6 +386,7 @@ def emit_js(kernel, name, main=False):
     if "_kink(" in source:
         out += ["function _kink(p, atKink) {", "  return atKink && Number.isNaN(p) ? 0 : p;",
                 "}", ""]
+    out += triplet_lines(kernel, name, "js")
     out += [f"export function {name}(x) {{"] + body
     fields = ", ".join(f"{g}: [{', '.join(codes)}]" for g, codes, _ in results)
     out += [f"  return {{ {fields} }};", "}"]
@@ -402,9 +410,16 @@ EMITTERS = {"c": emit_c, "python": emit_python, "numpy": emit_numpy, "js": emit_
 # --- entry point --------------------------------------------------------------
 
 def generate(fn, lang="c", *, mode="auto", order=1, direction=None, cotangent=None,
-             name=None, main=False, inputs=None, output=None):
-    """Source text of the derivative program of ``fn`` in ``lang``."""
+             name=None, main=False, inputs=None, output=None, sparse=False):
+    """Source text of the derivative program of ``fn`` in ``lang``; with
+    ``sparse`` the Jacobian's or Hessian's nonzeros only (adcli/codegen/sparse.py)."""
     from ..errors import UsageError
+
+    if sparse and (direction is not None or cotangent is not None):
+        raise UsageError("a direction or cotangent gives one vector (one sweep whatever "
+                         "the sparsity): `sparse` does not apply",
+                         params=("sparse", "direction" if direction is not None
+                                 else "cotangent"))
 
     if lang not in LANGS:
         raise UsageError(f"unknown language `{lang}`", hint=f"use one of {', '.join(LANGS)}")
@@ -419,5 +434,5 @@ def generate(fn, lang="c", *, mode="auto", order=1, direction=None, cotangent=No
     if not name.isidentifier() or not name.isascii():
         raise UsageError(f"`name` {name!r} is not a valid identifier", params=("name",))
     kernel = Kernel(fn, mode=mode, order=order, direction=direction, cotangent=cotangent,
-                    inputs=inputs, output=output)
+                    inputs=inputs, output=output, sparse=sparse)
     return EMITTERS[lang](kernel, name, main)

@@ -256,9 +256,14 @@ def _needed_rows(so, tape, output):
     return [row for row in so.rows if need[row[0]]]
 
 
-def decompress_star(adj, colours, products, diagonal, half=0.5):
+def decompress_star(adj, colours, products, diagonal, half=0.5, average=None):
     """Coordinates of the symmetric matrix from the products (products[c][i]:
-    row i of H·s_c); ``diagonal[i]``: Hᵢᵢ is in the pattern."""
+    row i of H·s_c); ``diagonal[i]``: Hᵢᵢ is in the pattern.  Two direct
+    readings a, b of one entry give (a + b)·half, or ``average(a, b)`` (the
+    code generator's products are expressions)."""
+    if average is None:
+        def average(a, b):
+            return (a + b) * half
     count = [{} for _ in adj]  # count[i][c]: row i's pattern columns of colour c
     for i, nbrs in enumerate(adj):
         ci = count[i]
@@ -275,7 +280,7 @@ def decompress_star(adj, colours, products, diagonal, half=0.5):
                 b = products[colours[i]][j] if count[j][colours[i]] == 1 else None
                 if a is None and b is None:  # not a star colouring: a bug
                     raise AssertionError(f"H[{i}][{j}] cannot be recovered")
-                v = b if a is None else a if b is None else (a + b) * half
+                v = b if a is None else a if b is None else average(a, b)
             rows.append(i)
             cols.append(j)
             vals.append(v)
