@@ -208,7 +208,12 @@ TABLE = [
       np="divide", mp="_div", taylor="_div"),
     P("neg", operator.neg, ("-1",), infix="-", prec=3, latex="-{0}",
       np="negative", mp="_neg", taylor="_neg"),
-    P("pow", _pow, ("y*x^(y-1)", "log(x)*x^y"), infix="^", prec=4,
+    # x^(y-1)·x^e with e = (y - 1) - fl(y - 1), the rounding error of the
+    # exponent (Knuth's TwoSum, exact): |y| < 0.5 rounds y - 1, which
+    # log x ≈ 690 magnifies (3e-14 at x = 1e300, y = 1e-5); e folds to 0,
+    # and x^0 to 1, wherever y is a constant with y - 1 exact (x^2, x^2.5)
+    P("pow", _pow, ("y*x^(y-1)*x^((y-((y-1)-((y-1)-y)))-(((y-1)-y)+1))", "log(x)*x^y"),
+      infix="^", prec=4,
       latex="{{{0}}}^{{{1}}}", domain="x > 0, or x < 0 with integer y, or x = 0 with y ≥ 0",
       kink=_pow_kink, kink_note=_Note(SLOPE, _pow_note_at), edge=_pow_edge,
       doc="also written x**y or pow(x, y)",

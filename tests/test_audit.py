@@ -104,3 +104,13 @@ def test_mixed_partial_of_atan2_next_to_the_diagonal():
     got = adcli.Function("atan2(x, y)").partial({"x": x, "y": 1.0}, wrt="x,y").partial
     want = adcli.Function("atan2(x, y)").partial({"x": x, "y": 1.0}, wrt="x,y", digits=20)
     assert got == pytest.approx(float(want.partial), rel=1e-13)
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_pow_slope_with_a_small_exponent_at_a_huge_base(mode):
+    # y·x^(y−1): y − 1 rounds for |y| < 0.5 and log x = 690 magnifies it (3e-14)
+    import adcli
+
+    got = adcli.Function("x^1e-5").gradient({"x": 1e300}, mode=mode).jacobian[0]["x"]
+    want = adcli.Function("x^1e-5").gradient({"x": 1e300}, digits=20).jacobian[0]["x"]
+    assert got == pytest.approx(float(want), rel=2e-16)
