@@ -1,29 +1,23 @@
 """How adcli reads and writes CSV numbers: the options measured side by side.
 
-    python bench/batch_io.py [--rows N]
+    python -m bench.batch_io [--rows N]
 
 Reading N rows of two full-precision numbers, and writing N rows of three
 numbers at full round-trip precision (``float(text) == value`` is checked
 for every writer).  adcli uses the fastest sound pair: ``numpy.loadtxt`` on
 a chunk's lines, and one ``"%r,%r,%r\\n" * n`` template over the chunk
-(``adcli/batch/writer.py``).
+(``adcli/batch/writer.py``): adcli's own text path, used without pyarrow
+and for wide headers; with pyarrow installed, CSV goes through Arrow, which
+``bench/batch_libs.py`` measures against polars.
 """
 
 import argparse
 import csv
 import io
-import time
 
 import numpy as np
 
-
-def _time(fn, repeat=2):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+from bench.common import best_and_result, round_trip
 
 
 def readers(lines):
@@ -88,16 +82,15 @@ def main(argv=None):
     lines = [f"{a!r},{b!r}" for a, b in X.tolist()]
     print(f"reading {args.rows:,} rows x 2 numbers")
     for name, fn in readers(lines).items():
-        t, out = _time(fn)
+        t, out = best_and_result(fn, 2)
         ok = np.array_equal(out, X)
         print(f"  {name:45s} {t:7.3f} s  {args.rows / t:12,.0f} rows/s  exact={ok}")
     V = rng.standard_normal((args.rows, 3)) * 10.0 ** rng.integers(-8, 8, (args.rows, 3))
     V[::97, 0] = np.round(V[::97, 0])  # some integers
     print(f"writing {args.rows:,} rows x 3 numbers")
     for name, fn in writers(V).items():
-        t, out = _time(fn)
-        back = np.array([[float(c) for c in line.split(",")] for line in out.splitlines()])
-        ok = np.array_equal(back, V)
+        t, out = best_and_result(fn, 2)
+        ok, _ = round_trip(out.replace("\n", ",").split(",")[:-1], V.ravel().tolist())
         print(f"  {name:45s} {t:7.3f} s  {args.rows / t:12,.0f} rows/s  round-trip={ok}")
 
 

@@ -19,32 +19,15 @@ Workloads:
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import adcli  # noqa: E402
-
-
-def best(fn, repeats, min_time=0.0):
-    """Best wall time of ``repeats`` calls (more if they are very short)."""
-    times = []
-    start = time.perf_counter()
-    while len(times) < repeats or (time.perf_counter() - start < min_time and len(times) < 1000):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def row(workload, adcli_s, peer, peer_s, note=""):
-    return {"workload": workload, "adcli_s": adcli_s, "peer": peer, "peer_s": peer_s,
-            "ratio": adcli_s / peer_s if peer_s else None, "note": note}
+from bench.common import best, print_rows, row  # noqa: E402
 
 
 def hundred_variables(n=100):
@@ -226,16 +209,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
     ap.add_argument("--json", action="store_true", help="rows as JSON")
     args = ap.parse_args()
-    rows = run(args.quick)
-    if args.json:
-        print(json.dumps(rows, indent=1))
-        return
-    print(f"{'workload':46} {'adcli s':>10} {'peer':>27} {'peer s':>10} {'ratio':>8}  note")
-    for r in rows:
-        ps = "-" if r["peer_s"] is None else f"{r['peer_s']:.3e}"
-        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3g}"
-        adc = "-" if r["adcli_s"] != r["adcli_s"] else f"{r['adcli_s']:.3e}"
-        print(f"{r['workload']:46} {adc:>10} {r['peer']:>27} {ps:>10} {ratio:>8}  {r['note']}")
+    print_rows(run(args.quick), args.json)
 
 
 if __name__ == "__main__":

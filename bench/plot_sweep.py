@@ -1,6 +1,6 @@
 """Benchmarks for ``adcli plot`` (issue 16).
 
-    python bench/plot_sweep.py [--quick]
+    python -m bench.plot_sweep [--quick]
 
 ``run(quick)`` returns rows for the overall runner (see bench/run.py), every
 figure measured in this run (best of a few repeats):
@@ -17,26 +17,13 @@ figure measured in this run (best of a few repeats):
 import argparse
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import best, print_rows, row  # noqa: E402
+
 FORMULA = "x^2*sin(x)"
-
-
-def best(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def row(workload, adcli_s, peer, peer_s, note=""):
-    return {"workload": workload, "adcli_s": adcli_s, "peer": peer, "peer_s": peer_s,
-            "ratio": adcli_s / peer_s if peer_s else None, "note": note}
 
 
 def closed_forms(x):
@@ -85,9 +72,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="10^5 samples, fewer repeats")
     args = ap.parse_args()
-    for r in run(args.quick):
-        print(f"{r['workload']:58} {r['adcli_s']:9.3f} s  {r['peer']:30} "
-              f"{r['peer_s']:9.3f} s  {r['note']}")
+    print_rows(run(args.quick))
 
 
 if __name__ == "__main__":

@@ -109,3 +109,12 @@ def test_versus_times_a_workload_in_a_tree():
     name = "taylor exp(sin(x)) K=2"
     got = versus.child(str(Path(versus.__file__).parent.parent), {name}, batch=0.001, repeats=1)
     assert list(got) == [name] and 0 < got[name] < 1
+
+
+def test_the_shared_round_trip_check_catches_a_wrong_or_long_number():
+    from bench.common import round_trip
+
+    assert round_trip(["0.1", "3"], [0.1, 3.0]) == (True, True)
+    assert round_trip(["0.10000000000000001"], [0.1]) == (True, False)  # right, not shortest
+    assert round_trip(["0.1000001"], [0.1])[0] is False
+    assert round_trip(["0.1"], [0.1, 0.2]) == (False, False)  # a number missing
