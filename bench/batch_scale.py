@@ -1,16 +1,20 @@
 """Benchmark: batches at scale, side by side in one run on this machine.
 
     python -m bench.batch_scale [--rows N] [--big N] [--dask N] [--hessian N]
-                                [--only csv,kernel,parquet,dask,wide,points,hessian-wide]
+                                [--only csv,jobs,kernel,parquet,dask,wide,points,hessian-wide]
 
 - csv: CSV -> CSV, value and gradient of x1*x2 + sin(x1) + exp(-x2^2/2)*cos(x1*x2)
-  on N points (default 10^6): adcli against peers that use the same Arrow
-  I/O as adcli (so only the derivative differs): HIPS autograd, SymPy +
-  lambdify(NumPy), JAX and PyTorch where installed (pip install jax torch:
-  bench only); and the I/O floor: pyarrow reading the inputs as text and
-  writing the same six columns (inputs carried, three computed columns,
-  error) in two threads with no derivative (and in one thread, for the
-  record).  Every contestant is its own process, end to end.
+  on N points (default 10^6): adcli's command line against peers run
+  through adcli's own batch I/O (adcli.batch.run_points with the peer's
+  kernel: the same reader, writer, chunks and threads, so only the
+  derivative differs): HIPS autograd, SymPy + lambdify(NumPy), JAX and
+  PyTorch where installed (pip install jax torch: bench only); and the I/O
+  floor: the same I/O with no derivative (also with Arrow's own number
+  formatting, for the record).  Each contestant is its own process, one
+  job; its CPU is split into the library's set-up, the kernel and the
+  rest, and the report says what the floor leaves for a ratio (Amdahl).
+- jobs: grad --points CSV -> CSV with 1 job, 2 threads (--jobs 2) and 2
+  forked processes (as hessian's --jobs), wall and CPU.
 - kernel: the derivative alone, in memory, each library in its own process.
 - parquet: Parquet -> Parquet on --big points (default 10^7).
 - dask: the Dask engine (LocalCluster, 2 worker processes) against the local
@@ -420,6 +424,45 @@ KERNELS = {  # run(): the value and both partials at every point, as NumPy array
 }
 
 
+# grad --points through forked processes, as hessian's --jobs does: the
+# kernel in the children, encoding and writing here (a measurement for the
+# record: the processes cost CPU to ship chunks and did not beat threads)
+_FORKED_GRAD = textwrap.dedent("""
+    import os, sys
+    from adcli.batch import driver
+    driver.GradKernel.thread_safe = False  # not the thread pool: the forked pool
+    driver.GradKernel._results = {}
+    driver.POINT_CHUNK = 1 << 14
+    driver.MIN_FORKED_ROWS = 1
+    driver.PointKernel = (driver.PointKernel, driver.GradKernel)
+    from adcli.cli.main import cli
+    try:
+        cli.main(sys.argv[1:], prog_name="adcli", standalone_mode=False)
+    except SystemExit:
+        pass
+    os._exit(0)
+""")
+
+
+def jobs_rows(tmp, n, repeat):
+    """grad --points, CSV -> CSV: one job, two threads (--jobs 2), two
+    forked processes; wall and CPU, interleaved."""
+    src = os.path.join(tmp, "in.csv")
+    if not os.path.exists(src):
+        _points_csv(src, n)
+    args = ["grad", EXPR, "--points", src, "--out", os.path.join(tmp, "jobs.csv"), "--jobs"]
+    runs = {"1 job": _adcli() + args + ["1"], "2 threads (--jobs 2)": _adcli() + args + ["2"],
+            "2 forked processes": [sys.executable, "-c", _FORKED_GRAD] + args + ["2"]}
+    best = {}
+    for _ in range(repeat):
+        for name, cmd in runs.items():
+            wall, cpu, _ = _run_measured(cmd)
+            old = best.get(name, (float("inf"), float("inf")))
+            best[name] = (min(old[0], wall), min(old[1], cpu))
+    return [f"grad --points CSV -> CSV, {n:,} points, best wall / best CPU: " + "; ".join(
+        f"{name} {w:.2f} s / {c:.2f} s" for name, (w, c) in best.items())]
+
+
 def point_rows(tmp, n):
     """hessian --points (a point-by-point kernel) with one job, two forked
     processes (what --jobs 2 does), and two threads (measured for the
@@ -506,7 +549,7 @@ def main(argv=None):
     ap.add_argument("--big", type=int, default=10**7)
     ap.add_argument("--dask", type=int, default=10**7)
     ap.add_argument("--hessian", type=int, default=20_000)
-    ap.add_argument("--only", default="csv,kernel,parquet,dask,wide,points,hessian-wide",
+    ap.add_argument("--only", default="csv,jobs,kernel,parquet,dask,wide,points,hessian-wide",
                     help="which rows, comma-separated")
     ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args(argv)
@@ -515,6 +558,8 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         if "csv" in only:
             rows += csv_rows(tmp, args.rows, args.repeat)
+        if "jobs" in only:
+            rows += jobs_rows(tmp, args.rows, max(args.repeat, 3))
         if "kernel" in only:
             rows += kernel_rows(args.rows)
         if "parquet" in only:
