@@ -324,6 +324,10 @@ class DelimitedReader:
                     invalid_row_handler=skip),
                 convert_options=pacsv.ConvertOptions(
                     column_types={c: pa.string() for c in self.columns},
+                    # only an empty cell is empty: Arrow's default null values
+                    # ("nan", "NA", "null", ...) made `nan` read as no value
+                    # in a clean block and as nan in a block read row by row
+                    null_values=[""],
                     strings_can_be_null=True, quoted_strings_can_be_null=False))
         except (pa.ArrowInvalid, pa.ArrowException):
             return None, invalid

@@ -479,7 +479,9 @@ class _Job:
             reader.limit_rows(max(1, min(reader.max_rows, CHUNK_CELLS // width)))
             bar = _Progress(self.stderr, size, reader) if self.progress else None
             try:
-                self._loop(reader, kernel, writer, bar)
+                if not (self.jit and bar is None and _streamed(reader, kernel, writer,
+                                                               self.stats)):
+                    self._loop(reader, kernel, writer, bar)
             finally:
                 if bar is not None:
                     bar.stop()
@@ -601,6 +603,14 @@ class _Job:
             pool.terminate()
             pool.join()
             _FORKED_KERNEL = None
+
+
+def _streamed(reader, kernel, writer, stats):
+    """--jit on plain CSV/TSV: read, computed and written by the compiled
+    stream driver (adcli.codegen.stream); False when it does not apply."""
+    from ..codegen.stream import stream_shard
+
+    return stream_shard(reader, kernel, writer, stats, getattr(reader, "name", None))
 
 
 POINT_CHUNK = 256  # rows per chunk of a point-by-point kernel run in processes

@@ -46,21 +46,22 @@ def compiler():
     return cc
 
 
-def build(source, symbol):
-    """The loaded library for C ``source`` (compiled once, then cached)."""
-    key = hashlib.sha256(f"{__version__}\0{' '.join(CFLAGS)}\0{source}".encode()).hexdigest()[:24]
+def build(source, symbol, cc=None, flags=CFLAGS, suffix=".c"):
+    """The loaded library for ``source`` (compiled once, then cached): C by
+    the system compiler, or another language with ``cc`` and its ``flags``."""
+    key = hashlib.sha256(f"{__version__}\0{' '.join(flags)}\0{source}".encode()).hexdigest()[:24]
     lib = _LOADED.get(key)
     if lib is not None:
         return lib
     path = os.path.join(cache_dir(), f"{symbol}-{key}.so")
     if not os.path.exists(path):
-        cc = compiler()
-        fd, tmp_src = tempfile.mkstemp(suffix=".c", dir=os.path.dirname(path))
-        tmp_lib = tmp_src[:-2] + ".so"
+        cc = cc or compiler()
+        fd, tmp_src = tempfile.mkstemp(suffix=suffix, dir=os.path.dirname(path))
+        tmp_lib = tmp_src[:-len(suffix)] + ".so"
         try:
             with os.fdopen(fd, "w") as fh:
                 fh.write(source)
-            res = subprocess.run([cc, *CFLAGS, tmp_src, "-o", tmp_lib, "-lm"],
+            res = subprocess.run([cc, *flags, tmp_src, "-o", tmp_lib, "-lm"],
                                  capture_output=True, text=True)
             if res.returncode != 0:
                 raise NoCompiler(f"{os.path.basename(cc)} failed: "
@@ -129,6 +130,7 @@ class Compiled:
         source = batch_source(kernel, columns)
         lib = build(source, "adcli_jit")
         fn = lib.adcli_jit_batch
+        self.address = ctypes.cast(fn, ctypes.c_void_p).value  # for the stream driver
         fn.restype = None
         fn.argtypes = [ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
         self.fn = fn

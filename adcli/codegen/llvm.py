@@ -461,7 +461,7 @@ class LLVMCompiled:
         if engine is None:
             engine = _ENGINES[ir] = _engine(llvm, ir, bool(self.width))
         self.engine = engine
-        addr = engine.get_function_address("batch")
+        addr = self.address = engine.get_function_address("batch")
         self.fn = ctypes.CFUNCTYPE(None, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p,
                                    ctypes.c_void_p)(addr)
 

@@ -1,0 +1,149 @@
+"""--jit's stream driver (adcli.codegen.stream): plain CSV/TSV read, computed
+and written in compiled code gives the bytes the batch driver writes, on a
+corpus of awkward rows; the rows it leaves to Python are the engine's."""
+
+import os
+import random
+import shutil
+import struct
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from adcli.cli.main import cli
+
+pytest.importorskip("pyarrow", reason="pyarrow is in the test extra")
+needs_cxx = pytest.mark.skipif(
+    not (shutil.which("c++") or shutil.which("g++") or shutil.which("clang++")),
+    reason="no C++17 compiler on PATH: --jit runs without the stream driver")
+
+# every kind of line the driver must hand back, among plain ones
+AWKWARD = ("x,y\n2,3\n0.5,-1\n-0,1\n.5,5.\n1E5,1e+5\n+1,2\n 2,3\n2,3 \n\n   \n"
+           "\"2\",3\n1,2,3\n4\nnan,1\ninf,1\n1e999,1\n1e-400,2\nabc,1\n0,1\n1,0\n"
+           "1e300,1e10\n-1,2\r\n3,4\r\n5e-324,1\n2.5,2.5\n7,8")
+
+
+@pytest.fixture(params=["llvm", "c"])
+def backend(request, tmp_path, monkeypatch):
+    from adcli.codegen import jit
+
+    if request.param == "llvm":
+        pytest.importorskip("llvmlite", reason="llvmlite is in the test extra")
+    elif not (shutil.which("cc") or shutil.which("gcc")):
+        pytest.skip("no C compiler on PATH")
+    monkeypatch.setenv("ADCLI_JIT", request.param)
+    monkeypatch.setenv("ADCLI_JIT_MATH", "libm")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(jit, "_LOADED", {})
+    monkeypatch.setattr("adcli.codegen.llvm._ENGINES", {})
+    monkeypatch.setattr("adcli.codegen.stream._DRIVER", [])
+    return request.param
+
+
+def _run(args, points, stream=True, jit=True):
+    env = {"ADCLI_JIT_STREAM": "1" if stream else "0"}
+    res = CliRunner(env=env).invoke(cli, args + ["--points", "-"] + (["--jit"] if jit else []),
+                                    input=points)
+    return res.exit_code, res.stdout_bytes, res.stderr
+
+
+def _streamed(monkeypatch):
+    """Record whether each shard went through the driver."""
+    from adcli.codegen import stream
+
+    used = []
+    real = stream.stream_shard
+
+    def spy(*args, **kwargs):
+        used.append(real(*args, **kwargs))
+        return used[-1]
+
+    monkeypatch.setattr(stream, "stream_shard", spy)
+    return used
+
+
+@needs_cxx
+@pytest.mark.parametrize(("command", "formula"), [
+    ("grad", "x*y - y/x + x*x*y"),           # arithmetic: the NumPy path's bits too
+    ("grad", "log(x) + sqrt(y - x) + abs(y)"),  # domain errors, kinks
+    ("eval", "r = x*y; r, x - y"),             # several outputs
+    ("grad", "exp(x*y)"),                      # overflow: the engine's warning
+])
+def test_stream_writes_the_batch_drivers_bytes(backend, monkeypatch, command, formula):
+    used = _streamed(monkeypatch)
+    streamed = _run([command, formula, "--format", "csv"], AWKWARD)
+    assert used == [True]
+    assert streamed == _run([command, formula, "--format", "csv"], AWKWARD, stream=False)
+    if "log" not in formula and "exp" not in formula:  # same operations, same bits
+        assert streamed == _run([command, formula, "--format", "csv"], AWKWARD, jit=False)
+
+
+@needs_cxx
+def test_shortest_digits_laid_out_as_arrow_writes_them(backend, monkeypatch):
+    """Random doubles of every magnitude, subnormals, whole numbers and the
+    powers of ten where the layout switches (1e-7, 1e10): the driver's text
+    equals Arrow's, and reads back to the same double."""
+    rng = random.Random(5)
+    values = [struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+              for _ in range(3000)]
+    values += [rng.uniform(-1, 1) * 10.0 ** rng.randint(-12, 22) for _ in range(3000)]
+    values += [float(k) for k in range(-20, 20)] + [10.0 ** k for k in range(-9, 13)]
+    values += [1e10 - 1, 123456789.5, 5e-324, -2.2250738585072014e-308, 9.5e-7, 0.1 + 0.2]
+    values = [v for v in values if v == v and abs(v) != float("inf")]
+    points = "x\n" + "".join(f"{v!r}\n" for v in values)
+    used = _streamed(monkeypatch)
+    streamed = _run(["eval", "x", "--format", "csv"], points)
+    assert used == [True] and streamed[0] == 0
+    assert streamed == _run(["eval", "x", "--format", "csv"], points, stream=False)
+    for line, v in zip(streamed[1].decode().splitlines()[1:], values):
+        assert float(line.split(",")[1]) == v
+
+
+@needs_cxx
+def test_tsv_and_what_the_driver_leaves_alone(backend, monkeypatch):
+    used = _streamed(monkeypatch)
+    tsv = "x\ty\n2\t3\n0\t1\n"
+    assert _run(["grad", "log(x)*y", "--format", "tsv"], tsv) == \
+        _run(["grad", "log(x)*y", "--format", "tsv"], tsv, stream=False)
+    # an extra column, another output format: the usual path
+    extra = "id,x,y\na,2,3\n"
+    assert _run(["grad", "x*y", "--format", "csv"], extra)[0] == 0
+    assert _run(["grad", "x*y", "--format", "jsonl"], "x,y\n2,3\n")[0] == 0
+    assert _run(["grad", "x*y", "--format", "csv"], tsv)[0] == 0
+    assert used == [True, False, False, False, False]
+
+
+@needs_cxx
+def test_stream_in_a_real_process_to_a_file(tmp_path):
+    """A file in, --out FILE.csv: the file the usual --jit path writes."""
+    rng = random.Random(2)
+    rows = [f"{rng.uniform(-3, 3)!r},{rng.uniform(-3, 3)!r}" for _ in range(20000)]
+    rows[100] = "0,1"  # abs at its kink: a warning
+    rows[777] = "0,0"  # log(0): an error
+    points = tmp_path / "p.csv"
+    points.write_text("x,y\n" + "\n".join(rows) + "\n")
+    outputs = []
+    for stream in ("1", "0"):
+        out = tmp_path / f"out{stream}.csv"
+        env = dict(os.environ, ADCLI_JIT_STREAM=stream, XDG_CACHE_HOME=str(tmp_path / "c"))
+        res = subprocess.run([sys.executable, "-m", "adcli", "grad", "abs(x)*y + log(x*x + y*y)",
+                              "--points", str(points), "--jit", "--out", str(out)],
+                             capture_output=True, text=True, env=env, timeout=120)
+        outputs.append((res.returncode, res.stderr, out.read_bytes()))
+    assert outputs[0] == outputs[1]
+    code, err, _ = outputs[0]
+    assert code == 1 and "line 102: abs(0)" in err and "1 of 20000 rows failed" in err
+
+
+@needs_cxx
+def test_the_driver_compiles_cleanly(tmp_path):
+    from adcli.codegen.stream import _cxx
+    from adcli.codegen.stream_driver import SOURCE
+
+    src = tmp_path / "driver.cpp"
+    src.write_text(SOURCE)
+    res = subprocess.run([_cxx(), "-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic",
+                          "-fsyntax-only", str(src)], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
