@@ -1,4 +1,4 @@
-"""--jit's stream driver (adcli.codegen.stream): plain CSV/TSV read, computed
+"""--jit's stream driver (adcli.batch.jit_stream): plain CSV/TSV read, computed
 and written in compiled code gives the bytes the batch driver writes, on a
 corpus of awkward rows; the rows it leaves to Python are the engine's."""
 
@@ -38,7 +38,7 @@ def backend(request, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(jit, "_LOADED", {})
     monkeypatch.setattr("adcli.codegen.llvm._ENGINES", {})
-    monkeypatch.setattr("adcli.codegen.stream._DRIVER", [])
+    monkeypatch.setattr("adcli.batch.jit_stream._DRIVER", [])
     return request.param
 
 
@@ -51,7 +51,7 @@ def _run(args, points, stream=True, jit=True):
 
 def _streamed(monkeypatch):
     """Record whether each shard went through the driver."""
-    from adcli.codegen import stream
+    from adcli.batch import jit_stream as stream
 
     used = []
     real = stream.stream_shard
@@ -139,8 +139,8 @@ def test_stream_in_a_real_process_to_a_file(tmp_path):
 
 @needs_cxx
 def test_the_driver_compiles_cleanly(tmp_path):
-    from adcli.codegen.stream import _cxx
-    from adcli.codegen.stream_driver import SOURCE
+    from adcli.batch.jit_stream import _cxx
+    from adcli.batch.jit_stream_driver import SOURCE
 
     src = tmp_path / "driver.cpp"
     src.write_text(SOURCE)

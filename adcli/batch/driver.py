@@ -607,8 +607,8 @@ class _Job:
 
 def _streamed(reader, kernel, writer, stats):
     """--jit on plain CSV/TSV: read, computed and written by the compiled
-    stream driver (adcli.codegen.stream); False when it does not apply."""
-    from ..codegen.stream import stream_shard
+    stream driver (adcli.batch.jit_stream); False when it does not apply."""
+    from .jit_stream import stream_shard
 
     return stream_shard(reader, kernel, writer, stats, getattr(reader, "name", None))
 

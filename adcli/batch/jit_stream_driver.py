@@ -1,7 +1,8 @@
-"""The C++ source of --jit's streaming driver (:mod:`adcli.codegen.stream`)."""
+"""The C++ source of the compiled batches' streaming driver (:mod:`adcli.batch.jit_stream`)."""
 
-SOURCE = r"""// adcli --jit streaming driver: CSV/TSV text in, CSV/TSV text out, with the
-// compiled kernel in between.  Formula-independent: built once, cached.
+SOURCE = r"""// adcli's streaming driver for compiled batches: CSV/TSV text in,
+// CSV/TSV text out, the compiled kernel in between.  Formula-independent:
+// built once, cached.
 // Rows it cannot vouch for go back to Python (the row callback).
 #include <charconv>
 #include <cmath>
@@ -113,7 +114,7 @@ char *format_number(char *p, double v) {
     char exp[8];
     int k = 0;
     do { exp[k++] = char('0' + e % 10); e /= 10; } while (e);
-    while (k) *p++ = exp[--k];
+    while (k > 0) { k -= 1; *p++ = exp[k]; }
     return p;
 }
 

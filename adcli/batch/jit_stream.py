@@ -28,7 +28,7 @@ import io
 import os
 import shutil
 
-from .stream_driver import SOURCE
+from .jit_stream_driver import SOURCE
 
 FLAGS = ["-std=c++17", "-O2", "-shared", "-fPIC"]
 MAX_INPUTS = 64  # the driver parses a row's numbers into a stack array
@@ -46,8 +46,8 @@ def driver():
     """The loaded driver library, or None when it cannot be built here."""
     if _DRIVER:
         return _DRIVER[0]
-    from .compilers import NoCompiler
-    from .jit import build
+    from ..codegen.compilers import NoCompiler
+    from ..codegen.jit import build
 
     lib = None
     cxx = _cxx()
@@ -75,8 +75,8 @@ def driver():
 
 def applies(reader, kernel, writer):
     """Whether the driver can write this shard's rows byte for byte."""
-    from ..batch.arrow_io import ArrowWriter, DelimitedReader
-    from .jit import JitKernel
+    from ..codegen.jit import JitKernel
+    from .arrow_io import ArrowWriter, DelimitedReader
 
     return (os.environ.get("ADCLI_JIT_STREAM", "1") != "0"
             and isinstance(kernel, JitKernel)
@@ -145,7 +145,7 @@ def _python_row(reader, kernel, writer, stats, shard, line, text):
     """One line the driver leaves to Python: read as the batch reader reads
     it (alone in its block), computed by the --jit kernel (the engine for a
     flagged row), encoded by the writer, counted by the statistics."""
-    from ..batch.arrow_io import DelimitedReader
+    from .arrow_io import DelimitedReader
 
     head = reader.header_line.encode("utf-8") + b"\n"
     single = DelimitedReader(io.BytesIO(head + text + b"\n"), reader.format)
