@@ -81,16 +81,23 @@ def test_stream_writes_the_batch_drivers_bytes(backend, monkeypatch, command, fo
 
 
 @needs_cxx
-def test_shortest_digits_laid_out_as_arrow_writes_them(backend, monkeypatch):
+@pytest.mark.parametrize("layout", ["orjson", "arrow"])
+def test_shortest_digits_laid_out_as_the_writer_lays_them_out(backend, monkeypatch, layout):
     """Random doubles of every magnitude, subnormals, whole numbers and the
-    powers of ten where the layout switches (1e-7, 1e10): the driver's text
-    equals Arrow's, and reads back to the same double."""
+    powers of ten where a layout switches (1e-6, 1e-5, 1e10, 1e16): the
+    driver's text is the writer's (orjson's layout, or Arrow's without
+    orjson), and reads back to the same double."""
+    if layout == "arrow":
+        monkeypatch.setattr("adcli.batch.float_text.available", False)
+    else:
+        pytest.importorskip("orjson", reason="orjson comes with the arrow extra")
     rng = random.Random(5)
     values = [struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
               for _ in range(3000)]
     values += [rng.uniform(-1, 1) * 10.0 ** rng.randint(-12, 22) for _ in range(3000)]
-    values += [float(k) for k in range(-20, 20)] + [10.0 ** k for k in range(-9, 13)]
-    values += [1e10 - 1, 123456789.5, 5e-324, -2.2250738585072014e-308, 9.5e-7, 0.1 + 0.2]
+    values += [float(k) for k in range(-20, 20)] + [10.0 ** k for k in range(-9, 18)]
+    values += [1e10 - 1, 123456789.5, 5e-324, -2.2250738585072014e-308, 9.5e-7, 0.1 + 0.2,
+               9.5e-6, 1.5e-5, 9999999999999998.0, 1.2345e16, -0.0]
     values = [v for v in values if v == v and abs(v) != float("inf")]
     points = "x\n" + "".join(f"{v!r}\n" for v in values)
     used = _streamed(monkeypatch)

@@ -7,8 +7,9 @@ text I/O (Arrow's CSV reader, casts, its float formatting and CSV writer,
 and the Python between them: 0.75 s of 1.27 s for 10^6 points of a
 1,000-op formula).  The driver parses each number with ``std::from_chars``
 and writes the shortest round-trip digits with ``std::to_chars``, laid out
-as Arrow writes them, so the output bytes are the ones the Arrow path writes
-(tests/test_jit_stream.py compares them on a corpus).
+as the batch writer lays them out (:mod:`adcli.batch.float_text`'s, else
+Arrow's), so the output bytes are the batch driver's (tests/test_jit_stream.py
+compares them on a corpus).
 
 It takes only what it can vouch for: a CSV/TSV input whose columns are
 exactly the formula's inputs, written to the same format, without
@@ -59,8 +60,8 @@ def driver():
     if lib is not None:
         lib.adcli_stream_new.restype = ctypes.c_void_p
         lib.adcli_stream_new.argtypes = [ctypes.c_void_p, ctypes.c_long, ctypes.c_int,
-                                         ctypes.c_int, ctypes.c_int, ctypes.c_long,
-                                         ctypes.c_void_p, ctypes.c_void_p]
+                                         ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                                         ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
         for name in ("adcli_stream_feed", "adcli_stream_finish"):
             getattr(lib, name).restype = ctypes.c_int
         lib.adcli_stream_feed.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_long]
@@ -113,12 +114,14 @@ def stream_shard(reader, kernel, writer, stats, shard=None):
             return 1
         return 0
 
+    from . import float_text
+
     emit_cb, row_cb = _EMIT(emit), _ROW(row)
     compiled = kernel.compiled
     handle = lib.adcli_stream_new(
         compiled.address, getattr(compiled, "width", 0) or 0, len(reader.variables),
         len(kernel.columns), ord(",") if reader.format == "csv" else ord("\t"),
-        reader._line, ctypes.cast(emit_cb, ctypes.c_void_p),
+        int(not float_text.available), reader._line, ctypes.cast(emit_cb, ctypes.c_void_p),
         ctypes.cast(row_cb, ctypes.c_void_p))
     try:
         pending, reader._pending = reader._pending, b""

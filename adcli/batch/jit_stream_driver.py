@@ -32,6 +32,7 @@ struct Stream {
     int n_in, n_cols;
     char sep;
     long line;  // the number of the last line consumed
+    bool arrow;  // Arrow's layout of numbers, else orjson's
     emit_fn emit;
     row_fn row;
     long rows_done;
@@ -68,10 +69,11 @@ bool parse_number(const char *p, const char *end, double *value) {
     return res.ec == std::errc() && res.ptr == end && std::isfinite(*value);
 }
 
-// Arrow's float64 -> text (double-conversion ToShortest with
-// EMIT_POSITIVE_EXPONENT_SIGN, "inf", "nan", 'e', decimal_in_shortest -6..10):
-// the shortest round-trip digits (std::to_chars), laid out the same way.
-char *format_number(char *p, double v) {
+// The shortest round-trip digits (std::to_chars), laid out as the batch
+// writer lays them out: orjson's layout without a whole number's ".0"
+// (fixed for 1e-5 <= |v| < 1e16), or Arrow's (double-conversion ToShortest
+// with EMIT_POSITIVE_EXPONENT_SIGN, decimal_in_shortest -6..10).
+char *format_number(char *p, double v, bool arrow) {
     if (std::isnan(v)) { std::memcpy(p, "nan", 3); return p + 3; }
     if (std::isinf(v)) {
         if (v < 0) *p++ = '-';
@@ -92,7 +94,8 @@ char *format_number(char *p, double v) {
     while (q < res.ptr) e = e * 10 + (*q++ - '0');
     if (negative) e = -e;
     int point = e + 1;  // digits before the decimal point
-    if (-6 <= e && e < 10) {
+    bool fixed = arrow ? (-6 <= e && e < 10) : (-5 < point && point <= 16);
+    if (fixed) {
         if (point <= 0) {
             *p++ = '0'; *p++ = '.';
             for (int i = 0; i < -point; i++) *p++ = '0';
@@ -190,7 +193,7 @@ void run(Stream *s) {
         s->out.append(s->text, size_t(e.offset), size_t(e.length));
         for (int c = 0; c < s->n_cols; c++) {
             cell[0] = s->sep;
-            char *end = format_number(cell + 1, o[c]);
+            char *end = format_number(cell + 1, o[c], s->arrow);
             s->out.append(cell, size_t(end - cell));
         }
         s->out.push_back(s->sep);  // the empty error cell
@@ -209,14 +212,15 @@ void run(Stream *s) {
 
 extern "C" {
 
-void *adcli_stream_new(void *kernel, long width, int n_in, int n_cols, int sep, long line,
-                       void *emit, void *row) {
+void *adcli_stream_new(void *kernel, long width, int n_in, int n_cols, int sep, int arrow,
+                       long line, void *emit, void *row) {
     Stream *s = new Stream();
     s->kernel = reinterpret_cast<kernel_fn>(kernel);
     s->width = width;
     s->n_in = n_in;
     s->n_cols = n_cols;
     s->sep = char(sep);
+    s->arrow = arrow != 0;
     s->line = line;
     s->emit = reinterpret_cast<emit_fn>(emit);
     s->row = reinterpret_cast<row_fn>(row);
