@@ -13,7 +13,8 @@ try:
         main(["grad", "x1*x2+sin(x1)", "--at", "x1=2,x2=3", "--format", "json"])
 except SystemExit:
     pass
-heavy = ["lark", "rich", "numpy", "mpmath", "sympy"]
+heavy = ["lark", "rich", "numpy", "mpmath", "sympy", "pyarrow", "matplotlib", "pandas", "polars",
+         "dask", "scipy", "psutil", "adcli.batch", "adcli.plot", "adcli.codegen"]
 print(json.dumps({"loaded": [m for m in heavy if m in sys.modules], "out": out.getvalue()}))
 """
 
