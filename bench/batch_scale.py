@@ -571,6 +571,8 @@ def main(argv=None):
     ap.add_argument("--big", type=int, default=10**7)
     ap.add_argument("--dask", type=int, default=10**7)
     ap.add_argument("--hessian", type=int, default=20_000)
+    ap.add_argument("--wide-rows", type=int, default=8,
+                    help="rows of the hessian-wide row (the goal: 200, about 2 min a run)")
     ap.add_argument("--only", default="csv,jobs,kernel,parquet,dask,wide,points,hessian-wide",
                     help="which rows, comma-separated")
     ap.add_argument("--repeat", type=int, default=2)
@@ -593,7 +595,7 @@ def main(argv=None):
         if "points" in only:
             rows += point_rows(tmp, args.hessian)
         if "hessian-wide" in only:
-            rows += wide_hessian_row(tmp)
+            rows += wide_hessian_row(tmp, rows=args.wide_rows)
     print("\n".join(rows))
 
 
