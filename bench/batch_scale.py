@@ -292,11 +292,15 @@ def _wall_rss(args):
     process.  The peak is the child's own VmHWM, read as it exits: a forked
     child's ru_maxrss counts the parent's pages it started with (this bench
     holds the generated points)."""
-    wrapper = ("import atexit, sys\n"
+    wrapper = ("import atexit, os, sys\n"
                "def peak():\n"
                "    status = open('/proc/self/status').read()\n"
                "    sys.stderr.write('VmHWM ' + status.split('VmHWM:')[1].split()[0] + '\\n')\n"
+               "    sys.stderr.flush()\n"
                "atexit.register(peak)\n"
+               # main leaves through os._exit once Arrow is loaded (no atexit)
+               "_exit = os._exit\n"
+               "os._exit = lambda code: (peak(), _exit(code))\n"
                "from adcli.cli.main import main\n"
                "sys.argv[0] = 'adcli'\n"
                "main()\n")
