@@ -3,12 +3,16 @@
 the scalar float64 sweep, point by point: the same numbers to rounding
 (NumPy's exp/log/tan may differ from the C library's in the last bit, and
 its sums are not math.fsum), the same nan at kinks, and a nan or ±inf
-wherever the scalar sweep reports a domain error."""
+wherever the scalar sweep reports a domain error (in the step that fails:
+a later step may turn it into a number again, exp(log(0)) = exp(-inf) = 0)."""
 
+import copy
 import math
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import adcli
 from adcli.errors import DomainError
@@ -110,3 +114,48 @@ def test_constant_arrays_are_not_merged_by_their_printed_form():
     tape = adcli.compile("x*y + x*z").tape(["x", "y", "z"])
     together, _ = sweep(tape, [1.0, a, b], [1.0, 0.0, 0.0], 1, ARRAYS)
     assert float(together[0][1][1000]) == 1.0 and float(together[0][1][999]) == 0.0
+
+
+# --- random formulas, kinks and domain edges included ----------------------------
+
+FUNCS = ["sin", "exp", "log", "sqrt", "abs", "sign", "cbrt", "atan", "tanh", "asin"]
+PAIRS = ["min", "max", "hypot", "atan2"]
+leaves = st.one_of(st.sampled_from(["x", "x", "y", "0", "1", "0.5", "2"]))
+
+
+def _extend(children):
+    return st.one_of(
+        st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children)
+          .map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(st.sampled_from(FUNCS), children).map(lambda t: f"{t[0]}({t[1]})"),
+        st.tuples(st.sampled_from(PAIRS), children, children)
+          .map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+        st.tuples(children, st.sampled_from(["2", "3", "0.5", "-1", "1.5", "y", "x"]))
+          .map(lambda t: f"({t[0]})^{t[1]}"),
+    )
+
+
+@settings(max_examples=400, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(leaves, _extend, max_leaves=10), st.sampled_from([0.0, 0.5, -1.0, 2.0]),
+       st.booleans())
+def test_random_formulas_over_arrays_equal_the_scalar_sweep(text, y, both):
+    tape = copy.copy(adcli.compile(f"{text} + 0*x + 0*y").tape(["x", "y"]))
+    tape.outputs = [step.slot for step in tape.steps]  # compare every step's series
+    # y fixed (a number), or an array too and the line along (1, -1)
+    ys, along = (np.roll(XS, 3) * y, [1.0, -1.0]) if both else (np.full(XS.shape, y), [1.0, 0.0])
+    together, _ = sweep(tape, [XS, ys if both else y], along, 3, ARRAYS)
+    for i, x in enumerate(XS):
+        alone = scalar(tape, [float(x), float(ys[i])], along, 3)
+        got = [[float(np.broadcast_to(c, XS.shape)[i]) for c in row] for row in together]
+        if alone is None:  # the step that failed is not a number here (a later one
+            # may be again: exp(log(0)) is exp(-inf) = 0)
+            assert not all(math.isfinite(c) for row in got for c in row), (text, x, y, got)
+            continue
+        for row_a, row_s in zip(got, alone, strict=True):
+            scale = max([abs(c) for c in row_s if math.isfinite(c)] + [1.0])
+            for k, (a, s) in enumerate(zip(row_a, row_s, strict=True)):
+                if math.isfinite(s):
+                    assert abs(a - s) <= 1e-9 * scale, (text, x, y, k, a, s)
+                else:
+                    assert a == s or (math.isnan(a) and math.isnan(s)), (text, x, y, k, a, s)

@@ -526,8 +526,10 @@ def sweep(tape, point, direction, order, system=FLOAT64):
     its current working precision (``point``: the input values).
 
     Over NumPy arrays (``system.elementwise``) each element is what the
-    scalar sweep gives at that point, except that where the scalar sweep
-    raises a domain error the element is nan or ±inf."""
+    scalar sweep gives at that point (to rounding), except where the scalar
+    sweep raises a domain error: there the failing step is nan or ±inf, as
+    IEEE arithmetic has it, and so usually its outputs (not always:
+    exp(log(0)) is exp(-inf) = 0)."""
     if system.elementwise:
         with system.ieee():
             vals, warnings = primal(tape, [system.number(x) for x in point], system)
