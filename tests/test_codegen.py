@@ -216,6 +216,23 @@ def test_kinks_follow_the_engine_convention(tmp_path, source, point):
 
 
 @needs_cc
+@pytest.mark.parametrize(("source", "point"), KINKS)
+def test_kinks_are_flagged_where_the_engine_warns(tmp_path, source, point):
+    """The C program warns on stderr naming the first step the engine warns
+    about; every file's header lists the kinks."""
+    fn = adcli.Function(source)
+    res = subprocess.run(_c_program(tmp_path, fn.codegen("c", main=True)), capture_output=True,
+                         text=True, input=" ".join(map(repr, point)) + "\n1.5 0.5\n")
+    warned = fn.gradient(dict(zip(fn.inputs, point))).warnings
+    step = min(int(w.message.split(" at ω")[1].split()[0]) for w in warned)
+    assert res.stderr.splitlines() == [
+        f"warning: line 1: step omega {step} is on its kink (adcli's convention applied)"]
+    for lang in ("c", "python", "numpy", "js"):
+        assert f"ω{step} (" in fn.codegen(lang).split("Kinks: ")[1].splitlines()[0]
+    assert "_on_kink" not in adcli.Function("x*y").codegen("c")
+
+
+@needs_cc
 def test_c_under_sanitizers(tmp_path):
     flags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
     probe = subprocess.run([CC, *flags, "-x", "c", "-", "-o", str(tmp_path / "probe")],

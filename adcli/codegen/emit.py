@@ -378,4 +378,34 @@ def header_lines(kernel, lang_name, name):
             f"[{i}] {lab}" for i, lab in enumerate(labels)))
     lines.append(f"Derivatives by {kernel.mode} accumulation; each statement carries its "
                  "ω index as in `adcli trace`.")
+    kinks = kink_steps(kernel)
+    if kinks:
+        lines.append("Kinks: " + ", ".join(f"ω{w} ({key})" for w, key in kinks) + ".  At a "
+                     "kink adcli warns and applies its convention; this code applies it "
+                     "without a word" + (f" ({name}_on_kink(x) says which step a point is on)."
+                                         if lang_name == "c" else "."))
     return lines
+
+
+def kink_steps(kernel):
+    """(ω, primitive) of every step with a kink (abs, sqrt, max, …), in order."""
+    return [(kernel.tape.omega(s.slot), s.prim.key) for s in kernel.tape.steps
+            if s.prim.key in KINKS]
+
+
+def kink_tests(kernel, lang, leaf):
+    """What a kink query computes: [(statement, assign, [(condition, ω)])]
+    in order, keeping only the primal statements the kink conditions read."""
+    from .kernel import Kernel
+
+    primal = Kernel(kernel.fn, order=0, inputs=kernel.inputs, flag_kinks=True)
+    stmts, _, _ = statements(primal, lang, leaf)
+    needed, kept = set(), []
+    for s in reversed(stmts):
+        checks = s.check or ()
+        tests = [(checks[i], -checks[i + 1]) for i in range(0, len(checks), 2)
+                 if checks[i + 1] < 0]  # flag_kinks marks a kink with -ω
+        if tests or s.var in needed:
+            kept.append((s, s.var in needed, tests))
+            needed.update(s.deps)
+    return kept[::-1]

@@ -1,6 +1,6 @@
 """The four emitters: one source file each, from the same statements."""
 
-from .emit import JS, LANGS, PART_SIZE, C, NumPy, Python, header_lines, statements
+from .emit import JS, LANGS, PART_SIZE, C, NumPy, Python, header_lines, kink_tests, statements
 from .kernel import Kernel
 from .sparse import triplet_lines
 
@@ -80,9 +80,28 @@ def emit_c(kernel, name, main=False):
         out += inputs + lines + writes + ["    return 0;", "}"]
     else:
         out += _c_parts(name, stmts, results, results_deps, signature, body)
+    kink = _c_kink_function(kernel, name)
+    out += kink
     if main:
-        out += _c_main(kernel, name, results)
+        out += _c_main(kernel, name, results, bool(kink))
     return "\n".join(out) + "\n"
+
+
+def _c_kink_function(kernel, name):
+    """``int NAME_on_kink(const double *x)``: the ω of the first step the point
+    is on the kink of (where adcli warns), else 0; none without kinks."""
+    kept = kink_tests(kernel, C(), lambda i: f"x[{i}]")
+    if not kept:
+        return []
+    out = ["", "/* The ω of the first step on its kink at x (abs at 0, a tie in max, ...:",
+           " * where adcli warns and applies its convention), else 0. */",
+           f"int {name}_on_kink(const double *x);",
+           f"int {name}_on_kink(const double *x)", "{"]
+    for s, assign, tests in kept:
+        if assign:
+            out.append(f"    const double {s.var} = {s.text}; {_c_comment(s.comment)}")
+        out += [f"    if ({cond}) return {omega};" for cond, omega in tests]
+    return out + ["    return 0;", "}"]
 
 
 def _c_parts(name, stmts, results, results_deps, signature, body):
@@ -132,7 +151,7 @@ def _c_parts(name, stmts, results, results_deps, signature, body):
     return out + ["    return 0;", "}"]
 
 
-def _c_main(kernel, name, results):
+def _c_main(kernel, name, results, kinks=False):
     n_in = len(kernel.inputs)
     decl = " ".join(f"double {g}[{max(len(nodes), 1)}];" for g, nodes, _ in results)
     args = ", ".join(g for g, _, _ in results)
@@ -155,10 +174,12 @@ def _c_main(kernel, name, results):
             "    char *line = malloc(cap);",
             f"    double x[{max(n_in, 1)}]; {decl}",
             "    int c = 0, k, rc;",
+            "    long number = 0;",
             "    if (line == NULL) return 1;",
             "    while (c != EOF) {",
             "        char *p, *end;",
             "        len = 0;",
+            "        number++;",
             "        while ((c = getchar()) != EOF && c != '\\n') {",
             "            if (len + 1 >= cap) {",
             "                char *grown = realloc(line, cap *= 2);",
@@ -184,7 +205,10 @@ def _c_main(kernel, name, results):
             "            printf(\"error: domain error at omega %d\\n\", rc);",
             "            continue;",
             "        }",
-            ] + prints + ["    }", "    free(line);", "    return 0;", "}"]
+            ] + ([f"        if ((rc = {name}_on_kink(x)) != 0)",
+                  "            fprintf(stderr, \"warning: line %ld: step omega %d is on its "
+                  "kink (adcli's convention applied)\\n\", number, rc);"] if kinks else []) \
+        + prints + ["    }", "    free(line);", "    return 0;", "}"]
 
 
 # --- Python and NumPy ---------------------------------------------------------------
