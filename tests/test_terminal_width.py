@@ -75,3 +75,74 @@ def test_plain_trace_is_ascii_in_both_modes(run):
     for mode in ("forward", "reverse"):
         res = run("trace", TRACE, "--at", "x=2,y=3", "--mode", mode, "--format", "plain")
         assert res.stdout.isascii()
+
+
+# --- every command's terminal view at 40 and 80 columns (issue 11) ---------------------
+
+WORKED = ("x1*x2+sin(x1)", "--at", "x1=2,x2=3")
+TITLE = "x1*x2+sin(x1) at x1 = 2, x2 = 3"
+EVERY_VIEW = [  # (arguments, numbers that must appear whole)
+    (("eval", *WORKED), ["6.909297426825682"]),
+    (("grad", *WORKED), ["2.5838531634528574"]),
+    (("grad", *WORKED, "--dir", "x1=1,x2=0"), ["2.5838531634528574"]),
+    (("grad", *WORKED, "--cotangent", "1"), ["2.5838531634528574"]),
+    (("hessian", *WORKED), ["-0.9092974268256817"]),
+    (("hessian", "x*y*z+sin(x)*exp(y*z)", "--at", "x=1,y=2,z=3"),
+     ["3055.2626174417396", "1021.4208724805799"]),
+    (("taylor", "exp(x)", "--at", "x=1", "--order", "4"), ["0.45304697140984085"]),
+    (("partial", "x^2*y^3", "--at", "x=2,y=3", "--wrt", "x,x,y"), ["54"]),
+    (("check", *WORKED), ["2.5838531634528574", "2.5838531634436976"]),
+    (("check", *WORKED, "--at", "x1=1,x2=1"), ["3.55e-12", "9.17e-12"]),
+    (("check", "sin(x)", "--at", "x=1", "--sweep"), ["8.81e-17", "0.000779"]),
+    (("trace", *WORKED), ["2.5838531634528574"]),
+    (("graph", *WORKED), ["6.909297426825682"]),
+    (("sparsity", "x*y + y*z + sin(z)"), []),
+    (("grad", "x*y+y*z", "--at", "x=1,y=2,z=3", "--sparse"), []),
+    (("functions",), []),
+]
+
+
+def _screen(width, *args):
+    from click.testing import CliRunner
+
+    from adcli.cli.main import cli
+
+    res = CliRunner().invoke(cli, [*args, "--format", "text"], env={"COLUMNS": str(width)})
+    assert res.exit_code in (0, 1) and "Traceback" not in res.output, res.output
+    return res.stdout
+
+
+@pytest.mark.parametrize("width", [40, 80])
+@pytest.mark.parametrize("args, numbers", EVERY_VIEW, ids=lambda a: " ".join(a)[:40])
+def test_every_view_fits_the_terminal_and_keeps_every_number(width, args, numbers):
+    out = _screen(width, *args)
+    too_wide = [line for line in out.splitlines() if len(line.rstrip()) > width]
+    assert not too_wide, out  # a terminal would cut these lines anywhere, words too
+    _numbers_whole(out, numbers)
+
+
+ONE_POINT = [a for a, _ in EVERY_VIEW if a[1:4] == WORKED and a.count("--at") == 1]
+
+
+@pytest.mark.parametrize("args", ONE_POINT, ids=lambda a: " ".join(a)[:40])
+def test_a_title_is_one_line_on_an_80_column_terminal(args):
+    # It was a Rich table title, wrapped at the table's width however wide the
+    # terminal: "x1*x2+sin(x1) at x1 = 2," / "x2 = 3" above eval's table.
+    out = _screen(80, *args)
+    assert any(line.startswith(TITLE) for line in out.splitlines()), out
+
+
+def test_functions_on_a_narrow_terminal_is_a_block_per_function_with_words_whole():
+    out = _screen(40, "functions")
+    assert "\nsqrt(x)  arity 1\n  domain: x ≥ 0\n  ∂/∂x = 1/(2·sqrt x)" in out or \
+        "sqrt(x)  arity 1" in out, out[:2000]
+    for word in ("derivatives", "numbers", "1/(2·abs(sqrt"):
+        assert not re.search(r"\b" + re.escape(word[:5]) + r"\s*[│┃]", out)  # not cut at a border
+
+
+def test_the_sweep_chart_says_how_wide_it_is_rather_than_wrap():
+    out = _screen(40, "check", "sin(x)", "--at", "x=1", "--sweep")
+    flat = re.sub(r"\s+", " ", out)
+    assert "the chart of the errors needs 65 columns" in flat
+    assert "log10 h" not in out
+    assert "log10 h" in _screen(80, "check", "sin(x)", "--at", "x=1", "--sweep")

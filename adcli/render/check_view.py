@@ -169,6 +169,8 @@ def show(checks, source, sweep=False):
     from rich.table import Table
     from rich.text import Text
 
+    from .rich_view import print_fitting
+
     console = Console(highlight=False)
     text = " ".join(source.split())
     if len(text) > 60:
@@ -178,7 +180,8 @@ def show(checks, source, sweep=False):
         names = list(good[0].point)
         table = Table(title=f"[bold]{text}[/]", title_justify="left")
         for col in names + ["verdict", "largest rel. error", "ω", "why"]:
-            table.add_column(col, justify="right" if col not in ("verdict", "why") else "left")
+            table.add_column(col, justify="right" if col not in ("verdict", "why") else "left",
+                             min_width=WHY_WIDTH if col == "why" else None)
         for c in checks:
             if _failed(c):  # one of several --at points that could not be computed
                 point = c.point or {}
@@ -189,7 +192,12 @@ def show(checks, source, sweep=False):
             table.add_row(*[plain_number(v) for v in c.point.values()],
                           _verdict_text(c.verdict), _num(worst, 3),
                           "" if c.step is None else f"ω{c.step}", c.summary or "")
-        console.print(table)
+        if _fits_wrapping_text(console, table):
+            console.print(table)
+        else:  # a line per point, each number whole
+            console.print(table.title)
+            for c in checks:
+                console.print(_point_line(c, names))
         return
     for c in checks:
         if _failed(c):
@@ -200,19 +208,25 @@ def show(checks, source, sweep=False):
             for (o, v), rows in c.sweep.items():
                 label = f"∂{o}/∂{v}"
                 table = Table(title=f"[bold]{text}[/] at {point}: {label}, "
-                                    f"reference {c.reference[(o, v)][:24]}…",
+                                    f"reference {c.reference[(o, v)]}",
                               title_justify="left")
                 for col in ("h", "forward FD error", "central FD error", "AD error"):
                     table.add_column(col, justify="right")
                 for s in rows:
                     table.add_row(f"1e{round(math.log10(s.h))}", _num(s.forward, 3),
                                   _num(s.central, 3), _num(s.ad, 3))
-                console.print(table)
-                console.print(Text(sweep_chart(rows, label)))
+                print_fitting(console, table)
+                chart = sweep_chart(rows, label)
+                need = max(len(line) for line in chart.splitlines()[1:])
+                if need <= console.width:
+                    console.print(Text(chart))
+                else:
+                    console.print(f"[dim](the chart of the errors needs {need} columns and "
+                                  f"the terminal has {console.width})[/]")
         else:
             table = Table(title=f"[bold]{text}[/] at {point}", title_justify="left",
                           box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-            for col in ("", "AD", "central FD", "rel.err", "tol.", ""):
+            for col in ("", "AD", "central FD", "rel.err", "tol.", "check"):
                 wide = 0
                 if col in ("AD", "central FD"):
                     wide = max(len(_num(r.ad if col == "AD" else r.fd)) for r in c.rows)
@@ -222,7 +236,7 @@ def show(checks, source, sweep=False):
                               _num(r.fd), _num(r.relerr, 3),
                               _num(r.tolerance / abs(r.ad) if r.ad else r.tolerance, 3),
                               _verdict_text(_row_verdict(r)))
-            console.print(table)
+            print_fitting(console, table)
             steps = ", ".join(f"{_num(r.h, 3)} for {r.variable}" for r in c.rows
                               if r.output == c.outputs[0])
             console.print(f"[dim]central differences with step h = {steps}; tolerance: the "
@@ -231,6 +245,42 @@ def show(checks, source, sweep=False):
         console.print(line + (f": {c.reason}" if c.reason else
                               ": AD and finite differences agree within the "
                               "finite-difference error"))
+
+
+WHY_WIDTH = 16  # the reason column wraps, but not narrower than this
+
+
+def _fits_wrapping_text(console, table):
+    """Whether ``table`` fits with every cell but the reason (the last
+    column) on one line, the reason wrapped at WHY_WIDTH or wider."""
+    from .rich_view import natural_width
+
+    *cols, why = table.columns
+    need = sum(natural_width(console, _one_column(c)) - 1 for c in cols)
+    return need + WHY_WIDTH + 4 <= console.width
+
+
+def _one_column(column):
+    from rich.table import Table
+
+    alone = Table()
+    alone.add_column(column.header)
+    for cell in column.cells:
+        alone.add_row(cell)
+    return alone
+
+
+def _point_line(c, names):
+    """One point of a several-point check, for a terminal too narrow for the table."""
+    from rich.markup import escape
+
+    if _failed(c):
+        return f"[bold red]{escape(f'{c.where}: error: {c.message}')}[/]"
+    point = ", ".join(f"{n} = {plain_number(v)}" for n, v in c.point.items())
+    worst = max((r.relerr for r in c.rows if r.relerr == r.relerr), default=0.0)
+    where = "" if c.step is None else f" at ω{c.step}"
+    why = f": {escape(c.summary)}" if c.summary else ""
+    return f"{point}: {_verdict_text(c.verdict)}{where}{why} (largest rel. error {_num(worst, 3)})"
 
 
 def _failed(entry):

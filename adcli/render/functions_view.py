@@ -81,11 +81,47 @@ def rich_table():
 
 # --- the registered views (adcli.render.registry): the table has no point ---------
 
+def blocks():
+    """The table as one block per function, for a terminal too narrow for
+    its columns: a heading line, then domain, rules and notes indented."""
+    from rich.markup import escape
+
+    out = ["[bold]adcli functions[/] (from the primitives table)"]
+    for e in entries("text"):
+        out.append(f"\n[bold cyan]{escape(e['usage'])}[/]  arity {e['arity']}")
+        out.append(f"  domain: {escape(e['domain'])}")
+        out += [f"  ∂/∂{p} = {escape(r)}" for p, r in e["partials"].items()]
+        if _notes(e):
+            out.append(f"  {escape(_notes(e))}")
+    return out
+
+
+def _words_whole(width, table):
+    """Whether Rich lays ``table`` out at ``width`` without cutting a word in
+    two (``deriv`` / ``ative`` / ``s``, ``1/(2·abs(sqrt`` across lines):
+    rendered once off screen, every word of every cell must be there."""
+    import io
+    import re
+
+    from rich.console import Console
+
+    probe = Console(width=width, file=io.StringIO(), color_system=None, highlight=False)
+    probe.print(table)
+    shown = set(re.sub("[\u2500-\u257f]", " ", probe.file.getvalue()).split())
+    return all(word in shown for column in table.columns
+               for cell in [column.header, *column.cells] for word in str(cell).split())
+
+
 @view("functions", "text")
 def _text(_results=(), **_):
-    from .rich_view import show
+    from .rich_view import console
 
-    show([rich_table()], numbers=False)  # rules and domains wrap
+    out, table = console(), rich_table()
+    if _words_whole(out.width, table):  # rules and domains wrap between words
+        out.print(table)
+        return
+    for line in blocks():  # columns narrower than their words: a block per function
+        out.print(line)
 
 
 @view("functions", "plain")

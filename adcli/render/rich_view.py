@@ -90,7 +90,7 @@ def _label(row_label, header, title=""):
     return f"{row_label}, {header}"
 
 
-def long_form(console, table):
+def long_form(console, table, title=None):
     """``table`` as label/value lines, each value whole."""
     from rich.table import Table
 
@@ -102,21 +102,29 @@ def long_form(console, table):
     long.add_column(no_wrap=True, justify="left")
     for i in range(len(cells[0]) if cells else 0):
         for j in range(1, len(columns)):
-            long.add_row(_label(cells[0][i], heads[j], table.title), cells[j][i])
+            long.add_row(_label(cells[0][i], heads[j], title or table.title), cells[j][i])
     note = WIDE_NOTE.format(need=natural_width(console, table), width=console.width,
                             format=option("format"))
     return long, note
 
 
 def print_fitting(console, renderable):
-    """Print a table as it is if it fits the terminal, else its long form."""
+    """Print a table as it is if it fits the terminal, else its long form.
+
+    The title is a line of its own, wrapped at the terminal's width: as a
+    Rich table title it would wrap at the table's (``x1*x2+sin(x1) at x1 =
+    2,`` / ``x2 = 3`` above a narrow table on an 80-column terminal)."""
     from rich.table import Table
 
-    if isinstance(renderable, Table) and not fits(console, renderable):
-        long, note = long_form(console, renderable)
-        if renderable.title:
-            console.print(renderable.title)
-        console.print(long)
-        console.print(f"[dim]{note}[/]")
+    if not isinstance(renderable, Table):
+        console.print(renderable)
         return
-    console.print(renderable)
+    title, renderable.title = renderable.title, None
+    if title:
+        console.print(title)
+    if fits(console, renderable):
+        console.print(renderable)
+        return
+    long, note = long_form(console, renderable, title)
+    console.print(long)
+    console.print(f"[dim]{note}[/]")

@@ -13,11 +13,24 @@ from .results import dumps
 # A FailedPoint (one of several --at points that could not be computed) keeps
 # its place (adcli.render.failed).
 
+def _fit_terminal(text):
+    """The sentences of a terminal view wrapped at the terminal's width, at
+    spaces (a terminal would cut a word in two); the spy plot as it is."""
+    import shutil
+    import textwrap
+
+    width = shutil.get_terminal_size().columns
+    return "\n".join(textwrap.fill(line, width, subsequent_indent="  ", break_long_words=False,
+                                   break_on_hyphens=False)
+                     if len(line) > width and " " in line else line
+                     for line in text.splitlines())
+
+
 @view("sparse", "text")
 def _sparse_text(results, **_):
     from ..sparse.formats import result_text
 
-    return "\n\n".join(each_block(results, result_text))
+    return _fit_terminal("\n\n".join(each_block(results, result_text)))
 
 
 @view("sparse", "plain")
@@ -100,7 +113,7 @@ def _cell(text, sep):
 def _pattern_text(patterns, colours=None, **_):
     from ..sparse.formats import pattern_text
 
-    return "\n\n".join(pattern_text(p, colours) for p in patterns)
+    return _fit_terminal("\n\n".join(pattern_text(p, colours) for p in patterns))
 
 
 @view("pattern", "plain")

@@ -117,9 +117,13 @@ def colours_line(kind, colours, dense=None) -> str:
         return (f"star colouring: {colours['hessian']} colour"
                 f"{'s' if colours['hessian'] != 1 else ''} → {colours['hessian']} "
                 f"Hessian-vector products instead of {dense}")
-    return (f"column colouring: {colours['forward']} forward sweeps instead of "
-            f"{colours['inputs']}; row colouring: {colours['reverse']} reverse sweeps "
+    return (f"column colouring: {_sweeps(colours['forward'], 'forward')} instead of "
+            f"{colours['inputs']}; row colouring: {_sweeps(colours['reverse'], 'reverse')} "
             f"instead of {colours['outputs']}")
+
+
+def _sweeps(count, kind):
+    return f"{count} {kind} sweep{'s' if count != 1 else ''}"
 
 
 # --- sparse results (grad/hessian --sparse) -----------------------------------------
@@ -130,6 +134,8 @@ def sweeps_line(res) -> str:
         "tangent sweeps" if res.mode == "forward" else "adjoint sweeps")
     auto = (" (sparse output chosen automatically: density below "
             f"{_threshold()})" if res.auto else "")
+    if res.sweeps == 1:
+        what = what.replace("products", "product").replace("sweeps", "sweep")
     return (f"{res.method}: {res.sweeps} {what} instead of {res.dense_sweeps}; "
             f"{m.nnz} nonzeros of {m.shape[0]}×{m.shape[1]}{auto}")
 
