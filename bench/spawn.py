@@ -25,16 +25,19 @@ timer.start()
 code = p.wait()
 wall = time.perf_counter() - t
 timer.cancel()
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak = usage.ru_maxrss / 1024.0
 with open(report, "w") as f:
-    json.dump({"wall": wall, "peak_mb": peak, "code": code, "timed_out": bool(timed_out)}, f)
+    json.dump({"wall": wall, "peak_mb": peak, "code": code, "timed_out": bool(timed_out),
+               "cpu": usage.ru_utime + usage.ru_stime}, f)
 """
 
 
 def measured(cmd, timeout=3600.0, stdin=None, stdout=None, stderr=None):
     """Run ``cmd`` (streams as for :class:`subprocess.Popen`); returns
-    ``{"wall", "peak_mb", "code", "timed_out"}``: the command's own wall
-    seconds and peak resident memory in MB (Linux reports kB)."""
+    ``{"wall", "peak_mb", "code", "timed_out", "cpu"}``: the command's own wall
+    seconds, peak resident memory in MB (Linux reports kB) and CPU seconds
+    (user + system: what load on a shared machine inflates least)."""
     fd, report = tempfile.mkstemp(suffix=".json")
     os.close(fd)
     try:
