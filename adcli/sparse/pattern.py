@@ -96,6 +96,7 @@ class TapeStructure:
         self.active = active
         self.edges = edges
         self._sets = {}
+        self._cones: dict[int, bytearray] = {}
 
     def index_set(self, slot: int) -> frozenset[int]:
         """The inputs ``slot`` depends on (built on demand, then kept)."""
@@ -125,7 +126,14 @@ class TapeStructure:
         return result
 
     def cone(self, output_slot: int) -> bytearray:
-        """live[slot]: the output depends differentiably on this slot."""
+        """live[slot]: the output depends differentiably on this slot (kept:
+        the Hessian's pattern and its sweeps both ask)."""
+        live = self._cones.get(output_slot)
+        if live is None:
+            live = self._cones[output_slot] = self._cone(output_slot)
+        return live
+
+    def _cone(self, output_slot):
         live = bytearray(self.tape.size)
         live[output_slot] = 1
         first, edges = self.first, self.edges
