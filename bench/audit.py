@@ -20,6 +20,8 @@ mixed partials up to order 4 are computed by every path:
   taylor             ``Function.taylor`` to order 4 along v (orders 1-4)
   partial            ``Function.partial`` (orders 1-4, mixed included)
   digits             ``--digits 30``: precise gradient and Taylor (orders 1-4)
+  codegen            the Python that ``adcli codegen --order 2`` writes
+                     (orders 1 and 2, mixed included)
 
 and compared with a reference: sympy's symbolic derivative evaluated by
 mpmath at 60, 120, 240, ... digits until two precisions agree to 1e-45, so
@@ -76,7 +78,7 @@ FIXED_FIRST = {"pow": [2.0, 0.5, 10.0], "logb": [3.0, 1e-300, 1e300]}
 QUICK_FIXED = {"div": [3.0, 1e-300], "pow": [3.0, 2.5, -1.0], "logb": [10.0],
                "atan2": [1.0, 1e200], "hypot": [1.0, 1e200]}
 
-PATHS = ["forward", "reverse", "batch", "hessian", "taylor", "partial", "digits"]
+PATHS = ["forward", "reverse", "batch", "hessian", "taylor", "partial", "digits", "codegen"]
 
 
 # --- references ---------------------------------------------------------------
@@ -347,7 +349,29 @@ def compute_paths(case, fn, point, orders):
         return values[1:], warnings
 
     attempt("digits", pure[1:], digits_taylor)
+
+    def generated():
+        names = list(fn.inputs)
+        _, g, h = _generated(case.formula)([point[n] for n in names])
+        n, i = len(names), names.index(var)
+        return [g[i], h[i * n + i]] + ([h[1]] if len(hess_ijs) > 1 else []), []
+
+    attempt("codegen", [first] + hess_ijs, generated)
     return out
+
+
+_GENERATED: dict = {}
+
+
+def _generated(formula):
+    """The function ``adcli codegen --lang python --order 2`` writes for the
+    formula: (f, gradient, Hessian) as flat lists."""
+    found = _GENERATED.get(formula)
+    if found is None:
+        namespace: dict = {}
+        exec(adcli.Function(formula).codegen("python", order=2), namespace)  # noqa: S102
+        found = _GENERATED[formula] = namespace["adcli_f"]
+    return found
 
 
 def batch_first(case, fn, values):
