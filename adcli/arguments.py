@@ -100,8 +100,9 @@ def name_list(wrt):
 
 
 def check_names(tape, names, param):
+    known = tape.input_index  # a dict: a tuple's `in` made --dir over n inputs n²
     for name in names:
-        if name not in tape.inputs:
+        if name not in known:
             raise UsageError(
                 f"`{param}` names `{name}`, which is not an input",
                 hint=f"the inputs are {', '.join(tape.inputs) or 'none'}", params=(param,))

@@ -118,7 +118,8 @@ COMMANDS = [
     ("trace --mode reverse", {"formula length": 1, "inputs": 1, "outputs": 1},
      lambda s: ["trace", s.expr, "--at", s.at, "--mode", "reverse", "--format", "plain",
                 *_one_output(s)]),
-    # forward: a tangent column per input (n columns of n rows); every output shown
+    # forward: a tangent column per input (n columns of n rows, at most 2,000,000
+    # numbers: see TRACE_SIZES); every output shown
     ("trace --mode forward", {"formula length": 1, "inputs": 2, "outputs": 1},
      lambda s: ["trace", s.expr, "--at", s.at, "--mode", "forward", "--format", "plain"]),
     ("graph --format plain", {"formula length": 1, "inputs": 1, "outputs": 1},
@@ -134,7 +135,7 @@ COMMANDS = [
     ("codegen --order 2", {"formula length": 1, "inputs": 2},  # n² Hessian entries
      lambda s: ["codegen", s.expr, "--lang", "python", "--order", "2"]),
     ("sparsity", {"formula length": 1, "inputs": 1, "outputs": 1},
-     lambda s: _json("sparsity", s.expr)),
+     lambda s: _json("sparsity", s.expr, "--at", s.at)),  # --at: the inputs' order
     ("sparsity --hessian", {"formula length": 1, "inputs": 1},
      lambda s: _json("sparsity", s.expr, "--hessian")),
     ("plot (sampling)", {"formula length": 1},
@@ -190,6 +191,8 @@ FLOOR = {"samples": 2}  # the size of the floor where 1 is not allowed (else 1)
 QUADRATIC_SIZES = ((25, 50, 100), (100, 200, 400, 800))
 # a batch's floor is some 15 ms: its quadratic cases start higher
 BATCH_QUADRATIC_SIZES = ((50, 100, 200), (100, 200, 400, 800))
+# a forward trace refuses n tangent columns × 4n steps beyond 2,000,000 numbers
+TRACE_SIZES = ((25, 50, 100), (100, 200, 400, 700))
 # plot sweeps its formula over the samples some 25 times: 1 s at 800 terms
 PLOT_LENGTH = ((50, 100, 200), (200, 400, 800, 1600))
 
@@ -200,8 +203,9 @@ def _cases():
     cases = []
     for label, dims, args in COMMANDS:
         for dim, needed in dims.items():
-            sizes = (QUADRATIC_SIZES if needed == 2 else PLOT_LENGTH if label.startswith("plot")
-                     else SIZES[dim])
+            sizes = (TRACE_SIZES if label.startswith("trace") and needed == 2
+                     else QUADRATIC_SIZES if needed == 2
+                     else PLOT_LENGTH if label.startswith("plot") else SIZES[dim])
             cases.append((label, dim, needed, *sizes,
                           lambda n, a=args, d=dim: (a(SHAPES[d](n)), None)))
     for cmd, extra, by_rows, by_columns in BATCHES:
@@ -228,7 +232,7 @@ def _cases():
         ("partial --wrt x,…,y,… (mixed)", "order", 4, (4, 8, 16), (4, 8, 16, 32),
          lambda n: (_json("partial", "exp(x*y)*sin(x+y)", "--at", "x=0.3,y=0.7", "--wrt",
                           ",".join(["x"] * (n // 2) + ["y"] * (n - n // 2))), None)),
-        ("plot --order", "order", 2, (2, 4, 8), (2, 4, 8, 16),
+        ("plot --order", "order", 2, (2, 4, 8), (2, 4, 8, 12),  # --order stops at 12
          lambda n: (["plot", "exp(sin(x))", "--over", "x=0:3", "--samples", "400", "--order",
                      str(n), "--size", f"60x{8 * (n + 1)}", "--color", "never"], None)),
         ("plot (sampling)", "samples", 1, *SIZES["samples"],

@@ -14,7 +14,8 @@ def _input_order(fn, at):
     from ..language.point import parse_point
 
     names = list(parse_point(at[0]))
-    missing = [v for v in fn.inputs if v not in names]
+    given = set(names)  # (a list's `in` per input: n² over n inputs)
+    missing = [v for v in fn.inputs if v not in given]
     if missing:
         raise UsageError(f"no value for the variable `{missing[0]}`",
                          hint=f"give it with --at, e.g. --at {missing[0]}=1")

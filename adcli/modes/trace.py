@@ -252,7 +252,7 @@ def build_trace(tape: Tape, values: list, wrt: list[str], *, system: NumberSyste
     The numbers are in ``system`` (``Trace.system``)."""
     if seed is not None:
         for name in seed:
-            if name not in tape.inputs:
+            if name not in tape.input_index:
                 raise UsageError(f"`seed` names `{name}`, which is not an input",
                                  hint=f"the inputs are {', '.join(tape.inputs)}",
                                  params=("seed",))

@@ -122,10 +122,7 @@ def _order(nodes, output_slots):
 
 
 def _tree_lines(nodes, tape, style, with_values):
-    outs = []
-    for slot in tape.outputs:
-        if slot not in outs:
-            outs.append(slot)
+    outs = list(dict.fromkeys(tape.outputs))  # once each, in order (a list's `in`: m²)
     lines = []
     for depth, slot, first in _order(nodes, outs):
         node = nodes[slot]
