@@ -171,7 +171,10 @@ def _batch_case(cmd, extra, dim, fmt, n):
     else:
         expr, stdin = "+".join(f"x{i}*sin(x{i})" for i in range(1, n + 1)), _csv_columns(n)
         wrt = {"taylor": ("--wrt", "x1"), "partial": ("--wrt", f"x1,x{n}")}.get(cmd, ())
-    return [cmd, expr, "--points", "-", *wrt, *extra, "--format", fmt], stdin
+    # one job: several run in worker processes, whose CPU time is not this
+    # process's (the times were the parent's share only), and threads on a
+    # busy machine add noise, not growth
+    return [cmd, expr, "--points", "-", "--jobs", "1", *wrt, *extra, "--format", fmt], stdin
 
 
 # Sizes (quick, full) by dimension: the quick ones still large enough
