@@ -107,6 +107,28 @@ class PointKernel(Kernel):
         return self._to_json(res)
 
 
+def recompute_rows(variables, bad, skip, V, errors, warnings, X, one):
+    """Rows ``bad`` (a boolean mask, or None) through the scalar engine:
+    ``one(point) -> (cells, warning messages)`` fills V's row, or its
+    AdcliError the row's error; rows in ``skip`` could not be read."""
+    import numpy as np
+
+    if bad is None:
+        return
+    for i in np.flatnonzero(bad).tolist():
+        if i in skip:
+            continue
+        point = dict(zip(variables, X[i].tolist(), strict=False))
+        try:
+            cells, w = one(point)
+        except AdcliError as exc:
+            errors[i] = exc.message
+            continue
+        V[i] = cells
+        if w:
+            warnings[i] = w
+
+
 # A chunk of fewer rows is computed point by point by the scalar engine, as
 # --at does: a vector operation costs its call overhead per ω step whatever
 # the rows, so one 10,000-variable row took 3x its --at time through NumPy
@@ -149,28 +171,22 @@ class _Vectorised(Kernel):
         return [X[:, j] for j in range(X.shape[1])], X.shape[0]
 
     def _recompute(self, bad, skip, V, errors, warnings, X, one):
-        import numpy as np
+        recompute_rows(self.variables, bad, skip, V, errors, warnings, X, one)
 
-        if bad is None:
-            return
-        for i in np.flatnonzero(bad).tolist():
-            if i in skip:
-                continue
-            point = dict(zip(self.variables, X[i].tolist(), strict=False))
-            try:
-                cells, w = one(point)
-            except AdcliError as exc:
-                errors[i] = exc.message
-                continue
-            V[i] = cells
-            if w:
-                warnings[i] = w
+    def layout(self):
+        """Where each column's cell comes from: (output k, None) for its value,
+        (output k, input slot j) for its derivative w.r.t. input j (the
+        compiled kernels of adcli.codegen.jit fill the same columns)."""
+        raise NotImplementedError
 
 
 class EvalKernel(_Vectorised):
     def __init__(self, fn, variables):
         super().__init__(fn, variables)
         self.columns = list(self.outputs)
+
+    def layout(self):
+        return [(k, None) for k in range(len(self.outputs))]
 
     def compute(self, X, skip):
         import numpy as np
@@ -214,6 +230,10 @@ class GradKernel(_Vectorised):
         for name in self.outputs:  # one group per output: f, df/dx1, …
             self.columns.append(name)
             self.columns.extend(derivative_label(name, w) for w in self.wrt)
+
+    def layout(self):
+        return [cell for k in range(len(self.outputs))
+                for cell in [(k, None)] + [(k, j) for j in self.wrt_slots]]
 
     def compute(self, X, skip):
         import numpy as np

@@ -191,19 +191,12 @@ class JitKernel:
         self.inner = inner
         self.columns = inner.columns
         self.templated = getattr(inner, "templated", True)
-        fn = inner.fn
-        if type(inner).__name__ == "EvalKernel":
-            kernel = Kernel(fn, order=0, inputs=inner.variables, flag_kinks=True)
-            columns = [("f", k) for k in range(len(fn.outputs))]
-        else:
-            kernel = Kernel(fn, order=1, mode=inner.mode, inputs=inner.variables,
-                            flag_kinks=True)
-            n = len(kernel.inputs)
-            index = [kernel.inputs.index(w) for w in inner.wrt]
-            columns = []
-            for k in range(len(fn.outputs)):
-                columns.append(("f", k))
-                columns.extend(("J", k * n + j) for j in index)
+        layout = inner.layout()  # the batch driver's columns, cell by cell
+        order = 1 if any(j is not None for _, j in layout) else 0
+        kernel = Kernel(inner.fn, order=order, mode=getattr(inner, "mode", "auto"),
+                        inputs=inner.variables, flag_kinks=True)
+        n = len(kernel.inputs)
+        columns = [("f", k) if j is None else ("J", k * n + j) for k, j in layout]
         self.compiled = compiled(kernel, columns)
 
     def compute(self, X, skip):
@@ -256,26 +249,17 @@ class HessianJitKernel:
         self.compiled = compiled(kernel, columns)
 
     def compute(self, X, skip):
-        import numpy as np
-
-        from ..errors import AdcliError
+        from ..batch.driver import recompute_rows
 
         V, bad = self.compiled.run(X)
         errors, warnings = {}, {}
         inner = self.inner
-        for i in np.flatnonzero(bad).tolist():
-            if i in skip:
-                continue
-            point = dict(zip(inner.variables, X[i].tolist(), strict=False))
-            try:
-                res = inner._compute(point)
-            except AdcliError as exc:
-                errors[i] = exc.message
-                continue
-            V[i] = inner._cells(res)
-            w = inner._warnings(res)
-            if w:
-                warnings[i] = w
+
+        def one(point):
+            res = inner._compute(point)
+            return inner._cells(res), inner._warnings(res)
+
+        recompute_rows(inner.variables, bad, skip, V, errors, warnings, X, one)
         return V, errors, warnings
 
     def json_obj(self, cells, point, warnings, row=None):

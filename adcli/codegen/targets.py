@@ -16,6 +16,19 @@ def _c_comment(text):
     return "/* " + text.replace("*/", "* /") + " */"
 
 
+def _block_comment(kernel, lang, name):
+    """The header as a C or JavaScript block comment (without its close)."""
+    return ["/*" if lang == "c" else "/**"] + [
+        " * " + line.replace("*/", "* /") for line in header_lines(kernel, lang, name)]
+
+
+def _kinked(statement, helper):
+    """A statement's text with adcli's kink convention applied by ``helper``."""
+    if statement.kink is None:
+        return statement.text
+    return f"{helper}({statement.text}, {statement.kink})"
+
+
 def emit_c(kernel, name, main=False):
     lang = C()
     n_in = len(kernel.inputs)
@@ -32,7 +45,7 @@ def emit_c(kernel, name, main=False):
         stmts, results, results_deps = statements(kernel, lang, lambda i: f"x[{i}]")
     params = ", ".join(f"double *{g}" for g, _, _ in results)
     sizes = ", ".join(f"{g}[{len(nodes)}]" for g, nodes, _ in results)
-    out = ["/*"] + [" * " + line.replace("*/", "* /") for line in header_lines(kernel, "c", name)]
+    out = _block_comment(kernel, "c", name)
     out += [" *",
             f" * int {name}(const double *x, {params});",
             f" *   x[{n_in}] the inputs in the order above; writes {sizes}",
@@ -58,7 +71,7 @@ def emit_c(kernel, name, main=False):
         for s in lines_of:
             if grouped:
                 lines.append([])
-            text = s.text if s.kink is None else f"{name}_kink({s.text}, {s.kink})"
+            text = _kinked(s, f"{name}_kink")
             add = lines[-1].append if grouped else lines.append
             add(f"{indent}const double {s.var} = {text}; {_c_comment(s.comment)}")
             checks = s.check or ()
@@ -251,8 +264,7 @@ def emit_python(kernel, name, main=False):
     stmts, results, _ = statements(kernel, lang, lambda i: f"x[{i}]")
     body = []
     for s in stmts:
-        text = s.text if s.kink is None else f"_kink({s.text}, {s.kink})"
-        body.append(f"    {s.var} = {text}  # {s.comment}")
+        body.append(f"    {s.var} = {_kinked(s, '_kink')}  # {s.comment}")
     groups = ", ".join(f"[{', '.join(codes)}]" for _, codes, _ in results)
     source = "\n".join(body) + groups
     helpers = [h for h in _PY_HELPERS if h + "(" in source]
@@ -394,13 +406,12 @@ def emit_js(kernel, name, main=False):
     stmts, results, _ = statements(kernel, lang, lambda i: f"x[{i}]")
     body = []
     for s in stmts:
-        text = s.text if s.kink is None else f"_kink({s.text}, {s.kink})"
-        body.append(f"  const {s.var} = {text}; // {s.comment}")
+        body.append(f"  const {s.var} = {_kinked(s, '_kink')}; // {s.comment}")
         if s.check is not None:
             cond, omega = s.check
             body.append(f"  if ({cond}) throw new RangeError(\"domain error at ω{omega}\");")
     source = "\n".join(body)
-    out = ["/**"] + [" * " + line.replace("*/", "* /") for line in header_lines(kernel, "js", name)]
+    out = _block_comment(kernel, "js", name)
     out += [" * An ES module (node and browsers).  " + name + "(x) takes the inputs as an",
             " * array and returns {" + ", ".join(g for g, _, _ in results) + "} as flat "
             "arrays; it throws a RangeError",
