@@ -100,6 +100,15 @@ class PointKernel(Kernel):
                 warnings[i] = w
         return V, errors, warnings
 
+    def recompute(self, bad, skip, V, errors, warnings, X):
+        """Rows ``bad`` of X through the scalar function, into V, errors and
+        warnings (the rows a compiled --jit kernel flags)."""
+        def one(point):
+            res = self._compute(point)
+            return self._cells(res), self._warnings(res)
+
+        recompute_rows(self.variables, bad, skip, V, errors, warnings, X, one)
+
     def json_obj(self, cells, point, warnings, row=None):
         res = self._results.get(row) if row is not None else None
         if res is None:

@@ -249,17 +249,9 @@ class HessianJitKernel:
         self.compiled = compiled(kernel, columns)
 
     def compute(self, X, skip):
-        from ..batch.driver import recompute_rows
-
         V, bad = self.compiled.run(X)
         errors, warnings = {}, {}
-        inner = self.inner
-
-        def one(point):
-            res = inner._compute(point)
-            return inner._cells(res), inner._warnings(res)
-
-        recompute_rows(inner.variables, bad, skip, V, errors, warnings, X, one)
+        self.inner.recompute(bad, skip, V, errors, warnings, X)
         return V, errors, warnings
 
     def json_obj(self, cells, point, warnings, row=None):
