@@ -235,6 +235,7 @@ class Kernel:
         steps = operation_nodes(grad + [value])
         second = Sweeps(b, steps)
         second._partials = self.sweeps._partials  # the tape's partials, instantiated once
+        second.partial_of = self.sweeps.partial_of
         if sparse_output is not None:
             from .sparse import sparse_hessian
 

@@ -131,11 +131,25 @@ def _rule(key):
     return primal, params, partials, postorder(partials)
 
 
-def partials(builder, node):
+@functools.cache
+def _second_rule(key, i):
+    """As :func:`_rule` for the i-th partial of a primitive with hand-written
+    second partials: its own partials are those."""
+    from ..modes.rules import rule_graph
+    from ..modes.taylor import _partial_primitive
+
+    prim = _partial_primitive(PRIMITIVES[key], i)
+    graph, primal, partials = rule_graph(prim)
+    params = [graph.var(p) for p in prim.params]
+    return primal, params, partials, postorder(partials)
+
+
+def partials(builder, node, rule=None):
     """The partials of ``node`` (an operation) with respect to each of its
     arguments, as nodes of ``builder``'s graph; None for a constant
-    argument (the engine never computes those)."""
-    primal, params, rules, order = _rule(node.op)
+    argument (the engine never computes those).  ``rule``: another rule
+    set than the node's own (:func:`_second_rule`'s)."""
+    primal, params, rules, order = rule or _rule(node.op)
     env = {primal.id: node}
     for p, a in zip(params, node.args):
         env[p.id] = a
@@ -158,6 +172,8 @@ class Sweeps:
         self.b = builder
         self.steps = steps
         self._partials = {}
+        self.partial_of = {}  # partial node id → (its operation node, argument index)
+        self._seconds = {}
 
     def partials(self, node):
         """The partials of ``node``; a partial that is the constant 0 (sign's,
@@ -168,7 +184,26 @@ class Sweeps:
             got = self._partials[node.id] = [
                 None if p is not None and _is_zero_const(p) else p
                 for p in partials(self.b, node)]
+            if PRIMITIVES[node.op].second is not None:
+                for i, p in enumerate(got):
+                    if p is not None and p.op not in (CONST, VAR):
+                        self.partial_of.setdefault(p.id, (node, i))
         return got
+
+    def _through(self, node):
+        """(arguments, partials) a tangent goes through: a partial of a
+        primitive with hand-written second partials (hypot, atan, atan2) is
+        differentiated by those, as the interpreter's Hessian does, not by
+        its rule's own DAG (x/h differentiated is 1/h − x²/h³, which cancels)."""
+        origin = self.partial_of.get(node.id)
+        if origin is None:
+            return node.args, self.partials(node)
+        owner, i = origin
+        got = self._seconds.get(node.id)
+        if got is None:
+            got = self._seconds[node.id] = partials(
+                self.b, owner, _second_rule(owner.op, i))
+        return owner.args, got
 
     def tangent(self, seeds):
         """{node id: tangent node} for ``seeds`` {input node id: node}:
@@ -177,7 +212,7 @@ class Sweeps:
         tan = dict(seeds)
         for node in self.steps:
             total = None
-            for a, p in zip(node.args, self.partials(node)):
+            for a, p in zip(*self._through(node)):
                 t = tan.get(a.id)
                 if t is None or p is None:
                     continue
