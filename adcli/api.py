@@ -11,7 +11,9 @@ import math
 from . import higher
 from .arguments import PARAMETERS, checked_value, point_mapping, system_for
 from .errors import UsageError
-from .modes.engine import MODES, choose_mode, solve
+from .graph.tape import Tape
+from .modes.engine import MODES, choose_mode, forward, linearize, primal, reverse, solve
+from .modes.messages import derivative_warnings
 from .numsys import FLOAT64
 from .numsys import system as number_system
 from .results import Derivatives, Evaluation
@@ -57,8 +59,6 @@ class Function:
 
     def tape(self, inputs=None):
         """The tape with ``inputs`` (names, in order) as ω₁, ω₂, …"""
-        from .graph.tape import Tape
-
         key = tuple(inputs) if inputs is not None else self.inputs
         tape = self._tapes.get(key)
         if tape is None:
@@ -121,8 +121,6 @@ class Function:
 
     def evaluate(self, point=None, *, digits=None, exact=False, **kwargs):
         """The value(s) at a point: an :class:`Evaluation`."""
-        from .modes.engine import primal
-
         system, tape, specs = self._prepare(point, kwargs, digits, exact)
 
         def compute(inputs):
@@ -141,8 +139,6 @@ class Function:
         """Value and gradient (one output) or Jacobian (several): a
         :class:`Derivatives`.  ``mode`` is forward, reverse or auto (reverse
         when there are fewer outputs than variables to differentiate by)."""
-        from .modes.engine import forward, linearize, reverse
-
         if mode not in MODES:  # named before the point is read (after digits/exact)
             system_for(point, kwargs, digits, exact)
             choose_mode(mode, 1, 1)
@@ -166,8 +162,6 @@ class Function:
             for row in rows:
                 flat.extend(row)
             if system is FLOAT64 and not all(map(math.isfinite, flat[m:])):
-                from .modes.messages import derivative_warnings
-
                 return flat, lin.warnings + derivative_warnings(lin)
             return flat, lin.warnings
 

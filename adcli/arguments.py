@@ -12,7 +12,8 @@ import math
 import numbers as _numbers
 
 from .errors import UsageError, example_point, listed
-from .numsys import FLOAT64
+from .modes.engine import read_value
+from .numsys import FLOAT64, numpy_arrays
 from .numsys import system as number_system
 
 # keyword parameters of the computations: a variable with such a name is
@@ -47,8 +48,6 @@ def checked_value(name, value, float64):
     if not float64:
         return value
     if isinstance(value, str):
-        from .modes.engine import read_value
-
         value = read_value(FLOAT64, value, name)
     elif not isinstance(value, _numbers.Real) and not type(value).__module__.startswith(
             ("mpmath", "numpy", "decimal")):
@@ -86,7 +85,6 @@ def system_for(point, kwargs, digits=None, exact=False, arrays=True):
     if digits is not None or exact:
         raise UsageError("arrays of points are computed in float64: drop digits/exact, "
                          "or give one point at a time")
-    from .numsys import numpy_arrays
 
     return numpy_arrays()
 
@@ -115,8 +113,6 @@ def direction_vector(tape, direction, param="direction", system=FLOAT64):
         def read(v, what):
             return finite(v, what, (param,))
     else:
-        from .modes.engine import read_value
-
         def read(v, what):
             return read_value(system, v, what.replace("`", ""))
     if hasattr(direction, "items"):
@@ -136,8 +132,6 @@ def finite(v, what, params=()):
     """``v`` as a finite float; ``what`` names it in the error (with the
     ``params`` it mentions)."""
     if isinstance(v, str):
-        from .modes.engine import read_value
-
         v = read_value(FLOAT64, v, what)
     try:
         v = float(v)

@@ -23,8 +23,9 @@ from .arguments import finite as _finite
 from .arguments import has_arrays, partial_orders, point_mapping, taylor_line
 from .arguments import name_list as _names
 from .arguments import output_index as _output_index
-from .errors import UsageError
-from .modes.engine import solve
+from .errors import AdcliError, EvalWarning, UsageError
+from .modes import engine, sweeps
+from .modes.engine import primal, read_value, solve
 from .numsys import FLOAT64
 from .results import Cotangent, Directional, Hessian, Partial, Taylor
 
@@ -39,14 +40,12 @@ def jvp(fn, point=None, direction=None, *, digits=None, exact=False, **kwargs):
                            point, kwargs)
     if digits is not None or exact:
         return _jvp_in(fn, point, direction, digits, exact, kwargs)
-    from .modes.sweeps import forward, linearize
-
     tape, values = fn._bind(point, kwargs)
     if direction is None:
         raise UsageError("jvp needs a direction, e.g. direction={'x': 1}")
     vec = _direction(tape, direction)
-    lin = linearize(tape, values)
-    tan = forward(lin, [vec])[0]
+    lin = sweeps.linearize(tape, values)
+    tan = sweeps.forward(lin, [vec])[0]
     return Directional(fn.outputs, [lin.values[o] for o in tape.outputs],
                        dict(zip(tape.inputs, vec, strict=True)),
                        [tan[o] for o in tape.outputs], lin.warnings,
@@ -56,8 +55,6 @@ def jvp(fn, point=None, direction=None, *, digits=None, exact=False, **kwargs):
 def _jvp_in(fn, point, direction, digits, exact, kwargs):
     """J·v with ``digits=N`` or ``exact=True``: the generic sweeps, run until
     every digit is right (the float64 path above keeps its fast sweeps)."""
-    from .modes.engine import forward, linearize
-
     system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
     if direction is None:
         raise UsageError("jvp needs a direction, e.g. direction={'x': 1}")
@@ -66,8 +63,8 @@ def _jvp_in(fn, point, direction, digits, exact, kwargs):
 
     def compute(inputs):
         vec = state["vec"] = _direction(tape, direction, "direction", system)
-        lin = linearize(tape, inputs, system)
-        tan = forward(lin, [vec])[0]
+        lin = engine.linearize(tape, inputs, system)
+        tan = engine.forward(lin, [vec])[0]
         return [lin.values[o] for o in tape.outputs] + [tan[o] for o in tape.outputs], \
             lin.warnings
 
@@ -79,8 +76,6 @@ def _jvp_in(fn, point, direction, digits, exact, kwargs):
 
 def _vjp_in(fn, point, cotangent, wrt, digits, exact, kwargs):
     """uᵀ·J with ``digits=N`` or ``exact=True`` (see :func:`_jvp_in`)."""
-    from .modes.engine import linearize, read_value, reverse
-
     system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
     if cotangent is None:
         raise UsageError("vjp needs a cotangent: one weight per output")
@@ -93,8 +88,8 @@ def _vjp_in(fn, point, cotangent, wrt, digits, exact, kwargs):
     def compute(inputs):
         u = state["u"] = [read_value(system, c, f"cotangent {name}")
                           for c, name in zip(raw, fn.outputs, strict=True)]
-        lin = linearize(tape, inputs, system)
-        adj = reverse(lin, [u])[0]
+        lin = engine.linearize(tape, inputs, system)
+        adj = engine.reverse(lin, [u])[0]
         return ([lin.values[o] for o in tape.outputs]
                 + [adj[tape.input_index[w]] for w in wrt]), lin.warnings
 
@@ -110,15 +105,13 @@ def vjp(fn, point=None, cotangent=None, *, wrt=None, digits=None, exact=False, *
                            point, kwargs)
     if digits is not None or exact:
         return _vjp_in(fn, point, cotangent, wrt, digits, exact, kwargs)
-    from .modes.sweeps import linearize, reverse
-
     tape, values = fn._bind(point, kwargs)
     if cotangent is None:
         raise UsageError("vjp needs a cotangent: one weight per output")
     u = _cotangent(fn, cotangent)
     wrt = fn._wrt(tape, _names(wrt))
-    lin = linearize(tape, values)
-    adj = reverse(lin, [u])[0]
+    lin = sweeps.linearize(tape, values)
+    adj = sweeps.reverse(lin, [u])[0]
     grad = {w: adj[tape.input_index[w]] for w in wrt}
     return Cotangent(fn.outputs, [lin.values[o] for o in tape.outputs],
                      dict(zip(fn.outputs, u, strict=True)), grad, lin.warnings,
@@ -207,8 +200,6 @@ def rounding_loss(coefs, again):
     c_k(s·v) = s^k·c_k(v), but the rounding errors fall differently, so where
     the two disagree the digits are noise.  A warning names the first order
     that kept fewer than 8."""
-    from .errors import EvalWarning
-
     s = RESCALE
     first, worst = None, 0.0
     for row, other in zip(coefs, again, strict=True):
@@ -233,7 +224,6 @@ def rounding_loss(coefs, again):
 def partial(fn, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
     if has_arrays(point, kwargs):
         return over_arrays(lambda p: partial(fn, p, wrt), point, kwargs, digits, exact)
-    from .modes.engine import primal
     from .modes.taylor import mixed_partial
 
     system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
@@ -269,7 +259,6 @@ def over_arrays(compute, point, kwargs, digits=None, exact=False):
     ``point``/``kwargs``, stacked into one result of arrays."""
     import numpy as np
 
-    from .errors import AdcliError
 
     if digits is not None or exact:
         raise UsageError("arrays of points are computed in float64: drop `digits`/`exact`, "

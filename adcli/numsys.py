@@ -602,8 +602,6 @@ class NumpyArrays(NumberSystem):
 
     def format(self, x: Any) -> str:
         """An array as NumPy prints it, each number at full precision."""
-        from .numtext import plain_number
-
         return self.np.array2string(self.np.asarray(x), separator=", ",
                                     formatter={"float_kind": lambda v: plain_number(float(v))})
 

@@ -9,14 +9,13 @@
 {'x': Fraction(19, 9), 'y': Fraction(1, 3)}
 """
 
+from .api import Function, compile
 from .numsys import NotRational
 
 __all__ = ["NotRational", "evaluate", "gradient", "hessian", "partial", "taylor", "trace"]
 
 
 def _fn(source):
-    from .api import Function, compile
-
     return source if isinstance(source, Function) else compile(source)
 
 

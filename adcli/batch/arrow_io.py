@@ -31,7 +31,8 @@ from pyarrow._compute import CastOptions, JoinOptions, MatchSubstringOptions, ca
 
 from ..errors import UsageError
 from . import float_text
-from .reader import cell_text
+from .reader import cell_text, csv_quote
+from .writer import check_clashes, csv_line, note_new_keys
 
 SEPARATOR = {"csv": ",", "tsv": "\t"}
 BLOCK = 1 << 22  # bytes per read of a file
@@ -434,8 +435,6 @@ class ArrowWriter:
     result columns (empty for a failed row), then ``error``."""
 
     def __init__(self, fmt, reader, kernel, out, digits=None):
-        from .writer import check_clashes, csv_line
-
         self.fmt = fmt
         self.reader = reader
         self.kernel = kernel
@@ -516,8 +515,6 @@ class ArrowWriter:
     def _rows_slowly(self, table):
         """Row by row, quoting the text cells that need it; numbers are
         formatted by Arrow exactly as in the fast path."""
-        from .reader import csv_quote
-
         sep = SEPARATOR[self.fmt]
         cols = []
         for col in table.columns:
@@ -544,8 +541,6 @@ class ArrowWriter:
         if table is not None:
             return list(table.columns)
         if self.reader.format == "jsonl":
-            from .writer import note_new_keys
-
             note_new_keys(self, chunk)
         rows = chunk.fields()
         return [string_array([r[j] if r[j] != "" else None for r in rows])

@@ -29,6 +29,9 @@ import io
 import sys
 
 from ..errors import UsageError
+from .driver import _Job, _ShardError, _Stats, _variables, default_jobs, open_reader, tune_malloc
+from .output import Output, _ShardMismatch, make_writer
+from .shards import expand_points
 
 
 class _Collect:
@@ -43,8 +46,6 @@ class _Collect:
         return None
 
     def writer_for(self, shard, reader, kernel, digits):
-        from .output import make_writer
-
         writer = make_writer(self.fmt, reader, kernel, io.StringIO(), digits)
         writer.emit = self.chunks.append  # encoded chunks, in order (no header)
         return writer
@@ -65,9 +66,6 @@ def run_shard(shard, make_kernel, needed, *, fmt, out, input_format=None, digits
     are returned.  ``jit``: the worker compiles the kernel itself (a
     compiled library cannot be pickled; its disk cache is shared by the
     workers of one machine).  Returns ``(stats, notes, chunks)``."""
-    from .driver import _Job, _ShardError, _Stats, tune_malloc
-    from .output import Output
-
     tune_malloc()  # (Dask's workers start with MALLOC_TRIM_THRESHOLD_=65536)
 
     stats = _Stats(named=named)
@@ -105,9 +103,6 @@ def run_dask(points, fn, make_kernel, *, fmt=None, input_format=None, digits=Non
     except ImportError:
         raise UsageError("`engine` dask needs Dask, which is not installed",
                          hint="pip install 'adcli[dask]'", params=("engine",)) from None
-    from .driver import _ShardError, _Stats, default_jobs
-    from .output import Output
-    from .shards import expand_points
 
     if points == "-":
         raise UsageError("`engine` dask reads files, not standard input",
@@ -167,7 +162,6 @@ def _readers(shards, input_format, needed, output, single):
     to its error (one file alone: the usage error is raised)."""
     import os
 
-    from .driver import _variables, open_reader
 
     readers = {}
     for shard in shards:
@@ -192,8 +186,6 @@ def _readers(shards, input_format, needed, output, single):
 
 def _write_stream(output, shard, reader, make_kernel, chunks, digits, stats, _ShardError):
     """The worker's encoded chunks into the one output stream, in shard order."""
-    from .output import _ShardMismatch
-
     try:
         writer = output.shared_writer(reader)
     except _ShardMismatch as exc:

@@ -35,7 +35,21 @@ import sys
 import time
 
 from ..errors import AdcliError, UsageError
-from .output import _need_arrow, arrow_available, make_writer  # noqa: F401  (re-exported)
+from ..modes.engine import choose_mode
+from ..primitives import CONSTANTS
+from ..render.results import derivative_label, eval_json, grad_json
+from ..results import Derivatives, Evaluation
+from .output import (  # noqa: F401  (_need_arrow and arrow_available are re-exported)
+    WIDE_COLUMNS,
+    Output,
+    _need_arrow,
+    _ShardMismatch,
+    arrow_available,
+    make_writer,
+)
+from .reader import MAX_ROWS as TEXT_MAX_ROWS
+from .reader import PointReader, open_points
+from .shards import expand_points
 
 CHUNK_CELLS = 1 << 21  # cells (inputs and results) per chunk: ~16 MB of float64
 
@@ -216,9 +230,6 @@ class EvalKernel(_Vectorised):
         return list(res.values), [w.message for w in res.warnings]
 
     def json_obj(self, cells, point, warnings, row=None):
-        from ..render.results import eval_json
-        from ..results import Evaluation
-
         res = Evaluation(self.fn.outputs, list(cells), [], point)
         obj = eval_json(res, point)
         obj["warnings"] = list(warnings)
@@ -227,9 +238,6 @@ class EvalKernel(_Vectorised):
 
 class GradKernel(_Vectorised):
     def __init__(self, fn, variables, wrt=None, mode="auto"):
-        from ..modes.engine import choose_mode
-        from ..render.results import derivative_label
-
         super().__init__(fn, variables)
         self.wrt = fn._wrt(self.tape, wrt)
         self.mode = choose_mode(mode, len(self.outputs), len(self.wrt))
@@ -275,9 +283,6 @@ class GradKernel(_Vectorised):
         return cells, [w.message for w in res.warnings]
 
     def json_obj(self, cells, point, warnings, row=None):
-        from ..render.results import grad_json
-        from ..results import Derivatives
-
         values, jacobian = [], []
         step = 1 + len(self.wrt)
         for k in range(len(self.outputs)):
@@ -296,7 +301,6 @@ def constants_used(source):
     """The names of the constants (``pi``, ``e``, ``tau``) the formula reads."""
     import re
 
-    from ..primitives import CONSTANTS
 
     text = re.sub(r"#[^\n]*", "", source or "")
     return [c for c in CONSTANTS if re.search(rf"(?<![\w.]){c}(?![\w(])", text)]
@@ -363,9 +367,6 @@ def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digi
     parallel threads, written in order (default: the cores available);
     ``progress``: show a bar on stderr (default: when stderr is a terminal
     and the output is not)."""
-    from .output import Output
-    from .shards import expand_points
-
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     if fmt is not None and fmt not in ("csv", "tsv", "jsonl", "json", "parquet"):
@@ -474,8 +475,6 @@ class _Job:
     def run_shard(self, shard, output):
         import os
 
-        from .output import _ShardMismatch
-        from .reader import open_points
 
         input_format = self.input_format
         parquet = input_format == "parquet" or (
@@ -784,17 +783,13 @@ def open_reader(points, stream, input_format, parquet, max_rows=None):
         from .arrow_io import MAX_ROWS, DelimitedReader
 
         return DelimitedReader(stream, fmt, max_rows or MAX_ROWS, prefix=prefix)
-    from .reader import MAX_ROWS, PointReader
-
-    return PointReader(_Prefixed(prefix, stream), fmt, max_rows or MAX_ROWS)
+    return PointReader(_Prefixed(prefix, stream), fmt, max_rows or TEXT_MAX_ROWS)
 
 
 def _wide_header(data, fmt):
     """Whether the header (the first line of ``data``) has more columns than
     an Arrow table handles well: an array object and a cast per column
     (0.9 s for one 10,000-column row) against adcli's text reader's split."""
-    from .output import WIDE_COLUMNS
-
     line = data.lstrip().split(b"\n", 1)[0]
     return line.count(b"," if fmt == "csv" else b"\t") >= WIDE_COLUMNS
 

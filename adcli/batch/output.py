@@ -8,6 +8,8 @@ output; the suffix chooses the format."""
 import os
 
 from ..errors import UsageError
+from .shards import shard_stem
+from .writer import Writer
 
 FORMAT_OF_SUFFIX = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
                     ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
@@ -97,8 +99,6 @@ class Output:
         return writer
 
     def writer_for(self, shard, reader, kernel, digits):
-        from .shards import shard_stem
-
         fmt = self.format_for(reader)
         if self.directory:
             self.file = _File(os.path.join(self.out, shard_stem(shard) + SUFFIX_OF_FORMAT[fmt]))
@@ -186,6 +186,5 @@ def make_writer(fmt, reader, kernel, out, digits):
         from .arrow_io import ArrowWriter
 
         return ArrowWriter(fmt, reader, kernel, out, digits)
-    from .writer import Writer
 
     return Writer(fmt, reader, kernel, out, digits)

@@ -16,7 +16,7 @@ which measured fastest of the sound ways (see ``bench/batch_io.py``).
 import json
 import re
 
-from ..errors import option
+from ..errors import UsageError, option
 from .reader import SEPARATOR, csv_line, csv_quote
 
 OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "json")
@@ -73,8 +73,6 @@ def check_clashes(fmt, columns, results):
     taken = set(results)
     clash = [c for c in columns if c in taken]
     if clash:
-        from ..errors import UsageError
-
         names = ", ".join(f"`{c}`" for c in clash)
         raise UsageError(
             f"the `points` column {names} has the name of a result column" if len(clash) == 1

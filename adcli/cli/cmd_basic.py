@@ -2,8 +2,9 @@
 
 import click
 
+from . import cmd_sparse
 from . import options as opt
-from .cmd_sparse import sparse_option
+from .cmd_sparse import check_sparse_options, sparse_grad_batch, sparse_option
 from .options import precision_options
 
 
@@ -48,8 +49,6 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse,
                  points=None, input_format=None, digits=None, exact=False):
     """Value and gradient of EXPR (the Jacobian for several outputs)."""
     if sparse or fmt == "mtx":
-        from .cmd_sparse import check_sparse_options
-
         check_sparse_options(direction, cotangent, points, digits, exact, fmt)
 
     numbers = opt.number_system(digits, exact, points)
@@ -66,8 +65,6 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse,
         fn = opt.compile_formula(expr, file)
         wrt_names = opt.parse_wrt(wrt)
         if sparse:
-            from .cmd_sparse import sparse_grad_batch
-
             return sparse_grad_batch(fn, at, points, fmt, input_format, digits, wrt_names, mode)
         return opt.run_batch(fn, at, points, lambda v: GradKernel(fn, v, wrt_names, mode),
                              fmt, input_format, digits, "-" in (expr, file))
@@ -77,8 +74,6 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse,
         return grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats)
     fn = opt.compile_formula(expr, file)
     if sparse is not False:
-        from . import cmd_sparse
-
         if sparse or fmt == "mtx" or cmd_sparse.auto_sparse(fn, at, "jacobian"):
             auto = not sparse and fmt != "mtx"
             return cmd_sparse.sparse_grad(fn, at, opt.parse_wrt(wrt), mode, fmt, auto,

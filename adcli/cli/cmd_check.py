@@ -2,6 +2,11 @@
 
 import click
 
+from ..errors import DomainError
+from ..modes.check import check_point
+from ..modes.check import sweep as run_sweep
+from ..render.check_view import check_json, failure_line
+from ..render.results import derivative_label
 from . import options as opt
 
 
@@ -22,9 +27,6 @@ def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=Non
     can explain.  Exit 1 when they disagree beyond it or the point is on a
     kink (where the derivative does not exist); 0 when all agree.
     """
-    from ..modes.check import check_point
-    from ..modes.check import sweep as run_sweep
-
     fn = opt.compile_formula(expr, file)
     wrt = opt.parse_wrt(wrt)
     if points is not None:
@@ -44,8 +46,6 @@ def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=Non
     opt.show("check", fmt, checks, source=fn.source, sweep=sweep)
     bad = [c for c in checks if not c.ok]
     if bad and fmt != "text":
-        from ..render.check_view import failure_line
-
         click.echo(f"adcli: check: {failure_line(bad[0])}", err=True)
     if bad:
         click.get_current_context().exit(1)
@@ -57,10 +57,6 @@ def _kernel(fn, variables, wrt):
     and FD disagree or that sits on a kink is a failed row whose error names
     the verdict and the ω step, so the batch exits 1."""
     from ..batch.driver import PointKernel
-    from ..errors import DomainError
-    from ..modes.check import check_point
-    from ..render.check_view import check_json
-    from ..render.results import derivative_label
 
     names = list(wrt or variables)
     columns = list(fn.outputs)

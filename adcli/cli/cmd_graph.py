@@ -3,6 +3,9 @@
 import click
 
 from ..errors import UsageError, example_point
+from ..language.point import parse_point
+from ..render import graph_view as V
+from ..render.numbers import plain_number
 from . import options as opt
 
 GRAPH_FORMATS = ("tree", "plain", "dot", "mermaid", "json", "text")
@@ -24,8 +27,6 @@ def graph_command(expr, file, at, mode, wrt, seed, fmt):
     """The DAG of EXPR: ω steps, operations, inputs and outputs; a shared
     subexpression is one node with several edges.  With --at the nodes
     carry values, with --mode also tangents or adjoints."""
-    from ..render import graph_view as V
-
     fn = opt.compile_formula(expr, file)
     if fmt is None:
         fmt = "tree" if opt.choose_format(None) == "text" else "plain"
@@ -40,8 +41,6 @@ def graph_command(expr, file, at, mode, wrt, seed, fmt):
     nodes = V.build(tape, sweeps, style, numbers)
     title = " ".join(fn.source.split())
     if traces:
-        from ..render.numbers import plain_number
-
         shown = [", ".join(f"{k} = {plain_number(v)}" for k, v in t.point.items())
                  for t in traces]
         if len(at) > 1:  # one label per point on every node, numbered as the --at
@@ -85,7 +84,6 @@ def _traces(fn, at, mode, wrt, seed):
             raise UsageError("--mode needs a point for its tangents or adjoints",
                              hint="add --at, e.g. --at " + example_point(fn.inputs))
         return [], []
-    from ..language.point import parse_point
 
     direction = parse_point(seed, "seed") if seed is not None else None
     names = opt.parse_wrt(wrt)

@@ -4,8 +4,11 @@
 import click
 
 from ..errors import UsageError
+from ..higher import _output_index
+from ..render import higher_view as V
+from . import cmd_sparse
 from . import options as opt
-from .cmd_sparse import sparse_option
+from .cmd_sparse import check_sparse_options, sparse_hessian_batch, sparse_option
 from .options import precision_options
 
 
@@ -92,11 +95,7 @@ def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=
                     input_format=None, digits=None, exact=False):
     """Value, gradient and dense Hessian of EXPR (forward-over-reverse:
     one Hessian-vector product per input; --sparse: one per colour)."""
-    from ..render import higher_view as V
-
     if sparse or fmt == "mtx":
-        from .cmd_sparse import check_sparse_options
-
         check_sparse_options(direction, None, points, digits, exact, fmt, kind="hessian")
 
     numbers = opt.number_system(digits, exact, points)
@@ -105,12 +104,8 @@ def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=
     v = parse_dir(direction, bool(numbers)) if direction is not None else None
     k = _output(output)
     if sparse and points is not None:
-        from .cmd_sparse import sparse_hessian_batch
-
         return sparse_hessian_batch(fn, at, points, fmt, input_format, digits, wrt, k)
     if sparse is not False and v is None and points is None:
-        from . import cmd_sparse
-
         if sparse or fmt == "mtx" or cmd_sparse.auto_sparse(fn, at, "hessian", output):
             auto = not sparse and fmt != "mtx"
             return cmd_sparse.sparse_hessian(fn, at, wrt, k, fmt, auto, numbers)
@@ -119,8 +114,6 @@ def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=
         return fn.hessian(p, wrt=wrt, output=k, direction=v, **numbers)
 
     if points is not None:
-        from ..higher import _output_index
-
         name = fn.outputs[_output_index(fn, k)]
 
         def columns(variables):
@@ -153,8 +146,6 @@ def taylor_command(expr, file, at, order, wrt, direction, fmt, points=None,
                    input_format=None, digits=None, exact=False):
     """Taylor coefficients c_k and derivatives dᵏ/dtᵏ f(x + t·v) at t = 0,
     k = 0…K, by Taylor-mode arithmetic (O(K²) per step)."""
-    from ..render import higher_view as V
-
     numbers = opt.number_system(digits, exact, points)
     fn = opt.compile_formula(expr, file)
     names = opt.parse_wrt(wrt)
@@ -191,8 +182,6 @@ def partial_command(expr, file, at, wrt, fmt, points=None, input_format=None, di
                     exact=False):
     """One mixed partial derivative of any order, exact to working
     precision (Taylor coefficients along several directions)."""
-    from ..render import higher_view as V
-
     numbers = opt.number_system(digits, exact, points)
     fn = opt.compile_formula(expr, file)
     names = opt.parse_wrt(wrt)

@@ -7,7 +7,12 @@ import sys
 import click
 
 from ..errors import UsageError
+from ..higher import _output_index
+from ..language.point import parse_point
+from ..plot.sampling import LineSampler, bind, parse_over, sample_field
+from ..plot.terminal import field_shape, render_curves, render_field, short_number, use_colour
 from . import options as opt
+from .cmd_higher import _output
 
 ONE_VAR_SAMPLES = 4001  # odd: a symmetric range has its middle on the grid
 MAX_GRID = 2000
@@ -72,11 +77,6 @@ def plot_command(expr, file, over, order, at, wrt, samples, out, size, color, ou
     Undefined points are gaps, values beyond a robust range are clipped (the
     plot says so), and kinks are marked on the derivatives.
     """
-    from ..higher import _output_index
-    from ..language.point import parse_point
-    from ..plot.sampling import bind, parse_over
-    from .cmd_higher import _output
-
     fn = opt.compile_formula(expr, file)
     spans = parse_over(over)
     if len(at) > 1:  # one picture: the other variables take one value each
@@ -102,7 +102,6 @@ def plot_command(expr, file, over, order, at, wrt, samples, out, size, color, ou
     if cols < 20 or lines < 6:
         raise UsageError(f"a terminal of {cols}×{lines} is too small for a plot",
                          hint="make it at least 20 columns × 6 lines, or use --size")
-    from ..plot.terminal import use_colour
 
     colour = use_colour(sys.stdout, color)
     if len(spans) == 1:
@@ -121,15 +120,10 @@ def _title(fn, spans, fixed):
 
 
 def _num(x):
-    from ..plot.terminal import short_number
-
     return short_number(x)
 
 
 def _terminal_curves(fn, span, fixed, order, wrt, samples, cols, lines, colour, which):
-    from ..plot.sampling import LineSampler
-    from ..plot.terminal import render_curves
-
     sampler = LineSampler(fn, span, fixed, order, wrt, which)
     curves = sampler.sample(samples or ONE_VAR_SAMPLES)
     n = order + 1
@@ -144,9 +138,6 @@ def _terminal_curves(fn, span, fixed, order, wrt, samples, cols, lines, colour, 
 
 
 def _terminal_field(fn, spans, fixed, order, samples, cols, lines, colour, which):
-    from ..plot.sampling import sample_field
-    from ..plot.terminal import field_shape, render_field
-
     sx, sy = spans
     plot_w, plot_h, _ = field_shape(cols, lines, sx.hi - sx.lo, sy.hi - sy.lo, colour)
     field = sample_field(fn, spans, fixed, plot_w, 2 * plot_h if colour else plot_h, which)

@@ -3,7 +3,11 @@
 import click
 
 from ..errors import UsageError
+from ..higher import _output_index
+from ..modes.sweeps import without_gc
 from . import options as opt
+from .options import parse_output as _output
+from .options import point_batch as _batch
 
 
 def _input_order(fn, at):
@@ -45,8 +49,6 @@ def sparsity_command(expr, file, hessian, output, at, fmt):
     fmt = opt.choose_format(fmt)
     tape = fn.tape(_input_order(fn, at))
     if hessian:
-        from ..higher import _output_index
-
         pat, counts = hessian_summary(tape, _output_index(fn, opt.parse_output(output)))
     else:
         if output is not None:
@@ -88,9 +90,6 @@ def auto_sparse(fn, at, kind, output=None):
         return False
     tape = fn.tape(names)
     if kind == "hessian":
-        from ..higher import _output_index
-        from .options import parse_output as _output
-
         adj = D.tape_hessian_adjacency(tape, _output_index(fn, _output(output)))
         nnz = sum(len(a) for a in adj)
     else:
@@ -100,8 +99,6 @@ def auto_sparse(fn, at, kind, output=None):
 
 def run_sparse(kind, fn, at, fmt, compute, auto, numbers=None):
     """Compute a sparse result per --at point and write it in ``fmt``."""
-    from ..modes.sweeps import without_gc
-
     # Writing 100,000s of nonzeros allocates as many containers: without
     # the cyclic collector, which would rescan the whole DAG each time.
     without_gc(_run_sparse)(kind, fn, at, fmt, compute, auto, numbers)
@@ -177,11 +174,9 @@ def sparse_hessian_batch(fn, at, points, fmt, input_format, digits, wrt, output)
     """``hessian --sparse --points``: a row per point with the value, the
     gradient and the Hessian's nonzeros (upper triangle) as columns; the
     pattern and colouring are computed once, for the header's variables."""
-    from ..higher import _output_index
     from ..render.higher_view import hessian_label
     from ..sparse import drivers as D
     from ..sparse.formats import result_json
-    from .options import point_batch as _batch
 
     k = _output_index(fn, output)
     name = fn.outputs[k]
@@ -215,7 +210,6 @@ def sparse_grad_batch(fn, at, points, fmt, input_format, digits, wrt, mode):
     """``grad --sparse --points``: values, then the Jacobian's nonzeros as columns."""
     from ..sparse import drivers as D
     from ..sparse.formats import result_json
-    from .options import point_batch as _batch
 
     def columns(variables):
         tape = fn.tape(list(variables))

@@ -4,7 +4,8 @@ cost of each mode."""
 import click
 
 from ..errors import UsageError
-from ..render.trace_view import DEFAULT_TEXT_LIMIT
+from ..language.point import parse_point
+from ..render.trace_view import DEFAULT_TEXT_LIMIT, cost_plain
 from . import options as opt
 from .options import precision_options
 
@@ -42,8 +43,6 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
     names = opt.parse_wrt(wrt)
     direction = None
     if seed is not None:
-        from ..language.point import parse_point
-
         if names is not None:
             raise UsageError("--seed and --wrt do not combine",
                              hint="--wrt x1 is the seed x1=1 with every other input 0")
@@ -61,7 +60,5 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
 
 def echo_cost(fn, point, wrt=None):
     """``adcli grad --stats``: the cost report (counted from the sweeps) on stderr."""
-    from ..render.trace_view import cost_plain
-
     for line in cost_plain(fn.cost(point, wrt=wrt)).splitlines():
         click.echo(f"adcli: stats: {line}", err=True)

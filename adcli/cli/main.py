@@ -9,6 +9,10 @@ import sys
 
 import click
 
+from ..errors import AdcliError, name_options
+from .flags import as_flags, flag
+from .options import FAILED_POINTS
+
 # name -> (module, attribute).  A new command is one line here and one module.
 COMMANDS = {
     "eval": ("adcli.cli.cmd_basic", "eval_command"),
@@ -41,10 +45,6 @@ class LazyGroup(click.Group):
     def invoke(self, ctx):
         """Run the command; turn adcli's errors into one message on stderr
         and the documented exit status (also under click's CliRunner)."""
-        from ..errors import AdcliError, name_options
-        from .flags import flag
-        from .options import FAILED_POINTS
-
         _allow_long_integers()
         name_options(flag)  # views and notes say --limit, not the API's `limit`
         try:
@@ -56,7 +56,6 @@ class LazyGroup(click.Group):
             return result
         except AdcliError as exc:
             from ..render.errors import format_error
-            from .flags import as_flags
 
             click.echo(format_error(as_flags(exc)), err=True)
             ctx.exit(exc.exit_code)

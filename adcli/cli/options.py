@@ -5,8 +5,13 @@ import sys
 
 import click
 
-from ..errors import UsageError, example_point, listed
+from ..api import Function
+from ..errors import AdcliError, UsageError, example_point, listed
+from ..numsys import system
 from ..render.failed import FailedPoint
+from ..render.failed import each_json as objects
+from ..render.registry import formats, render
+from .flags import as_flags
 
 FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
 
@@ -69,8 +74,6 @@ def read_text(stream, what):
 
 
 def compile_formula(expr, file):
-    from ..api import Function
-
     return Function(read_formula(expr, file))
 
 
@@ -127,8 +130,6 @@ def each_point(fn, at, compute, parse_point=None):
         return results
     if parse_point is None:
         from ..language.point import parse_point
-    from ..errors import AdcliError
-    from .flags import as_flags
 
     click.get_current_context().meta[SEVERAL_POINTS] = True
     parsed, failures = [], []
@@ -168,8 +169,6 @@ def in_order(results):
 
 def each_json(results, to_json):
     """The JSON object of every point, a failed one's in its place."""
-    from ..render.failed import each_json as objects
-
     return objects(in_order(results), to_json)
 
 
@@ -190,7 +189,6 @@ def _hint_one_point(failures, parsed, at):
 
 def _report_failed_points(failures, count, none_left):
     from ..render.errors import format_error
-    from .flags import as_flags
 
     if not failures:
         return
@@ -239,7 +237,6 @@ def emit_warnings(warnings):
     """The warnings on stderr, with the command line's flags for the
     parameters they name (in place: the views show the same words)."""
     from ..render.errors import format_warning
-    from .flags import as_flags
 
     seen = set()
     for w in map(as_flags, warnings):
@@ -251,8 +248,6 @@ def emit_warnings(warnings):
 def show(kind, fmt, results, **options):
     """Write ``results`` (one per point) of ``kind`` as ``fmt``, through the
     one table of views (:mod:`adcli.render.registry`)."""
-    from ..render.registry import render
-
     several = bool(click.get_current_context().meta.get(SEVERAL_POINTS))
     text = render(kind, fmt, in_order(results), several=several, **options)
     if text:  # None: the view printed to the terminal; "": nothing to write
@@ -262,8 +257,6 @@ def show(kind, fmt, results, **options):
 def formats_of(*kinds):
     """The --format choices of a command whose results are of ``kinds``:
     every format the registry has for them, in its order."""
-    from ..render.registry import formats
-
     return tuple(dict.fromkeys(fmt for kind in kinds for fmt in formats(kind)))
 
 
@@ -310,7 +303,6 @@ def number_system(digits, exact, points=None):
         raise UsageError("--exact, and --digits above 17, work with --at points, not yet "
                          "with --points (a batch runs in float64)",
                          hint="give the points with --at (repeatable)")
-    from ..numsys import system
 
     system(digits, exact)  # mpmath is there (else a usage error now)
     return {"exact": True} if exact else {"digits": digits}

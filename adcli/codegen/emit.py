@@ -12,6 +12,7 @@ import math
 
 from .._version import __version__
 from ..graph.dag import CONST, VAR
+from ..language.printer import number
 from ..primitives import PRIMITIVES
 from .kernel import KINKS, POLES
 
@@ -211,8 +212,6 @@ class Adcli(Lang):
     name = "adcli"
 
     def literal(self, v):
-        from ..language.printer import number
-
         text = number(v, "ascii")
         return f"({text})" if text.startswith("-") else text
 

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 from .. import __version__
 from ..errors import option
+from .kernel import Kernel
 
 CFLAGS = ["-std=c99", "-O2", "-shared", "-fPIC"]
 _LOADED = {}
@@ -186,8 +187,6 @@ class JitKernel:
     compute.  Flagged rows go through the wrapped kernel's scalar path."""
 
     def __init__(self, inner):
-        from .kernel import Kernel
-
         self.inner = inner
         self.columns = inner.columns
         self.templated = getattr(inner, "templated", True)
@@ -233,8 +232,6 @@ class HessianJitKernel:
     thread_safe = True  # compute keeps no state; json_obj recomputes by point
 
     def __init__(self, inner, spec):
-        from .kernel import Kernel
-
         self.inner = inner
         self.columns = inner.columns
         variables = list(inner.variables)

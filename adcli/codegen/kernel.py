@@ -9,10 +9,16 @@ and every partial of a primitive with a kink (so the engine's kink
 convention can be applied to it); everything else is written inline.
 """
 
+from ..arguments import cotangent_vector as _cotangent
+from ..arguments import direction_vector as _direction
+from ..arguments import output_index as _output_index
+from ..errors import UsageError
 from ..graph.dag import CONST, VAR, postorder
+from ..graph.tape import Tape
 from ..language.printer import ATOM as _ATOM
 from ..language.printer import number
 from ..language.printer import print_node as _print
+from ..numtext import derivative_label
 from ..primitives import PRIMITIVES
 from .symbolic import Builder, Sweeps, choose, operation_nodes
 
@@ -71,9 +77,6 @@ class Kernel:
 
     def __init__(self, fn, *, mode="auto", order=1, direction=None, cotangent=None,
                  inputs=None, output=None, flag_kinks=False, sparse=False):
-        from ..graph.tape import Tape
-        from ..numtext import derivative_label
-
         self.fn = fn
         self.flag_kinks = flag_kinks  # C: return -ω at a step on its kink (for --jit)
         program = fn.program
@@ -102,8 +105,6 @@ class Kernel:
             values = [values[k]]
         self.groups = [("f", values, list(self.outputs))]
         if direction is not None and cotangent is not None:
-            from ..errors import UsageError
-
             raise UsageError("give `direction` (J·v) or `cotangent` (uᵀ·J), not both",
                              params=("direction", "cotangent"))
         if order == 0:
@@ -120,8 +121,6 @@ class Kernel:
                 self.groups.append(("H", hess, [f"d2{name}/d{a}d{c}" for a in self.inputs
                                                 for c in self.inputs]))
         elif direction is not None:
-            from ..arguments import direction_vector as _direction
-
             self.mode = "forward"
             vec = _direction(tape, direction)
             seeds = {v.id: b.const(float(s)) for v, s in zip(self.var, vec) if s}
@@ -129,8 +128,6 @@ class Kernel:
             self.groups.append(("Jv", [tan.get(o.id, zero) for o in values],
                                 [f"J·v[{o}]" for o in self.outputs]))
         elif cotangent is not None:
-            from ..arguments import cotangent_vector as _cotangent
-
             self.mode = "reverse"
             u = _cotangent(fn, cotangent)
             seeds = {}
@@ -155,11 +152,7 @@ class Kernel:
                                  for w in self.inputs]))
 
     def _output(self, output):
-        from ..arguments import output_index as _output_index
-
         if output is None and len(self.outputs) > 1:
-            from ..errors import UsageError
-
             raise UsageError("a Hessian needs one output: this program has "
                              f"{len(self.outputs)}", hint="choose one with `output` K",
                              params=("output",))

@@ -28,8 +28,10 @@ import ctypes
 import os
 import struct
 
+from .. import __version__
 from ..graph.dag import CONST, VAR
 from ..primitives import PRIMITIVES
+from .compilers import NoCompiler, cache_dir
 from .emit import Python, domain_check
 from .kernel import KINKS
 
@@ -388,8 +390,6 @@ def _engine(llvm, ir, vector=False):
     stored there."""
     import hashlib
 
-    from .. import __version__
-    from .compilers import NoCompiler, cache_dir
 
     try:
         llvm.initialize_native_target()

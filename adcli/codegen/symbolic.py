@@ -34,6 +34,10 @@ import functools
 import math
 
 from ..graph.dag import CONST, VAR, postorder
+from ..graph.tape import Tape
+from ..modes.engine import choose_mode
+from ..modes.rules import rule_graph
+from ..numtext import derivative_label
 from ..primitives import PRIMITIVES
 
 
@@ -123,8 +127,6 @@ def _simplify(b, key, args):
 def _rule(key):
     """The primal node, parameter nodes and partial nodes of a primitive's
     rules (the table's strings, parsed once by the rule compiler)."""
-    from ..modes.rules import rule_graph
-
     prim = PRIMITIVES[key]
     graph, primal, partials = rule_graph(prim)
     params = [graph.var(p) for p in prim.params]
@@ -262,8 +264,6 @@ def is_zero(node):
 
 
 def choose(mode, n_outputs, n_wrt):
-    from ..modes.engine import choose_mode
-
     return choose_mode(mode, n_outputs, n_wrt)
 
 
@@ -273,8 +273,6 @@ class Derivative:
     ``rows[k][j]`` is ∂(output k)/∂(wrt j): a node, or a zero constant."""
 
     def __init__(self, fn, wrt=None, mode="auto", inputs=None):
-        from ..graph.tape import Tape
-
         self.fn = fn
         program = fn.program
         self.inputs = tuple(inputs) if inputs is not None else tuple(fn.inputs)
@@ -304,6 +302,4 @@ class Derivative:
 
 
 def _label(output, var):
-    from ..numtext import derivative_label
-
     return derivative_label(output, var)

@@ -1,5 +1,6 @@
 """The four emitters: one source file each, from the same statements."""
 
+from ..errors import UsageError
 from .emit import JS, LANGS, PART_SIZE, C, NumPy, Python, header_lines, kink_tests, statements
 from .kernel import Kernel
 from .sparse import triplet_lines
@@ -448,8 +449,6 @@ def generate(fn, lang="c", *, mode="auto", order=1, direction=None, cotangent=No
              name=None, main=False, inputs=None, output=None, sparse=False):
     """Source text of the derivative program of ``fn`` in ``lang``; with
     ``sparse`` the Jacobian's or Hessian's nonzeros only (adcli/codegen/sparse.py)."""
-    from ..errors import UsageError
-
     if sparse and (direction is not None or cotangent is not None):
         raise UsageError("a direction or cotangent gives one vector (one sweep whatever "
                          "the sparsity): `sparse` does not apply",

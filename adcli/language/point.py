@@ -10,7 +10,10 @@ says its flag instead (``--at``, see :mod:`adcli.cli.flags`).
 import re
 
 from ..errors import AdcliError, UsageError
-from ..modes.sweeps import without_gc
+from ..graph.tape import Tape
+from ..modes.sweeps import primal, without_gc
+from ..primitives import CONSTANTS
+from .parser import parse
 
 _NAME = re.compile(r"(?!\d)\w+\Z")
 
@@ -66,10 +69,6 @@ def decode_utf8(data, what):
 
 def constant(text, source=None, offset=0, param="point"):
     """The float value of a constant expression such as ``pi/4``."""
-    from ..graph.tape import Tape
-    from ..modes.sweeps import primal
-    from .parser import parse
-
     try:
         program = parse(text, allow_free=False)
         if len(program.outputs) != 1:
@@ -114,7 +113,6 @@ def _plain_point(source):
     names = [name for name, _ in pairs]
     values = list(map(float, [value for _, value in pairs]))
     point = dict(zip(names, values))
-    from ..primitives import CONSTANTS
 
     if (not point or len(point) != len(pairs) or not CONSTANTS.keys().isdisjoint(point)
             or not all(map(math.isfinite, values))):
@@ -156,7 +154,6 @@ def parse_point(text, param="point", beyond_float=False):
         if stripped in point:
             raise UsageError(f"`{stripped}` is given twice", source=source,
                              span=(offset, offset + len(piece)), label=label)
-        from ..primitives import CONSTANTS
 
         if stripped in CONSTANTS:
             raise UsageError(f"`{stripped}` is a constant and cannot be given a value",

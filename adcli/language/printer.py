@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..graph.dag import CONST, VAR, postorder
+from ..numtext import plain_number
 
 if TYPE_CHECKING:
     from ..graph.dag import Node
@@ -66,8 +67,6 @@ _NAMED = {math.pi: ("π", "pi", "\\pi"), math.e: ("e", "e", "e"), math.tau: ("τ
 
 
 def number(value, style):
-    from ..numtext import plain_number
-
     named = _NAMED.get(value)
     if named is not None:
         return named[STYLES.index(style)]

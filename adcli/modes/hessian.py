@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 from ..errors import EvalWarning
 from ..graph.dag import CONST, VAR, Graph, Node, postorder
 from ..graph.tape import Tape
+from ..language.parser import parse
 from ..numsys import FLOAT64, NumberSystem
 from ..primitives import PRIMITIVES, Primitive
 from .engine import linearize
@@ -38,8 +39,6 @@ _RULES: dict = {}
 
 def _instantiate(graph, prim, args, rules=None):
     """Prim's partial rules (or ``rules``) as nodes of ``graph`` over the nodes ``args``."""
-    from ..language.parser import parse
-
     env = dict(zip(prim.params, args, strict=False))
     return [parse(rule, graph=graph, env=env, allow_free=False).outputs[0]
             for rule in (prim.partials if rules is None else rules)]

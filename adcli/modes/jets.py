@@ -19,6 +19,7 @@ from typing import Any
 
 from ..numsys import NumberSystem
 from ..primitives import PRIMITIVES
+from .engine import primal
 
 
 class Jet:
@@ -233,8 +234,6 @@ def nested_partial(tape, point: list, items: list[tuple[int, int]],
     scaled back exactly.  Without over- or underflow every sum and product
     of the sweep is scaled exactly by a power of two, so both sweeps give the
     same bits: where they differ, one of them lost digits out of range."""
-    from .engine import primal
-
     vals, warnings = primal(tape, point, system)
     if at_kink(tape, vals):
         return None

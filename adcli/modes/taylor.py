@@ -28,9 +28,11 @@ rare ``x^y`` with a varying exponent is O(K³)).
 import math
 from operator import mul
 
-from ..errors import DomainError
+from ..errors import AdcliError, DomainError, EvalWarning
 from ..graph.dag import CONST, VAR, postorder
 from ..numsys import FLOAT64, safe_fsum
+from ..numsys import system as number_system
+from ..numtext import plain_number
 from ..primitives import PRIMITIVES
 from .engine import primal
 from .messages import call_text, kink_warning
@@ -742,9 +744,6 @@ def _fill_both(eng, need, order):
 def _nonfinite_coefficient(tape, series, vals, warnings):
     """Name the first step whose Taylor coefficient came out ±inf or nan,
     unless a warning already speaks of that step."""
-    from ..errors import EvalWarning
-    from ..numtext import plain_number
-
     for step in tape.steps:
         c = series[step.slot].c
         k = next((k for k, x in enumerate(c) if not math.isfinite(x)), None)
@@ -889,9 +888,6 @@ def _in_range(tape, point, items, nested):
 def _nested_precisely(tape, point, items):
     """The nested sweep in mpmath, confirmed to 17 digits and rounded to
     float64 (None where it fails too: polarization)."""
-    from ..errors import AdcliError, EvalWarning
-    from ..numsys import system as number_system
-
     mp = number_system(digits=17)
     exact_point = [mp.number(x) for x in point]
 

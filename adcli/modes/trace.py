@@ -16,12 +16,15 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import DomainError, UsageError
 from ..graph.dag import CONST, VAR, Graph, Node, postorder
 from ..graph.tape import Tape
 from ..numsys import FLOAT64, NumberSystem
+from ..numtext import plain_number
 from ..primitives import PRIMITIVES, Primitive
-from .engine import choose_mode, forward, linearize, mode_reason, reverse, solve
+from .engine import choose_mode, forward, linearize, mode_reason, read_value, reverse, solve
+from .rules import rule_graph
+from .sweeps import linearize as float_linearize
 
 # --- a symbolic graph for rules -------------------------------------------
 
@@ -101,8 +104,6 @@ class Symbolic:
     def partials(self, prim: Primitive, env: dict[str, Node]) -> list[Node]:
         """The table's partial rules of ``prim`` with its parameters bound
         to the display nodes in ``env`` ({param: node})."""
-        from .rules import rule_graph
-
         rg = self._rules.get(prim.key)
         if rg is None:
             rg = self._rules[prim.key] = rule_graph(prim)
@@ -133,8 +134,6 @@ class Symbolic:
 def _fold(prim, values):
     """Fold a constant subexpression when the result is short (2-1 → 1,
     but 1/3 stays 1/3)."""
-    from ..numtext import plain_number
-
     try:
         value = prim.fn(*values)
     except (ValueError, ZeroDivisionError, OverflowError):
@@ -208,8 +207,6 @@ class Trace:
 
 
 def _num(v):
-    from ..numtext import plain_number
-
     return plain_number(v)
 
 
@@ -380,15 +377,11 @@ _SAME = _Same()
 def _float_cost(tape, point):
     """The operation counts of the float64 sweeps (what each mode costs does
     not depend on the precision), or None where float64 cannot evaluate."""
-    from ..errors import DomainError
-    from ..numsys import FLOAT64
     from .cost import count_costs
-    from .engine import read_value
-    from .sweeps import linearize
 
     try:
         values = [float(read_value(FLOAT64, v)) for v in point]
-        return count_costs(tape, linearize(tape, values))
+        return count_costs(tape, float_linearize(tape, values))
     except (DomainError, UsageError, ValueError, ZeroDivisionError, OverflowError):
         return None
 

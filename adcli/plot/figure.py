@@ -17,8 +17,11 @@ import os
 
 import numpy as np
 
+from ..arguments import output_index as _output_index
 from ..errors import UsageError
-from .terminal import gap_runs, robust_range, segments_to_break
+from ..language.point import parse_point
+from .sampling import LineSampler, Span, bind, parse_over, sample_field
+from .terminal import Panel, gap_runs, robust_range, segments_to_break
 
 # the terminal's colours, as matplotlib sees them (tab10 order, readable on white)
 CURVE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
@@ -51,8 +54,6 @@ def _cut(xs, ys, lo, hi, breaks):
 
 def curves_figure(curves, size=(900, 600), title=None):
     """Stacked panels: f, f′, … (a :class:`~adcli.plot.sampling.Curves`)."""
-    from .terminal import Panel
-
     fig = _new_figure(size)
     n = len(curves.ys)
     axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
@@ -193,8 +194,6 @@ GRID_SAMPLES = 241
 def build_figure(fn, spans, fixed, *, order=1, wrt=None, samples=None, size=None,
                  output=0, title=None):
     """The figure of ``fn`` over ``spans`` (one or two :class:`Span`)."""
-    from .sampling import LineSampler, sample_field
-
     require_matplotlib()
     if len(spans) == 1:
         curves = LineSampler(fn, spans[0], fixed, order, wrt, output).sample(
@@ -208,9 +207,6 @@ def build_figure(fn, spans, fixed, *, order=1, wrt=None, samples=None, size=None
 def figure(fn, over, *, order=1, at=None, wrt=None, samples=None, size=None, output=None):
     """:meth:`adcli.Function.plot`: ``over`` as text or {name: (from, to)},
     ``at`` as text or {name: value}."""
-    from ..arguments import output_index as _output_index
-    from .sampling import Span, bind, parse_over
-
     if isinstance(over, str):
         spans = parse_over(over)
     else:
@@ -221,8 +217,6 @@ def figure(fn, over, *, order=1, at=None, wrt=None, samples=None, size=None, out
         if not 1 <= len(spans) <= 2:
             raise UsageError("a plot sweeps one or two variables")
     if isinstance(at, str):
-        from ..language.point import parse_point
-
         fixed = parse_point(at, "at")
     else:
         fixed = {k: float(v) for k, v in (at or {}).items()}

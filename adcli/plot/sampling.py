@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import UsageError
+from ..language.point import constant, split_pairs
 from ..modes.engine import primal
 from ..modes.taylor import expand
 from ..numsys import numpy_arrays
@@ -60,8 +61,6 @@ class Span:
 
 def parse_over(text: str) -> list[Span]:
     """``x=-2:2,y=-pi:pi`` → [Span]; bounds are constant expressions."""
-    from ..language.point import constant, split_pairs
-
     spans = []
     for piece, offset in split_pairs(text):
         name, eq, rest = piece.partition("=")

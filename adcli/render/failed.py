@@ -5,6 +5,7 @@ entries among the results (``adcli.cli.options.each_point``); the views
 here and in :mod:`adcli.render.results` write them."""
 
 from ..errors import option
+from ..numtext import plain_number
 
 
 class FailedPoint:
@@ -39,8 +40,6 @@ class FailedPoint:
     def cells(self, header):
         """A table row under ``header``: the point's values, an empty cell
         for every result, the reason in the last (``error``) column."""
-        from ..numtext import plain_number
-
         point = self.point or {}
         cells = [plain_number(point[c]) if isinstance(point.get(c), float)
                  else str(point.get(c, "")) for c in header[:-1]]

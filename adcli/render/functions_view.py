@@ -3,14 +3,13 @@ rules printed by the same printer as the trace.  The function
 reference of docs/language.md is ``markdown()`` (a test keeps them equal)."""
 
 from ..language.printer import subscript_name, to_string
+from ..modes.rules import rule_graph
 from ..primitives import TABLE
 from .registry import view
 
 
 def entries(style="text"):
     """One dict per primitive, in table order."""
-    from ..modes.rules import rule_graph
-
     out = []
     for prim in TABLE:
         _, _, partials = rule_graph(prim)

@@ -6,6 +6,7 @@ Values, tangents and adjoints, when asked for, come from the trace
 ``tree``."""
 
 from ..language.printer import omega, subscript_name
+from ..modes.trace import Symbolic
 from .numbers import json_number, plain_number
 from .trace_view import expr
 
@@ -37,8 +38,6 @@ def build(tape, traces=(), style="text", numbers=None):
 
 
 def _build(tape, trace, style):
-    from ..modes.trace import Symbolic
-
     n = tape.n_inputs
     rows = {r.slot: r for r in trace.rows} if trace is not None else {}
     sym = trace.symbolic if trace is not None else Symbolic()

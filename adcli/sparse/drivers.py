@@ -16,10 +16,14 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..arguments import name_list as _names
+from ..arguments import output_index as _output_index
 from ..errors import UsageError
 from ..graph.tape import Tape
+from ..modes.engine import choose_mode, forward, linearize, reverse, solve
 from ..modes.sweeps import without_gc
 from ..numsys import FLOAT64
+from ..numsys import system as number_system
 from . import colouring as C
 from .pattern import Pattern, TapeStructure, hessian_adjacency, jacobian_pattern
 
@@ -137,8 +141,6 @@ class HessianPlan(NamedTuple):
 
 def jacobian_plan(tape: Tape, idx: list[int], mode: str = "auto") -> JacobianPlan:
     """(mode, colours, row sets restricted to ``idx``) for the cheaper colouring."""
-    from ..modes.engine import choose_mode
-
     pat = tape_jacobian_pattern(tape)
     where = {i: k for k, i in enumerate(idx)}
     row_sets = [[where[c] for c in cs if c in where] for cs in pat.row_sets()]
@@ -173,9 +175,6 @@ def sparse_jacobian(fn, point=None, *, wrt=None, mode="auto", digits=None, exact
                     **kwargs) -> SparseResult:
     """Value(s) and the sparse Jacobian of ``fn`` (an :class:`adcli.Function`),
     in float64 or with ``digits=N`` / ``exact=True``."""
-    from ..modes.engine import forward, linearize, reverse, solve
-    from ..numsys import system as number_system
-
     if mode not in ("auto", "forward", "reverse"):
         raise UsageError(f"unknown mode {mode!r}", hint="use forward, reverse or auto")
     system = number_system(digits, exact)
@@ -292,11 +291,7 @@ def sparse_hessian(fn, point=None, *, wrt=None, output=None, digits=None, exact=
                    **kwargs) -> SparseResult:
     """Value, gradient and sparse Hessian of one output of ``fn``, in
     float64 or with ``digits=N`` / ``exact=True``."""
-    from ..arguments import name_list as _names
-    from ..arguments import output_index as _output_index
-    from ..modes.engine import solve
     from ..modes.hessian import SecondOrder
-    from ..numsys import system as number_system
     from .second import second_order
 
     system = number_system(digits, exact)

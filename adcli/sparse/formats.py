@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..errors import option
 from ..numtext import json_number, plain_number
+from .drivers import AUTO_DENSITY
 
 
 def _kind_label(kind):
@@ -141,14 +142,10 @@ def sweeps_line(res) -> str:
 
 
 def _threshold():
-    from .drivers import AUTO_DENSITY
-
     return f"{AUTO_DENSITY:g}"
 
 
 def _sparse_meta(res) -> dict:
-    from .drivers import AUTO_DENSITY
-
     obj = {"method": res.method, "sweeps": res.sweeps, "dense_sweeps": res.dense_sweeps,
            "nnz": res.matrix.nnz}
     if res.auto:

@@ -21,6 +21,8 @@ from __future__ import annotations
 from functools import cache
 
 from ..graph.dag import CONST, VAR, postorder
+from ..modes.rules import rule_graph
+from ..primitives import PRIMITIVES
 
 
 def _is_zero(node) -> bool:
@@ -30,9 +32,6 @@ def _is_zero(node) -> bool:
 @cache
 def first_order(key: str) -> tuple[bool, ...]:
     """Per argument of primitive ``key``: is its partial not identically 0?"""
-    from ..modes.rules import rule_graph
-    from ..primitives import PRIMITIVES
-
     _, _, partials = rule_graph(PRIMITIVES[key])
     return tuple(not _is_zero(p) for p in partials)
 
@@ -42,9 +41,6 @@ def structure(key: str) -> tuple[tuple[bool, ...], frozenset[tuple[int, int]]]:
     """(first-order mask, interacting argument pairs (i, j) with i ≤ j) of
     primitive ``key``: the pair (i, j) interacts when the partial rule for
     argument i depends differentiably on parameter j (or j's rule on i)."""
-    from ..modes.rules import rule_graph
-    from ..primitives import PRIMITIVES
-
     prim = PRIMITIVES[key]
     graph, _, partials = rule_graph(prim)
     param = {graph.var(p).id: i for i, p in enumerate(prim.params)}
