@@ -33,7 +33,7 @@ from ..graph.dag import CONST, VAR, postorder
 from ..numsys import FLOAT64, safe_fsum
 from ..numsys import system as number_system
 from ..numtext import plain_number
-from ..primitives import PRIMITIVES
+from ..primitives import PRIMITIVES, Primitive
 from .engine import primal
 from .messages import call_text, kink_warning
 from .rules import rule_graph
@@ -511,8 +511,6 @@ def _partial_primitive(prim, i):
     key = (prim.key, i)
     found = _PARTIAL_PRIMITIVES.get(key)
     if found is None:
-        from ..primitives import Primitive
-
         pairs = [(a, b) for a in range(prim.arity) for b in range(a, prim.arity)]
         row = tuple(prim.second[pairs.index((min(i, j), max(i, j)))]
                     for j in range(prim.arity))
