@@ -51,6 +51,7 @@ DEFERRED = {
     ("adcli.batch.output", "adcli.batch.arrow_io"): EXTRA + ": pyarrow",
     ("adcli.codegen.jit", "adcli.codegen.llvm"): EXTRA + ": llvmlite",
     ("adcli.codegen.jit", "adcli.codegen.targets"): COMMAND + " (the C compiler path)",
+    ("adcli.codegen.kernel", "adcli.codegen.sparse"): COMMAND + " (codegen --sparse)",
     ("adcli.codegen.text", "adcli.codegen.emit"): COMMAND + " (diff as adcli text, not LaTeX)",
     # views: Rich only for a terminal, each kind's helpers only for its formats
     ("adcli.render.results", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",

@@ -12,6 +12,7 @@ the generated file (``NAME_Jnz_rows``/``_cols``, ``NAME_Hnz_rows``/``_cols``;
 
 from __future__ import annotations
 
+from ..numtext import derivative_label
 from ..sparse import drivers as D
 from ..sparse.colouring import n_colours
 
@@ -19,8 +20,6 @@ from ..sparse.colouring import n_colours
 def sparse_jacobian(kernel, values, zero):
     """(nodes, labels, (rows, cols, shape)) of the Jacobian's nonzeros;
     sets ``kernel.mode`` to the sweeps' direction."""
-    from ..numtext import derivative_label
-
     b = kernel.builder
     idx = list(range(len(kernel.var)))
     used, colours, row_sets = D.jacobian_plan(kernel.tape, idx, kernel.mode)
