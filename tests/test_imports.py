@@ -49,6 +49,12 @@ DEFERRED = {
     ("adcli.batch.driver", "adcli.batch.numpy_backend"): COMMAND + " (vectorised kernels)",
     ("adcli.batch.driver", "adcli.codegen.jit"): COMMAND + " (--jit)",
     ("adcli.batch.output", "adcli.batch.arrow_io"): EXTRA + ": pyarrow",
+    ("adcli.batch.driver", "adcli.batch.jit_stream"): COMMAND + " (--jit on CSV/TSV)",
+    ("adcli.batch.jit_stream", "adcli.batch.arrow_io"): EXTRA + ": pyarrow",
+    ("adcli.batch.jit_stream", "adcli.batch.float_text"): COMMAND + " (--jit: rows the C++ "
+        "driver hands back to Python)",
+    ("adcli.batch.jit_stream", "adcli.codegen.compilers"): COMMAND + " (--jit: the compiler)",
+    ("adcli.batch.jit_stream", "adcli.codegen.jit"): COMMAND + " (--jit: the compiler)",
     ("adcli.codegen.jit", "adcli.codegen.llvm"): EXTRA + ": llvmlite",
     ("adcli.codegen.jit", "adcli.codegen.targets"): COMMAND + " (the C compiler path)",
     ("adcli.codegen.kernel", "adcli.codegen.sparse"): COMMAND + " (codegen --sparse)",
