@@ -14,7 +14,7 @@ from .._version import __version__
 from ..graph.dag import CONST, VAR
 from ..language.printer import number
 from ..primitives import PRIMITIVES
-from .kernel import KINKS, POLES
+from .kernel import KINKS, POLES, Kernel
 
 LANGS = ("c", "python", "numpy", "js")
 _ATOM = 9
@@ -395,8 +395,6 @@ def kink_steps(kernel):
 def kink_tests(kernel, lang, leaf):
     """What a kink query computes: [(statement, assign, [(condition, ω)])]
     in order, keeping only the primal statements the kink conditions read."""
-    from .kernel import Kernel
-
     primal = Kernel(kernel.fn, order=0, inputs=kernel.inputs, flag_kinks=True)
     stmts, _, _ = statements(primal, lang, leaf)
     needed, kept = set(), []
