@@ -62,6 +62,7 @@ DEFERRED = {
     # views: Rich only for a terminal, each kind's helpers only for its formats
     ("adcli.render.results", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",
     ("adcli.render.higher_view", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",
+    ("adcli.render.check_view", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",
     ("adcli.render.functions_view", "adcli.render.rich_view"): COMMAND
         + " (--format text: Rich)",
     ("adcli.render.trace_view", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",
