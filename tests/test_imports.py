@@ -58,6 +58,8 @@ DEFERRED = {
     ("adcli.codegen.jit", "adcli.codegen.llvm"): EXTRA + ": llvmlite",
     ("adcli.codegen.jit", "adcli.codegen.targets"): COMMAND + " (the C compiler path)",
     ("adcli.codegen.kernel", "adcli.codegen.sparse"): COMMAND + " (codegen --sparse)",
+    ("adcli.codegen.symbolic", "adcli.modes.rules"): COMMAND + " (second partials, order 2)",
+    ("adcli.codegen.symbolic", "adcli.modes.taylor"): COMMAND + " (second partials, order 2)",
     ("adcli.codegen.text", "adcli.codegen.emit"): COMMAND + " (diff as adcli text, not LaTeX)",
     # views: Rich only for a terminal, each kind's helpers only for its formats
     ("adcli.render.results", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",
