@@ -11,16 +11,22 @@ import json
 import time
 
 
-def best(fn, repeats, min_time=0.0):
-    """Best wall time of ``repeats`` calls of ``fn()`` (more, up to 1,000,
-    until ``min_time`` seconds have passed, when a call is very short)."""
+def samples(fn, repeats, min_time=0.0, cap=1000):
+    """Wall times of at least ``repeats`` calls of ``fn()`` (more, up to
+    ``cap``, until ``min_time`` seconds have passed, when a call is short)."""
     times = []
     start = time.perf_counter()
-    while len(times) < repeats or (time.perf_counter() - start < min_time and len(times) < 1000):
+    while len(times) < repeats or (time.perf_counter() - start < min_time and len(times) < cap):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    return min(times)
+    return times
+
+
+def best(fn, repeats, min_time=0.0):
+    """Best wall time of ``repeats`` calls of ``fn()`` (more, up to 1,000,
+    until ``min_time`` seconds have passed, when a call is very short)."""
+    return min(samples(fn, repeats, min_time))
 
 
 def best_and_result(fn, repeats):

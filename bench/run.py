@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import peers  # noqa: E402
+from bench.common import samples  # noqa: E402
 from bench.spawn import measured  # noqa: E402
 
 WORKED = "x1*x2+sin(x1)"
@@ -65,13 +66,7 @@ def median_or_none(xs):
 def timed(fn, repeats, min_time=0.05):
     """Median wall time of ``fn()`` over at least ``repeats`` calls (more,
     up to ``min_time`` seconds in all, when a call is very short)."""
-    times = []
-    start = time.perf_counter()
-    while len(times) < repeats or (time.perf_counter() - start < min_time and len(times) < 200):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return statistics.median(samples(fn, repeats, min_time, cap=200))
 
 
 class Contest:

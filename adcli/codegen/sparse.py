@@ -71,20 +71,16 @@ def triplet_lines(kernel, name: str, lang: str) -> list[str]:
     """The constant coordinate arrays of the sparse groups, in ``lang``."""
     out = []
     for group, (rows, cols, shape) in getattr(kernel, "triplets", {}).items():
-        for what, ints in (("rows", rows), ("cols", cols)):
-            items = ", ".join(map(str, ints))
-            var = f"{name}_{group}_{what}"
-            if lang == "c":
-                out.append(f"const int {var}[{max(len(ints), 1)}] = {{{items or '0'}}};")
-            elif lang == "js":
-                out.append(f"export const {var} = [{items}];")
-            else:
-                out.append(f"{var} = ({items}{',' if len(ints) == 1 else ''})")
-        shape_text = f"{shape[0]}, {shape[1]}"
-        if lang == "c":
-            out.append(f"const int {name}_{group}_shape[2] = {{{shape_text}}};")
-        elif lang == "js":
-            out.append(f"export const {name}_{group}_shape = [{shape_text}];")
-        else:
-            out.append(f"{name}_{group}_shape = ({shape_text})")
+        for what, ints in (("rows", rows), ("cols", cols), ("shape", shape[:2])):
+            out.append(_int_array(f"{name}_{group}_{what}", ints, lang))
     return out + [""] if out else out
+
+
+def _int_array(var: str, ints, lang: str) -> str:
+    """A constant array of integers named ``var``, in ``lang``."""
+    items = ", ".join(map(str, ints))
+    if lang == "c":
+        return f"const int {var}[{max(len(ints), 1)}] = {{{items or '0'}}};"
+    if lang == "js":
+        return f"export const {var} = [{items}];"
+    return f"{var} = ({items}{',' if len(ints) == 1 else ''})"
