@@ -7,10 +7,10 @@ import csv
 import io
 import math
 
-from .failed import FailedPoint, each_block, each_json
+from .failed import FailedPoint, each_block
 from .numbers import json_number, plain_number
 from .registry import view
-from .results import derivative_label, dumps, table_rows
+from .results import derivative_label, json_document, jsonl_document, table_rows
 
 
 def _label(row):
@@ -312,13 +312,12 @@ def _plain(checks, sweep=False, **_):
 
 @view("check", "json")
 def _json(checks, several=False, **_):
-    objs = each_json(checks, check_json)
-    return dumps(objs[0] if len(objs) == 1 and not several else objs)
+    return json_document(checks, check_json, several)
 
 
 @view("check", "jsonl")
 def _jsonl(checks, **_):
-    return "\n".join(dumps(o) for o in each_json(checks, check_json))
+    return jsonl_document(checks, check_json)
 
 
 @view("check", "csv")

@@ -74,6 +74,18 @@ def dumps(obj):
     return _RAW.sub(lambda m: raws[int(m.group(1))], text)
 
 
+def json_document(results, to_json, several=False):
+    """One point's JSON object, or the list of every point's when there are
+    several (a failed point's error object in its place)."""
+    objs = each_json(results, to_json)
+    return dumps(objs[0] if len(objs) == 1 and not several else objs)
+
+
+def jsonl_document(results, to_json):
+    """A line of JSON per point."""
+    return "\n".join(dumps(o) for o in each_json(results, to_json))
+
+
 def grad_columns(result):
     """Input columns, then one group per output: f, df/dx1, … (as batches)."""
     cols = list(result.point)
@@ -182,12 +194,11 @@ def point_views(kind: str, *, plain: Callable, to_json: Callable, columns: Calla
 
     @view(kind, "json")
     def _json(results, several=False, **_):
-        objs = each_json(results, to_json)
-        return dumps(objs[0] if len(objs) == 1 and not several else objs)
+        return json_document(results, to_json, several)
 
     @view(kind, "jsonl")
     def _jsonl(results, **_):
-        return "\n".join(dumps(o) for o in each_json(results, to_json))
+        return jsonl_document(results, to_json)
 
     @view(kind, "csv")
     def _csv(results, **_):

@@ -4,9 +4,9 @@ registry.  The text itself is written by :mod:`adcli.sparse.formats` and
 :mod:`adcli.codegen.diff`, imported when a view runs."""
 
 from ..errors import UsageError
-from .failed import FailedPoint, each_block, each_json
+from .failed import FailedPoint, each_block
 from .registry import view
-from .results import dumps
+from .results import dumps, json_document, jsonl_document
 
 # --- sparse Jacobians and Hessians: one result per point --------------------------------
 
@@ -44,15 +44,14 @@ def _sparse_plain(results, **_):
 def _sparse_json(results, several=False, **_):
     from ..sparse.formats import result_json
 
-    objs = each_json(results, result_json)
-    return dumps(objs[0] if len(objs) == 1 and not several else objs)
+    return json_document(results, result_json, several)
 
 
 @view("sparse", "jsonl")
 def _sparse_jsonl(results, **_):
     from ..sparse.formats import result_json
 
-    return "\n".join(dumps(o) for o in each_json(results, result_json))
+    return jsonl_document(results, result_json)
 
 
 @view("sparse", "mtx")

@@ -6,7 +6,7 @@ printed by :mod:`adcli.language.printer`.  Rich is imported only for
 
 from ..errors import option
 from ..language.printer import omega, subscript_name, to_string
-from .failed import FailedPoint, each_block, each_json, rich_failed
+from .failed import FailedPoint, each_block, rich_failed
 from .numbers import json_number, plain_number
 from .registry import view
 
@@ -499,10 +499,9 @@ def _latex(traces, limit=None, **_):
 
 @view("trace", "json")
 def _json(traces, stats=True, ascii=False, several=False, **_):
-    from .results import dumps
+    from .results import json_document
 
-    objs = each_json(traces, lambda t: to_json(t, stats, ascii))
-    return dumps(objs[0] if len(objs) == 1 and not several else objs)
+    return json_document(traces, lambda t: to_json(t, stats, ascii), several)
 
 
 @view("trace", "csv")
