@@ -22,7 +22,6 @@ EXCEPTIONS = {
     "adcli.language.fastpath:_run": BEING_SPLIT,
     "adcli.language.lalr:FastLALR.parse": BEING_SPLIT,
     "adcli.language.termpath:_compile": BEING_SPLIT,
-    "adcli.modes.sweeps:_plan": BEING_SPLIT,
     "adcli.modes.taylor:_fill_both": BEING_SPLIT,
     "adcli.modes.taylor:elementwise_pow": BEING_SPLIT,
     "adcli.modes.taylor:make_rules": BEING_SPLIT,

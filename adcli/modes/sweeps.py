@@ -199,10 +199,21 @@ def plan(tape: Tape) -> Plan:
 
 
 def _plan(tape: Tape) -> Plan:
+    cells = _ConstantCells(tape.size)
+    zero, one = cells.cell(0.0), cells.cell(1.0)
+    groups = [_group(tape, key, ks, cells)
+              for key, ks in _fold_recurring_constants(_steps_by_rule(tape)).items()]
+    meta = _partial_cells(tape, groups, cells, zero)
+    return Plan(meta, cells.values, [g for g, _ in groups if g.fn is not None], zero, one,
+                _kink_groups(tape, groups))
+
+
+def _steps_by_rule(tape):
+    """Step indices grouped by (primitive, which arguments are active, the
+    constant arguments): the steps that share one compiled bulk rule."""
     n, first, tconsts = tape.n_inputs, tape.first_step, tape.consts
-    steps = tape.steps
     groups: dict[tuple, list[int]] = {}
-    for k, s in enumerate(steps):
+    for k, s in enumerate(tape.steps):
         args = s.args
         a = args[0]
         key: tuple
@@ -219,43 +230,59 @@ def _plan(tape: Tape) -> Plan:
             groups[key] = [k]
         else:
             group.append(k)
-    groups = _fold_recurring_constants(groups)
-    consts: list[float] = []
-    const_at: dict[str, int] = {}
+    return groups
 
-    def const_cell(c):
+
+class _ConstantCells:
+    """The constants of the rules, each in one cell after the tape's slots."""
+
+    def __init__(self, first_cell):
+        self.first_cell = first_cell
+        self.values: list[float] = []
+        self.at: dict[str, int] = {}  # keyed by repr: 0.0 and -0.0 are two cells
+
+    def cell(self, c):
         key = repr(c)
-        if key not in const_at:
-            const_at[key] = tape.size + len(consts)
-            consts.append(c)
-        return const_at[key]
+        if key not in self.at:
+            self.at[key] = self.first_cell + len(self.values)
+            self.values.append(c)
+        return self.at[key]
 
-    zero = const_cell(0.0)
-    one = const_cell(1.0)
-    plans = []
-    for (_, active, fixed), ks in groups.items():
-        g = _Group()
-        g.prim, g.active, g.fixed, g.ks = steps[ks[0]].prim, active, fixed, ks
-        specs, g.fn = bulk_partials(g.prim, active, fixed)
-        g.n_rules = sum(1 for sp in specs if sp[0] == "rule")
-        uses = g.fn.uses if g.fn is not None else frozenset()
-        g.get_a = _getter([steps[k].args[0] for k in ks]) if "X" in uses else _none
-        g.get_b = _getter([steps[k].args[1] for k in ks]) if "Y" in uses else _none
-        g.get_v = _getter([steps[k].slot for k in ks]) if "V" in uses else _none
-        plans.append((g, specs))
-        for sp in specs:
-            if sp[0] == "const":
-                const_cell(sp[1])
-    cells = ([zero] * len(steps), [zero] * len(steps))
-    base = tape.size + len(consts)
-    for g, specs in plans:
+
+def _group(tape, key, ks, cells):
+    """The :class:`_Group` of the steps ``ks`` and the specs of its partials
+    (a constant, a parameter, the step's value, or a compiled rule); the
+    constant specs get their cells now, before any rule's cells."""
+    _, active, fixed = key
+    steps = tape.steps
+    g = _Group()
+    g.prim, g.active, g.fixed, g.ks = steps[ks[0]].prim, active, fixed, ks
+    specs, g.fn = bulk_partials(g.prim, active, fixed)
+    g.n_rules = sum(1 for sp in specs if sp[0] == "rule")
+    uses = g.fn.uses if g.fn is not None else frozenset()
+    g.get_a = _getter([steps[k].args[0] for k in ks]) if "X" in uses else _none
+    g.get_b = _getter([steps[k].args[1] for k in ks]) if "Y" in uses else _none
+    g.get_v = _getter([steps[k].slot for k in ks]) if "V" in uses else _none
+    for sp in specs:
+        if sp[0] == "const":
+            cells.cell(sp[1])
+    return g, specs
+
+
+def _partial_cells(tape, groups, cells, zero):
+    """Each step's :data:`SweepRow`: its slots and the cells of its two
+    partials.  The rules' outputs follow the constants, group after group."""
+    steps = tape.steps
+    columns = ([zero] * len(steps), [zero] * len(steps))
+    base = tape.size + len(cells.values)
+    for g, specs in groups:
         g.base = base
         ks = g.ks
         m = len(ks)
         for j, sp in enumerate(specs):
-            column = cells[j]
+            column = columns[j]
             if sp[0] == "const":
-                cell = const_cell(sp[1])
+                cell = cells.cell(sp[1])
                 for k in ks:
                     column[k] = cell
             elif sp[0] == "param":
@@ -270,17 +297,22 @@ def _plan(tape: Tape) -> Plan:
                 for pos, k in enumerate(ks):
                     column[k] = start + pos
         base += g.n_rules * m
-    meta = [(s.slot, s.args[0], s.args[1] if len(s.args) > 1 else -1, ia, ib)
-            for s, ia, ib in zip(steps, cells[0], cells[1])]
+    return [(s.slot, s.args[0], s.args[1] if len(s.args) > 1 else -1, ia, ib)
+            for s, ia, ib in zip(steps, columns[0], columns[1])]
+
+
+def _kink_groups(tape, groups):
+    """The groups whose primitive may sit on a kink at these constants."""
+    steps = tape.steps
     kinks = []
-    for g, _ in plans:
+    for g, _ in groups:
         kink = g.prim.kink
         if kink is None or not _can_kink(kink, g.fixed):
             continue
         rows = [(k, steps[k].args[0], steps[k].args[1] if g.prim.arity == 2 else -1)
                 for k in g.ks]
         kinks.append(KinkGroup(kink, _getter([a for _, a, _ in rows]), rows))
-    return Plan(meta, consts, [g for g, _ in plans if g.fn is not None], zero, one, kinks)
+    return kinks
 
 
 # A constant argument is folded into a primitive's rules (x^2: 2·x) for the
