@@ -616,26 +616,31 @@ class NumpyArrays(NumberSystem):
         return not (isinstance(x, float) and x == 0.0)
 
     def at_kink(self, prim: Primitive, args: list) -> Any:
+        mask = self.kink_mask(prim, args)
+        return mask if mask.any() else False
+
+    def kink_mask(self, prim: Primitive, args: list) -> Any:
+        """Where ``prim`` sits on its kink, as a boolean array of the
+        arguments' broadcast shape: the table's predicate run on whole arrays
+        (``x == 0``, ``abs(x) == 1`` work as written), a vector twin for the
+        predicates that use ``and``/``not`` (pow, atan2, hypot), and any other
+        predicate NumPy cannot run applied element by element (correct, only
+        slower: a new table entry needs nothing here)."""
         np = self.np
         args = [np.asarray(a, dtype=np.float64) for a in args]
         with np.errstate(invalid="ignore"):
             if prim.key == "pow":
                 x, y = args
-                mask = (x == 0) & ~((y == np.trunc(y)) & (y >= 1))
-            elif prim.key in ("atan2", "hypot"):
-                mask = (args[0] == 0) & (args[1] == 0)
-            else:
-                mask = self._kink_mask(prim, args)
-        return mask if mask.any() else False
-
-    def _kink_mask(self, prim: Primitive, args: list) -> Any:
-        """The table's predicate on whole arrays (``x == 0``, ``abs(x) == 1``
-        work as written), element by element where it uses ``and``/``not``."""
-        np = self.np
-        try:
-            return np.asarray(prim.kink(*args), dtype=bool)
-        except (ValueError, TypeError):
-            return np.vectorize(lambda *row: bool(prim.kink(*row)), otypes=[bool])(*args)
+                return (x == 0) & ~((y == np.trunc(y)) & (y >= 1))
+            if prim.key in ("atan2", "hypot"):
+                return (args[0] == 0) & (args[1] == 0)
+            try:
+                return np.asarray(prim.kink(*args), dtype=bool)
+            except (ValueError, TypeError):  # `and` on arrays: element by element
+                columns = [c.ravel().tolist() for c in np.broadcast_arrays(*args)]
+                shape = np.broadcast_shapes(*(a.shape for a in args))
+                flags = (bool(prim.kink(*row)) for row in zip(*columns, strict=True))
+                return np.fromiter(flags, dtype=bool, count=math.prod(shape)).reshape(shape)
 
     def ieee(self) -> ContextManager:
         """Off the domain a nan, at a pole ±inf, element by element: NumPy's

@@ -1,6 +1,6 @@
-"""The NumPy backend reads everything from the primitives table: every entry
-has a NumPy function, a vectorised fused rule and a vectorised kink test
-that agree with the scalar engine."""
+"""The NumPy backend reads everything from the primitives table through the
+NumPy number system: every entry has a NumPy function, a vectorised fused
+rule and a vectorised kink test that agree with the scalar engine."""
 
 import itertools
 import math
@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 import adcli
-from adcli.batch.numpy_backend import VectorTape, kink_mask, linearizer, resolve
+from adcli.batch.numpy_backend import VectorTape, kink_mask
+from adcli.modes.rules import active_linearizer
 from adcli.modes.rules import linearizer as scalar_linearizer
+from adcli.numsys import numpy_arrays
 from adcli.primitives import PRIMITIVES, TABLE
 
 XS = [0.3, 0.7, 1.5, 2.5, -0.4, -1.7, 4.0, -3.0, 0.05]
@@ -26,7 +28,8 @@ def _points(prim):
 
 @pytest.mark.parametrize("prim", TABLE, ids=lambda p: p.key)
 def test_every_table_entry_runs_vectorised_like_the_scalar_rule(prim):
-    assert callable(resolve(prim))
+    arrays = numpy_arrays()
+    assert callable(arrays.strict(prim))
     for active in itertools.product((True, False), repeat=prim.arity):
         if not any(active):
             continue
@@ -43,7 +46,7 @@ def test_every_table_entry_runs_vectorised_like_the_scalar_rule(prim):
                 want.append([r[0]] + [p for p, on in zip(r[1:], active, strict=True) if on])
         assert len(good) >= 3, f"{prim.key}: too few sample points"
         cols = [np.array(c) for c in zip(*good, strict=True)]
-        got = linearizer(prim, active)(*cols)
+        got = active_linearizer(arrays, prim, active)(*cols)
         n = len(good)
         for j, column in enumerate(got):
             column = np.broadcast_to(np.asarray(column, dtype=float), (n,))
