@@ -10,13 +10,13 @@ import math
 
 from . import higher
 from .arguments import PARAMETERS, checked_value, point_mapping, system_for
-from .errors import UsageError
+from .errors import UsageError, example_point
 from .graph.tape import Tape
 from .modes.engine import MODES, choose_mode, forward, linearize, primal, reverse, solve
 from .modes.messages import derivative_warnings
 from .numsys import FLOAT64
 from .numsys import system as number_system
-from .results import Derivatives, Evaluation
+from .results import Dag, Derivatives, Evaluation
 
 __all__ = ["MODES", "Derivatives", "Evaluation", "Function", "choose_mode", "compile",
            "evaluate", "grad", "number_system", "solve"]
@@ -211,6 +211,19 @@ class Function:
         tape, values = self._bind(point, {}, system)
         return build_trace(tape, values, self._wrt(tape, wrt), system=system, mode=mode,
                            seed=seed, output=output, cost=cost)
+
+    def graph(self, point=None, *, mode=None, wrt=None, seed=None):
+        """The DAG as its tape (``adcli graph``), with the ω trace at
+        ``point`` when one is given (values; tangents or adjoints too when
+        ``mode`` is given): a :class:`adcli.results.Dag`."""
+        if point is None:
+            if mode is not None or seed is not None:
+                raise UsageError("`mode` needs a point for its tangents or adjoints",
+                                 hint="add `point`, e.g. `point` " + example_point(self.inputs),
+                                 params=("mode", "point"))
+            return Dag(self.tape(), None, None)
+        trace = self.trace(point, mode=mode or "auto", wrt=wrt, seed=seed, cost=False)
+        return Dag(self.tape(list(trace.point)), trace, mode)
 
     def cost(self, point=None, *, wrt=None):
         """What each mode costs for the full gradient/Jacobian, counted from

@@ -6,9 +6,14 @@ asked for), warnings and the point.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import UsageError
 from .numsys import FLOAT64
+
+if TYPE_CHECKING:
+    from .graph.tape import Tape
+    from .modes.trace import Trace
 
 
 def one_or_all(items):
@@ -209,6 +214,20 @@ class Partial(_Result):
     @property
     def partial(self):
         return one_or_all(self.partials)
+
+
+class Dag(NamedTuple):
+    """The expression DAG (``Function.graph``): its tape, and the ω trace
+    at the point when one was given (``mode`` is the mode asked for: None
+    draws values only, without tangents or adjoints)."""
+
+    tape: Tape
+    trace: Trace | None
+    mode: str | None
+
+    @property
+    def warnings(self) -> list:
+        return self.trace.warnings if self.trace is not None else []
 
 
 # --- computations on a Function -----------------------------------------------

@@ -70,6 +70,8 @@ DEFERRED = {
     ("adcli.render.trace_view", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",
     ("adcli.render.functions_view", "adcli.render.results"): COMMAND + " (--format json)",
     ("adcli.render.trace_view", "adcli.render.results"): COMMAND + " (--format json)",
+    ("adcli.render.graph_view", "adcli.render.results"): COMMAND + " (--format json)",
+    ("adcli.render.graph_view", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",
     ("adcli.render.sparse_view", "adcli.sparse.formats"): COMMAND + " (sparse results)",
     # the command line: a command module loads what its options ask for
     ("adcli.cli.main", "adcli.render.errors"): COMMAND + " (an error to report)",
@@ -83,8 +85,6 @@ DEFERRED = {
     ("adcli.cli.cmd_check", "adcli.batch.driver"): COMMAND + " (--points)",
     ("adcli.cli.cmd_codegen", "adcli.cli.cmd_higher"): COMMAND + " (codegen --dir/--cotangent)",
     ("adcli.cli.cmd_codegen", "adcli.codegen.diff"): COMMAND + " (diff)",
-    ("adcli.cli.cmd_graph", "adcli.render.results"): COMMAND + " (--format json)",
-    ("adcli.cli.cmd_graph", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",
     ("adcli.cli.cmd_higher", "adcli.codegen.jit"): COMMAND + " (--jit)",
     ("adcli.cli.cmd_higher", "adcli.language.point"): COMMAND + " (--at, --dir)",
     ("adcli.cli.cmd_higher", "adcli.render.trace_view"): COMMAND + " (--stats)",

@@ -5,9 +5,14 @@ Values, tangents and adjoints, when asked for, come from the trace
 (:mod:`adcli.modes.trace`); nothing is computed here.  Rich only for
 ``tree``."""
 
+import sys
+
+from ..errors import UsageError, example_point, option
 from ..language.printer import omega, subscript_name
 from ..modes.trace import Symbolic
+from .failed import FailedPoint
 from .numbers import json_number, plain_number
+from .registry import view
 from .trace_view import expr
 
 
@@ -20,24 +25,25 @@ class GNode:
             setattr(self, k, kw.get(k))
 
 
-def build(tape, traces=(), style="text", numbers=None):
+def build(tape, traces=(), style="text", numbers=None, tangents=True):
     """Nodes (by slot) and the output slots, from the tape; annotated with
     the numbers of each trace (one per point; ``numbers`` are the points'
-    labels, 1, 2, …, shown when there are several)."""
+    labels, 1, 2, …, shown when there are several): values, and with
+    ``tangents`` the trace's tangents or adjoints."""
     traces = list(traces or [])
     trace = traces[0] if traces else None
-    nodes = _build(tape, trace, style)
+    nodes = _build(tape, trace, style, tangents)
     if len(traces) > 1:
         for node in nodes.values():
             node.per_point = []
         for k, t in zip(numbers or range(1, len(traces) + 1), traces):
-            for slot, node in _build(tape, t, style).items():
+            for slot, node in _build(tape, t, style, tangents).items():
                 if node.kind != "const":
                     nodes[slot].per_point.append((k, node.value, node.notes))
     return nodes
 
 
-def _build(tape, trace, style):
+def _build(tape, trace, style, tangents=True):
     n = tape.n_inputs
     rows = {r.slot: r for r in trace.rows} if trace is not None else {}
     sym = trace.symbolic if trace is not None else Symbolic()
@@ -66,14 +72,15 @@ def _build(tape, trace, style):
     for slot, name in zip(tape.outputs, tape.output_names):
         nodes[slot].outputs.append(name)
     if trace is not None:
+        for slot, row in rows.items():
+            nodes[slot].value = row.value
+    if trace is not None and tangents:
         acc = ("ω̇" if trace.mode == "forward" else "ω̄") if style == "text" else (
             "w_dot" if trace.mode == "forward" else "w_bar")
         many = len(trace.columns) > 1
         for slot, row in rows.items():
-            node = nodes[slot]
-            node.value = row.value
             for col, v in zip(trace.columns, row.values):
-                node.notes.append((f"{acc}[{col}]" if many else acc, v))
+                nodes[slot].notes.append((f"{acc}[{col}]" if many else acc, v))
     return nodes
 
 
@@ -265,3 +272,106 @@ def to_json(nodes, tape, trace=None):
         obj["point"] = trace.point
         obj["mode"] = trace.mode
     return obj
+
+
+# --- the registered views (adcli.render.registry) ----------------------------------
+# Each takes the Dags of the points (adcli.results.Dag; a FailedPoint where
+# one of several --at points could not be computed): one DAG, drawn once,
+# each node carrying one label per point.
+
+class _Drawing:
+    """What every view of one DAG needs: the tape, the points' traces and
+    their labels, and the title."""
+
+    def __init__(self, dags, several):
+        good = [d for d in dags if not isinstance(d, FailedPoint)]
+        _same_variables(good)
+        self.tape = good[0].tape
+        self.traces = [d.trace for d in good if d.trace is not None]
+        self.tangents = good[0].mode is not None
+        self.numbers = [k for k, d in enumerate(dags, 1) if not isinstance(d, FailedPoint)]
+        self.with_values = bool(self.traces)
+        self.title = _title(self.tape, self.traces, self.numbers if several else None)
+
+    def nodes(self, style):
+        return build(self.tape, self.traces, style, self.numbers, self.tangents)
+
+
+def _same_variables(dags):
+    """A graph draws one DAG: every point must name the same variables."""
+    names = {tuple(d.trace.point) for d in dags if d.trace is not None}
+    if len(names) > 1:
+        raise UsageError("the points name different variables: a graph draws one DAG, "
+                         "so every `point` must give the same ones",
+                         hint="give each point every variable: `point` "
+                              + example_point(dags[0].trace.point, "…"),
+                         params=("point",))
+
+
+def _title(tape, traces, numbers):
+    """The formula on one line, and the points (numbered as the --at when
+    ``numbers`` are given: there are several)."""
+    title = " ".join(tape.program.source.split())
+    if not traces:
+        return title
+    shown = [", ".join(f"{k} = {plain_number(v)}" for k, v in t.point.items())
+             for t in traces]
+    if numbers is not None:
+        shown = [f"({k}) {text}" for k, text in zip(numbers, shown)]
+    return title + " at " + "; ".join(shown)
+
+
+def _plain_text(drawing):
+    return f"graph of {drawing.title}\n" + plain_tree(drawing.nodes("ascii"), drawing.tape,
+                                                      drawing.with_values)
+
+
+@view("graph", "tree")
+def _tree(dags, several=False, **_):
+    """Rich's tree; past RICH_TREE_MAX_DEPTH the plain tree, with a note."""
+    drawing = _Drawing(dags, several)
+    tree = rich_tree(drawing.nodes("text"), drawing.tape, drawing.title, drawing.with_values)
+    if tree is None:
+        sys.stderr.write(f"adcli: note: the graph is more than {RICH_TREE_MAX_DEPTH} levels "
+                         f"deep; printing it as a plain tree ({option('format')} dot or "
+                         "mermaid draws it)\n")
+        return _plain_text(drawing)
+    from .rich_view import show
+
+    show([tree])
+    return None
+
+
+@view("graph", "plain")
+def _plain(dags, several=False, **_):
+    return _plain_text(_Drawing(dags, several))
+
+
+@view("graph", "dot")
+def _dot(dags, several=False, **_):
+    drawing = _Drawing(dags, several)
+    return dot(drawing.nodes("text"), drawing.tape, drawing.title, drawing.with_values)
+
+
+@view("graph", "mermaid")
+def _mermaid(dags, several=False, **_):
+    drawing = _Drawing(dags, several)
+    return mermaid(drawing.nodes("text"), drawing.tape, drawing.with_values)
+
+
+@view("graph", "json")
+def _json(dags, several=False, **_):
+    """As every command: an object per point, an array for several."""
+    from .results import json_document
+
+    _same_variables([d for d in dags if not isinstance(d, FailedPoint)])
+
+    def graph_json(dag):
+        traces = [dag.trace] if dag.trace is not None else []
+        nodes = build(dag.tape, traces, "text", tangents=dag.mode is not None)
+        return to_json(nodes, dag.tape, dag.trace)
+
+    return json_document(dags, graph_json, several)
+
+
+view("graph", "text")(_tree)  # the terminal's name for the tree

@@ -31,7 +31,7 @@ HOMES: dict[str, str] = {
     "eval": "results", "grad": "results",
     "hessian": "higher_view", "taylor": "higher_view", "partial": "higher_view",
     "jvp": "higher_view", "vjp": "higher_view",
-    "trace": "trace_view", "check": "check_view",
+    "trace": "trace_view", "check": "check_view", "graph": "graph_view",
     "functions": "functions_view",
     "sparse": "sparse_view", "pattern": "sparse_view", "derivative": "sparse_view",
 }
