@@ -256,3 +256,38 @@ def test_llvm_needs_no_c_compiler(monkeypatch, backend):
     assert code == 0 and "--jit" not in err
     cells = [float(c) for c in out.splitlines()[1].split(",")[:-1]]
     assert _same_numbers(cells, [2, 3, 6.909297426825682, 2.5838531634528574, 2])
+
+
+WRT_POINTS = "x,y,z\n2,3,0.5\n0.5,-1,2\n0,1,1\n-1,2,-3\n"
+
+
+@needs_cc
+@pytest.mark.parametrize("command,formula,wrt", [
+    ("grad", "x*y*z + sin(x) - exp(y/z)", "z"),        # one of three: forward, one sweep
+    ("grad", "x*y*z + sin(x) - exp(y/z)", "z,x"),      # two, in --wrt's order
+    ("grad", "x*y + z; sin(x*z) - y", "y"),            # several outputs (reverse sweeps)
+    ("hessian", "x^3*y - tanh(x/z) + y*z", "z,y"),     # second order: two tangent sweeps
+])
+def test_a_wrt_subset_gives_the_engines_rows(command, formula, wrt):
+    """--wrt's columns only: the rows of the run without --jit (the numbers
+    to working precision, errors and warnings identical)."""
+    args = [command, formula, "--wrt", wrt, "--format", "csv"]
+    plain = _batch(args, WRT_POINTS)
+    jit = _batch(args + ["--jit"], WRT_POINTS)
+    assert jit[0] == plain[0] and jit[2] == plain[2] and "--jit" not in jit[2]
+    assert _same_rows(jit[1], plain[1])
+
+
+def test_a_wrt_subset_compiles_only_its_columns():
+    """The compiled kernel holds --wrt's derivatives, not the whole
+    Jacobian: with respect to z, nothing of x*y's derivative is computed."""
+    from adcli.codegen.kernel import Kernel
+
+    fn = adcli.Function("x*y*z + sin(x*y) + cos(x)")
+    full = Kernel(fn, mode="forward", inputs=["x", "y", "z"], flag_kinks=True)
+    only_z = Kernel(fn, mode="forward", inputs=["x", "y", "z"], flag_kinks=True, wrt=["z"])
+    assert [len(nodes) for _, nodes, _ in only_z.groups] == [1, 1]
+    assert len(only_z.schedule()[0]) < len(full.schedule()[0])
+    hess = Kernel(fn, order=2, inputs=["x", "y", "z"], flag_kinks=True, wrt=["z", "y"])
+    assert [g for g, _, _ in hess.groups] == ["f", "g", "H"]
+    assert [len(nodes) for _, nodes, _ in hess.groups] == [1, 2, 4]

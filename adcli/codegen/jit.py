@@ -192,10 +192,14 @@ class JitKernel:
         self.templated = getattr(inner, "templated", True)
         layout = inner.layout()  # the batch driver's columns, cell by cell
         order = 1 if any(j is not None for _, j in layout) else 0
+        inputs = list(inner.variables)
+        # only the columns written: forward seeds (or reverse cells) of --wrt's inputs
+        wrt = [inputs[j] for j in dict.fromkeys(j for _, j in layout if j is not None)]
         kernel = Kernel(inner.fn, order=order, mode=getattr(inner, "mode", "auto"),
-                        inputs=inner.variables, flag_kinks=True)
-        n = len(kernel.inputs)
-        columns = [("f", k) if j is None else ("J", k * n + j) for k, j in layout]
+                        inputs=inputs, flag_kinks=True, wrt=wrt)
+        m = len(wrt)
+        columns = [("f", k) if j is None else ("J", k * m + wrt.index(inputs[j]))
+                   for k, j in layout]
         self.compiled = compiled(kernel, columns)
 
     def compute(self, X, skip):
@@ -235,12 +239,12 @@ class HessianJitKernel:
         self.inner = inner
         self.columns = inner.columns
         variables = list(inner.variables)
+        wrt = list(spec.wrt or variables)  # only these gradient and Hessian cells are computed
         kernel = Kernel(spec.fn, order=2, inputs=variables, output=spec.output,
-                        flag_kinks=True)
-        n = len(variables)
-        index = [variables.index(w) for w in (spec.wrt or variables)]
-        columns = [("f", 0)] + [("g", i) for i in index] + [
-            ("H", i * n + j) for i in index for j in index]
+                        flag_kinks=True, wrt=wrt)
+        m = len(wrt)
+        columns = [("f", 0)] + [("g", i) for i in range(m)] + [
+            ("H", i * m + j) for i in range(m) for j in range(m)]
         if len(columns) != len(self.columns):
             raise NoCompiler("the Hessian's columns do not match the kernel's")
         self.compiled = compiled(kernel, columns)

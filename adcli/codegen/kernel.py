@@ -76,28 +76,24 @@ class Kernel:
     ("J", row-major Jacobian, labels).  ``inputs``: the names, in order."""
 
     def __init__(self, fn, *, mode="auto", order=1, direction=None, cotangent=None,
-                 inputs=None, output=None, flag_kinks=False, sparse=False):
+                 inputs=None, output=None, flag_kinks=False, sparse=False, wrt=None):
         self.fn = fn
         self.flag_kinks = flag_kinks  # C: return -ω at a step on its kink (for --jit)
         program = fn.program
         self.inputs = tuple(inputs) if inputs is not None else tuple(fn.inputs)
-        tape = self.tape = Tape(program, self.inputs)
-        b = self.builder = Builder(program.graph)
-        self.sweeps = Sweeps(b, [s.node for s in tape.steps])
+        self.tape = Tape(program, self.inputs)
+        self.builder = Builder(program.graph)
+        self.sweeps = Sweeps(self.builder, [s.node for s in self.tape.steps])
         self.var = [program.graph.var(name) for name in self.inputs]
+        # the inputs the derivatives are taken with respect to (a subset: --wrt)
+        self.wrt = tuple(wrt) if wrt is not None else self.inputs
+        self.wrt_var = [self.var[self.inputs.index(w)] for w in self.wrt]
         self.outputs = list(program.output_names)
         self.roles = {}
         self.kink_partials = {}  # partial node id -> (primitive key, argument nodes)
         self.checks = {}  # primal node id -> step
         self.triplets = {}  # sparse group -> (rows, cols, shape) of its nonzeros
-        n = len(self.inputs)
-        zero = b.const(0.0)
-        for i, v in enumerate(self.var):
-            self.roles[v.id] = Role(f"w{i + 1}", f"ω{i + 1}", "input")
-        for step in tape.steps:
-            omega = tape.omega(step.slot)
-            self.roles.setdefault(step.node.id, Role(f"w{omega}", f"ω{omega}", "primal"))
-            self.checks[step.node.id] = step
+        self._primal_roles()
         values = list(program.outputs)
         if order == 2:
             k = self._output(output)
@@ -110,46 +106,71 @@ class Kernel:
         if order == 0:
             self.mode = "none"
         elif order == 2:
-            self.mode = "forward-over-reverse"
-            grad, hess = self._hessian(values[0], None if not sparse else k)
-            name = self.outputs[0]
-            self.groups.append(("g", grad, [derivative_label(name, w) for w in self.inputs]))
-            if sparse:  # the nonzeros only (adcli/codegen/sparse.py)
-                self.groups.append(("Hnz", *hess[:2]))
-                self.triplets = {"Hnz": hess[2]}
-            else:
-                self.groups.append(("H", hess, [f"d2{name}/d{a}d{c}" for a in self.inputs
-                                                for c in self.inputs]))
+            self._second_order(values[0], k if sparse else None)
         elif direction is not None:
-            self.mode = "forward"
-            vec = _direction(tape, direction)
-            seeds = {v.id: b.const(float(s)) for v, s in zip(self.var, vec) if s}
-            tan = self._tangent(seeds, 1, 1)
-            self.groups.append(("Jv", [tan.get(o.id, zero) for o in values],
-                                [f"J·v[{o}]" for o in self.outputs]))
+            self._directional(values, direction)
         elif cotangent is not None:
-            self.mode = "reverse"
-            u = _cotangent(fn, cotangent)
-            seeds = {}
-            for o, w in zip(values, u):
-                if w:
-                    seeds[o.id] = b.const(w) if o.id not in seeds else b.add(
-                        seeds[o.id], b.const(w))
-            adj = self._adjoint(seeds, 1, 1)
-            self.groups.append(("uJ", [adj.get(v.id, zero) for v in self.var],
-                                [f"uᵀJ[{w}]" for w in self.inputs]))
+            self._cotangent_row(values, cotangent)
         elif sparse:  # the nonzeros only, by compressed sweeps (adcli/codegen/sparse.py)
             from .sparse import sparse_jacobian
 
             self.mode = mode
-            nodes, labels, self.triplets["Jnz"] = sparse_jacobian(self, values, zero)
+            nodes, labels, self.triplets["Jnz"] = sparse_jacobian(self, values,
+                                                                  self.builder.const(0.0))
             self.groups.append(("Jnz", nodes, labels))
         else:
-            self.mode = choose(mode, len(values), n)
-            rows = self._jacobian(values, zero)
+            self.mode = choose(mode, len(values), len(self.wrt))
+            rows = self._jacobian(values, self.builder.const(0.0))
             self.groups.append(("J", [x for row in rows for x in row],
                                 [derivative_label(o, w) for o in self.outputs
-                                 for w in self.inputs]))
+                                 for w in self.wrt]))
+
+    def _primal_roles(self):
+        """ω names for the inputs and the tape's steps (the trace's)."""
+        tape = self.tape
+        for i, v in enumerate(self.var):
+            self.roles[v.id] = Role(f"w{i + 1}", f"ω{i + 1}", "input")
+        for step in tape.steps:
+            omega = tape.omega(step.slot)
+            self.roles.setdefault(step.node.id, Role(f"w{omega}", f"ω{omega}", "primal"))
+            self.checks[step.node.id] = step
+
+    def _second_order(self, value, sparse_output):
+        """Gradient and Hessian groups (forward over reverse); the nonzeros
+        only with ``sparse_output`` (adcli/codegen/sparse.py)."""
+        self.mode = "forward-over-reverse"
+        grad, hess = self._hessian(value, sparse_output)
+        name = self.outputs[0]
+        if sparse_output is not None:
+            self.groups.append(("g", grad, [derivative_label(name, w) for w in self.inputs]))
+            self.groups.append(("Hnz", *hess[:2]))
+            self.triplets = {"Hnz": hess[2]}
+        else:
+            self.groups.append(("g", grad, [derivative_label(name, w) for w in self.wrt]))
+            self.groups.append(("H", hess, [f"d2{name}/d{a}d{c}" for a in self.wrt
+                                            for c in self.wrt]))
+
+    def _directional(self, values, direction):
+        """J·v: one tangent sweep seeded with the direction."""
+        b = self.builder
+        self.mode = "forward"
+        vec = _direction(self.tape, direction)
+        seeds = {v.id: b.const(float(s)) for v, s in zip(self.var, vec) if s}
+        tan = self._tangent(seeds, 1, 1)
+        self.groups.append(("Jv", [tan.get(o.id, b.const(0.0)) for o in values],
+                            [f"J·v[{o}]" for o in self.outputs]))
+
+    def _cotangent_row(self, values, cotangent):
+        """uᵀ·J: one adjoint sweep seeded with the cotangent."""
+        b = self.builder
+        self.mode = "reverse"
+        seeds = {}
+        for o, w in zip(values, _cotangent(self.fn, cotangent)):
+            if w:
+                seeds[o.id] = b.const(w) if o.id not in seeds else b.add(seeds[o.id], b.const(w))
+        adj = self._adjoint(seeds, 1, 1)
+        self.groups.append(("uJ", [adj.get(v.id, b.const(0.0)) for v in self.var],
+                            [f"uᵀJ[{w}]" for w in self.inputs]))
 
     def _output(self, output):
         if output is None and len(self.outputs) > 1:
@@ -160,17 +181,17 @@ class Kernel:
 
     def _jacobian(self, values, zero):
         b = self.builder
-        n_sweeps = len(self.var) if self.mode == "forward" else len(values)
-        if self.mode == "forward":
+        n_sweeps = len(self.wrt_var) if self.mode == "forward" else len(values)
+        if self.mode == "forward":  # one tangent sweep per input in wrt
             cols = []
-            for s, v in enumerate(self.var):
+            for s, v in enumerate(self.wrt_var):
                 tan = self._tangent({v.id: b.const(1.0)}, s + 1, n_sweeps)
                 cols.append([tan.get(o.id, zero) for o in values])
             return [[col[k] for col in cols] for k in range(len(values))]
         rows = []
         for s, o in enumerate(values):
             adj = self._adjoint({o.id: b.const(1.0)}, s + 1, n_sweeps)
-            rows.append([adj.get(v.id, zero) for v in self.var])
+            rows.append([adj.get(v.id, zero) for v in self.wrt_var])
         return rows
 
     def _suffix(self, s, n_sweeps):
@@ -224,7 +245,8 @@ class Kernel:
         b = self.builder
         zero = b.const(0.0)
         adj = self._adjoint({value.id: b.const(1.0)}, 1, 1)
-        grad = [adj.get(v.id, zero) for v in self.var]
+        wrt = self.var if sparse_output is not None else self.wrt_var
+        grad = [adj.get(v.id, zero) for v in wrt]  # the entries in wrt only
         steps = operation_nodes(grad + [value])
         second = Sweeps(b, steps)
         second._partials = self.sweeps._partials  # the tape's partials, instantiated once
@@ -235,19 +257,21 @@ class Kernel:
             return grad, sparse_hessian(self, sparse_output, grad, second, zero)
         hess = []
         cols = []
-        for v in self.var:
+        for v in self.wrt_var:  # one tangent sweep per input in wrt
             tan = second.tangent({v.id: b.const(1.0)})
             cols.append([tan.get(g.id, zero) for g in grad])
-        for i in range(len(self.var)):
-            hess.extend(cols[j][i] for j in range(len(self.var)))
+        for i in range(len(grad)):
+            hess.extend(cols[j][i] for j in range(len(grad)))
         return grad, hess
 
     # --- scheduling -------------------------------------------------------
 
-    def schedule(self, must_name=()):
+    def schedule(self, must_name=(), roots=None):
         """(order, named): the nodes to compute (arguments first) and the ids
-        that get a statement of their own."""
-        roots = [n for _, nodes, _ in self.groups for n in nodes]
+        that get a statement of their own.  ``roots``: the cells wanted
+        (default: every group's), so that a subset computes only what it reads."""
+        roots = [n for _, nodes, _ in self.groups for n in nodes] if roots is None \
+            else list(roots)
         if self.flag_kinks:  # --jit: every step, as the engine evaluates (and checks) them all
             roots += [s.node for s in self.tape.steps]
         order = [n for n in postorder(roots) if n.op not in (CONST, VAR)]

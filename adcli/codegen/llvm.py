@@ -25,6 +25,7 @@ Two kinds of kernel, chosen by :func:`math_mode`:
 
 import ast
 import ctypes
+import functools
 import os
 import struct
 
@@ -37,6 +38,7 @@ from .kernel import KINKS
 
 _CALL = {"abs": "fabs"}
 _INFIX = {"add": "fadd", "sub": "fsub", "mul": "fmul", "div": "fdiv"}
+_LANG = Python()  # the spelling of the conditions (translated by _IR.condition)
 _CMP = {ast.Eq: "oeq", ast.Lt: "olt", ast.Gt: "ogt", ast.LtE: "ole", ast.GtE: "oge",
         ast.NotEq: "une"}
 
@@ -144,7 +146,11 @@ class _IR:
     # --- a condition in Python spelling (the emitters' one definition) --------
 
     def condition(self, text, values):
-        return self._cond(ast.parse(text, mode="eval").body, values)
+        return self._cond(_parsed(text), values)
+
+    def not_finite(self, v):
+        """True where ``v`` is ±inf or nan."""
+        return self.cmp("uge", self.call("fabs", v), self.const(float("inf")))
 
     def _cond(self, node, values):
         if isinstance(node, ast.BoolOp):
@@ -178,19 +184,77 @@ class _IR:
         raise ValueError(f"value not understood: {ast.dump(node)}")
 
 
+@functools.cache
+def _parsed(text):
+    """A condition's syntax tree (a kernel has hundreds, of a dozen texts)."""
+    return ast.parse(text, mode="eval").body
+
+
 def _fname(call):
     f = call.func
     return f.attr if isinstance(f, ast.Attribute) else f.id
 
 
+def _instruction(ir, n, a):
+    """The value of DAG node ``n`` from its argument values ``a``."""
+    key = n.op
+    if key in _INFIX:
+        return ir.op(_INFIX[key], *a)
+    if key == "neg":
+        return ir.neg(a[0])
+    if key in ("sec", "csc"):
+        return ir.op("fdiv", ir.const(1.0), ir.call("cos" if key == "sec" else "sin", a[0]))
+    if key == "cot":
+        return ir.op("fdiv", ir.call("cos", a[0]), ir.call("sin", a[0]))
+    if key == "logb":
+        return ir.op("fdiv", ir.call("log", a[0]), ir.call("log", a[1]))
+    if key in ("min", "max"):
+        c = ir.cmp("olt" if key == "min" else "ogt", a[1], a[0])
+        return ir.select(c, a[1], a[0])
+    if key == "pow" and ir.width and n.args[1].op == CONST and n.args[1].value == 2.0:
+        return ir.op("fmul", a[0], a[0])  # correctly rounded, as libm's pow(x, 2) is meant to be
+    if key == "sign":
+        pos, neg = ir.cmp("ogt", a[0], ir.const(0.0)), ir.cmp("olt", a[0], ir.const(0.0))
+        return ir.select(pos, ir.const(1.0), ir.select(neg, ir.const(-1.0), ir.const(0.0)))
+    return ir.call(_CALL.get(key, PRIMITIVES[key].name), *a)
+
+
+def _kink_convention(ir, kink_node, v, args):
+    """``v`` (a partial of ``kink_node``), or 0 where it is nan on the kink."""
+    values = {"a": args[0], "b": args[1] if len(args) > 1 else None}
+    at_kink = ir.condition(KINKS[kink_node.op]("a", "b", _LANG), values)
+    return ir.select(ir.logic("and", at_kink, ir.cmp("uno", v, v)), ir.const(0.0), v)
+
+
+def _step_checks(ir, kernel, step, v, a, flag_kinks, on_bad):
+    """The engine's conditions on one tape step: its domain (code ω) and,
+    for --jit (``flag_kinks``), any non-finite value and its kink (code -ω)."""
+    key = step.prim.key
+    values = {"w": v, "a": a[0], "b": a[1] if len(a) > 1 else None}
+    omega = kernel.tape.omega(step.slot)
+    # With flag_kinks every non-finite step is flagged, which covers a nan
+    # from non-nan arguments and every pole but logb's base 0 (log(a)/-inf
+    # is a finite -0): only that one is checked besides.
+    if not flag_kinks or key == "logb":
+        cond = domain_check(_LANG, step, "w", ["a", "b"][:len(a)])
+        if cond is not None:
+            on_bad(ir.condition(cond, values), omega)
+    if flag_kinks:  # an overflow (or nan) anywhere: the engine warns, so it redoes the row
+        on_bad(ir.not_finite(v), omega)
+        if key in KINKS:
+            on_bad(ir.condition(KINKS[key]("a", "b", _LANG), values), -omega)
+
+
 def _body(ir, kernel, columns, flag_kinks, inputs, on_bad):
     """The kernel's instructions into ``ir``; the values of the ``columns``
-    cells.  ``inputs``: the input values; ``on_bad(condition, code)`` is
-    called for each domain (code ω) and kink (code -ω) condition."""
-    order, _ = kernel.schedule()
+    cells, and nothing the cells do not need (a --wrt subset computes its
+    columns only).  ``inputs``: the input values; ``on_bad(condition,
+    code)`` is called for each domain (code ω) and kink (code -ω) condition."""
+    groups = {g: nodes for g, nodes, _ in kernel.groups}
+    cells = [groups[g][i] for g, i in columns]
+    order, _ = kernel.schedule(roots=cells)
     index = {v.id: i for i, v in enumerate(kernel.var)}
     name = {}
-    lang = Python()
 
     def val(n):
         if n.op == CONST:
@@ -201,50 +265,18 @@ def _body(ir, kernel, columns, flag_kinks, inputs, on_bad):
 
     for n in order:
         a = [val(x) for x in n.args]
-        key = n.op
-        if key in _INFIX:
-            v = ir.op(_INFIX[key], *a)
-        elif key == "neg":
-            v = ir.neg(a[0])
-        elif key in ("sec", "csc"):
-            v = ir.op("fdiv", ir.const(1.0), ir.call("cos" if key == "sec" else "sin", a[0]))
-        elif key == "cot":
-            v = ir.op("fdiv", ir.call("cos", a[0]), ir.call("sin", a[0]))
-        elif key == "logb":
-            v = ir.op("fdiv", ir.call("log", a[0]), ir.call("log", a[1]))
-        elif key in ("min", "max"):
-            c = ir.cmp("olt" if key == "min" else "ogt", a[1], a[0])
-            v = ir.select(c, a[1], a[0])
-        elif key == "pow" and ir.width and n.args[1].op == CONST and n.args[1].value == 2.0:
-            v = ir.op("fmul", a[0], a[0])  # correctly rounded, as libm's pow(x, 2) is meant to be
-        elif key == "sign":
-            pos, neg = ir.cmp("ogt", a[0], ir.const(0.0)), ir.cmp("olt", a[0], ir.const(0.0))
-            v = ir.select(pos, ir.const(1.0), ir.select(neg, ir.const(-1.0), ir.const(0.0)))
-        else:
-            v = ir.call(_CALL.get(key, PRIMITIVES[key].name), *a)
+        v = _instruction(ir, n, a)
         kink_node = kernel.kink_partials.get(n.id)
-        if kink_node is not None:
-            args = [val(x) for x in kink_node.args]
-            values = {"a": args[0], "b": args[1] if len(args) > 1 else None}
-            at_kink = ir.condition(KINKS[kink_node.op]("a", "b", lang), values)
-            is_nan = ir.cmp("uno", v, v)
-            v = ir.select(ir.logic("and", at_kink, is_nan), ir.const(0.0), v)
+        # with flag_kinks a row on the kink is flagged (and redone by the engine) anyway
+        if kink_node is not None and not flag_kinks:
+            v = _kink_convention(ir, kink_node, v, [val(x) for x in kink_node.args])
         name[n.id] = v
         step = kernel.checks.get(n.id)
         if step is not None:
-            values = {"w": v, "a": a[0], "b": a[1] if len(a) > 1 else None}
-            omega = kernel.tape.omega(step.slot)
-            cond = domain_check(lang, step, "w", ["a", "b"][:len(a)])
-            if cond is not None:
-                on_bad(ir.condition(cond, values), omega)
-            if flag_kinks:  # an overflow (or nan) anywhere: the engine warns, so it redoes the row
-                on_bad(ir.cmp("uge", ir.call("fabs", v), ir.const(float("inf"))), omega)
-            if flag_kinks and key in KINKS:
-                on_bad(ir.condition(KINKS[key]("a", "b", lang), values), -omega)
-    groups = {g: nodes for g, nodes, _ in kernel.groups}
+            _step_checks(ir, kernel, step, v, a, flag_kinks, on_bad)
     # a derivative is written with +0.0 added, as the engine does (-0 → 0)
-    return [val(groups[g][i]) if g == "f" else ir.op("fadd", val(groups[g][i]), ir.const(0.0))
-            for g, i in columns]
+    return [val(c) if g == "f" else ir.op("fadd", val(c), ir.const(0.0))
+            for (g, _), c in zip(columns, cells)]
 
 
 def kernel_ir(kernel, columns, flag_kinks=True):
