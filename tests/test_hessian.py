@@ -316,3 +316,51 @@ def test_the_second_order_plan_is_built_once_per_tape_and_number_system():
     for r in first:
         for c in first[r]:
             assert float(precise[r][c]) == pytest.approx(first[r][c], rel=1e-15)
+
+
+@pytest.mark.parametrize("formula", ["x^2 + y^3*x", "(x - 1)^2 + 100*(y - x^2)^2",
+                                     "x^2.5*y + x^0.3", "x^1*y^0 + x^2*y^2"])
+def test_constant_exponents_folded_into_the_second_rules_keep_every_bit(formula):
+    # x^2's rules fold to 2*x and 2 (pow's general rule carries the TwoSum
+    # terms and 0*x^(-1)); the folded numbers are the general rule's, and at
+    # x = 0 the careful variant's (0*x^(-1) is 0 there, not nan)
+    from adcli.modes.hessian import second_rule
+    from adcli.modes.sweeps import primal
+
+    f = adcli.compile(formula)
+    for x, y in [(0.5, 1.25), (3.0, 2.0), (1e-3, 7.0), (1e150, 1e-150)]:
+        tape = f.tape({"x": x, "y": y})
+        values, _ = primal(tape, [x, y])
+        folded = f.hessian({"x": x, "y": y})
+        for step in tape.steps:
+            if step.prim.key != "pow" or tape.is_active(step.args[1]):
+                continue
+            c = tape.consts[step.args[1] - tape.n_inputs]
+            fold = second_rule(step.prim, (True, False), fixed=(None, c))
+            general = second_rule(step.prim, (True, False))
+            v = values[step.args[0]]
+            got = fold.constants if fold.fn is None else fold.fn(v, c)
+            assert got == general.fn(v, c), (formula, c, v)
+        precise = f.hessian({"x": x, "y": y}, digits=30).hessian
+        for r in precise:
+            for c in precise[r]:
+                assert folded.hessian[r][c] == pytest.approx(float(precise[r][c]), rel=1e-13)
+    if "." in formula:
+        return  # x^0.3 has an infinite second derivative at 0
+    at_zero = f.hessian({"x": 0.0, "y": 0.0})
+    want = f.hessian({"x": 0.0, "y": 0.0}, digits=30)
+    for r in at_zero.hessian:
+        for c in at_zero.hessian[r]:
+            assert at_zero.hessian[r][c] == float(want.hessian[r][c])
+
+
+def test_x_squared_compiles_to_the_cheap_rule():
+    from adcli.modes.hessian import second_rule
+    from adcli.primitives import PRIMITIVES
+
+    pow_ = PRIMITIVES["pow"]
+    rule = second_rule(pow_, (True, False), fixed=(None, 2.0))
+    assert rule.fn(-3.0, 2.0) == (-6.0, 2.0)
+    assert rule.fn(0.0, 2.0) == (0.0, 2.0)  # the general rule raises at 0 (0*x^(-1))
+    assert second_rule(pow_, (True, False), fixed=(None, 1.0)).constants == (1.0, 0.0)
+    assert second_rule(pow_, (True, False), fixed=(None, 1.0)).linear

@@ -32,7 +32,9 @@ from ..language.parser import parse
 from ..numsys import FLOAT64, NumberSystem
 from ..primitives import PRIMITIVES, Primitive
 from .engine import linearize
+from .rules import _IEEE_NS as _IEEE
 from .rules import compile_rule, rule_graph
+from .sweeps import _fold_recurring_constants
 
 _RULES: dict = {}
 
@@ -141,22 +143,31 @@ _CACHE: dict[tuple, SecondRule] = {}
 
 
 def second_rule(prim: Primitive, active: tuple[bool, ...], system: NumberSystem = FLOAT64,
-                safe: bool = False) -> SecondRule:
+                safe: bool = False, fixed: tuple | None = None) -> SecondRule:
     """``(fn, constants, linear)`` for a step of ``prim`` with these active
     arguments: ``fn(*args) -> (∂/∂aᵢ for active i…, ∂²/∂aᵢ∂aⱼ for active
     i ≤ j…)`` in ``system``, compiled by the one rule compiler from the
     table's rules and their derivatives.  In float64, when every one of those
     is a number (``+``, ``-``, …) ``fn`` is None and ``constants`` holds
     them.  ``linear`` says all second partials are 0.  ``safe``: the never
-    raising variant, where an exact zero wins over ±inf in a product."""
-    key = (system.name, prim.key, active, safe)
+    raising variant, where an exact zero wins over ±inf in a product.
+    ``fixed`` (float64): per argument, a constant folded into the rules, or
+    None, as :func:`adcli.modes.rules.bulk_partials` folds them for first
+    order: ``x^2``'s rules become ``2*x`` and ``2`` instead of pow's general
+    rules evaluated with y = 2 at every step; ``fn`` still takes every argument."""
+    if fixed is not None and (not system.folds_constants or all(f is None for f in fixed)):
+        fixed = None
+    key = (system.name, prim.key, active, safe, fixed)
     entry = _CACHE.get(key)
     if entry is None:
         graph, nodes = second_partials(prim, active)
         # the first partials, parsed into the same graph (shared work is hash-consed)
         firsts = _instantiate(graph, prim, [graph.var(p) for p in prim.params])
         results = [firsts[i] for i, on in enumerate(active) if on] + list(nodes.values())
-        linear = all(n.op == CONST and n.value == 0 for n in nodes.values())
+        if fixed is not None:
+            results = _with_constants(results, prim.params, fixed)
+        seconds = results[sum(active):]
+        linear = all(n.op == CONST and n.value == 0 for n in seconds)
         if system.folds_constants and all(n.op == CONST for n in results):
             entry = SecondRule(None, tuple(n.value for n in results), linear)
         else:
@@ -165,6 +176,71 @@ def second_rule(prim: Primitive, active: tuple[bool, ...], system: NumberSystem 
             entry = SecondRule(fn, None, linear)
         _CACHE[key] = entry
     return entry
+
+
+def _with_constants(results: list[Node], params: Sequence[str], fixed: tuple) -> list[Node]:
+    """``results`` rebuilt in a new graph with ``params[j]`` set to the number
+    ``fixed[j]`` (where not None), and simplified: constants fold, x^1 is x,
+    x^0 and 1·x and x + 0 are what they are, and 0·x is 0 as the careful
+    product makes it (an exact zero wins: pow's d/dx of x^2 carries
+    0·x^(-1), which is 0 at x = 0, not nan)."""
+    graph = Graph()
+    new: dict[int, Node] = {}
+    for node in postorder(results):
+        if node.op == VAR:
+            c = fixed[list(params).index(node.name)]
+            new[node.id] = graph.var(node.name) if c is None else graph.const(c)
+        elif node.op == CONST:
+            new[node.id] = graph.const(node.value)
+        else:
+            new[node.id] = _simplified(graph, node.op, [new[a.id] for a in node.args])
+    return [new[r.id] for r in results]
+
+
+def _simplified(graph: Graph, op: str, args: list[Node]) -> Node:
+    known = [a.value if a.op == CONST else None for a in args]
+    if None not in known:
+        return graph.const(_IEEE[f"_f_{op}"](*known))
+    if op == "mul" and 0.0 in known:
+        return graph.const(0.0)
+    if op in ("mul", "add") and (1.0 if op == "mul" else 0.0) in known:
+        return args[1] if known[1] is None else args[0]
+    if op == "sub" and known[1] == 0.0:
+        return args[0]
+    if op == "pow" and known[1] == 1.0:
+        return args[0]
+    if op == "pow" and known[1] == 0.0:
+        return graph.const(1.0)
+    return graph.apply(op, tuple(args))
+
+
+def step_constants(tape: Tape) -> list[tuple | None]:
+    """Per step of the tape: its constant arguments to fold into its second
+    rule (see :func:`second_rule`), chosen as the first-order sweeps choose
+    them (the constants many steps share), or None.  One choice per tape,
+    so the dense and the sparse Hessian compile the same rules."""
+    return tape.cached(_step_constants)
+
+
+def _step_constants(tape: Tape) -> list[tuple | None]:
+    n, first, consts = tape.n_inputs, tape.first_step, tape.consts
+    groups: dict[tuple, list[int]] = {}
+    for k, step in enumerate(tape.steps):
+        fixed = tuple(None if a < n or a >= first else _foldable(consts[a - n])
+                      for a in step.args)
+        active = tuple(a < n or a >= first for a in step.args)
+        groups.setdefault((step.prim.key, active, fixed), []).append(k)
+    out: list[tuple | None] = [None] * len(tape.steps)
+    for (_, _, fixed), ks in _fold_recurring_constants(groups).items():
+        if any(f is not None for f in fixed):
+            for k in ks:
+                out[k] = fixed
+    return out
+
+
+def _foldable(c):
+    """A float64 constant keyed safely by value (not nan, not -0.0), or None."""
+    return c if isinstance(c, float) and c == c and (c or math.copysign(1.0, c) > 0) else None
 
 
 SecondStep = tuple[int, tuple[int, ...], int, int, SecondRule, Callable[[], SecondRule]]
@@ -183,14 +259,15 @@ def second_plan(tape: Tape, system: NumberSystem) -> list[SecondStep]:
     plan = plans.get(system.name)
     if plan is None:
         plan = plans[system.name] = []
-        for step in tape.steps:
+        folded = step_constants(tape) if system.folds_constants else [None] * len(tape.steps)
+        for step, fixed in zip(tape.steps, folded, strict=True):
             mask = tuple(tape.is_active(a) for a in step.args)
             act = [a for a, on in zip(step.args, mask, strict=True) if on]
             if act:
-                safe = partial(second_rule, step.prim, mask, system, safe=True)
+                safe = partial(second_rule, step.prim, mask, system, safe=True, fixed=fixed)
                 plan.append((step.slot, tuple(step.args), act[0],
                              act[1] if len(act) == 2 else -1,
-                             second_rule(step.prim, mask, system), safe))
+                             second_rule(step.prim, mask, system, fixed=fixed), safe))
     return plan
 
 

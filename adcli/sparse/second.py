@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..graph.tape import Tape
 from ..modes.engine import linearize
-from ..modes.hessian import SecondOrder, second_rule
+from ..modes.hessian import SecondOrder, second_rule, step_constants
 from ..modes.messages import kink_warning, nonfinite_warnings
 from ..modes.sweeps import primal, without_gc
 
@@ -16,10 +16,10 @@ class _Group:
     """The steps of one primitive with one mask of active (non-constant)
     arguments: their indices, slots and argument slots, kept with the tape."""
 
-    __slots__ = ("prim", "mask", "ks", "slots", "argcols")
+    __slots__ = ("prim", "mask", "fixed", "ks", "slots", "argcols")
 
-    def __init__(self, prim, mask):
-        self.prim, self.mask = prim, mask
+    def __init__(self, prim, mask, fixed):
+        self.prim, self.mask, self.fixed = prim, mask, fixed  # fixed: see second_rule
         self.ks, self.slots = [], []
         self.argcols = [[] for _ in mask]
 
@@ -32,6 +32,7 @@ def _group_steps(tape: Tape) -> list[_Group]:
     n, first = tape.n_inputs, tape.first_step
     by_key = {}
     get = by_key.get
+    folded = step_constants(tape)
     for k, step in enumerate(tape.steps):
         args = step.args
         a = args[0]
@@ -41,17 +42,17 @@ def _group_steps(tape: Tape) -> list[_Group]:
             on_b = b < n or b >= first
             if not (on_a or on_b):
                 continue
-            key = (step.prim, on_a, on_b)
+            key = (step.prim, on_a, on_b, folded[k])
             g = get(key)
             if g is None:
-                g = by_key[key] = _Group(step.prim, (on_a, on_b))
+                g = by_key[key] = _Group(step.prim, (on_a, on_b), folded[k])
             g.argcols[0].append(a)
             g.argcols[1].append(b)
         elif on_a:
-            key = (step.prim, True)
+            key = (step.prim, True, folded[k])
             g = get(key)
             if g is None:
-                g = by_key[key] = _Group(step.prim, (True,))
+                g = by_key[key] = _Group(step.prim, (True,), folded[k])
             g.argcols[0].append(a)
         else:
             continue
@@ -110,7 +111,7 @@ def _rows(tape, groups, vals, warnings, raise_on_failure):
     linear = [None] * len(steps)
     for g in groups:
         prim, mask, ks = g.prim, g.mask, g.ks
-        fn, consts, lin_step = second_rule(prim, mask)
+        fn, consts, lin_step = second_rule(prim, mask, fixed=g.fixed)
         if fn is None:
             results = [consts] * len(ks)
         else:
@@ -120,7 +121,7 @@ def _rows(tape, groups, vals, warnings, raise_on_failure):
             except (ValueError, ZeroDivisionError, OverflowError):
                 if raise_on_failure:
                     raise _RuleFailed from None
-                results = [_careful(fn, prim, mask, [c[j] for c in cols]) for j in range(len(ks))]
+                results = [_careful(fn, g, [c[j] for c in cols]) for j in range(len(ks))]
         if kinky:
             results = [tuple(0.0 if x != x else x for x in res)
                        if tape.omega(steps[k].slot) in kinky else res
@@ -142,8 +143,8 @@ def _rows(tape, groups, vals, warnings, raise_on_failure):
     return so
 
 
-def _careful(fn, prim, mask, argv):
+def _careful(fn, g, argv):
     try:
         return fn(*argv)
     except (ValueError, ZeroDivisionError, OverflowError):
-        return second_rule(prim, mask, safe=True)[0](*argv)
+        return second_rule(g.prim, g.mask, safe=True, fixed=g.fixed)[0](*argv)
