@@ -1,5 +1,6 @@
 """``adcli diff``: the derivative as an adcli program."""
 
+from ..modes.sweeps import without_gc
 from . import text
 from .symbolic import Derivative, count_operations, operation_nodes
 
@@ -12,6 +13,7 @@ class DiffResult:
     ``programs`` a standalone adcli program per partial; ``size`` and
     ``formula_size`` operation counts (shared subexpressions once)."""
 
+    @without_gc  # a DAG node per term, and no cycles: spare the cyclic collector
     def __init__(self, fn, wrt=None, mode="auto"):
         d = Derivative(fn, wrt, mode)
         self.fn = fn

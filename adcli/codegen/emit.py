@@ -9,6 +9,7 @@ engine's order.
 """
 
 import math
+import re
 
 from .._version import __version__
 from ..graph.dag import CONST, VAR
@@ -225,29 +226,79 @@ TWICE = {"min", "max", "sign", "sec", "csc", "cot", "logb"}
 _PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3}
 
 
+class Text:
+    """Program text built from pieces without copying them (a rope):
+    ``str()`` joins it once.  Printing a node by concatenating its
+    arguments' strings would copy a chain of n inline terms n times."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, *parts):
+        self.parts = parts  # strings and Texts
+
+    def __str__(self):
+        out, stack = [], [self]  # iterative: inline chains nest thousands deep
+        while stack:
+            piece = stack.pop()
+            if isinstance(piece, str):
+                out.append(piece)
+            else:
+                stack.extend(reversed(piece.parts))
+        return "".join(out)
+
+    def __format__(self, spec):
+        return format(str(self), spec)
+
+
+_MARKS = ("\x00A\x00", "\x00B\x00")
+_TEMPLATES = {}  # (language class, primitive, arity) -> pieces: a string or an argument index
+
+
+def _call(lang, key, args):
+    """``lang.call`` spelled once per primitive with markers for the
+    arguments, then filled with the argument Texts (no copy of them)."""
+    k = (type(lang), key, len(args))
+    pieces = _TEMPLATES.get(k)
+    if pieces is None:
+        spelled = lang.call(key, list(_MARKS[:len(args)]))
+        pieces = []
+        for i, piece in enumerate(re.split("\x00([AB])\x00", spelled)):
+            if i % 2:
+                pieces.append("AB".index(piece))
+            elif piece:
+                pieces.append(piece)
+        pieces = _TEMPLATES[k] = tuple(pieces)
+    return Text(*[args[p] if isinstance(p, int) else p for p in pieces])
+
+
+def _paren(text):
+    return Text("(", text, ")")
+
+
 def expression(lang, node, code):
-    """(text, precedence) of ``node`` from its arguments' (text, precedence)."""
+    """(text, precedence) of ``node`` from its arguments' (text, precedence);
+    the text is a :class:`Text` (``str()`` it once)."""
     key = node.op
     args = [code[a.id] for a in node.args]
     prec = _PREC.get(key)
     if key == "pow" and lang.name == "adcli":  # right-associative, above unary minus
         (lt, lp), (rt, rp) = args
-        lt = lt if lp == _ATOM else f"({lt})"
-        rt = rt if rp >= 4 else f"({rt})"
-        return f"{lt}^{rt}", 4
+        lt = lt if lp == _ATOM else _paren(lt)
+        rt = rt if rp >= 4 else _paren(rt)
+        return Text(lt, "^", rt), 4
     if prec is None:
-        return lang.call(key, [a[0] for a in args]), _ATOM
+        return _call(lang, key, [a[0] for a in args]), _ATOM
     if key == "neg":
         text, p = args[0]
-        return (f"-{text}" if p == _ATOM else f"-({text})"), 3
+        return Text("-", text if p == _ATOM else _paren(text)), 3
     (lt, lp), (rt, rp) = args
     if lp < prec:
-        lt = f"({lt})"
+        lt = _paren(lt)
     if rp <= prec:
-        rt = f"({rt})"
+        rt = _paren(rt)
     if prec == 2 and lang.name == "adcli":  # as adcli's printer: x*y + z
-        return f"{lt}{PRIMITIVES[key].infix}{rt}", prec
-    return f"{lt} {PRIMITIVES[key].infix} {rt}", prec
+        return Text(lt, PRIMITIVES[key].infix, rt), prec
+    return Text(lt, f" {PRIMITIVES[key].infix} ", rt), prec
 
 
 # --- the common walk ---------------------------------------------------------
@@ -267,74 +318,106 @@ class Statement:
         self.node = node
 
 
-def statements(kernel, lang, leaf, named_ref=None):
+def statements(kernel, lang, leaf, named_ref=None, schedule=None):
     """The straight-line program: a :class:`Statement` per named node, and
-    per result group the code of its nodes.  ``leaf(i)`` spells input i;
-    ``named_ref(var)`` how a named node is read (default: its variable)."""
-    order, named = kernel.schedule(TWICE if lang.name != "numpy" else ())
-    code, names, temps, out = {}, {}, {}, []
-    index = {v.id: i for i, v in enumerate(kernel.var)}
-    ref = named_ref or (lambda var: var)
-    for v in kernel.var:
-        names[v.id] = kernel.roles[v.id].display
+    per result group the code of its nodes and the named variables each
+    reads.  ``leaf(i)`` spells input i; ``named_ref(var)`` how a named node
+    is read (default: its variable); ``schedule`` is ``kernel.schedule``'s
+    (order, named) when the caller has it already."""
+    order, named = schedule or kernel.schedule(TWICE if lang.name != "numpy" else ())
+    walk = _Walk(kernel, lang, leaf, named_ref or (lambda var: var))
+    out = []
+    for node in order:
+        text, prec = expression(lang, node, walk.code_of(node.args))
+        if node.id in named:
+            out.append(walk.statement(node, text))
+        else:
+            walk.code[node.id] = (text, prec)
+    results = [(name, [walk.text(n) for n in nodes], labels)
+               for name, nodes, labels in kernel.groups]
+    results_deps = [[walk.reads([n]) for n in nodes] for _, nodes, _ in kernel.groups]
+    return out, results, results_deps
 
-    def atom(n):
+
+class _Walk:
+    """The state of one walk: each node's code (a named node's variable),
+    and the named variables behind it."""
+
+    def __init__(self, kernel, lang, leaf, ref):
+        self.kernel, self.lang, self.leaf, self.ref = kernel, lang, leaf, ref
+        self.code = {}  # node id -> (Text or str, precedence)
+        self.var_of = {}  # named node id -> its variable
+        self.temps = {}
+        self.index = {v.id: i for i, v in enumerate(kernel.var)}
+        self.names = {v.id: kernel.roles[v.id].display for v in kernel.var}
+
+    def atom(self, n):
         if n.op == CONST:
-            return lang.literal(n.value), _ATOM
+            return self.lang.literal(n.value), _ATOM
         if n.op == VAR:
-            return leaf(index[n.id]), _ATOM
-        return code[n.id]
+            return self.leaf(self.index[n.id]), _ATOM
+        return self.code[n.id]
 
-    deps = {}  # inline node id -> the named variables its text reads
-    no_deps = frozenset()
+    def code_of(self, args):
+        for a in args:
+            if a.id not in self.code and a.op in (CONST, VAR):
+                self.code[a.id] = self.atom(a)
+        return self.code
 
-    def deps_of(nodes):
-        found = set()
-        for a in nodes:
-            found.update(deps.get(a.id, no_deps))
+    def text(self, n):
+        return str(self.atom(n)[0])
+
+    def reads(self, nodes):
+        """The named variables the code of ``nodes`` reads: a walk down the
+        inline nodes (each is read by one node, so every walk is short and
+        all of them together linear)."""
+        found, stack = set(), list(nodes)
+        while stack:
+            n = stack.pop()
+            var = self.var_of.get(n.id)
+            if var is not None:
+                found.add(var)
+            elif n.op not in (CONST, VAR):
+                stack.extend(n.args)
         return found
 
-    for node in order:
-        for a in node.args:
-            if a.id not in code and a.op in (CONST, VAR):
-                code[a.id] = atom(a)
-        text, prec = expression(lang, node, code)
-        if node.id not in named:
-            code[node.id] = (text, prec)
-            deps[node.id] = deps_of(node.args)
-            continue
-        role = kernel.role(node, temps)
-        comment = _comment(kernel, node, role, names)
-        names[node.id] = role.display
-        var = ref(role.var)
-        kink = None
+    def statement(self, node, text):
+        kernel = self.kernel
+        role = kernel.role(node, self.temps)
+        comment = _comment(kernel, node, role, self.names)
+        self.names[node.id] = role.display
+        var = self.ref(role.var)
         kink_node = kernel.kink_partials.get(node.id)
+        kink = None
+        used = self.reads(node.args)
         if kink_node is not None:
-            args = [atom(a)[0] for a in kink_node.args]
-            kink = KINKS[kink_node.op](args[0], args[1] if len(args) > 1 else None, lang)
-        check = None
+            kink = self.condition(KINKS[kink_node.op], kink_node)
+            used |= self.reads(kink_node.args)
+        check = self.check(node, var)
+        self.code[node.id] = (var, _ATOM)
+        self.var_of[node.id] = role.var
+        return Statement(role.var, str(text), comment, check, kink, node, used)
+
+    def condition(self, predicate, node):
+        """A KINKS or POLES predicate over ``node``'s argument texts."""
+        args = [self.text(a) for a in node.args]
+        return predicate(args[0], args[1] if len(args) > 1 else None, self.lang)
+
+    def check(self, node, var):
+        """(condition, ω, …) of a primal step: ω off its domain; for --jit
+        (Kernel.flag_kinks) also -ω on its kink and, in C, ω at an overflow."""
+        kernel, lang = self.kernel, self.lang
         step = kernel.checks.get(node.id)
-        if step is not None:
-            args = [atom(a)[0] for a in node.args]
-            omega = kernel.tape.omega(step.slot)
-            cond = domain_check(lang, step, var, args)
-            if cond is not None:
-                check = (cond, omega)
-            if kernel.flag_kinks and step.prim.key in KINKS:  # --jit: -ω at a kink
-                at_kink = KINKS[step.prim.key](args[0], args[1] if len(args) > 1 else None, lang)
-                check = (check or ()) + (at_kink, -omega)
-            if kernel.flag_kinks and lang.name == "c":  # --jit: an overflow anywhere
-                check = (check or ()) + (f"!isfinite({var})", omega)
-        used = deps_of(node.args)
-        if kink_node is not None:
-            used |= deps_of(kink_node.args)
-        out.append(Statement(role.var, text, comment, check, kink, node, used))
-        code[node.id] = (var, _ATOM)
-        deps[node.id] = frozenset((role.var,))
-    results = [(name, [atom(n)[0] for n in nodes], labels)
-               for name, nodes, labels in kernel.groups]
-    results_deps = [[deps_of([n]) for n in nodes] for _, nodes, _ in kernel.groups]
-    return out, results, results_deps
+        if step is None:
+            return None
+        omega = kernel.tape.omega(step.slot)
+        cond = domain_check(lang, step, var, [self.text(a) for a in node.args])
+        check = (cond, omega) if cond is not None else None
+        if kernel.flag_kinks and step.prim.key in KINKS:
+            check = (check or ()) + (self.condition(KINKS[step.prim.key], node), -omega)
+        if kernel.flag_kinks and lang.name == "c":
+            check = (check or ()) + (f"!isfinite({var})", omega)
+        return check
 
 
 def _comment(kernel, node, role, names):
@@ -395,6 +478,8 @@ def kink_steps(kernel):
 def kink_tests(kernel, lang, leaf):
     """What a kink query computes: [(statement, assign, [(condition, ω)])]
     in order, keeping only the primal statements the kink conditions read."""
+    if not kink_steps(kernel):
+        return []
     primal = Kernel(kernel.fn, order=0, inputs=kernel.inputs, flag_kinks=True)
     stmts, _, _ = statements(primal, lang, leaf)
     needed, kept = set(), []

@@ -1,7 +1,19 @@
 """The four emitters: one source file each, from the same statements."""
 
 from ..errors import UsageError
-from .emit import JS, LANGS, PART_SIZE, C, NumPy, Python, header_lines, kink_tests, statements
+from ..modes.sweeps import without_gc
+from .emit import (
+    JS,
+    LANGS,
+    PART_SIZE,
+    TWICE,
+    C,
+    NumPy,
+    Python,
+    header_lines,
+    kink_tests,
+    statements,
+)
 from .kernel import Kernel
 from .sparse import triplet_lines
 
@@ -32,24 +44,45 @@ def _kinked(statement, helper):
 
 def emit_c(kernel, name, main=False):
     lang = C()
-    n_in = len(kernel.inputs)
+    schedule = kernel.schedule(TWICE)
+    # parts of bounded size, passing values through v[] (one statement per named node)
+    split = len(schedule[1]) > PART_SIZE
     used = set()
 
     def leaf(i):
         used.add(i)
         return f"w{i + 1}"
 
-    split = False
-    stmts, results, results_deps = statements(kernel, lang, leaf)
-    if len(stmts) > PART_SIZE:  # parts of bounded size, passing values through v[]
-        split = True
-        stmts, results, results_deps = statements(kernel, lang, lambda i: f"x[{i}]")
+    stmts, results, results_deps = statements(
+        kernel, lang, (lambda i: f"x[{i}]") if split else leaf, schedule=schedule)
     params = ", ".join(f"double *{g}" for g, _, _ in results)
+    out = _c_header(kernel, name, results, params, main)
+    out += triplet_lines(kernel, name, "c")
+    if any(s.kink for s in stmts):
+        out += [f"static double {name}_kink(double p, int at_kink)",
+                "{", "    return (at_kink && p != p) ? 0.0 : p;", "}", ""]
+    signature = f"int {name}(const double *x, {params})"
+    if split:
+        out += _c_parts(name, stmts, results, results_deps, signature)
+    else:
+        inputs = [f"    const double w{i + 1} = x[{i}]; "
+                  f"{_c_comment(f'ω{i + 1} = {kernel.inputs[i]}')}" for i in sorted(used)]
+        out += [signature, "{"] + (["    (void)x;"] if not used else []) + inputs
+        out += _c_body(name, stmts) + _c_writes(results) + ["    return 0;", "}"]
+    kink = _c_kink_function(kernel, name)
+    out += kink
+    if main:
+        out += _c_main(kernel, name, results, bool(kink))
+    return "\n".join(out) + "\n"
+
+
+def _c_header(kernel, name, results, params, main):
+    """The block comment (formula, order, signature, contract) and includes."""
     sizes = ", ".join(f"{g}[{len(nodes)}]" for g, nodes, _ in results)
     out = _block_comment(kernel, "c", name)
     out += [" *",
             f" * int {name}(const double *x, {params});",
-            f" *   x[{n_in}] the inputs in the order above; writes {sizes}",
+            f" *   x[{len(kernel.inputs)}] the inputs in the order above; writes {sizes}",
             " *   (" + "; ".join(f"{g}: {_C_PARAMS[g].replace('NAME', name)}"
                              for g, _, _ in results) + ").",
             " *   Returns 0, or the ω index of the first step outside its domain",
@@ -61,44 +94,25 @@ def emit_c(kernel, name, main=False):
             "#include <math.h>"]
     if main:
         out += ["#include <stdio.h>", "#include <stdlib.h>"]
-    out.append("")
-    out += triplet_lines(kernel, name, "c")
-    if any(s.kink for s in stmts):
-        out += [f"static double {name}_kink(double p, int at_kink)",
-                "{", "    return (at_kink && p != p) ? 0.0 : p;", "}", ""]
+    return out + [""]
 
-    def body(lines_of, indent="    ", grouped=False):
-        lines = []
-        for s in lines_of:
-            if grouped:
-                lines.append([])
-            text = _kinked(s, f"{name}_kink")
-            add = lines[-1].append if grouped else lines.append
-            add(f"{indent}const double {s.var} = {text}; {_c_comment(s.comment)}")
-            checks = s.check or ()
-            for i in range(0, len(checks), 2):
-                add(f"{indent}if ({checks[i]}) return {checks[i + 1]};")
-        return lines
 
-    writes = []
-    for g, codes, _ in results:
-        writes += [f"    {g}[{k}] = {c};" for k, c in enumerate(codes)]
-    signature = f"int {name}(const double *x, {params})"
-    if not split:
-        lines = body(stmts)
-        inputs = [f"    const double w{i + 1} = x[{i}]; "
-                  f"{_c_comment(f'ω{i + 1} = {kernel.inputs[i]}')}" for i in sorted(used)]
-        out += [signature, "{"]
-        if not used:
-            out.append("    (void)x;")
-        out += inputs + lines + writes + ["    return 0;", "}"]
-    else:
-        out += _c_parts(name, stmts, results, results_deps, signature, body)
-    kink = _c_kink_function(kernel, name)
-    out += kink
-    if main:
-        out += _c_main(kernel, name, results, bool(kink))
-    return "\n".join(out) + "\n"
+def _c_statement(name, s, indent="    "):
+    """One statement's lines: its assignment, then its checks (return ω)."""
+    lines = [f"{indent}const double {s.var} = {_kinked(s, f'{name}_kink')}; "
+             f"{_c_comment(s.comment)}"]
+    checks = s.check or ()
+    lines += [f"{indent}if ({checks[i]}) return {checks[i + 1]};"
+              for i in range(0, len(checks), 2)]
+    return lines
+
+
+def _c_body(name, stmts):
+    return [line for s in stmts for line in _c_statement(name, s)]
+
+
+def _c_writes(results):
+    return [f"    {g}[{k}] = {c};" for g, codes, _ in results for k, c in enumerate(codes)]
 
 
 def _c_kink_function(kernel, name):
@@ -118,7 +132,7 @@ def _c_kink_function(kernel, name):
     return out + ["    return 0;", "}"]
 
 
-def _c_parts(name, stmts, results, results_deps, signature, body):
+def _c_parts(name, stmts, results, results_deps, signature):
     """Functions of PART_SIZE statements: locals inside a part, and only the
     values another part reads pass through v[]; the results are written by
     parts of the same size (compilers are superlinear in a function's size)."""
@@ -130,7 +144,8 @@ def _c_parts(name, stmts, results, results_deps, signature, body):
     for k, part in enumerate(parts):
         for s in part:
             exported.update(d for d in s.deps if part_of[d] != k)
-    slot = {var: i for i, var in enumerate(sorted(exported, key=part_of.get))}
+    position = {s.var: i for i, s in enumerate(stmts)}  # not a set's order: the same text every run
+    slot = {var: i for i, var in enumerate(sorted(exported, key=position.get))}
     out = []
 
     def imports(needed):
@@ -140,8 +155,8 @@ def _c_parts(name, stmts, results, results_deps, signature, body):
     for k, part in enumerate(parts):
         needed = {d for s in part for d in s.deps if part_of[d] != k}
         lines = []
-        for line, s in zip(body(part, "    ", grouped=True), part):
-            lines += line
+        for s in part:
+            lines += _c_statement(name, s)
             if s.var in slot:
                 lines.append(f"    v[{slot[s.var]}] = {s.var};")
         proto = f"int {name}_part{k + 1}(const double *restrict x, double *restrict v)"
@@ -445,6 +460,7 @@ EMITTERS = {"c": emit_c, "python": emit_python, "numpy": emit_numpy, "js": emit_
 
 # --- entry point --------------------------------------------------------------
 
+@without_gc  # a DAG node per term, and no cycles: spare the cyclic collector
 def generate(fn, lang="c", *, mode="auto", order=1, direction=None, cotangent=None,
              name=None, main=False, inputs=None, output=None, sparse=False):
     """Source text of the derivative program of ``fn`` in ``lang``; with
@@ -460,7 +476,8 @@ def generate(fn, lang="c", *, mode="auto", order=1, direction=None, cotangent=No
     if order not in (1, 2):
         raise UsageError("`order` must be 1 or 2", params=("order",))
     if inputs is not None:
-        missing = [v for v in fn.inputs if v not in inputs]
+        listed = set(inputs)  # one look-up per input, not a scan of the list
+        missing = [v for v in fn.inputs if v not in listed]
         if missing:
             raise UsageError(f"`inputs` lacks {', '.join(missing)}", params=("inputs",),
                              hint=f"the formula's inputs are {', '.join(fn.inputs)}")

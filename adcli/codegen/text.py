@@ -6,6 +6,7 @@ from ..graph.dag import CONST, VAR, postorder
 from ..language.printer import ATOM as _ATOM
 from ..language.printer import latex_name, subscript_name
 from ..language.printer import print_node as _print
+from ..modes.sweeps import without_gc
 from .symbolic import operation_nodes
 
 
@@ -30,6 +31,7 @@ def temp_prefix(taken):
     return prefix
 
 
+@without_gc  # the printed pieces are many and acyclic
 def assignments(roots, style="ascii", taken=()):
     """(lines, texts): ``lines`` are (temp name, text) assignments in order;
     ``texts`` the text of each root (a temp's name when it is shared)."""
