@@ -26,7 +26,6 @@ EXCEPTIONS = {
     "adcli.modes.taylor:elementwise_pow": BEING_SPLIT,
     "adcli.modes.taylor:make_rules": BEING_SPLIT,
     "adcli.modes.taylor:mixed_partial": BEING_SPLIT,
-    "adcli.modes.trace:build_trace": BEING_SPLIT,
     "adcli.render.check_view:show": BEING_SPLIT,
     "adcli.codegen.kernel:Kernel.__init__": BEING_SPLIT,
     "adcli.codegen.llvm:_body": BEING_SPLIT,

@@ -247,107 +247,33 @@ def build_trace(tape: Tape, values: list, wrt: list[str], *, system: NumberSyste
     otherwise one sweep per variable of ``wrt`` (names).  reverse: ``output``
     (0-based index or name) gives one sweep; otherwise one sweep per output.
     The numbers are in ``system`` (``Trace.system``)."""
-    if seed is not None:
-        for name in seed:
-            if name not in tape.input_index:
-                raise UsageError(f"`seed` names `{name}`, which is not an input",
-                                 hint=f"the inputs are {', '.join(tape.inputs)}",
-                                 params=("seed",))
-        if mode == "reverse":
-            raise UsageError("`seed` is a forward-mode direction",
-                             hint="use `mode` forward, or `output` K for reverse mode",
-                             params=("seed", "mode", "output"))
-        mode = "forward"
+    requested = _check_seed(tape, seed, mode)
     n_out = len(tape.outputs)
-    requested = mode
-    mode = choose_mode(mode, n_out, len(wrt))
+    mode = choose_mode(requested, n_out, len(wrt))
     if output is not None and mode == "reverse":
         out_index = _output_index(output, tuple(tape.output_names))
     else:
         out_index = None
-    sym = Symbolic()
-    n = tape.n_inputs
-
-    def node_of(slot):
-        om = tape.omega(slot)
-        if om is None:
-            return sym.const(tape.consts[slot - n])
-        return sym.leaf("w", om)
-
-    output_name: dict[int, str] = {}
-    for slot, name in zip(tape.outputs, tape.output_names):
-        output_name.setdefault(slot, name)
-
     _check_table_size(tape, mode, 1 if seed is not None else len(wrt),
                       1 if out_index is not None else n_out)
-    if mode == "forward":
-        if seed is not None:
-            seeds = [[float(seed.get(name, 0.0)) for name in tape.inputs]]
-            columns = ["seed"]
-        else:
-            seeds = [[1.0 if name == w else 0.0 for name in tape.inputs] for w in wrt]
-            columns = list(wrt)
-    else:
-        ks = [out_index] if out_index is not None else list(range(n_out))
-        seeds = [[1.0 if k == j else 0.0 for j in range(n_out)] for k in ks]
-        columns = [tape.output_names[k] for k in ks]
-    state = {}
-
-    def compute(inputs):
-        lin = linearize(tape, inputs, system)
-        swept = (forward if mode == "forward" else reverse)(lin, seeds)
-        state["lin"], state["sweeps"] = lin, swept
-        return list(lin.values[:tape.size]) + [x for s in swept for x in s], lin.warnings
-
-    _, warnings, point_values = solve(system, tape, values, compute)
-    lin, sweeps = state["lin"], state["sweeps"]
-    float_values = values
-    values = list(point_values.values())
+    seeds, columns = _seeds(tape, mode, seed, wrt, out_index)
+    lin, sweeps, warnings, point_values = _sweep(tape, values, system, mode, seeds)
     # x + 0.0 turns -0.0 into 0.0; elsewhere no -0.0, and x + 0 would round
     # x to mpmath's default precision
     zero = 0.0 if system is FLOAT64 else _SAME
-
-    rows = []
-    for i, name in enumerate(tape.inputs):
-        rows.append(Row(i + 1, i, name, "input", sym.leaf("in", name), lin.values[i],
-                        None, None, [s[i] + zero for s in sweeps], output_name.get(i)))
-    for step in tape.steps:
-        definition = sym.raw(step.prim.key, [node_of(a) for a in step.args])
-        om = tape.omega(step.slot)
-        rows.append(Row(om, step.slot, None, step.prim.key, definition,
-                        lin.values[step.slot], None, None,
-                        [s[step.slot] + zero for s in sweeps], output_name.get(step.slot)))
-
+    sym = Symbolic()
+    node_of = _slot_nodes(sym, tape)
+    output_name: dict[int, str] = {}
+    for slot, name in zip(tape.outputs, tape.output_names):
+        output_name.setdefault(slot, name)
+    rows = _rows(tape, lin, sweeps, zero, sym, node_of, output_name)
     if mode == "forward":
-        for i, row in enumerate(rows[:n]):
-            row.seed = [s[i] for s in seeds]
-        for row, step in zip(rows[n:], tape.steps):
-            row.rule = _tangent_rule(sym, tape, step, node_of)
-        derivatives = [(name, col, s[o]) for col, s in zip(columns, sweeps)
-                       for name, o in zip(tape.output_names, tape.outputs)]
+        derivatives = _forward_rules(tape, rows, seeds, columns, sweeps, sym, node_of)
     else:
-        users: list[list[int]] = [[] for _ in range(tape.size)]
-        for step in tape.steps:
-            for j, a in enumerate(step.args):
-                users[a].append((step, j))
-        by_slot = {row.slot: row for row in rows}
-        # each seed's weight on each output slot, summed where outputs share a slot
-        # (looked up per output row: a sum over all outputs per row was m²)
-        seeded: list[dict] = [{} for _ in seeds]
-        for weights, s in zip(seeded, seeds):
-            for o, w in zip(tape.outputs, s):
-                weights[o] = weights.get(o, 0) + w
-        for slot in [r.slot for r in rows]:
-            row = by_slot[slot]
-            row.rule = _adjoint_rule(sym, tape, slot, users[slot], node_of)
-            if slot in output_name:
-                row.seed = [weights.get(slot, 0) for weights in seeded]
-        rows.reverse()  # the order the adjoint sweep visits them: ω_N first
-        wanted = [tape.input_index[w] for w in wrt]
-        derivatives = [(col, tape.inputs[i], s[i]) for col, s in zip(columns, sweeps)
-                       for i in wanted]
+        derivatives = _adjoint_rules(tape, rows, seeds, columns, sweeps, wrt, sym, node_of,
+                                     output_name)
     derivatives = [(a, b, d + zero) for a, b, d in derivatives]
-    trace = Trace(source=tape.program.source, point=dict(zip(tape.inputs, values)),
+    trace = Trace(source=tape.program.source, point=dict(zip(tape.inputs, point_values.values())),
                   inputs=tape.inputs,
                   outputs=tuple(tape.output_names), mode=mode, requested_mode=requested,
                   reason=mode_reason(n_out, len(wrt)), columns=columns, seeds=seeds,
@@ -358,8 +284,117 @@ def build_trace(tape: Tape, values: list, wrt: list[str], *, system: NumberSyste
 
         trace.cost = count_costs(tape, lin)  # the full gradient / Jacobian
     elif cost:
-        trace.cost = _float_cost(tape, float_values)
+        trace.cost = _float_cost(tape, values)
     return trace
+
+
+def _check_seed(tape, seed, mode):
+    """The mode asked for, once a forward ``seed`` is known to fit it."""
+    if seed is not None:
+        for name in seed:
+            if name not in tape.input_index:
+                raise UsageError(f"`seed` names `{name}`, which is not an input",
+                                 hint=f"the inputs are {', '.join(tape.inputs)}",
+                                 params=("seed",))
+        if mode == "reverse":
+            raise UsageError("`seed` is a forward-mode direction",
+                             hint="use `mode` forward, or `output` K for reverse mode",
+                             params=("seed", "mode", "output"))
+        return "forward"
+    return mode
+
+
+def _seeds(tape, mode, seed, wrt, out_index):
+    """(one seed vector per sweep, the column each sweep fills)."""
+    if mode == "forward":
+        if seed is not None:
+            return [[float(seed.get(name, 0.0)) for name in tape.inputs]], ["seed"]
+        return [[1.0 if name == w else 0.0 for name in tape.inputs] for w in wrt], list(wrt)
+    n_out = len(tape.outputs)
+    ks = [out_index] if out_index is not None else list(range(n_out))
+    return ([[1.0 if k == j else 0.0 for j in range(n_out)] for k in ks],
+            [tape.output_names[k] for k in ks])
+
+
+def _sweep(tape, values, system, mode, seeds):
+    """(linearization, one swept column per seed, warnings, the point as
+    computed) at the working precision where every digit is right."""
+    lin = sweeps = None
+
+    def compute(inputs):
+        nonlocal lin, sweeps
+        lin = linearize(tape, inputs, system)
+        sweeps = (forward if mode == "forward" else reverse)(lin, seeds)
+        return list(lin.values[:tape.size]) + [x for s in sweeps for x in s], lin.warnings
+
+    _, warnings, point_values = solve(system, tape, values, compute)
+    return lin, sweeps, warnings, point_values
+
+
+def _slot_nodes(sym, tape):
+    """slot -> its symbolic node: ω_i, or the constant's value."""
+    n = tape.n_inputs
+
+    def node_of(slot):
+        om = tape.omega(slot)
+        if om is None:
+            return sym.const(tape.consts[slot - n])
+        return sym.leaf("w", om)
+
+    return node_of
+
+
+def _rows(tape, lin, sweeps, zero, sym, node_of, output_name):
+    """One row per input, then per step, in evaluation order (rules and
+    seeds are filled in by the mode)."""
+    rows = []
+    for i, name in enumerate(tape.inputs):
+        rows.append(Row(i + 1, i, name, "input", sym.leaf("in", name), lin.values[i],
+                        None, None, [s[i] + zero for s in sweeps], output_name.get(i)))
+    for step in tape.steps:
+        definition = sym.raw(step.prim.key, [node_of(a) for a in step.args])
+        om = tape.omega(step.slot)
+        rows.append(Row(om, step.slot, None, step.prim.key, definition,
+                        lin.values[step.slot], None, None,
+                        [s[step.slot] + zero for s in sweeps], output_name.get(step.slot)))
+    return rows
+
+
+def _forward_rules(tape, rows, seeds, columns, sweeps, sym, node_of):
+    """Seeds on the input rows, tangent rules on the steps; the derivatives
+    as (output, column, value)."""
+    n = tape.n_inputs
+    for i, row in enumerate(rows[:n]):
+        row.seed = [s[i] for s in seeds]
+    for row, step in zip(rows[n:], tape.steps):
+        row.rule = _tangent_rule(sym, tape, step, node_of)
+    return [(name, col, s[o]) for col, s in zip(columns, sweeps)
+            for name, o in zip(tape.output_names, tape.outputs)]
+
+
+def _adjoint_rules(tape, rows, seeds, columns, sweeps, wrt, sym, node_of, output_name):
+    """Adjoint rules on every row, seeds on the output rows, the rows put in
+    the order the adjoint sweep visits them; the derivatives as (column,
+    input, value)."""
+    users: list[list[int]] = [[] for _ in range(tape.size)]
+    for step in tape.steps:
+        for j, a in enumerate(step.args):
+            users[a].append((step, j))
+    by_slot = {row.slot: row for row in rows}
+    # each seed's weight on each output slot, summed where outputs share a slot
+    # (looked up per output row: a sum over all outputs per row was m²)
+    seeded: list[dict] = [{} for _ in seeds]
+    for weights, s in zip(seeded, seeds):
+        for o, w in zip(tape.outputs, s):
+            weights[o] = weights.get(o, 0) + w
+    for slot in [r.slot for r in rows]:
+        row = by_slot[slot]
+        row.rule = _adjoint_rule(sym, tape, slot, users[slot], node_of)
+        if slot in output_name:
+            row.seed = [weights.get(slot, 0) for weights in seeded]
+    rows.reverse()  # ω_N first
+    wanted = [tape.input_index[w] for w in wrt]
+    return [(col, tape.inputs[i], s[i]) for col, s in zip(columns, sweeps) for i in wanted]
 
 
 class _Same:
