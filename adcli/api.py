@@ -209,8 +209,11 @@ class Function:
 
         system = number_system(digits, exact)
         tape, values = self._bind(point, {}, system)
-        return build_trace(tape, values, self._wrt(tape, wrt), system=system, mode=mode,
-                           seed=seed, output=output, cost=cost)
+        trace = build_trace(tape, values, self._wrt(tape, wrt), system=system, mode=mode,
+                            seed=seed, output=output, cost=cost)
+        if system.presents:
+            _present_trace(trace)
+        return trace
 
     def graph(self, point=None, *, mode=None, wrt=None, seed=None):
         """The DAG as its tape (``adcli graph``), with the ω trace at
@@ -276,6 +279,16 @@ class Function:
                     f"cannot differentiate with respect to `{name}`: it is not an input",
                     hint=f"the inputs are {', '.join(tape.inputs) or 'none'}")
         return wrt
+
+
+def _present_trace(trace):
+    """A precise trace's numbers print as the CLI prints them (adcli/printed.py)."""
+    present = trace.system.present
+    trace.point = {name: present(v) for name, v in trace.point.items()}
+    trace.derivatives = [(column, name, present(d)) for column, name, d in trace.derivatives]
+    for row in trace.rows:
+        row.value = present(row.value)
+        row.values = [present(v) for v in row.values]  # (seeds stay floats, as shown)
 
 
 _COMPILED: dict = {}

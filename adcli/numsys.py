@@ -26,6 +26,7 @@ system is made.
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager as ContextManager
@@ -40,6 +41,11 @@ NAN = math.nan
 
 MAX_DIGITS = 100_000
 
+
+
+def _is_fraction(x: Any) -> bool:
+    """A Fraction (or its subclass adcli.printed.ExactNumber), without importing fractions."""
+    return isinstance(x, numbers.Rational) and not isinstance(x, numbers.Integral)
 
 
 def safe_fsum(xs: Iterable[float]) -> float:
@@ -193,6 +199,15 @@ class NumberSystem:
         """Keys a result in this system adds to its JSON."""
         return {}
 
+    # the API's results -----------------------------------------------------------
+    # (False: a result's numbers are handed out as computed, float64 or arrays)
+    presents = False
+
+    def present(self, x: Any) -> Any:
+        """``x`` as a result of the Python API hands it out: a number that
+        prints as the CLI prints it (adcli/printed.py)."""
+        return x
+
     # precision -----------------------------------------------------------------
     def working(self, dps: int | None = None) -> ContextManager:
         import contextlib
@@ -321,7 +336,7 @@ class MPDigits(_PreciseBase):
 
     def number(self, x: Any) -> Any:
         mpf = self.mpmath.mpf
-        if type(x).__name__ == "Fraction":
+        if _is_fraction(x):
             return mpf(x.numerator) / x.denominator
         return mpf(x)
 
@@ -386,7 +401,7 @@ class MPDigits(_PreciseBase):
     def format(self, x: Any, digits: int | None = None) -> str:
         """``digits`` significant digits (integers in full, without ``.0``),
         or inf/-inf/nan."""
-        if isinstance(x, int) or type(x).__name__ == "Fraction":
+        if isinstance(x, int) or _is_fraction(x):
             return str(x)
         m = self.mpmath
         digits = digits or self.n_digits
@@ -410,6 +425,13 @@ class MPDigits(_PreciseBase):
 
     def meta(self) -> dict[str, Any]:
         return {"digits": self.digits}
+
+    presents = True
+
+    def present(self, x: Any) -> Any:
+        from .printed import precise_number
+
+        return precise_number(x, self)
 
     def working(self, dps: int | None = None) -> ContextManager:
         return self.mpmath.workdps(dps or self.prec_digits)
@@ -481,6 +503,13 @@ class ExactRationals(_PreciseBase):
     def number(self, x: Any) -> Any:
         if isinstance(x, float) and not math.isfinite(x):
             raise UsageError(f"{x} is not a rational number")
+        mpf_value = getattr(x, "_mpf_", None)
+        if mpf_value is not None:  # an mpmath number: its exact binary value, as a float's
+            sign, man, exp, _ = mpf_value
+            if not man and exp:
+                raise UsageError(f"{x} is not a rational number")
+            n = -int(man) if sign else int(man)
+            return self.Fraction(n << exp) if exp >= 0 else self.Fraction(n, 1 << -exp)
         return self.Fraction(x)
 
     def literal(self, text: str) -> Any:
@@ -546,6 +575,13 @@ class ExactRationals(_PreciseBase):
 
     def meta(self) -> dict[str, Any]:
         return {"exact": True}
+
+    presents = True
+
+    def present(self, x: Any) -> Any:
+        from .printed import exact_number
+
+        return exact_number(x)
 
 
 # --- NumPy arrays ---------------------------------------------------------------

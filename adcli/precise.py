@@ -6,7 +6,7 @@
 >>> r.format(r.gradient["x1"])
 '2.58385316345285761300243177050'
 >>> adcli.grad("x^3/3 + x*y", {"x": "1/3", "y": 2}, exact=True).gradient
-{'x': Fraction(19, 9), 'y': Fraction(1, 3)}
+{'x': 19/9, 'y': 1/3}
 """
 
 from .api import Function, compile

@@ -21,11 +21,36 @@ def one_or_all(items):
     return items[0] if len(items) == 1 else items
 
 
+# the fields of a result that hold no numbers of its number system
+_NOT_NUMBERS = frozenset({"outputs", "output", "mode", "warnings", "system", "wrt", "sweeps",
+                          "order"})
+
+
+def _presented(present, item):
+    """``item`` (a number, or dicts/lists of them) with every number presented."""
+    if isinstance(item, dict):
+        return {k: _presented(present, v) for k, v in item.items()}
+    if isinstance(item, list):
+        return [_presented(present, v) for v in item]
+    return present(item)
+
+
 class _Numbers:
     """What every result has: its number system, numbers printed in it, and
     ``value``, which is ``values`` by :func:`one_or_all`."""
 
     __slots__ = ()
+
+    def _present_numbers(self):
+        """With ``digits=N`` or ``exact=True``, every number of the result
+        prints as the CLI prints it (adcli/printed.py); float64 and arrays
+        are left as they are."""
+        if not self.system.presents:
+            return
+        present = self.system.present
+        for field in self.__slots__:
+            if field not in _NOT_NUMBERS:
+                setattr(self, field, _presented(present, getattr(self, field)))
 
     @property
     def value(self):
@@ -58,6 +83,7 @@ class Evaluation(_Numbers):
         self.warnings = warnings
         self.point = point
         self.system = system
+        self._present_numbers()
 
     def __repr__(self):
         shown = ", ".join(f"{k!r}: {self.format(v)}" for k, v in zip(self.outputs, self.values))
@@ -77,6 +103,7 @@ class Derivatives(_Numbers):
         self.warnings = warnings
         self.point = point
         self.system = system
+        self._present_numbers()
 
     @property
     def gradient(self):
@@ -85,15 +112,9 @@ class Derivatives(_Numbers):
             raise UsageError("several outputs: use .jacobian (one row per output)")
         return self.jacobian[0]
 
-    def __repr__(self):
-        if self.system is FLOAT64:
-            return (f"Derivatives(value={self.value!r}, jacobian={self.jacobian!r}, "
-                    f"mode={self.mode!r})")
-        fmt = self.format  # every digit asked for
-        values = ", ".join(fmt(v) for v in self.values)
-        jac = ", ".join("{" + ", ".join(f"{k!r}: {fmt(d)}" for k, d in row.items()) + "}"
-                        for row in self.jacobian)
-        return f"Derivatives(value={values}, jacobian=[{jac}], mode={self.mode!r})"
+    def __repr__(self):  # a precise number's repr has every digit asked for
+        return (f"Derivatives(value={self.value!r}, jacobian={self.jacobian!r}, "
+                f"mode={self.mode!r})")
 
 
 class _Result(_Numbers):
@@ -117,6 +138,7 @@ class Directional(_Result):
         self.outputs, self.values, self.direction = outputs, values, direction
         self.derivatives, self.mode, self.warnings, self.point = (
             derivatives, "forward", warnings, point)
+        self._present_numbers()
 
     @property
     def derivative(self):
@@ -134,6 +156,7 @@ class Cotangent(_Result):
         self.outputs, self.values, self.cotangent = outputs, values, cotangent
         self.gradient, self.mode, self.warnings, self.point = (
             gradient, "reverse", warnings, point)
+        self._present_numbers()
 
 
 class Hessian(_Result):
@@ -150,6 +173,7 @@ class Hessian(_Result):
         self.direction, self.hvp = direction, hvp
         self.mode = "forward-over-reverse"
         self.warnings, self.point = warnings, point
+        self._present_numbers()
 
     @property
     def outputs(self):
@@ -189,6 +213,7 @@ class Taylor(_Result):
                                        for row in coefficients]
         self.values = [c[0] for c in coefficients]
         self.warnings, self.point = warnings, point
+        self._present_numbers()
 
     @property
     def coefficients(self):
@@ -210,6 +235,7 @@ class Partial(_Result):
         self.system = system
         self.outputs, self.values, self.wrt, self.partials = outputs, values, wrt, partials
         self.sweeps, self.warnings, self.point = sweeps, warnings, point
+        self._present_numbers()
 
     @property
     def partial(self):

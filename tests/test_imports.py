@@ -31,6 +31,7 @@ DEFERRED = {
     ("adcli.higher", "adcli.modes.hessian"): COMMAND + " (hessian)",
     ("adcli.higher", "adcli.modes.taylor"): COMMAND + " (taylor, partial)",
     ("adcli.results", "adcli.modes.taylor"): COMMAND + " (Taylor.derivatives)",
+    ("adcli.numsys", "adcli.printed"): COMMAND + " (digits=/exact= results of the API)",
     ("adcli.modes.engine", "adcli.language.parser"): "start-up: `import adcli` parses nothing",
     ("adcli.modes.rules", "adcli.language.parser"): "start-up: `import adcli` parses nothing",
     ("adcli.modes.taylor", "adcli.modes.jets"): COMMAND + " (mixed partials, kinks)",

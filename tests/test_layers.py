@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent / "adcli"
 LAYERS = [
     ["adcli._version", "adcli.errors", "adcli.numtext", "adcli.primitives"],
     ["adcli.language", "adcli.graph"],
-    ["adcli.numsys"],
+    ["adcli.numsys", "adcli.printed"],
     ["adcli.modes", "adcli.modes.rules", "adcli.modes.messages", "adcli.modes.sweeps",
      "adcli.modes.generic", "adcli.modes.engine", "adcli.modes.hessian", "adcli.modes.taylor",
      "adcli.batch.numpy_backend", "adcli.sparse.pattern", "adcli.sparse.colouring"],
