@@ -70,6 +70,7 @@ def _streamed(monkeypatch):
     ("grad", "log(x) + sqrt(y - x) + abs(y)"),  # domain errors, kinks
     ("eval", "r = x*y; r, x - y"),             # several outputs
     ("grad", "exp(x*y)"),                      # overflow: the engine's warning
+    ("hessian", "x^3*y - log(x) + abs(y)"),     # second order: domain errors, kinks
 ])
 def test_stream_writes_the_batch_drivers_bytes(backend, monkeypatch, command, formula):
     used = _streamed(monkeypatch)
@@ -106,6 +107,19 @@ def test_shortest_digits_laid_out_as_the_writer_lays_them_out(backend, monkeypat
     assert streamed == _run(["eval", "x", "--format", "csv"], points, stream=False)
     for line, v in zip(streamed[1].decode().splitlines()[1:], values):
         assert float(line.split(",")[1]) == v
+
+
+@needs_cxx
+@pytest.mark.parametrize("extra", [["--wrt", "y,x"], ["--wrt", "y"]])
+def test_a_wrt_subset_streams_the_batch_drivers_bytes(backend, monkeypatch, extra):
+    """grad and hessian with --wrt through the driver: the columns of --wrt
+    only, in its order, as the batch driver writes them."""
+    used = _streamed(monkeypatch)
+    for command, formula in (("grad", "x*x*y - sqrt(y)"), ("hessian", "x^3*y - log(x*y)")):
+        args = [command, formula, "--format", "csv", *extra]
+        streamed = _run(args, AWKWARD)
+        assert streamed[0] == 1 and streamed == _run(args, AWKWARD, stream=False)
+    assert used == [True, False, True, False]  # streamed, then the usual path
 
 
 @needs_cxx

@@ -76,11 +76,11 @@ def driver():
 
 def applies(reader, kernel, writer):
     """Whether the driver can write this shard's rows byte for byte."""
-    from ..codegen.jit import JitKernel
+    from ..codegen.jit import HessianJitKernel, JitKernel
     from .arrow_io import ArrowWriter, DelimitedReader
 
     return (os.environ.get("ADCLI_JIT_STREAM", "1") != "0"
-            and isinstance(kernel, JitKernel)
+            and isinstance(kernel, (JitKernel, HessianJitKernel))
             and getattr(kernel.compiled, "address", None) is not None
             and isinstance(reader, DelimitedReader) and isinstance(writer, ArrowWriter)
             and writer.fmt == reader.format and writer.digits is None
