@@ -26,7 +26,7 @@ from .arguments import output_index as _output_index
 from .errors import AdcliError, EvalWarning, UsageError
 from .modes import engine, sweeps
 from .modes.engine import primal, read_value, solve
-from .numsys import FLOAT64
+from .numsys import FLOAT64, numpy_arrays
 from .results import Cotangent, Directional, Hessian, Partial, Taylor
 
 __all__ = ["Cotangent", "Directional", "Hessian", "Partial", "Taylor", "hessian", "jvp",
@@ -121,21 +121,32 @@ def vjp(fn, point=None, cotangent=None, *, wrt=None, digits=None, exact=False, *
 def hessian(fn, point=None, *, wrt=None, output=None, direction=None, digits=None,
             exact=False, **kwargs):
     if has_arrays(point, kwargs):
-        return over_arrays(lambda p: hessian(fn, p, wrt=wrt, output=output,
-                                             direction=direction), point, kwargs, digits, exact)
+        return over_arrays(
+            lambda p: hessian(fn, p, wrt=wrt, output=output, direction=direction),
+            point, kwargs, digits, exact, fn=fn,
+            together=lambda tape, columns: (_hessian_in(fn, numpy_arrays(), tape, columns, wrt,
+                                                        output, direction), None))
+    system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
+    return _hessian_in(fn, system, tape, specs, wrt, output, direction)
+
+
+def _hessian_in(fn, system, tape, specs, wrt, output, direction):
+    """The Hessian (or H·v) at the point ``specs`` in ``system`` (NumPy
+    arrays: many points at once)."""
     from .modes import hessian as H
 
-    system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
     k = _output_index(fn, output)
     names = fn._wrt(tape, _names(wrt))
     idx = [tape.input_index[w] for w in names]
     m = len(names)
+    # over arrays the direction is one float64 vector for every point
+    along = FLOAT64 if system.elementwise else system
     if direction is not None:
-        _direction(tape, direction, "direction", system)  # names checked before any work
+        _direction(tape, direction, "direction", along)  # names checked before any work
         state = {}
 
         def compute(inputs):
-            vec = state["vec"] = _direction(tape, direction, "direction", system)
+            vec = state["vec"] = _direction(tape, direction, "direction", along)
             value, grad, hv, warnings = H.hessian_vector(tape, inputs, vec, k, idx, system)
             return [value] + grad + hv, warnings
 
@@ -159,18 +170,32 @@ def hessian(fn, point=None, *, wrt=None, output=None, direction=None, digits=Non
 def taylor(fn, point=None, order=2, *, direction=None, wrt=None, digits=None, exact=False,
            **kwargs):
     if has_arrays(point, kwargs):
-        return over_arrays(lambda p: taylor(fn, p, order, direction=direction, wrt=wrt),
-                           point, kwargs, digits, exact)
+        return over_arrays(
+            lambda p: taylor(fn, p, order, direction=direction, wrt=wrt),
+            point, kwargs, digits, exact, fn=fn,
+            together=lambda tape, columns: _taylor_in(fn, numpy_arrays(), tape, columns, order,
+                                                      direction, wrt))
+    system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
+    return _taylor_in(fn, system, tape, specs, order, direction, wrt)[0]
+
+
+def _taylor_in(fn, system, tape, specs, order, direction, wrt):
+    """(Taylor coefficients at the point ``specs`` in ``system``, the points
+    to recompute one by one or None).  Over NumPy arrays those are where the
+    rescaled sweep says digits were lost (one call there warns as usual);
+    beyond order 170 k!·c_k needs the scalar loop: None instead of a result."""
     from .modes.taylor import sweep, sweep_rescaled
 
-    system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
     order, direction = taylor_line(fn, tape, order, direction, wrt, 1)
-    # names checked before any work; float64 runs once on this very vector
-    state = {"vec": _direction(tape, direction, "direction", system)}
+    if system.elementwise and order > MAX_VECTOR_ORDER:
+        return None, None
+    # names checked before any work; float64 (and arrays) run on this very vector
+    along = FLOAT64 if system.elementwise else system
+    state = {"vec": _direction(tape, direction, "direction", along), "lost": None}
     width = order + 1
 
     def compute(inputs):
-        if system is not FLOAT64:  # "1/3" read again at each working precision
+        if along is not FLOAT64:  # "1/3" read again at each working precision
             state["vec"] = _direction(tape, direction, "direction", system)
         vec = state["vec"]
         if system is FLOAT64 and order > ROUNDING_CHECK_FROM:
@@ -178,12 +203,15 @@ def taylor(fn, point=None, order=2, *, direction=None, wrt=None, digits=None, ex
             warnings = warnings + rounding_loss(coefs, again)
         else:
             coefs, warnings = sweep(tape, inputs, vec, order, system)
+            if system.elementwise and order > ROUNDING_CHECK_FROM:
+                again, _ = sweep(tape, inputs, [v * RESCALE for v in vec], order, system)
+                state["lost"] = rounding_loss_mask(system.np, coefs, again)
         return [c for row in coefs for c in row], warnings
 
     numbers, warnings, pt = solve(system, tape, specs, compute)
     coefs = [numbers[i * width:(i + 1) * width] for i in range(len(tape.outputs))]
     return Taylor(fn.outputs, dict(zip(tape.inputs, state["vec"], strict=True)), order, coefs,
-                  warnings, pt, system)
+                  warnings, pt, system), state["lost"]
 
 
 ROUNDING_CHECK_FROM = 4  # orders 1-4 are audited (bench/audit.py); beyond, each run checks
@@ -191,6 +219,24 @@ LOST = 1e-8  # fewer than 8 significant digits left: warn
 
 
 RESCALE = 1.0 + 2.0 ** -7
+MAX_VECTOR_ORDER = 170  # k! is a float up to 170!: beyond, derivatives() steps per point
+
+
+def rounding_loss_mask(np, coefs, again):
+    """:func:`rounding_loss` element by element over arrays: where the two
+    lanes disagree beyond :data:`LOST` (those points are computed again one
+    by one, which gives each its warning)."""
+    lost = np.zeros(np.shape(coefs[0][0]), dtype=bool)
+    for row, other in zip(coefs, again, strict=True):
+        scale = 1.0
+        for k, (a, b) in enumerate(zip(row, other, strict=True)):
+            b, scale = b / scale, scale * RESCALE
+            if k == 0:
+                continue
+            with np.errstate(all="ignore"):
+                diff = np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))
+            lost |= np.isfinite(a) & np.isfinite(b) & (a != b) & (diff > LOST)
+    return lost
 
 
 def rounding_loss(coefs, again):
@@ -223,10 +269,26 @@ def rounding_loss(coefs, again):
 
 def partial(fn, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
     if has_arrays(point, kwargs):
-        return over_arrays(lambda p: partial(fn, p, wrt), point, kwargs, digits, exact)
+        return over_arrays(lambda p: partial(fn, p, wrt), point, kwargs, digits, exact, fn=fn,
+                           together=lambda tape, columns: (_partial_over_arrays(fn, tape, columns,
+                                                                                wrt), None))
+    system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
+    return _partial_in(fn, system, tape, specs, wrt)
+
+
+def _partial_over_arrays(fn, tape, columns, wrt):
+    """A partial in one variable is one Taylor sweep, which runs over arrays;
+    mixed partials take nested series (jets), whose recurrences branch on
+    each value: None, one call per point."""
+    _, counts = partial_orders(tape, wrt)
+    if len(counts) > 1 or sum(counts.values()) > MAX_VECTOR_ORDER:
+        return None
+    return _partial_in(fn, numpy_arrays(), tape, columns, wrt)
+
+
+def _partial_in(fn, system, tape, specs, wrt):
     from .modes.taylor import mixed_partial
 
-    system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
     names, counts = partial_orders(tape, wrt)
     n_out = len(tape.outputs)
     state = {}
@@ -243,22 +305,34 @@ def partial(fn, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
 
 # --- arrays of points ----------------------------------------------------------
 #
-# Hessians, Taylor coefficients and mixed partials branch on values (kinks,
-# the order of a power's recurrence), so over NumPy arrays they are computed
-# one point at a time by the scalar engine: the numbers, warnings and errors
-# are exactly those of one call per point, and the result has the class of a
+# Over NumPy arrays a Hessian, Taylor coefficients or a partial in one
+# variable is one sweep in the NumPy number system (every number an array,
+# one element per point).  The points where any step is off its domain, on a
+# kink or not finite (the batch backend's flags), or whose numbers are not
+# finite, are computed again one call each: their numbers, warnings and
+# errors are exactly one call's.  Every other point agrees with one call to
+# rounding (NumPy's elementary functions and sums are not the C library's
+# and math.fsum).  Mixed partials (nested jets branch on each value) and a
+# handful of points go one call per point.  The result has the class of a
 # one-point result with every per-point number an array of the points' shape.
 
 # fields that are the same at every point (not stacked into arrays)
 _SHARED = frozenset({"outputs", "output", "direction", "order", "wrt", "sweeps", "mode",
                      "warnings", "system", "cotangent"})
 
+# fewer points than this: one call each (NumPy pays its call overhead per ω
+# step whatever the points; bench/higher_order.py measures the crossover)
+VECTOR_FROM = 16
 
-def over_arrays(compute, point, kwargs, digits=None, exact=False):
+
+def over_arrays(compute, point, kwargs, digits=None, exact=False, together=None, fn=None):
     """``compute({name: float})`` at every point of the broadcast arrays in
-    ``point``/``kwargs``, stacked into one result of arrays."""
+    ``point``/``kwargs``, stacked into one result of arrays; with
+    ``together(tape, columns)`` ((the result over flat arrays of every
+    point, a mask of points to compute one by one or None), or (None, None)
+    when it cannot) and ``fn`` all points in one vectorised sweep, the
+    flagged ones by ``compute``."""
     import numpy as np
-
 
     if digits is not None or exact:
         raise UsageError("arrays of points are computed in float64: drop `digits`/`exact`, "
@@ -271,24 +345,17 @@ def over_arrays(compute, point, kwargs, digits=None, exact=False):
         raise UsageError(f"the arrays of a point must be numbers of one shape (or broadcast "
                          f"to one): {exc}") from None
     shape = arrays[0].shape if arrays else ()
-    results = []
-    for index in np.ndindex(shape):
-        one = {n: float(a[index]) for n, a in zip(names, arrays)}
-        try:
-            results.append(compute(one))
-        except AdcliError as exc:
-            where = ", ".join(f"{n}={v!r}" for n, v in one.items())
-            exc.message = f"{exc.message} (at index {list(index)} of the arrays: {where})"
-            raise
+    if together is not None and math.prod(shape) >= VECTOR_FROM:
+        stacked = _together(fn, compute, together, names, arrays, shape)
+        if stacked is not None:
+            return stacked
+    results = [_one_point(compute, names, arrays, index) for index in np.ndindex(shape)]
     first = results[0]
     stacked = type(first).__new__(type(first))
     for slot in type(first).__slots__:
         values = [getattr(r, slot) for r in results]
         if slot == "warnings":
-            seen = {}
-            for w in (w for ws in values for w in ws):
-                seen.setdefault(w.message, w)
-            stacked.warnings = list(seen.values())
+            stacked.warnings = _merged_warnings(values)
         elif slot in _SHARED:
             setattr(stacked, slot, values[0])
         else:
@@ -296,9 +363,100 @@ def over_arrays(compute, point, kwargs, digits=None, exact=False):
     return stacked
 
 
+def _one_point(compute, names, arrays, index):
+    one = {n: float(a[index]) for n, a in zip(names, arrays, strict=True)}
+    try:
+        return compute(one)
+    except AdcliError as exc:
+        where = ", ".join(f"{n}={v!r}" for n, v in one.items())
+        exc.message = f"{exc.message} (at index {list(index)} of the arrays: {where})"
+        raise
+
+
+def _merged_warnings(lists):
+    seen = {}
+    for w in (w for ws in lists for w in ws):
+        seen.setdefault(w.message, w)
+    return list(seen.values())
+
+
+def _together(fn, compute, together, names, arrays, shape):
+    """All points in one sweep over NumPy arrays (see above), or None."""
+    import numpy as np
+
+    from .batch.numpy_backend import VectorTape
+
+    _one_point(compute, names, arrays, (0,) * len(shape))  # one call's checks, at the first
+    n = math.prod(shape)
+    columns = [np.ascontiguousarray(a).reshape(n) for a in arrays]
+    tape = fn.tape(names)
+    with np.errstate(all="ignore"):
+        result, lost = together(tape, columns)
+        if result is None:
+            return None
+        _, _, bad = VectorTape(tape).linearize(columns, n)
+    bad = np.zeros(n, dtype=bool) if bad is None else np.array(bad)
+    if lost is not None:
+        bad |= lost
+    slots = [slot for slot in type(result).__slots__ if slot not in _SHARED]
+    numbers = {slot: _columns_of(getattr(result, slot), n) for slot in slots}
+    for column in _leaves(numbers):
+        bad |= ~np.isfinite(column)
+    # a step of constants warns alike at every point (min(0.5, 0.5)): the sweep's word
+    constant = {tape.omega(step.slot) for step in tape.steps
+                if not tape.depends_on_inputs[step.slot]}
+    warnings = [[w for w in result.warnings if w.step in constant]]
+    for i in np.flatnonzero(bad).tolist():
+        one = _one_point(compute, names, arrays, tuple(map(int, np.unravel_index(i, shape))))
+        warnings.append(one.warnings)
+        for slot in slots:
+            _put(numbers[slot], getattr(one, slot), i)
+    for slot in slots:
+        setattr(result, slot, _stack([numbers[slot]], shape))
+    result.warnings = _merged_warnings(warnings)
+    result.system = FLOAT64
+    return result
+
+
+def _columns_of(value, n):
+    """A result's numbers (in dicts and lists) as writable float64 arrays of n."""
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {k: _columns_of(v, n) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_columns_of(v, n) for v in value]
+    if value is None or isinstance(value, str):
+        return value
+    return np.array(np.broadcast_to(np.asarray(value, dtype=np.float64), (n,)))
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    elif value is not None and not isinstance(value, str):
+        yield value
+
+
+def _put(columns, value, i):
+    """One point's numbers ``value`` into element ``i`` of ``columns``."""
+    if isinstance(columns, dict):
+        for k in columns:
+            _put(columns[k], value[k], i)
+    elif isinstance(columns, list):
+        for c, v in zip(columns, value, strict=True):
+            _put(c, v, i)
+    elif columns is not None and not isinstance(columns, str):
+        columns[i] = value
+
+
 def _stack(values, shape):
     """Per-point numbers (or dicts/lists of them, alike at every point) as
-    arrays of ``shape``, in the same dicts/lists."""
+    arrays of ``shape``, in the same dicts/lists (one entry of ``values``
+    holding arrays of every point: reshaped)."""
     import numpy as np
 
     first = values[0]
@@ -308,4 +466,6 @@ def _stack(values, shape):
         return [_stack([v[i] for v in values], shape) for i in range(len(first))]
     if first is None or isinstance(first, str):
         return first
+    if len(values) == 1 and np.ndim(first) == 1 and np.size(first) == math.prod(shape):
+        return np.asarray(first, dtype=np.float64).reshape(shape)
     return np.array(values, dtype=np.float64).reshape(shape)

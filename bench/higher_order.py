@@ -15,7 +15,10 @@ Workloads:
   is O(K²): at most (40/10)² = 16);
 * sympy's ``diff`` (parse, differentiate, evaluate) at order 8 and 12, and a
   mixed partial ∂⁶/∂x³∂y³, against adcli end to end (parse included);
-* JAX / PyTorch nested differentiation where installed.
+* JAX / PyTorch nested differentiation where installed;
+* the API over NumPy arrays of points (Hessian, Taylor, a partial): one
+  vectorised sweep against one call per point, and the largest difference
+  between their numbers in ulps.
 """
 
 import argparse
@@ -195,8 +198,63 @@ def bench_frameworks(quick):
     return rows
 
 
+ARRAY_FORMULA = "exp(-x^2/2)*cos(x*y) + log(1 + y^2)*sin(x) + x*y^3"
+ARRAY_CALLS = {
+    "hessian": lambda f, p: f.hessian(p),
+    "taylor order 8": lambda f, p: f.taylor(p, 8, wrt="x"),
+    "partial d3/dx3": lambda f, p: f.partial(p, "x,x,x"),
+}
+
+
+def _largest_ulps(together, alone, index):
+    """The largest difference, in units in the last place of the one-call
+    number, between an array result and one call at point ``index``."""
+    import math
+
+    import numpy as np
+
+    worst = 0.0
+    for slot in ("value", "gradient", "hessian", "coefficients_of", "partials"):
+        if not hasattr(alone, slot):
+            continue
+        stack = [(getattr(alone, slot), getattr(together, slot))]
+        while stack:
+            a, b = stack.pop()
+            if isinstance(a, dict):
+                stack.extend((a[k], b[k]) for k in a)
+            elif isinstance(a, list):
+                stack.extend(zip(a, b, strict=True))
+            elif a is not None:
+                worst = max(worst, abs(float(np.asarray(b)[index]) - a) / math.ulp(a or 1e-300))
+    return worst
+
+
+def bench_arrays(quick):
+    """The API over NumPy arrays of points (one vectorised sweep) against one
+    call per point, and how far apart their numbers are (ulps)."""
+    import numpy as np
+
+    rows = []
+    reps = 3 if quick else 5
+    f = adcli.compile(ARRAY_FORMULA)
+    for n in ((8, 1000) if quick else (8, 100, 10_000)):
+        rng = np.random.default_rng(7)
+        xs, ys = rng.uniform(-2, 2, n), rng.uniform(-2, 2, n)
+        points = [{"x": float(x), "y": float(y)} for x, y in zip(xs, ys, strict=True)]
+        for label, call in ARRAY_CALLS.items():
+            together = call(f, {"x": xs, "y": ys})
+            ulps = max(_largest_ulps(together, call(f, p), i) for i, p in enumerate(points))
+            ta = best(lambda call=call, xs=xs, ys=ys: call(f, {"x": xs, "y": ys}), reps)
+            tp = best(lambda call=call, points=points: [call(f, p) for p in points], reps)
+            rows.append(row(f"API {label} over arrays, {n:,} points", ta,
+                            "one call per point (adcli)", tp,
+                            f"{tp / ta:.1f}x faster; largest difference {ulps:.0f} ulps"))
+    return rows
+
+
 def run(quick=False):
     rows = []
+    rows += bench_arrays(quick)
     rows += bench_hessian(quick)
     rows += bench_taylor(quick)
     rows += bench_sympy(quick)

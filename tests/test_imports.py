@@ -48,6 +48,7 @@ DEFERRED = {
     ("adcli.batch", "adcli.batch.driver"): "start-up: `import adcli.batch` loads no NumPy",
     ("adcli.batch.driver", "adcli.batch.arrow_io"): EXTRA + ": pyarrow",
     ("adcli.batch.driver", "adcli.batch.numpy_backend"): COMMAND + " (vectorised kernels)",
+    ("adcli.higher", "adcli.batch.numpy_backend"): "start-up: NumPy, for arrays of points only",
     ("adcli.batch.driver", "adcli.codegen.jit"): COMMAND + " (--jit)",
     ("adcli.batch.output", "adcli.batch.arrow_io"): EXTRA + ": pyarrow",
     ("adcli.batch.driver", "adcli.batch.jit_stream"): COMMAND + " (--jit on CSV/TSV)",

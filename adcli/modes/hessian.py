@@ -271,6 +271,24 @@ def second_plan(tape: Tape, system: NumberSystem) -> list[SecondStep]:
     return plan
 
 
+_LANES: list = []
+
+
+def _lanes() -> type:
+    """NumPy arrays (one element per point) whose truth value is True: the
+    sweeps below skip a product by an exact zero with ``if g:``, which must
+    not skip an array (the sweeps' own zero, a float 0.0, still is)."""
+    if not _LANES:
+        import numpy as np
+
+        class Lanes(np.ndarray):
+            def __bool__(self) -> bool:
+                return True
+
+        _LANES.append(Lanes)
+    return _LANES[0]
+
+
 class SecondOrder:
     """Values, first and second partials of every step at one point, in a
     number system.
@@ -295,6 +313,9 @@ class SecondOrder:
         self.warnings = lin.warnings
         kinky = {w.step for w in lin.warnings if w.kind == "kink"}
         zero = system.zero
+        # over arrays the caller recomputes the points at a kink one by one
+        lanes = _lanes() if system.elementwise else None
+        ndarray: Any = lanes.__bases__[0] if lanes is not None else None  # numpy.ndarray
         rows: list[HessianRow] = []
         linear = []
         res: Any
@@ -310,7 +331,9 @@ class SecondOrder:
                 except (ValueError, ZeroDivisionError, OverflowError):
                     careful: Any = safe().fn  # compiled, as fn is
                     res = careful(*argv)
-                if kinky and tape.omega(slot) in kinky:
+                if lanes is not None:
+                    res = tuple(x.view(lanes) if type(x) is ndarray else x for x in res)
+                elif kinky and tape.omega(slot) in kinky:
                     res = tuple(zero if x != x else x for x in res)
             if b >= 0:
                 rows.append((slot, a, b) + tuple(res))
