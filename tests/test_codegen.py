@@ -289,3 +289,108 @@ def test_provably_zero_derivative_terms_are_not_emitted(mode):
     ns = {}
     exec(fn.codegen("python", mode=mode), ns)
     assert ns["adcli_f"]([-1.5, 2.0]) == ([res.value], [res.gradient["x"], res.gradient["y"]])
+
+
+# --- kinks and domain errors in every language ---------------------------------------
+
+# (formula, a point on a kink, a point off the domain, a point inside): the
+# engine warns at the first and exits 1 at the second
+KINK_AND_DOMAIN = [
+    ("abs(x) + sqrt(y)*log(y + 1)", [0.0, 0.5], [1.0, -1.0], [0.3, 0.7]),
+    ("hypot(x, y) + log(x + 2)", [0.0, 0.0], [-2.0, 1.0], [0.3, 0.7]),
+    ("max(x, y)/y", [1.0, 1.0], [1.0, 0.0], [0.3, 0.7]),
+    ("x^0.5 + atan2(y, x) + acosh(y + 1)", [0.0, 0.0], [1.0, -3.0], [0.3, 0.7]),
+    ("asin(x)*y + atanh(y/2)", [1.0, 0.5], [1.0, 2.0], [0.3, 0.7]),
+]
+LANGS = ["c", "python", "numpy", "js"]
+
+
+def _main_program(tmp_path, fn, lang):
+    """The command running ``fn``'s --main program in ``lang`` (skips without cc/node)."""
+    source = fn.codegen(lang, main=True)
+    if lang == "c":
+        if CC is None:
+            pytest.skip("no C compiler (cc) on PATH")
+        return _c_program(tmp_path, source)
+    if lang == "js":
+        if NODE is None:
+            pytest.skip("node is not installed")
+        path = tmp_path / "k.mjs"
+        path.write_text(source)
+        return [NODE, str(path)]
+    path = tmp_path / f"k_{lang}.py"
+    path.write_text(source)
+    return [sys.executable, str(path)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("source", "kink", "off", "fine"), KINK_AND_DOMAIN,
+                         ids=[c[0] for c in KINK_AND_DOMAIN])
+def test_every_language_reports_kinks_and_domain_errors(tmp_path, lang, source, kink, off,
+                                                        fine):
+    """One contract for every target's --main program: a point on a kink gives
+    the engine's numbers and a warning on stderr naming the step the engine's
+    first warning names; a point off the domain an `error:` line; and every
+    other point its numbers, with nothing on stderr."""
+    fn = adcli.Function(source)
+    warned = fn.gradient(dict(zip(fn.inputs, kink))).warnings
+    step = min(int(w.message.split(" at ω")[1].split()[0]) for w in warned)
+    with pytest.raises(adcli.errors.DomainError):
+        fn.gradient(dict(zip(fn.inputs, off)))
+    text = "".join(" ".join(map(repr, p)) + "\n" for p in (kink, off, fine))
+    res = subprocess.run(_main_program(tmp_path, fn, lang), input=text, capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.splitlines() == [
+        f"warning: line 1: step omega {step} is on its kink (adcli's convention applied)"]
+    at_kink, at_off, at_fine = res.stdout.splitlines()
+    want = _expected(fn, kink)
+    got = [float(t) for t in at_kink.split()]
+    assert len(got) == len(want)
+    for g, w in zip(got, want):  # the engine's convention: ±inf stays, a nan partial is 0
+        assert (math.isinf(g) and g == w) or close(g, w, 4e-15), (at_kink, want)
+    assert at_off.startswith("error:")
+    _compare([at_fine], fn, [fine], rel=4e-15)
+
+
+def test_kink_queries_answer_per_point(tmp_path):
+    """NAME_on_kink in Python, NumPy (an array, one ω per point) and JS: the
+    ω of the first step on its kink, else 0; the same answer as C's."""
+    import numpy as np
+
+    fn = adcli.Function("abs(x) + sqrt(y)*log(y + 1)")
+    points = [[0.0, 0.5], [1.0, 0.0], [0.0, 0.0], [1.0, 2.0]]
+    want = [3, 4, 3, 0]
+    ns = {}
+    exec(compile(fn.codegen("python"), "<k>", "exec"), ns)
+    assert [ns["adcli_f_on_kink"](p) for p in points] == want
+    ns = {}
+    exec(compile(fn.codegen("numpy"), "<knp>", "exec"), ns)
+    assert ns["adcli_f_on_kink"](np.array(points)).tolist() == want
+    if NODE is not None:
+        module = tmp_path / "k.mjs"
+        module.write_text(fn.codegen("js"))
+        script = (f"import {{ adcli_f_on_kink }} from {str(module)!r};\n"
+                  f"console.log(JSON.stringify({points!r}.map(adcli_f_on_kink)));\n")
+        res = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True,
+                             text=True, timeout=60)
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.strip() == str(want).replace(" ", "")
+    # x^2 has no kink (pow's is at 0 for exponents below 1 or fractional): no query
+    for lang in LANGS:
+        assert "_on_kink" not in adcli.Function("x^2 + y").codegen(lang)
+
+
+def test_python_computes_partials_at_a_kink_as_the_engine():
+    """Python's math raises where C gives ±inf (1/0, atanh(1), sqrt(-0.0)...):
+    the derivative statements of the Python target must not, as the engine
+    does not, and its primal statements still raise on a domain error."""
+    fn = adcli.Function("sqrt(y) + asin(x)")
+    ns = {}
+    exec(compile(fn.codegen("python"), "<k>", "exec"), ns)
+    point = {"x": 1.0, "y": 0.0}
+    f, J = ns["adcli_f"]([point[v] for v in fn.inputs])
+    g = fn.gradient(point)
+    assert J == [g.jacobian[0][v] for v in fn.inputs] == [math.inf, math.inf]
+    with pytest.raises(ValueError):
+        ns["adcli_f"]([-1.0 if v == "y" else 0.5 for v in fn.inputs])

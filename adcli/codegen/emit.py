@@ -30,6 +30,11 @@ class Lang:
     name = ""
     comment = "#"
     neg_paren = True
+    INFIX_CALLS = {}  # an operator spelled as a function call: {"div": "_div_ieee"}
+
+    def for_derivatives(self):
+        """The spelling of derivative statements (the same but in Python)."""
+        return self
 
     def any(self, *conds):
         return " || ".join(f"({c})" for c in conds)
@@ -145,6 +150,9 @@ class Python(Lang):
     def isnan(self, a):
         return f"math.isnan({a})"
 
+    def for_derivatives(self):
+        return PythonDerivative()
+
     def literal(self, v):
         if v != v:
             return "math.nan"
@@ -168,8 +176,35 @@ class Python(Lang):
         return f"math.{PRIMITIVES[key].name}({', '.join(a)})"
 
 
+class PythonDerivative(Python):
+    """Python for the derivative statements: IEEE results where ``math``
+    raises (1/0 is inf, log(0) is -inf, pow(0, -0.5) is inf), as the engine
+    computes a partial at a kink before its convention applies.  The primal
+    statements keep raising: there the engine reports a domain error."""
+
+    INFIX_CALLS = {"div": "_div_ieee"}
+    HELPERS = {**Python.HELPERS, "pow": "_pow_ieee"}
+
+    def for_derivatives(self):
+        return self
+
+    # the math functions that raise ValueError at a finite argument (at a pole or
+    # off the domain) where C returns ±inf or nan
+    RAISING = {"sqrt", "log", "log2", "log10", "log1p", "atanh", "acosh", "asin", "acos"}
+
+    def call(self, key, a):
+        text = super().call(key, a)
+        plain = f"math.{PRIMITIVES[key].name}"
+        if key in self.RAISING and text == f"{plain}({a[0]})":
+            return f"_call_ieee({plain}, {a[0]})"
+        return text
+
+
 class NumPy(Python):
     name = "numpy"
+
+    def for_derivatives(self):
+        return self
 
     def any(self, *conds):
         return " | ".join(f"({c})" for c in conds)
@@ -286,6 +321,8 @@ def expression(lang, node, code):
         lt = lt if lp == _ATOM else _paren(lt)
         rt = rt if rp >= 4 else _paren(rt)
         return Text(lt, "^", rt), 4
+    if key in lang.INFIX_CALLS:
+        return Text(lang.INFIX_CALLS[key], "(", args[0][0], ", ", args[1][0], ")"), _ATOM
     if prec is None:
         return _call(lang, key, [a[0] for a in args]), _ATOM
     if key == "neg":
@@ -326,9 +363,11 @@ def statements(kernel, lang, leaf, named_ref=None, schedule=None):
     (order, named) when the caller has it already."""
     order, named = schedule or kernel.schedule(TWICE if lang.name != "numpy" else ())
     walk = _Walk(kernel, lang, leaf, named_ref or (lambda var: var))
+    derivative = lang.for_derivatives()
     out = []
     for node in order:
-        text, prec = expression(lang, node, walk.code_of(node.args))
+        spelling = lang if node.id in kernel.checks else derivative  # primal steps may raise
+        text, prec = expression(spelling, node, walk.code_of(node.args))
         if node.id in named:
             out.append(walk.statement(node, text))
         else:
@@ -464,21 +503,29 @@ def header_lines(kernel, lang_name, name):
     if kinks:
         lines.append("Kinks: " + ", ".join(f"ω{w} ({key})" for w, key in kinks) + ".  At a "
                      "kink adcli warns and applies its convention; this code applies it "
-                     "without a word" + (f" ({name}_on_kink(x) says which step a point is on)."
-                                         if lang_name == "c" else "."))
+                     f"without a word ({name}_on_kink says which step a point is on).")
     return lines
 
 
 def kink_steps(kernel):
     """(ω, primitive) of every step with a kink (abs, sqrt, max, …), in order."""
     return [(kernel.tape.omega(s.slot), s.prim.key) for s in kernel.tape.steps
-            if s.prim.key in KINKS]
+            if s.prim.key in KINKS and not _whole_power(s)]
+
+
+def _whole_power(step):
+    """x^k for a constant whole k ≥ 1: pow's kink (at 0) needs k < 1 or a fraction."""
+    if step.prim.key != "pow":
+        return False
+    k = step.node.args[1]
+    return k.op == CONST and k.value >= 1 and k.value == int(k.value)
 
 
 def kink_tests(kernel, lang, leaf):
     """What a kink query computes: [(statement, assign, [(condition, ω)])]
     in order, keeping only the primal statements the kink conditions read."""
-    if not kink_steps(kernel):
+    omegas = {omega for omega, _ in kink_steps(kernel)}
+    if not omegas:
         return []
     primal = Kernel(kernel.fn, order=0, inputs=kernel.inputs, flag_kinks=True)
     stmts, _, _ = statements(primal, lang, leaf)
@@ -486,7 +533,7 @@ def kink_tests(kernel, lang, leaf):
     for s in reversed(stmts):
         checks = s.check or ()
         tests = [(checks[i], -checks[i + 1]) for i in range(0, len(checks), 2)
-                 if checks[i + 1] < 0]  # flag_kinks marks a kink with -ω
+                 if -checks[i + 1] in omegas]  # flag_kinks marks a kink with -ω
         if tests or s.var in needed:
             kept.append((s, s.var in needed, tests))
             needed.update(s.deps)

@@ -258,6 +258,23 @@ _PY_HELPERS = {
     "_cbrt": ["def _cbrt(x):", "    if hasattr(math, 'cbrt'):", "        return math.cbrt(x)",
               "    return math.copysign(abs(x) ** (1.0 / 3.0), x)"],
     "_sign": ["def _sign(x):", "    return (x > 0) - (x < 0) + 0.0"],
+    # derivative statements: IEEE values where math raises (a partial at a kink)
+    "_div_ieee": ["def _div_ieee(a, b):", "    try:", "        return a / b",
+                  "    except ZeroDivisionError:", "        if a != a or a == 0:",
+                  "            return math.nan",
+                  "        return math.copysign(math.inf, a) * math.copysign(1.0, b)"],
+    "_pow_ieee": ["def _pow_ieee(x, y):", "    try:", "        return _pow(x, y)",
+                  "    except ValueError:  # 0 to a negative power, or (-x) to a fraction",
+                  "        if x != 0:", "            return math.nan",
+                  "        odd = math.isfinite(y) and y == int(y) and int(y) % 2",
+                  "        return math.copysign(math.inf, x) if odd else math.inf"],
+    "_call_ieee": ["def _call_ieee(f, x):", "    try:", "        return f(x)",
+                   "    except ValueError:  # C's value at a pole, else nan",
+                   "        if x == 0 and f in (math.log, math.log2, math.log10):",
+                   "            return -math.inf",
+                   "        if (f is math.log1p and x == -1) or (f is math.atanh and abs(x) == 1):",
+                   "            return math.copysign(math.inf, x if f is math.atanh else -1.0)",
+                   "        return math.nan"],
     "_kink": ["def _kink(p, at_kink):", "    return 0.0 if at_kink and p != p else p"],
 }
 
@@ -275,39 +292,74 @@ def _docstring(kernel, name, kernel_lang):
     return [Q] + [line.replace(Q, "'''") for line in lines] + [Q]
 
 
+# What every --main program writes on stderr for a point on a kink (C's text)
+KINK_WARNING = ("warning: line {line}: step omega {omega} is on its kink "
+                "(adcli's convention applied)")
+_KINK_DOC = ["The ω of the first step on its kink at {x} (abs at 0, a tie in max, ...:",
+             "where adcli warns and applies its convention), else 0."]
+
+
 def emit_python(kernel, name, main=False):
     lang = Python()
     stmts, results, _ = statements(kernel, lang, lambda i: f"x[{i}]")
-    body = []
-    for s in stmts:
-        body.append(f"    {s.var} = {_kinked(s, '_kink')}  # {s.comment}")
+    body = [f"    {s.var} = {_kinked(s, '_kink')}  # {s.comment}" for s in stmts]
     groups = ", ".join(f"[{', '.join(codes)}]" for _, codes, _ in results)
-    source = "\n".join(body) + groups
-    helpers = [h for h in _PY_HELPERS if h + "(" in source]
+    kink = _py_kink_function(kernel, name)
+    source = "\n".join(body + kink) + groups
     out = _docstring(kernel, name, "python") + ["", "import math", ""]
     out += triplet_lines(kernel, name, "python")
-    for h in helpers:
-        out += _PY_HELPERS[h] + ["", ""]
+    for h in reversed(_PY_HELPERS):  # and the helpers a later helper calls
+        if h + "(" in source:
+            source += "\n".join(_PY_HELPERS[h])
+    for h in _PY_HELPERS:
+        if h + "(" in source:
+            out += _PY_HELPERS[h] + ["", ""]
     names = ", ".join(g for g, _, _ in results)
     out += [f"def {name}(x):",
             f'    """({names}) as flat lists for the inputs x (a sequence, in the order',
             "    above).  Raises ValueError or ZeroDivisionError where adcli reports a",
             '    domain error; overflow gives ±inf."""']
     out += body + [f"    return ({groups},)" if len(results) == 1 else f"    return ({groups})"]
+    out += kink
     if main:
-        out += ["", "", "def _main():", "    import sys", "",
-                "    for line in sys.stdin:",
-                "        fields = line.split()",
-                f"        if not fields and {len(kernel.inputs)}:",
-                "            continue",
-                "        try:",
-                f"            groups = {name}([float(t) for t in fields])",
-                "        except (ValueError, ZeroDivisionError) as exc:",
-                "            print(f'error: {exc}')",
-                "            continue",
-                "        print(' '.join('%.17g' % v for g in groups for v in g))",
-                "", "", 'if __name__ == "__main__":', "    _main()"]
+        out += _py_main(kernel, name, bool(kink))
     return "\n".join(out) + "\n"
+
+
+def _py_kink_function(kernel, name):
+    """``NAME_on_kink(x)``: as C's (none without kinks)."""
+    kept = kink_tests(kernel, Python(), lambda i: f"x[{i}]")
+    if not kept:
+        return []
+    doc = [line.format(x="x") for line in _KINK_DOC]
+    out = ["", "", f"def {name}_on_kink(x):", f'    """{doc[0]}', f"    {doc[1]}  Raises",
+           f'    where {name}(x) raises before reaching the kink."""']
+    for s, assign, tests in kept:
+        if assign:
+            out.append(f"    {s.var} = {s.text}  # {s.comment}")
+        for cond, omega in tests:
+            out += [f"    if {cond}:", f"        return {omega}"]
+    return out + ["    return 0"]
+
+
+def _py_main(kernel, name, kinks):
+    warn = KINK_WARNING.format(line="{number}", omega="{omega}")
+    return ["", "", "def _main():", "    import sys", "",
+            "    for number, line in enumerate(sys.stdin, 1):",
+            "        fields = line.split()",
+            f"        if not fields and {len(kernel.inputs)}:",
+            "            continue",
+            "        try:",
+            "            x = [float(t) for t in fields]",
+            f"            groups = {name}(x)",
+            "        except (ValueError, ZeroDivisionError) as exc:",
+            "            print(f'error: {exc}')",
+            "            continue"] + ([
+            f"        omega = {name}_on_kink(x)",
+            "        if omega:",
+            f'            print(f"{warn}", file=sys.stderr)'] if kinks else []) + [
+            "        print(' '.join('%.17g' % v for g in groups for v in g))",
+            "", "", 'if __name__ == "__main__":', "    _main()"]
 
 
 def emit_numpy(kernel, name, main=False):
@@ -323,7 +375,8 @@ def emit_numpy(kernel, name, main=False):
         if s.kink is not None:
             body.append(f"        {s.var} = np.where(({s.kink}) & np.isnan({s.var}), 0.0, "
                         f"{s.var})")
-    source = "\n".join(body)
+    kink = _np_kink_function(kernel, name)
+    source = "\n".join(body + kink)
     out = _docstring(kernel, name, "numpy") + ["", "import math", "", "import numpy as np", ""]
     out += triplet_lines(kernel, name, "numpy")
     for h, lines in _NP_HELPERS.items():
@@ -346,20 +399,51 @@ def emit_numpy(kernel, name, main=False):
         out.append(f"        {g} = np.empty((n, {len(codes)}))")
         out += [f"        {g}[:, {k}] = {c}" for k, c in enumerate(codes)]
     out.append(f"    return ({names}, bad) if errors else ({names})")
+    out += kink
     if main:
-        out += ["", "", "def _main():", "    import sys", "",
-                f"    rows = [line.split() for line in sys.stdin if line.split() or not "
-                f"{len(kernel.inputs)}]",
-                f"    X = np.array(rows, dtype=float).reshape(len(rows), {len(kernel.inputs)})",
-                f"    *groups, bad = {name}(X, errors=True)",
-                "    out = np.hstack(groups)",
-                "    for row, omega in zip(out.tolist(), bad.tolist()):",
-                "        if omega:",
-                "            print(f'error: domain error at ω{omega}')",
-                "        else:",
-                "            print(' '.join('%.17g' % v for v in row))",
-                "", "", 'if __name__ == "__main__":', "    _main()"]
+        out += _np_main(kernel, name, bool(kink))
     return "\n".join(out) + "\n"
+
+
+def _np_kink_function(kernel, name):
+    """``NAME_on_kink(X)``: C's answer for every point, as an array."""
+    kept = kink_tests(kernel, NumPy(), lambda i: f"X[:, {i}]")
+    if not kept:
+        return []
+    doc = [line.format(x="point i") for line in _KINK_DOC]
+    out = ["", "", f"def {name}_on_kink(X):",
+           f'    """For points X as {name} takes them, an array: kink[i] is',
+           f"    t{doc[0][1:]}", f'    {doc[1]}"""',
+           f"    X = np.asarray(X, dtype=float).reshape(-1, {len(kernel.inputs)})",
+           "    kink = np.zeros(X.shape[0], dtype=np.int64)",
+           '    with np.errstate(all="ignore"):']
+    for s, assign, tests in kept:
+        if assign:
+            out.append(f"        {s.var} = {s.text}  # {s.comment}")
+        out += [f"        kink = np.where((kink == 0) & ({cond}), {omega}, kink)"
+                for cond, omega in tests]
+    return out + ["    return kink"]
+
+
+def _np_main(kernel, name, kinks):
+    n_in = len(kernel.inputs)
+    warn = KINK_WARNING.format(line="{number}", omega="{kink}")
+    return ["", "", "def _main():", "    import sys", "",
+            "    lines = [(number, line.split()) for number, line in enumerate(sys.stdin, 1)]",
+            f"    lines = [(number, fields) for number, fields in lines if fields or not {n_in}]",
+            f"    X = np.array([f for _, f in lines], dtype=float).reshape(len(lines), {n_in})",
+            f"    *groups, bad = {name}(X, errors=True)",
+            f"    kinks = {name}_on_kink(X).tolist()" if kinks else "    kinks = [0] * len(lines)",
+            "    out = np.hstack(groups)",
+            "    rows = zip(lines, out.tolist(), bad.tolist(), kinks)",
+            "    for (number, _), row, omega, kink in rows:",
+            "        if omega:",
+            "            print(f'error: domain error at ω{omega}')",
+            "            continue",
+            "        if kink:",
+            f'            print(f"{warn}", file=sys.stderr)',
+            "        print(' '.join('%.17g' % v for v in row))",
+            "", "", 'if __name__ == "__main__":', "    _main()"]
 
 
 # --- JavaScript ---------------------------------------------------------------------
@@ -426,7 +510,8 @@ def emit_js(kernel, name, main=False):
         if s.check is not None:
             cond, omega = s.check
             body.append(f"  if ({cond}) throw new RangeError(\"domain error at ω{omega}\");")
-    source = "\n".join(body)
+    kink = _js_kink_function(kernel, name)
+    source = "\n".join(body + kink)
     out = _block_comment(kernel, "js", name)
     out += [" * An ES module (node and browsers).  " + name + "(x) takes the inputs as an",
             " * array and returns {" + ", ".join(g for g, _, _ in results) + "} as flat "
@@ -440,19 +525,42 @@ def emit_js(kernel, name, main=False):
     out += triplet_lines(kernel, name, "js")
     out += [f"export function {name}(x) {{"] + body
     fields = ", ".join(f"{g}: [{', '.join(codes)}]" for g, codes, _ in results)
-    out += [f"  return {{ {fields} }};", "}"]
+    out += [f"  return {{ {fields} }};", "}"] + kink
     if main:
-        groups = ", ".join(f"...r.{g}" for g, _, _ in results)
-        out += ["", _JS_G17, 'import { readFileSync } from "node:fs";', "",
-                'for (const line of readFileSync(0, "utf8").split("\\n")) {',
-                "  const fields = line.trim().split(/\\s+/).filter((t) => t.length > 0);",
-                f"  if (fields.length === 0 && {len(kernel.inputs)} > 0) continue;",
-                "  let r;",
-                f"  try {{ r = {name}(fields.map(Number)); }}",
-                '  catch (e) { console.log("error: " + e.message); continue; }',
-                f'  console.log([{groups}].map(g17).join(" "));',
-                "}"]
+        out += _js_main(kernel, name, results, bool(kink))
     return "\n".join(out) + "\n"
+
+
+def _js_kink_function(kernel, name):
+    """``NAME_on_kink(x)``: as C's (none without kinks)."""
+    kept = kink_tests(kernel, JS(), lambda i: f"x[{i}]")
+    if not kept:
+        return []
+    doc = [line.format(x="x") for line in _KINK_DOC]
+    out = ["", f"/** {doc[0]}", f" * {doc[1]} */", f"export function {name}_on_kink(x) {{"]
+    for s, assign, tests in kept:
+        if assign:
+            out.append(f"  const {s.var} = {s.text}; // {s.comment}")
+        out += [f"  if ({cond}) return {omega};" for cond, omega in tests]
+    return out + ["  return 0;", "}"]
+
+
+def _js_main(kernel, name, results, kinks):
+    groups = ", ".join(f"...r.{g}" for g, _, _ in results)
+    warn = KINK_WARNING.format(line='" + number + "', omega='" + omega + "')
+    return ["", _JS_G17, 'import { readFileSync } from "node:fs";', "",
+            'const lines = readFileSync(0, "utf8").split("\\n");',
+            "for (let number = 1; number <= lines.length; number++) {",
+            "  const fields = lines[number - 1].trim().split(/\\s+/).filter((t) => t.length > 0);",
+            f"  if (fields.length === 0 && {len(kernel.inputs)} > 0) continue;",
+            "  const x = fields.map(Number);",
+            "  let r;",
+            f"  try {{ r = {name}(x); }}",
+            '  catch (e) { console.log("error: " + e.message); continue; }'] + ([
+            f"  const omega = {name}_on_kink(x);",
+            f'  if (omega !== 0) process.stderr.write("{warn}\\n");'] if kinks else []) + [
+            f'  console.log([{groups}].map(g17).join(" "));',
+            "}"]
 
 
 EMITTERS = {"c": emit_c, "python": emit_python, "numpy": emit_numpy, "js": emit_js}
