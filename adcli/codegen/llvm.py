@@ -226,9 +226,10 @@ def _kink_convention(ir, kink_node, v, args):
     return ir.select(ir.logic("and", at_kink, ir.cmp("uno", v, v)), ir.const(0.0), v)
 
 
-def _step_checks(ir, kernel, step, v, a, flag_kinks, on_bad):
+def _step_checks(ir, kernel, step, v, a, flag_kinks, on_bad, finite=True):
     """The engine's conditions on one tape step: its domain (code ω) and,
-    for --jit (``flag_kinks``), any non-finite value and its kink (code -ω)."""
+    for --jit (``flag_kinks``), its kink (code -ω) and (``finite``: unless
+    a cell shows it, :func:`_covered`) any non-finite value."""
     key = step.prim.key
     values = {"w": v, "a": a[0], "b": a[1] if len(a) > 1 else None}
     omega = kernel.tape.omega(step.slot)
@@ -239,10 +240,34 @@ def _step_checks(ir, kernel, step, v, a, flag_kinks, on_bad):
         cond = domain_check(_LANG, step, "w", ["a", "b"][:len(a)])
         if cond is not None:
             on_bad(ir.condition(cond, values), omega)
-    if flag_kinks:  # an overflow (or nan) anywhere: the engine warns, so it redoes the row
+    if flag_kinks and finite:  # an overflow or nan anywhere: the engine warns, so redoes the row
         on_bad(ir.not_finite(v), omega)
-        if key in KINKS:
-            on_bad(ir.condition(KINKS[key]("a", "b", _LANG), values), -omega)
+    if flag_kinks and key in KINKS:
+        on_bad(ir.condition(KINKS[key]("a", "b", _LANG), values), -omega)
+
+
+# Operations whose result is ±inf or nan whenever the argument in these
+# positions is (IEEE 754, any other argument: inf*0 and inf-inf are nan).
+_PROPAGATES = {"add": (0, 1), "sub": (0, 1), "mul": (0, 1), "neg": (0,), "div": (0,),
+               "sqrt": (0,), "abs": (0,)}
+
+
+def _covered(kernel, cells):
+    """The tape steps that need no non-finite check of their own: those from
+    which a chain of :data:`_PROPAGATES` steps reaches a cell (the callers
+    flag a row with a non-finite cell) or a checked step.  On a sum of terms
+    only each term's argument of exp, tanh, a denominator ... is checked:
+    a quarter of the checks, whose instructions were most of a kernel's."""
+    detected = {n.id for n in cells}  # a non-finite value here flags the row
+    covered = set()
+    for step in reversed(kernel.tape.steps):  # users before their arguments
+        node = step.node
+        if node.id in detected:
+            covered.add(node.id)
+        detected.add(node.id)  # covered, or it gets a check of its own
+        for i in _PROPAGATES.get(node.op, ()):
+            detected.add(node.args[i].id)
+    return covered
 
 
 def _body(ir, kernel, columns, flag_kinks, inputs, on_bad):
@@ -253,6 +278,7 @@ def _body(ir, kernel, columns, flag_kinks, inputs, on_bad):
     groups = {g: nodes for g, nodes, _ in kernel.groups}
     cells = [groups[g][i] for g, i in columns]
     order, _ = kernel.schedule(roots=cells)
+    covered = _covered(kernel, cells) if flag_kinks else set()
     index = {v.id: i for i, v in enumerate(kernel.var)}
     name = {}
 
@@ -273,7 +299,7 @@ def _body(ir, kernel, columns, flag_kinks, inputs, on_bad):
         name[n.id] = v
         step = kernel.checks.get(n.id)
         if step is not None:
-            _step_checks(ir, kernel, step, v, a, flag_kinks, on_bad)
+            _step_checks(ir, kernel, step, v, a, flag_kinks, on_bad, n.id not in covered)
     # a derivative is written with +0.0 added, as the engine does (-0 → 0)
     return [val(c) if g == "f" else ir.op("fadd", val(c), ir.const(0.0))
             for (g, _), c in zip(columns, cells)]
