@@ -26,9 +26,10 @@ the progress bar and the exit status for free::
                         input_format=input_format, digits=digits)
     sys.exit(status)
 
-(``opt.batch_options`` in ``adcli/cli/options.py`` adds the ``--points``,
+(``opt.points_options`` in ``adcli/cli/options.py`` adds the ``--points``,
 ``--input-format`` and ``--digits`` options; ``opt.run_batch`` does the
-``--at`` check and the call.)
+``--at`` check and the call; :mod:`adcli.batch.kernels` has every command's
+kernel factory.)
 """
 
 import sys

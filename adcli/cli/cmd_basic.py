@@ -4,7 +4,7 @@ import click
 
 from . import cmd_sparse
 from . import options as opt
-from .cmd_sparse import check_sparse_options, sparse_grad_batch, sparse_option
+from .cmd_sparse import check_sparse_options, sparse_option
 from .options import precision_options
 
 
@@ -20,9 +20,9 @@ def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=Non
     numbers = opt.number_system(digits, exact, points)
     fn = opt.compile_formula(expr, file)
     if points is not None:
-        from ..batch.driver import EvalKernel
+        from ..batch import kernels
 
-        return opt.run_batch(fn, at, points, lambda v: EvalKernel(fn, v), fmt, input_format,
+        return opt.run_batch(fn, at, points, kernels.values(fn), fmt, input_format,
                              digits, "-" in (expr, file))
     fmt = opt.text_format(fmt, numbers)
     results = opt.each_point(fn, at, lambda point: fn.evaluate(point, **numbers),
@@ -57,7 +57,7 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse,
                              "yet", hint="--wrt picks the derivatives to compute")
 
     if points is not None:
-        from ..batch.driver import GradKernel
+        from ..batch import kernels
 
         if direction is not None or cotangent is not None:
             raise opt.UsageError("--dir and --cotangent do not work with --points yet")
@@ -65,8 +65,9 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse,
         fn = opt.compile_formula(expr, file)
         wrt_names = opt.parse_wrt(wrt)
         if sparse:
-            return sparse_grad_batch(fn, at, points, fmt, input_format, digits, wrt_names, mode)
-        return opt.run_batch(fn, at, points, lambda v: GradKernel(fn, v, wrt_names, mode),
+            return opt.run_batch(fn, at, points, kernels.sparse_grad(fn, wrt_names, mode), fmt,
+                                 input_format, digits)
+        return opt.run_batch(fn, at, points, kernels.gradient(fn, wrt_names, mode),
                              fmt, input_format, digits, "-" in (expr, file))
     if direction is not None or cotangent is not None:
         from .cmd_higher import grad_directional

@@ -2,11 +2,9 @@
 
 import click
 
-from ..errors import DomainError
 from ..modes.check import check_point
 from ..modes.check import sweep as run_sweep
-from ..render.check_view import check_json, failure_line
-from ..render.results import derivative_label
+from ..render.check_view import failure_line
 from . import options as opt
 
 
@@ -32,8 +30,10 @@ def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=Non
     if points is not None:
         if sweep:
             raise opt.UsageError("--sweep works with --at points, not with --points")
-        return opt.run_batch(fn, at, points, lambda v: _kernel(fn, v, wrt), fmt,
-                             input_format, digits)
+        from ..batch import kernels
+
+        return opt.run_batch(fn, at, points, kernels.check(fn, wrt), fmt, input_format,
+                             digits)
     fmt = opt.choose_format(fmt)
 
     def compute(point):
@@ -49,34 +49,3 @@ def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=Non
         click.echo(f"adcli: check: {failure_line(bad[0])}", err=True)
     if bad:
         click.get_current_context().exit(1)
-
-
-def _kernel(fn, variables, wrt):
-    """One summary row per point for ``--points`` (adcli.batch): the values,
-    and per derivative AD, central FD and relative error.  A point where AD
-    and FD disagree or that sits on a kink is a failed row whose error names
-    the verdict and the ω step, so the batch exits 1."""
-    from ..batch.driver import PointKernel
-
-    names = list(wrt or variables)
-    columns = list(fn.outputs)
-    for out in fn.outputs:
-        for var in names:
-            d = derivative_label(out, var)
-            columns += [d, f"fd:{d}", f"relerr:{d}"]
-
-    def compute(point):
-        check = check_point(fn, point, wrt=wrt)
-        if not check.ok:
-            where = f" at ω{check.step}" if check.step is not None else ""
-            raise DomainError(f"{check.verdict}{where}: {check.summary or check.reason}",
-                              step=check.step)
-        return check
-
-    def cells(check):
-        out = list(check.values)
-        for r in check.rows:
-            out += [r.ad, r.fd, r.relerr]
-        return out
-
-    return PointKernel(columns, compute, cells, check_json)

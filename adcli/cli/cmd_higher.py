@@ -4,24 +4,14 @@
 import click
 
 from ..errors import UsageError
-from ..higher import _output_index
-from ..render import higher_view as V
 from . import cmd_sparse
 from . import options as opt
-from .cmd_sparse import check_sparse_options, sparse_hessian_batch, sparse_option
+from .cmd_sparse import check_sparse_options, sparse_option
 from .options import precision_options
 
 
 def _run(fn, at, compute, precise=False):
     return opt.each_point(fn, at, compute, opt.point_parser(precise))
-
-
-_batch = opt.point_batch  # kept for the commands that import it from here
-
-
-def _cells(row):
-    """A batch row's numbers: the rendered row without the point's cells."""
-    return lambda r: [float(c) for c in row(r)[len(r.point):]]
 
 
 def _show(fn, at, fmt, compute, kind, numbers=None):
@@ -104,7 +94,10 @@ def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=
     v = parse_dir(direction, bool(numbers)) if direction is not None else None
     k = _output(output)
     if sparse and points is not None:
-        return sparse_hessian_batch(fn, at, points, fmt, input_format, digits, wrt, k)
+        from ..batch import kernels
+
+        return opt.run_batch(fn, at, points, kernels.sparse_hessian(fn, wrt, k), fmt,
+                             input_format, digits)
     if sparse is not False and v is None and points is None:
         if sparse or fmt == "mtx" or cmd_sparse.auto_sparse(fn, at, "hessian", output):
             auto = not sparse and fmt != "mtx"
@@ -114,20 +107,10 @@ def hessian_command(expr, file, at, wrt, direction, output, sparse, fmt, points=
         return fn.hessian(p, wrt=wrt, output=k, direction=v, **numbers)
 
     if points is not None:
-        name = fn.outputs[_output_index(fn, k)]
+        from ..batch import kernels
 
-        def columns(variables):
-            names = wrt or variables
-            cols = [name] + [f"d{name}/d{a}" for a in names]
-            if v is not None:
-                return cols + [V.hessian_label(name, a, "v") for a in names]
-            return cols + [V.hessian_label(name, a, b) for a in names for b in names]
-
-        from ..codegen.jit import HessianSpec
-
-        spec = HessianSpec(fn, wrt, k) if v is None and not numbers else None
-        return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
-                      _cells(V.hessian_row), V.hessian_json, jit_spec=spec)
+        return opt.run_batch(fn, at, points, kernels.hessian(fn, wrt, k, v), fmt,
+                             input_format, digits)
     _show(fn, at, fmt, compute, "hessian", numbers)
 
 
@@ -155,18 +138,10 @@ def taylor_command(expr, file, at, order, wrt, direction, fmt, points=None,
         return fn.taylor(p, order, direction=v, wrt=names, **numbers)
 
     if points is not None:
-        multi = len(fn.outputs) > 1
+        from ..batch import kernels
 
-        def columns(variables):
-            cols = []
-            for name in fn.outputs:
-                pre = f"{name}." if multi else ""
-                cols += [f"{pre}c{k}" for k in range(order + 1)]
-                cols += [f"{pre}d{k}" for k in range(order + 1)]
-            return cols
-
-        return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
-                      _cells(V.taylor_row), V.taylor_json)
+        return opt.run_batch(fn, at, points, kernels.taylor(fn, order, v, names), fmt,
+                             input_format, digits)
     _show(fn, at, fmt, compute, "taylor", numbers)
 
 
@@ -190,12 +165,8 @@ def partial_command(expr, file, at, wrt, fmt, points=None, input_format=None, di
         return fn.partial(p, names, **numbers)
 
     if points is not None:
-        def columns(variables):
-            return list(fn.outputs) + [V.partial_label(n, names) for n in fn.outputs]
+        from ..batch import kernels
 
-        def cells(r):
-            return [float(c) for c in list(r.values) + list(r.partials)]
-
-        return _batch(fn, at, points, fmt, input_format, digits, columns, compute,
-                      cells, V.partial_json)
+        return opt.run_batch(fn, at, points, kernels.partial(fn, names), fmt, input_format,
+                             digits)
     _show(fn, at, fmt, compute, "partial", numbers)

@@ -7,7 +7,6 @@ from ..higher import _output_index
 from ..modes.sweeps import without_gc
 from . import options as opt
 from .options import parse_output as _output
-from .options import point_batch as _batch
 
 
 def _input_order(fn, at):
@@ -166,63 +165,3 @@ def check_sparse_options(direction, cotangent, points, digits, exact, fmt=None,
     if points is not None and fmt == "mtx":
         raise UsageError("Matrix Market holds one matrix, not a batch",
                          hint="--points writes csv, tsv, jsonl or json")
-
-
-# --- --points batches: one pattern and colouring, the nonzeros as columns -----------
-
-def sparse_hessian_batch(fn, at, points, fmt, input_format, digits, wrt, output):
-    """``hessian --sparse --points``: a row per point with the value, the
-    gradient and the Hessian's nonzeros (upper triangle) as columns; the
-    pattern and colouring are computed once, for the header's variables."""
-    from ..render.higher_view import hessian_label
-    from ..sparse import drivers as D
-    from ..sparse.formats import result_json
-
-    k = _output_index(fn, output)
-    name = fn.outputs[k]
-
-    def upper(names, variables):
-        tape = fn.tape(list(variables))
-        idx = D._indices(tape, names)
-        adj, _ = D.hessian_plan(tape, k, idx)
-        diagonal = D.tape_hessian_adjacency(tape, k)
-        return [(r, c) for r, a in enumerate(adj) for c in sorted(a) if c > r or
-                (c == r and idx[r] in diagonal[idx[r]])]
-
-    def columns(variables):
-        names = wrt or list(variables)
-        cols = [name] + [f"d{name}/d{a}" for a in names]
-        return cols + [hessian_label(name, names[r], names[c]) for r, c in upper(names, variables)]
-
-    def compute(p):
-        return D.sparse_hessian(fn, p, wrt=wrt, output=k)
-
-    def cells(res):
-        m = res.matrix
-        return ([res.values[0]] + list(res.gradient.values())
-                + [v for r, c, v in zip(m.rows, m.cols, m.values) if c >= r])
-
-    return _batch(fn, at, points, fmt, input_format, digits, columns, compute, cells,
-                  result_json)
-
-
-def sparse_grad_batch(fn, at, points, fmt, input_format, digits, wrt, mode):
-    """``grad --sparse --points``: values, then the Jacobian's nonzeros as columns."""
-    from ..sparse import drivers as D
-    from ..sparse.formats import result_json
-
-    def columns(variables):
-        tape = fn.tape(list(variables))
-        names = wrt or list(variables)
-        _, _, row_sets = D.jacobian_plan(tape, D._indices(tape, names), mode)
-        return list(fn.outputs) + [f"d{fn.outputs[r]}/d{names[c]}"
-                                   for r, cs in enumerate(row_sets) for c in sorted(cs)]
-
-    def compute(p):
-        return D.sparse_jacobian(fn, p, wrt=wrt, mode=mode)
-
-    def cells(res):
-        return list(res.values) + list(res.matrix.values)
-
-    return _batch(fn, at, points, fmt, input_format, digits, columns, compute, cells,
-                  result_json)

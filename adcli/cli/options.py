@@ -416,18 +416,3 @@ def parse_output(text):
             raise UsageError("--output counts from 1", hint="--output 1 is the first output")
         return k - 1
     return text
-
-
-def point_batch(fn, at, points, fmt, input_format, digits, columns, compute, cells, to_json,
-                jit_spec=None):
-    """--points: one row per point through the batch driver (adcli.batch).
-    ``jit_spec``: what --jit compiles instead (adcli.codegen.jit.HessianSpec)."""
-    from ..batch.driver import PointKernel
-
-    def make_kernel(variables):
-        kernel = PointKernel(columns(list(variables)), compute, cells, to_json,
-                             variables=list(variables))
-        kernel.jit_spec = jit_spec
-        return kernel
-
-    return run_batch(fn, at, points, make_kernel, fmt, input_format, digits)

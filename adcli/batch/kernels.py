@@ -1,0 +1,203 @@
+"""The ``--points`` kernels of the commands that compute a point at a time
+(hessian, taylor, partial, check, and the ``--sparse`` forms of grad and
+hessian): for each, the result columns a batch writes after the point's own
+columns (value, then derivative columns), the cells of one result, and its
+single-point JSON.
+
+Each function returns a *kernel factory* for :func:`adcli.batch.driver.run_points`:
+``variables -> Kernel``, the variables being the input's columns.  ``eval``
+and ``grad`` use the vectorised :class:`EvalKernel` and :class:`GradKernel`
+of :mod:`adcli.batch.driver`, whose columns are laid out there.  Batches compute in
+float64, so the commands' number-system options do not reach here.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ..errors import DomainError
+from ..higher import _output_index
+from ..numtext import derivative_label
+from ..render import higher_view as V
+from .driver import EvalKernel, GradKernel, Kernel, PointKernel
+
+KernelFactory = Callable[[Sequence[str]], Kernel]
+
+
+def _point_kernels(columns, compute, cells, to_json, jit_spec=None) -> KernelFactory:
+    """A factory of :class:`PointKernel`: ``columns(variables)`` names the
+    result columns, ``compute(point)`` a result, ``cells(result)`` its row;
+    ``jit_spec`` is what --jit compiles instead (adcli.codegen.jit)."""
+    def make_kernel(variables):
+        kernel = PointKernel(columns(list(variables)), compute, cells, to_json,
+                             variables=list(variables))
+        kernel.jit_spec = jit_spec
+        return kernel
+
+    return make_kernel
+
+
+def _numbers_after_point(row):
+    """A row's numbers: the rendered single-point row without the point's cells."""
+    return lambda r: [float(c) for c in row(r)[len(r.point):]]
+
+
+def values(fn: Any) -> KernelFactory:
+    """``eval --points``: the value of each output (vectorised)."""
+    return lambda variables: EvalKernel(fn, variables)
+
+
+def gradient(fn: Any, wrt: list[str] | None, mode: str) -> KernelFactory:
+    """``grad --points``: per output its value and derivatives (vectorised)."""
+    return lambda variables: GradKernel(fn, variables, wrt, mode)
+
+
+def hessian(fn: Any, wrt: list[str] | None, output: int | str | None,
+            direction: Mapping[str, Any] | None) -> KernelFactory:
+    """``hessian --points``: f, its gradient, then the Hessian (row-major),
+    or H·v along ``direction``."""
+    name = fn.outputs[_output_index(fn, output)]
+
+    def columns(variables):
+        names = wrt or variables
+        cols = [name] + [derivative_label(name, a) for a in names]
+        if direction is not None:
+            return cols + [V.hessian_label(name, a, "v") for a in names]
+        return cols + [V.hessian_label(name, a, b) for a in names for b in names]
+
+    def compute(point):
+        return fn.hessian(point, wrt=wrt, output=output, direction=direction)
+
+    spec = None
+    if direction is None:  # --jit compiles the full Hessian only
+        from ..codegen.jit import HessianSpec
+
+        spec = HessianSpec(fn, wrt, output)
+    return _point_kernels(columns, compute, _numbers_after_point(V.hessian_row),
+                          V.hessian_json, jit_spec=spec)
+
+
+def taylor(fn: Any, order: int, direction: Mapping[str, Any] | None,
+           wrt: list[str] | None) -> KernelFactory:
+    """``taylor --points``: per output c0…cK, then d0…dK (``name.`` before
+    each when there are several outputs)."""
+    multi = len(fn.outputs) > 1
+
+    def columns(variables):
+        cols = []
+        for name in fn.outputs:
+            pre = f"{name}." if multi else ""
+            cols += [f"{pre}c{k}" for k in range(order + 1)]
+            cols += [f"{pre}d{k}" for k in range(order + 1)]
+        return cols
+
+    def compute(point):
+        return fn.taylor(point, order, direction=direction, wrt=wrt)
+
+    return _point_kernels(columns, compute, _numbers_after_point(V.taylor_row),
+                          V.taylor_json)
+
+
+def partial(fn: Any, wrt: list[str]) -> KernelFactory:
+    """``partial --points``: the values, then the partial of each output."""
+    def columns(variables):
+        return list(fn.outputs) + [V.partial_label(n, wrt) for n in fn.outputs]
+
+    def cells(r):
+        return [float(c) for c in list(r.values) + list(r.partials)]
+
+    return _point_kernels(columns, lambda point: fn.partial(point, wrt), cells,
+                          V.partial_json)
+
+
+def check(fn: Any, wrt: list[str] | None) -> KernelFactory:
+    """``check --points``: one summary row per point, the values and per
+    derivative AD, central FD and relative error.  A point where AD and FD
+    disagree or that sits on a kink is a failed row whose error names the
+    verdict and the ω step, so the batch exits 1."""
+    from ..modes.check import check_point
+    from ..render.check_view import check_json
+
+    def columns(variables):
+        cols = list(fn.outputs)
+        for out in fn.outputs:
+            for var in wrt or variables:
+                d = derivative_label(out, var)
+                cols += [d, f"fd:{d}", f"relerr:{d}"]
+        return cols
+
+    def compute(point):
+        result = check_point(fn, point, wrt=wrt)
+        if not result.ok:
+            where = f" at ω{result.step}" if result.step is not None else ""
+            raise DomainError(f"{result.verdict}{where}: {result.summary or result.reason}",
+                              step=result.step)
+        return result
+
+    def cells(result):
+        out = list(result.values)
+        for r in result.rows:
+            out += [r.ad, r.fd, r.relerr]
+        return out
+
+    def make_kernel(variables):  # the driver fills in the variables
+        return PointKernel(columns(list(variables)), compute, cells, check_json)
+
+    return make_kernel
+
+
+# --- --sparse: one pattern and colouring, the nonzeros as columns -------------------
+
+def sparse_hessian(fn: Any, wrt: list[str] | None, output: int | str | None) -> KernelFactory:
+    """``hessian --sparse --points``: a row per point with the value, the
+    gradient and the Hessian's nonzeros (upper triangle) as columns; the
+    pattern and colouring are computed once, for the header's variables."""
+    from ..sparse import drivers as D
+    from ..sparse.formats import result_json
+
+    k = _output_index(fn, output)
+    name = fn.outputs[k]
+
+    def upper(names, variables):
+        tape = fn.tape(list(variables))
+        idx = D._indices(tape, names)
+        adj, _ = D.hessian_plan(tape, k, idx)
+        diagonal = D.tape_hessian_adjacency(tape, k)
+        return [(r, c) for r, a in enumerate(adj) for c in sorted(a) if c > r or
+                (c == r and idx[r] in diagonal[idx[r]])]
+
+    def columns(variables):
+        names = wrt or list(variables)
+        cols = [name] + [derivative_label(name, a) for a in names]
+        return cols + [V.hessian_label(name, names[r], names[c])
+                       for r, c in upper(names, variables)]
+
+    def compute(point):
+        return D.sparse_hessian(fn, point, wrt=wrt, output=k)
+
+    def cells(res):
+        m = res.matrix
+        return ([res.values[0]] + list(res.gradient.values())
+                + [v for r, c, v in zip(m.rows, m.cols, m.values) if c >= r])
+
+    return _point_kernels(columns, compute, cells, result_json)
+
+
+def sparse_grad(fn: Any, wrt: list[str] | None, mode: str) -> KernelFactory:
+    """``grad --sparse --points``: the values, then the Jacobian's nonzeros."""
+    from ..sparse import drivers as D
+    from ..sparse.formats import result_json
+
+    def columns(variables):
+        tape = fn.tape(list(variables))
+        names = wrt or list(variables)
+        _, _, row_sets = D.jacobian_plan(tape, D._indices(tape, names), mode)
+        return list(fn.outputs) + [derivative_label(fn.outputs[r], names[c])
+                                   for r, cs in enumerate(row_sets) for c in sorted(cs)]
+
+    def compute(point):
+        return D.sparse_jacobian(fn, point, wrt=wrt, mode=mode)
+
+    def cells(res):
+        return list(res.values) + list(res.matrix.values)
+
+    return _point_kernels(columns, compute, cells, result_json)
