@@ -25,6 +25,7 @@ Each coefficient costs O(k), so a sweep to order K costs O(K²) per step (the
 rare ``x^y`` with a varying exponent is O(K³)).
 """
 
+import itertools
 import math
 from operator import mul
 
@@ -50,7 +51,27 @@ def make_rules(fsum, log, zero=0.0, one=1.0):
     (``math.fsum``, ``math.log``, floats: :data:`RULES`; other number
     systems: :class:`Engine`)."""
     two = one + one
+    cauchy = _cauchy_product(fsum)
+    rules = _arithmetic_rules(fsum, two, cauchy)
+    rules["_pow"] = _power_rule(fsum, log, zero, one, cauchy, rules["_log"])
+    rules["_hypot"] = _hypot_rule(fsum, zero, two)
+    return rules
 
+
+# The sums below multiply by map(mul, …) over slices: the same products in
+# the same order as a generator over j, at C speed.  Each rule is a closure
+# over its number system's fsum and constants (no attribute look-up per
+# coefficient).
+
+def _cauchy_product(fsum):
+    def _cauchy(n, u, v):
+        return fsum(map(mul, u[:n + 1], v[n::-1]))  # Σ_{j=0..n} u_j·v_{n−j}
+
+    return _cauchy
+
+
+def _arithmetic_rules(fsum, two, _cauchy):
+    """+, −, negation, ×, ÷, sqrt and log."""
     def _add(n, y, u, v):
         return u[n] + v[n]
 
@@ -59,11 +80,6 @@ def make_rules(fsum, log, zero=0.0, one=1.0):
 
     def _neg(n, y, u):
         return -u[n]
-
-    # The sums below multiply by map(mul, …) over slices: the same products
-    # in the same order as a generator over j, at C speed.
-    def _cauchy(n, u, v):
-        return fsum(map(mul, u[:n + 1], v[n::-1]))  # Σ_{j=0..n} u_j·v_{n−j}
 
     def _mul(n, y, u, v):
         return _cauchy(n, u, v)
@@ -80,6 +96,14 @@ def make_rules(fsum, log, zero=0.0, one=1.0):
         # u·y' = u'  ⇒  y_n = (u_n − (1/n)·Σ_{j=1..n−1} j·y_j·u_{n−j}) / u_0
         jy = map(mul, range(1, n), y[1:n])  # j·y_j
         return (u[n] - fsum(map(mul, jy, u[n - 1:0:-1])) / n) / u[0]
+
+    return {"_add": _add, "_sub": _sub, "_neg": _neg, "_mul": _mul, "_div": _div,
+            "_sqrt": _sqrt, "_log": _log}
+
+
+def _power_rule(fsum, log, zero, one, _cauchy, _log):
+    """u^v: by the exponent's value while it is constant, else exp(v·log u)."""
+    _pow_scaled = _scaled_power(fsum, zero, one)
 
     def _log_series(n, u):
         out = [log(u[0])]
@@ -98,21 +122,6 @@ def make_rules(fsum, log, zero=0.0, one=1.0):
             if a:
                 base = [_cauchy(k, base, base) for k in range(n + 1)]
         return result[n]
-
-    def _pow_scaled(n, u, a):
-        """Coefficient n of u^a when u_0^a under- or overflowed (x^3 at
-        x = 1e-200 has a third derivative 6): the same recurrence for
-        z(s) = (u(u_0·s)/u_0)^a, whose coefficients stay near 1, then
-        y_n = u_0^(a−n)·z_n."""
-        u0 = u[0]
-        w = [one] + [u[j] * u0 ** (j - 1) for j in range(1, n + 1)]
-        z = [one]
-        for m in range(1, n + 1):
-            z.append(fsum((a * j - (m - j)) * w[j] * z[m - j] for j in range(1, m + 1)) / m)
-        try:
-            return u0 ** (a - n) * z[n]
-        except OverflowError:
-            return math.copysign(math.inf, z[n]) if z[n] else zero
 
     def _pow(n, y, u, v):
         if not any(v[1:n + 1]):  # the exponent is constant so far
@@ -139,6 +148,29 @@ def make_rules(fsum, log, zero=0.0, one=1.0):
         w = [_cauchy(k, v, L) for k in range(n + 1)]
         return fsum(j * w[j] * y[n - j] for j in range(1, n + 1)) / n
 
+    return _pow
+
+
+def _scaled_power(fsum, zero, one):
+    def _pow_scaled(n, u, a):
+        """Coefficient n of u^a when u_0^a under- or overflowed (x^3 at
+        x = 1e-200 has a third derivative 6): the same recurrence for
+        z(s) = (u(u_0·s)/u_0)^a, whose coefficients stay near 1, then
+        y_n = u_0^(a−n)·z_n."""
+        u0 = u[0]
+        w = [one] + [u[j] * u0 ** (j - 1) for j in range(1, n + 1)]
+        z = [one]
+        for m in range(1, n + 1):
+            z.append(fsum((a * j - (m - j)) * w[j] * z[m - j] for j in range(1, m + 1)) / m)
+        try:
+            return u0 ** (a - n) * z[n]
+        except OverflowError:
+            return math.copysign(math.inf, z[n]) if z[n] else zero
+
+    return _pow_scaled
+
+
+def _hypot_rule(fsum, zero, two):
     def _hypot(n, y, u, v, state):
         """hypot without the cancellation of its rule's series (x/h
         differentiated is 1/h − x²/h³: 0 for |x| ≳ 1e8·|y|).  With the unit
@@ -161,8 +193,7 @@ def make_rules(fsum, log, zero=0.0, one=1.0):
         # y_n = S_n + Σ_{j=1..n} A_j·S_{n−j}/h_0 with S_0 = h_0, S_k = σ²·s_k
         return A[n] + (s[n] + fsum(map(mul, A[1:n], s[n - 1:0:-1])) / h0) * sigma * sigma
 
-    return {"_add": _add, "_sub": _sub, "_neg": _neg, "_mul": _mul, "_div": _div,
-            "_sqrt": _sqrt, "_log": _log, "_pow": _pow, "_hypot": _hypot}
+    return _hypot
 
 
 # recurrences that keep series of their own between coefficients: called
@@ -181,53 +212,8 @@ def elementwise_pow(rules, system):
     (``system.where``).  A zero base is rare and takes products or raises:
     those elements run the scalar rule itself.  Where the scalar rule raises,
     the element is nan (the sweep reports it as the scalar sweep would)."""
-    np, where, fsum, zero = system.np, system.where, system.fsum, system.zero
-    cauchy, log = rules["_mul"], rules["_log"]
-
-    def constant_exponent(n, y, u, a, wanted):
-        u0, y0 = u[0], y[0]
-        # u·y' = a·u'·y  ⇒  y_n = Σ_{j=1..n} (a·j − (n−j))·u_j·y_{n−j} / (n·u_0)
-        out = fsum((a * j - (n - j)) * u[j] * y[n - j] for j in range(1, n + 1)) / (n * u0)
-        tiny = (np.abs(y0) < 2.2250738585072014e-308) | np.isinf(y0)
-        scaled = wanted & tiny & (u0 != 0)
-        if np.any(scaled):
-            out = where(scaled, pow_scaled(n, u, a), out)
-        zero_base = wanted & (u0 == 0)
-        if np.any(zero_base):
-            out = scalar_rule(n, y, u, [a] + [zero] * n, zero_base, out)
-        return out
-
-    def pow_scaled(n, u, a):
-        """The scalar rule's ``_pow_scaled`` (u_0^a under- or overflowed)."""
-        u0 = u[0]
-        w = [system.one] + [u[j] * u0 ** (j - 1) for j in range(1, n + 1)]
-        z = [system.one]
-        for m in range(1, n + 1):
-            z.append(fsum((a * j - (m - j)) * w[j] * z[m - j] for j in range(1, m + 1)) / m)
-        power = u0 ** (a - n)
-        return where(np.isinf(power) & (z[n] == 0), zero, power * z[n])
-
-    def scalar_rule(n, y, u, v, chosen, out):
-        shape = np.broadcast(out, chosen).shape
-        out = np.array(np.broadcast_to(out, shape), dtype=np.float64)
-        for i in np.flatnonzero(np.broadcast_to(chosen, shape)):
-            def element(c, i=i):
-                return [float(np.broadcast_to(x, shape).flat[i]) for x in c]
-            try:
-                out.flat[i] = RULES["_pow"](n, element(y[:n]), element(u[:n + 1]),
-                                            element(v[:n + 1]))
-            except (ValueError, ZeroDivisionError, OverflowError):
-                out.flat[i] = np.nan
-        return out
-
-    def varying_exponent(n, y, u, v):
-        # y = exp(w) with w = v·log(u):  y_n = (1/n)·Σ_{j=1..n} j·w_j·y_{n−j}
-        L = [system.log(u[0])]
-        for k in range(1, n + 1):
-            L.append(log(k, L, u))
-        w = [cauchy(k, None, v, L) for k in range(n + 1)]
-        out = fsum(j * w[j] * y[n - j] for j in range(1, n + 1)) / n
-        return where(u[0] > 0, out, np.nan)  # the scalar rule raises for u_0 ≤ 0
+    np, where, zero = system.np, system.where, system.zero
+    cauchy = rules["_mul"]
 
     def _pow(n, y, u, v):
         steady = True  # the exponent constant so far, element by element
@@ -242,18 +228,75 @@ def elementwise_pow(rules, system):
                 return u[n]
             if a == 2:
                 return cauchy(n, None, u, u)
-            return constant_exponent(n, y, u, a, True)
+            return _array_constant_exponent(system, n, y, u, a, True)
         special = (a == 0) | (a == 1) | (a == 2)
-        out = constant_exponent(n, y, u, a, steady & ~special)
+        out = _array_constant_exponent(system, n, y, u, a, steady & ~special)
         if np.any(steady & special):
             out = where(a == 2, cauchy(n, None, u, u), out)
             out = where(a == 1, u[n], out)
             out = where(a == 0, zero, out)
         if not np.all(steady):
-            out = where(steady, out, varying_exponent(n, y, u, v))
+            out = where(steady, out, _array_varying_exponent(system, rules, n, y, u, v))
         return out
 
     return _pow
+
+
+def _array_constant_exponent(system, n, y, u, a, wanted):
+    """Coefficient n of u^a, a constant exponent, where ``wanted``."""
+    np, zero = system.np, system.zero
+    u0, y0 = u[0], y[0]
+    # u·y' = a·u'·y  ⇒  y_n = Σ_{j=1..n} (a·j − (n−j))·u_j·y_{n−j} / (n·u_0)
+    out = system.fsum((a * j - (n - j)) * u[j] * y[n - j] for j in range(1, n + 1)) / (n * u0)
+    tiny = (np.abs(y0) < 2.2250738585072014e-308) | np.isinf(y0)
+    scaled = wanted & tiny & (u0 != 0)
+    if np.any(scaled):
+        out = system.where(scaled, _array_pow_scaled(system, n, u, a), out)
+    zero_base = wanted & (u0 == 0)
+    if np.any(zero_base):
+        out = _scalar_pow(system, n, y, u, [a] + [zero] * n, zero_base, out)
+    return out
+
+
+def _array_pow_scaled(system, n, u, a):
+    """The scalar rule's ``_pow_scaled`` (u_0^a under- or overflowed)."""
+    np, fsum = system.np, system.fsum
+    u0 = u[0]
+    w = [system.one] + [u[j] * u0 ** (j - 1) for j in range(1, n + 1)]
+    z = [system.one]
+    for m in range(1, n + 1):
+        z.append(fsum((a * j - (m - j)) * w[j] * z[m - j] for j in range(1, m + 1)) / m)
+    power = u0 ** (a - n)
+    return system.where(np.isinf(power) & (z[n] == 0), system.zero, power * z[n])
+
+
+def _scalar_pow(system, n, y, u, v, chosen, out):
+    """``out`` with the elements ``chosen`` computed by the scalar rule (nan
+    where it raises)."""
+    np = system.np
+    shape = np.broadcast(out, chosen).shape
+    out = np.array(np.broadcast_to(out, shape), dtype=np.float64)
+    for i in np.flatnonzero(np.broadcast_to(chosen, shape)):
+        def element(c, i=i):
+            return [float(np.broadcast_to(x, shape).flat[i]) for x in c]
+        try:
+            out.flat[i] = RULES["_pow"](n, element(y[:n]), element(u[:n + 1]),
+                                        element(v[:n + 1]))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            out.flat[i] = np.nan
+    return out
+
+
+def _array_varying_exponent(system, rules, n, y, u, v):
+    """Coefficient n of u^v as exp(v·log u); nan where u_0 ≤ 0."""
+    cauchy, log = rules["_mul"], rules["_log"]
+    # y = exp(w) with w = v·log(u):  y_n = (1/n)·Σ_{j=1..n} j·w_j·y_{n−j}
+    L = [system.log(u[0])]
+    for k in range(1, n + 1):
+        L.append(log(k, L, u))
+    w = [cauchy(k, None, v, L) for k in range(n + 1)]
+    out = system.fsum(j * w[j] * y[n - j] for j in range(1, n + 1)) / n
+    return system.where(u[0] > 0, out, system.np.nan)  # the scalar rule raises for u_0 ≤ 0
 
 
 def _binade(x):
@@ -647,7 +690,7 @@ def _both_lanes(tape, point, direction, order, scale):
     need = _needs(eng, roots, order)
     for s in eng.table.values():
         s.again = s.c if s.const else [s.c[0]]
-    _fill_both(eng, need, order)
+    _fill_both(need, order)
     out = [list(series[o].c) for o in tape.outputs]
     again = [list(series[o].again) for o in tape.outputs]
     if not all(map(math.isfinite, (c for row in out for c in row))):
@@ -676,7 +719,7 @@ def _needs(eng, roots, order):
     return need
 
 
-def _fill_both(eng, need, order):
+def _fill_both(need, order):
     """Coefficients 1 … need of every series in both lanes (``c`` and
     ``again``), order by order and within an order by creation: a series
     is made after its arguments, and its partials' series are needed one
@@ -685,33 +728,7 @@ def _fill_both(eng, need, order):
     which raises where :func:`safe_fsum` would give ±inf or nan: then
     :func:`sweep_rescaled` runs the two sweeps instead (rare: a coefficient
     that overflows), and the common case pays no wrapper."""
-    scaled = {}  # series -> (j·c_j, j·again_j), the factors generic sums take
-
-    def factors(a):
-        got = scaled.get(a)
-        if got is None:
-            got = scaled[a] = (list(map(mul, range(len(a.c)), a.c)),
-                               list(map(mul, range(len(a.again)), a.again)))
-        return got
-
-    plan = []
-    for s in sorted(need, key=lambda s: s.id):
-        rule = s.prim.taylor
-        if rule is not None:
-            # math.fsum's rules: where one raises, sweep_rescaled runs the sweeps
-            work = (FAST_RULES[rule], [a.c for a in s.args], [a.again for a in s.args])
-            if rule in STATEFUL:  # each lane its own running series
-                s.state = []
-                work[1].append(s.state)
-                work[2].append([])
-        else:
-            pairs = [(factors(a), g) for a, g in zip(s.args, s.derivs, strict=False)
-                     if g is not None]
-            work = (None, [(f[0], g.c) for f, g in pairs], [(f[1], g.again) for f, g in pairs])
-        plan.append((s, need[s], work))
-    # which series keep j·c_j is known only once the whole plan is made
-    steps = [(k, s.c, s.again, rule, first, second, scaled.get(s))
-             for s, k, (rule, first, second) in plan]
+    steps = _both_lanes_plan(need)
     fsum = math.fsum
     for n in range(1, order + 1):
         for k, c, again, rule, first, second, f in steps:
@@ -738,6 +755,40 @@ def _fill_both(eng, need, order):
                 f[0].append(n * c[n])
                 f[1].append(n * again[n])
 
+
+
+def _both_lanes_plan(need):
+    """Per series, in creation order: (last coefficient needed, c, again,
+    its rule and each lane's arguments, or for a rule-less primitive each
+    lane's (j·u_j, partial's series) pairs; then the lists of j·c_j and
+    j·again_j to extend when a user's generic sum takes them)."""
+    scaled = {}  # series -> (j·c_j, j·again_j), the factors generic sums take
+
+    def factors(a):
+        got = scaled.get(a)
+        if got is None:
+            got = scaled[a] = (list(map(mul, range(len(a.c)), a.c)),
+                               list(map(mul, range(len(a.again)), a.again)))
+        return got
+
+    plan = []
+    for s in sorted(need, key=lambda s: s.id):
+        rule = s.prim.taylor
+        if rule is not None:
+            # math.fsum's rules: where one raises, sweep_rescaled runs the sweeps
+            work = (FAST_RULES[rule], [a.c for a in s.args], [a.again for a in s.args])
+            if rule in STATEFUL:  # each lane its own running series
+                s.state = []
+                work[1].append(s.state)
+                work[2].append([])
+        else:
+            pairs = [(factors(a), g) for a, g in zip(s.args, s.derivs, strict=False)
+                     if g is not None]
+            work = (None, [(f[0], g.c) for f, g in pairs], [(f[1], g.again) for f, g in pairs])
+        plan.append((s, need[s], work))
+    # which series keep j·c_j is known only once the whole plan is made
+    return [(k, s.c, s.again, rule, first, second, scaled.get(s))
+            for s, k, (rule, first, second) in plan]
 
 def _nonfinite_coefficient(tape, series, vals, warnings):
     """Name the first step whose Taylor coefficient came out ±inf or nan,
@@ -796,24 +847,33 @@ def mixed_partial(tape, point, counts, system=FLOAT64):
     Π(k_i + 1)/2 Taylor sweeps of order m (one sweep, m!·T(e_i), when a
     single variable is involved).  In ``system`` (see
     :func:`sweep`)."""
-    import itertools
-
     items = sorted(counts.items())
-    m = sum(k for _, k in items)
-    n = tape.n_inputs
-    if m == 0:
-        vals, warnings = primal(tape, point, system)
-        return [vals[o] for o in tape.outputs], warnings, 0
-    if len(items) == 1:
-        (i, k), = items
-        seed = [1.0 if j == i else 0.0 for j in range(n)]
-        coefs, warnings = sweep(tape, point, seed, m, system)
-        return [c[m] * math.factorial(m) for c in coefs], warnings, 1
+    if len(items) <= 1 or sum(k for _, k in items) == 0:
+        return _pure_partial(tape, point, items, system)
     nested = _nested(tape, point, items, system)
     if system is FLOAT64:
         nested = _in_range(tape, point, items, nested)
     if nested is not None:
         return nested[0], nested[1], 1
+    return _polarization(tape, point, items, system)
+
+
+def _pure_partial(tape, point, items, system):
+    """Order 0 (the values), or one variable: m!·c_m of one Taylor sweep."""
+    m = sum(k for _, k in items)
+    if m == 0:
+        vals, warnings = primal(tape, point, system)
+        return [vals[o] for o in tape.outputs], warnings, 0
+    (i, k), = items
+    seed = [1.0 if j == i else 0.0 for j in range(tape.n_inputs)]
+    coefs, warnings = sweep(tape, point, seed, m, system)
+    return [c[m] * math.factorial(m) for c in coefs], warnings, 1
+
+
+def _polarization(tape, point, items, system):
+    """The mixed difference of Taylor coefficients over centred nodes
+    (see :func:`mixed_partial`)."""
+    m = sum(k for _, k in items)
     cache = {}  # canonical node → m-th coefficients of every output
     terms = [[] for _ in tape.outputs]
     warnings = []
@@ -827,20 +887,26 @@ def mixed_partial(tape, point, counts, system=FLOAT64):
             node = tuple(-x for x in node)
             sign = -1 if m % 2 else 1
         if node not in cache:
-            seed = [0.0] * n
-            for (i, _), x in zip(items, node, strict=True):
-                seed[i] = x
-            coefs, w = sweep(tape, point, seed, m, system)
-            cache[node] = [c[m] for c in coefs]
-            for x in w:
-                if x not in warnings:
-                    warnings.append(x)
+            cache[node] = _coefficient_along(tape, point, items, node, m, system, warnings)
         weight = (-1) ** (m - sum(l))
         for (_, k), li in zip(items, l, strict=True):
             weight *= math.comb(k, li)
         for out, c in zip(terms, cache[node], strict=True):
             out.append(weight * sign * c)
     return [system.fsum(t) for t in terms], warnings, len(cache)
+
+
+def _coefficient_along(tape, point, items, node, m, system, warnings):
+    """The m-th Taylor coefficients of every output along ``node`` (its
+    entries on the variables of ``items``); new warnings join ``warnings``."""
+    seed = [0.0] * tape.n_inputs
+    for (i, _), x in zip(items, node, strict=True):
+        seed[i] = x
+    coefs, w = sweep(tape, point, seed, m, system)
+    for x in w:
+        if x not in warnings:
+            warnings.append(x)
+    return [c[m] for c in coefs]
 
 
 def _nested(tape, point, items, system, exponents=None):
