@@ -35,6 +35,11 @@ _BINARY = {"+": (1, "add"), "-": (1, "sub"), "*": (2, "mul"), "/": (2, "div"),
            "^": (4, "pow"), "**": (4, "pow")}
 _UNARY_PREC = 3  # -x^2 is -(x^2), -x*y is (-x)*y
 _GROUP, _CALL, _NEG, _POS = "group", "call", "neg", "pos"  # op-stack entries' kinds
+# Where the parse stands between tokens: a value must come next; a value was
+# just completed; a NAME waits for `(` (a call), `=` (an assignment) or
+# anything else (it is a value); a statement starts (its first name may be
+# assigned).
+_OPERAND, _OPERATOR, _PENDING, _START = 0, 1, 2, 3
 _SEPARATORS = (";", "\n")
 
 
@@ -66,186 +71,236 @@ def parse(source, builder):
 
 
 def _run(tokens, builder):
-    graph = builder.graph
-    # Graph.apply inlined for binary operators, the bulk of a big formula.
-    table, nodes, make = graph._table, graph.nodes, Node
-    binary = _BINARY
-    kinds = {}  # token text -> kind: most texts repeat (operators, names, blanks)
-    leaves = {}  # number or name text -> its node, unless the name is assigned
-    vals, ops, outs = [], [], []
-    expect_operand = True  # prefix position: a value must come next
-    fresh = True  # no token yet in this statement
-    pending = None  # a NAME token waiting for `(` (a call) or `=` (an assignment)
-    pending_first = False
-    target = None  # the name being assigned in this statement
+    # The hot loop: most tokens of a big formula are a number or name met
+    # before, in operand position, or a binary operator after a value; those
+    # two are handled here (Graph.apply inlined), every other token by the
+    # _Statements method for where the parse stands (one call, no wrapper).
+    state = _Statements(builder)
+    table, nodes, make = state.table, state.nodes, Node
+    vals, ops, leaves, kinds, binary = state.vals, state.ops, state.leaves, state.kinds, _BINARY
+    OPERAND, OPERATOR = _OPERAND, _OPERATOR  # noqa: N806 - locals, read per token
+    handle = (state.operand, state.after_value, state.after_name, state.start)  # by where
+    where = _START
     pos = 0
+    for tok in tokens:
+        start = pos
+        pos += len(tok)
+        if where == OPERAND:
+            node = leaves.get(tok)
+            if node is not None:
+                vals.append((node, start, pos, None))
+                where = OPERATOR
+                continue
+            if tok == "(":  # a group: as common as a binary operator in some formulas
+                ops.append((0, _GROUP, start))
+                continue
+        elif where == OPERATOR:
+            op = binary.get(tok)
+            if op is not None:
+                prec = op[0]
+                if prec != 4:  # ^ is right-associative and binds tightest
+                    while ops and ops[-1][0] >= prec:
+                        entry = ops.pop()
+                        if entry[0] == _UNARY_PREC:
+                            state.reduce(entry)
+                            continue
+                        b = vals.pop()
+                        a = vals[-1]
+                        key = (entry[1], a[0].id, b[0].id)
+                        node = table.get(key)
+                        if node is None:
+                            node = table[key] = make(entry[1], (a[0], b[0]), None, None,
+                                                     (a[1], b[2]), len(nodes))
+                            nodes.append(node)
+                        vals[-1] = (node, a[1], b[2], None)
+                ops.append((prec, op[1], None))
+                where = OPERAND
+                continue
+            if tok == ")":
+                state.close_parenthesis(tok, start, pos)
+                continue
+        kind = kinds.get(tok)
+        if kind is None:
+            kind = kinds[tok] = _kind(tok)
+        if kind != "skip":
+            where = handle[where](tok, kind, start, pos)
+    state.finish(where)
 
-    def reduce(entry):
+
+class _Statements:
+    """The operator-precedence parse between tokens: the value and operator
+    stacks, the statement's state, and every token :func:`_run`'s hot loop
+    does not take (each method returns where the parse then stands).
+    Values are the builder's (node, start, end, label); operator entries
+    (precedence, kind, extra), precedence 0 for a `(`."""
+
+    def __init__(self, builder):
+        self.builder = builder
+        self.table, self.nodes = builder.graph._table, builder.graph.nodes
+        self.kinds = {}  # token text -> kind: most texts repeat (operators, names, blanks)
+        self.leaves = {}  # number or name text -> its node, unless the name is assigned
+        self.vals, self.ops, self.outs = [], [], []
+        self.pending = None  # a NAME token waiting for `(` (a call) or `=` (an assignment)
+        self.pending_first = False  # ... and it is the statement's first token
+        self.target = None  # the name being assigned in this statement
+
+    def start(self, tok, kind, start, end):
+        """A statement's first token."""
+        if tok in _SEPARATORS:  # an empty statement
+            return _START
+        if kind == "name":
+            self.pending, self.pending_first = (tok, start, end), True
+            return _PENDING
+        return self.operand(tok, kind, start, end)
+
+    def after_name(self, tok, kind, start, end):
+        """`(` makes the pending name a call, `=` (first in its statement) an
+        assignment; anything else makes it a value, then is taken after it."""
+        pending, self.pending = self.pending, None
+        if tok == "(":
+            self.ops.append((0, _CALL, (pending, [])))
+            return _OPERAND
+        if tok == "=" and self.pending_first:
+            self.target = pending
+            return _OPERAND
+        node = self.leaves.get(pending[0])
+        self.vals.append(self.leaf(pending, "name") if node is None else
+                         (node, pending[1], pending[2], None))
+        return self.after_value(tok, kind, start, end)
+
+    def operand(self, tok, kind, start, end):
+        """A token in prefix position."""
+        ops = self.ops
+        if kind == "name":
+            self.pending, self.pending_first = (tok, start, end), False
+            return _PENDING
+        if kind == "number":
+            node = self.leaves.get(tok)
+            self.vals.append(self.leaf((tok, start, end), kind) if node is None else
+                             (node, start, end, None))
+            return _OPERATOR
+        if tok == "-":
+            ops.append((_UNARY_PREC, _NEG, (tok, start, end)))
+        elif tok == "+":
+            ops.append((_UNARY_PREC, _POS, (tok, start, end)))
+        elif tok == "(":
+            ops.append((0, _GROUP, start))
+        elif tok == ")" and ops and ops[-1][1] == _CALL and not ops[-1][2][1]:
+            name_tok, _ = ops.pop()[2]
+            self.vals.append(self.builder.call(name_tok, None, (tok, start, end)))
+            return _OPERATOR
+        else:
+            raise _Bail
+        return _OPERAND
+
+    def after_value(self, tok, kind, start, end):
+        """A token in infix position."""
+        ops = self.ops
+        op = _BINARY.get(tok)
+        if op is not None:  # after a name just resolved
+            prec = op[0]
+            if prec != 4:
+                while ops and ops[-1][0] >= prec:
+                    self.reduce(ops.pop())
+            ops.append((prec, op[1], None))
+            return _OPERAND
+        if tok == ")":
+            self.close_parenthesis(tok, start, end)
+            return _OPERATOR
+        if tok == ",":
+            self._comma()
+            return _OPERAND
+        if tok in _SEPARATORS:
+            self._end_statement()
+            return _START
+        raise _Bail
+
+    def close_parenthesis(self, tok, start, end):
+        vals = self.vals
+        _, marker, extra = self._close(True)
+        if marker == _GROUP:
+            a = vals[-1]
+            vals[-1] = (a[0], extra, end, a[3])
+        else:
+            name_tok, args = extra
+            args.append(vals.pop())
+            vals.append(self.builder.call(name_tok, *args, (tok, start, end)))
+
+    def _comma(self):
+        """Between a call's arguments, or a statement's outputs."""
+        ops = self.ops
+        while ops and ops[-1][0]:
+            self.reduce(ops.pop())
+        if ops:
+            if ops[-1][1] != _CALL:
+                raise _Bail  # (a, b) is not a value
+            ops[-1][2][1].append(self.vals.pop())
+        elif self.target is None:
+            self.outs.append(self.vals.pop())
+        else:
+            raise _Bail  # an assignment takes one value
+
+    def finish(self, where):
+        """After the last token: the last statement, if any."""
+        if where == _PENDING:
+            self.vals.append(self.builder.name(self.pending))
+            where = _OPERATOR
+        if where == _OPERATOR:
+            self._end_statement()
+        elif where == _OPERAND:  # an operator or `(` with nothing after it
+            raise _Bail
+
+    def reduce(self, entry):
         prec, kind, extra = entry
+        vals = self.vals
         if prec == _UNARY_PREC:
             a = vals[-1]
+            builder = self.builder
             vals[-1] = builder.neg(extra, a) if kind == _NEG else builder.pos(extra, a)
         else:
             b = vals.pop()
             a = vals[-1]
             key = (kind, a[0].id, b[0].id)
-            node = table.get(key)
+            node = self.table.get(key)
             if node is None:
-                node = table[key] = make(kind, (a[0], b[0]), None, None, (a[1], b[2]),
-                                         len(nodes))
-                nodes.append(node)
+                node = self.table[key] = Node(kind, (a[0], b[0]), None, None, (a[1], b[2]),
+                                              len(self.nodes))
+                self.nodes.append(node)
             vals[-1] = (node, a[1], b[2], None)
 
-    def close(upto_marker):
+    def _close(self, upto_marker):
         """Reduce down to the innermost `(` marker (popped and returned) or,
         at the end of a statement, everything (no marker may be open)."""
+        ops = self.ops
         while ops:
             entry = ops.pop()
             if entry[0] == 0:
                 if upto_marker:
                     return entry
                 raise _Bail
-            reduce(entry)
+            self.reduce(entry)
         if upto_marker:
             raise _Bail
         return None
 
-    def end_statement():
-        nonlocal target
-        close(False)
-        outs.append(vals.pop())
-        if target is not None:
-            builder.assign(target, outs[0])
-            leaves.pop(target[0], None)  # the name means this value from now on
-            target = None
+    def _end_statement(self):
+        self._close(False)
+        outs = self.outs
+        outs.append(self.vals.pop())
+        if self.target is not None:
+            self.builder.assign(self.target, outs[0])
+            self.leaves.pop(self.target[0], None)  # the name means this value from now on
+            self.target = None
         else:
-            builder.outputs(*outs)
+            self.builder.outputs(*outs)
         outs.clear()
 
-    def leaf(tok, kind):
+    def leaf(self, tok, kind):
         """A number's or a name's value, as the builder makes it."""
+        builder = self.builder
         ex = builder.number(tok) if kind == "number" else builder.name(tok)
         if ex[3] is None and tok[0] not in _FUNCTION_NAMES:
             # not a reference to an assigned name, nor a function's name (a
             # cached leaf is a value at once, never a call)
-            leaves[tok[0]] = ex[0]
+            self.leaves[tok[0]] = ex[0]
         return ex
-
-    for tok in tokens:
-        start = pos
-        pos += len(tok)
-        if pending is None:
-            # The two commonest cases first: a number or name already met,
-            # and a binary operator after a value.
-            if expect_operand:
-                if not fresh:  # (a statement's first name may be assigned)
-                    node = leaves.get(tok)
-                    if node is not None:
-                        vals.append((node, start, pos, None))
-                        expect_operand = False
-                        continue
-            else:
-                op = binary.get(tok)
-                if op is not None:
-                    prec = op[0]
-                    if prec != 4:  # ^ is right-associative and binds tightest
-                        while ops and ops[-1][0] >= prec:
-                            entry = ops.pop()
-                            if entry[0] == _UNARY_PREC:
-                                reduce(entry)
-                                continue
-                            b = vals.pop()
-                            a = vals[-1]
-                            key = (entry[1], a[0].id, b[0].id)
-                            node = table.get(key)
-                            if node is None:
-                                node = table[key] = make(entry[1], (a[0], b[0]), None, None,
-                                                         (a[1], b[2]), len(nodes))
-                                nodes.append(node)
-                            vals[-1] = (node, a[1], b[2], None)
-                    ops.append((prec, op[1], None))
-                    expect_operand = True
-                    continue
-        kind = kinds.get(tok)
-        if kind is None:
-            kind = kinds[tok] = _kind(tok)
-        if kind == "skip":
-            continue
-        if pending is not None:
-            if tok == "(":
-                ops.append((0, _CALL, (pending, [])))
-                pending = None
-                continue
-            if tok == "=" and pending_first:
-                target, pending = pending, None
-                continue
-            node = leaves.get(pending[0])
-            vals.append(leaf(pending, "name") if node is None else
-                        (node, pending[1], pending[2], None))
-            pending = None
-            expect_operand = False
-        if expect_operand:
-            if kind == "name":
-                pending, pending_first = (tok, start, pos), fresh
-            elif kind == "number":
-                node = leaves.get(tok)
-                vals.append(leaf((tok, start, pos), kind) if node is None else
-                            (node, start, pos, None))
-                expect_operand = False
-            elif tok == "-":
-                ops.append((_UNARY_PREC, _NEG, (tok, start, pos)))
-            elif tok == "+":
-                ops.append((_UNARY_PREC, _POS, (tok, start, pos)))
-            elif tok == "(":
-                ops.append((0, _GROUP, start))
-            elif tok == ")" and ops and ops[-1][1] == _CALL and not ops[-1][2][1]:
-                name_tok, _ = ops.pop()[2]
-                vals.append(builder.call(name_tok, None, (tok, start, pos)))
-                expect_operand = False
-            elif tok in _SEPARATORS and fresh:
-                continue
-            else:
-                raise _Bail
-            fresh = False
-            continue
-        op = binary.get(tok)
-        if op is not None:  # after a name just resolved
-            prec = op[0]
-            if prec != 4:
-                while ops and ops[-1][0] >= prec:
-                    reduce(ops.pop())
-            ops.append((prec, op[1], None))
-            expect_operand = True
-        elif tok == ")":
-            _, marker, extra = close(True)
-            if marker == _GROUP:
-                a = vals[-1]
-                vals[-1] = (a[0], extra, pos, a[3])
-            else:
-                name_tok, args = extra
-                args.append(vals.pop())
-                vals.append(builder.call(name_tok, *args, (tok, start, pos)))
-        elif tok == ",":
-            while ops and ops[-1][0]:
-                reduce(ops.pop())
-            if ops:
-                if ops[-1][1] != _CALL:
-                    raise _Bail  # (a, b) is not a value
-                ops[-1][2][1].append(vals.pop())
-            elif target is None:
-                outs.append(vals.pop())
-            else:
-                raise _Bail  # an assignment takes one value
-            expect_operand = True
-        elif tok in _SEPARATORS:
-            end_statement()
-            expect_operand = fresh = True
-        else:
-            raise _Bail
-    if pending is not None:
-        vals.append(builder.name(pending))
-        expect_operand = False
-    if not expect_operand:
-        end_statement()
-    elif not fresh:
-        raise _Bail
