@@ -154,23 +154,115 @@ def _compile(shape: str, first: bool = False) -> str:
     first token is ``T[i]`` in the operator-precedence loop's order, then
     (after the first term) its sum with ``acc``, the node of the terms
     before; returns the new sum's node."""
-    lines = ["def term(i, acc, T=T, S=S, E=E, leaves=leaves, leaf=leaf, table=table,"
-             " nodes=nodes, make=make, builder=builder, S0=S0):"]
-    counter = iter(range(10**9))
-    vals: list[tuple[str, int, int]] = []  # (node variable, first token, last token)
-    ops: list[tuple] = []  # (prec, kind, extra); prec 0: a `(` or a call's `(`
+    term = _TermSource()
+    k = 0 if first else 1  # (else shape[0] is the binary + or - joining the terms)
+    expect_operand = True
+    while k < len(shape):
+        if expect_operand:
+            k, expect_operand = term.operand(shape, k)
+        else:
+            expect_operand = term.after_value(shape[k], k)
+            k += 1
+    return term.finish(expect_operand, None if first else shape[0])
 
-    def fresh():
-        return f"v{next(counter)}"
 
-    def tok(k):
-        return f"(T[i+{k}], S[i+{k}], E[i+{k}])"
+class _TermSource:
+    """The lines of ``term``'s source as one term's shape is read; the
+    operator-precedence loop's stacks hold variable names and token offsets
+    instead of nodes and spans."""
 
-    def ex(val):
-        return f"({val[0]}, S[i+{val[1]}], E[i+{val[2]}], None)"
+    def __init__(self):
+        self.lines = ["def term(i, acc, T=T, S=S, E=E, leaves=leaves, leaf=leaf, table=table,"
+                      " nodes=nodes, make=make, builder=builder, S0=S0):"]
+        self.counter = iter(range(10**9))
+        self.vals: list[tuple[str, int, int]] = []  # (node variable, first token, last token)
+        self.ops: list[tuple] = []  # (prec, kind, extra); prec 0: a `(` or a call's `(`
 
-    def node(v, kind, a, b, start, end):
-        lines.extend([
+    def fresh(self):
+        return f"v{next(self.counter)}"
+
+    def operand(self, shape, k):
+        """The token shape[k] in prefix position: (next k, expect_operand)."""
+        c = shape[k]
+        if c == "a" and shape[k + 1:k + 2] == "(":
+            if shape[k + 2:k + 3] == ")":
+                raise _Decline  # f(): the loop's business
+            self.ops.append((0, "call", (k, [])))
+            return k + 2, True
+        if c in "a0":
+            v = self.fresh()
+            self.lines.extend([
+                f"    {v} = leaves.get(T[i+{k}])",
+                f"    if {v} is None:",
+                f"        {v} = leaf(T[i+{k}], S[i+{k}], E[i+{k}])",
+            ])
+            self.vals.append((v, k, k))
+            return k + 1, False
+        if c in "+-":
+            self.ops.append((_UNARY_PREC, "neg" if c == "-" else "pos", k))
+        elif c == "(":
+            self.ops.append((0, "group", k))
+        else:
+            raise _Decline
+        return k + 1, True
+
+    def after_value(self, c, k):
+        """The token c = shape[k] in infix position; returns expect_operand."""
+        ops = self.ops
+        if c in _BINARY:
+            prec, kind = _BINARY[c]
+            if prec != 4:
+                while ops and ops[-1][0] >= prec:
+                    self.reduce(ops.pop())
+            ops.append((prec, kind, None))
+            return True
+        if c == ")":
+            self.close_parenthesis(k)
+            return False
+        if c == ",":
+            while ops and ops[-1][0]:
+                self.reduce(ops.pop())
+            if not ops or ops[-1][1] != "call":
+                raise _Decline
+            ops[-1][2][1].append(self.vals.pop())
+            return True
+        raise _Decline
+
+    def close_parenthesis(self, k):
+        vals = self.vals
+        _, marker, extra = self.close()
+        if marker == "group":
+            a = vals.pop()
+            vals.append((a[0], extra, k))
+        else:
+            v = self.fresh()
+            name_k, args = extra
+            args.append(vals.pop())
+            self.lines.append(f"    {v} = builder.call({_tok(name_k)}, "
+                              f"{', '.join(map(_ex, args))}, {_tok(k)})[0]")
+            vals.append((v, name_k, k))
+
+    def finish(self, expect_operand, sign):
+        """The source, once the shape is read: the term's node returned, or
+        (``sign`` + or -) its sum or difference with ``acc``."""
+        if expect_operand:
+            raise _Decline
+        while self.ops:
+            entry = self.ops.pop()
+            if entry[0] == 0:
+                raise _Decline
+            self.reduce(entry)
+        (term, _, last), = self.vals
+        if sign is None:
+            self.lines.append(f"    return {term}")
+        else:
+            self.node("v", "add" if sign == "+" else "sub", "acc", term, "S0", f"E[i+{last}]")
+            self.lines.append("    return v")
+        return "\n".join(self.lines) + "\n"
+
+    def node(self, v, kind, a, b, start, end):
+        """Graph.apply inlined for a binary node: ``v`` = kind(a, b)."""
+        self.lines.extend([
             f"    key = ({kind!r}, {a}.id, {b}.id)",
             f"    {v} = table.get(key)",
             f"    if {v} is None:",
@@ -179,95 +271,35 @@ def _compile(shape: str, first: bool = False) -> str:
             f"        nodes.append({v})",
         ])
 
-    def reduce(entry):
+    def reduce(self, entry):
         prec, kind, extra = entry
-        v = fresh()
+        vals = self.vals
+        v = self.fresh()
         if prec == _UNARY_PREC:
             a = vals.pop()
-            lines.append(f"    {v} = builder.{kind}({tok(extra)}, {ex(a)})[0]")
+            self.lines.append(f"    {v} = builder.{kind}({_tok(extra)}, {_ex(a)})[0]")
             vals.append((v, extra, a[2]))
         else:
             b, a = vals.pop(), vals.pop()
-            node(v, kind, a[0], b[0], f"S[i+{a[1]}]", f"E[i+{b[2]}]")
+            self.node(v, kind, a[0], b[0], f"S[i+{a[1]}]", f"E[i+{b[2]}]")
             vals.append((v, a[1], b[2]))
 
-    def close():
+    def close(self):
+        """Reduce down to the innermost `(` (popped and returned)."""
+        ops = self.ops
         while ops:
             entry = ops.pop()
             if entry[0] == 0:
                 return entry
-            reduce(entry)
+            self.reduce(entry)
         raise _Decline
 
-    expect_operand = True
-    k = 0
-    if not first:  # the binary + or - joining this term to those before
-        sign = shape[0]
-        k = 1
-    while k < len(shape):
-        c = shape[k]
-        if expect_operand:
-            if c == "a" and shape[k + 1:k + 2] == "(":
-                if shape[k + 2:k + 3] == ")":
-                    raise _Decline  # f(): the loop's business
-                ops.append((0, "call", (k, [])))
-                k += 2
-                continue
-            if c in "a0":
-                v = fresh()
-                lines.extend([
-                    f"    {v} = leaves.get(T[i+{k}])",
-                    f"    if {v} is None:",
-                    f"        {v} = leaf(T[i+{k}], S[i+{k}], E[i+{k}])",
-                ])
-                vals.append((v, k, k))
-                expect_operand = False
-            elif c in "+-":
-                ops.append((_UNARY_PREC, "neg" if c == "-" else "pos", k))
-            elif c == "(":
-                ops.append((0, "group", k))
-            else:
-                raise _Decline
-        elif c in _BINARY:
-            prec, kind = _BINARY[c]
-            if prec != 4:
-                while ops and ops[-1][0] >= prec:
-                    reduce(ops.pop())
-            ops.append((prec, kind, None))
-            expect_operand = True
-        elif c == ")":
-            _, marker, extra = close()
-            if marker == "group":
-                a = vals.pop()
-                vals.append((a[0], extra, k))
-            else:
-                v = fresh()
-                name_k, args = extra
-                args.append(vals.pop())
-                lines.append(f"    {v} = builder.call({tok(name_k)}, "
-                             f"{', '.join(map(ex, args))}, {tok(k)})[0]")
-                vals.append((v, name_k, k))
-        elif c == ",":
-            while ops and ops[-1][0]:
-                reduce(ops.pop())
-            if not ops or ops[-1][1] != "call":
-                raise _Decline
-            ops[-1][2][1].append(vals.pop())
-            expect_operand = True
-        else:
-            raise _Decline
-        k += 1
-    if expect_operand:
-        raise _Decline
-    while ops:
-        entry = ops.pop()
-        if entry[0] == 0:
-            raise _Decline
-        reduce(entry)
-    (term, _, last), = vals
-    if first:
-        lines.append(f"    return {term}")
-    else:
-        node("v", "add" if sign == "+" else "sub", "acc", term, "S0", f"E[i+{last}]")
-        lines.append("    return v")
-    return "\n".join(lines) + "\n"
+
+def _tok(k):
+    """The source of token k's (text, start, end)."""
+    return f"(T[i+{k}], S[i+{k}], E[i+{k}])"
+
+
+def _ex(val):
+    """The source of a value's (node, start, end, label)."""
+    return f"({val[0]}, S[i+{val[1]}], E[i+{val[2]}], None)"
