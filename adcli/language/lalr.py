@@ -101,17 +101,13 @@ class FastLALR:
 
     def parse(self, text):
         """Run the builder over ``text``; False on a syntax error."""
-        states = self.states
-        end_state = self.end
-        chains = self.chains
-        ignore = self.ignore
-        kind_of_group = self.kind_of_group
-        end_kind = self.end_symbol
+        # One loop, lexer and parser inline, everything in locals: it runs per
+        # token and per reduction, so nothing in it is a call that need not be.
+        states, chains, ignore = self.states, self.chains, self.ignore
+        kind_of_group, end_state, end_kind = self.kind_of_group, self.end, self.end_symbol
         S, K = self.n_states, self.n_symbols
-        state_stack = [self.start]
-        value_stack = []
-        push_state = state_stack.append
-        push_value = value_stack.append
+        state_stack, value_stack = [self.start], []
+        push_state, push_value = state_stack.append, value_stack.append
         pos = 0
         matches = self.regex.finditer(text)
         while True:
