@@ -19,9 +19,6 @@ BEING_SPLIT = "being split (session 2026-11-30)"
 
 # "module:qualified.name" -> why it may stay long (say it as you would in review)
 EXCEPTIONS = {
-    "adcli.language.fastpath:_run": BEING_SPLIT,
-    "adcli.language.lalr:FastLALR.parse": BEING_SPLIT,
-    "adcli.language.termpath:_compile": BEING_SPLIT,
     "adcli.render.check_view:show": BEING_SPLIT,
     "adcli.codegen.kernel:Kernel.__init__": BEING_SPLIT,
     "adcli.codegen.llvm:_body": BEING_SPLIT,
