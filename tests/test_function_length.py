@@ -20,10 +20,6 @@ BEING_SPLIT = "being split (session 2026-11-30)"
 # "module:qualified.name" -> why it may stay long (say it as you would in review)
 EXCEPTIONS = {
     "adcli.render.check_view:show": BEING_SPLIT,
-    "adcli.codegen.kernel:Kernel.__init__": BEING_SPLIT,
-    "adcli.codegen.llvm:_body": BEING_SPLIT,
-    "adcli.codegen.targets:emit_c": BEING_SPLIT,
-    "adcli.codegen.emit:statements": BEING_SPLIT,
 }
 
 
