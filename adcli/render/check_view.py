@@ -164,87 +164,121 @@ def _num(x, digits=None):
 
 
 def show(checks, source, sweep=False):
-    from rich import box
+    """The checks on the terminal: one table summing up several points, or
+    per point its table (or, with ``sweep``, the error of each step h) and
+    the verdict."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
-    from .rich_view import print_fitting
-
     console = Console(highlight=False)
-    text = " ".join(source.split())
-    if len(text) > 60:
-        text = text[:57] + "…"
+    title = " ".join(source.split())
+    if len(title) > 60:
+        title = title[:57] + "…"
     if len(checks) > 1 and not sweep:
-        good = [c for c in checks if not _failed(c)]
-        names = list(good[0].point)
-        table = Table(title=f"[bold]{text}[/]", title_justify="left")
-        for col in names + ["verdict", "largest rel. error", "ω", "why"]:
-            table.add_column(col, justify="right" if col not in ("verdict", "why") else "left",
-                             min_width=WHY_WIDTH if col == "why" else None)
-        for c in checks:
-            if _failed(c):  # one of several --at points that could not be computed
-                point = c.point or {}
-                table.add_row(*[plain_number(point[n]) if n in point else "" for n in names],
-                              "[bold red]error[/]", "", "", c.message)
-                continue
-            worst = max((r.relerr for r in c.rows if r.relerr == r.relerr), default=0.0)
-            table.add_row(*[plain_number(v) for v in c.point.values()],
-                          _verdict_text(c.verdict), _num(worst, 3),
-                          "" if c.step is None else f"ω{c.step}", c.summary or "")
-        if _fits_wrapping_text(console, table):
-            console.print(table)
-        else:  # a line per point, each number whole
-            console.print(table.title)
-            for c in checks:
-                console.print(_point_line(c, names))
+        _show_summary(console, checks, title)
         return
     for c in checks:
         if _failed(c):
             console.print(Text(f"{c.where}: error: {c.message}", style="bold red"))
             continue
         point = ", ".join(f"{k} = {plain_number(v)}" for k, v in c.point.items())
+        heading = f"[bold]{title}[/] at {point}"
         if sweep:
-            for (o, v), rows in c.sweep.items():
-                label = f"∂{o}/∂{v}"
-                table = Table(title=f"[bold]{text}[/] at {point}: {label}, "
-                                    f"reference {c.reference[(o, v)]}",
-                              title_justify="left")
-                for col in ("h", "forward FD error", "central FD error", "AD error"):
-                    table.add_column(col, justify="right")
-                for s in rows:
-                    table.add_row(f"1e{round(math.log10(s.h))}", _num(s.forward, 3),
-                                  _num(s.central, 3), _num(s.ad, 3))
-                print_fitting(console, table)
-                chart = sweep_chart(rows, label)
-                need = max(len(line) for line in chart.splitlines()[1:])
-                if need <= console.width:
-                    console.print(Text(chart))
-                else:
-                    console.print(f"[dim](the chart of the errors needs {need} columns and "
-                                  f"the terminal has {console.width})[/]")
+            for (output, variable), rows in c.sweep.items():
+                _show_sweep(console, c, heading, output, variable, rows)
         else:
-            table = Table(title=f"[bold]{text}[/] at {point}", title_justify="left",
-                          box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-            for col in ("", "AD", "central FD", "rel.err", "tol.", "check"):
-                wide = 0
-                if col in ("AD", "central FD"):
-                    wide = max(len(_num(r.ad if col == "AD" else r.fd)) for r in c.rows)
-                table.add_column(col, justify="right", min_width=wide or None, no_wrap=True)
-            for r in c.rows:
-                table.add_row(f"∂{r.output}/∂{r.variable}", plain_number(r.ad),
-                              _num(r.fd), _num(r.relerr, 3),
-                              _num(r.tolerance / abs(r.ad) if r.ad else r.tolerance, 3),
-                              _verdict_text(_row_verdict(r)))
-            print_fitting(console, table)
-            steps = ", ".join(f"{_num(r.h, 3)} for {r.variable}" for r in c.rows
-                              if r.output == c.outputs[0])
-            console.print(f"[dim]central differences with step h = {steps}; tolerance: the "
-                          "finite-difference error expected there (relative)[/]")
-        line = _verdict_text(c.verdict) + (f" at ω{c.step}" if c.step is not None else "")
-        console.print(line + (f": {c.reason}" if c.reason else
-                              ": AD and finite differences agree within the "
-                              "finite-difference error"))
+            _show_point(console, c, heading)
+        console.print(_verdict_line(c))
+
+
+def _show_summary(console, checks, title):
+    """Several points: a row each (verdict, largest error, where, why), or a
+    line each when the terminal is too narrow for the table."""
+    from rich.table import Table
+
+    names = list(next(c for c in checks if not _failed(c)).point)
+    table = Table(title=f"[bold]{title}[/]", title_justify="left")
+    for col in names + ["verdict", "largest rel. error", "ω", "why"]:
+        table.add_column(col, justify="right" if col not in ("verdict", "why") else "left",
+                         min_width=WHY_WIDTH if col == "why" else None)
+    for c in checks:
+        if _failed(c):  # one of several --at points that could not be computed
+            point = c.point or {}
+            table.add_row(*[plain_number(point[n]) if n in point else "" for n in names],
+                          "[bold red]error[/]", "", "", c.message)
+            continue
+        table.add_row(*[plain_number(v) for v in c.point.values()],
+                      _verdict_text(c.verdict), _num(_worst(c), 3),
+                      "" if c.step is None else f"ω{c.step}", c.summary or "")
+    if _fits_wrapping_text(console, table):
+        console.print(table)
+    else:  # a line per point, each number whole
+        console.print(table.title)
+        for c in checks:
+            console.print(_point_line(c, names))
+
+
+def _worst(c):
+    """The largest relative error of a check's derivatives (nan ones aside)."""
+    return max((r.relerr for r in c.rows if r.relerr == r.relerr), default=0.0)
+
+
+def _show_sweep(console, c, heading, output, variable, rows):
+    """--sweep: the errors of forward FD, central FD and AD for each h, as a
+    table and, when the terminal is wide enough, a chart."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from .rich_view import print_fitting
+
+    label = f"∂{output}/∂{variable}"
+    table = Table(title=f"{heading}: {label}, reference {c.reference[(output, variable)]}",
+                  title_justify="left")
+    for col in ("h", "forward FD error", "central FD error", "AD error"):
+        table.add_column(col, justify="right")
+    for s in rows:
+        table.add_row(f"1e{round(math.log10(s.h))}", _num(s.forward, 3),
+                      _num(s.central, 3), _num(s.ad, 3))
+    print_fitting(console, table)
+    chart = sweep_chart(rows, label)
+    need = max(len(line) for line in chart.splitlines()[1:])
+    if need <= console.width:
+        console.print(Text(chart))
+    else:
+        console.print(f"[dim](the chart of the errors needs {need} columns and "
+                      f"the terminal has {console.width})[/]")
+
+
+def _show_point(console, c, heading):
+    """One point: AD next to central FD per derivative, and the steps h."""
+    from rich import box
+    from rich.table import Table
+
+    from .rich_view import print_fitting
+
+    table = Table(title=heading, title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for col in ("", "AD", "central FD", "rel.err", "tol.", "check"):
+        wide = 0
+        if col in ("AD", "central FD"):
+            wide = max(len(_num(r.ad if col == "AD" else r.fd)) for r in c.rows)
+        table.add_column(col, justify="right", min_width=wide or None, no_wrap=True)
+    for r in c.rows:
+        table.add_row(f"∂{r.output}/∂{r.variable}", plain_number(r.ad),
+                      _num(r.fd), _num(r.relerr, 3),
+                      _num(r.tolerance / abs(r.ad) if r.ad else r.tolerance, 3),
+                      _verdict_text(_row_verdict(r)))
+    print_fitting(console, table)
+    steps = ", ".join(f"{_num(r.h, 3)} for {r.variable}" for r in c.rows
+                      if r.output == c.outputs[0])
+    console.print(f"[dim]central differences with step h = {steps}; tolerance: the "
+                  "finite-difference error expected there (relative)[/]")
+
+
+def _verdict_line(c):
+    line = _verdict_text(c.verdict) + (f" at ω{c.step}" if c.step is not None else "")
+    return line + (f": {c.reason}" if c.reason else
+                   ": AD and finite differences agree within the finite-difference error")
 
 
 WHY_WIDTH = 16  # the reason column wraps, but not narrower than this
@@ -277,7 +311,7 @@ def _point_line(c, names):
     if _failed(c):
         return f"[bold red]{escape(f'{c.where}: error: {c.message}')}[/]"
     point = ", ".join(f"{n} = {plain_number(v)}" for n, v in c.point.items())
-    worst = max((r.relerr for r in c.rows if r.relerr == r.relerr), default=0.0)
+    worst = _worst(c)
     where = "" if c.step is None else f" at ω{c.step}"
     why = f": {escape(c.summary)}" if c.summary else ""
     return f"{point}: {_verdict_text(c.verdict)}{where}{why} (largest rel. error {_num(worst, 3)})"
