@@ -394,3 +394,18 @@ def test_python_computes_partials_at_a_kink_as_the_engine():
     assert J == [g.jacobian[0][v] for v in fn.inputs] == [math.inf, math.inf]
     with pytest.raises(ValueError):
         ns["adcli_f"]([-1.0 if v == "y" else 0.5 for v in fn.inputs])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_main_program_reads_lines_as_c_does(tmp_path, lang):
+    """A line with too few numbers, or a word, is `error: expected N numbers`
+    in every language (no traceback, the other lines computed); extra
+    fields after the inputs are ignored; blank lines are skipped."""
+    fn = adcli.Function("x*y + sin(x)")
+    text = "2 3\n1\nabc 2\n\n0.5 -1 7\n"
+    res = subprocess.run(_main_program(tmp_path, fn, lang), input=text, capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0 and res.stderr == "", res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[1:3] == ["error: expected 2 numbers"] * 2
+    _compare([lines[0], lines[3]], fn, [[2.0, 3.0], [0.5, -1.0]], rel=4e-15)

@@ -343,14 +343,22 @@ def _py_kink_function(kernel, name):
 
 
 def _py_main(kernel, name, kinks):
+    n_in = len(kernel.inputs)
     warn = KINK_WARNING.format(line="{number}", omega="{omega}")
     return ["", "", "def _main():", "    import sys", "",
             "    for number, line in enumerate(sys.stdin, 1):",
             "        fields = line.split()",
-            f"        if not fields and {len(kernel.inputs)}:",
+            f"        if not fields and {n_in}:",
+            "            continue",
+            "        try:  # as C: the first numbers of the line, or an error",
+            f"            x = [float(t) for t in fields[:{n_in}]] if len(fields) >= {n_in} "
+            "else None",
+            "        except ValueError:",
+            "            x = None",
+            "        if x is None:",
+            f"            print('error: expected {n_in} numbers')",
             "            continue",
             "        try:",
-            "            x = [float(t) for t in fields]",
             f"            groups = {name}(x)",
             "        except (ValueError, ZeroDivisionError) as exc:",
             "            print(f'error: {exc}')",
@@ -428,15 +436,27 @@ def _np_kink_function(kernel, name):
 def _np_main(kernel, name, kinks):
     n_in = len(kernel.inputs)
     warn = KINK_WARNING.format(line="{number}", omega="{kink}")
-    return ["", "", "def _main():", "    import sys", "",
+    return ["", "", "def _point(fields):",
+            f'    """The first {n_in} numbers of a line (as C reads them), else None."""',
+            "    try:",
+            f"        return [float(t) for t in fields[:{n_in}]] if len(fields) >= {n_in} "
+            "else None",
+            "    except ValueError:",
+            "        return None",
+            "", "", "def _main():", "    import sys", "",
             "    lines = [(number, line.split()) for number, line in enumerate(sys.stdin, 1)]",
-            f"    lines = [(number, fields) for number, fields in lines if fields or not {n_in}]",
-            f"    X = np.array([f for _, f in lines], dtype=float).reshape(len(lines), {n_in})",
+            "    lines = [(number, _point(fields)) for number, fields in lines",
+            f"             if fields or not {n_in}]",
+            f"    X = np.array([p if p is not None else [0.0] * {n_in} for _, p in lines],",
+            f"                 dtype=float).reshape(len(lines), {n_in})",
             f"    *groups, bad = {name}(X, errors=True)",
             f"    kinks = {name}_on_kink(X).tolist()" if kinks else "    kinks = [0] * len(lines)",
             "    out = np.hstack(groups)",
             "    rows = zip(lines, out.tolist(), bad.tolist(), kinks)",
-            "    for (number, _), row, omega, kink in rows:",
+            "    for (number, point), row, omega, kink in rows:",
+            "        if point is None:",
+            f"            print('error: expected {n_in} numbers')",
+            "            continue",
             "        if omega:",
             "            print(f'error: domain error at ω{omega}')",
             "            continue",
@@ -553,7 +573,11 @@ def _js_main(kernel, name, results, kinks):
             "for (let number = 1; number <= lines.length; number++) {",
             "  const fields = lines[number - 1].trim().split(/\\s+/).filter((t) => t.length > 0);",
             f"  if (fields.length === 0 && {len(kernel.inputs)} > 0) continue;",
-            "  const x = fields.map(Number);",
+            f"  const x = fields.slice(0, {len(kernel.inputs)}).map(Number);",
+            f"  if (fields.length < {len(kernel.inputs)} || x.some((v, k) => Number.isNaN(v) "
+            "&& fields[k].toLowerCase() !== \"nan\")) {",
+            f'    console.log("error: expected {len(kernel.inputs)} numbers");',
+            "    continue;", "  }",
             "  let r;",
             f"  try {{ r = {name}(x); }}",
             '  catch (e) { console.log("error: " + e.message); continue; }'] + ([
