@@ -38,6 +38,7 @@ import time
 from ..errors import AdcliError, UsageError
 from ..modes.engine import choose_mode
 from ..primitives import CONSTANTS
+from ..render.errors import stderr_columns, wrap_lines
 from ..render.results import derivative_label, eval_json, grad_json
 from ..results import Derivatives, Evaluation
 from .output import (  # noqa: F401  (_need_arrow and arrow_available are re-exported)
@@ -713,22 +714,27 @@ class _Stats:
         self.bad_shards.append((shard, getattr(exc, "message", str(exc))))
 
     def report(self, stderr):
+        """The batch's warnings and failures on stderr (wrapped at spaces to
+        the terminal's width), and its exit status."""
+        lines = []
         if self.warned:
             where, message = self.first_warning
             more = f" ({self.warned} rows had warnings)" if self.warned > 1 else ""
-            stderr.write(f"adcli: warning: {where}: {message}{more}\n")
+            lines.append(f"adcli: warning: {where}: {message}{more}")
         for shard, message in self.bad_shards:
-            stderr.write(f"adcli: error: shard {shard} failed: {message}\n")
+            lines.append(f"adcli: error: shard {shard} failed: {message}")
         if self.failed:
             where, message = self.first_error
             rows = "row" if self.rows == 1 else "rows"
-            stderr.write(f"adcli: error: {self.failed} of {self.rows} {rows} failed; "
-                         f"the first at {where}: {message}\n"
-                         "  the failed rows have their reason in the `error` column/field; "
-                         "every other row was written\n")
+            lines.append(f"adcli: error: {self.failed} of {self.rows} {rows} failed; "
+                         f"the first at {where}: {message}")
+            lines.append("  the failed rows have their reason in the `error` column/field; "
+                         "every other row was written")
         if self.bad_shards and not self.failed:
-            stderr.write(f"adcli: {len(self.bad_shards)} shard(s) failed; every other shard "
-                         "was written\n")
+            lines.append(f"adcli: {len(self.bad_shards)} shard(s) failed; every other shard "
+                         "was written")
+        if lines:
+            stderr.write(wrap_lines("\n".join(lines), stderr_columns(stderr)) + "\n")
         return 1 if self.failed or self.bad_shards else 0
 
 

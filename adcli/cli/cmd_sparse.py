@@ -5,6 +5,7 @@ import click
 from ..errors import UsageError
 from ..higher import _output_index
 from ..modes.sweeps import without_gc
+from ..render.errors import for_stderr
 from . import options as opt
 from .options import parse_output as _output
 
@@ -109,8 +110,8 @@ def _run_sparse(kind, fn, at, fmt, compute, auto, numbers):
     for res in results:
         res.auto = auto
     if auto:
-        click.echo(f"adcli: note: sparse output (the {kind}'s density is below "
-                   f"{_threshold_text()}; --dense for the dense one)", err=True)
+        click.echo(for_stderr(f"adcli: note: sparse output (the {kind}'s density is below "
+                              f"{_threshold_text()}; --dense for the dense one)"), err=True)
     if fmt == "mtx" and len(results) > 1:
         raise UsageError("Matrix Market holds one matrix: give one --at point",
                          hint="or use --format json / csv for several points")

@@ -77,9 +77,11 @@ class LazyGroup(click.Group):
         except Exception as exc:  # a bug: one line unless asked for more
             if (ctx.obj or {}).get("debug"):
                 raise
-            click.echo(f"adcli: internal error: {type(exc).__name__}: {exc}\n"
-                       "  run again with --debug for a traceback, and please report it",
-                       err=True)
+            from ..render.errors import for_stderr
+
+            click.echo(for_stderr(f"adcli: internal error: {type(exc).__name__}: {exc}\n"
+                                  "  run again with --debug for a traceback, and please "
+                                  "report it"), err=True)
             ctx.exit(70)
 
     def resolve_command(self, ctx, args):
@@ -175,7 +177,10 @@ def _interrupted():
 def _unwritable(exc):
     import os
 
-    click.echo(f"adcli: error: cannot write the output: {exc.strerror or exc}", err=True)
+    from ..render.errors import for_stderr
+
+    click.echo(for_stderr(f"adcli: error: cannot write the output: {exc.strerror or exc}"),
+               err=True)
     # Nothing more can reach standard output; do not fail again at exit.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())

@@ -188,7 +188,7 @@ def _hint_one_point(failures, parsed, at):
 
 
 def _report_failed_points(failures, count, none_left):
-    from ..render.errors import format_error
+    from ..render.errors import for_stderr, format_error
 
     if not failures:
         return
@@ -201,8 +201,8 @@ def _report_failed_points(failures, count, none_left):
     if none_left:
         ctx.exit(max(exc.exit_code for _, _, exc in failures))
     good = count - len(failures)
-    click.echo(f"adcli: {len(failures)} of {count} points failed; the other {good} "
-               f"{'is' if good == 1 else 'are'} written", err=True)
+    click.echo(for_stderr(f"adcli: {len(failures)} of {count} points failed; the other "
+                          f"{good} {'is' if good == 1 else 'are'} written"), err=True)
     ctx.meta[FAILED_POINTS] = 1  # as a --points batch with failed rows
 
 

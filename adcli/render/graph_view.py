@@ -10,6 +10,7 @@ import sys
 from ..errors import UsageError, example_point, option
 from ..language.printer import omega, subscript_name
 from ..modes.trace import Symbolic
+from .errors import for_stderr
 from .failed import FailedPoint
 from .numbers import json_number, plain_number
 from .registry import view
@@ -332,9 +333,10 @@ def _tree(dags, several=False, **_):
     drawing = _Drawing(dags, several)
     tree = rich_tree(drawing.nodes("text"), drawing.tape, drawing.title, drawing.with_values)
     if tree is None:
-        sys.stderr.write(f"adcli: note: the graph is more than {RICH_TREE_MAX_DEPTH} levels "
-                         f"deep; printing it as a plain tree ({option('format')} dot or "
-                         "mermaid draws it)\n")
+        sys.stderr.write(for_stderr(f"adcli: note: the graph is more than "
+                                    f"{RICH_TREE_MAX_DEPTH} levels deep; printing it as a "
+                                    f"plain tree ({option('format')} dot or mermaid draws "
+                                    "it)") + "\n")
         return _plain_text(drawing)
     from .rich_view import show
 
