@@ -37,7 +37,9 @@ __all__ = ["Cotangent", "Directional", "Hessian", "Partial", "Taylor", "hessian"
 def jvp(fn, point=None, direction=None, *, digits=None, exact=False, **kwargs):
     if has_arrays(point, kwargs):
         return over_arrays(lambda p: jvp(fn, p, direction, digits=digits, exact=exact),
-                           point, kwargs)
+                           point, kwargs, fn=fn,
+                           together=lambda tape, columns: (_jvp_over_arrays(fn, tape, columns,
+                                                                            direction), None))
     if digits is not None or exact:
         return _jvp_in(fn, point, direction, digits, exact, kwargs)
     tape, values = fn._bind(point, kwargs)
@@ -50,6 +52,32 @@ def jvp(fn, point=None, direction=None, *, digits=None, exact=False, **kwargs):
                        dict(zip(tape.inputs, vec, strict=True)),
                        [tan[o] for o in tape.outputs], lin.warnings,
                        dict(zip(tape.inputs, values, strict=True)))
+
+
+def _jvp_over_arrays(fn, tape, columns, direction):
+    """J·v at every point of ``columns`` in one tangent sweep over NumPy arrays
+    (the generic sweep; the direction is one float64 vector for all)."""
+    system = numpy_arrays()
+    vec = _direction(tape, direction)  # checked at the first point by one call
+    lin = engine.linearize(tape, columns, system)
+    tan = engine.forward(lin, [vec])[0]
+    return Directional(fn.outputs, [lin.values[o] for o in tape.outputs],
+                       dict(zip(tape.inputs, vec, strict=True)),
+                       [tan[o] for o in tape.outputs], lin.warnings,
+                       dict(zip(tape.inputs, columns, strict=True)), system)
+
+
+def _vjp_over_arrays(fn, tape, columns, cotangent, wrt):
+    """uᵀ·J at every point of ``columns`` in one adjoint sweep over NumPy arrays."""
+    system = numpy_arrays()
+    u = _cotangent(fn, cotangent)  # checked at the first point by one call
+    wrt = fn._wrt(tape, _names(wrt))
+    lin = engine.linearize(tape, columns, system)
+    adj = engine.reverse(lin, [u])[0]
+    return Cotangent(fn.outputs, [lin.values[o] for o in tape.outputs],
+                     dict(zip(fn.outputs, u, strict=True)),
+                     {w: adj[tape.input_index[w]] for w in wrt}, lin.warnings,
+                     dict(zip(tape.inputs, columns, strict=True)), system)
 
 
 def _jvp_in(fn, point, direction, digits, exact, kwargs):
@@ -102,7 +130,9 @@ def _vjp_in(fn, point, cotangent, wrt, digits, exact, kwargs):
 def vjp(fn, point=None, cotangent=None, *, wrt=None, digits=None, exact=False, **kwargs):
     if has_arrays(point, kwargs):
         return over_arrays(lambda p: vjp(fn, p, cotangent, wrt=wrt, digits=digits, exact=exact),
-                           point, kwargs)
+                           point, kwargs, fn=fn,
+                           together=lambda tape, columns: (_vjp_over_arrays(fn, tape, columns,
+                                                                            cotangent, wrt), None))
     if digits is not None or exact:
         return _vjp_in(fn, point, cotangent, wrt, digits, exact, kwargs)
     tape, values = fn._bind(point, kwargs)
@@ -305,7 +335,7 @@ def _partial_in(fn, system, tape, specs, wrt):
 
 # --- arrays of points ----------------------------------------------------------
 #
-# Over NumPy arrays a Hessian, Taylor coefficients or a partial in one
+# Over NumPy arrays J·v, uᵀ·J, a Hessian, Taylor coefficients or a partial in one
 # variable is one sweep in the NumPy number system (every number an array,
 # one element per point).  The points where any step is off its domain, on a
 # kink or not finite (the batch backend's flags), or whose numbers are not

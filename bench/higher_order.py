@@ -203,6 +203,7 @@ ARRAY_CALLS = {
     "hessian": lambda f, p: f.hessian(p),
     "taylor order 8": lambda f, p: f.taylor(p, 8, wrt="x"),
     "partial d3/dx3": lambda f, p: f.partial(p, "x,x,x"),
+    "vjp": lambda f, p: f.vjp(p, [1.0]),
 }
 
 
@@ -214,7 +215,7 @@ def _largest_ulps(together, alone, index):
     import numpy as np
 
     worst = 0.0
-    for slot in ("value", "gradient", "hessian", "coefficients_of", "partials"):
+    for slot in ("value", "gradient", "hessian", "coefficients_of", "partials", "derivatives"):
         if not hasattr(alone, slot):
             continue
         stack = [(getattr(alone, slot), getattr(together, slot))]
@@ -237,7 +238,7 @@ def bench_arrays(quick):
     rows = []
     reps = 3 if quick else 5
     f = adcli.compile(ARRAY_FORMULA)
-    for n in ((8, 1000) if quick else (8, 100, 10_000)):
+    for n in ((16, 1000) if quick else (16, 100, 10_000)):
         rng = np.random.default_rng(7)
         xs, ys = rng.uniform(-2, 2, n), rng.uniform(-2, 2, n)
         points = [{"x": float(x), "y": float(y)} for x, y in zip(xs, ys, strict=True)]

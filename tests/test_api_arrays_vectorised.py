@@ -30,9 +30,11 @@ CALLS = {
     "taylor": lambda f, p: f.taylor(p, 3, wrt="x"),
     "taylor-line": lambda f, p: f.taylor(p, 3, direction={"x": 1.0, "y": 1.0}),
     "partial": lambda f, p: f.partial(p, "y,y"),
+    "jvp": lambda f, p: f.jvp(p, {"x": 1.0, "y": 2.0}),
+    "vjp": lambda f, p: f.vjp(p, [1.5], wrt=["y", "x"]),
 }
 SLOTS = ("value", "values", "gradient", "hessian", "hvp", "coefficients_of",
-         "derivatives_of", "partials")
+         "derivatives_of", "partials", "derivatives")
 # |array - one call| <= RTOL x the largest finite number of the result at that
 # point: 512 ulps of it (the most seen on these formulas: 71, atan2(tanh(x),
 # tanh(x)), whose derivatives are sums that cancel to about 0)
