@@ -6,17 +6,28 @@
 {'x1': 2.5838531634528574, 'x2': 2.0}
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from . import higher
-from .arguments import PARAMETERS, checked_value, point_mapping, system_for
+from .arguments import PARAMETERS, Names, Point, checked_value, point_mapping, system_for
 from .errors import UsageError, example_point
 from .graph.tape import Tape
 from .modes.engine import MODES, choose_mode, forward, linearize, primal, reverse, solve
 from .modes.messages import derivative_warnings
-from .numsys import FLOAT64
+from .numsys import FLOAT64, NumberSystem
 from .numsys import system as number_system
-from .results import Dag, Derivatives, Evaluation
+from .results import Cotangent, Dag, Derivatives, Directional, Evaluation, Hessian, Partial, Taylor
+
+if TYPE_CHECKING:
+    from .modes.cost import Cost
+    from .modes.trace import Trace
+
+# a direction or cotangent: {name: value}, or one value per input (output) in order
+Vector = Mapping[str, Any] | Sequence[Any]
 
 __all__ = ["MODES", "Derivatives", "Evaluation", "Function", "choose_mode", "compile",
            "evaluate", "grad", "number_system", "solve"]
@@ -38,7 +49,7 @@ class Function:
     mpmath) or ``exact=True`` (fractions); the default is float64.
     """
 
-    def __init__(self, source):
+    def __init__(self, source: str) -> None:
         from .language.parser import parse
 
         if not isinstance(source, str):
@@ -47,17 +58,18 @@ class Function:
         self.program = parse(source)
         self.inputs = tuple(self.program.free)
         self.outputs = tuple(self.program.output_names)
-        self._tapes = {}
-        self._checked = {}  # names -> tape, for points that passed _bind
+        self._tapes: dict[tuple[str, ...], Tape] = {}
+        # names -> tape, for points that passed _bind
+        self._checked: dict[tuple[str, ...], Tape] = {}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"adcli.Function({self.source!r})"
 
     def __reduce__(self):
         # parsed again where it is unpickled (a process pool, a cluster)
         return (Function, (self.source,))
 
-    def tape(self, inputs=None):
+    def tape(self, inputs: Iterable[str] | None = None) -> Tape:
         """The tape with ``inputs`` (names, in order) as ω₁, ω₂, …"""
         key = tuple(inputs) if inputs is not None else self.inputs
         tape = self._tapes.get(key)
@@ -65,7 +77,8 @@ class Function:
             tape = self._tapes[key] = Tape(self.program, key)
         return tape
 
-    def _prepare(self, point, kwargs, digits=None, exact=False, arrays=True):
+    def _prepare(self, point: Point, kwargs: Mapping[str, Any], digits: int | None = None,
+                 exact: bool = False, arrays: bool = True) -> tuple[NumberSystem, Tape, list]:
         """(number system, tape, input values) of a call: the checks of
         :func:`system_for` and :meth:`_bind`, except on the common float64
         call, which :meth:`_bind_plain` answers without them."""
@@ -76,7 +89,8 @@ class Function:
         system = system_for(point, kwargs, digits, exact, arrays)
         return (system, *self._bind(point, kwargs, system))
 
-    def _bind_plain(self, point, kwargs):
+    def _bind_plain(self, point: Point,
+                    kwargs: Mapping[str, Any]) -> tuple[Tape, list[float]] | None:
         """(tape, float values) of a point that is a dict of finite floats
         and ints whose names already passed :meth:`_bind`'s checks (which is
         when the tape is in ``_checked``): none of those checks can say
@@ -100,7 +114,8 @@ class Function:
         # (a sum that overflows only sends a finite point the long way round)
         return (tape, values) if math.isfinite(sum(values)) else None
 
-    def _bind(self, point, kwargs, system=None):
+    def _bind(self, point: Point, kwargs: Mapping[str, Any],
+              system: NumberSystem | None = None) -> tuple[Tape, list]:
         """(tape, input values): float64 numbers, or in another number system
         the values as given (text is read at each working precision)."""
         point = point_mapping(point, kwargs)
@@ -119,23 +134,24 @@ class Function:
         self._checked[tape.inputs] = tape
         return tape, list(point.values())
 
-    def evaluate(self, point=None, *, digits=None, exact=False, **kwargs):
+    def evaluate(self, point: Point = None, *, digits: int | None = None, exact: bool = False,
+                 **kwargs: Any) -> Evaluation:
         """The value(s) at a point: an :class:`Evaluation`."""
         system, tape, specs = self._prepare(point, kwargs, digits, exact)
 
-        def compute(inputs):
+        def compute(inputs: list) -> tuple[list, list]:
             vals, warnings = primal(tape, inputs, system)
             return [vals[o] for o in tape.outputs], warnings
 
         values, warnings, pt = solve(system, tape, specs, compute)
         return Evaluation(self.outputs, values, warnings, pt, system)
 
-    def __call__(self, point=None, **kwargs):
+    def __call__(self, point: Point = None, **kwargs: Any) -> Any:
         result = self.evaluate(point, **kwargs).values
         return result[0] if len(result) == 1 else result
 
-    def gradient(self, point=None, *, wrt=None, mode="auto", digits=None, exact=False,
-                 **kwargs):
+    def gradient(self, point: Point = None, *, wrt: Names = None, mode: str = "auto",
+                 digits: int | None = None, exact: bool = False, **kwargs: Any) -> Derivatives:
         """Value and gradient (one output) or Jacobian (several): a
         :class:`Derivatives`.  ``mode`` is forward, reverse or auto (reverse
         when there are fewer outputs than variables to differentiate by)."""
@@ -143,13 +159,13 @@ class Function:
             system_for(point, kwargs, digits, exact)
             choose_mode(mode, 1, 1)
         system, tape, specs = self._prepare(point, kwargs, digits, exact)
-        wrt = self._wrt(tape, wrt)
-        mode = choose_mode(mode, len(self.outputs), len(wrt))
-        index = [tape.input_index[w] for w in wrt]
+        names = self._wrt(tape, wrt)
+        mode = choose_mode(mode, len(self.outputs), len(names))
+        index = [tape.input_index[w] for w in names]
         n, m = tape.n_inputs, len(tape.outputs)
         one, zero = system.one, system.zero
 
-        def compute(inputs):
+        def compute(inputs: list) -> tuple[list, list]:
             lin = linearize(tape, inputs, system)
             if mode == "forward":
                 seeds = [[one if j == i else zero for j in range(n)] for i in index]
@@ -167,41 +183,47 @@ class Function:
 
         numbers, warnings, pt = solve(system, tape, specs, compute)
         values, rest = numbers[:m], numbers[m:]
-        k = len(wrt)
+        k = len(names)
         if system is FLOAT64:  # d + 0.0 turns -0.0 into 0.0: both modes print one zero
             rest = [d + 0.0 for d in rest]
-        jacobian = [dict(zip(wrt, rest[r * k:(r + 1) * k])) for r in range(m)]
+        jacobian = [dict(zip(names, rest[r * k:(r + 1) * k])) for r in range(m)]
         return Derivatives(self.outputs, values, jacobian, mode, warnings, pt, system)
 
     # Beyond the gradient (adcli/higher.py): J·v, uᵀ·J, Hessians, Taylor, mixed partials.
-    def jvp(self, point=None, direction=None, **kwargs):
+    def jvp(self, point: Point = None, direction: Vector | None = None,
+            **kwargs: Any) -> Directional:
         """J·v along ``direction`` ({name: value}) in one tangent sweep."""
         return higher.jvp(self, point, direction, **kwargs)
 
-    def vjp(self, point=None, cotangent=None, *, wrt=None, **kwargs):
+    def vjp(self, point: Point = None, cotangent: Vector | None = None, *, wrt: Names = None,
+            **kwargs: Any) -> Cotangent:
         """uᵀ·J for ``cotangent`` u (one weight per output) in one adjoint sweep."""
         return higher.vjp(self, point, cotangent, wrt=wrt, **kwargs)
 
-    def hessian(self, point=None, *, wrt=None, output=None, direction=None, digits=None,
-                exact=False, **kwargs):
+    def hessian(self, point: Point = None, *, wrt: Names = None, output: int | str | None = None,
+                direction: Vector | None = None, digits: int | None = None, exact: bool = False,
+                **kwargs: Any) -> Hessian:
         """Value, gradient and dense Hessian (forward-over-reverse); with
         ``direction`` one Hessian-vector product."""
         return higher.hessian(self, point, wrt=wrt, output=output, direction=direction,
                        digits=digits, exact=exact, **kwargs)
 
-    def taylor(self, point=None, order=2, *, direction=None, wrt=None, digits=None,
-               exact=False, **kwargs):
+    def taylor(self, point: Point = None, order: int = 2, *, direction: Vector | None = None,
+               wrt: Names = None, digits: int | None = None, exact: bool = False,
+               **kwargs: Any) -> Taylor:
         """Taylor coefficients and derivatives of f(x + t·v) at t = 0 up to ``order``."""
         return higher.taylor(self, point, order, direction=direction, wrt=wrt, digits=digits,
                       exact=exact, **kwargs)
 
-    def partial(self, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
+    def partial(self, point: Point = None, wrt: Names = None, *, digits: int | None = None,
+                exact: bool = False, **kwargs: Any) -> Partial:
         """One mixed partial of any order: ``wrt="x,x,y"`` is ∂³f/∂x²∂y."""
         return higher.partial(self, point, wrt, digits=digits, exact=exact, **kwargs)
 
     # The ω trace and the cost of each mode (adcli/modes/trace.py, cost.py).
-    def trace(self, point=None, *, mode="auto", wrt=None, seed=None, output=None,
-              cost=True, digits=None, exact=False):
+    def trace(self, point: Point = None, *, mode: str = "auto", wrt: Names = None,
+              seed: Mapping[str, Any] | None = None, output: int | None = None,
+              cost: bool = True, digits: int | None = None, exact: bool = False) -> Trace:
         """The ω trace of one forward (``seed`` {name: value}, or one sweep
         per ``wrt`` variable) or reverse (``output`` index, or one sweep per
         output) accumulation: a :class:`adcli.modes.trace.Trace`."""
@@ -215,7 +237,8 @@ class Function:
             _present_trace(trace)
         return trace
 
-    def graph(self, point=None, *, mode=None, wrt=None, seed=None):
+    def graph(self, point: Point = None, *, mode: str | None = None, wrt: Names = None,
+              seed: Mapping[str, Any] | None = None) -> Dag:
         """The DAG as its tape (``adcli graph``), with the ω trace at
         ``point`` when one is given (values; tangents or adjoints too when
         ``mode`` is given): a :class:`adcli.results.Dag`."""
@@ -228,7 +251,7 @@ class Function:
         trace = self.trace(point, mode=mode or "auto", wrt=wrt, seed=seed, cost=False)
         return Dag(self.tape(list(trace.point)), trace, mode)
 
-    def cost(self, point=None, *, wrt=None):
+    def cost(self, point: Point = None, *, wrt: Names = None) -> Cost:
         """What each mode costs for the full gradient/Jacobian, counted from
         the sweeps: a :class:`adcli.modes.cost.Cost` (``.as_dict()``)."""
         from .modes.cost import cost_of
@@ -237,7 +260,7 @@ class Function:
         return cost_of(tape, values, len(self._wrt(tape, wrt)))
 
     # The derivative itself (adcli/codegen/): as a Function, and as source code.
-    def derivative(self, wrt=None, *, mode="auto"):
+    def derivative(self, wrt: Names = None, *, mode: str = "auto") -> Function:
         """The derivative as a new :class:`Function` (composable: its own
         ``derivative`` is the second derivative); outputs ``df/dx``, one per
         output and variable in ``wrt`` (default: every input), row-major."""
@@ -245,15 +268,18 @@ class Function:
 
         return derivative_function(self, wrt, mode)
 
-    def codegen(self, lang="c", *, mode="auto", order=1, **options):
+    def codegen(self, lang: str = "c", *, mode: str = "auto", order: int = 1,
+                **options: Any) -> str:
         """Source code computing the value(s) and derivatives: ``lang`` is
         c, python, numpy or js (see docs/codegen.md for the options)."""
         from .codegen.targets import generate
 
         return generate(self, lang, mode=mode, order=order, **options)
 
-    def plot(self, over, *, order=1, at=None, wrt=None, samples=None, size=None,
-             output=None):
+    def plot(self, over: str | Mapping[str, tuple[float, float]], *, order: int = 1,
+             at: str | Mapping[str, Any] | None = None, wrt: Names = None,
+             samples: int | None = None, size: tuple[int, int] | None = None,
+             output: int | str | None = None) -> Any:
         """A matplotlib figure (needs ``adcli[plot]``) of f and its derivatives
         up to ``order`` over ``over`` (``"x=-6:6"`` or ``{"x": (-6, 6)}``), the
         other inputs fixed by ``at``; over two variables a heat map of f with
@@ -263,7 +289,7 @@ class Function:
         return figure(self, over, order=order, at=at, wrt=wrt, samples=samples, size=size,
                       output=output)
 
-    def _wrt(self, tape, wrt):
+    def _wrt(self, tape: Tape, wrt: Names) -> list[str]:
         if wrt is None:
             return list(tape.inputs)
         if not isinstance(wrt, str) and not (
@@ -271,14 +297,14 @@ class Function:
             raise UsageError(f"wrt names variables (a name or a list of names), not {wrt!r}",
                              hint="a variable named `wrt` goes in the point mapping: "
                                   "f.gradient({'wrt': 3})")
-        wrt = [wrt] if isinstance(wrt, str) else list(wrt)
+        names = [wrt] if isinstance(wrt, str) else list(wrt)
         inputs = set(tape.inputs)  # a set: --wrt may name thousands of inputs
-        for name in wrt:
+        for name in names:
             if name not in inputs:
                 raise UsageError(
                     f"cannot differentiate with respect to `{name}`: it is not an input",
                     hint=f"the inputs are {', '.join(tape.inputs) or 'none'}")
-        return wrt
+        return names
 
 
 def _present_trace(trace):
@@ -291,10 +317,10 @@ def _present_trace(trace):
         row.values = [present(v) for v in row.values]  # (seeds stay floats, as shown)
 
 
-_COMPILED: dict = {}
+_COMPILED: dict[str, Function] = {}
 
 
-def compile(source):  # noqa: A001 - the natural name for "parse once"
+def compile(source: str) -> Function:  # noqa: A001 - the natural name for "parse once"
     """Parse ``source`` once into a reusable :class:`Function`."""
     fn = _COMPILED.get(source)
     if fn is None:
@@ -304,12 +330,13 @@ def compile(source):  # noqa: A001 - the natural name for "parse once"
     return fn
 
 
-def evaluate(source, point=None, **kwargs):
+def evaluate(source: str, point: Point = None, **kwargs: Any) -> Any:
     """The value of ``source`` at a point: ``adcli.evaluate("x*y", x=2, y=3)``."""
     return compile(source)(point, **kwargs)
 
 
-def grad(source, point=None, *, wrt=None, mode="auto", digits=None, exact=False, **kwargs):
+def grad(source: str, point: Point = None, *, wrt: Names = None, mode: str = "auto",
+         digits: int | None = None, exact: bool = False, **kwargs: Any) -> Derivatives:
     """Value and gradient: ``adcli.grad("x1*x2+sin(x1)", x1=2, x2=3)``;
     ``digits=50`` or ``exact=True`` for another number system."""
     return compile(source).gradient(point, wrt=wrt, mode=mode, digits=digits, exact=exact,
@@ -318,30 +345,35 @@ def grad(source, point=None, *, wrt=None, mode="auto", digits=None, exact=False,
 
 # --- module-level helpers ----------------------------------------------------
 
-def jvp_of(source, point=None, direction=None, **kwargs):
+def jvp_of(source: str, point: Point = None, direction: Vector | None = None,
+           **kwargs: Any) -> Directional:
     """J·v: ``adcli.jvp("x*y", {"x": 2, "y": 3}, direction={"x": 1}).derivative``."""
     return higher.jvp(compile(source), point, direction, **kwargs)
 
 
-def vjp_of(source, point=None, cotangent=None, *, wrt=None, **kwargs):
+def vjp_of(source: str, point: Point = None, cotangent: Vector | None = None, *,
+           wrt: Names = None, **kwargs: Any) -> Cotangent:
     """uᵀ·J: ``adcli.vjp("x*y, x+y", {"x": 2, "y": 3}, cotangent=[1, 1]).gradient``."""
     return higher.vjp(compile(source), point, cotangent, wrt=wrt, **kwargs)
 
 
-def hessian_of(source, point=None, *, wrt=None, output=None, direction=None, digits=None,
-               exact=False, **kwargs):
+def hessian_of(source: str, point: Point = None, *, wrt: Names = None,
+               output: int | str | None = None, direction: Vector | None = None,
+               digits: int | None = None, exact: bool = False, **kwargs: Any) -> Hessian:
     """Value, gradient, Hessian: ``adcli.hessian("x*y^2", x=1, y=2).hessian``."""
     return higher.hessian(compile(source), point, wrt=wrt, output=output, direction=direction,
                    digits=digits, exact=exact, **kwargs)
 
 
-def taylor_of(source, point=None, order=2, *, direction=None, wrt=None, digits=None,
-              exact=False, **kwargs):
+def taylor_of(source: str, point: Point = None, order: int = 2, *,
+              direction: Vector | None = None, wrt: Names = None, digits: int | None = None,
+              exact: bool = False, **kwargs: Any) -> Taylor:
     """``adcli.taylor("exp(sin(x))", {"x": 0.5}, order=30).derivatives[30]``."""
     return higher.taylor(compile(source), point, order, direction=direction, wrt=wrt,
                   digits=digits, exact=exact, **kwargs)
 
 
-def partial_of(source, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
+def partial_of(source: str, point: Point = None, wrt: Names = None, *,
+               digits: int | None = None, exact: bool = False, **kwargs: Any) -> Partial:
     """``adcli.partial("x^2*y", {"x": 3, "y": 5}, wrt="x,x,y").partial`` → 2.0."""
     return higher.partial(compile(source), point, wrt, digits=digits, exact=exact, **kwargs)

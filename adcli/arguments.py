@@ -10,11 +10,39 @@ from __future__ import annotations
 
 import math
 import numbers as _numbers
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from .errors import UsageError, example_point, listed
+from .graph.tape import Tape
 from .modes.engine import read_value
-from .numsys import FLOAT64, numpy_arrays
+from .numsys import FLOAT64, NumberSystem, numpy_arrays
 from .numsys import system as number_system
+
+# a point as the API takes it: a mapping of names to values, or None
+Point = Mapping[str, Any] | None
+# ``wrt`` as the API takes it: "x,y", a list of names, or None for every input
+Names = str | Iterable[str] | None
+
+
+class FunctionLike(Protocol):
+    """What the layers built on the API (higher, sparse) use of an
+    :class:`adcli.Function`: named here so that they need not import it."""
+
+    source: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+    def tape(self, inputs: Iterable[str] | None = None) -> Tape: ...
+
+    def _prepare(self, point: Point, kwargs: Mapping[str, Any], digits: int | None = None,
+                 exact: bool = False, arrays: bool = True,
+                 ) -> tuple[NumberSystem, Tape, list]: ...
+
+    def _bind(self, point: Point, kwargs: Mapping[str, Any],
+              system: NumberSystem | None = None) -> tuple[Tape, list]: ...
+
+    def _wrt(self, tape: Tape, wrt: Names) -> list[str]: ...
 
 # keyword parameters of the computations: a variable with such a name is
 # given in the point mapping (``f.gradient({"mode": 3})``)
@@ -22,7 +50,7 @@ PARAMETERS = frozenset({"point", "wrt", "mode", "digits", "exact", "output", "di
                         "order", "seed", "cotangent", "cost"})
 
 
-def point_mapping(point, kwargs):
+def point_mapping(point: Any, kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """The point as a new dict: a mapping first argument (any names), then
     keyword conveniences; a name given both ways is an error."""
     if point is None:
@@ -38,7 +66,7 @@ def point_mapping(point, kwargs):
     return merged
 
 
-def checked_value(name, value, float64):
+def checked_value(name: str, value: Any, float64: bool) -> Any:
     """A point value as a finite float64; for another number system the
     value as given (read later at its precision).  A bad one is a
     UsageError naming it (never a bare TypeError, ValueError or OverflowError)."""
@@ -63,17 +91,18 @@ def checked_value(name, value, float64):
     return number
 
 
-def is_array(value):
+def is_array(value: Any) -> bool:
     return not isinstance(value, (str, bytes)) and hasattr(value, "__len__")
 
 
-def has_arrays(point, kwargs):
+def has_arrays(point: Any, kwargs: Mapping[str, Any]) -> bool:
     """Is a value of the point (a mapping or keywords) an array or a list?"""
     values = list(point.values()) if hasattr(point, "values") else []
     return any(is_array(v) for v in values + list(kwargs.values()))
 
 
-def system_for(point, kwargs, digits=None, exact=False, arrays=True):
+def system_for(point: Any, kwargs: Mapping[str, Any], digits: int | None = None,
+               exact: bool = False, arrays: bool = True) -> NumberSystem:
     """The number system of a call: NumPy arrays when a point value is an
     array (or a list) of numbers, else ``digits=``/``exact=``/float64."""
     values = list(point.values()) if hasattr(point, "values") else []
@@ -89,7 +118,7 @@ def system_for(point, kwargs, digits=None, exact=False, arrays=True):
     return numpy_arrays()
 
 
-def name_list(wrt):
+def name_list(wrt: Names) -> list[str] | None:
     if wrt is None:
         return None
     if isinstance(wrt, str):
@@ -97,7 +126,7 @@ def name_list(wrt):
     return list(wrt)
 
 
-def check_names(tape, names, param):
+def check_names(tape: Tape, names: Iterable[str], param: str) -> None:
     known = tape.input_index  # a dict: a tuple's `in` made --dir over n inputs n²
     for name in names:
         if name not in known:
@@ -106,14 +135,15 @@ def check_names(tape, names, param):
                 hint=f"the inputs are {', '.join(tape.inputs) or 'none'}", params=(param,))
 
 
-def direction_vector(tape, direction, param="direction", system=FLOAT64):
+def direction_vector(tape: Tape, direction: Mapping[str, Any] | Sequence[Any],
+                     param: str = "direction", system: NumberSystem = FLOAT64) -> list:
     """A direction {name: value} (or a sequence in input order) as a list of
     numbers of ``system`` (text such as ``"1/3"`` read at its precision)."""
     if system is FLOAT64:
-        def read(v, what):
+        def read(v: Any, what: str) -> Any:
             return finite(v, what, (param,))
     else:
-        def read(v, what):
+        def read(v: Any, what: str) -> Any:
             return read_value(system, v, what.replace("`", ""))
     if hasattr(direction, "items"):
         check_names(tape, direction, param)
@@ -128,7 +158,7 @@ def direction_vector(tape, direction, param="direction", system=FLOAT64):
     return vec
 
 
-def finite(v, what, params=()):
+def finite(v: Any, what: str, params: tuple[str, ...] = ()) -> float:
     """``v`` as a finite float; ``what`` names it in the error (with the
     ``params`` it mentions)."""
     if isinstance(v, str):
@@ -142,7 +172,7 @@ def finite(v, what, params=()):
     return v
 
 
-def output_index(fn, output):
+def output_index(fn: FunctionLike, output: int | str | None) -> int:
     """Output by 0-based index, or by name."""
     if output is None:
         if len(fn.outputs) > 1:
@@ -163,7 +193,8 @@ def output_index(fn, output):
 
 # --- results -----------------------------------------------------------------
 
-def cotangent_vector(fn, cotangent):
+def cotangent_vector(fn: FunctionLike,
+                     cotangent: Mapping[str, Any] | Sequence[Any]) -> list[float]:
     if isinstance(cotangent, dict):
         for name in cotangent:
             if name not in fn.outputs:
@@ -179,7 +210,8 @@ def cotangent_vector(fn, cotangent):
     return vec
 
 
-def taylor_line(fn, tape, order, direction, wrt, one):
+def taylor_line(fn: FunctionLike, tape: Tape, order: int, direction: Any, wrt: Names,
+                one: Any) -> tuple[int, Any]:
     """The checked order and direction of a Taylor expansion: ``wrt`` is
     one variable (direction ``one`` along it), or ``direction`` a mapping;
     a one-variable formula needs neither."""
@@ -190,7 +222,7 @@ def taylor_line(fn, tape, order, direction, wrt, one):
         raise UsageError("give either a variable (`wrt`) or a direction (`direction`), not both",
                          params=("wrt", "direction"))
     if wrt is not None:
-        names = name_list(wrt)
+        names = name_list(wrt) or []
         if len(names) != 1:
             raise UsageError("taylor `wrt` takes one variable",
                              hint="for a line through several, use `direction` x=1,y=2",
@@ -208,7 +240,7 @@ def taylor_line(fn, tape, order, direction, wrt, one):
     return order, direction
 
 
-def partial_orders(tape, wrt):
+def partial_orders(tape: Tape, wrt: Names) -> tuple[list[str], dict[int, int]]:
     """``--wrt x,x,y`` as its names and, per input index, how many times
     it is differentiated (here {x: 2, y: 1})."""
     names = name_list(wrt)
@@ -216,7 +248,7 @@ def partial_orders(tape, wrt):
         raise UsageError("partial needs `wrt`: the variables, repeated for higher order",
                          hint="e.g. `wrt` x,x,y for ∂³f/∂x²∂y", params=("wrt",))
     check_names(tape, names, "wrt")
-    counts = {}
+    counts: dict[int, int] = {}
     for name in names:
         i = tape.input_index[name]
         counts[i] = counts.get(i, 0) + 1

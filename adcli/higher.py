@@ -13,14 +13,25 @@ Methods of :class:`adcli.Function` (``.jvp``, ``.vjp``, ``.hessian``,
 ``.taylor``, ``.partial``) call the functions here.
 """
 
+from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
+from .arguments import (
+    FunctionLike,
+    Names,
+    Point,
+    has_arrays,
+    partial_orders,
+    point_mapping,
+    taylor_line,
+)
 from .arguments import check_names as _check_names
 from .arguments import cotangent_vector as _cotangent
 from .arguments import direction_vector as _direction
 from .arguments import finite as _finite
-from .arguments import has_arrays, partial_orders, point_mapping, taylor_line
 from .arguments import name_list as _names
 from .arguments import output_index as _output_index
 from .errors import AdcliError, EvalWarning, UsageError
@@ -34,7 +45,9 @@ __all__ = ["Cotangent", "Directional", "Hessian", "Partial", "Taylor", "hessian"
            "_cotangent", "_direction", "_finite", "_names", "_output_index"]
 
 
-def jvp(fn, point=None, direction=None, *, digits=None, exact=False, **kwargs):
+def jvp(fn: FunctionLike, point: Point = None,
+        direction: Mapping[str, Any] | Sequence[Any] | None = None, *,
+        digits: int | None = None, exact: bool = False, **kwargs: Any) -> Directional:
     if has_arrays(point, kwargs):
         return over_arrays(lambda p: jvp(fn, p, direction, digits=digits, exact=exact),
                            point, kwargs, fn=fn,
@@ -127,7 +140,9 @@ def _vjp_in(fn, point, cotangent, wrt, digits, exact, kwargs):
                      dict(zip(wrt, numbers[m:], strict=True)), warnings, pt, system)
 
 
-def vjp(fn, point=None, cotangent=None, *, wrt=None, digits=None, exact=False, **kwargs):
+def vjp(fn: FunctionLike, point: Point = None,
+        cotangent: Mapping[str, Any] | Sequence[Any] | None = None, *, wrt: Names = None,
+        digits: int | None = None, exact: bool = False, **kwargs: Any) -> Cotangent:
     if has_arrays(point, kwargs):
         return over_arrays(lambda p: vjp(fn, p, cotangent, wrt=wrt, digits=digits, exact=exact),
                            point, kwargs, fn=fn,
@@ -148,8 +163,10 @@ def vjp(fn, point=None, cotangent=None, *, wrt=None, digits=None, exact=False, *
                      dict(zip(tape.inputs, values, strict=True)))
 
 
-def hessian(fn, point=None, *, wrt=None, output=None, direction=None, digits=None,
-            exact=False, **kwargs):
+def hessian(fn: FunctionLike, point: Point = None, *, wrt: Names = None,
+            output: int | str | None = None,
+            direction: Mapping[str, Any] | Sequence[Any] | None = None,
+            digits: int | None = None, exact: bool = False, **kwargs: Any) -> Hessian:
     if has_arrays(point, kwargs):
         return over_arrays(
             lambda p: hessian(fn, p, wrt=wrt, output=output, direction=direction),
@@ -173,19 +190,19 @@ def _hessian_in(fn, system, tape, specs, wrt, output, direction):
     along = FLOAT64 if system.elementwise else system
     if direction is not None:
         _direction(tape, direction, "direction", along)  # names checked before any work
-        state = {}
+        state: dict[str, list] = {}
 
-        def compute(inputs):
+        def compute_hvp(inputs: list) -> tuple[list, list]:
             vec = state["vec"] = _direction(tape, direction, "direction", along)
             value, grad, hv, warnings = H.hessian_vector(tape, inputs, vec, k, idx, system)
             return [value] + grad + hv, warnings
 
-        numbers, warnings, pt = solve(system, tape, specs, compute)
+        numbers, warnings, pt = solve(system, tape, specs, compute_hvp)
         return Hessian(fn.outputs[k], numbers[0], dict(zip(names, numbers[1:1 + m])), None,
                        dict(zip(tape.inputs, state["vec"], strict=True)),
                        dict(zip(names, numbers[1 + m:], strict=True)), warnings, pt, system)
 
-    def compute(inputs):
+    def compute(inputs: list) -> tuple[list, list]:
         value, grad, rows, warnings = H.hessian(tape, inputs, k, idx, system=system)
         return [value] + grad + [h for row in rows for h in row], warnings
 
@@ -197,8 +214,9 @@ def _hessian_in(fn, system, tape, specs, wrt, output, direction):
                    matrix, None, None, warnings, pt, system)
 
 
-def taylor(fn, point=None, order=2, *, direction=None, wrt=None, digits=None, exact=False,
-           **kwargs):
+def taylor(fn: FunctionLike, point: Point = None, order: int = 2, *,
+           direction: Mapping[str, Any] | Sequence[Any] | None = None, wrt: Names = None,
+           digits: int | None = None, exact: bool = False, **kwargs: Any) -> Taylor:
     if has_arrays(point, kwargs):
         return over_arrays(
             lambda p: taylor(fn, p, order, direction=direction, wrt=wrt),
@@ -224,7 +242,7 @@ def _taylor_in(fn, system, tape, specs, order, direction, wrt):
     state = {"vec": _direction(tape, direction, "direction", along), "lost": None}
     width = order + 1
 
-    def compute(inputs):
+    def compute(inputs: list) -> tuple[list, list]:
         if along is not FLOAT64:  # "1/3" read again at each working precision
             state["vec"] = _direction(tape, direction, "direction", system)
         vec = state["vec"]
@@ -252,7 +270,7 @@ RESCALE = 1.0 + 2.0 ** -7
 MAX_VECTOR_ORDER = 170  # k! is a float up to 170!: beyond, derivatives() steps per point
 
 
-def rounding_loss_mask(np, coefs, again):
+def rounding_loss_mask(np: Any, coefs: list[list[Any]], again: list[list[Any]]) -> Any:
     """:func:`rounding_loss` element by element over arrays: where the two
     lanes disagree beyond :data:`LOST` (those points are computed again one
     by one, which gives each its warning)."""
@@ -269,7 +287,7 @@ def rounding_loss_mask(np, coefs, again):
     return lost
 
 
-def rounding_loss(coefs, again):
+def rounding_loss(coefs: list[list[float]], again: list[list[float]]) -> list[EvalWarning]:
     """Float64 Taylor coefficients of high order can be all rounding noise
     (sinh(x)/x at 0.5: c20 came out 1.5e-10, true 2.2e-20).  ``again`` are
     the coefficients along s·v with s = :data:`RESCALE` = 1 + 2⁻⁷: exactly,
@@ -297,7 +315,8 @@ def rounding_loss(coefs, again):
                         "`digits` N computes them with N", params=("digits",))]
 
 
-def partial(fn, point=None, wrt=None, *, digits=None, exact=False, **kwargs):
+def partial(fn: FunctionLike, point: Point = None, wrt: Names = None, *,
+            digits: int | None = None, exact: bool = False, **kwargs: Any) -> Partial:
     if has_arrays(point, kwargs):
         return over_arrays(lambda p: partial(fn, p, wrt), point, kwargs, digits, exact, fn=fn,
                            together=lambda tape, columns: (_partial_over_arrays(fn, tape, columns,
@@ -321,9 +340,9 @@ def _partial_in(fn, system, tape, specs, wrt):
 
     names, counts = partial_orders(tape, wrt)
     n_out = len(tape.outputs)
-    state = {}
+    state: dict[str, int] = {}
 
-    def compute(inputs):
+    def compute(inputs: list) -> tuple[list, list]:
         vals, _ = primal(tape, inputs, system)
         parts, warnings, state["sweeps"] = mixed_partial(tape, inputs, counts, system)
         return [vals[o] for o in tape.outputs] + parts, warnings
@@ -355,7 +374,10 @@ _SHARED = frozenset({"outputs", "output", "direction", "order", "wrt", "sweeps",
 VECTOR_FROM = 16
 
 
-def over_arrays(compute, point, kwargs, digits=None, exact=False, together=None, fn=None):
+def over_arrays(compute: Callable[[dict[str, float]], Any], point: Point,
+                kwargs: Mapping[str, Any], digits: int | None = None, exact: bool = False,
+                together: Callable[..., Any] | None = None,
+                fn: FunctionLike | None = None) -> Any:
     """``compute({name: float})`` at every point of the broadcast arrays in
     ``point``/``kwargs``, stacked into one result of arrays; with
     ``together(tape, columns)`` ((the result over flat arrays of every
@@ -381,7 +403,8 @@ def over_arrays(compute, point, kwargs, digits=None, exact=False, together=None,
             return stacked
     results = [_one_point(compute, names, arrays, index) for index in np.ndindex(shape)]
     first = results[0]
-    stacked = type(first).__new__(type(first))
+    cls: Any = type(first)  # a result class of the scalar engine
+    stacked = cls.__new__(cls)
     for slot in type(first).__slots__:
         values = [getattr(r, slot) for r in results]
         if slot == "warnings":

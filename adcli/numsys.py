@@ -154,7 +154,8 @@ class NumberSystem:
 
     def at_kink(self, prim: Primitive, args: list) -> Any:
         """False, or where ``prim`` sits on its kink (True, or a mask)."""
-        return bool(prim.kink(*args)) or False
+        kink = prim.kink
+        return kink is not None and bool(kink(*args))
 
     def kink_partial(self, p: Any, where: Any) -> Any:
         """A partial at a kink: nan (no derivative) becomes 0, the convention."""
@@ -351,7 +352,7 @@ class MPDigits(_PreciseBase):
         except ValueError:
             return None
 
-    def rule_constant(self, value):
+    def rule_constant(self, value: float) -> Any:
         for name, c in CONSTANTS.items():
             if value == c:
                 return self.mpmath.pi * 2 if name == "tau" else getattr(self.mpmath, name)
@@ -522,7 +523,7 @@ class ExactRationals(_PreciseBase):
         except (ValueError, ZeroDivisionError):
             return None
 
-    def rule_constant(self, value):
+    def rule_constant(self, value: float) -> Any:
         for name, c in CONSTANTS.items():
             if value == c:
                 return _Irrational(name)
@@ -648,7 +649,7 @@ class NumpyArrays(NumberSystem):
         return bool(self.np.isfinite(x).all())
 
     @staticmethod
-    def nonzero(x):
+    def nonzero(x: Any) -> bool:
         return not (isinstance(x, float) and x == 0.0)
 
     def at_kink(self, prim: Primitive, args: list) -> Any:
@@ -670,12 +671,14 @@ class NumpyArrays(NumberSystem):
                 return (x == 0) & ~((y == np.trunc(y)) & (y >= 1))
             if prim.key in ("atan2", "hypot"):
                 return (args[0] == 0) & (args[1] == 0)
+            kink = prim.kink
+            assert kink is not None, f"{prim.key} has no kink"  # asked only of those that do
             try:
-                return np.asarray(prim.kink(*args), dtype=bool)
+                return np.asarray(kink(*args), dtype=bool)
             except (ValueError, TypeError):  # `and` on arrays: element by element
                 columns = [c.ravel().tolist() for c in np.broadcast_arrays(*args)]
                 shape = np.broadcast_shapes(*(a.shape for a in args))
-                flags = (bool(prim.kink(*row)) for row in zip(*columns, strict=True))
+                flags = (bool(kink(*row)) for row in zip(*columns, strict=True))
                 return np.fromiter(flags, dtype=bool, count=math.prod(shape)).reshape(shape)
 
     def ieee(self) -> ContextManager:

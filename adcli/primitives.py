@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Callable
 
 INF = math.inf
 
@@ -28,10 +29,15 @@ class Primitive:
         "tangent_left", "edge", "second",
     )
 
-    def __init__(self, key, fn, partials, *, name=None, params=None, infix=None,
-                 prec=None, latex=None, domain="all real numbers", kink=None,
-                 kink_note=None, doc="", np=None, mp=None, taylor=None, tangent_left=None,
-                 edge=None, second=None):
+    def __init__(self, key: str, fn: Callable[..., float], partials: tuple[str, ...], *,
+                 name: str | None = None, params: tuple[str, ...] | None = None,
+                 infix: str | None = None, prec: int | None = None, latex: str | None = None,
+                 domain: str = "all real numbers", kink: Callable[..., bool] | None = None,
+                 kink_note: str | None = None, doc: str = "", np: str | None = None,
+                 mp: str | None = None, taylor: str | None = None,
+                 tangent_left: tuple[bool, ...] | None = None,
+                 edge: Callable[..., str | None] | None = None,
+                 second: tuple[str, ...] | None = None) -> None:
         self.key = key
         self.name = name or key  # what the user types
         self.params = params or (("x",) if len(partials) == 1 else ("x", "y"))

@@ -6,17 +6,21 @@ asked for), warnings and the point.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .errors import UsageError
-from .numsys import FLOAT64
+from .errors import EvalWarning, UsageError
+from .numsys import FLOAT64, NumberSystem
+
+# what a result records of its point: {name: value as computed}
+PointValues = dict[str, Any] | None
 
 if TYPE_CHECKING:
     from .graph.tape import Tape
     from .modes.trace import Trace
 
 
-def one_or_all(items):
+def one_or_all(items: Sequence[Any]) -> Any:
     """The rule of every result: the one entry alone (one output), else the list."""
     return items[0] if len(items) == 1 else items
 
@@ -40,6 +44,8 @@ class _Numbers:
     ``value``, which is ``values`` by :func:`one_or_all`."""
 
     __slots__ = ()
+    values: list[Any]
+    system: NumberSystem
 
     def _present_numbers(self):
         """With ``digits=N`` or ``exact=True``, every number of the result
@@ -53,15 +59,15 @@ class _Numbers:
                 setattr(self, field, _presented(present, getattr(self, field)))
 
     @property
-    def value(self):
+    def value(self) -> Any:
         return one_or_all(self.values)
 
     @property
-    def context(self):
+    def context(self) -> NumberSystem:
         """The number system (``.context.format(x)`` prints a number of it)."""
         return self.system
 
-    def format(self, x):
+    def format(self, x: Any) -> str:
         """``x`` as text in this result's number system (its digits)."""
         return self.system.format(x)
 
@@ -77,7 +83,8 @@ class Evaluation(_Numbers):
 
     __slots__ = ("outputs", "values", "warnings", "point", "system")
 
-    def __init__(self, outputs, values, warnings, point=None, system=FLOAT64):
+    def __init__(self, outputs: Sequence[str], values: list[Any], warnings: list[EvalWarning],
+                 point: PointValues = None, system: NumberSystem = FLOAT64) -> None:
         self.outputs = outputs
         self.values = values
         self.warnings = warnings
@@ -95,7 +102,9 @@ class Derivatives(_Numbers):
 
     __slots__ = ("outputs", "values", "jacobian", "mode", "warnings", "point", "system")
 
-    def __init__(self, outputs, values, jacobian, mode, warnings, point, system=FLOAT64):
+    def __init__(self, outputs: Sequence[str], values: list[Any],
+                 jacobian: list[dict[str, Any]], mode: str, warnings: list[EvalWarning],
+                 point: PointValues, system: NumberSystem = FLOAT64) -> None:
         self.outputs = outputs
         self.values = values
         self.jacobian = jacobian  # one {variable: derivative} per output
@@ -106,7 +115,7 @@ class Derivatives(_Numbers):
         self._present_numbers()
 
     @property
-    def gradient(self):
+    def gradient(self) -> dict[str, Any]:
         """{variable: ∂f/∂variable} for a scalar function."""
         if len(self.values) != 1:
             raise UsageError("several outputs: use .jacobian (one row per output)")
@@ -132,8 +141,9 @@ class Directional(_Result):
     __slots__ = ("outputs", "values", "direction", "derivatives", "mode", "warnings", "point",
                  "system")
 
-    def __init__(self, outputs, values, direction, derivatives, warnings, point,
-                 system=FLOAT64):
+    def __init__(self, outputs: Sequence[str], values: list[Any], direction: dict[str, Any],
+                 derivatives: list[Any], warnings: list[EvalWarning], point: PointValues,
+                 system: NumberSystem = FLOAT64) -> None:
         self.system = system
         self.outputs, self.values, self.direction = outputs, values, direction
         self.derivatives, self.mode, self.warnings, self.point = (
@@ -141,7 +151,7 @@ class Directional(_Result):
         self._present_numbers()
 
     @property
-    def derivative(self):
+    def derivative(self) -> Any:
         return one_or_all(self.derivatives)
 
 
@@ -151,7 +161,9 @@ class Cotangent(_Result):
     __slots__ = ("outputs", "values", "cotangent", "gradient", "mode", "warnings", "point",
                  "system")
 
-    def __init__(self, outputs, values, cotangent, gradient, warnings, point, system=FLOAT64):
+    def __init__(self, outputs: Sequence[str], values: list[Any], cotangent: dict[str, Any],
+                 gradient: dict[str, Any], warnings: list[EvalWarning], point: PointValues,
+                 system: NumberSystem = FLOAT64) -> None:
         self.system = system
         self.outputs, self.values, self.cotangent = outputs, values, cotangent
         self.gradient, self.mode, self.warnings, self.point = (
@@ -165,9 +177,12 @@ class Hessian(_Result):
 
     __slots__ = ("output", "value", "gradient", "hessian", "direction", "hvp", "mode",
                  "warnings", "point", "system")
+    value: Any  # a slot (the one output's value), in place of _Numbers' property
 
-    def __init__(self, output, value, gradient, hessian, direction, hvp, warnings, point,
-                 system=FLOAT64):
+    def __init__(self, output: str, value: Any, gradient: dict[str, Any],
+                 hessian: dict[str, dict[str, Any]] | None, direction: dict[str, Any] | None,
+                 hvp: dict[str, Any] | None, warnings: list[EvalWarning], point: PointValues,
+                 system: NumberSystem = FLOAT64) -> None:
         self.system = system
         self.output, self.value, self.gradient, self.hessian = output, value, gradient, hessian
         self.direction, self.hvp = direction, hvp
@@ -176,17 +191,19 @@ class Hessian(_Result):
         self._present_numbers()
 
     @property
-    def outputs(self):
+    def outputs(self) -> tuple[str]:
         """The one output this Hessian is of (as every result's ``outputs``)."""
         return (self.output,)
 
     @property
-    def values(self):
+    def values(self) -> list[Any]:  # type: ignore[override]  # derived from the one value
         """[value]: a Hessian is of one output (see :class:`Evaluation`)."""
         return [self.value]
 
-    def matrix(self):
+    def matrix(self) -> list[list[Any]]:
         """The Hessian as a list of rows, in the order of ``gradient``."""
+        if self.hessian is None:
+            raise UsageError("a Hessian-vector product has no matrix: see .hvp")
         names = list(self.gradient)
         return [[self.hessian[r][c] for c in names] for r in names]
 
@@ -198,8 +215,9 @@ class Taylor(_Result):
     __slots__ = ("outputs", "values", "direction", "order", "coefficients_of",
                  "derivatives_of", "warnings", "point", "system")
 
-    def __init__(self, outputs, direction, order, coefficients, warnings, point,
-                 system=FLOAT64):
+    def __init__(self, outputs: Sequence[str], direction: dict[str, Any], order: int,
+                 coefficients: list[list[Any]], warnings: list[EvalWarning], point: PointValues,
+                 system: NumberSystem = FLOAT64) -> None:
         from .modes.taylor import derivatives
 
         self.outputs, self.direction, self.order = outputs, direction, order
@@ -216,11 +234,11 @@ class Taylor(_Result):
         self._present_numbers()
 
     @property
-    def coefficients(self):
+    def coefficients(self) -> Any:
         return one_or_all(self.coefficients_of)
 
     @property
-    def derivatives(self):
+    def derivatives(self) -> Any:
         return one_or_all(self.derivatives_of)
 
 
@@ -230,15 +248,16 @@ class Partial(_Result):
     __slots__ = ("outputs", "values", "wrt", "partials", "sweeps", "warnings", "point",
                  "system")
 
-    def __init__(self, outputs, values, wrt, partials, sweeps, warnings, point,
-                 system=FLOAT64):
+    def __init__(self, outputs: Sequence[str], values: list[Any], wrt: list[str],
+                 partials: list[Any], sweeps: int, warnings: list[EvalWarning], point: PointValues,
+                 system: NumberSystem = FLOAT64) -> None:
         self.system = system
         self.outputs, self.values, self.wrt, self.partials = outputs, values, wrt, partials
         self.sweeps, self.warnings, self.point = sweeps, warnings, point
         self._present_numbers()
 
     @property
-    def partial(self):
+    def partial(self) -> Any:
         return one_or_all(self.partials)
 
 

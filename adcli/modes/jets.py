@@ -15,8 +15,10 @@ makes the jets' coefficients jets, and so on.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
+from ..graph.tape import Tape
 from ..numsys import NumberSystem
 from ..primitives import PRIMITIVES
 from .engine import primal
@@ -168,7 +170,7 @@ class JetSystem:
     def rule_constant(self, value: float) -> Jet:
         return self.number(self.base.rule_constant(value))
 
-    def fsum(self, xs) -> Jet:
+    def fsum(self, xs: Iterable[Any]) -> Jet:
         cols: list[list] = [[] for _ in range(self.order + 1)]
         for x in xs:
             x = self.number(x)
@@ -212,7 +214,7 @@ class JetSystem:
         return Jet(self, list(s.c[: self.order + 1]))
 
 
-def at_kink(tape, vals: list) -> bool:
+def at_kink(tape: Tape, vals: list) -> bool:
     """Some step of the tape sits on its primitive's kink."""
     for step in tape.steps:
         kink = step.prim.kink
@@ -221,8 +223,9 @@ def at_kink(tape, vals: list) -> bool:
     return False
 
 
-def nested_partial(tape, point: list, items: list[tuple[int, int]],
-                   system: NumberSystem, engine: type, exponents: list[int] | None = None):
+def nested_partial(tape: Tape, point: list, items: list[tuple[int, int]],
+                   system: NumberSystem, engine: type, exponents: list[int] | None = None,
+                   ) -> tuple[list, list] | None:
     """∂^m f/∂x_{i₁}^{k₁}… for every output by one Taylor sweep along x_{i₁}
     over jets in the other variables (``items``: (input index, k), two or
     more), or None where that sweep does not give finite numbers cleanly (a

@@ -25,13 +25,18 @@ Each coefficient costs O(k), so a sweep to order K costs O(K²) per step (the
 rare ``x^y`` with a varying exponent is O(K³)).
 """
 
+from __future__ import annotations
+
 import itertools
 import math
+from collections.abc import Callable, Sequence
 from operator import mul
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import AdcliError, DomainError, EvalWarning
 from ..graph.dag import CONST, VAR, postorder
-from ..numsys import FLOAT64, safe_fsum
+from ..graph.tape import Tape
+from ..numsys import FLOAT64, NumberSystem, safe_fsum
 from ..numsys import system as number_system
 from ..numtext import plain_number
 from ..primitives import PRIMITIVES, Primitive
@@ -40,12 +45,16 @@ from .messages import call_text, kink_warning
 from .rules import rule_graph
 from .sweeps import without_gc
 
+if TYPE_CHECKING:
+    from ..numsys import NumpyArrays
+
 # --- explicit recurrences named by the table's ``taylor`` field -------------
 # Each gives coefficient n ≥ 1 of y from the arguments' coefficients (lists
 # holding at least n + 1 entries) and y's own coefficients 0 … n−1.
 
 
-def make_rules(fsum, log, zero=0.0, one=1.0):
+def make_rules(fsum: Callable[[Any], Any], log: Callable[[Any], Any], zero: Any = 0.0,
+               one: Any = 1.0) -> dict[str, Callable[..., Any]]:
     """The recurrences over a number system: ``fsum`` sums a sequence
     accurately, ``log`` is the natural log, ``zero``/``one`` its 0 and 1
     (``math.fsum``, ``math.log``, floats: :data:`RULES`; other number
@@ -204,7 +213,8 @@ RULES = make_rules(safe_fsum, math.log)
 FAST_RULES = make_rules(math.fsum, math.log)
 
 
-def elementwise_pow(rules, system):
+def elementwise_pow(rules: dict[str, Callable[..., Any]],
+                    system: NumpyArrays) -> Callable[..., Any]:
     """``_pow`` over arrays (:class:`adcli.numsys.NumpyArrays`): the scalar
     rule branches on values (is the exponent constant so far, is it 0, 1 or
     2, is the base 0, does the power under- or overflow), so here every
@@ -323,16 +333,19 @@ class Series:
 
     __slots__ = ("c", "prim", "args", "derivs", "const", "id", "state", "again", "jc")
 
-    def __init__(self, c, prim=None, args=(), const=False, id=0):
+    def __init__(self, c: list, prim: Primitive | None = None, args: tuple[Series, ...] = (),
+                 const: bool = False, id: int = 0) -> None:
         self.c = c
         self.prim = prim
         self.args = args
-        self.derivs = None  # the partial-derivative series, built on first use
-        self.state = None  # a recurrence's own running series (STATEFUL)
+        self.derivs: list | None = None  # the partial-derivative series, built on first use
+        self.state: list | None = None  # a recurrence's own running series (STATEFUL)
         self.const = const
         self.id = id
-        self.again = None  # the coefficients along the rescaled line (see sweep_rescaled)
-        self.jc = None  # j·c_j, j = 0, 1, …: what a generic sum takes from an argument
+        # the coefficients along the rescaled line (see sweep_rescaled)
+        self.again: list | None = None
+        # j·c_j, j = 0, 1, …: what a generic sum takes from an argument
+        self.jc: list | None = None
 
 
 _RULE_GRAPHS: dict = {}
@@ -387,9 +400,9 @@ class Engine:
     zero = 0.0
     nan = math.nan
 
-    def __init__(self, order, system=FLOAT64):
+    def __init__(self, order: int, system: NumberSystem = FLOAT64) -> None:
         self.order = order
-        self.table = {}
+        self.table: dict[tuple, Series] = {}
         self.count = 0
         self.system = system
         if system is not FLOAT64:
@@ -414,18 +427,18 @@ class Engine:
         self.number = number
 
     @staticmethod
-    def value_of(prim, args):
+    def value_of(prim: Primitive, args: list) -> Any:
         return prim.fn(*args)
 
     @staticmethod
-    def number(x):
+    def number(x: Any) -> Any:
         return x
 
     @staticmethod
-    def rule_constant(x):
+    def rule_constant(x: float) -> Any:
         return x
 
-    def release(self):
+    def release(self) -> None:
         """Break the series' cycles (exp's derivative series is exp itself;
         sin's reaches sin again through cos) so that they are freed as the
         sweep drops them: else the first collection after a sweep, which
@@ -437,7 +450,7 @@ class Engine:
         self.count += 1
         return Series(c, prim, args, const, self.count)
 
-    def const(self, value):
+    def const(self, value: Any) -> Series:
         key = ("const", repr(value))
         s = self.table.get(key)
         if s is None:
@@ -451,14 +464,14 @@ class Engine:
             return self._new([value] + [self.zero] * self.order, const=True)
         return Engine.const(self, value)
 
-    def line(self, value, slope):
+    def line(self, value: Any, slope: Any) -> Series:
         """x + t·slope."""
         if slope == 0:
             return self.const(value)
         slope = self.number(slope)
         return self._new(([value, slope] + [self.zero] * self.order)[: self.order + 1])
 
-    def apply(self, prim, args, value=None):
+    def apply(self, prim: Primitive, args: Sequence[Series], value: Any = None) -> Series:
         key = (prim.key,) + tuple(a.id for a in args)
         s = self.table.get(key)
         if s is None:
@@ -471,7 +484,7 @@ class Engine:
             self.table[key] = s
         return s
 
-    def extend(self, s, k):
+    def extend(self, s: Series, k: int) -> None:
         """Make sure ``s`` has coefficients 0 … k."""
         c = s.c
         while len(c) <= k:
@@ -479,7 +492,7 @@ class Engine:
             for a in s.args:
                 if len(a.c) <= n:
                     self.extend(a, n)
-            rule = s.prim.taylor
+            rule = cast(Primitive, s.prim).taylor  # a constant series is never extended
             if rule in STATEFUL:
                 if s.state is None:
                     s.state = []
@@ -563,7 +576,8 @@ def _partial_primitive(prim, i):
 
 
 @without_gc  # series and their lists: the collector would rescan them all
-def sweep(tape, point, direction, order, system=FLOAT64):
+def sweep(tape: Tape, point: list, direction: Sequence[Any], order: int,
+          system: NumberSystem = FLOAT64) -> tuple[list[list[Any]], list[EvalWarning]]:
     """Taylor coefficients 0 … order of every output along x + t·direction:
     (list of coefficient lists, one per output; warnings), in ``system`` at
     its current working precision (``point``: the input values).
@@ -574,14 +588,16 @@ def sweep(tape, point, direction, order, system=FLOAT64):
     IEEE arithmetic has it, and so usually its outputs (not always:
     exp(log(0)) is exp(-inf) = 0)."""
     if system.elementwise:
-        with system.ieee():
+        with cast("NumpyArrays", system).ieee():
             vals, warnings = primal(tape, [system.number(x) for x in point], system)
             return expand(tape, vals, direction, order, system, warnings), warnings
     vals, warnings = primal(tape, point, system)
     return expand(tape, vals, direction, order, system, warnings), warnings
 
 
-def expand(tape, vals, direction, order, system=FLOAT64, warnings=None):
+def expand(tape: Tape, vals: list, direction: Sequence[Any], order: int,
+           system: NumberSystem = FLOAT64,
+           warnings: list[EvalWarning] | None = None) -> list[list[Any]]:
     """The coefficient lists of :func:`sweep` from the primal ``vals`` (every
     slot's value); kink warnings are added to ``warnings``."""
     if warnings is None:
@@ -590,7 +606,7 @@ def expand(tape, vals, direction, order, system=FLOAT64, warnings=None):
     slopes = [system.number(d) if type(d) in (float, int) else d for d in direction]
     floats = None if system is FLOAT64 else (lambda xs: [system.to_float(x) for x in xs])
     eng = Engine(order, system)
-    series = [None] * tape.size
+    series: list[Any] = [None] * tape.size
     for i in range(tape.n_inputs):
         series[i] = eng.line(vals[i], slopes[i])
     for slot in range(tape.n_inputs, tape.first_step):
@@ -648,7 +664,8 @@ def _cut_at_kink(c, at, system):
 
 
 @without_gc
-def sweep_rescaled(tape, point, direction, order, scale):
+def sweep_rescaled(tape: Tape, point: list[float], direction: Sequence[float], order: int,
+                   scale: float) -> tuple[list[list[float]], list[EvalWarning], list[list[float]]]:
     """float64: :func:`sweep` along ``direction``, and the coefficients
     along scale·direction: (coefficients, warnings, rescaled coefficients).
     The rescaled ones are what ``sweep(tape, point, [scale·d for d in
@@ -672,7 +689,7 @@ class _Kink(Exception):
 def _both_lanes(tape, point, direction, order, scale):
     vals, warnings = primal(tape, point)
     eng = Engine(order)
-    series = [None] * tape.size
+    series: list[Any] = [None] * tape.size
     for i, d in enumerate(direction):
         series[i] = eng.line(vals[i], float(d))
         if not series[i].const:
@@ -809,7 +826,7 @@ def _nonfinite_coefficient(tape, series, vals, warnings):
     return []
 
 
-def derivatives(coefficients):
+def derivatives(coefficients: Sequence[Any]) -> list[Any]:
     """dᵏ/dtᵏ from Taylor coefficients: k!·c_k (k! beyond float range, from
     k = 171 on, is applied in steps so that c_k·k! is still right when finite)."""
     out = []
@@ -827,7 +844,8 @@ def derivatives(coefficients):
 
 
 @without_gc
-def mixed_partial(tape, point, counts, system=FLOAT64):
+def mixed_partial(tape: Tape, point: list, counts: dict[int, int],
+                  system: NumberSystem = FLOAT64) -> tuple[list, list[EvalWarning], int]:
     """∂^m f / ∂x_{i1}^{k1}…∂x_{ip}^{kp} for every output, where ``counts``
     maps input index → multiplicity k_i and m = Σ k_i; returns (partials,
     warnings, number of Taylor sweeps).
@@ -875,7 +893,7 @@ def _polarization(tape, point, items, system):
     (see :func:`mixed_partial`)."""
     m = sum(k for _, k in items)
     cache = {}  # canonical node → m-th coefficients of every output
-    terms = [[] for _ in tape.outputs]
+    terms: list[list] = [[] for _ in tape.outputs]
     warnings = []
     for l in itertools.product(*[range(k + 1) for _, k in items]):
         node = tuple(li - k / 2 for (_, k), li in zip(items, l, strict=True))

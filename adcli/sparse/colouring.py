@@ -43,16 +43,17 @@ def smallest_last(adj: list[set[int]] | list[list[int]]) -> list[int]:
     return order
 
 
-def largest_first(adj) -> list[int]:
+def largest_first(adj: list[set[int]] | list[list[int]]) -> list[int]:
     return sorted(range(len(adj)), key=lambda v: -len(adj[v]))
 
 
 def _best(colour_with, adj) -> list[int]:
-    best = None
+    best: list[int] | None = None
     for order in (smallest_last(adj), largest_first(adj)):
         colours = colour_with(adj, order)
         if best is None or max(colours, default=-1) < max(best, default=-1):
             best = colours
+    assert best is not None  # two orders were tried
     return best
 
 
@@ -70,7 +71,7 @@ def _greedy(adj, order) -> list[int]:
 def conflict_graph(groups: list[list[int]], n: int) -> list[set[int]]:
     """Vertices 0..n-1; two vertices conflict when some group holds both
     (columns sharing a row, or rows sharing a column)."""
-    adj = [set() for _ in range(n)]
+    adj: list[set[int]] = [set() for _ in range(n)]
     for g in groups:
         for v in g:
             adj[v].update(g)
@@ -99,11 +100,12 @@ def distance2_colouring(groups: list[list[int]], n: int) -> list[int]:
     for gi, g in enumerate(groups):
         for v in g:
             member_of[v].append(gi)
-    best = None
+    best: list[int] | None = None
     for order in (_bound_largest_first(groups, member_of), range(n)):
         colours = _greedy_by_groups(groups, member_of, order)
         if best is None or n_colours(colours) < n_colours(best):
             best = colours
+    assert best is not None  # two orders were tried
     return best
 
 
@@ -251,7 +253,7 @@ def n_colours(colours: list[int]) -> int:
 
 # --- independent checks (the tests use these; decompression does not) -------
 
-def is_distance2(groups, colours) -> bool:
+def is_distance2(groups: list[list[int]], colours: list[int]) -> bool:
     for g in groups:
         seen = [colours[v] for v in g]
         if len(set(seen)) != len(seen):
@@ -259,7 +261,7 @@ def is_distance2(groups, colours) -> bool:
     return True
 
 
-def is_star(adj, colours) -> bool:
+def is_star(adj: list[set[int]], colours: list[int]) -> bool:
     """Adjacent vertices differ, and no path on four vertices is two-coloured."""
     plain = [set(a) - {v} for v, a in enumerate(adj)]
     for v, ws in enumerate(plain):

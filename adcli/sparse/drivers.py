@@ -14,18 +14,23 @@ Hᵢⱼ and Hⱼᵢ, so the sparse Hessian equals the dense one bit for bit.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..arguments import FunctionLike, Names, Point
 from ..arguments import name_list as _names
 from ..arguments import output_index as _output_index
-from ..errors import UsageError
+from ..errors import EvalWarning, UsageError
 from ..graph.tape import Tape
 from ..modes.engine import choose_mode, forward, linearize, reverse, solve
 from ..modes.sweeps import without_gc
-from ..numsys import FLOAT64
+from ..numsys import FLOAT64, NumberSystem
 from ..numsys import system as number_system
 from . import colouring as C
 from .pattern import Pattern, TapeStructure, hessian_adjacency, jacobian_pattern
+
+if TYPE_CHECKING:
+    from ..modes.hessian import SecondOrder
 
 # Dense output turns into sparse output by itself below this density (and
 # from this many entries on): stated in the output.
@@ -37,7 +42,8 @@ class SparseMatrix:
     """Coordinates (0-based, row-major): ``rows``, ``cols``, ``values``,
     ``shape``, ``names`` (columns: the inputs in order), ``row_names``."""
 
-    def __init__(self, rows, cols, values, shape, names, row_names):
+    def __init__(self, rows: Iterable[int], cols: Iterable[int], values: Iterable[Any],
+                 shape: tuple[int, int], names: Iterable[str], row_names: Iterable[str]) -> None:
         self.rows, self.cols, self.values = list(rows), list(cols), list(values)
         self.shape = tuple(shape)
         self.names, self.row_names = list(names), list(row_names)
@@ -46,7 +52,7 @@ class SparseMatrix:
         """(rows, cols, values), as ``scipy.sparse.coo_array((v, (r, c)), shape)`` takes."""
         return self.rows, self.cols, self.values
 
-    def to_scipy(self):
+    def to_scipy(self) -> Any:
         """A ``scipy.sparse.coo_array`` (needs SciPy)."""
         from scipy.sparse import coo_array
 
@@ -68,8 +74,10 @@ class SparseResult:
     """A sparse Jacobian (``kind`` "jacobian") or Hessian ("hessian") and how
     it was computed: ``colours`` sweeps instead of ``dense_sweeps``."""
 
-    def __init__(self, kind, matrix, values, outputs, gradient, mode, method, colours,
-                 dense_sweeps, warnings, point, auto=False, system=None):
+    def __init__(self, kind: str, matrix: SparseMatrix, values: list[Any], outputs: list[str],
+                 gradient: dict[str, Any] | None, mode: str, method: str, colours: list[int],
+                 dense_sweeps: int, warnings: list[EvalWarning], point: dict[str, Any],
+                 auto: bool = False, system: NumberSystem | None = None) -> None:
         self.kind, self.matrix = kind, matrix
         self.values, self.outputs = values, outputs
         self.gradient = gradient  # {name: ∂f/∂name} for a Hessian, else None
@@ -82,7 +90,7 @@ class SparseResult:
         self.system = system if system is not None else FLOAT64
 
     @property
-    def value(self):
+    def value(self) -> Any:
         return self.values[0] if len(self.values) == 1 else self.values
 
     def __repr__(self):
@@ -118,7 +126,7 @@ def tape_hessian_adjacency(tape: Tape, output: int) -> list[set[int]]:
     return cache[output]
 
 
-def _sub_adjacency(adj, idx):
+def _sub_adjacency(adj: list[set[int]], idx: list[int]) -> list[set[int]]:
     """The adjacency restricted to the inputs ``idx``, renumbered 0..len-1."""
     if idx == list(range(len(adj))):
         return adj
@@ -171,8 +179,9 @@ def jacobian_plan(tape: Tape, idx: list[int], mode: str = "auto") -> JacobianPla
 
 
 @without_gc  # millions of small acyclic objects: spare the cyclic collector
-def sparse_jacobian(fn, point=None, *, wrt=None, mode="auto", digits=None, exact=False,
-                    **kwargs) -> SparseResult:
+def sparse_jacobian(fn: FunctionLike, point: Point = None, *, wrt: Names = None,
+                    mode: str = "auto", digits: int | None = None, exact: bool = False,
+                    **kwargs: Any) -> SparseResult:
     """Value(s) and the sparse Jacobian of ``fn`` (an :class:`adcli.Function`),
     in float64 or with ``digits=N`` / ``exact=True``."""
     if mode not in ("auto", "forward", "reverse"):
@@ -187,7 +196,7 @@ def sparse_jacobian(fn, point=None, *, wrt=None, mode="auto", digits=None, exact
     m = len(tape.outputs)
     entries = [(r, c) for r, cs in enumerate(row_sets) for c in sorted(cs)]
 
-    def compute(inputs):
+    def compute(inputs: list) -> tuple[list, list]:
         lin = linearize(tape, inputs, system)
         flat = [lin.values[o] for o in tape.outputs]
         if used == "forward":
@@ -217,7 +226,7 @@ def sparse_jacobian(fn, point=None, *, wrt=None, mode="auto", digits=None, exact
 
 # --- Hessian ------------------------------------------------------------------------
 
-def _indices(tape, names):
+def _indices(tape: Tape, names: Sequence[str]) -> list[int]:
     position = {name: i for i, name in enumerate(tape.inputs)}
     return [position[w] for w in names]
 
@@ -238,7 +247,7 @@ def hessian_plan(tape: Tape, output: int, idx: list[int]) -> HessianPlan:
     return cache[key]
 
 
-def _needed_rows(so, tape, output):
+def _needed_rows(so: SecondOrder, tape: Tape, output: int) -> list:
     """The rows a Hessian-vector product can touch: steps with nonzero second
     partials in the output's cone, and every step below them."""
     first = tape.first_step
@@ -255,21 +264,27 @@ def _needed_rows(so, tape, output):
     return [row for row in so.rows if need[row[0]]]
 
 
-def decompress_star(adj, colours, products, diagonal, half=0.5, average=None):
+def decompress_star(adj: Sequence[set[int]], colours: Sequence[int],
+                    products: Sequence[Sequence[Any]], diagonal: Sequence[bool], half: Any = 0.5,
+                    average: Callable[[Any, Any], Any] | None = None,
+                    ) -> tuple[list[int], list[int], list[Any]]:
     """Coordinates of the symmetric matrix from the products (products[c][i]:
     row i of H·s_c); ``diagonal[i]``: Hᵢᵢ is in the pattern.  Two direct
     readings a, b of one entry give (a + b)·half, or ``average(a, b)`` (the
     code generator's products are expressions)."""
     if average is None:
-        def average(a, b):
+        def average(a: Any, b: Any) -> Any:
             return (a + b) * half
-    count = [{} for _ in adj]  # count[i][c]: row i's pattern columns of colour c
+    # count[i][c]: row i's pattern columns of colour c
+    count: list[dict[int, int]] = [{} for _ in adj]
     for i, nbrs in enumerate(adj):
         ci = count[i]
         for j in nbrs:
             if j != i:
                 ci[colours[j]] = ci.get(colours[j], 0) + 1
-    rows, cols, vals = [], [], []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[Any] = []
     for i, nbrs in enumerate(adj):
         for j in sorted(nbrs | ({i} if diagonal[i] else set())):
             if i == j:
@@ -287,8 +302,9 @@ def decompress_star(adj, colours, products, diagonal, half=0.5, average=None):
 
 
 @without_gc
-def sparse_hessian(fn, point=None, *, wrt=None, output=None, digits=None, exact=False,
-                   **kwargs) -> SparseResult:
+def sparse_hessian(fn: FunctionLike, point: Point = None, *, wrt: Names = None,
+                   output: int | str | None = None, digits: int | None = None, exact: bool = False,
+                   **kwargs: Any) -> SparseResult:
     """Value, gradient and sparse Hessian of one output of ``fn``, in
     float64 or with ``digits=N`` / ``exact=True``."""
     from ..modes.hessian import SecondOrder
@@ -303,9 +319,9 @@ def sparse_hessian(fn, point=None, *, wrt=None, output=None, digits=None, exact=
     diagonal = [i in full[i] for i in range(len(idx))]
     adj = [a - {i} for i, a in enumerate(full)]
     one, zero = system.one, system.zero
-    state = {}
+    state: dict[str, tuple[list[int], list[int]]] = {}
 
-    def compute(inputs):
+    def compute(inputs: list) -> tuple[list, list]:
         if system is FLOAT64:
             so = second_order(tape, inputs)
         else:
@@ -321,9 +337,9 @@ def sparse_hessian(fn, point=None, *, wrt=None, output=None, digits=None, exact=
                     direction[i] = one
             dot = so.hvp(adjoint, direction, rows)
             products.append([dot[i] for i in idx])
-        r, c, v = decompress_star(adj, colours, products, diagonal, one / 2)
-        state["rc"] = r, c
-        return [so.values[tape.outputs[k]]] + [adjoint[i] for i in idx] + v, so.warnings
+        rows_at, cols_at, entries = decompress_star(adj, colours, products, diagonal, one / 2)
+        state["rc"] = rows_at, cols_at
+        return [so.values[tape.outputs[k]]] + [adjoint[i] for i in idx] + entries, so.warnings
 
     numbers, warnings, pt = solve(system, tape, specs, compute)
     n = len(idx)

@@ -3,32 +3,38 @@ Matrix Market, CSV triplets and a terminal spy plot."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from ..errors import option
 from ..numtext import json_number, plain_number
-from .drivers import AUTO_DENSITY
+from .drivers import AUTO_DENSITY, SparseMatrix, SparseResult
+from .pattern import Pattern
 
 
-def _kind_label(kind):
+def _kind_label(kind: str) -> str:
     return "Hessian" if kind == "hessian" else "Jacobian"
 
 
-def pattern_plain(pat) -> str:
+def pattern_plain(pat: Pattern) -> str:
     """One ``row column`` pair of names per nonzero, row-major."""
     rn, cn = pat.row_names, pat.names
     return "\n".join(f"{rn[r]} {cn[c]}" for r, c in zip(pat.rows, pat.cols))
 
 
-def coordinates(matrix, values=True, number=json_number) -> dict:
+def coordinates(matrix: SparseMatrix | Pattern, values: bool = True,
+                number: Callable[[Any], Any] = json_number) -> dict[str, Any]:
     """The design's coordinate object: rows, cols, values?, shape, names."""
-    obj = {"rows": list(matrix.rows), "cols": list(matrix.cols)}
+    obj: dict[str, Any] = {"rows": list(matrix.rows), "cols": list(matrix.cols)}
     if values:
+        assert isinstance(matrix, SparseMatrix)  # a pattern has no values
         obj["values"] = [number(v) for v in matrix.values]
     obj["shape"] = list(matrix.shape)
     obj["names"] = list(matrix.names)
     return obj
 
 
-def pattern_json(pat, colours=None) -> dict:
+def pattern_json(pat: Pattern, colours: dict[str, int] | None = None) -> dict[str, Any]:
     obj = coordinates(pat, values=False)
     obj["kind"] = pat.kind
     if pat.kind == "jacobian":
@@ -40,13 +46,14 @@ def pattern_json(pat, colours=None) -> dict:
     return obj
 
 
-def matrix_market(matrix, kind, values=True, number=None) -> str:
+def matrix_market(matrix: SparseMatrix, kind: str, values: bool = True,
+                  number: Callable[[Any], str] | None = None) -> str:
     """Matrix Market coordinate format (1-based).  A Hessian is written
     ``symmetric`` (lower triangle only), as the format asks."""
     symmetric = kind == "hessian"
     field = "real" if values else "pattern"
     entries = []
-    vals = matrix.values if values else [None] * len(matrix.rows)
+    vals: list[Any] = matrix.values if values else [None] * len(matrix.rows)
     for r, c, v in zip(matrix.rows, matrix.cols, vals):
         if symmetric and c > r:
             continue
@@ -62,11 +69,12 @@ def matrix_market(matrix, kind, values=True, number=None) -> str:
     return "\n".join(head + entries)
 
 
-def _mtx_number(v):
+def _mtx_number(v: float) -> str:
     return repr(v) if v == v and v not in (float("inf"), float("-inf")) else plain_number(v)
 
 
-def triplets_csv(matrix, sep=",", number=plain_number) -> str:
+def triplets_csv(matrix: SparseMatrix, sep: str = ",",
+                 number: Callable[[Any], str] = plain_number) -> str:
     """``row,col,row_name,col_name,value``: 0-based indices and names."""
     lines = [sep.join(("row", "col", "row_name", "col_name", "value"))]
     rn, cn = matrix.row_names, matrix.names
@@ -75,7 +83,8 @@ def triplets_csv(matrix, sep=",", number=plain_number) -> str:
     return "\n".join(lines)
 
 
-def spy(rows, cols, shape, width=64, height=32) -> str:
+def spy(rows: Sequence[int], cols: Sequence[int], shape: tuple[int, ...],
+        width: int = 64, height: int = 32) -> str:
     """A small picture of the nonzeros: one character per cell (a block of
     entries when the matrix is larger than the picture): '█' full of
     nonzeros, '▒' partly, '·' none."""
@@ -98,7 +107,7 @@ def spy(rows, cols, shape, width=64, height=32) -> str:
     return "\n".join(lines)
 
 
-def pattern_text(pat, colours=None) -> str:
+def pattern_text(pat: Pattern, colours: dict[str, int] | None = None) -> str:
     m, n = pat.shape
     what = f"{_kind_label(pat.kind)} pattern"
     lines = [f"{what}: {m}×{n}, {pat.nnz} nonzero{'s' if pat.nnz != 1 else ''} "
@@ -112,7 +121,7 @@ def pattern_text(pat, colours=None) -> str:
     return "\n".join(lines)
 
 
-def colours_line(kind, colours, dense=None) -> str:
+def colours_line(kind: str, colours: dict[str, int], dense: int | None = None) -> str:
     """``star colouring: 3 colours → 3 Hessian-vector products instead of 100``."""
     if kind == "hessian":
         return (f"star colouring: {colours['hessian']} colour"
@@ -123,13 +132,13 @@ def colours_line(kind, colours, dense=None) -> str:
             f"instead of {colours['outputs']}")
 
 
-def _sweeps(count, kind):
+def _sweeps(count: int, kind: str) -> str:
     return f"{count} {kind} sweep{'s' if count != 1 else ''}"
 
 
 # --- sparse results (grad/hessian --sparse) -----------------------------------------
 
-def sweeps_line(res) -> str:
+def sweeps_line(res: SparseResult) -> str:
     m = res.matrix
     what = "Hessian-vector products" if res.kind == "hessian" else (
         "tangent sweeps" if res.mode == "forward" else "adjoint sweeps")
@@ -141,24 +150,24 @@ def sweeps_line(res) -> str:
             f"{m.nnz} nonzeros of {m.shape[0]}×{m.shape[1]}{auto}")
 
 
-def _threshold():
+def _threshold() -> str:
     return f"{AUTO_DENSITY:g}"
 
 
-def _sparse_meta(res) -> dict:
-    obj = {"method": res.method, "sweeps": res.sweeps, "dense_sweeps": res.dense_sweeps,
-           "nnz": res.matrix.nnz}
+def _sparse_meta(res: SparseResult) -> dict[str, Any]:
+    obj: dict[str, Any] = {"method": res.method, "sweeps": res.sweeps,
+                           "dense_sweeps": res.dense_sweeps, "nnz": res.matrix.nnz}
     if res.auto:
         obj["auto"] = True
         obj["threshold"] = AUTO_DENSITY
     return obj
 
 
-def result_json(res) -> dict:
+def result_json(res: SparseResult) -> dict[str, Any]:
     j = res.system.json
     if res.kind == "hessian":
         obj = {"value": j(res.values[0]),
-               "gradient": {k: j(v) for k, v in res.gradient.items()},
+               "gradient": {k: j(v) for k, v in (res.gradient or {}).items()},
                "hessian": coordinates(res.matrix, number=j), "output": res.outputs[0]}
     else:
         values = [j(v) for v in res.values]
@@ -172,14 +181,14 @@ def result_json(res) -> dict:
     return obj
 
 
-def result_plain(res) -> str:
+def result_plain(res: SparseResult) -> str:
     """Values, gradient (Hessian), then one ``label value`` line per nonzero."""
     p = res.system.format
     lines = [f"{name} {p(v)}" for name, v in zip(res.outputs, res.values)]
     m = res.matrix
     if res.kind == "hessian":
         f = res.outputs[0]
-        lines += [f"d{f}/d{k} {p(v)}" for k, v in res.gradient.items()]
+        lines += [f"d{f}/d{k} {p(v)}" for k, v in (res.gradient or {}).items()]
         lines += [f"d2{f}/d{m.names[r]}d{m.names[c]} {p(v)}"
                   for r, c, v in zip(m.rows, m.cols, m.values)]
     else:
@@ -188,7 +197,7 @@ def result_plain(res) -> str:
     return "\n".join(lines)
 
 
-def result_text(res) -> str:
+def result_text(res: SparseResult) -> str:
     """A terminal view: values, the sweeps used against the dense count,
     the spy plot with each column's colour when it is small, the nonzeros."""
     m = res.matrix
@@ -203,6 +212,6 @@ def result_text(res) -> str:
     return "\n".join(lines)
 
 
-def _colour_char(c):
+def _colour_char(c: int) -> str:
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     return digits[c] if c < len(digits) else "+"

@@ -18,11 +18,13 @@ already built, so the pass is linear in the tape for chains of sums.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 from ..graph.dag import CONST, VAR, postorder
+from ..graph.tape import Tape
 from ..modes.rules import rule_graph
-from ..primitives import PRIMITIVES
+from ..primitives import PRIMITIVES, Primitive
 
 
 def _is_zero(node) -> bool:
@@ -65,14 +67,14 @@ class TapeStructure:
     """Dependence edges of a tape: ``edges[k]`` are the argument slots of step
     k through which its value depends differentiably on some input."""
 
-    def __init__(self, tape):
+    def __init__(self, tape: Tape) -> None:
         self.tape = tape
         n, first = tape.n_inputs, tape.first_step
         active = bytearray(tape.size)
         active[:n] = b"\x01" * n
-        edges = []
+        edges: list[tuple[int, ...]] = []
         append = edges.append
-        masks = {}
+        masks: dict[Primitive, tuple[bool, ...]] = {}
         for step in tape.steps:
             prim = step.prim
             mask = masks.get(prim)
@@ -91,7 +93,7 @@ class TapeStructure:
         self.n, self.first = n, first
         self.active = active
         self.edges = edges
-        self._sets = {}
+        self._sets: dict[int, frozenset[int]] = {}
         self._cones: dict[int, bytearray] = {}
 
     def index_set(self, slot: int) -> frozenset[int]:
@@ -145,7 +147,8 @@ class Pattern:
     ``cols`` (0-based), ``shape`` (m, n), ``names`` (the columns: inputs in
     order) and ``row_names`` (outputs for a Jacobian, inputs for a Hessian)."""
 
-    def __init__(self, rows, cols, shape, names, row_names, kind):
+    def __init__(self, rows: Iterable[int], cols: Iterable[int], shape: tuple[int, int],
+                 names: Iterable[str], row_names: Iterable[str], kind: str) -> None:
         self.rows, self.cols = list(rows), list(cols)
         self.shape = tuple(shape)
         self.names, self.row_names = list(names), list(row_names)
@@ -161,7 +164,7 @@ class Pattern:
         return self.nnz / (m * n) if m and n else 0.0
 
     def row_sets(self) -> list[list[int]]:
-        out = [[] for _ in range(self.shape[0])]
+        out: list[list[int]] = [[] for _ in range(self.shape[0])]
         for r, c in zip(self.rows, self.cols):
             out[r].append(c)
         return out
@@ -179,7 +182,7 @@ def _coordinates(row_sets):
     return rows, cols
 
 
-def jacobian_pattern(tape, structure_=None) -> Pattern:
+def jacobian_pattern(tape: Tape, structure_: TapeStructure | None = None) -> Pattern:
     """Which inputs each output depends on."""
     st = structure_ or TapeStructure(tape)
     row_sets = [st.index_set(o) if st.active[o] else () for o in tape.outputs]
@@ -188,18 +191,19 @@ def jacobian_pattern(tape, structure_=None) -> Pattern:
                    tape.output_names, "jacobian")
 
 
-def hessian_adjacency(tape, output: int = 0, structure_=None) -> list[set[int]]:
+def hessian_adjacency(tape: Tape, output: int = 0,
+                      structure_: TapeStructure | None = None) -> list[set[int]]:
     """adj[i]: the inputs j with ∂²f/∂xᵢ∂xⱼ structurally nonzero (i itself
     included when the diagonal entry is)."""
     st = structure_ or TapeStructure(tape)
     n, first, active = tape.n_inputs, tape.first_step, st.active
-    adj = [set() for _ in range(n)]
+    adj: list[set[int]] = [set() for _ in range(n)]
     out_slot = tape.outputs[output]
     if not active[out_slot]:
         return adj
     live = st.cone(out_slot)
     index_set = st.index_set
-    pairs_of = {}
+    pairs_of: dict[Primitive, frozenset[tuple[int, int]]] = {}
     steps = tape.steps
     for step, alive in zip(steps, live[first:first + len(steps)]):
         if not alive:
@@ -224,7 +228,8 @@ def hessian_adjacency(tape, output: int = 0, structure_=None) -> list[set[int]]:
     return adj
 
 
-def hessian_pattern(tape, output: int = 0, structure_=None) -> Pattern:
+def hessian_pattern(tape: Tape, output: int = 0,
+                    structure_: TapeStructure | None = None) -> Pattern:
     """Which pairs of inputs meet in a nonlinear operation on the way to
     output ``output``: the symmetric pattern, both triangles."""
     adj = hessian_adjacency(tape, output, structure_)

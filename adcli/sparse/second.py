@@ -30,7 +30,7 @@ def _groups(tape: Tape) -> list[_Group]:
 
 def _group_steps(tape: Tape) -> list[_Group]:
     n, first = tape.n_inputs, tape.first_step
-    by_key = {}
+    by_key: dict[tuple, _Group] = {}
     get = by_key.get
     folded = step_constants(tape)
     for k, step in enumerate(tape.steps):
@@ -42,7 +42,7 @@ def _group_steps(tape: Tape) -> list[_Group]:
             on_b = b < n or b >= first
             if not (on_a or on_b):
                 continue
-            key = (step.prim, on_a, on_b, folded[k])
+            key: tuple = (step.prim, on_a, on_b, folded[k])
             g = get(key)
             if g is None:
                 g = by_key[key] = _Group(step.prim, (on_a, on_b), folded[k])
@@ -66,7 +66,7 @@ class _RuleFailed(Exception):
 
 
 @without_gc
-def second_order(tape, point) -> SecondOrder:
+def second_order(tape: Tape, point: list) -> SecondOrder:
     """A :class:`SecondOrder` (values, first and second partials of every step
     with an active argument) at ``point``, as ``SecondOrder(tape, point)``."""
     vals, _ = primal(tape, point)

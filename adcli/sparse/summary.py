@@ -1,12 +1,13 @@
 """A tape's sparsity pattern and the colours a compressed computation of it
 needs (``adcli sparsity``), read from the tape in one pass."""
 
+from ..graph.tape import Tape
 from . import colouring as C
 from . import drivers as D
 from .pattern import Pattern
 
 
-def jacobian_summary(tape):
+def jacobian_summary(tape: Tape) -> tuple[Pattern, dict[str, int]]:
     """The Jacobian's pattern, and the colours (compressed sweeps) forward
     and reverse mode need, beside the inputs and outputs (the dense counts)."""
     idx = list(range(tape.n_inputs))
@@ -16,7 +17,7 @@ def jacobian_summary(tape):
     return D.tape_jacobian_pattern(tape), counts
 
 
-def hessian_summary(tape, output):
+def hessian_summary(tape: Tape, output: int) -> tuple[Pattern, dict[str, int]]:
     """The Hessian's pattern of output ``output`` (0-based): pairs of inputs
     that meet in a nonlinear operation; and its colours."""
     n = tape.n_inputs
