@@ -39,3 +39,11 @@ def test_the_command_line_offers_the_registered_formats(run):
 def test_unknown_kind_is_a_programming_error():
     with pytest.raises(KeyError):
         registry.formats("nonsense")
+
+
+def test_precise_results_are_written_plain_where_text_is_a_table():
+    import adcli
+
+    precise = [adcli.grad("x/3", {"x": "1"}, digits=30)]
+    assert registry.render("grad", "text", precise) == registry.render("grad", "plain", precise)
+    assert "0.333333333333333333333333333333" in registry.render("grad", "text", precise)

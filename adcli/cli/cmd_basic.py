@@ -24,7 +24,7 @@ def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=Non
 
         return opt.run_batch(fn, at, points, kernels.values(fn), fmt, input_format,
                              digits, "-" in (expr, file))
-    fmt = opt.text_format(fmt, numbers)
+    fmt = opt.choose_format(fmt)
     results = opt.each_point(fn, at, lambda point: fn.evaluate(point, **numbers),
                              opt.point_parser(numbers))
     opt.show("eval", fmt, results, source=fn.source)
@@ -79,7 +79,7 @@ def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse,
             auto = not sparse and fmt != "mtx"
             return cmd_sparse.sparse_grad(fn, at, opt.parse_wrt(wrt), mode, fmt, auto,
                                           numbers)
-    fmt = opt.text_format(fmt, numbers)
+    fmt = opt.choose_format(fmt)
     wrt = opt.parse_wrt(wrt)
     results = opt.each_point(fn, at, lambda point: fn.gradient(point, wrt=wrt, mode=mode,
                                                                **numbers),

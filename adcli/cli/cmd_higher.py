@@ -16,7 +16,7 @@ def _run(fn, at, compute, precise=False):
 
 def _show(fn, at, fmt, compute, kind, numbers=None):
     results = _run(fn, at, compute, bool(numbers))
-    opt.show(kind, opt.text_format(fmt, numbers), results, source=fn.source)
+    opt.show(kind, opt.choose_format(fmt), results, source=fn.source)
 
 
 def parse_dir(text, precise=False):

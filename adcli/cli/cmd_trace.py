@@ -39,7 +39,7 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
     seeds marked; then the derivatives and what each mode costs."""
     numbers = opt.number_system(digits, exact)
     fn = opt.compile_formula(expr, file)
-    fmt = opt.text_format(fmt, numbers)
+    fmt = opt.choose_format(fmt)
     names = opt.parse_wrt(wrt)
     direction = None
     if seed is not None:

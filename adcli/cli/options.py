@@ -308,13 +308,6 @@ def number_system(digits, exact, points=None):
     return {"exact": True} if exact else {"digits": digits}
 
 
-def text_format(fmt, precise):
-    """The output format; with N-digit numbers ``text`` is the plain form
-    (they do not fit a table)."""
-    fmt = choose_format(fmt)
-    return "plain" if precise and fmt == "text" else fmt
-
-
 # --- batches: --points FILE|- (adcli.batch) ----------------------------------
 
 def points_options(f):

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import UsageError
+from ..numsys import FLOAT64
 
 View = Callable[..., "str | None"]
 
@@ -72,8 +73,21 @@ def lookup(kind: str, fmt: str) -> View:
     return fn
 
 
+# kinds whose terminal view is a table that N-digit numbers (--digits,
+# --exact) do not fit: their ``text`` is then the plain form
+PLAIN_WHEN_PRECISE = frozenset({"eval", "grad", "hessian", "taylor", "partial", "trace"})
+
+
 def render(kind: str, fmt: str, results: Sequence[Any], **options: Any) -> str | None:
     """The text of ``results`` (one per point) as ``fmt``, or None when the
     view printed them to the terminal itself."""
+    if fmt == "text" and kind in PLAIN_WHEN_PRECISE and _precise(results):
+        fmt = "plain"
     return lookup(kind, fmt)(results, **options)
+
+
+def _precise(results: Sequence[Any]) -> bool:
+    """Whether the results are in another number system than float64 (a
+    failed point, which has none, says nothing)."""
+    return any(getattr(r, "system", FLOAT64) is not FLOAT64 for r in results)
 
