@@ -134,6 +134,9 @@ class _Statements:
     Values are the builder's (node, start, end, label); operator entries
     (precedence, kind, extra), precedence 0 for a `(`."""
 
+    __slots__ = ("builder", "table", "nodes", "kinds", "leaves", "vals", "ops", "outs",
+                 "pending", "pending_first", "target")
+
     def __init__(self, builder):
         self.builder = builder
         self.table, self.nodes = builder.graph._table, builder.graph.nodes
