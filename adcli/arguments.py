@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from .errors import UsageError, example_point, listed
+from .graph.program import Program
 from .graph.tape import Tape
 from .modes.engine import read_value
 from .numsys import FLOAT64, NumberSystem, numpy_arrays
@@ -30,6 +31,7 @@ class FunctionLike(Protocol):
     :class:`adcli.Function`: named here so that they need not import it."""
 
     source: str
+    program: Program
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
 

@@ -17,9 +17,13 @@ by row in Python, which names what is wrong with each bad row and keeps
 every line number; only those rows fail.
 """
 
+from __future__ import annotations
+
 import csv
 import io
 import math
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -31,7 +35,7 @@ from pyarrow._compute import CastOptions, JoinOptions, MatchSubstringOptions, ca
 
 from ..errors import UsageError
 from . import float_text
-from .reader import cell_text, csv_quote
+from .reader import ByteStream, cell_text, csv_quote
 from .writer import check_clashes, csv_line, note_new_keys
 
 SEPARATOR = {"csv": ",", "tsv": "\t"}
@@ -52,23 +56,24 @@ class ArrowChunk:
     __slots__ = ("table", "X", "errors", "line_numbers", "records", "lines", "_fields",
                  "plain_for")
 
-    def __init__(self, table, X, errors, line_numbers, plain_for=frozenset()):
+    def __init__(self, table: pa.Table, X: np.ndarray, errors: dict[int, str],
+                 line_numbers: Sequence[int], plain_for: frozenset[str] = frozenset()) -> None:
         self.table = table
         self.X = X
         self.errors = errors
         self.line_numbers = line_numbers
         self.records = None
         self.lines = None
-        self._fields = None
+        self._fields: list[list[str]] | None = None
         # the output formats ("csv", "tsv") in which no text cell of this
         # chunk needs quoting, known from the raw input block (so the writer
         # need not scan every cell)
         self.plain_for = plain_for
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.table.num_rows
 
-    def fields(self):
+    def fields(self) -> list[list[str]]:
         """Each row's input cells as text (for JSON output and error rows)."""
         if self._fields is None:
             cols = [[_text(v) for v in c.to_pylist()] for c in self.table.columns]
@@ -84,7 +89,7 @@ _text = cell_text  # a cell as echoed text (str for numbers Arrow typed)
 # object, which imports pandas (0.2-0.5 s of start-up) when it is installed;
 # these build and read float64 and string arrays from their buffers instead.
 
-def float_array(values, mask=None):
+def float_array(values: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
     """A float64 Arrow array over a NumPy array (no copy when contiguous);
     rows where ``mask`` is true are null."""
     values = np.ascontiguousarray(values, dtype=np.float64)
@@ -97,7 +102,7 @@ def float_array(values, mask=None):
                                  null_count=nulls)
 
 
-def string_array(texts):
+def string_array(texts: Sequence[str | None]) -> pa.Array:
     """A string Arrow array from a list of str (None: null)."""
     n = len(texts)
     encoded = [b"" if t is None else t.encode("utf-8") for t in texts]
@@ -119,7 +124,7 @@ def _single(arr):
     return arr
 
 
-def null_mask(arr):
+def null_mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     """A boolean NumPy array: true where ``arr`` is null (None: no nulls)."""
     arr = _single(arr)
     if not arr.null_count:
@@ -128,7 +133,7 @@ def null_mask(arr):
     return np.unpackbits(bits, bitorder="little")[arr.offset:arr.offset + len(arr)] == 0
 
 
-def float_values(arr):
+def float_values(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A float64 Arrow array as NumPy (nulls are nan)."""
     arr = _single(arr)
     n = len(arr)
@@ -142,7 +147,8 @@ def float_values(arr):
     return data
 
 
-def to_float_columns(table, variables, errors):
+def to_float_columns(table: pa.Table, variables: Sequence[str],
+                     errors: dict[int, str]) -> np.ndarray:
     """(rows × variables) float64 from the named columns of ``table``;
     rows with an empty, unreadable or non-finite cell go into ``errors``."""
     n = table.num_rows
@@ -152,8 +158,9 @@ def to_float_columns(table, variables, errors):
         try:
             arr = call_function("cast", [col], CastOptions(pa.float64()))
             X[:, jj] = float_values(arr)
-            if arr.null_count:
-                for i in np.flatnonzero(null_mask(arr)).tolist():
+            mask = null_mask(arr)  # None: no nulls
+            if mask is not None:
+                for i in np.flatnonzero(mask).tolist():
                     errors.setdefault(i, f"no value for `{name}` (the cell is empty)")
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             for i, value in enumerate(col.to_pylist()):
@@ -192,15 +199,16 @@ class DelimitedReader:
     """CSV or TSV with a header row, streamed in blocks of complete lines.
     ``prefix``: bytes already read from the stream (to detect the format)."""
 
-    def __init__(self, stream, fmt, max_rows=MAX_ROWS, prefix=b""):
+    def __init__(self, stream: ByteStream, fmt: str, max_rows: int = MAX_ROWS,
+                 prefix: bytes = b"") -> None:
         self.stream = stream
         self._prefix = prefix
         self.format = fmt
         self.max_rows = max_rows
         self.bytes_read = 0
-        self.columns = []
-        self.header_line = None
-        self.variables = []
+        self.columns: list[str] = []
+        self.header_line: str | None = None
+        self.variables: list[str] = []
         self._pending = b""
         self._line = 0  # lines consumed so far
         self._read_header()
@@ -252,10 +260,10 @@ class DelimitedReader:
             return next(csv.reader([line]), [""])
         return line.split("\t")
 
-    def bind(self, variables):
+    def bind(self, variables: Iterable[str]) -> None:
         self.variables = list(variables)
 
-    def limit_rows(self, rows):
+    def limit_rows(self, rows: int) -> None:
         self.max_rows = min(self.max_rows, rows)
 
     def __iter__(self):
@@ -370,7 +378,7 @@ class ParquetReader:
     format = "parquet"
     header_line = None
 
-    def __init__(self, path, max_rows=MAX_ROWS):
+    def __init__(self, path: str, max_rows: int = MAX_ROWS) -> None:
         import pyarrow.parquet as pq
 
         try:
@@ -381,12 +389,12 @@ class ParquetReader:
         self.columns = list(self.file.schema_arrow.names)
         self.max_rows = max_rows
         self.bytes_read = 0
-        self.variables = []
+        self.variables: list[str] = []
 
-    def bind(self, variables):
+    def bind(self, variables: Iterable[str]) -> None:
         self.variables = list(variables)
 
-    def limit_rows(self, rows):
+    def limit_rows(self, rows: int) -> None:
         self.max_rows = min(self.max_rows, rows)
 
     def __iter__(self):
@@ -434,18 +442,20 @@ class ArrowWriter:
     """CSV, TSV or Parquet rows: the input columns as read, the kernel's
     result columns (empty for a failed row), then ``error``."""
 
-    def __init__(self, fmt, reader, kernel, out, digits=None):
+    def __init__(self, fmt: str, reader: Any, kernel: Any, out: Any,
+                 digits: int | None = None) -> None:
         self.fmt = fmt
         self.reader = reader
         self.kernel = kernel
         self.out = out
         self.digits = digits
-        self.notes = []
+        self.notes: list[str] = []
         self.results = list(kernel.columns)
         check_clashes(fmt, reader.columns, self.results)
         self.names = list(reader.columns) + self.results + ["error"]
-        self._parquet = None
-        self._pending, self._pending_rows = [], 0  # Parquet: chunks not yet written
+        self._parquet: Any = None
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0  # Parquet: chunks not yet written
         if fmt in SEPARATOR:
             self._head = (csv_line(self.names, SEPARATOR[fmt]) + "\n").encode()
             # no quotes: Arrow's "needed" quotes every text cell (`"2","3"`);
@@ -455,14 +465,16 @@ class ArrowWriter:
                                                quoting_style="none")
             self._special = '[\t"\r\n]' if fmt == "tsv" else '[,"\r\n]'
 
-    def header(self):
+    def header(self) -> None:
         if self.fmt in SEPARATOR:
             self.emit(self._head)
 
-    def write(self, chunk, V, errors, warnings):
+    def write(self, chunk: Any, V: np.ndarray, errors: dict[int, str],
+              warnings: dict[int, list[str]]) -> None:
         self.emit(self.encode(chunk, V, errors, warnings))
 
-    def encode(self, chunk, V, errors, warnings):
+    def encode(self, chunk: Any, V: np.ndarray, errors: dict[int, str],
+               warnings: dict[int, list[str]]) -> Any:
         """The chunk's output (bytes for CSV/TSV, a table for Parquet); pure,
         so ``--jobs`` threads may call it in parallel."""
         inputs = self._inputs(chunk)
@@ -568,7 +580,7 @@ class ArrowWriter:
             arrays.append(pa.nulls(n, pa.string()))
         return pa.Table.from_arrays(arrays, names=self.names)
 
-    def emit(self, data):
+    def emit(self, data: Any) -> None:
         if self.fmt == "parquet":
             self._write_parquet(data)
             return
@@ -616,7 +628,7 @@ class ArrowWriter:
         buffer = getattr(self.out, "buffer", None)
         return buffer if buffer is not None else self.out
 
-    def abort(self):
+    def abort(self) -> None:
         """Stop writing without finishing the file (it is removed)."""
         self._pending = []
         if self._parquet is not None:
@@ -626,7 +638,7 @@ class ArrowWriter:
                 pass
             self._parquet = None
 
-    def close(self):
+    def close(self) -> None:
         if self.fmt == "parquet":
             self._flush_parquet()
             if self._parquet is None:  # no rows: still a valid file with the columns

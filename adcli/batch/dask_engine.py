@@ -25,13 +25,29 @@ source), so workers need adcli installed, the same version.  Without
 core, on 127.0.0.1) is started and stopped.
 """
 
+from __future__ import annotations
+
 import io
 import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import UsageError
-from .driver import _Job, _ShardError, _Stats, _variables, default_jobs, open_reader, tune_malloc
+from .driver import (
+    Kernel,
+    _Job,
+    _ShardError,
+    _Stats,
+    _variables,
+    default_jobs,
+    open_reader,
+    tune_malloc,
+)
 from .output import Output, _ShardMismatch, make_writer
 from .shards import expand_points
+
+if TYPE_CHECKING:
+    from ..arguments import FunctionLike
 
 
 class _Collect:
@@ -59,8 +75,10 @@ class _Collect:
     abandon = shard_failed
 
 
-def run_shard(shard, make_kernel, needed, *, fmt, out, input_format=None, digits=None,
-              source=None, jobs=1, named=True, jit=False):
+def run_shard(shard: str, make_kernel: Callable[[list[str]], Kernel], needed: Sequence[str],
+              *, fmt: str | None, out: str | None, input_format: str | None = None,
+              digits: int | None = None, source: str | None = None, jobs: int = 1,
+              named: bool = True, jit: bool = False) -> tuple[_Stats, str, list | None]:
     """On a worker: the local engine on one shard.  With ``out`` (a
     directory) the output shard is written there; else the encoded chunks
     are returned.  ``jit``: the worker compiles the kernel itself (a
@@ -95,19 +113,13 @@ def _client(scheduler, workers):
     return Client(cluster), cluster
 
 
-def run_dask(points, fn, make_kernel, *, fmt=None, input_format=None, digits=None, out=None,
-             scheduler=None, stdout=None, stderr=None, workers=None, client=None, jit=False):
+def run_dask(points: str, fn: FunctionLike, make_kernel: Callable[[list[str]], Kernel], *,
+             fmt: str | None = None, input_format: str | None = None, digits: int | None = None,
+             out: str | None = None, scheduler: str | None = None, stdout: TextIO | None = None,
+             stderr: TextIO | None = None, workers: int | None = None, client: Any = None,
+             jit: bool = False) -> int:
     """Run a batch on Dask; the exit status as :func:`~adcli.batch.driver.run_points`."""
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
-        raise UsageError("`engine` dask needs Dask, which is not installed",
-                         hint="pip install 'adcli[dask]'", params=("engine",)) from None
-
-    if points == "-":
-        raise UsageError("`engine` dask reads files, not standard input",
-                         hint="give `points` FILE, a directory or a glob of shards",
-                         params=("engine", "points"))
+    _check_dask_can_run(points)
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     shards = expand_points(points)
@@ -154,6 +166,20 @@ def run_dask(points, fn, make_kernel, *, fmt=None, input_format=None, digits=Non
             if cluster is not None:
                 cluster.close()
     return stats.report(stderr)
+
+
+def _check_dask_can_run(points: str) -> None:
+    """Dask is installed and ``points`` are files (a worker cannot read our stdin)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise UsageError("`engine` dask needs Dask, which is not installed",
+                         hint="pip install 'adcli[dask]'", params=("engine",)) from None
+
+    if points == "-":
+        raise UsageError("`engine` dask reads files, not standard input",
+                         hint="give `points` FILE, a directory or a glob of shards",
+                         params=("engine", "points"))
 
 
 def _readers(shards, input_format, needed, output, single):

@@ -32,8 +32,12 @@ the progress bar and the exit status for free::
 kernel factory.)
 """
 
+from __future__ import annotations
+
 import sys
 import time
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from ..errors import AdcliError, UsageError
 from ..modes.engine import choose_mode
@@ -53,6 +57,16 @@ from .reader import MAX_ROWS as TEXT_MAX_ROWS
 from .reader import PointReader, open_points
 from .shards import expand_points
 
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..arguments import FunctionLike, Names
+
+# what a kernel's compute returns: (V, {row: error}, {row: [warning messages]})
+Computed = tuple["np.ndarray", dict[int, str], dict[int, list[str]]]
+# the rows a compiled kernel flags for the scalar engine (a boolean mask), or None
+Flagged = Any
+
 CHUNK_CELLS = 1 << 21  # cells (inputs and results) per chunk: ~16 MB of float64
 
 
@@ -67,38 +81,44 @@ class Kernel:
     ``json_obj(cells, point, warnings)``: the single-point JSON object of
     one row (cells as floats, point as {variable: float})."""
 
-    columns = ()
+    columns: Sequence[str] = ()
     templated = True  # json_obj depends on its arguments only (writer may template it)
 
-    def compute(self, X, skip):
+    def compute(self, X: np.ndarray, skip: Collection[int]) -> Computed:
         raise NotImplementedError
 
-    def json_obj(self, cells, point, warnings, row=None):
+    def json_obj(self, cells: Sequence[float], point: dict[str, float], warnings: list[str],
+                 row: int | None = None) -> dict[str, Any]:
         raise NotImplementedError
 
 
 class PointKernel(Kernel):
     """A kernel from a scalar function of one point (a dict)."""
 
-    def __init__(self, columns, compute, cells, to_json, warnings=None, variables=None):
+    def __init__(self, columns: Iterable[str], compute: Callable[[dict[str, float]], Any],
+                 cells: Callable[[Any], list[float]], to_json: Callable[[Any], dict[str, Any]],
+                 warnings: Callable[[Any], list[str]] | None = None,
+                 variables: list[str] | None = None) -> None:
         self.columns = list(columns)
         self._compute = compute
         self._cells = cells
         self._to_json = to_json
         self._warnings = warnings or (lambda r: [w.message for w in getattr(r, "warnings", [])])
         self.variables = variables
-        self._results = {}
+        self._results: dict[int, Any] = {}
         self.keep_results = True
 
     templated = False
 
-    def compute(self, X, skip):
+    def compute(self, X: np.ndarray, skip: Collection[int]) -> Computed:
         import numpy as np
 
         n, m = X.shape[0], len(self.columns)
         V = np.full((n, m), np.nan)
-        errors, warnings = {}, {}
+        errors: dict[int, str] = {}
+        warnings: dict[int, list[str]] = {}
         names = self.variables
+        assert names is not None, "run_points gives a PointKernel its variables"
         self._results = results = {}
         for i, row in enumerate(X.tolist()):
             if i in skip:
@@ -116,23 +136,28 @@ class PointKernel(Kernel):
                 warnings[i] = w
         return V, errors, warnings
 
-    def recompute(self, bad, skip, V, errors, warnings, X):
+    def recompute(self, bad: Flagged, skip: Collection[int], V: np.ndarray,
+                  errors: dict[int, str], warnings: dict[int, list[str]], X: np.ndarray) -> None:
         """Rows ``bad`` of X through the scalar function, into V, errors and
         warnings (the rows a compiled --jit kernel flags)."""
-        def one(point):
+        def one(point: dict[str, float]) -> tuple[list[float], list[str]]:
             res = self._compute(point)
             return self._cells(res), self._warnings(res)
 
+        assert self.variables is not None, "run_points gives a PointKernel its variables"
         recompute_rows(self.variables, bad, skip, V, errors, warnings, X, one)
 
-    def json_obj(self, cells, point, warnings, row=None):
+    def json_obj(self, cells: Sequence[float], point: dict[str, float], warnings: list[str],
+                 row: int | None = None) -> dict[str, Any]:
         res = self._results.get(row) if row is not None else None
         if res is None:
             res = self._compute(point)
         return self._to_json(res)
 
 
-def recompute_rows(variables, bad, skip, V, errors, warnings, X, one):
+def recompute_rows(variables: Sequence[str], bad: Flagged, skip: Collection[int], V: np.ndarray,
+                   errors: dict[int, str], warnings: dict[int, list[str]], X: np.ndarray,
+                   one: Callable[[dict[str, float]], tuple[list[float], list[str]]]) -> None:
     """Rows ``bad`` (a boolean mask, or None) through the scalar engine:
     ``one(point) -> (cells, warning messages)`` fills V's row, or its
     AdcliError the row's error; rows in ``skip`` could not be read."""
@@ -206,14 +231,14 @@ class _Vectorised(Kernel):
 
 
 class EvalKernel(_Vectorised):
-    def __init__(self, fn, variables):
+    def __init__(self, fn: FunctionLike, variables: Iterable[str]) -> None:
         super().__init__(fn, variables)
         self.columns = list(self.outputs)
 
-    def layout(self):
+    def layout(self) -> list[tuple[int, int | None]]:
         return [(k, None) for k in range(len(self.outputs))]
 
-    def compute(self, X, skip):
+    def compute(self, X: np.ndarray, skip: Collection[int]) -> Computed:
         import numpy as np
 
         if X.shape[0] < SCALAR_ROWS:
@@ -223,7 +248,8 @@ class EvalKernel(_Vectorised):
         V = np.empty((n, len(outs)))
         for j, o in enumerate(outs):
             V[:, j] = o
-        errors, warnings = {}, {}
+        errors: dict[int, str] = {}
+        warnings: dict[int, list[str]] = {}
         self._recompute(bad, skip, V, errors, warnings, X, self._one)
         return V, errors, warnings
 
@@ -231,7 +257,8 @@ class EvalKernel(_Vectorised):
         res = self.fn.evaluate(point)
         return list(res.values), [w.message for w in res.warnings]
 
-    def json_obj(self, cells, point, warnings, row=None):
+    def json_obj(self, cells: Sequence[float], point: dict[str, float], warnings: list[str],
+                 row: int | None = None) -> dict[str, Any]:
         res = Evaluation(self.fn.outputs, list(cells), [], point)
         obj = eval_json(res, point)
         obj["warnings"] = list(warnings)
@@ -239,22 +266,23 @@ class EvalKernel(_Vectorised):
 
 
 class GradKernel(_Vectorised):
-    def __init__(self, fn, variables, wrt=None, mode="auto"):
+    def __init__(self, fn: FunctionLike, variables: Iterable[str], wrt: Names = None,
+                 mode: str = "auto") -> None:
         super().__init__(fn, variables)
         self.wrt = fn._wrt(self.tape, wrt)
         self.mode = choose_mode(mode, len(self.outputs), len(self.wrt))
         slot_of = {name: k for k, name in enumerate(self.tape.inputs)}
         self.wrt_slots = [slot_of[w] for w in self.wrt]
-        self.columns = []
+        self.columns: list[str] = []
         for name in self.outputs:  # one group per output: f, df/dx1, …
             self.columns.append(name)
             self.columns.extend(derivative_label(name, w) for w in self.wrt)
 
-    def layout(self):
+    def layout(self) -> list[tuple[int, int | None]]:
         return [cell for k in range(len(self.outputs))
                 for cell in [(k, None)] + [(k, j) for j in self.wrt_slots]]
 
-    def compute(self, X, skip):
+    def compute(self, X: np.ndarray, skip: Collection[int]) -> Computed:
         import numpy as np
 
         if X.shape[0] < SCALAR_ROWS:
@@ -272,7 +300,8 @@ class GradKernel(_Vectorised):
             for d in row:
                 V[:, j] = d
                 j += 1
-        errors, warnings = {}, {}
+        errors: dict[int, str] = {}
+        warnings: dict[int, list[str]] = {}
         self._recompute(bad, skip, V, errors, warnings, X, self._one)
         return V, errors, warnings
 
@@ -284,8 +313,10 @@ class GradKernel(_Vectorised):
             cells.extend(row[w] for w in self.wrt)
         return cells, [w.message for w in res.warnings]
 
-    def json_obj(self, cells, point, warnings, row=None):
-        values, jacobian = [], []
+    def json_obj(self, cells: Sequence[float], point: dict[str, float], warnings: list[str],
+                 row: int | None = None) -> dict[str, Any]:
+        values: list[float] = []
+        jacobian: list[dict[str, float]] = []
         step = 1 + len(self.wrt)
         for k in range(len(self.outputs)):
             group = cells[k * step:(k + 1) * step]
@@ -299,7 +330,7 @@ class GradKernel(_Vectorised):
 
 # --- the loop -----------------------------------------------------------------
 
-def constants_used(source):
+def constants_used(source: str | None) -> list[str]:
     """The names of the constants (``pi``, ``e``, ``tau``) the formula reads."""
     import re
 
@@ -352,10 +383,12 @@ def _variables(reader, needed):
     return present + [v for v in needed if v not in seen]
 
 
-def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digits=None,
-               jit=False,
-               stdin=None, stdout=None, stderr=None, progress=None, max_rows=None,
-               source=None, out=None, jobs=None):
+def run_points(points: str, make_kernel: Callable[[list[str]], Kernel], *,
+               needed: Sequence[str], fmt: str | None = None, input_format: str | None = None,
+               digits: int | None = None, jit: bool = False, stdin: IO | None = None,
+               stdout: TextIO | None = None, stderr: TextIO | None = None,
+               progress: bool | None = None, max_rows: int | None = None,
+               source: str | None = None, out: str | None = None, jobs: int | None = None) -> int:
     """Run a batch; returns the exit status (0, or 1 if any row or shard
     failed).  Usage errors (a missing column, an unreadable single file)
     raise UsageError.
@@ -407,7 +440,7 @@ def run_points(points, make_kernel, *, needed, fmt=None, input_format=None, digi
 _MALLOC_TUNED = False
 
 
-def tune_malloc():
+def tune_malloc() -> None:
     """Keep freed chunk temporaries in glibc's heap for the next chunk.
 
     glibc serves an allocation of 128 KiB or more (a chunk column: 16,384
@@ -437,7 +470,7 @@ def tune_malloc():
         pass
 
 
-def default_jobs():
+def default_jobs() -> int:
     """The cores this process may use."""
     import os
 
@@ -738,7 +771,7 @@ class _Stats:
         return 1 if self.failed or self.bad_shards else 0
 
 
-def sniff(stream, input_format=None):
+def sniff(stream: Any, input_format: str | None = None) -> tuple[str, bytes]:
     """(format, bytes read so far): the first non-blank line tells JSON
     Lines (``{``) from TSV (a tab) from CSV."""
     read = getattr(stream, "read1", None) or stream.read
@@ -776,7 +809,8 @@ class _Prefixed:
     read = read1
 
 
-def open_reader(points, stream, input_format, parquet, max_rows=None):
+def open_reader(points: str, stream: Any, input_format: str | None, parquet: bool,
+                max_rows: int | None = None) -> Any:
     """The reader for ``--points``: Parquet, or CSV/TSV through Arrow when
     pyarrow is installed, else adcli's own text reader; JSON Lines always
     through Python's json (every row's own keys, exact error rows)."""

@@ -16,9 +16,12 @@ and the writer keeps Arrow's formatting (the same numbers, another
 notation for some: ``1e-6`` against ``0.000001``).
 """
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 
+orjson: Any  # optional: see `available`
 try:
     import orjson
 except ImportError:  # pragma: no cover - orjson comes with the arrow extra
@@ -27,7 +30,7 @@ except ImportError:  # pragma: no cover - orjson comes with the arrow extra
 available = orjson is not None
 
 
-def row_cells(V, sep=","):
+def row_cells(V: np.ndarray, sep: str = ",") -> pa.Array:
     """An Arrow string array with one value per row of the 2-D float64 array
     ``V``: its cells, each followed by ``sep`` (``0.5,2,1e-7,``)."""
     n, m = V.shape
@@ -50,7 +53,7 @@ def row_cells(V, sep=","):
                                                  pa.py_buffer(text)])
 
 
-def cell_texts(values):
+def cell_texts(values: np.ndarray) -> list[str]:
     """The text of each number of a 1-D float64 array, as a list of str."""
     values = np.ascontiguousarray(values, dtype=np.float64)
     return [t[:-1] for t in row_cells(values.reshape(-1, 1)).to_pylist()]

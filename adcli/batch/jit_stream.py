@@ -35,7 +35,7 @@ FLAGS = ["-std=c++17", "-O2", "-shared", "-fPIC"]
 MAX_INPUTS = 64  # the driver parses a row's numbers into a stack array
 _EMIT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_long)
 _ROW = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_long, ctypes.c_void_p, ctypes.c_long)
-_DRIVER = []
+_DRIVER: list[ctypes.CDLL] = []  # the stream driver, loaded once
 
 
 def _cxx():

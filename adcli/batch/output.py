@@ -5,11 +5,18 @@ A file is written under a temporary name in its directory and renamed when
 complete, so an interrupted or failed run never leaves a complete-looking
 output; the suffix chooses the format."""
 
+from __future__ import annotations
+
 import os
+from typing import Any, TextIO
 
 from ..errors import UsageError
+from .reader import PointReader
 from .shards import shard_stem
 from .writer import Writer
+
+# a batch writer: Writer (CSV/TSV/JSON text) or arrow_io.ArrowWriter (through Arrow)
+BatchWriter = Any
 
 FORMAT_OF_SUFFIX = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
                     ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
@@ -52,14 +59,15 @@ class _File:
 
 
 class Output:
-    def __init__(self, out, fmt, stdout):
+    def __init__(self, out: str | None, fmt: str | None, stdout: TextIO | None) -> None:
         self.out = out
         self.fmt = fmt
         self.stdout = stdout
         self.directory = out is not None and (out.endswith(("/", os.sep)) or os.path.isdir(out))
-        self.shared = None  # (writer, columns) when every shard goes to one stream
-        self.current = None  # the writer of the file being written
-        self.file = None
+        # (writer, columns) when every shard goes to one stream
+        self.shared: tuple[BatchWriter, list[str]] | None = None
+        self.current: BatchWriter = None  # the writer of the file being written
+        self.file: _File | None = None
         if out is not None and not self.directory:
             suffix = os.path.splitext(out)[1].lower()
             chosen = FORMAT_OF_SUFFIX.get(suffix)
@@ -72,7 +80,7 @@ class Output:
                                  hint="the suffix of `out` chooses the format; drop `format`",
                                  params=("format", "out"))
             self.fmt = chosen
-        if self.directory:
+        if self.directory and out is not None:
             try:
                 os.makedirs(out, exist_ok=True)
             except OSError as exc:
@@ -80,14 +88,15 @@ class Output:
                                  params=("out",)) \
                     from None
 
-    def format_for(self, reader):
+    def format_for(self, reader: PointReader) -> str:
         if self.fmt is not None:
             return self.fmt
         if reader.format == "parquet":
             return "parquet" if self.directory else "csv"
+        assert reader.format is not None, "the reader has read its header"
         return reader.format
 
-    def shared_writer(self, reader):
+    def shared_writer(self, reader: PointReader) -> BatchWriter:
         """The writer of the one output stream, if a shard opened it already
         (a later shard must have the same columns)."""
         if self.directory or self.shared is None:
@@ -98,9 +107,10 @@ class Output:
                                  f"first shard's ({', '.join(columns)})")
         return writer
 
-    def writer_for(self, shard, reader, kernel, digits):
+    def writer_for(self, shard: str, reader: PointReader, kernel: Any,
+                   digits: int | None) -> BatchWriter:
         fmt = self.format_for(reader)
-        if self.directory:
+        if self.directory and self.out is not None:
             self.file = _File(os.path.join(self.out, shard_stem(shard) + SUFFIX_OF_FORMAT[fmt]))
             target = self.file.handle
         elif self.out is not None:
@@ -118,19 +128,20 @@ class Output:
             self.shared = (writer, list(reader.columns))
         return writer
 
-    def shard_done(self, writer):
+    def shard_done(self, writer: BatchWriter) -> None:
         if self.directory:
             writer.close()
-            self.file.commit()
+            if self.file is not None:
+                self.file.commit()
             self.file = None
 
-    def shard_failed(self):
+    def shard_failed(self) -> None:
         if self.directory and self.file is not None:
             _abort(self.current)
             self.file.abandon()
             self.file = None
 
-    def finish(self):
+    def finish(self) -> None:
         if self.shared is not None:
             self.shared[0].close()
         if self.file is not None:
@@ -139,7 +150,7 @@ class Output:
         elif self.out is not None and not self.directory and self.shared is None:
             pass  # no shard could be read: no file
 
-    def abandon(self):
+    def abandon(self) -> None:
         _abort(self.current)
         if self.file is not None:
             self.file.abandon()
@@ -159,7 +170,7 @@ def _isatty(stream):
         return False
 
 
-def arrow_available():
+def arrow_available() -> bool:
     """Whether pyarrow is installed (``pip install 'adcli[arrow]'``)."""
     import importlib.util
 
@@ -177,7 +188,8 @@ def _need_arrow(what):
 WIDE_COLUMNS = 4096
 
 
-def make_writer(fmt, reader, kernel, out, digits):
+def make_writer(fmt: str, reader: PointReader, kernel: Any, out: Any,
+                digits: int | None) -> BatchWriter:
     """CSV/TSV/Parquet through Arrow when installed; JSON through adcli's
     templated writer (Arrow has no JSON writer)."""
     wide = len(reader.columns) + len(kernel.columns) > WIDE_COLUMNS

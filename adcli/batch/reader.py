@@ -12,10 +12,14 @@ with any bad cell falls back to a per-row parse that names what is wrong
 with each bad row, so only those rows fail.
 """
 
+from __future__ import annotations
+
 import csv
 import io
 import json
 import math
+from collections.abc import Callable, Iterable
+from typing import IO, Any, BinaryIO, Protocol
 
 import numpy as np
 
@@ -23,6 +27,14 @@ from ..errors import UsageError
 
 FORMATS = ("csv", "tsv", "jsonl")
 SEPARATOR = {"csv": ",", "tsv": "\t"}
+
+
+class ByteStream(Protocol):
+    """What the readers use of a binary stream (a file, stdin's buffer)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 BLOCK = 1 << 20  # bytes per read
 MAX_ROWS = 1 << 16  # rows per chunk
 
@@ -35,19 +47,20 @@ class Chunk:
 
     __slots__ = ("lines", "line_numbers", "X", "errors", "records", "_fields", "reader")
 
-    def __init__(self, reader, lines, line_numbers, X, errors, records=None):
+    def __init__(self, reader: PointReader, lines: list[str], line_numbers: list[int],
+                 X: np.ndarray, errors: dict[int, str], records: list | None = None) -> None:
         self.reader = reader
         self.lines = lines
         self.line_numbers = line_numbers
         self.X = X
         self.errors = errors
         self.records = records  # JSON Lines: the parsed objects (None for bad lines)
-        self._fields = None
+        self._fields: list[list[str]] | None = None
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.lines)
 
-    def fields(self):
+    def fields(self) -> list[list[str]]:
         """Each row's cells as text (input columns, in header order)."""
         if self._fields is None:
             self._fields = [self.reader.cells(line, rec) for line, rec in
@@ -55,12 +68,12 @@ class Chunk:
         return self._fields
 
 
-def open_points(path, stdin=None):
+def open_points(path: str, stdin: IO | None = None) -> tuple[BinaryIO, int | None]:
     """A binary stream for ``--points PATH`` (``-`` is standard input)."""
     import sys
 
     if path == "-":
-        stream = stdin if stdin is not None else sys.stdin
+        stream: Any = stdin if stdin is not None else sys.stdin
         return getattr(stream, "buffer", stream), None
     try:
         fh = open(path, "rb")  # noqa: SIM115 - closed by the driver
@@ -91,19 +104,20 @@ class PointReader:
     ``variables`` are filled in by :meth:`bind` once the caller knows which
     header columns are the formula's inputs."""
 
-    def __init__(self, stream, input_format=None, max_rows=MAX_ROWS):
+    def __init__(self, stream: ByteStream, input_format: str | None = None,
+                 max_rows: int = MAX_ROWS) -> None:
         self.stream = stream
         self.max_rows = max_rows
         self.bytes_read = 0
         self._lines = self._line_batches()
         self.format = input_format
-        self.header_line = None  # the raw header text (CSV/TSV)
+        self.header_line: str | None = None  # the raw header text (CSV/TSV)
         self.header_number = 0
-        self.columns = []
-        self._first_batch = []
+        self.columns: list[str] = []
+        self._first_batch: list[tuple[int, list[str]]] = []
         self._read_header()
-        self.variables = []
-        self.var_index = []
+        self.variables: list[str] = []
+        self.var_index: list[int] = []
 
     # -- raw lines -----------------------------------------------------------
 
@@ -178,14 +192,14 @@ class PointReader:
             return next(csv.reader([line]))
         return line.split(sep)
 
-    def bind(self, variables):
+    def bind(self, variables: Iterable[str]) -> None:
         """Use these header columns (in this order) as the variables."""
         self.variables = list(variables)
         if self.format != "jsonl":
             index = {c: j for j, c in enumerate(self.columns)}
             self.var_index = [index[v] for v in self.variables]
 
-    def cells(self, line, record=None):
+    def cells(self, line: str, record: dict | None = None) -> list[str]:
         """The input columns of one row as text."""
         if self.format == "jsonl":
             if record is None:
@@ -199,7 +213,7 @@ class PointReader:
             fields = fields + [""] * (len(self.columns) - len(fields))
         return fields[:len(self.columns)]
 
-    def limit_rows(self, rows):
+    def limit_rows(self, rows: int) -> None:
         """At most ``rows`` rows per chunk from now on (the lines already
         read are split again)."""
         if rows >= self.max_rows:
@@ -355,7 +369,7 @@ def _number(text, name):
     return None, value
 
 
-def cell_text(value, other=str):
+def cell_text(value: Any, other: Callable[[Any], str] = str) -> str:
     """An input cell as the text echoed in its output row: "" for a missing
     one, ``nan``/``inf``/``-inf`` for non-finite floats, ``other(value)``
     for any other non-text value."""
@@ -372,7 +386,7 @@ def _json_cell(value):
     return cell_text(value, lambda v: json.dumps(v, ensure_ascii=False))
 
 
-def csv_quote(text, sep):
+def csv_quote(text: str, sep: str) -> str:
     """One cell of CSV/TSV output."""
     if sep == "\t":
         return text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
@@ -381,7 +395,7 @@ def csv_quote(text, sep):
     return text
 
 
-def csv_line(cells, sep):
+def csv_line(cells: Iterable[str], sep: str) -> str:
     if sep == ",":
         buf = io.StringIO()
         csv.writer(buf, lineterminator="").writerow(cells)

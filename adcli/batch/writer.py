@@ -13,17 +13,25 @@ written like the single-point plain output (``2`` not ``2.0``, ``inf``,
 which measured fastest of the sound ways (see ``bench/batch_io.py``).
 """
 
+from __future__ import annotations
+
 import json
 import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import UsageError, option
-from .reader import SEPARATOR, csv_line, csv_quote
+from .reader import SEPARATOR, Chunk, PointReader, csv_line, csv_quote
+
+if TYPE_CHECKING:
+    import numpy as np
 
 OUTPUT_FORMATS = ("csv", "tsv", "jsonl", "json")
 _SENTINEL = re.compile(r"-9\.8765432(\d{5})1e-299")
 
 
-def format_rows(V, sep, digits=None, tail=""):
+def format_rows(V: np.ndarray, sep: str, digits: int | None = None,
+                tail: str = "") -> list[str]:
     """Rows of the float array V (n × m) as text, one string per row, each
     ending with ``tail`` (which may end with a newline).
 
@@ -48,7 +56,7 @@ def format_rows(V, sep, digits=None, tail=""):
     return [r + tail for r in rows] if tail else rows
 
 
-def number_texts(values, digits=None):
+def number_texts(values: Iterable[float], digits: int | None = None) -> list[str]:
     """JSON number texts for a list of floats (non-finite as strings)."""
     out = []
     for v in values:
@@ -63,7 +71,7 @@ def number_texts(values, digits=None):
     return out
 
 
-def check_clashes(fmt, columns, results):
+def check_clashes(fmt: str, columns: Iterable[str], results: Iterable[str]) -> None:
     """A CSV/TSV/Parquet row has one namespace: an input column named like a
     result column (``f``, ``df/dx``, ``error``) would give a header with
     two columns of that name (exit 2)."""
@@ -82,7 +90,7 @@ def check_clashes(fmt, columns, results):
                  "inputs and results apart", params=("points", "format"))
 
 
-def note_new_keys(writer, chunk):
+def note_new_keys(writer: Writer, chunk: Chunk) -> None:
     """JSON Lines to CSV/TSV: the columns are the first object's keys; a key
     first seen later has no column, which is said, not hidden."""
     if writer.notes:
@@ -98,7 +106,7 @@ def note_new_keys(writer, chunk):
             return
 
 
-def jsonable(value):
+def jsonable(value: Any) -> Any:
     """``value`` with every non-finite float as the string design.md names
     (``"nan"``, ``"inf"``, ``"-inf"``): bare NaN/Infinity is not JSON."""
     if isinstance(value, float):
@@ -121,7 +129,8 @@ def _json_value(v, digits):
 
 
 class Writer:
-    def __init__(self, fmt, reader, kernel, out, digits=None):
+    def __init__(self, fmt: str, reader: PointReader, kernel: Any, out: TextIO,
+                 digits: int | None = None) -> None:
         self.fmt = fmt
         self.reader = reader
         self.kernel = kernel
@@ -133,8 +142,8 @@ class Writer:
         self.extra = [c for c in reader.columns if c not in variables]
         index = {c: j for j, c in enumerate(reader.columns)}
         self._extra_index = [index[c] for c in self.extra]
-        self._template = None
-        self.notes = []  # said on stderr at the end (the driver prints them)
+        self._template: Any = None
+        self.notes: list[str] = []  # said on stderr at the end (the driver prints them)
         self._check_clashes()
         if fmt in ("jsonl", "json") and getattr(kernel, "templated", True):
             self._template = self._make_template()
@@ -144,7 +153,7 @@ class Writer:
 
     # -- CSV/TSV ---------------------------------------------------------------
 
-    def header(self):
+    def header(self) -> None:
         if self.fmt in ("csv", "tsv"):
             sep = SEPARATOR[self.fmt]
             results = csv_line(list(self.kernel.columns) + ["error"], sep)
@@ -157,16 +166,18 @@ class Writer:
         elif self.fmt == "json":
             self.out.write("[")
 
-    def write(self, chunk, V, errors, warnings):
+    def write(self, chunk: Chunk, V: np.ndarray, errors: dict[int, str],
+              warnings: list) -> None:
         self.emit(self.encode(chunk, V, errors, warnings))
 
-    def encode(self, chunk, V, errors, warnings):
+    def encode(self, chunk: Chunk, V: np.ndarray, errors: dict[int, str],
+               warnings: list) -> str:
         """The chunk's text (for JSON, its objects without the array's commas)."""
         if self.fmt in ("csv", "tsv"):
             return self._delimited(chunk, V, errors)
         return self._json(chunk, V, errors, warnings)
 
-    def emit(self, text):
+    def emit(self, text: str) -> None:
         if self.fmt == "json":
             if not text:
                 return
@@ -177,7 +188,7 @@ class Writer:
         if flush is not None:
             flush()
 
-    def close(self):
+    def close(self) -> None:
         if self.fmt == "json":
             self.out.write("\n]\n" if not self.first else "]\n")
 

@@ -9,7 +9,7 @@ class NoCompiler(Exception):
     """No compiler path works here: the caller falls back to NumPy."""
 
 
-def cache_dir():
+def cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     for root in (os.path.join(base, "adcli", "jit"),
                  os.path.join(tempfile.gettempdir(), f"adcli-jit-{os.getuid()}")):

@@ -1,8 +1,15 @@
 """``adcli diff``: the derivative as an adcli program."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ..modes.sweeps import without_gc
 from . import text
 from .symbolic import Derivative, count_operations, operation_nodes
+
+if TYPE_CHECKING:
+    from ..arguments import FunctionLike, Names
 
 
 class DiffResult:
@@ -14,7 +21,7 @@ class DiffResult:
     ``formula_size`` operation counts (shared subexpressions once)."""
 
     @without_gc  # a DAG node per term, and no cycles: spare the cyclic collector
-    def __init__(self, fn, wrt=None, mode="auto"):
+    def __init__(self, fn: FunctionLike, wrt: Names = None, mode: str = "auto") -> None:
         d = Derivative(fn, wrt, mode)
         self.fn = fn
         self.wrt = d.wrt
@@ -27,26 +34,26 @@ class DiffResult:
         self.size = count_operations(self.roots)
         self.formula_size = len(operation_nodes(fn.program.outputs))
 
-    def program(self):
+    def program(self) -> str:
         """All partials as one program (valid adcli input), row-major."""
         return text.program(self.roots, self.taken)
 
-    def partial_program(self, k):
+    def partial_program(self, k: int) -> str:
         return text.program([self.roots[k]], self.taken)
 
-    def plain(self):
+    def plain(self) -> str:
         if len(self.roots) == 1:
             return self.program()
         return text.labelled(self.roots, self.labels, "ascii", self.taken)
 
-    def latex(self):
+    def latex(self) -> str:
         return text.labelled(self.roots, self.labels, "latex", self.taken)
 
-    def as_json(self):
+    def as_json(self) -> dict[str, Any]:
         n = len(self.wrt)
         per_output = [{w: self.partial_program(k * n + j) for j, w in enumerate(self.wrt)}
                       for k in range(len(self.outputs))]
-        obj = {"wrt": list(self.wrt),
+        obj: dict[str, Any] = {"wrt": list(self.wrt),
                "derivatives": per_output[0] if len(per_output) == 1 else per_output}
         if len(per_output) > 1:
             obj["outputs"] = list(self.outputs)
@@ -55,11 +62,12 @@ class DiffResult:
         return obj
 
 
-def derivative_function(fn, wrt=None, mode="auto"):
+def derivative_function(fn: FunctionLike, wrt: Names = None, mode: str = "auto") -> Any:
     """The derivative of ``fn`` as a new :class:`adcli.api.Function` whose
     outputs are the partials (labelled ``df/dx``), row-major."""
     res = DiffResult(fn, wrt, mode)
-    out = type(fn)(res.program())  # a Function (no import of the API from below it)
+    function: Any = type(fn)  # adcli.Function (no import of the API from below it)
+    out = function(res.program())
     out.outputs = tuple(res.labels)
     out.program.output_names = list(res.labels)
     return out

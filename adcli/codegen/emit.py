@@ -30,7 +30,7 @@ class Lang:
     name = ""
     comment = "#"
     neg_paren = True
-    INFIX_CALLS = {}  # an operator spelled as a function call: {"div": "_div_ieee"}
+    INFIX_CALLS: dict[str, str] = {}  # an operator spelled as a function call: {"div": "_div_ieee"}
 
     def for_derivatives(self):
         """The spelling of derivative statements (the same but in Python)."""
@@ -286,7 +286,8 @@ class Text:
 
 
 _MARKS = ("\x00A\x00", "\x00B\x00")
-_TEMPLATES = {}  # (language class, primitive, arity) -> pieces: a string or an argument index
+# (language class, primitive, arity) -> pieces: a string or an argument index
+_TEMPLATES: dict[tuple, tuple] = {}
 
 
 def _call(lang, key, args):

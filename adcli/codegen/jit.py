@@ -33,7 +33,7 @@ from ..errors import option
 from .kernel import Kernel
 
 CFLAGS = ["-std=c99", "-O2", "-shared", "-fPIC"]
-_LOADED = {}
+_LOADED: dict[str, ctypes.CDLL] = {}  # source hash -> the loaded library
 
 
 from .compilers import NoCompiler, cache_dir  # noqa: E402,F401  (shared with llvm)

@@ -389,7 +389,7 @@ def vector_kernel_ir(kernel, columns, flag_kinks=True, width=4,
 
 # --- which kernel, and the machine code ----------------------------------------------
 
-_MVEC = []  # [loaded?] once per process
+_MVEC: list[bool] = []  # [loaded?] once per process
 
 
 def vector_width(llvm):
@@ -426,7 +426,7 @@ def _load_libmvec(llvm):
     return _MVEC[0]
 
 
-_ENGINES = {}
+_ENGINES: dict[str, object] = {}  # LLVM IR -> its execution engine
 
 
 def _target_machine(llvm, vector):

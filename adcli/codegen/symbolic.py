@@ -30,27 +30,38 @@ Not simplified: ``0*x`` and ``0/x`` (nan when x is inf or nan), ``x-x``
 (nan for inf), ``x/x``.
 """
 
+from __future__ import annotations
+
 import functools
 import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from ..graph.dag import CONST, VAR, postorder
+from ..graph.dag import CONST, VAR, Graph, Node, postorder
 from ..graph.tape import Tape
 from ..modes.engine import choose_mode
 from ..modes.rules import rule_graph
 from ..numtext import derivative_label
 from ..primitives import PRIMITIVES
 
+if TYPE_CHECKING:
+    from ..arguments import FunctionLike, Names
+
+# a rule instantiated for a primitive: (primal node, parameter nodes, partial
+# nodes, the partials' nodes in evaluation order)
+Rule = tuple[Node, list[Node], list[Node], list[Node]]
+
 
 class Builder:
     """Applies primitives on a graph, folding and simplifying (IEEE-safe)."""
 
-    def __init__(self, graph):
+    def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    def const(self, value):
+    def const(self, value: float) -> Node:
         return self.graph.const(value)
 
-    def apply(self, key, args):
+    def apply(self, key: str, args: Iterable[Node]) -> Node:
         args = tuple(args)
         if all(a.op == CONST for a in args):
             folded = _fold(key, [a.value for a in args])
@@ -61,13 +72,13 @@ class Builder:
             return simpler
         return self.graph.apply(key, args)
 
-    def add(self, a, b):
+    def add(self, a: Node, b: Node) -> Node:
         return self.apply("add", (a, b))
 
-    def mul(self, a, b):
+    def mul(self, a: Node, b: Node) -> Node:
         return self.apply("mul", (a, b))
 
-    def neg(self, a):
+    def neg(self, a: Node) -> Node:
         return self.apply("neg", (a,))
 
 
@@ -146,13 +157,13 @@ def _second_rule(key, i):
     return primal, params, partials, postorder(partials)
 
 
-def partials(builder, node, rule=None):
+def partials(builder: Builder, node: Node, rule: Rule | None = None) -> list[Node | None]:
     """The partials of ``node`` (an operation) with respect to each of its
     arguments, as nodes of ``builder``'s graph; None for a constant
     argument (the engine never computes those).  ``rule``: another rule
     set than the node's own (:func:`_second_rule`'s)."""
     primal, params, rules, order = rule or _rule(node.op)
-    env = {primal.id: node}
+    env: dict[int, Node] = {primal.id: node}
     for p, a in zip(params, node.args):
         env[p.id] = a
     for r in order:
@@ -170,14 +181,15 @@ class Sweeps:
     in evaluation order (a tape's steps, or a derivative DAG's postorder).
     Partials are instantiated once per node and shared by every sweep."""
 
-    def __init__(self, builder, steps):
+    def __init__(self, builder: Builder, steps: Sequence[Node]) -> None:
         self.b = builder
         self.steps = steps
-        self._partials = {}
-        self.partial_of = {}  # partial node id → (its operation node, argument index)
-        self._seconds = {}
+        self._partials: dict[int, list[Node | None]] = {}
+        # partial node id → (its operation node, argument index)
+        self.partial_of: dict[int, tuple[Node, int]] = {}
+        self._seconds: dict[int, list[Node | None]] = {}
 
-    def partials(self, node):
+    def partials(self, node: Node) -> list[Node | None]:
         """The partials of ``node``; a partial that is the constant 0 (sign's,
         or a product's by a zero constant) is None: a structural zero, so no
         term through it is ever built (no ``ω̄·0`` statement is emitted)."""
@@ -207,7 +219,7 @@ class Sweeps:
                 self.b, owner, _second_rule(owner.op, i))
         return owner.args, got
 
-    def tangent(self, seeds):
+    def tangent(self, seeds: Mapping[int, Node]) -> dict[int, Node]:
         """{node id: tangent node} for ``seeds`` {input node id: node}:
         ω̇ᵢ = Σⱼ ∂ωᵢ/∂ωⱼ · ω̇ⱼ, arguments in order (as the engine adds)."""
         b = self.b
@@ -224,7 +236,8 @@ class Sweeps:
                 tan[node.id] = total
         return tan
 
-    def adjoint(self, seeds, on_term=None):
+    def adjoint(self, seeds: Mapping[int, Node],
+                on_term: Callable[[Node, Node, Node], None] | None = None) -> dict[int, Node]:
         """{node id: adjoint node} for ``seeds`` {output node id: node}:
         ω̄ⱼ += ω̄ᵢ · ∂ωᵢ/∂ωⱼ, steps in reverse (the engine's order of sums).
         ``on_term(arg, user, partial_sum)`` sees every accumulation."""
@@ -249,21 +262,21 @@ def _is_zero_const(node):
     return node.op == CONST and node.value == 0.0
 
 
-def operation_nodes(roots):
+def operation_nodes(roots: Iterable[Node]) -> list[Node]:
     """The operation (non-leaf) nodes ``roots`` depend on, arguments first."""
     return [n for n in postorder(roots) if n.op not in (CONST, VAR)]
 
 
-def count_operations(roots):
+def count_operations(roots: Iterable[Node]) -> int:
     """How many operations computing ``roots`` takes, each shared one once."""
     return len(operation_nodes(roots))
 
 
-def is_zero(node):
+def is_zero(node: Node | None) -> bool:
     return node is None
 
 
-def choose(mode, n_outputs, n_wrt):
+def choose(mode: str, n_outputs: int, n_wrt: int) -> str:
     return choose_mode(mode, n_outputs, n_wrt)
 
 
@@ -272,7 +285,8 @@ class Derivative:
 
     ``rows[k][j]`` is ∂(output k)/∂(wrt j): a node, or a zero constant."""
 
-    def __init__(self, fn, wrt=None, mode="auto", inputs=None):
+    def __init__(self, fn: FunctionLike, wrt: Names = None, mode: str = "auto",
+                 inputs: Iterable[str] | None = None) -> None:
         self.fn = fn
         program = fn.program
         self.inputs = tuple(inputs) if inputs is not None else tuple(fn.inputs)
@@ -285,7 +299,7 @@ class Derivative:
         zero = b.const(0.0)
         var = {name: program.graph.var(name) for name in self.inputs}
         if self.mode == "forward":
-            columns = []
+            columns: list[list[Node]] = []
             for w in self.wrt:
                 tan = self.sweeps.tangent({var[w].id: b.const(1.0)})
                 columns.append([tan.get(o.id, zero) for o in self.outputs])
@@ -297,7 +311,7 @@ class Derivative:
                 self.rows.append([adj.get(var[w].id, zero) for w in self.wrt])
         self.labels = [[_label(name, w) for w in self.wrt] for name in program.output_names]
 
-    def roots(self):
+    def roots(self) -> list[Node]:
         return [n for row in self.rows for n in row]
 
 

@@ -2,7 +2,12 @@
 more than once is written once, as an assignment ``t1 = cos(x)``, and
 every other one inline, with the printer's precedence rules."""
 
-from ..graph.dag import CONST, VAR, postorder
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from ..graph.dag import CONST, VAR, Node, postorder
 from ..language.printer import ATOM as _ATOM
 from ..language.printer import latex_name, subscript_name
 from ..language.printer import print_node as _print
@@ -10,10 +15,10 @@ from ..modes.sweeps import without_gc
 from .symbolic import operation_nodes
 
 
-def shared_nodes(roots):
+def shared_nodes(roots: Sequence[Node]) -> tuple[list[Node], set[int]]:
     """Operation nodes read more than once (by other nodes or as roots)."""
     order = operation_nodes(roots)
-    uses = {}
+    uses: dict[int, int] = {}
     for node in order:
         for a in node.args:
             if a.op not in (CONST, VAR):
@@ -23,7 +28,7 @@ def shared_nodes(roots):
     return order, {n.id for n in order if uses.get(n.id, 0) > 1}
 
 
-def temp_prefix(taken):
+def temp_prefix(taken: Collection[str]) -> str:
     """``t`` unless the formula has a variable ``t1``-like name already."""
     prefix = "t"
     while any(name.startswith(prefix) and name[len(prefix):].isdigit() for name in taken):
@@ -32,15 +37,16 @@ def temp_prefix(taken):
 
 
 @without_gc  # the printed pieces are many and acyclic
-def assignments(roots, style="ascii", taken=()):
+def assignments(roots: Sequence[Node], style: str = "ascii",
+                taken: Collection[str] = ()) -> tuple[list[tuple[str, str]], list[str]]:
     """(lines, texts): ``lines`` are (temp name, text) assignments in order;
     ``texts`` the text of each root (a temp's name when it is shared)."""
     _, shared = shared_nodes(roots)
     prefix = temp_prefix(taken)
-    done = {}
-    lines = []
+    done: dict[int, tuple[Any, ...]] = {}
+    lines: list[tuple[str, str]] = []
 
-    def leaf(node):
+    def leaf(node: Node) -> str:
         return subscript_name(node.name, style) if style != "ascii" else node.name
 
     exact = style == "ascii"
@@ -71,7 +77,7 @@ def assignments(roots, style="ascii", taken=()):
     return lines, [str(done[r.id][0]) for r in roots]
 
 
-def program(roots, taken=()):
+def program(roots: Sequence[Node], taken: Collection[str] = ()) -> str:
     """One adcli program whose outputs are ``roots`` (valid adcli input)."""
     lines, texts = assignments(roots, "ascii", taken)
     body = [f"{name} = {text}" for name, text in lines]
@@ -79,7 +85,8 @@ def program(roots, taken=()):
     return "\n".join(body)
 
 
-def labelled(roots, labels, style="ascii", taken=()):
+def labelled(roots: Sequence[Node], labels: Sequence[str], style: str = "ascii",
+             taken: Collection[str] = ()) -> str:
     """The shared assignments, then ``label = text`` per root."""
     lines, texts = assignments(roots, style, taken)
     if style == "latex":
@@ -91,7 +98,7 @@ def labelled(roots, labels, style="ascii", taken=()):
     return "\n".join(out)
 
 
-def _latex_label(label):
+def _latex_label(label: str) -> str:
     """``df/dx1`` → ``\\frac{\\partial f}{\\partial x_{1}}``."""
     top, var = label[1:].split("/d", 1)
     return (f"\\frac{{\\partial {latex_name(top)}}}"
