@@ -68,33 +68,12 @@ def sparse_option(f):
              "5 % for at least 10,000 entries, said so in the output).")(f)
 
 
-def wants_sparse(sparse, fmt, fn_factory, kind):
-    """True for --sparse, for --format mtx, and automatically for a big sparse
-    Jacobian (several outputs) or Hessian unless --dense is given."""
-    if sparse is not None:
-        return sparse
-    if fmt == "mtx":
-        return True
-    fn, at = fn_factory()
-    return auto_sparse(fn, at, kind)
-
-
 def auto_sparse(fn, at, kind, output=None):
     if kind == "jacobian" and len(fn.outputs) < 2:
         return False  # one gradient row is n numbers either way (and grad starts faster)
-    from ..sparse import drivers as D
+    from ..sparse.summary import prefers_sparse
 
-    names = _input_order(fn, at)
-    m = len(names) if kind == "hessian" else len(fn.outputs)
-    if m * len(names) < D.AUTO_MIN_ENTRIES:
-        return False
-    tape = fn.tape(names)
-    if kind == "hessian":
-        adj = D.tape_hessian_adjacency(tape, _output_index(fn, _output(output)))
-        nnz = sum(len(a) for a in adj)
-    else:
-        nnz = D.tape_jacobian_pattern(tape).nnz
-    return nnz < D.AUTO_DENSITY * m * len(names)
+    return prefers_sparse(fn, _input_order(fn, at), kind, _output(output))
 
 
 def run_sparse(kind, fn, at, fmt, compute, auto, numbers=None):

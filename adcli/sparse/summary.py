@@ -1,6 +1,7 @@
 """A tape's sparsity pattern and the colours a compressed computation of it
 needs (``adcli sparsity``), read from the tape in one pass."""
 
+from ..arguments import FunctionLike, output_index
 from ..graph.tape import Tape
 from . import colouring as C
 from . import drivers as D
@@ -26,3 +27,22 @@ def hessian_summary(tape: Tape, output: int) -> tuple[Pattern, dict[str, int]]:
     cols = [j for a in adj for j in sorted(a)]
     pat = Pattern(rows, cols, (n, n), tape.inputs, tape.inputs, "hessian")
     return pat, {"hessian": C.n_colours(colours)}
+
+
+
+def prefers_sparse(fn: FunctionLike, inputs: list[str], kind: str,
+                   output: int | str | None = None) -> bool:
+    """Whether a sparse result is the better default for ``fn``'s Jacobian
+    (``kind`` "jacobian") or the Hessian of its output ``output``, with
+    ``inputs`` as the variables: the pattern has at least AUTO_MIN_ENTRIES
+    entries, fewer than AUTO_DENSITY of them nonzero."""
+    n = len(inputs)
+    m = n if kind == "hessian" else len(fn.outputs)
+    if m * n < D.AUTO_MIN_ENTRIES:
+        return False
+    tape = fn.tape(inputs)
+    if kind == "hessian":
+        nnz = sum(len(a) for a in D.tape_hessian_adjacency(tape, output_index(fn, output)))
+    else:
+        nnz = D.tape_jacobian_pattern(tape).nnz
+    return nnz < D.AUTO_DENSITY * m * n
