@@ -160,12 +160,7 @@ def second_rule(prim: Primitive, active: tuple[bool, ...], system: NumberSystem 
     key = (system.name, prim.key, active, safe, fixed)
     entry = _CACHE.get(key)
     if entry is None:
-        graph, nodes = second_partials(prim, active)
-        # the first partials, parsed into the same graph (shared work is hash-consed)
-        firsts = _instantiate(graph, prim, [graph.var(p) for p in prim.params])
-        results = [firsts[i] for i, on in enumerate(active) if on] + list(nodes.values())
-        if fixed is not None:
-            results = _with_constants(results, prim.params, fixed)
+        _, results = _second_results(prim, active, fixed)
         seconds = results[sum(active):]
         linear = all(n.op == CONST and n.value == 0 for n in seconds)
         if system.folds_constants and all(n.op == CONST for n in results):
@@ -178,7 +173,19 @@ def second_rule(prim: Primitive, active: tuple[bool, ...], system: NumberSystem 
     return entry
 
 
-def _with_constants(results: list[Node], params: Sequence[str], fixed: tuple) -> list[Node]:
+def _second_results(prim: Primitive, active: tuple[bool, ...],
+                    fixed: tuple | None) -> tuple[Graph, list[Node]]:
+    """(graph, the nodes of a step's first partials (active arguments) then
+    its second partials (active pairs i ≤ j)), with ``fixed`` folded in."""
+    graph, nodes = second_partials(prim, active)
+    # the first partials, parsed into the same graph (shared work is hash-consed)
+    firsts = _instantiate(graph, prim, [graph.var(p) for p in prim.params])
+    results = [firsts[i] for i, on in enumerate(active) if on] + list(nodes.values())
+    return (graph, results) if fixed is None else _with_constants(results, prim.params, fixed)
+
+
+def _with_constants(results: list[Node], params: Sequence[str],
+                    fixed: tuple) -> tuple[Graph, list[Node]]:
     """``results`` rebuilt in a new graph with ``params[j]`` set to the number
     ``fixed[j]`` (where not None), and simplified: constants fold, x^1 is x,
     x^0 and 1·x and x + 0 are what they are, and 0·x is 0 as the careful
@@ -194,7 +201,7 @@ def _with_constants(results: list[Node], params: Sequence[str], fixed: tuple) ->
             new[node.id] = graph.const(node.value)
         else:
             new[node.id] = _simplified(graph, node.op, [new[a.id] for a in node.args])
-    return [new[r.id] for r in results]
+    return graph, [new[r.id] for r in results]
 
 
 def _simplified(graph: Graph, op: str, args: list[Node]) -> Node:
@@ -223,13 +230,28 @@ def step_constants(tape: Tape) -> list[tuple | None]:
 
 
 def _step_constants(tape: Tape) -> list[tuple | None]:
+    # only a step with one constant argument and one active one has a rule
+    # to fold (a step of constants alone has no active argument)
     n, first, consts = tape.n_inputs, tape.first_step, tape.consts
     groups: dict[tuple, list[int]] = {}
     for k, step in enumerate(tape.steps):
-        fixed = tuple(None if a < n or a >= first else _foldable(consts[a - n])
-                      for a in step.args)
-        active = tuple(a < n or a >= first for a in step.args)
-        groups.setdefault((step.prim.key, active, fixed), []).append(k)
+        args = step.args
+        if len(args) != 2:
+            continue
+        a, b = args
+        if n <= a < first:
+            if n <= b < first:
+                continue
+            key = (step.prim.key, (False, True), (_foldable(consts[a - n]), None))
+        elif n <= b < first:
+            key = (step.prim.key, (True, False), (None, _foldable(consts[b - n])))
+        else:
+            continue
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [k]
+        else:
+            group.append(k)
     out: list[tuple | None] = [None] * len(tape.steps)
     for (_, _, fixed), ks in _fold_recurring_constants(groups).items():
         if any(f is not None for f in fixed):
@@ -240,7 +262,7 @@ def _step_constants(tape: Tape) -> list[tuple | None]:
 
 def _foldable(c):
     """A float64 constant keyed safely by value (not nan, not -0.0), or None."""
-    return c if isinstance(c, float) and c == c and (c or math.copysign(1.0, c) > 0) else None
+    return c if type(c) is float and c == c and (c or math.copysign(1.0, c) > 0) else None
 
 
 SecondStep = tuple[int, tuple[int, ...], int, int, SecondRule, Callable[[], SecondRule]]

@@ -9,7 +9,7 @@ from ..graph.tape import Tape
 from ..modes.engine import linearize
 from ..modes.hessian import SecondOrder, second_rule, step_constants
 from ..modes.messages import kink_warning, nonfinite_warnings
-from ..modes.sweeps import primal, without_gc
+from ..modes.sweeps import _can_kink, primal, without_gc
 
 
 class _Group:
@@ -89,8 +89,8 @@ def _kinks(tape, groups, vals):
     steps = tape.steps
     for g in groups:
         kink = g.prim.kink
-        if kink is None:
-            continue
+        if kink is None or (g.fixed is not None and not _can_kink(kink, g.fixed)):
+            continue  # x^2 cannot sit on pow's kink
         where = getattr(kink, "first_arg_values", None)
         first = g.argcols[0]
         for pos, k in enumerate(g.ks):
