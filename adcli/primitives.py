@@ -26,7 +26,7 @@ class Primitive:
     __slots__ = (
         "key", "name", "arity", "params", "fn", "partials", "infix", "prec",
         "latex", "domain", "kink", "kink_note", "doc", "np", "mp", "taylor",
-        "tangent_left", "edge", "second",
+        "tangent_left", "edge", "second", "shown",
     )
 
     def __init__(self, key: str, fn: Callable[..., float], partials: tuple[str, ...], *,
@@ -37,7 +37,8 @@ class Primitive:
                  mp: str | None = None, taylor: str | None = None,
                  tangent_left: tuple[bool, ...] | None = None,
                  edge: Callable[..., str | None] | None = None,
-                 second: tuple[str, ...] | None = None) -> None:
+                 second: tuple[str, ...] | None = None,
+                 shown: tuple[str, ...] | None = None) -> None:
         self.key = key
         self.name = name or key  # what the user types
         self.params = params or (("x",) if len(partials) == 1 else ("x", "y"))
@@ -71,6 +72,9 @@ class Primitive:
         # differentiating ``partials`` again, where that derivative would
         # cancel or overflow (hypot: 1/h − x²/h³ for y²/h³)
         self.second = second
+        # display only: the partial rules as the math writes them, where
+        # ``partials`` computes them in a more accurate arrangement (pow)
+        self.shown = shown or partials
 
     def __repr__(self):
         return f"Primitive({self.key})"
@@ -219,7 +223,7 @@ TABLE = [
     # log x ≈ 690 magnifies (3e-14 at x = 1e300, y = 1e-5); e folds to 0,
     # and x^0 to 1, wherever y is a constant with y - 1 exact (x^2, x^2.5)
     P("pow", _pow, ("y*x^(y-1)*x^((y-((y-1)-((y-1)-y)))-(((y-1)-y)+1))", "log(x)*x^y"),
-      infix="^", prec=4,
+      shown=("y*x^(y-1)", "log(x)*x^y"), infix="^", prec=4,
       latex="{{{0}}}^{{{1}}}", domain="x > 0, or x < 0 with integer y, or x = 0 with y ≥ 0",
       kink=_pow_kink, kink_note=_Note(SLOPE, _pow_note_at), edge=_pow_edge,
       doc="also written x**y or pow(x, y)",

@@ -364,3 +364,29 @@ def test_x_squared_compiles_to_the_cheap_rule():
     assert rule.fn(0.0, 2.0) == (0.0, 2.0)  # the general rule raises at 0 (0*x^(-1))
     assert second_rule(pow_, (True, False), fixed=(None, 1.0)).constants == (1.0, 0.0)
     assert second_rule(pow_, (True, False), fixed=(None, 1.0)).linear
+
+
+def test_displayed_rules_read_like_the_math_and_agree_with_the_computed_ones():
+    # pow computes y*x^(y-1)*x^e (e the TwoSum error of y - 1, for accuracy)
+    # but shows y*x^(y-1), in `adcli functions` and in the trace's rules
+    import math
+
+    from click.testing import CliRunner
+
+    from adcli.cli.main import cli
+    from adcli.modes.rules import compile_rule, rule_graph
+    from adcli.numsys import FLOAT64
+    from adcli.primitives import TABLE
+
+    listing = CliRunner().invoke(cli, ["functions", "--format", "plain"]).output
+    assert "d/dx = y*x^(y - 1); d/dy = log(x)*x^y" in listing
+    trace = CliRunner().invoke(cli, ["trace", "x^y", "--at", "x=2,y=3"]).output
+    assert "w2*w1^(w2 - 1)" in trace and "w2 - 1 - w2" not in trace
+    for prim in TABLE:
+        if prim.shown == prim.partials:
+            continue
+        computed = compile_rule(FLOAT64, "c", prim.params, rule_graph(prim)[2])
+        shown = compile_rule(FLOAT64, "s", prim.params, rule_graph(prim, shown=True)[2])
+        for args in [(2.0, 3.0), (0.7, -1.5), (1e300, 1e-5), (5.0, 0.25)]:
+            for c, s in zip(computed(*args[:prim.arity]), shown(*args[:prim.arity])):
+                assert math.isclose(c, s, rel_tol=1e-12), (prim.key, args, c, s)

@@ -26,15 +26,17 @@ INF = math.inf
 NAN = math.nan
 
 
-def rule_graph(prim: Primitive) -> tuple[Graph, Node, list[Node]]:
-    """(graph, primal node, [partial nodes]) for ``prim``'s rules."""
+def rule_graph(prim: Primitive, shown: bool = False) -> tuple[Graph, Node, list[Node]]:
+    """(graph, primal node, [partial nodes]) for ``prim``'s rules (``shown``:
+    the rules as displayed, ``prim.shown``, which read like the math where
+    the computed ones are arranged for accuracy)."""
     from ..language.parser import parse
 
     graph = Graph()
     params = {p: graph.var(p) for p in prim.params}
     primal = graph.apply(prim.key, tuple(params[p] for p in prim.params))
     partials = [parse(rule, graph=graph, env=params, allow_free=False).outputs[0]
-                for rule in prim.partials]
+                for rule in (prim.shown if shown else prim.partials)]
     return graph, primal, partials
 
 

@@ -106,7 +106,7 @@ class Symbolic:
         to the display nodes in ``env`` ({param: node})."""
         rg = self._rules.get(prim.key)
         if rg is None:
-            rg = self._rules[prim.key] = rule_graph(prim)
+            rg = self._rules[prim.key] = rule_graph(prim, shown=True)  # display
         _, _, partials = rg
         out = []
         for root in partials:

@@ -12,7 +12,7 @@ def entries(style="text"):
     """One dict per primitive, in table order."""
     out = []
     for prim in TABLE:
-        _, _, partials = rule_graph(prim)
+        _, _, partials = rule_graph(prim, shown=True)
         params = prim.params
         if prim.infix and prim.arity == 2:
             usage = f"{params[0]} {prim.infix} {params[1]}"
