@@ -96,10 +96,12 @@ class TapeStructure:
         self._sets: dict[int, frozenset[int]] = {}
         self._cones: dict[int, bytearray] = {}
 
-    def index_set(self, slot: int) -> frozenset[int]:
-        """The inputs ``slot`` depends on (built on demand, then kept)."""
+    def index_set(self, slot: int) -> tuple[int, ...]:
+        """The inputs ``slot`` depends on, each once (built on demand, then
+        kept; a tuple: 200,000 kept sets of two inputs took 43 MB as
+        frozensets, 11 MB as tuples)."""
         if slot < self.n:
-            return frozenset((slot,))
+            return (slot,)
         got = self._sets.get(slot)
         if got is not None:
             return got
@@ -114,13 +116,13 @@ class TapeStructure:
                 continue
             built = sets.get(s) if s != slot else None
             if built is not None:
-                found |= built
+                found.update(built)
                 continue
             for a in edges[s - first]:
                 if a not in seen:
                     seen.add(a)
                     stack.append(a)
-        result = sets[slot] = frozenset(found)
+        result = sets[slot] = tuple(found)
         return result
 
     def cone(self, output_slot: int) -> bytearray:
