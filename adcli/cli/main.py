@@ -9,6 +9,7 @@ import sys
 
 import click
 
+from ..collector import one_command_process
 from ..errors import AdcliError, name_options
 from .flags import as_flags, flag
 from .options import FAILED_POINTS
@@ -121,6 +122,7 @@ def main(argv=None):
     """Entry point: exit 0 on success, 1 for domain errors, 2 for usage and
     parse errors; never a traceback unless --debug."""
     args = _expr_after_dashes(sys.argv[1:] if argv is None else list(argv))
+    one_command_process()  # a large build's objects need no collector scan (adcli.collector)
     try:
         try:
             cli.main(args, prog_name="adcli")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from ..collector import enable_after_build
 from ..errors import UsageError
 from ..primitives import PRIMITIVES, Primitive
 from .dag import CONST, VAR, Graph, Node
@@ -59,7 +60,7 @@ class Tape:
             try:
                 self._build(program, inputs)
             finally:
-                gc.enable()
+                enable_after_build()
         else:
             self._build(program, inputs)
 

@@ -11,6 +11,7 @@ later statement (``a = x*y; a + 1``), and reassigning a name, even an
 input's, changes what it means from then on.
 """
 
+from ..collector import enable_after_build
 from ..errors import ParseError
 from ..graph.dag import CONST, Graph
 from ..graph.program import Program
@@ -197,7 +198,7 @@ def _parse_without_gc(run):
         return run()
     finally:
         if enabled:
-            gc.enable()
+            enable_after_build()
 
 
 def _output_names(outputs):

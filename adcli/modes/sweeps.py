@@ -17,6 +17,7 @@ import operator
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, NamedTuple, TypeVar, cast
 
+from ..collector import enable_after_build
 from ..errors import DomainError, EvalWarning
 from ..graph.tape import Tape
 from ..primitives import Primitive
@@ -46,7 +47,7 @@ def without_gc(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         finally:
-            gc.enable()
+            enable_after_build()
     return cast(F, wrapper)
 
 
