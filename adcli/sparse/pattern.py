@@ -93,7 +93,7 @@ class TapeStructure:
         self.n, self.first = n, first
         self.active = active
         self.edges = edges
-        self._sets: dict[int, frozenset[int]] = {}
+        self._sets: dict[int, tuple[int, ...]] = {}
         self._cones: dict[int, bytearray] = {}
 
     def index_set(self, slot: int) -> tuple[int, ...]:
