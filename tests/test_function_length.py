@@ -13,14 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent / "adcli"
 MAX_LINES = 60
 GENERATED = {"adcli/language/lark_standalone.py", "adcli/language/lalr_tables.py"}
 
-# A split under way on another branch may land before this list is edited:
-# entries with this reason are not yet held to being stale.
-BEING_SPLIT = "being split (session 2026-11-30)"
-
 # "module:qualified.name" -> why it may stay long (say it as you would in review)
-EXCEPTIONS = {
-    "adcli.render.check_view:show": BEING_SPLIT,
-}
+EXCEPTIONS: dict[str, str] = {}
 
 
 def function_lengths(source, module):
@@ -73,15 +67,14 @@ def test_no_function_is_longer_than_the_limit_without_a_reason():
 
 
 def stale_entries(exceptions, lengths):
-    """The entries whose function is now short or gone (in-progress splits aside)."""
+    """The entries whose function is now short or gone."""
     return sorted(f"{name} ({lengths[name]} lines)" if name in lengths else f"{name} (gone)"
-                  for name, reason in exceptions.items()
-                  if reason != BEING_SPLIT and lengths.get(name, 0) <= MAX_LINES)
+                  for name in exceptions if lengths.get(name, 0) <= MAX_LINES)
 
 
 def test_an_exception_goes_stale_when_its_function_is_short_or_gone():
     lengths = {"m:long": MAX_LINES + 1, "m:short": MAX_LINES}
-    exceptions = {"m:long": "why", "m:short": "why", "m:gone": "why", "m:split": BEING_SPLIT}
+    exceptions = {"m:long": "why", "m:short": "why", "m:gone": "why"}
     assert stale_entries(exceptions, lengths) == ["m:gone (gone)", f"m:short ({MAX_LINES} lines)"]
 
 
