@@ -11,11 +11,13 @@ later statement (``a = x*y; a + 1``), and reassigning a name, even an
 input's, changes what it means from then on.
 """
 
+from collections.abc import Callable
+
 from ..collector import enable_after_build
 from ..errors import ParseError
 from ..graph.dag import CONST, Graph
 from ..graph.program import Program
-from ..primitives import CONSTANTS, FUNCTIONS, VARIADIC, function_names
+from ..primitives import CONSTANTS, FUNCTIONS, VARIADIC, Primitive, function_names
 from . import fastpath
 from .grammar import explaining_parser, fast_parser
 
@@ -24,6 +26,15 @@ _FUNCTION_NAMES = frozenset(function_names())
 # An expression while parsing: (node, start, end, label); label is the name
 # when the expression is a bare reference to an assigned variable.
 NODE, START, END, LABEL = 0, 1, 2, 3
+
+
+def _binary_method(key: str) -> Callable[..., tuple]:
+    """The Builder method reducing ``a key b`` (add, sub, mul, div)."""
+    def method(self: "Builder", a: tuple, b: tuple) -> tuple:
+        start, end = a[START], b[END]
+        return (self.graph.apply(key, (a[NODE], b[NODE]), (start, end)), start, end, None)
+    method.__name__ = key
+    return method
 
 
 class Builder:
@@ -90,18 +101,10 @@ class Builder:
         node = self.graph.apply(key, tuple([a[NODE] for a in args]), (start, end))
         return (node, start, end, None)
 
-    def _binary(key):  # noqa: N805 - a method factory used in the class body
-        def method(self, a, b):
-            start, end = a[START], b[END]
-            return (self.graph.apply(key, (a[NODE], b[NODE]), (start, end)), start, end, None)
-        method.__name__ = key
-        return method
-
-    add = _binary("add")
-    sub = _binary("sub")
-    mul = _binary("mul")
-    div = _binary("div")
-    del _binary
+    add = _binary_method("add")
+    sub = _binary_method("sub")
+    mul = _binary_method("mul")
+    div = _binary_method("div")
 
     def pow(self, a, _tok, b):
         return self._apply("pow", (a, b), a[START], b[END])
@@ -136,7 +139,7 @@ class Builder:
         return None
 
 
-def _signature(prim):
+def _signature(prim: Primitive) -> str:
     return f"{prim.name}({', '.join(prim.params)})"
 
 

@@ -132,7 +132,7 @@ def _concat(*parts):
     return _Rope(parts)
 
 
-def print_node(node: "Node", style: str, leaf: "Callable[[Node], str] | None",
+def print_node(node: "Node", style: str, leaf: "Callable[[Node], str]",
                done: "dict[int, Printed]") -> "Printed":
     """One node printed from its arguments' printings: ``done`` maps each
     argument's id to its (text, precedence, is_leaf); ``leaf(node)`` names a
