@@ -1,6 +1,7 @@
 """The documentation is true: every relative link resolves, every console
 session prints what the page says, every ``>>>`` example runs."""
 
+import glob
 import os
 import re
 import unicodedata
@@ -129,11 +130,20 @@ def test_contributing_layout_names_every_module_and_only_real_ones():
         for name in re.findall(r"`(\w+\.py)`", what):
             assert any(os.path.exists(os.path.join(ROOT, d, name)) for d in folders), \
                 f"CONTRIBUTING.md: no {name} in {', '.join(folders)}"
-    # every package and top-level module has its row (a new module inside a
-    # package should get its few words there too, but does not fail this)
+    # every package and top-level module has its row, and every module its
+    # few words in its package's row
     for name in sorted(os.listdir(os.path.join(ROOT, "adcli"))):
         path = f"adcli/{name}"
         if os.path.isdir(os.path.join(ROOT, path)) and name not in ("__pycache__", "grammar"):
             assert path + "/" in named, f"CONTRIBUTING.md's layout has no row for {path}/"
         elif name.endswith(".py") and name not in ("__init__.py", "__main__.py"):
             assert path in named, f"CONTRIBUTING.md's layout does not name {path}"
+    described = {(folder, name) for where, what in rows
+                 for folder in re.findall(r"`(adcli/\w+)/`", where)
+                 for name in re.findall(r"`(\w+\.py)`", what)}
+    for path in sorted(glob.glob(os.path.join(ROOT, "adcli", "*", "*.py"))):
+        folder, name = os.path.relpath(path, ROOT).replace(os.sep, "/").rsplit("/", 1)
+        if name != "__init__.py" and not folder.endswith("__pycache__"):
+            assert (folder, name) in described or f"{folder}/{name}" in named, \
+                f"CONTRIBUTING.md's row for {folder}/ " \
+                f"does not say what {name} is"

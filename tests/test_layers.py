@@ -2,9 +2,9 @@
 among adcli's modules, and no module imports one from a higher layer
 (function-level imports count too: they only defer loading).
 
-    primitives → language, graph → number systems → engine → analysis
-      → API (arguments and results, then Function and the features built on
-        it: codegen, plot, sparse, batch) → render → CLI
+``LAYERS`` is the one table of the layers; the diagram in docs/internals.md
+and CONTRIBUTING.md is written from it and from the imports as they are
+(``python -m tests.test_layers`` rewrites it; a test fails when it is stale).
 """
 
 import ast
@@ -28,6 +28,18 @@ LAYERS = [
     # batches stream rendered rows (the NumPy sweeps above are engine)
     ["adcli.render", "adcli.batch"],
     ["adcli.cli", "adcli.__main__"],
+]
+# what each layer is, in the diagram the docs show (one name per entry of LAYERS)
+LAYER_NAMES = [
+    "foundation: the primitives table, errors, numbers as text",
+    "language and graph: parser, DAG, tape",
+    "number systems",
+    "engine: rules, sweeps, Hessian, Taylor",
+    "analysis: trace, cost, check; --at points",
+    "API arguments and results",
+    "API: Function, and the features on it",
+    "render, and batches",
+    "CLI",
 ]
 
 
@@ -110,3 +122,72 @@ def test_the_checker_sees_a_cycle_and_an_upward_import(tmp_path, monkeypatch):
     edges = graph()
     assert edges["adcli.errors"] == {"adcli.api"} and edges["adcli.api"] == {"adcli.errors"}
     assert layer("adcli.api") > layer("adcli.errors")
+
+
+# -- the diagram in the docs ------------------------------------------------
+
+DIAGRAM_PAGES = ["docs/internals.md", "CONTRIBUTING.md"]
+BEGIN = "<!-- layers:begin (written by python -m tests.test_layers from its LAYERS) -->"
+END = "<!-- layers:end -->"
+
+
+def _members(modules_here):
+    """A layer's modules, a line per folder: ``adcli/cli/: __init__, main, options``."""
+    folders = {}
+    for name, path in modules().items():
+        if name in modules_here:
+            where = path.parent.relative_to(ROOT.parent).as_posix()
+            folders.setdefault(where, []).append(path.stem)
+    return [f"{where}/: {', '.join(sorted(stems))}" for where, stems in sorted(folders.items())]
+
+
+def diagram():
+    """The layers, highest first, each with its modules and the lower
+    layers it really imports from (read from the code, not remembered)."""
+    edges = graph()
+    everything = set(edges)
+    levels = {name: layer(name) for name in everything}
+    assert len(LAYER_NAMES) == len(LAYERS), "give the new layer its name in LAYER_NAMES"
+    out = ["layer  (a module imports only from its own layer and the layers below)"]
+    for i in reversed(range(len(LAYERS))):
+        here = {m for m in everything if levels[m] == i}
+        below = sorted({levels[t] for m in here for t in edges[m] if levels[t] < i}, reverse=True)
+        uses = ", ".join(map(str, below)) if below else "nothing of adcli"
+        out.append(f"{i}  {LAYER_NAMES[i]}  (imports from {uses})")
+        out += [f"     {line}" for line in _wrapped(_members(here))]
+    return "\n".join(out) + "\n"
+
+
+def _wrapped(lines, width=92):
+    for line in lines:
+        while len(line) > width:
+            cut = line.rindex(", ", 0, width) + 1
+            yield line[:cut]
+            line = "    " + line[cut + 1:]
+        yield line
+
+
+def _block():
+    return f"{BEGIN}\n```text\n{diagram()}```\n{END}"
+
+
+def _with_diagram(text):
+    start, stop = text.index(BEGIN), text.index(END) + len(END)
+    return text[:start] + _block() + text[stop:]
+
+
+def test_the_docs_show_the_layers_as_they_are():
+    root = ROOT.parent
+    for page in DIAGRAM_PAGES:
+        text = (root / page).read_text(encoding="utf-8")
+        assert BEGIN in text and END in text, f"{page} lost its layer diagram's markers"
+        assert _with_diagram(text) == text, (
+            f"{page}'s layer diagram is stale: run `python -m tests.test_layers` "
+            f"and commit the result\n{diagram()}")
+
+
+if __name__ == "__main__":
+    for page in DIAGRAM_PAGES:
+        path = ROOT.parent / page
+        path.write_text(_with_diagram(path.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"wrote the layer diagram into {page}")
