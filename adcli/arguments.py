@@ -180,7 +180,7 @@ def output_index(fn: FunctionLike, output: int | str | None) -> int:
         if len(fn.outputs) > 1:
             raise UsageError(
                 f"the program has {len(fn.outputs)} outputs ({', '.join(fn.outputs)}): "
-                "choose one", hint="e.g. --output 1 (or output=0 in Python) for the first")
+                "choose one", hint="e.g. `output=0` for the first", params=("output",))
         return 0
     if isinstance(output, str):
         if output in fn.outputs:

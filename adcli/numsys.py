@@ -517,7 +517,7 @@ class ExactRationals(_PreciseBase):
         if text in CONSTANTS:
             raise NotRational(f"the constant `{text}` is not rational",
                               hint="exact arithmetic needs rational numbers; "
-                                   "use digits=N (--digits N) instead")
+                                   "use `digits=N` instead", params=("digits",))
         try:
             return self.Fraction(text)
         except (ValueError, ZeroDivisionError):

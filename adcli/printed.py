@@ -3,13 +3,13 @@
 A result computed with ``digits=N`` holds :class:`PreciseNumber`\\ s: mpmath
 numbers (``mpmath.mpf``: arithmetic, ``float()``, comparisons and mpmath's
 functions work as on any mpf) whose ``str`` and ``repr`` give their N
-significant digits, the digits ``--digits N`` prints.  Printed as a plain
+significant digits, the digits the command line prints.  Printed as a plain
 mpf they would show mpmath's 15 default digits, or an ``mpf('...')`` repr
 with working-precision noise in the last places.  Arithmetic on them gives
 plain mpfs, at mpmath's own precision (``mpmath.mp.dps``), as mpmath does.
 
 A result computed with ``exact=True`` holds :class:`ExactNumber`\\ s:
-Fractions printed (``str`` and ``repr``) as ``19/9``, as ``--exact`` prints.
+Fractions printed (``str`` and ``repr``) as ``19/9``, as the command line prints them.
 
 mpmath is imported only when a precise number is made (``exact=True``
 needs only fractions): ``PreciseNumber`` is built on first use.
@@ -25,7 +25,7 @@ __all__ = ["ExactNumber", "exact_number", "precise_number"]  # and PreciseNumber
 
 
 class ExactNumber(Fraction):
-    """A Fraction of an ``exact=True`` result, printed as ``--exact`` prints it."""
+    """A Fraction of an ``exact=True`` result, printed as the command line prints it."""
 
     __slots__ = ()
 

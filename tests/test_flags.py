@@ -33,20 +33,11 @@ def test_the_cli_says_the_flag(run):
 # Strings outside adcli/cli/ that spell a flag on purpose: (module, flag) -> why.
 # Docstrings and comments are not scanned (they may describe the command line).
 SPEAKS_OF_FLAGS = {
-    # hints written for both audiences, because the two spell the value differently
-    ("arguments.py", "--output"): "--output counts from 1, output= from 0: both are shown",
-    ("modes/trace.py", "--wrt"): "says `--wrt (wrt= in Python)`: both spellings on purpose",
-    ("modes/trace.py", "--seed"): "in the same bilingual hint as --wrt",
-    ("modes/trace.py", "--mode"): "in the same bilingual hint as --wrt",
-    ("modes/trace.py", "--output"): "says `--output K (output= in Python)`: K counts from 1",
-    ("modes/generic.py", "--digits"): "says `digits=N (--digits N)`: both spellings on purpose",
-    ("numsys.py", "--digits"): "says `digits=N (--digits N)`: both spellings on purpose",
     # the command line itself, not a parameter
     ("codegen/emit.py", "--lang"): "the generated file's header names the command that made it",
     ("language/regenerate.py", "--lexer"): "the arguments of Lark's own generator",
     ("language/regenerate.py", "--maybe_placeholders"): "the arguments of Lark's own generator",
     ("language/regenerate.py", "--check"): "the regenerate script's own option (argparse)",
-    ("plot/figure.py", "--out"): "the terminal plot, the hint's alternative, exists only there",
 }
 
 FLAG_SPELLING = re.compile(r"(?<![\w-])--[a-z][a-z_-]*")
@@ -110,3 +101,40 @@ def test_the_library_names_parameters_where_the_cli_names_flags(run, tmp_path):
     assert "write --over x=1:2" in res.stderr
     res = run("eval", "x", "--points", str(tmp_path / "missing.csv"))
     assert res.exit_code == 2 and "cannot read --points file" in res.stderr
+
+
+def test_hints_with_values_name_parameters_in_python_and_flags_on_the_command_line(run):
+    """`output=0` in the API is --output 1 on the command line (which counts
+    outputs from 1), `mode="reverse"` is --mode reverse, `digits=N` is
+    --digits N: each side sees only its own spelling."""
+    f = adcli.compile("x1, x2")
+    with pytest.raises(UsageError) as info:
+        f.hessian({"x1": 2, "x2": 3})
+    assert info.value.hint == "e.g. `output=0` for the first"
+    res = run("hessian", "x1, x2", "--at", "x1=2,x2=3")
+    assert res.exit_code == 2 and "  e.g. --output 1 for the first" in res.stderr
+
+    with pytest.raises(UsageError) as info:
+        adcli.compile("pi*x").evaluate({"x": 1}, exact=True)
+    assert info.value.hint.endswith("use `digits=N` instead")
+    res = run("eval", "pi*x", "--at", "x=1", "--exact")
+    assert res.exit_code == 2 and "use --digits N instead" in res.stderr
+    res = run("eval", "sin(x)", "--at", "x=1", "--exact")
+    assert res.exit_code == 2 and "--digits N works for any formula" in res.stderr
+
+
+def test_the_trace_size_hint_names_flags_on_the_command_line(run):
+    n = 1500  # n outputs × n inputs: past a trace's 2,000,000 numbers
+    names = [f"x{i}" for i in range(1, n + 1)]
+    expr, at = ", ".join(names), ",".join(f"{v}=1" for v in names)
+    with pytest.raises(UsageError) as info:
+        adcli.compile(expr).trace(dict.fromkeys(names, 1.0), mode="reverse")
+    assert "pick one output with `output=K`, or use `mode=\"forward\"`" in info.value.hint
+    res = run("trace", expr, "--at", at, "--mode", "reverse", "--format", "plain")
+    assert res.exit_code == 2
+    assert "pick one output with --output K, or use --mode forward" in res.stderr
+    res = run("trace", expr, "--at", at, "--mode", "forward", "--format", "plain")
+    assert res.exit_code == 2
+    assert ("name a few variables with --wrt, give one direction with --seed, or use "
+            "--mode reverse") in res.stderr
+    assert "`" not in res.stderr

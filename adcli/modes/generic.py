@@ -186,7 +186,8 @@ def _not_rational(system, tape, step, vals, exc, derivative=False):
         message = f"exact arithmetic: {exc.message} (ω{omega}: `{call}`)"
     return NotRational(message, source=tape.program.source, span=step.node.span,
                        hint=f"exact arithmetic works with {RATIONAL_NAMES}; "
-                            "digits=N (--digits N) works for any formula")
+                            "`digits=N` works for any formula",
+                       params=("digits",))
 
 
 def _rescue(system: NumberSystem, tape: Tape, step: Any, vals: list, args: list,

@@ -225,16 +225,16 @@ def _check_table_size(tape, mode, n_tangents, n_adjoints):
         return
     if mode == "forward":
         what = f"one tangent column per input ({columns:,} inputs)"
-        hint = ("name a few variables with --wrt (wrt= in Python), give one direction "
-                "with --seed, or use --mode reverse (one adjoint column per output: "
+        hint = ("name a few variables with `wrt`, give one direction with `seed`, or use "
+                "`mode=\"reverse\"` (one adjoint column per output: "
                 f"{len(tape.outputs):,} here)")
     else:
         what = f"one adjoint column per output ({columns:,} outputs)"
-        hint = ("pick one output with --output K (output= in Python), or use --mode forward "
+        hint = ("pick one output with `output=K`, or use `mode=\"forward\"` "
                 f"(one tangent column per input: {tape.n_inputs:,} here)")
     raise UsageError(f"the {mode} trace would have {what} × {rows:,} ω steps = "
                      f"{rows * columns:,} numbers, more than the {MAX_TRACE_CELLS:,} a trace "
-                     "shows", hint=hint)
+                     "shows", hint=hint, params=("wrt", "seed", "mode", "output"))
 
 
 def build_trace(tape: Tape, values: list, wrt: list[str], *, system: NumberSystem = FLOAT64,

@@ -34,7 +34,8 @@ def require_matplotlib():
     except ImportError:
         raise UsageError("figures need matplotlib, which is not installed",
                          hint="pip install 'adcli[plot]' (or pip install matplotlib); "
-                              "without --out adcli plots in the terminal") from None
+                              "without `out` adcli plots in the terminal",
+                         params=("out",)) from None
 
 
 def _new_figure(size):
