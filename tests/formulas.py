@@ -1,8 +1,15 @@
-"""Random formulas for the engine's unit tests: compositions of the table's
-smooth primitives that stay inside their domains on [-2, 2]² (every test
-that uses them is deterministic: a seeded generator)."""
+"""Random formulas for the tests, two kinds:
+
+- ``cases``: compositions of the table's smooth primitives that stay inside
+  their domains on [-2, 2]² (a seeded generator: deterministic);
+- ``kinky_extend``: a Hypothesis extension, for ``st.recursive``, that
+  builds formulas with kinks (abs, sign, min, max), domain edges (log,
+  sqrt, asin) and every branch of x^y, for the property tests that compare
+  the sweeps over NumPy arrays with one scalar sweep per point."""
 
 import random
+
+from hypothesis import strategies as st
 
 UNARY = ["sin({})", "cos({})", "tanh({})", "atan({})", "exp({}/3)", "log1p(({})^2)",
          "sqrt(1 + ({})^2)", "erf({})", "asinh({})", "({})^2", "({})^3", "-({})",
@@ -33,3 +40,25 @@ def cases(seed: str, count: int, names: tuple[str, ...] = ("x", "y", "z"), depth
         source = ", ".join(random_formula(rng, list(names), depth) for _ in range(k))
         out.append((source, {n: rng.uniform(-2, 2) for n in names}))
     return out
+
+
+# -- formulas with kinks and domain edges (Hypothesis) -----------------------
+
+PAIRS = ["min", "max", "hypot", "atan2"]
+
+
+def kinky_extend(funcs: list[str], exponents: list[str]):
+    """The ``extend`` of ``st.recursive``: a formula is two formulas joined by
+    + - * /, one of ``funcs`` of a formula, one of ``PAIRS`` of two, or a
+    formula to one of ``exponents``."""
+    def extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        return st.one_of(
+            st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children)
+              .map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            st.tuples(st.sampled_from(funcs), children).map(lambda t: f"{t[0]}({t[1]})"),
+            st.tuples(st.sampled_from(PAIRS), children, children)
+              .map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+            st.tuples(children, st.sampled_from(exponents))
+              .map(lambda t: f"({t[0]})^{t[1]}"),
+        )
+    return extend

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 import adcli
 from adcli.higher import VECTOR_FROM
 
+from .formulas import kinky_extend
+
 # kinks (0, ±1 for asin), domain edges (log, sqrt at 0 and below), ordinary points
 XS = np.array([-3.0, -2.0, -1.0, -0.5, 0.0, 0.25, 0.3, 0.5, 1.0, 1.5, 2.0, 3.0,
                0.7, -0.7, 1.2, 2.5])
@@ -95,20 +97,8 @@ def assert_like_one_call_per_point(f, call):
 
 
 FUNCS = ["sin", "exp", "log", "sqrt", "abs", "cbrt", "atan", "tanh", "asin", "cos"]
-PAIRS = ["min", "max", "hypot", "atan2"]
 leaves = st.sampled_from(["x", "x", "y", "y", "0.5", "2", "1"])
-
-
-def _extend(children):
-    return st.one_of(
-        st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children)
-          .map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-        st.tuples(st.sampled_from(FUNCS), children).map(lambda t: f"{t[0]}({t[1]})"),
-        st.tuples(st.sampled_from(PAIRS), children, children)
-          .map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
-        st.tuples(children, st.sampled_from(["2", "3", "0.5", "-1", "y"]))
-          .map(lambda t: f"({t[0]})^{t[1]}"),
-    )
+_extend = kinky_extend(FUNCS, ["2", "3", "0.5", "-1", "y"])
 
 
 @pytest.mark.parametrize("kind", sorted(CALLS))

@@ -19,6 +19,8 @@ from adcli.errors import DomainError
 from adcli.modes.taylor import sweep
 from adcli.numsys import numpy_arrays
 
+from .formulas import kinky_extend
+
 ARRAYS = numpy_arrays()
 XS = np.array([-3.0, -2.0, -1.5, -1.0, -0.5, -0.25, 0.0, 0.25, 0.3, 0.5, 1.0, 1.5, 2.0, 3.0])
 
@@ -119,20 +121,8 @@ def test_constant_arrays_are_not_merged_by_their_printed_form():
 # --- random formulas, kinks and domain edges included ----------------------------
 
 FUNCS = ["sin", "exp", "log", "sqrt", "abs", "sign", "cbrt", "atan", "tanh", "asin"]
-PAIRS = ["min", "max", "hypot", "atan2"]
 leaves = st.one_of(st.sampled_from(["x", "x", "y", "0", "1", "0.5", "2"]))
-
-
-def _extend(children):
-    return st.one_of(
-        st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children)
-          .map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-        st.tuples(st.sampled_from(FUNCS), children).map(lambda t: f"{t[0]}({t[1]})"),
-        st.tuples(st.sampled_from(PAIRS), children, children)
-          .map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
-        st.tuples(children, st.sampled_from(["2", "3", "0.5", "-1", "1.5", "y", "x"]))
-          .map(lambda t: f"({t[0]})^{t[1]}"),
-    )
+_extend = kinky_extend(FUNCS, ["2", "3", "0.5", "-1", "1.5", "y", "x"])
 
 
 @settings(max_examples=400, deadline=None, derandomize=True,

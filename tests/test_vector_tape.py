@@ -16,26 +16,16 @@ from adcli.batch.numpy_backend import VectorTape
 from adcli.modes import generic
 from adcli.numsys import numpy_arrays
 
+from .formulas import kinky_extend
+
 ARRAYS = numpy_arrays()
 XS = np.array([-3.0, -2.0, -1.0, -0.5, 0.0, 0.25, 0.3, 0.5, 1.0, 1.5, 2.0, 3.0, 0.7, -0.7])
 YS = np.roll(XS, 5) * 0.75
 N = len(XS)
 
 FUNCS = ["sin", "exp", "log", "sqrt", "abs", "cbrt", "atan", "tanh", "asin", "sign"]
-PAIRS = ["min", "max", "hypot", "atan2"]
 leaves = st.sampled_from(["x", "x", "y", "y", "0.5", "2", "1"])
-
-
-def _extend(children):
-    return st.one_of(
-        st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children)
-          .map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-        st.tuples(st.sampled_from(FUNCS), children).map(lambda t: f"{t[0]}({t[1]})"),
-        st.tuples(st.sampled_from(PAIRS), children, children)
-          .map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
-        st.tuples(children, st.sampled_from(["2", "3", "0.5", "-1", "y"]))
-          .map(lambda t: f"({t[0]})^{t[1]}"),
-    )
+_extend = kinky_extend(FUNCS, ["2", "3", "0.5", "-1", "y"])
 
 
 def _column(v):
