@@ -24,11 +24,7 @@ NOT_YET_ANNOTATED = {"adcli/batch/jit_stream.py", "adcli/batch/numpy_backend.py"
                      "adcli/codegen/emit.py", "adcli/codegen/jit.py", "adcli/codegen/kernel.py",
                      "adcli/codegen/llvm.py", "adcli/codegen/sparse.py",
                      "adcli/codegen/targets.py",
-                     # the language and the views: checked by mypy, annotations to come
-                     "adcli/language/fastpath.py", "adcli/language/grammar.py",
-                     "adcli/language/lalr.py", "adcli/language/parser.py",
-                     "adcli/language/point.py", "adcli/language/printer.py",
-                     "adcli/language/regenerate.py", "adcli/language/termpath.py",
+                     # the views: checked by mypy, annotations to come
                      "adcli/render/check_view.py", "adcli/render/errors.py",
                      "adcli/render/failed.py", "adcli/render/functions_view.py",
                      "adcli/render/graph_view.py", "adcli/render/higher_view.py",

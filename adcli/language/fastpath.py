@@ -9,12 +9,14 @@ grammar's terminals in the LALR lexer's order, then any other character.
 
 It builds the same DAG, node for node and in the same order: both parsers
 create a node when its last operand is complete, i.e. in postfix order, and
-both call the same :class:`~adcli.language.parser.Builder` for leaves,
+both call the same :class:`~adcli.language.builder.Builder` for leaves,
 calls, unary operators and statements.  It never reports an error itself:
 on anything unexpected (a syntax error, or a semantic error the builder
 raises) it returns False and the caller parses again with the LALR driver,
 whose errors (and Lark's explanations of them) are the language's.
 """
+
+from __future__ import annotations
 
 import re
 
@@ -22,6 +24,7 @@ from ..errors import ParseError
 from ..graph.dag import Node
 from ..primitives import function_names
 from . import termpath
+from .builder import Builder
 
 _FUNCTION_NAMES = frozenset(function_names())
 
@@ -47,7 +50,7 @@ class _Bail(Exception):
     """Not for the fast path: the LALR driver decides (and explains)."""
 
 
-def _kind(tok):
+def _kind(tok: str) -> str:
     """'number', 'name', 'skip' or 'op' (an operator or a stray character)."""
     c = tok[0]
     if c.isdecimal() or (c == "." and len(tok) > 1):
@@ -59,7 +62,7 @@ def _kind(tok):
     return "op"
 
 
-def parse(source, builder):
+def parse(source: str, builder: Builder) -> bool:
     """Run ``builder`` over ``source``; False when the LALR driver must."""
     tokens = _TOKEN.findall(source)
     try:
@@ -70,7 +73,7 @@ def parse(source, builder):
     return True
 
 
-def _run(tokens, builder):
+def _run(tokens: list[str], builder: Builder) -> None:
     # The hot loop: most tokens of a big formula are a number or name met
     # before, in operand position, or a binary operator after a value; those
     # two are handled here (Graph.apply inlined), every other token by the

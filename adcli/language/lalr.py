@@ -13,7 +13,14 @@ False and the caller re-parses with Lark's stand-alone parser for its
 precise diagnostics.
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .builder import Builder
 
 _UNIT = object()
 
@@ -70,26 +77,30 @@ class FastLALR:
     """The parse table as lists indexed by small integers (state, symbol),
     which Python reads faster than dictionaries keyed by names."""
 
-    def __init__(self, tables, builder):
+    def __init__(self, tables: Mapping[str, Any], builder: Builder) -> None:
         self.start, self.end = tables["start"], tables["end"]
         self.symbol = {name: i for i, name in enumerate(tables["symbols"])}
         n_symbols = len(self.symbol)
         self.n_states, self.n_symbols = len(tables["actions"]), n_symbols
         reduce = [(len(rule[2]), _action(rule, builder), self.symbol[rule[0]])
                   for rule in tables["rules"]]
-        self.states = [[None if a is None else (True, a[1]) if a[0] else (False, reduce[a[1]])
-                        for a in row] for row in tables["actions"]]
+        # per state, per symbol: None (an error), (True, next state) for a
+        # shift, (False, (size, action, origin symbol)) for a reduce
+        self.states: list[list[tuple[bool, Any] | None]] = [
+            [None if a is None else (True, a[1]) if a[0] else (False, reduce[a[1]])
+             for a in row] for row in tables["actions"]]
         self.regex = re.compile("|".join(f"(?P<{name}>{regexp})"
                                          for name, regexp in tables["terminals"]))
         # The lexer reports a match's outermost group number: map it to a symbol.
-        self.kind_of_group = [None] * (self.regex.groups + 1)
+        self.kind_of_group: list[int | None] = [None] * (self.regex.groups + 1)
         for name, group in self.regex.groupindex.items():
             self.kind_of_group[group] = self.symbol[name]
         self.ignore = frozenset(self.symbol[name] for name in tables["ignore"])
         self.end_symbol = self.symbol["$END"]
-        self.chains = {}  # (below, top, kind) as one int -> top after unit reductions
+        # (below, top, kind) as one int -> top after unit reductions
+        self.chains: dict[int, int] = {}
 
-    def _unit_chain(self, below, top, kind):
+    def _unit_chain(self, below: int, top: int, kind: int) -> int:
         """The state a run of unit reductions (``product → sum`` …) leaves on
         top of ``below`` before ``kind`` is shifted or reduced otherwise."""
         states = self.states
@@ -99,14 +110,15 @@ class FastLALR:
                 return top
             top = states[below][action[1][2]][1]
 
-    def parse(self, text):
+    def parse(self, text: str) -> bool:
         """Run the builder over ``text``; False on a syntax error."""
         # One loop, lexer and parser inline, everything in locals: it runs per
         # token and per reduction, so nothing in it is a call that need not be.
         states, chains, ignore = self.states, self.chains, self.ignore
         kind_of_group, end_state, end_kind = self.kind_of_group, self.end, self.end_symbol
         S, K = self.n_states, self.n_symbols
-        state_stack, value_stack = [self.start], []
+        state_stack: list[int] = [self.start]
+        value_stack: list[Any] = []
         push_state, push_value = state_stack.append, value_stack.append
         pos = 0
         matches = self.regex.finditer(text)
@@ -122,7 +134,8 @@ class FastLALR:
                 if start != pos:
                     return False
                 pos = m.end()
-                kind = kind_of_group[m.lastindex]
+                # (a match always ends in a terminal's named group: an int)
+                kind = kind_of_group[m.lastindex]  # type: ignore[index,assignment]
                 if kind in ignore:
                     continue
                 tok = (m.group(), start, pos)

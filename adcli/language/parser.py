@@ -1,164 +1,43 @@
 """Text to DAG: reduce actions run inside the LALR parse.
 
 The LALR driver (:mod:`adcli.language.lalr`) calls one method of
-:class:`Builder` per grammar rule as it reduces, in the style of a Lark
-``Transformer`` with ``v_args(inline=True)``: no parse tree is built and
-nothing recurses.  Tokens arrive as ``(text, start, end)`` and expressions
-travel as ``(node, start, end, label)`` so every node knows its source span.
+:class:`~adcli.language.builder.Builder` per grammar rule as it reduces, in
+the style of a Lark ``Transformer`` with ``v_args(inline=True)``: no parse
+tree is built and nothing recurses.  Tokens arrive as ``(text, start, end)``
+and expressions travel as ``(node, start, end, label)`` so every node knows
+its source span.
 
 Statements are reduced left to right, so an assignment is in force for every
 later statement (``a = x*y; a + 1``), and reassigning a name, even an
 input's, changes what it means from then on.
 """
 
-from collections.abc import Callable
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from ..collector import enable_after_build
 from ..errors import ParseError
-from ..graph.dag import CONST, Graph
+from ..graph.dag import Graph, Node
 from ..graph.program import Program
-from ..primitives import CONSTANTS, FUNCTIONS, VARIADIC, Primitive, function_names
 from . import fastpath
+from .builder import LABEL, NODE, Builder, Expr
 from .grammar import explaining_parser, fast_parser
 
-_FUNCTION_NAMES = frozenset(function_names())
-
-# An expression while parsing: (node, start, end, label); label is the name
-# when the expression is a bare reference to an assigned variable.
-NODE, START, END, LABEL = 0, 1, 2, 3
-
-
-def _binary_method(key: str) -> Callable[..., tuple]:
-    """The Builder method reducing ``a key b`` (add, sub, mul, div)."""
-    def method(self: "Builder", a: tuple, b: tuple) -> tuple:
-        start, end = a[START], b[END]
-        return (self.graph.apply(key, (a[NODE], b[NODE]), (start, end)), start, end, None)
-    method.__name__ = key
-    return method
-
-
-class Builder:
-    def reset(self, source, graph, env, allow_free):
-        self.source = source
-        self.graph = graph
-        self.env = dict(env)
-        self.allow_free = allow_free
-        self.free = {}
-        self.results = []
-
-    def _fail(self, message, start, end, hint=None):
-        raise ParseError(message, source=self.source, span=(start, end), hint=hint)
-
-    # atoms ------------------------------------------------------------------
-    def number(self, tok):
-        text, start, end = tok
-        value = float(text)
-        if value == float("inf"):
-            self._fail(f"the number {text} is too large for a float", start, end)
-        return (self.graph.const(value, (start, end)), start, end, None)
-
-    def name(self, tok):
-        name, start, end = tok
-        node = self.env.get(name)
-        if node is not None:
-            return (node, start, end, name)
-        if name in CONSTANTS:
-            return (self.graph.const(CONSTANTS[name], (start, end)), start, end, None)
-        if not self.allow_free:
-            hint = _suggest(name, list(self.env) + list(CONSTANTS))
-            self._fail(f"unknown name `{name}`: a value here must be a constant expression",
-                       start, end, hint=hint)
-        if name not in self.free:
-            self.free[name] = (start, end)
-        return (self.graph.var(name, (start, end)), start, end, None)
-
-    def call(self, tok, *rest):
-        args = [a for a in rest[:-1] if a is not None]
-        name, start, name_end = tok
-        end = rest[-1][2]
-        if name in VARIADIC and len(args) > 2:
-            acc = args[0]
-            for arg in args[1:]:
-                acc = self._apply(FUNCTIONS[(name, 2)].key, (acc, arg), start, arg[END])
-            return (acc[NODE], start, end, None)
-        prim = FUNCTIONS.get((name, len(args)))
-        if prim is None:
-            self._unknown_call(name, len(args), start, name_end, end)
-        return self._apply(prim.key, args, start, end)
-
-    def _unknown_call(self, name, nargs, start, name_end, end):
-        arities = sorted(a for (n, a) in FUNCTIONS if n == name)
-        if not arities:
-            self._fail(f"unknown function `{name}`", start, name_end,
-                       hint=_suggest(name, function_names()) or "`adcli functions` lists them all")
-        counts = " or ".join(str(a) for a in arities)
-        self._fail(f"`{name}` takes {counts} argument{'s' if arities != [1] else ''}, "
-                   f"not {nargs}", start, end,
-                   hint="; ".join(_signature(FUNCTIONS[(name, a)]) for a in arities))
-
-    # operators ---------------------------------------------------------------
-    def _apply(self, key, args, start, end):
-        node = self.graph.apply(key, tuple([a[NODE] for a in args]), (start, end))
-        return (node, start, end, None)
-
-    add = _binary_method("add")
-    sub = _binary_method("sub")
-    mul = _binary_method("mul")
-    div = _binary_method("div")
-
-    def pow(self, a, _tok, b):
-        return self._apply("pow", (a, b), a[START], b[END])
-
-    def neg(self, tok, a):
-        node = a[NODE]
-        if node.op == CONST:  # -2 is the number -2, not an operation
-            span = (tok[1], a[END])
-            return (self.graph.const(-node.value, span), tok[1], a[END], None)
-        return self._apply("neg", (a,), tok[1], a[END])
-
-    def group(self, lpar, a, rpar):
-        # The parentheses belong to the span, so a caret covers `(-2)`.
-        return (a[NODE], lpar[1], rpar[2], a[LABEL])
-
-    def pos(self, tok, a):
-        return (a[NODE], tok[1], a[END], None)
-
-    # statements --------------------------------------------------------------
-    def assign(self, tok, ex):
-        name, start, end = tok
-        if name in CONSTANTS or name in _FUNCTION_NAMES:
-            what = "a constant" if name in CONSTANTS else "a function"
-            self._fail(f"`{name}` is {what} and cannot be assigned", start, end,
-                       hint=f"choose another name, e.g. `{name}_1 = …`")
-        self.env[name] = ex[NODE]
-
-    def outputs(self, *exs):
-        self.results.extend(exs)
-
-    def program(self, *_):
-        return None
-
-
-def _signature(prim: Primitive) -> str:
-    return f"{prim.name}({', '.join(prim.params)})"
-
-
-def _suggest(name, candidates):
-    import difflib
-
-    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
-
+if TYPE_CHECKING:
+    from .lark_standalone import Token as LarkToken
 
 _builder = Builder()
 
 
-def parse(source, *, graph=None, env=None, allow_free=True):
+def parse(source: str, *, graph: Graph | None = None, env: Mapping[str, Node] | None = None,
+          allow_free: bool = True) -> Program:
     """Parse ``source`` into a :class:`Program` over ``graph`` (a new one by
     default).  ``env`` pre-binds names to nodes (the rule compiler binds a
     primitive's parameters this way)."""
     own_graph = graph is None
-    graph = Graph() if own_graph else graph
+    graph = Graph() if graph is None else graph
     _builder.reset(source, graph, env or {}, allow_free)
     if not _parse_without_gc(lambda: fastpath.parse(source, _builder)):
         # The LALR driver decides, from the start (nodes the fast path made
@@ -190,7 +69,7 @@ def parse(source, *, graph=None, env=None, allow_free=True):
     return Program(source, graph, [ex[NODE] for ex in outputs], names, free, dict(_builder.free))
 
 
-def _parse_without_gc(run):
+def _parse_without_gc(run: Callable[[], bool]) -> bool:
     # Parsing allocates millions of small acyclic objects; the cyclic
     # collector would rescan them all again and again (quadratic time).
     import gc
@@ -204,7 +83,7 @@ def _parse_without_gc(run):
             enable_after_build()
 
 
-def _output_names(outputs):
+def _output_names(outputs: list[Expr]) -> list[str]:
     if len(outputs) == 1:
         names = [outputs[0][LABEL] or "f"]
     else:
@@ -223,7 +102,7 @@ _WORDS = {
 _ORDER = list(_WORDS)
 
 
-def _expected(names):
+def _expected(names: set[str]) -> str:
     words = [_WORDS.get(n, n) for n in sorted(names, key=lambda n: (_ORDER.index(n)
                                                                if n in _ORDER else 99, n))]
     if not words:
@@ -260,7 +139,7 @@ def _syntax_error(source, exc):
     return ParseError(message, source=source, span=span, hint=hint)
 
 
-def _hint(source, tok, expected):
+def _hint(source: str, tok: LarkToken | None, expected: set[str]) -> str | None:
     if "RPAR" in expected and source.count("(") > source.count(")"):
         return "a `(` is never closed"
     if tok is not None and tok.type == "RPAR" and source.count(")") > source.count("("):

@@ -18,7 +18,7 @@ from .parser import parse
 _NAME = re.compile(r"(?!\d)\w+\Z")
 
 
-def split_pairs(text):
+def split_pairs(text: str) -> list[tuple[str, int]]:
     """[(piece, offset)] split on top-level commas, semicolons and newlines."""
     if "(" not in text and ")" not in text:  # the common case, at C speed
         pieces, start = [], 0
@@ -39,7 +39,7 @@ def split_pairs(text):
     return [(p, o) for p, o in pieces if p.strip()]
 
 
-def read_at(text, param="point"):
+def read_at(text: str, param: str = "point") -> str:
     """The text of a point, reading ``@FILE`` if given."""
     if text.startswith("@"):
         path = text[1:]
@@ -52,7 +52,7 @@ def read_at(text, param="point"):
     return text
 
 
-def decode_utf8(data, what):
+def decode_utf8(data: bytes, what: str) -> str:
     """``data`` as UTF-8 text without a leading byte-order mark (editors on
     Windows write one).  UTF-16 or Latin-1 is a usage error naming the fix."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -67,7 +67,8 @@ def decode_utf8(data, what):
         ) from None
 
 
-def constant(text, source=None, offset=0, param="point"):
+def constant(text: str, source: str | None = None, offset: int = 0,
+             param: str = "point") -> float:
     """The float value of a constant expression such as ``pi/4``."""
     try:
         program = parse(text, allow_free=False)
@@ -84,7 +85,7 @@ def constant(text, source=None, offset=0, param="point"):
         raise
 
 
-def _relocate(exc, source, offset, param):
+def _relocate(exc: AdcliError, source: str | None, offset: int, param: str) -> None:
     if source is not None:
         exc.source = source
         if exc.span is not None:
@@ -101,7 +102,7 @@ _PLAIN_PAIRS = re.compile(rf"(?:(?:{_PLAIN_PAIR})?[,;\n])*(?:{_PLAIN_PAIR})?")
 _ONE_PLAIN_PAIR = re.compile(_PLAIN_PAIR)
 
 
-def _plain_point(source):
+def _plain_point(source: str) -> dict[str, float] | None:
     """The point when ``source`` is only name=number pairs, all well formed
     (distinct names, no constant's name, finite values); else None, and the
     careful reading below says what is wrong."""
@@ -121,7 +122,8 @@ def _plain_point(source):
 
 
 @without_gc  # 100,000 pairs would make the collector rescan the whole DAG
-def parse_point(text, param="point", beyond_float=False):
+def parse_point(text: str, param: str = "point",
+                beyond_float: bool = False) -> dict[str, float]:
     """``"x1=2,x2=3"`` → ``{"x1": 2.0, "x2": 3.0}`` in the order given.
     ``beyond_float``: a value too large for a float (``10^5000``) is kept as
     inf, for ``--exact`` and ``--digits``, which read the text again."""
@@ -174,7 +176,7 @@ def parse_point(text, param="point", beyond_float=False):
     return point
 
 
-def _fast_float(text):
+def _fast_float(text: str) -> float | None:
     text = text.strip()
     if text[:1].isalpha() or "_" in text:  # float() would take "nan", "inf", "1_0"
         return None
@@ -184,7 +186,7 @@ def _fast_float(text):
         return None
 
 
-def parse_point_texts(text, param="point"):
+def parse_point_texts(text: str, param: str = "point") -> dict[str, str]:
     """A point's text → {name: value text}, validated like :func:`parse_point`
     (names, finiteness, carets) and kept as text, to be read in another
     number system at its working precision (``x=1/3`` is one third)."""

@@ -11,16 +11,14 @@ Every operation's symbol comes from the primitives table (``infix``,
 ``name``, ``latex``).
 """
 
+from __future__ import annotations
+
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from ..graph.dag import CONST, VAR, postorder
+from ..graph.dag import CONST, VAR, Node, postorder
 from ..numtext import plain_number
-
-if TYPE_CHECKING:
-    from ..graph.dag import Node
-from ..primitives import PRIMITIVES
+from ..primitives import PRIMITIVES, Primitive
 
 STYLES = ("text", "ascii", "latex")
 
@@ -32,11 +30,12 @@ _MUL = {"text": "·", "ascii": "*", "latex": " \\cdot "}
 ATOM = 5  # the precedence of an atom (a name, a number): never parenthesised
 _ATOM = ATOM
 
-# What print_node returns per node: (text, precedence, is_leaf).
-Printed = tuple[str, int, bool]
+# What print_node returns per node: (text, precedence, is_leaf); a long
+# text is a _Rope, which prints (str()) as the text it holds.
+Printed = tuple["str | _Rope", int, bool]
 
 
-def subscript_name(name, style):
+def subscript_name(name: str, style: str) -> str:
     """``x1`` → ``x₁`` (text) / ``x_{1}`` (LaTeX) / ``x1`` (ASCII)."""
     head = name.rstrip("0123456789")
     digits = name[len(head):]
@@ -47,12 +46,12 @@ def subscript_name(name, style):
     return head + digits.translate(SUB)
 
 
-def latex_name(name):
+def latex_name(name: str) -> str:
     name = name.replace("_", "\\_")
     return name if len(name) == 1 else f"\\mathit{{{name}}}"
 
 
-def omega(index, style, accent=None):
+def omega(index: int, style: str, accent: str | None = None) -> str:
     """ω₃, ω̇₃, ω̄₃ / w3, w3_dot, w3_bar / \\omega_{3}, \\dot{\\omega}_{3}, \\bar{\\omega}_{3}."""
     if style == "ascii":
         return f"w{index}" + (f"_{accent}" if accent else "")
@@ -66,7 +65,7 @@ def omega(index, style, accent=None):
 _NAMED = {math.pi: ("π", "pi", "\\pi"), math.e: ("e", "e", "e"), math.tau: ("τ", "tau", "\\tau")}
 
 
-def number(value, style):
+def number(value: float, style: str) -> str:
     named = _NAMED.get(value)
     if named is not None:
         return named[STYLES.index(style)]
@@ -79,15 +78,16 @@ def number(value, style):
     return text
 
 
-def to_string(root, style="text", leaf=None):
+def to_string(root: Node, style: str = "text",
+              leaf: Callable[[Node], str] | None = None) -> str:
     """``root`` (a DAG node) as a string.  ``leaf(node)`` names a variable
     node (default: its name with digits as subscripts)."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}")
     if leaf is None:
-        def leaf(node):
+        def leaf(node: Node) -> str:
             return subscript_name(node.name, style)
-    done = {}
+    done: dict[int, Printed] = {}
     for node in postorder([root]):
         done[node.id] = print_node(node, style, leaf, done)
     return str(done[root.id][0])
@@ -126,14 +126,14 @@ class _Rope:
 _ROPE_FROM = 2048
 
 
-def _concat(*parts):
+def _concat(*parts: str | _Rope) -> str | _Rope:
     if sum(len(p) for p in parts) < _ROPE_FROM:
         return "".join(str(p) for p in parts)
     return _Rope(parts)
 
 
-def print_node(node: "Node", style: str, leaf: "Callable[[Node], str]",
-               done: "dict[int, Printed]") -> "Printed":
+def print_node(node: Node, style: str, leaf: Callable[[Node], str],
+               done: dict[int, Printed]) -> Printed:
     """One node printed from its arguments' printings: ``done`` maps each
     argument's id to its (text, precedence, is_leaf); ``leaf(node)`` names a
     variable; ``style`` is one of STYLES.  The caller walks the DAG (in
@@ -160,7 +160,7 @@ def print_node(node: "Node", style: str, leaf: "Callable[[Node], str]",
     return f"{prim.name}({', '.join(str(a[0]) for a in args)})", _ATOM, False
 
 
-def _wrap(s, style):
+def _wrap(s: str | _Rope, style: str) -> str:
     return f"\\left({s}\\right)" if style == "latex" else f"({s})"
 
 
@@ -187,7 +187,7 @@ def _binary(prim, args, style):
     return _concat(ls, op, rs), prec, False
 
 
-def _latex_call(prim, args):
+def _latex_call(prim: Primitive, args: list[Printed]) -> Printed:
     template = prim.latex or (f"\\operatorname{{{{{prim.name}}}}}" + "({0})")
     shown = []
     for i, (s, _p, is_leaf) in enumerate(args):

@@ -14,7 +14,7 @@ node-building work is all that is left.
 It builds the same DAG as the operator-precedence loop, node for node in
 the same order (postfix: a node when its last operand is complete; each
 term, then its sum with the terms before), with the same spans, through the
-same :class:`~adcli.language.parser.Builder` for leaves, unary operators and
+same :class:`~adcli.language.builder.Builder` for leaves, unary operators and
 calls.  It takes only what it can check before making any node: one
 expression, no statement separators inside, no assignment, parentheses
 nested at most four deep inside a term, at most ``MAX_SHAPES`` shapes.  On
@@ -30,6 +30,7 @@ from functools import cache
 from itertools import accumulate, compress
 
 from ..graph.dag import Node
+from .builder import Builder
 
 # Below this many top-level terms the loop is quick enough.
 MIN_TERMS = 64
@@ -85,7 +86,7 @@ class _Decline(Exception):
     pass
 
 
-def parse(tokens: list[str], builder) -> bool | None:
+def parse(tokens: list[str], builder: Builder) -> bool | None:
     """Build the formula whose tokens (``fastpath``'s ``re.findall``) are
     ``tokens``: True when done, None when this path does not take it (nothing
     was built)."""
