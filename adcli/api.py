@@ -13,7 +13,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import higher
-from .arguments import PARAMETERS, Names, Point, checked_value, point_mapping, system_for
+from .arguments import (
+    PARAMETERS,
+    Names,
+    Point,
+    checked_value,
+    has_arrays,
+    point_mapping,
+    system_for,
+)
 from .errors import UsageError, example_point
 from .graph.tape import Tape
 from .modes.engine import MODES, choose_mode, forward, linearize, primal, reverse, solve
@@ -81,7 +89,9 @@ class Function:
                  exact: bool = False, arrays: bool = True) -> tuple[NumberSystem, Tape, list]:
         """(number system, tape, input values) of a call: the checks of
         :func:`system_for` and :meth:`_bind`, except on the common float64
-        call, which :meth:`_bind_plain` answers without them."""
+        call, which :meth:`_bind_plain` answers without them.  Arrays of
+        points are not for here: :func:`adcli.higher.over_arrays` takes them
+        (``arrays=False`` refuses them)."""
         if digits is None and not exact:
             bound = self._bind_plain(point, kwargs)
             if bound is not None:
@@ -114,6 +124,12 @@ class Function:
         # (a sum that overflows only sends a finite point the long way round)
         return (tape, values) if math.isfinite(sum(values)) else None
 
+    def _is_plain(self, point: Point, kwargs: Mapping[str, Any]) -> bool:
+        """A dict of numbers with kwargs empty: the common call, no arrays
+        (checked before :func:`has_arrays` walks the values)."""
+        return not kwargs and type(point) is dict and _PLAIN.issuperset(map(type,
+                                                                            point.values()))
+
     def _bind(self, point: Point, kwargs: Mapping[str, Any],
               system: NumberSystem | None = None) -> tuple[Tape, list]:
         """(tape, input values): float64 numbers, or in another number system
@@ -136,8 +152,14 @@ class Function:
 
     def evaluate(self, point: Point = None, *, digits: int | None = None, exact: bool = False,
                  **kwargs: Any) -> Evaluation:
-        """The value(s) at a point: an :class:`Evaluation`."""
-        system, tape, specs = self._prepare(point, kwargs, digits, exact)
+        """The value(s) at a point: an :class:`Evaluation` (over arrays of
+        points, one whose numbers are arrays: docs/api.md)."""
+        if not self._is_plain(point, kwargs) and has_arrays(point, kwargs):
+            return higher.over_arrays(
+                lambda one: self.evaluate(one), point, kwargs, digits, exact, fn=self,
+                together=lambda tape, columns: higher.evaluate_over_arrays(self, tape, columns),
+                screened=True)
+        system, tape, specs = self._prepare(point, kwargs, digits, exact, arrays=False)
 
         def compute(inputs: list) -> tuple[list, list]:
             vals, warnings = primal(tape, inputs, system)
@@ -158,7 +180,13 @@ class Function:
         if mode not in MODES:  # named before the point is read (after digits/exact)
             system_for(point, kwargs, digits, exact)
             choose_mode(mode, 1, 1)
-        system, tape, specs = self._prepare(point, kwargs, digits, exact)
+        if not self._is_plain(point, kwargs) and has_arrays(point, kwargs):
+            return higher.over_arrays(
+                lambda one: self.gradient(one, wrt=wrt, mode=mode), point, kwargs, digits,
+                exact, fn=self, screened=True,
+                together=lambda tape, columns: higher.gradient_over_arrays(self, tape, columns,
+                                                                           wrt, mode))
+        system, tape, specs = self._prepare(point, kwargs, digits, exact, arrays=False)
         names = self._wrt(tape, wrt)
         mode = choose_mode(mode, len(self.outputs), len(names))
         index = [tape.input_index[w] for w in names]

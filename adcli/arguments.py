@@ -75,6 +75,11 @@ def checked_value(name: str, value: Any, float64: bool) -> Any:
     if value is None or isinstance(value, (bool, complex)):
         raise UsageError(f"the value of `{name}` must be a real number, not "
                          f"{type(value).__name__} {value!r}")
+    if is_array(value) and getattr(value, "ndim", None) != 0:  # many points: this call takes one
+        raise UsageError(f"the value of `{name}` must be one number here, not an array "
+                         f"({type(value).__name__} {value!r:.60})",
+                         hint="trace, graph and cost take one point at a time; evaluate, "
+                              "gradient, hessian, taylor, partial, jvp and vjp take arrays")
     if not float64:
         return value
     if isinstance(value, str):
@@ -111,8 +116,7 @@ def system_for(point: Any, kwargs: Mapping[str, Any], digits: int | None = None,
     if not any(is_array(v) for v in values + list(kwargs.values())):
         return number_system(digits, exact)
     if not arrays:
-        raise UsageError("arrays of points work with evaluate and gradient; call this "
-                         "once per point")
+        raise UsageError("arrays of points are not taken here: give one point at a time")
     if digits is not None or exact:
         raise UsageError("arrays of points are computed in float64: drop digits/exact, "
                          "or give one point at a time")

@@ -38,7 +38,7 @@ from .errors import AdcliError, EvalWarning, UsageError
 from .modes import engine, sweeps
 from .modes.engine import primal, read_value, solve
 from .numsys import FLOAT64, numpy_arrays
-from .results import Cotangent, Directional, Hessian, Partial, Taylor
+from .results import Cotangent, Derivatives, Directional, Evaluation, Hessian, Partial, Taylor
 
 __all__ = ["Cotangent", "Directional", "Hessian", "Partial", "Taylor", "hessian", "jvp",
            "partial", "partial_orders", "taylor", "taylor_line", "vjp", "_check_names",
@@ -354,16 +354,17 @@ def _partial_in(fn, system, tape, specs, wrt):
 
 # --- arrays of points ----------------------------------------------------------
 #
-# Over NumPy arrays J·v, uᵀ·J, a Hessian, Taylor coefficients or a partial in one
-# variable is one sweep in the NumPy number system (every number an array,
-# one element per point).  The points where any step is off its domain, on a
-# kink or not finite (the batch backend's flags), or whose numbers are not
-# finite, are computed again one call each: their numbers, warnings and
-# errors are exactly one call's.  Every other point agrees with one call to
-# rounding (NumPy's elementary functions and sums are not the C library's
-# and math.fsum).  Mixed partials (nested jets branch on each value) and a
-# handful of points go one call per point.  The result has the class of a
-# one-point result with every per-point number an array of the points' shape.
+# Over NumPy arrays the values, a gradient or Jacobian (the batch backend's
+# sweeps), J·v, uᵀ·J, a Hessian, Taylor coefficients or a partial in one
+# variable are one sweep in the NumPy number system (every number an array, one
+# element per point).  The points where any step is off its domain, on a kink
+# or not finite (the batch backend's flags), or whose numbers are not finite,
+# are computed again one call each: their numbers, warnings and errors are
+# exactly one call's.  Every other point agrees with one call to rounding
+# (NumPy's elementary functions and sums are not the C library's and
+# math.fsum).  Mixed partials (nested jets branch on each value) and a handful
+# of points go one call per point.  The result has the class of a one-point
+# result with every per-point number an array of the points' shape.
 
 # fields that are the same at every point (not stacked into arrays)
 _SHARED = frozenset({"outputs", "output", "direction", "order", "wrt", "sweeps", "mode",
@@ -377,13 +378,15 @@ VECTOR_FROM = 16
 def over_arrays(compute: Callable[[dict[str, float]], Any], point: Point,
                 kwargs: Mapping[str, Any], digits: int | None = None, exact: bool = False,
                 together: Callable[..., Any] | None = None,
-                fn: FunctionLike | None = None) -> Any:
+                fn: FunctionLike | None = None, screened: bool = False) -> Any:
     """``compute({name: float})`` at every point of the broadcast arrays in
     ``point``/``kwargs``, stacked into one result of arrays; with
     ``together(tape, columns)`` ((the result over flat arrays of every
     point, a mask of points to compute one by one or None), or (None, None)
     when it cannot) and ``fn`` all points in one vectorised sweep, the
-    flagged ones by ``compute``."""
+    flagged ones by ``compute``.  ``screened``: together's mask already
+    holds every point off a domain or on a kink (the batch backend's
+    flags); otherwise the backend's linearisation screens them."""
     import numpy as np
 
     if digits is not None or exact:
@@ -391,16 +394,21 @@ def over_arrays(compute: Callable[[dict[str, float]], Any], point: Point,
                          "or give one point at a time", params=("digits", "exact"))
     merged = point_mapping(point, kwargs)
     names = list(merged)
+    columns = [_float_array(name, merged[name]) for name in names]
     try:
-        arrays = np.broadcast_arrays(*[np.asarray(merged[n], dtype=np.float64) for n in names])
-    except (TypeError, ValueError) as exc:
+        arrays = np.broadcast_arrays(*columns)
+    except ValueError as exc:
         raise UsageError(f"the arrays of a point must be numbers of one shape (or broadcast "
                          f"to one): {exc}") from None
     shape = arrays[0].shape if arrays else ()
-    if together is not None and math.prod(shape) >= VECTOR_FROM:
-        stacked = _together(fn, compute, together, names, arrays, shape)
+    size = math.prod(shape)
+    if together is not None and (size >= VECTOR_FROM or size == 0):
+        stacked = _together(fn, compute, together, names, arrays, shape, screened)
         if stacked is not None:
             return stacked
+    if size == 0:
+        raise UsageError("the arrays of the point are empty: there is no point to compute",
+                         hint="give at least one value per variable")
     results = [_one_point(compute, names, arrays, index) for index in np.ndindex(shape)]
     first = results[0]
     cls: Any = type(first)  # a result class of the scalar engine
@@ -409,11 +417,44 @@ def over_arrays(compute: Callable[[dict[str, float]], Any], point: Point,
         values = [getattr(r, slot) for r in results]
         if slot == "warnings":
             stacked.warnings = _merged_warnings(values)
+        elif slot == "system":
+            stacked.system = numpy_arrays()  # its numbers are arrays (and print as NumPy's)
         elif slot in _SHARED:
             setattr(stacked, slot, values[0])
         else:
             setattr(stacked, slot, _stack(values, shape))
     return stacked
+
+
+def _float_array(name: str, value: Any) -> Any:
+    """A point's array (or list) of numbers as float64, or a UsageError
+    naming it: complex, bool and text values are refused as one call
+    refuses them (NumPy would drop an imaginary part with only a warning)."""
+    import numpy as np
+
+    hint = "arrays of points are float64 numbers; give text such as '1/3' one point at a time"
+    try:
+        array = np.asarray(value)
+        if array.dtype.kind in "fiu":
+            return array.astype(np.float64, copy=False)
+        if array.dtype.kind == "O" and not any(
+                v is None or isinstance(v, (bool, complex, str)) for v in array.flat):
+            return array.astype(np.float64)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    raise UsageError(f"the values of `{name}` must be real float64 numbers, not "
+                     f"{_describe(value)}", hint=hint)
+
+
+def _describe(value: Any) -> str:
+    import numpy as np
+
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):
+        return f"{type(value).__name__} {value!r:.60}"
+    kinds = {"b": "booleans", "c": "complex numbers", "U": "text", "S": "bytes"}
+    return kinds.get(array.dtype.kind, f"{type(value).__name__} {value!r:.60}")
 
 
 def _one_point(compute, names, arrays, index):
@@ -433,32 +474,33 @@ def _merged_warnings(lists):
     return list(seen.values())
 
 
-def _together(fn, compute, together, names, arrays, shape):
+def _together(fn, compute, together, names, arrays, shape, screened=False):
     """All points in one sweep over NumPy arrays (see above), or None."""
     import numpy as np
 
     from .batch.numpy_backend import VectorTape
 
-    _one_point(compute, names, arrays, (0,) * len(shape))  # one call's checks, at the first
     n = math.prod(shape)
+    # one call's checks, at the first point (and its warnings of steps of constants)
+    first = _one_point(compute, names, arrays, (0,) * len(shape)) if n else None
     columns = [np.ascontiguousarray(a).reshape(n) for a in arrays]
     tape = fn.tape(names)
     with np.errstate(all="ignore"):
-        result, lost = together(tape, columns)
+        result, flagged = together(tape, columns)
         if result is None:
             return None
-        _, _, bad = VectorTape(tape).linearize(columns, n)
-    bad = np.zeros(n, dtype=bool) if bad is None else np.array(bad)
-    if lost is not None:
-        bad |= lost
+        if not screened:
+            _, _, bad = VectorTape(tape).linearize(columns, n)
+            flagged = bad if flagged is None else (flagged if bad is None else flagged | bad)
+    bad = np.zeros(n, dtype=bool) if flagged is None else np.array(flagged)
     slots = [slot for slot in type(result).__slots__ if slot not in _SHARED]
     numbers = {slot: _columns_of(getattr(result, slot), n) for slot in slots}
     for column in _leaves(numbers):
         bad |= ~np.isfinite(column)
-    # a step of constants warns alike at every point (min(0.5, 0.5)): the sweep's word
+    # a step of constants warns alike at every point (min(0.5, 0.5)): as the first point does
     constant = {tape.omega(step.slot) for step in tape.steps
                 if not tape.depends_on_inputs[step.slot]}
-    warnings = [[w for w in result.warnings if w.step in constant]]
+    warnings = [[w for w in first.warnings if w.step in constant]] if first is not None else []
     for i in np.flatnonzero(bad).tolist():
         one = _one_point(compute, names, arrays, tuple(map(int, np.unravel_index(i, shape))))
         warnings.append(one.warnings)
@@ -467,8 +509,52 @@ def _together(fn, compute, together, names, arrays, shape):
     for slot in slots:
         setattr(result, slot, _stack([numbers[slot]], shape))
     result.warnings = _merged_warnings(warnings)
-    result.system = FLOAT64
+    result.system = numpy_arrays()  # its numbers are arrays (and print as NumPy's)
     return result
+
+
+def evaluate_over_arrays(fn: FunctionLike, tape: Any, columns: list[Any]) -> tuple[Any, Any]:
+    """(the value(s) at every point of ``columns`` in one sweep of the batch
+    backend, the points to compute again one by one: a step not finite)."""
+    n = len(columns[0])
+    values, bad = _vector_tape(tape).primal(columns, n)
+    return Evaluation(fn.outputs, list(values), [], dict(zip(tape.inputs, columns, strict=True)),
+                      numpy_arrays()), bad
+
+
+def gradient_over_arrays(fn: FunctionLike, tape: Any, columns: list[Any], wrt: Names,
+                         mode: str) -> tuple[Any, Any]:
+    """(value(s) and gradient or Jacobian at every point of ``columns`` in one
+    linearisation and the mode's sweeps of the batch backend, the points to
+    compute again one by one: a step not finite or on its kink)."""
+    names = fn._wrt(tape, wrt)
+    mode = engine.choose_mode(mode, len(fn.outputs), len(names))
+    n = len(columns[0])
+    vector = _vector_tape(tape)
+    values, partials, bad = vector.linearize(columns, n)
+    sweep = vector.reverse if mode == "reverse" else vector.forward
+    rows = sweep(values, partials, [tape.input_index[w] for w in names], n)
+    return Derivatives(fn.outputs, [values[o] for o in tape.outputs],
+                       [dict(zip(names, row, strict=True)) for row in rows], mode, [],
+                       dict(zip(tape.inputs, columns, strict=True)), numpy_arrays()), bad
+
+
+_VECTOR_TAPES: dict[int, tuple[Any, Any]] = {}
+
+
+def _vector_tape(tape: Any) -> Any:
+    """The batch backend's sweeps of ``tape``, built once per tape (its rules
+    are compiled): the last 64 tapes are kept."""
+    from .batch.numpy_backend import VectorTape
+
+    kept = _VECTOR_TAPES.get(id(tape))
+    if kept is not None and kept[0] is tape:
+        return kept[1]
+    if len(_VECTOR_TAPES) >= 64:
+        _VECTOR_TAPES.clear()
+    vector = VectorTape(tape)
+    _VECTOR_TAPES[id(tape)] = (tape, vector)
+    return vector
 
 
 def _columns_of(value, n):

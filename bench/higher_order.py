@@ -16,9 +16,9 @@ Workloads:
 * sympy's ``diff`` (parse, differentiate, evaluate) at order 8 and 12, and a
   mixed partial ∂⁶/∂x³∂y³, against adcli end to end (parse included);
 * JAX / PyTorch nested differentiation where installed;
-* the API over NumPy arrays of points (Hessian, Taylor, a partial): one
-  vectorised sweep against one call per point, and the largest difference
-  between their numbers in ulps.
+* the API over NumPy arrays of points (values, gradient, Hessian, Taylor, a
+  partial, uᵀ·J): one vectorised sweep against one call per point, and the
+  largest difference between their numbers in ulps.
 """
 
 import argparse
@@ -200,6 +200,8 @@ def bench_frameworks(quick):
 
 ARRAY_FORMULA = "exp(-x^2/2)*cos(x*y) + log(1 + y^2)*sin(x) + x*y^3"
 ARRAY_CALLS = {
+    "evaluate": lambda f, p: f.evaluate(p),
+    "gradient": lambda f, p: f.gradient(p),
     "hessian": lambda f, p: f.hessian(p),
     "taylor order 8": lambda f, p: f.taylor(p, 8, wrt="x"),
     "partial d3/dx3": lambda f, p: f.partial(p, "x,x,x"),

@@ -27,6 +27,9 @@ YS = np.roll(XS, 5) * 0.75
 assert len(XS) >= VECTOR_FROM  # the vectorised path, not one call per point
 
 CALLS = {
+    "evaluate": lambda f, p: f.evaluate(p),
+    "gradient": lambda f, p: f.gradient(p),
+    "gradient-forward": lambda f, p: f.gradient(p, mode="forward", wrt=["y"]),
     "hessian": lambda f, p: f.hessian(p),
     "hvp": lambda f, p: f.hessian(p, direction={"x": 1.0, "y": -0.5}),
     "taylor": lambda f, p: f.taylor(p, 3, wrt="x"),
@@ -35,7 +38,7 @@ CALLS = {
     "jvp": lambda f, p: f.jvp(p, {"x": 1.0, "y": 2.0}),
     "vjp": lambda f, p: f.vjp(p, [1.5], wrt=["y", "x"]),
 }
-SLOTS = ("value", "values", "gradient", "hessian", "hvp", "coefficients_of",
+SLOTS = ("value", "values", "jacobian", "gradient", "hessian", "hvp", "coefficients_of",
          "derivatives_of", "partials", "derivatives")
 # |array - one call| <= RTOL x the largest finite number of the result at that
 # point: 512 ulps of it (the most seen on these formulas: 71, atan2(tanh(x),
