@@ -34,7 +34,7 @@ from ..primitives import PRIMITIVES, Primitive
 from .engine import linearize
 from .rules import _IEEE_NS as _IEEE
 from .rules import compile_rule, rule_graph
-from .sweeps import _fold_recurring_constants
+from .sweeps import _fold_recurring_constants, without_gc
 
 _RULES: dict = {}
 
@@ -462,6 +462,7 @@ class SecondOrder:
         return lists
 
 
+@without_gc  # second-order plans and lanes per step: many objects, no cycles
 def hessian(tape: Tape, point: list, output: int = 0, wrt: list[int] | None = None,
             strategy: str = "auto", system: NumberSystem = FLOAT64) -> HessianParts:
     """(value, gradient list, dense symmetric Hessian rows, warnings) of

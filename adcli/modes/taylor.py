@@ -399,6 +399,7 @@ class Engine:
     fsum = staticmethod(safe_fsum)
     zero = 0.0
     nan = math.nan
+    arrays = False  # constants may be NumPy arrays (one per point): never shared by value
 
     def __init__(self, order: int, system: NumberSystem = FLOAT64) -> None:
         self.order = order
@@ -416,7 +417,8 @@ class Engine:
         self.rules = make_rules(system.fsum, system.log, system.zero, system.one)
         if getattr(system, "elementwise", False):  # a jet system has no such flag
             self.rules["_pow"] = elementwise_pow(self.rules, system)
-            self.const = self._array_const
+            self.arrays = True  # (a flag: a bound method kept on self is a cycle, and
+            # every series of the table would wait for the cyclic collector)
         namespace = system.namespace()
         self.value_of = lambda prim, args: namespace[f"_f_{prim.key}"](*args)
         self.rule_constant = system.rule_constant  # 2 → mpf(2), pi → mpmath.pi
@@ -451,18 +453,16 @@ class Engine:
         return Series(c, prim, args, const, self.count)
 
     def const(self, value: Any) -> Series:
+        ndim: int = getattr(value, "ndim", 0)
+        if self.arrays and ndim:  # arrays that print alike (their repr elides
+            # the middle) differ
+            return self._new([value] + [self.zero] * self.order, const=True)
         key = ("const", repr(value))
         s = self.table.get(key)
         if s is None:
             value = self.number(value)
             s = self.table[key] = self._new([value] + [self.zero] * self.order, const=True)
         return s
-
-    def _array_const(self, value):
-        if getattr(value, "ndim", 0):  # never shared by value: arrays that
-            # print alike (their repr elides the middle) differ
-            return self._new([value] + [self.zero] * self.order, const=True)
-        return Engine.const(self, value)
 
     def line(self, value: Any, slope: Any) -> Series:
         """x + t·slope."""

@@ -25,6 +25,7 @@ from ..primitives import PRIMITIVES, Primitive
 from .engine import choose_mode, forward, linearize, mode_reason, read_value, reverse, solve
 from .rules import rule_graph
 from .sweeps import linearize as float_linearize
+from .sweeps import without_gc
 
 # --- a symbolic graph for rules -------------------------------------------
 
@@ -237,6 +238,7 @@ def _check_table_size(tape, mode, n_tangents, n_adjoints):
                      "shows", hint=hint, params=("wrt", "seed", "mode", "output"))
 
 
+@without_gc  # a rule tree per row: many objects, no cycles
 def build_trace(tape: Tape, values: list, wrt: list[str], *, system: NumberSystem = FLOAT64,
                 mode: str = "auto", seed: Any = None, output: Any = None,
                 cost: bool = True) -> Trace:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import UsageError
+from ..modes.sweeps import without_gc
 from ..numsys import FLOAT64
 
 View = Callable[..., "str | None"]
@@ -78,6 +79,7 @@ def lookup(kind: str, fmt: str) -> View:
 PLAIN_WHEN_PRECISE = frozenset({"eval", "grad", "hessian", "taylor", "partial", "trace"})
 
 
+@without_gc  # a view's lines, cells and labels: many objects, no cycles (see without_gc)
 def render(kind: str, fmt: str, results: Sequence[Any], **options: Any) -> str | None:
     """The text of ``results`` (one per point) as ``fmt``, or None when the
     view printed them to the terminal itself."""
