@@ -13,7 +13,7 @@ from .errors import EvalWarning, UsageError
 from .numsys import FLOAT64, NumberSystem
 
 # what a result records of its point: {name: value as computed}
-PointValues = dict[str, Any] | None
+PointValues = dict[str, Any]
 
 if TYPE_CHECKING:
     from .graph.tape import Tape
@@ -84,7 +84,7 @@ class Evaluation(_Numbers):
     __slots__ = ("outputs", "values", "warnings", "point", "system")
 
     def __init__(self, outputs: Sequence[str], values: list[Any], warnings: list[EvalWarning],
-                 point: PointValues = None, system: NumberSystem = FLOAT64) -> None:
+                 point: PointValues | None = None, system: NumberSystem = FLOAT64) -> None:
         self.outputs = outputs
         self.values = values
         self.warnings = warnings

@@ -26,10 +26,7 @@ NOT_YET_ANNOTATED = {"adcli/batch/jit_stream.py", "adcli/batch/numpy_backend.py"
                      "adcli/codegen/targets.py",
                      # the views: checked by mypy, annotations to come
                      "adcli/render/check_view.py", "adcli/render/errors.py",
-                     "adcli/render/failed.py", "adcli/render/functions_view.py",
-                     "adcli/render/graph_view.py", "adcli/render/higher_view.py",
-                     "adcli/render/results.py", "adcli/render/rich_view.py",
-                     "adcli/render/trace_view.py"}
+                     "adcli/render/graph_view.py", "adcli/render/trace_view.py"}
 
 
 @pytest.mark.skipif(importlib.util.find_spec("mypy") is None,

@@ -4,8 +4,19 @@ point keeps its place in every output format, as a failed row of a
 entries among the results (``adcli.cli.options.each_point``); the views
 here and in :mod:`adcli.render.results` write them."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
 from ..errors import option
 from ..numtext import plain_number
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+R = TypeVar("R")  # a result of one point (Derivatives, Hessian, PointCheck, Trace, …)
+T = TypeVar("T")  # what a view makes of one point (a line, a JSON object, a Rich table)
 
 
 class FailedPoint:
@@ -14,30 +25,31 @@ class FailedPoint:
     be (a row of the header's width, an ``error`` field), as a ``--points``
     batch shows a failed row."""
 
-    def __init__(self, number, count, text, point, message):
+    def __init__(self, number: int, count: int, text: str, point: dict[str, Any] | None,
+                 message: str) -> None:
         self.number, self.count, self.text = number, count, text
         self.point = point  # None when the --at text itself is bad
         self.message = message
 
     @property
-    def where(self):
+    def where(self) -> str:
         shown = self.text if len(self.text) <= 60 else self.text[:57] + "…"
         return f"point {self.number} of {self.count} ({option('point')} {shown})"
 
-    def json(self):
-        obj = {"error": self.message, "at": self.text}
+    def json(self) -> dict[str, Any]:
+        obj: dict[str, Any] = {"error": self.message, "at": self.text}
         if self.point is not None:
             obj["point"] = {k: v if isinstance(v, (int, float)) else str(v)
                             for k, v in self.point.items()}
         return obj
 
-    def plain(self):
+    def plain(self) -> str:
         """``error point 2 of 3 (--at x=-1): …``, in the plain format's ASCII
         notation (w2 for ω₂)."""
         text = f"error {self.where}: {self.message}"
         return text.replace("ω", "w").replace("…", "...")
 
-    def cells(self, header):
+    def cells(self, header: Sequence[str]) -> list[str]:
         """A table row under ``header``: the point's values, an empty cell
         for every result, the reason in the last (``error``) column."""
         point = self.point or {}
@@ -46,19 +58,26 @@ class FailedPoint:
         return cells + [self.message]
 
 
-def each_json(results, to_json):
+def each_json(results: Iterable[R | FailedPoint], to_json: Callable[[R], Any]) -> list[Any]:
     """The JSON object of every point, a failed one's ``{"error", "at", "point"}`` in its place."""
     return [e.json() if isinstance(e, FailedPoint) else to_json(e) for e in results]
 
 
-def each_block(results, render, failed=None):
+@overload
+def each_block(results: Iterable[R | FailedPoint], render: Callable[[R], str],
+               failed: None = None) -> list[str]: ...
+@overload
+def each_block(results: Iterable[R | FailedPoint], render: Callable[[R], T],
+               failed: Callable[[FailedPoint], T]) -> list[T]: ...
+def each_block(results: Iterable[Any], render: Callable[[Any], Any],
+               failed: Callable[[FailedPoint], Any] | None = None) -> list[Any]:
     """``render(result)`` for every point, a failed one's ``failed(entry)``
     (default: its plain ``error …`` line) in its place."""
-    failed = failed or FailedPoint.plain
-    return [failed(e) if isinstance(e, FailedPoint) else render(e) for e in results]
+    shown = failed or FailedPoint.plain
+    return [shown(e) if isinstance(e, FailedPoint) else render(e) for e in results]
 
 
-def rich_failed(entry):
+def rich_failed(entry: FailedPoint) -> Text:
     from rich.text import Text
 
     return Text(f"{entry.where}: error: {entry.message}", style="bold red")

@@ -2,15 +2,38 @@
 rules printed by the same printer as the trace.  The function
 reference of docs/language.md is ``markdown()`` (a test keeps them equal)."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypedDict
+
 from ..language.printer import subscript_name, to_string
 from ..modes.rules import rule_graph
 from ..primitives import TABLE
 from .registry import view
 
+if TYPE_CHECKING:
+    from rich.table import Table
 
-def entries(style="text"):
+
+class Entry(TypedDict):
+    """One primitive as ``adcli functions`` lists it (its JSON object)."""
+
+    key: str
+    name: str
+    usage: str
+    arity: int
+    params: list[str]
+    domain: str
+    partials: dict[str, str]  # {parameter: rule text}
+    kink: str | None
+    doc: str | None
+    variadic: bool
+
+
+def entries(style: str = "text") -> list[Entry]:
     """One dict per primitive, in table order."""
-    out = []
+    out: list[Entry] = []
     for prim in TABLE:
         _, _, partials = rule_graph(prim, shown=True)
         params = prim.params
@@ -20,7 +43,7 @@ def entries(style="text"):
             usage = f"{prim.infix}{params[0]}"
         else:
             usage = f"{prim.name}({', '.join(params)})"
-        rules = {}
+        rules: dict[str, str] = {}
         for p, node in zip(params, partials):
             rules[p] = to_string(node, style, lambda n: subscript_name(n.name, style))
         out.append({
@@ -32,16 +55,16 @@ def entries(style="text"):
     return out
 
 
-def _rules_text(e, style="text"):
+def _rules_text(e: Entry, style: str = "text") -> str:
     d = "d" if style == "ascii" else "∂"
     return ", ".join(f"{d}/{d}{p} = {r}" for p, r in e["partials"].items())
 
 
-def _notes(e):
+def _notes(e: Entry) -> str:
     return "; ".join(x for x in (e["doc"], e["kink"] and f"kink: {e['kink']}") if x)
 
 
-def plain():
+def plain() -> str:
     lines = []
     for e in entries("ascii"):
         rules = "; ".join(f"d/d{p} = {r}" for p, r in e["partials"].items())
@@ -52,11 +75,11 @@ def plain():
     return "\n".join(lines)
 
 
-def json_obj():
+def json_obj() -> dict[str, list[Entry]]:
     return {"functions": entries("text")}
 
 
-def markdown():
+def markdown() -> str:
     lines = ["| function | arity | domain | derivatives | notes |", "|---|---|---|---|---|"]
     for e in entries("text"):
         cells = [f"`{e['usage']}`", str(e["arity"]), e["domain"], _rules_text(e), _notes(e)]
@@ -64,7 +87,7 @@ def markdown():
     return "\n".join(lines)
 
 
-def rich_table():
+def rich_table() -> Table:
     from rich.table import Table
 
     table = Table(title="[bold]adcli functions[/] (from the primitives table)",
@@ -80,7 +103,7 @@ def rich_table():
 
 # --- the registered views (adcli.render.registry): the table has no point ---------
 
-def blocks():
+def blocks() -> list[str]:
     """The table as one block per function, for a terminal too narrow for
     its columns: a heading line, then domain, rules and notes indented."""
     from rich.markup import escape
@@ -95,7 +118,7 @@ def blocks():
     return out
 
 
-def _words_whole(width, table):
+def _words_whole(width: int, table: Table) -> bool:
     """Whether Rich lays ``table`` out at ``width`` without cutting a word in
     two (``deriv`` / ``ative`` / ``s``, ``1/(2·abs(sqrt`` across lines):
     rendered once off screen, every word of every cell must be there."""
@@ -104,15 +127,16 @@ def _words_whole(width, table):
 
     from rich.console import Console
 
-    probe = Console(width=width, file=io.StringIO(), color_system=None, highlight=False)
+    screen = io.StringIO()
+    probe = Console(width=width, file=screen, color_system=None, highlight=False)
     probe.print(table)
-    shown = set(re.sub("[\u2500-\u257f]", " ", probe.file.getvalue()).split())
+    shown = set(re.sub("[\u2500-\u257f]", " ", screen.getvalue()).split())
     return all(word in shown for column in table.columns
                for cell in [column.header, *column.cells] for word in str(cell).split())
 
 
 @view("functions", "text")
-def _text(_results=(), **_):
+def _text(_results: Sequence[Any] = (), **_: Any) -> None:
     from .rich_view import console
 
     out, table = console(), rich_table()
@@ -124,17 +148,17 @@ def _text(_results=(), **_):
 
 
 @view("functions", "plain")
-def _plain(_results=(), **_):
+def _plain(_results: Sequence[Any] = (), **_: Any) -> str:
     return plain()
 
 
 @view("functions", "json")
-def _json(_results=(), **_):
+def _json(_results: Sequence[Any] = (), **_: Any) -> str:
     from .results import dumps
 
     return dumps(json_obj())
 
 
 @view("functions", "markdown")
-def _markdown(_results=(), **_):
+def _markdown(_results: Sequence[Any] = (), **_: Any) -> str:
     return markdown()

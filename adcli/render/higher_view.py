@@ -8,35 +8,53 @@ vector-Jacobian product.  Several outputs prefix Taylor labels with the
 output's name (``f1.c3``).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 from .numbers import json_number, plain_number
 from .results import meta, point_views
 
+if TYPE_CHECKING:
+    from rich.console import Group, RenderableType
+    from rich.table import Table
 
-def _p(x):
+    from ..results import Cotangent, Directional, Hessian, Partial, Taylor
+    from .results import Result
+
+
+def _p(x: Any) -> str:
     return plain_number(x)
 
 
-def numbers(r):
+def numbers(r: Result) -> tuple[Callable[[Any], str], Callable[[Any], Any]]:
     """(plain, json) writers of a result's numbers, from its number system
     (float64 at full round-trip precision, N significant digits, fractions)."""
     return r.system.format, r.system.json
 
 
-def _jmap(d, j=json_number):
+def _jmap(d: Mapping[str, Any], j: Callable[[Any], Any] = json_number) -> dict[str, Any]:
     return {k: j(v) for k, v in d.items()}
 
 
-def _meta(obj, result):
+def _meta(obj: dict[str, Any], result: Result) -> dict[str, Any]:
     return meta(obj, result)
 
 
 # --- Hessian -----------------------------------------------------------------
 
-def hessian_label(output, a, b):
+def _product(r: Hessian) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(v, H·v) of a Hessian asked for along a direction (it has no matrix)."""
+    assert r.direction is not None and r.hvp is not None, "a Hessian has a matrix or H·v"
+    return r.direction, r.hvp
+
+
+def hessian_label(output: str, a: str, b: str) -> str:
     return f"d2{output}/d{a}d{b}"
 
 
-def hessian_plain(r):
+def hessian_plain(r: Hessian) -> str:
     _p = numbers(r)[0]
     f = r.output
     lines = [f"{f} {_p(r.value)}"]
@@ -45,50 +63,51 @@ def hessian_plain(r):
         for a, row in r.hessian.items():
             lines += [f"{hessian_label(f, a, b)} {_p(h)}" for b, h in row.items()]
     else:
-        lines += [f"{hessian_label(f, a, 'v')} {_p(h)}" for a, h in r.hvp.items()]
+        lines += [f"{hessian_label(f, a, 'v')} {_p(h)}" for a, h in _product(r)[1].items()]
     return "\n".join(lines)
 
 
-def hessian_json(r):
+def hessian_json(r: Hessian) -> dict[str, Any]:
     json_number = numbers(r)[1]
     obj = {"value": json_number(r.value), "gradient": _jmap(r.gradient, json_number)}
     if r.hessian is not None:
         obj["hessian"] = {a: _jmap(row, json_number) for a, row in r.hessian.items()}
     else:
-        obj["direction"] = _jmap(r.direction, json_number)
-        obj["hvp"] = _jmap(r.hvp, json_number)
+        direction, hvp = _product(r)
+        obj["direction"] = _jmap(direction, json_number)
+        obj["hvp"] = _jmap(hvp, json_number)
     obj["output"] = r.output
     obj["mode"] = r.mode
     return _meta(obj, r)
 
 
-def hessian_columns(r):
+def hessian_columns(r: Hessian) -> list[str]:
     f = r.output
     cols = list(r.point) + [f] + [f"d{f}/d{v}" for v in r.gradient]
     if r.hessian is not None:
         cols += [hessian_label(f, a, b) for a, row in r.hessian.items() for b in row]
     else:
-        cols += [hessian_label(f, a, "v") for a in r.hvp]
+        cols += [hessian_label(f, a, "v") for a in _product(r)[1]]
     return cols
 
 
-def hessian_row(r):
+def hessian_row(r: Hessian) -> list[str]:
     _p = numbers(r)[0]
     cells = list(r.point.values()) + [r.value] + list(r.gradient.values())
     if r.hessian is not None:
         cells += [h for row in r.hessian.values() for h in row.values()]
     else:
-        cells += list(r.hvp.values())
+        cells += list(_product(r)[1].values())
     return [_p(c) for c in cells]
 
 
 # --- Taylor ------------------------------------------------------------------
 
-def _prefix(r, name):
+def _prefix(r: Taylor, name: str) -> str:
     return f"{name}." if len(r.outputs) > 1 else ""
 
 
-def taylor_plain(r):
+def taylor_plain(r: Taylor) -> str:
     _p = numbers(r)[0]
     lines = []
     for name, cs, ds in zip(r.outputs, r.coefficients_of, r.derivatives_of, strict=True):
@@ -98,7 +117,7 @@ def taylor_plain(r):
     return "\n".join(lines)
 
 
-def taylor_json(r):
+def taylor_json(r: Taylor) -> dict[str, Any]:
     json_number = numbers(r)[1]
     cs = [[json_number(c) for c in row] for row in r.coefficients_of]
     ds = [[json_number(d) for d in row] for row in r.derivatives_of]
@@ -112,7 +131,7 @@ def taylor_json(r):
     return _meta(obj, r)
 
 
-def taylor_columns(r):
+def taylor_columns(r: Taylor) -> list[str]:
     cols = list(r.point)
     for name in r.outputs:
         pre = _prefix(r, name)
@@ -121,7 +140,7 @@ def taylor_columns(r):
     return cols
 
 
-def taylor_row(r):
+def taylor_row(r: Taylor) -> list[str]:
     _p = numbers(r)[0]
     cells = list(r.point.values())
     for cs, ds in zip(r.coefficients_of, r.derivatives_of, strict=True):
@@ -131,13 +150,13 @@ def taylor_row(r):
 
 # --- mixed partial -----------------------------------------------------------
 
-def partial_label(output, wrt):
+def partial_label(output: str, wrt: Sequence[str]) -> str:
     """``df/dx`` as grad writes it for one variable; ``d2f/dxdy`` beyond."""
     order = str(len(wrt)) if len(wrt) > 1 else ""
     return f"d{order}{output}/" + "".join(f"d{w}" for w in wrt)
 
 
-def partial_plain(r):
+def partial_plain(r: Partial) -> str:
     _p = numbers(r)[0]
     lines = [f"{name} {_p(v)}" for name, v in zip(r.outputs, r.values, strict=True)]
     lines += [f"{partial_label(name, r.wrt)} {_p(d)}"
@@ -145,7 +164,7 @@ def partial_plain(r):
     return "\n".join(lines)
 
 
-def partial_json(r):
+def partial_json(r: Partial) -> dict[str, Any]:
     json_number = numbers(r)[1]
     vs = [json_number(v) for v in r.values]
     ps = [json_number(p) for p in r.partials]
@@ -158,24 +177,24 @@ def partial_json(r):
     return _meta(obj, r)
 
 
-def partial_columns(r):
+def partial_columns(r: Partial) -> list[str]:
     return list(r.point) + list(r.outputs) + [partial_label(n, r.wrt) for n in r.outputs]
 
 
-def partial_row(r):
+def partial_row(r: Partial) -> list[str]:
     _p = numbers(r)[0]
     return [_p(c) for c in list(r.point.values()) + list(r.values) + list(r.partials)]
 
 
 # --- J·v and uᵀ·J --------------------------------------------------------------
 
-def jvp_plain(r):
+def jvp_plain(r: Directional) -> str:
     lines = [f"{name} {_p(v)}" for name, v in zip(r.outputs, r.values, strict=True)]
     lines += [f"d{name}/dv {_p(d)}" for name, d in zip(r.outputs, r.derivatives, strict=True)]
     return "\n".join(lines)
 
 
-def jvp_json(r):
+def jvp_json(r: Directional) -> dict[str, Any]:
     vs = [json_number(v) for v in r.values]
     ds = [json_number(d) for d in r.derivatives]
     single = len(vs) == 1
@@ -187,38 +206,38 @@ def jvp_json(r):
     return _meta(obj, r)
 
 
-def jvp_columns(r):
+def jvp_columns(r: Directional) -> list[str]:
     return list(r.point) + list(r.outputs) + [f"d{n}/dv" for n in r.outputs]
 
 
-def jvp_row(r):
+def jvp_row(r: Directional) -> list[str]:
     return [_p(c) for c in list(r.point.values()) + list(r.values) + list(r.derivatives)]
 
 
-def vjp_plain(r):
+def vjp_plain(r: Cotangent) -> str:
     lines = [f"{name} {_p(v)}" for name, v in zip(r.outputs, r.values, strict=True)]
     lines += [f"d(u.f)/d{v} {_p(g)}" for v, g in r.gradient.items()]
     return "\n".join(lines)
 
 
-def vjp_json(r):
+def vjp_json(r: Cotangent) -> dict[str, Any]:
     vs = [json_number(v) for v in r.values]
     obj = {"value": vs[0] if len(vs) == 1 else vs, "outputs": list(r.outputs),
            "cotangent": r.cotangent, "vjp": _jmap(r.gradient), "mode": r.mode}
     return _meta(obj, r)
 
 
-def vjp_columns(r):
+def vjp_columns(r: Cotangent) -> list[str]:
     return list(r.point) + list(r.outputs) + [f"d(u.f)/d{v}" for v in r.gradient]
 
 
-def vjp_row(r):
+def vjp_row(r: Cotangent) -> list[str]:
     return [_p(c) for c in list(r.point.values()) + list(r.values) + list(r.gradient.values())]
 
 
 # --- Rich (terminal) ----------------------------------------------------------
 
-def _title(source, point, extra=""):
+def _title(source: str, point: Mapping[str, Any], extra: str = "") -> str:
     text = " ".join(source.split())
     if len(text) > 60:
         text = text[:57] + "…"
@@ -226,7 +245,7 @@ def _title(source, point, extra=""):
     return f"[bold]{text}[/] at {at}" + (f"  [dim]({extra})[/]" if extra else "")
 
 
-def hessian_rich(source, r):
+def hessian_rich(source: str, r: Hessian) -> Group:
     from rich.console import Group
     from rich.table import Table
 
@@ -239,12 +258,13 @@ def hessian_rich(source, r):
         head.add_column(f"∂{f}/∂{v}", justify="right")
     head.add_row(f, _p(r.value), *[_p(r.gradient[v]) for v in names])
     if r.hessian is None:
-        hv = Table(title=f"H·v, v = ({', '.join(_p(x) for x in r.direction.values())})",
+        direction, hvp = _product(r)
+        hv = Table(title=f"H·v, v = ({', '.join(_p(x) for x in direction.values())})",
                    title_justify="left")
         hv.add_column("", style="bold cyan")
         hv.add_column("(H·v)", justify="right")
         for v in names:
-            hv.add_row(v, _p(r.hvp[v]))
+            hv.add_row(v, _p(hvp[v]))
         return Group(head, hv)
     mat = Table(title=f"Hessian ∂²{f}/∂row∂column", title_justify="left")
     mat.add_column("", style="bold cyan")
@@ -255,7 +275,7 @@ def hessian_rich(source, r):
     return Group(head, mat)
 
 
-def taylor_rich(source, r):
+def taylor_rich(source: str, r: Taylor) -> Table:
     from rich.table import Table
 
     direction = ", ".join(f"{k}={_p(v)}" for k, v in r.direction.items() if v)
@@ -275,7 +295,8 @@ def taylor_rich(source, r):
     return table
 
 
-def _simple_rich(source, r, labels, values, extra):
+def _simple_rich(source: str, r: Partial | Directional | Cotangent, labels: list[str],
+                 values: list[Any], extra: str) -> Table:
     from rich.table import Table
 
     table = Table(title=_title(source, r.point, extra), title_justify="left")
@@ -286,7 +307,7 @@ def _simple_rich(source, r, labels, values, extra):
     return table
 
 
-def partial_rich(source, r):
+def partial_rich(source: str, r: Partial) -> Table:
     m = len(r.wrt)
     labels = list(r.outputs) + [f"∂{'' if m == 1 else _sup(m)}{n}/" + "".join(
         f"∂{w}" for w in r.wrt) for n in r.outputs]
@@ -294,14 +315,14 @@ def partial_rich(source, r):
                         f"{r.sweeps} Taylor sweep{'s' if r.sweeps != 1 else ''}")
 
 
-def jvp_rich(source, r):
+def jvp_rich(source: str, r: Directional) -> Table:
     v = ", ".join(f"{k}={_p(x)}" for k, x in r.direction.items() if x)
     labels = list(r.outputs) + [f"∂{n}/∂v" for n in r.outputs]
     return _simple_rich(source, r, labels, list(r.values) + list(r.derivatives),
                         f"J·v, v: {v or '0'}; forward mode")
 
 
-def vjp_rich(source, r):
+def vjp_rich(source: str, r: Cotangent) -> Table:
     u = ", ".join(f"{k}={_p(x)}" for k, x in r.cotangent.items())
     labels = list(r.outputs) + [f"∂(u·f)/∂{v}" for v in r.gradient]
     return _simple_rich(source, r, labels, list(r.values) + list(r.gradient.values()),
@@ -311,11 +332,11 @@ def vjp_rich(source, r):
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def _sup(n):
+def _sup(n: int) -> str:
     return str(n).translate(_SUP)
 
 
-def show(renderables):
+def show(renderables: Iterable[RenderableType]) -> None:
     from rich.console import Console
 
     from .rich_view import print_fitting
@@ -328,12 +349,13 @@ def show(renderables):
 
 # --- the registered views (adcli.render.registry) ----------------------------------
 
-for _kind, (_plain, _json, _columns, _row, _rich) in {
-    "hessian": (hessian_plain, hessian_json, hessian_columns, hessian_row, hessian_rich),
-    "taylor": (taylor_plain, taylor_json, taylor_columns, taylor_row, taylor_rich),
-    "partial": (partial_plain, partial_json, partial_columns, partial_row, partial_rich),
-    "jvp": (jvp_plain, jvp_json, jvp_columns, jvp_row, jvp_rich),
-    "vjp": (vjp_plain, vjp_json, vjp_columns, vjp_row, vjp_rich),
-}.items():
-    point_views(_kind, plain=_plain, to_json=_json, columns=_columns, row=_row, table=_rich,
-                show=show)
+point_views("hessian", plain=hessian_plain, to_json=hessian_json, columns=hessian_columns,
+            row=hessian_row, table=hessian_rich, show=show)
+point_views("taylor", plain=taylor_plain, to_json=taylor_json, columns=taylor_columns,
+            row=taylor_row, table=taylor_rich, show=show)
+point_views("partial", plain=partial_plain, to_json=partial_json, columns=partial_columns,
+            row=partial_row, table=partial_rich, show=show)
+point_views("jvp", plain=jvp_plain, to_json=jvp_json, columns=jvp_columns, row=jvp_row,
+            table=jvp_rich, show=show)
+point_views("vjp", plain=vjp_plain, to_json=vjp_json, columns=vjp_columns, row=vjp_row,
+            table=vjp_rich, show=show)

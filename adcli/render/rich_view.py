@@ -1,22 +1,31 @@
 """Rich rendering for a terminal (``--format text``).  Only this module and
 its callers import Rich."""
 
-from rich.console import Console
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console, RenderableType
 from rich.table import Table
+from rich.text import TextType
 
 from ..errors import option
 from .numbers import plain_number
 
+if TYPE_CHECKING:
+    from ..results import Derivatives, Evaluation
 
-def console(stderr=False):
+
+def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False)
 
 
-def _point_text(point):
+def _point_text(point: Mapping[str, Any]) -> str:
     return ", ".join(f"{k} = {plain_number(v)}" for k, v in point.items())
 
 
-def _title(source, point, mode=None):
+def _title(source: str, point: Mapping[str, Any] | None, mode: str | None = None) -> str:
     text = " ".join(source.split())
     if len(text) > 60:
         text = text[:57] + "…"
@@ -24,7 +33,7 @@ def _title(source, point, mode=None):
     return title + (f"  [dim]({mode} mode)[/]" if mode else "")
 
 
-def grad_table(source, result):
+def grad_table(source: str, result: Derivatives) -> Table:
     table = Table(title=_title(source, result.point, result.mode), title_justify="left")
     table.add_column("", style="bold cyan")
     table.add_column("value", justify="right")
@@ -37,7 +46,7 @@ def grad_table(source, result):
     return table
 
 
-def eval_table(source, result, point):
+def eval_table(source: str, result: Evaluation, point: Mapping[str, Any] | None) -> Table:
     table = Table(title=_title(source, point), title_justify="left")
     table.add_column("", style="bold cyan")
     table.add_column("value", justify="right")
@@ -46,7 +55,7 @@ def eval_table(source, result, point):
     return table
 
 
-def show(renderables, numbers=True):
+def show(renderables: Iterable[RenderableType], numbers: bool = True) -> None:
     """Print to the terminal; ``numbers``: tables of numbers that do not fit
     are shown in their long form (a text table may wrap instead)."""
     out = console()
@@ -69,15 +78,15 @@ WIDE_NOTE = ("(the table is {need} columns wide and the terminal {width}: one li
              "number; a wider terminal or {format} plain/csv shows it as a table)")
 
 
-def natural_width(console, table):
+def natural_width(console: Console, table: RenderableType) -> int:
     return console.measure(table, options=console.options.update(width=10**6)).maximum
 
 
-def fits(console, table):
+def fits(console: Console, table: RenderableType) -> bool:
     return natural_width(console, table) <= console.width
 
 
-def _label(row_label, header, title=""):
+def _label(row_label: str, header: str, title: TextType | None = "") -> str:
     matrix = next((w for w in str(title or "").split() if "∂row∂column" in w), None)
     if matrix:  # a Hessian: ∂²f/∂row∂column
         return matrix.replace("∂row∂column", f"∂{row_label}∂{header}")
@@ -90,7 +99,8 @@ def _label(row_label, header, title=""):
     return f"{row_label}, {header}"
 
 
-def long_form(console, table, title=None):
+def long_form(console: Console, table: Table,
+              title: TextType | None = None) -> tuple[Table, str]:
     """``table`` as label/value lines, each value whole."""
     from rich.table import Table
 
@@ -108,7 +118,7 @@ def long_form(console, table, title=None):
     return long, note
 
 
-def print_fitting(console, renderable):
+def print_fitting(console: Console, renderable: RenderableType) -> None:
     """Print a table as it is if it fits the terminal, else its long form.
 
     The title is a line of its own, wrapped at the terminal's width: as a
