@@ -1,0 +1,30 @@
+"""bench/lines.py, the line counts of docs/one-engine.md: every file in its
+package's row, the generated parser apart, and a revision against itself
+changes nothing."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from bench.lines import line_counts, package, table
+
+
+def test_each_file_is_counted_in_its_packages_row():
+    assert package("adcli/api.py") == "adcli/ (top-level modules)"
+    assert package("adcli/modes/sweeps.py") == "adcli/modes/"
+    assert package("adcli/language/lalr_tables.py") == "adcli/language/ (generated parser)"
+    assert package("tests/test_api.py") == "tests/ (Python)"
+
+
+def _in_git():
+    return shutil.which("git") is not None and subprocess.run(
+        ["git", "rev-parse", "HEAD"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _in_git(), reason="not a git checkout: nothing to count")
+def test_a_revision_against_itself_changes_nothing():
+    counts = line_counts("HEAD")
+    assert counts["adcli/modes/"] > 1000 and counts["adcli/language/ (generated parser)"] > 0
+    rows = [line.split("|") for line in table("HEAD", "HEAD").splitlines()[2:]]
+    assert rows and all(cells[4].strip() == "+0" and cells[5].strip() == "0" for cells in rows)
