@@ -25,8 +25,7 @@ NOT_YET_ANNOTATED = {"adcli/batch/jit_stream.py", "adcli/batch/numpy_backend.py"
                      "adcli/codegen/llvm.py", "adcli/codegen/sparse.py",
                      "adcli/codegen/targets.py",
                      # the views: checked by mypy, annotations to come
-                     "adcli/render/check_view.py", "adcli/render/errors.py",
-                     "adcli/render/graph_view.py", "adcli/render/trace_view.py"}
+                     "adcli/render/check_view.py", "adcli/render/errors.py"}
 
 
 @pytest.mark.skipif(importlib.util.find_spec("mypy") is None,

@@ -13,8 +13,8 @@ users.  The numbers come from the real sweeps (``linearize``, ``forward``,
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DomainError, UsageError
 from ..graph.dag import CONST, VAR, Graph, Node, postorder
@@ -26,6 +26,9 @@ from .engine import choose_mode, forward, linearize, mode_reason, read_value, re
 from .rules import rule_graph
 from .sweeps import linearize as float_linearize
 from .sweeps import without_gc
+
+if TYPE_CHECKING:
+    from .cost import Cost
 
 # --- a symbolic graph for rules -------------------------------------------
 
@@ -158,7 +161,7 @@ class Row:
     __slots__ = ("omega", "slot", "name", "op", "definition", "value", "rule", "seed",
                  "values", "output")
 
-    def __init__(self, omega: int | None, slot: int, name: str | None, op: str, definition: Any,
+    def __init__(self, omega: int, slot: int, name: str | None, op: str, definition: Any,
                  value: Any, rule: Any, seed: Any, values: list, output: Any) -> None:
         self.omega = omega
         self.slot = slot
@@ -179,7 +182,7 @@ class Trace:
     source: str
     point: dict[str, Any]
     inputs: list[str]
-    outputs: list[str]
+    outputs: Sequence[str]
     mode: str
     requested_mode: str
     reason: str
@@ -188,8 +191,8 @@ class Trace:
     rows: list[Row]
     derivatives: list
     warnings: list
-    symbolic: bool
-    cost: Any
+    symbolic: Symbolic  # the graph that rows' definitions and rules are nodes of
+    cost: Cost | None
     n_steps: int
     system: NumberSystem
 

@@ -5,7 +5,11 @@ Values, tangents and adjoints, when asked for, come from the trace
 (:mod:`adcli.modes.trace`); nothing is computed here.  Rich only for
 ``tree``."""
 
+from __future__ import annotations
+
 import sys
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError, example_point, option
 from ..language.printer import omega, subscript_name
@@ -16,17 +20,35 @@ from .numbers import json_number, plain_number
 from .registry import view
 from .trace_view import expr
 
+if TYPE_CHECKING:
+    from rich.tree import Tree
+
+    from ..graph.tape import Tape
+    from ..modes.trace import Trace
+
 
 class GNode:
     __slots__ = ("id", "omega", "kind", "op", "label", "definition", "value", "notes", "args",
                  "outputs", "per_point")
+    id: str
+    omega: int | None  # None for a constant
+    kind: str  # "input", "const" or "op"
+    op: str
+    label: str
+    definition: str | None
+    value: Any
+    notes: list[tuple[str, Any]]  # (tangent or adjoint label, number)
+    args: tuple[int, ...]  # the arguments' slots
+    outputs: list[str]
+    per_point: list[tuple[int, Any, list[tuple[str, Any]]]] | None  # (point number, value, notes)
 
-    def __init__(self, **kw):
+    def __init__(self, **kw: Any) -> None:
         for k in self.__slots__:
             setattr(self, k, kw.get(k))
 
 
-def build(tape, traces=(), style="text", numbers=None, tangents=True):
+def build(tape: Tape, traces: Iterable[Trace] = (), style: str = "text",
+          numbers: Sequence[int] | None = None, tangents: bool = True) -> dict[int, GNode]:
     """Nodes (by slot) and the output slots, from the tape; annotated with
     the numbers of each trace (one per point; ``numbers`` are the points'
     labels, 1, 2, …, shown when there are several): values, and with
@@ -154,7 +176,7 @@ def _tree_lines(nodes, tape, style, with_values):
 PLAIN_INDENT_MAX = 32
 
 
-def plain_tree(nodes, tape, with_values=False):
+def plain_tree(nodes: dict[int, GNode], tape: Tape, with_values: bool = False) -> str:
     out = []
     for depth, text, _ in _tree_lines(nodes, tape, "ascii", with_values):
         if depth > PLAIN_INDENT_MAX:
@@ -169,7 +191,8 @@ def plain_tree(nodes, tape, with_values=False):
 RICH_TREE_MAX_DEPTH = 64
 
 
-def rich_tree(nodes, tape, title, with_values=False):
+def rich_tree(nodes: dict[int, GNode], tape: Tape, title: str,
+              with_values: bool = False) -> Tree | None:
     """The Rich tree, or None when it is deeper than RICH_TREE_MAX_DEPTH."""
     from rich.markup import escape
     from rich.tree import Tree
@@ -190,7 +213,7 @@ def _dot_escape(text):
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def dot(nodes, tape, title, with_values=False):
+def dot(nodes: dict[int, GNode], tape: Tape, title: str, with_values: bool = False) -> str:
     lines = ["digraph adcli {",
              f'  label="{_dot_escape(title)}";',
              "  labelloc=t;",
@@ -228,7 +251,7 @@ def _mermaid_escape(text):
     return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
-def mermaid(nodes, tape, with_values=False):
+def mermaid(nodes: dict[int, GNode], tape: Tape, with_values: bool = False) -> str:
     lines = ["flowchart BT"]
     used = _used(nodes)
     for slot in sorted(nodes):
@@ -253,8 +276,9 @@ def mermaid(nodes, tape, with_values=False):
     return "\n".join(lines)
 
 
-def to_json(nodes, tape, trace=None):
+def to_json(nodes: dict[int, GNode], tape: Tape, trace: Trace | None = None) -> dict[str, Any]:
     items = []
+    obj: dict[str, Any]
     for slot in sorted(nodes):
         node = nodes[slot]
         obj = {"id": node.id, "omega": node.omega, "kind": node.kind, "op": node.op,

@@ -4,17 +4,33 @@
 printed by :mod:`adcli.language.printer`.  Rich is imported only for
 ``text``."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from ..errors import option
 from ..language.printer import omega, subscript_name, to_string
 from .failed import FailedPoint, each_block, rich_failed
 from .numbers import json_number, plain_number
 from .registry import view
 
+if TYPE_CHECKING:
+    from rich.console import Group, RenderableType
+    from rich.table import Table
+
+    from ..graph.dag import Node
+    from ..graph.tape import Tape
+    from ..modes.cost import Cost
+    from ..modes.trace import Row, Trace
+
+T = TypeVar("T")
+
 _ACCENT = {"w": None, "dot": "dot", "bar": "bar"}
 
 
-def leaf_printer(style):
-    def leaf(node):
+def leaf_printer(style: str) -> Callable[[Node], str]:
+    def leaf(node: Node) -> str:
         kind, ident = node.name.split(":", 1)
         if kind == "in":
             return subscript_name(ident, style)
@@ -22,27 +38,27 @@ def leaf_printer(style):
     return leaf
 
 
-def expr(node, style):
+def expr(node: Node, style: str) -> str:
     return to_string(node, style, leaf_printer(style))
 
 
-def numbers(trace):
+def numbers(trace: Trace) -> tuple[Callable[[Any], str], Callable[[Any], Any]]:
     """(plain, json) writers of the trace's numbers, from its number system."""
     return trace.system.format, trace.system.json
 
 
-def _num(v, style, trace=None):
+def _num(v: Any, style: str, trace: Trace | None = None) -> str:
     text = plain_number(v) if trace is None else numbers(trace)[0](v)
     return f"${text}$" if style == "latex" and text.startswith("-") else text
 
 
-def _seed_word(style):
+def _seed_word(style: str) -> str:
     return "\\ \\mbox{(seed)}" if style == "latex" else "(seed)"
 
 
 # --- the table model: headers and cells in one notation ---------------------
 
-def headers(trace, style):
+def headers(trace: Trace, style: str) -> list[str]:
     accent = "dot" if trace.mode == "forward" else "bar"
     w = {"text": "ω", "ascii": "w", "latex": "\\omega"}[style]
     acc = {"text": {"dot": "ω̇", "bar": "ω̄"}, "ascii": {"dot": "w_dot", "bar": "w_bar"},
@@ -57,7 +73,7 @@ def headers(trace, style):
     return [w, "definition", "value", rule] + cols
 
 
-def rule_text(trace, row, style):
+def rule_text(trace: Trace, row: Row, style: str) -> str:
     """A row's rule in ``style``: the tangent or accumulated adjoint rule,
     with the seed marked."""
     single = len(trace.columns) == 1
@@ -74,20 +90,20 @@ def rule_text(trace, row, style):
     return f"{word} + {rule}" if rule is not None else word
 
 
-def label(trace, row, style):
+def label(trace: Trace, row: Row, style: str) -> str:
     text = omega(row.omega, style)
     if row.output is not None and len(trace.outputs) > 1:
         text += f" ({row.output})" if style != "latex" else f"\\ (\\mathrm{{{row.output}}})"
     return text
 
 
-def cells(trace, row, style):
+def cells(trace: Trace, row: Row, style: str) -> list[str]:
     return ([label(trace, row, style), expr(row.definition, style),
              _num(row.value, style, trace), rule_text(trace, row, style)]
             + [_num(v, style, trace) for v in row.values])
 
 
-def limited(rows, limit):
+def limited(rows: list[T], limit: int | None) -> tuple[list[T], int, list[T]]:
     """(first rows, number left out, last rows): the first and last steps
     stay visible (inputs and outputs)."""
     if limit is None or len(rows) <= limit:
@@ -97,7 +113,7 @@ def limited(rows, limit):
     return rows[:head], len(rows) - limit, rows[len(rows) - tail:] if tail else []
 
 
-def title(trace, style="ascii"):
+def title(trace: Trace, style: str = "ascii") -> str:
     """The function and the point, shortened for long ones (the full
     point is in the json format)."""
     num = numbers(trace)[0]
@@ -111,7 +127,7 @@ def title(trace, style="ascii"):
     return f"{src} at {point}" if point else src
 
 
-def mode_line(trace, style):
+def mode_line(trace: Trace, style: str) -> str:
     n = len(trace.columns)
     if not trace.inputs:
         what = "no inputs, nothing to differentiate"
@@ -135,7 +151,7 @@ def mode_line(trace, style):
     return f"{how}{trace.mode} mode: {what}"
 
 
-def footer_lines(trace):
+def footer_lines(trace: Trace) -> list[tuple[str, Any]]:
     """The derivatives the sweep(s) produced, as (``df/dx1``, value)."""
     out = []
     for a, b, d in trace.derivatives:
@@ -148,7 +164,7 @@ def footer_lines(trace):
 
 # --- cost -------------------------------------------------------------------
 
-def cost_lines(cost):
+def cost_lines(cost: Cost) -> list[tuple[str, str]]:
     """The cost report as ``(label, text)`` pairs in ASCII."""
     ops = ", ".join(f"{k} {v}" for k, v in sorted(cost.by_op.items(), key=lambda kv: -kv[1]))
     lines = [("function", f"{cost.function_ops} elementary operations ({ops}); "
@@ -168,11 +184,12 @@ def cost_lines(cost):
     return lines
 
 
-def _plural(n, word):
+def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def mode_stats(tape, n_out, n_in, mode, requested, kind="jacobian"):
+def mode_stats(tape: Tape, n_out: int, n_in: int, mode: str, requested: str,
+               kind: str = "jacobian") -> list[str]:
     """``grad --stats``: the mode used and why, the sweeps it took, the
     tape's size, one line each."""
     if kind == "jvp":
@@ -192,21 +209,21 @@ def mode_stats(tape, n_out, n_in, mode, requested, kind="jacobian"):
     return lines
 
 
-def cost_plain(cost):
+def cost_plain(cost: Cost) -> str:
     return "\n".join(f"cost {k}: {v}" for k, v in cost_lines(cost))
 
 
-def cost_json(cost):
+def cost_json(cost: Cost) -> dict[str, Any]:
     return cost.as_dict()
 
 
-def cost_markdown(cost):
+def cost_markdown(cost: Cost) -> str:
     lines = ["| cost | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in cost_lines(cost)]
     return "\n".join(lines)
 
 
-def cost_rich(cost, ascii=False):
+def cost_rich(cost: Cost, ascii: bool = False) -> Table:
     from rich.table import Table
 
     table = Table(title="[bold]what each mode costs[/] (counted from the sweeps)",
@@ -226,7 +243,7 @@ def cost_rich(cost, ascii=False):
 PAD_MAX = 48
 
 
-def plain(trace, limit=None, stats=True):
+def plain(trace: Trace, limit: int | None = None, stats: bool = True) -> str:
     style = "ascii"
     head = headers(trace, style)
     first, skipped, last = limited(trace.rows, limit)
@@ -243,22 +260,23 @@ def plain(trace, limit=None, stats=True):
             lines.append(row[0])
         else:
             lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-    first, skipped, last = limited(footer_lines(trace), limit)
+    d_first, d_skipped, d_last = limited(footer_lines(trace), limit)
     num = numbers(trace)[0]
-    lines += [f"{k} {num(v)}" for k, v in first]
-    if skipped:
-        lines.append(f"... {skipped} more derivatives ({option('limit')})")
-    lines += [f"{k} {num(v)}" for k, v in last]
+    lines += [f"{k} {num(v)}" for k, v in d_first]
+    if d_skipped:
+        lines.append(f"... {d_skipped} more derivatives ({option('limit')})")
+    lines += [f"{k} {num(v)}" for k, v in d_last]
     if stats and trace.cost is not None:
         lines.append(cost_plain(trace.cost))
     return "\n".join(lines)
 
 
-def _md_escape(text):
+def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
 
 
-def markdown(trace, limit=None, stats=True, ascii=False):
+def markdown(trace: Trace, limit: int | None = None, stats: bool = True,
+             ascii: bool = False) -> str:
     style = "ascii" if ascii else "text"
     head = headers(trace, style)
     first, skipped, last = limited(trace.rows, limit)
@@ -271,12 +289,12 @@ def markdown(trace, limit=None, stats=True, ascii=False):
     rows += [cells(trace, r, style) for r in last]
     out += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in rows]
     out.append("")
-    first, skipped, last = limited(footer_lines(trace), limit)
+    d_first, d_skipped, d_last = limited(footer_lines(trace), limit)
     num = numbers(trace)[0]
-    out += [f"- {_md_escape(k)} = {num(v)}" for k, v in first]
-    if skipped:
-        out.append(f"- … {skipped} more derivatives")
-    out += [f"- {_md_escape(k)} = {num(v)}" for k, v in last]
+    out += [f"- {_md_escape(k)} = {num(v)}" for k, v in d_first]
+    if d_skipped:
+        out.append(f"- … {d_skipped} more derivatives")
+    out += [f"- {_md_escape(k)} = {num(v)}" for k, v in d_last]
     if stats and trace.cost is not None:
         out += ["", cost_markdown(trace.cost)]
     return "\n".join(out)
@@ -287,11 +305,11 @@ _LATEX_SPECIAL = {"\\": "\\textbackslash{}", "&": "\\&", "%": "\\%", "$": "\\$",
                   "~": "\\~{}"}
 
 
-def _latex_text(text):
+def _latex_text(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(c, c) for c in text)
 
 
-def latex(trace, limit=None):
+def latex(trace: Trace, limit: int | None = None) -> str:
     style = "latex"
     head = headers(trace, style)
     ncols = len(head)
@@ -317,7 +335,7 @@ def latex(trace, limit=None):
     return "\n".join(lines)
 
 
-def to_json(trace, stats=True, ascii=False):
+def to_json(trace: Trace, stats: bool = True, ascii: bool = False) -> dict[str, Any]:
     style = "ascii" if ascii else "text"
     jnum = numbers(trace)[1]
     key = "tangent" if trace.mode == "forward" else "adjoint"
@@ -349,7 +367,7 @@ def to_json(trace, stats=True, ascii=False):
     return obj
 
 
-def csv_rows(trace, ascii=False):
+def csv_rows(trace: Trace, ascii: bool = False) -> list[list[str]]:
     style = "ascii" if ascii else "text"
     num = numbers(trace)[0]
     acc = "w_dot" if trace.mode == "forward" else "w_bar"
@@ -364,7 +382,8 @@ def csv_rows(trace, ascii=False):
     return rows
 
 
-def rich_trace(trace, limit=None, stats=True, ascii=False):
+def rich_trace(trace: Trace, limit: int | None = None, stats: bool = True,
+               ascii: bool = False) -> Group:
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -399,16 +418,17 @@ def rich_trace(trace, limit=None, stats=True, ascii=False):
     if need > console.width:  # squeezed, Rich would cut numbers or wrap rules a letter wide
         table = _blocks(trace, head, first, skipped, last, style, need, console.width)
     foot = Text()
-    first, skipped, last = limited(footer_lines(trace), limit)
-    for k, v in first + [(None, skipped)] + last:
+    d_first, d_skipped, d_last = limited(footer_lines(trace), limit)
+    for k, v in [*d_first, (None, d_skipped), *d_last]:
         if k is None:
-            if skipped:
+            if d_skipped:
                 dots = "..." if ascii else "…"
-                foot.append(f"{dots} {skipped} more derivatives ({option('limit')})\n", style="dim")
+                foot.append(f"{dots} {d_skipped} more derivatives ({option('limit')})\n",
+                            style="dim")
             continue
         foot.append(f"{_pretty_label(k, ascii)} = ", style="bold")
         foot.append(numbers(trace)[0](v) + "\n")
-    parts = [table, foot]
+    parts: list[RenderableType] = [table, foot]
     if stats and trace.cost is not None:
         parts.append(cost_rich(trace.cost, ascii))
     return Group(*parts)
