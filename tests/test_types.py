@@ -23,9 +23,7 @@ GENERATED = {"lark_standalone.py", "lalr_tables.py"}
 NOT_YET_ANNOTATED = {"adcli/batch/jit_stream.py", "adcli/batch/numpy_backend.py",
                      "adcli/codegen/emit.py", "adcli/codegen/jit.py", "adcli/codegen/kernel.py",
                      "adcli/codegen/llvm.py", "adcli/codegen/sparse.py",
-                     "adcli/codegen/targets.py",
-                     # the views: checked by mypy, annotations to come
-                     "adcli/render/check_view.py", "adcli/render/errors.py"}
+                     "adcli/codegen/targets.py"}
 
 
 @pytest.mark.skipif(importlib.util.find_spec("mypy") is None,

@@ -3,23 +3,30 @@ and on a terminal a table (and, for ``--sweep``, an ASCII chart of the
 V-shaped finite-difference error curve).  Rich is imported only by
 :func:`show` (terminal output)."""
 
+from __future__ import annotations
+
 import csv
 import io
 import math
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .failed import FailedPoint, each_block
 from .numbers import json_number, plain_number
 from .registry import view
 from .results import derivative_label, json_document, jsonl_document, table_rows
 
+if TYPE_CHECKING:
+    from ..modes.check import PointCheck, Row, SweepRow
 
-def _label(row):
+
+def _label(row: Row) -> str:
     return derivative_label(row.output, row.variable)
 
 
 # --- plain -------------------------------------------------------------------------
 
-def check_plain(check):
+def check_plain(check: PointCheck) -> str:
     lines = [f"{name} {plain_number(v)}" for name, v in zip(check.outputs, check.values,
                                                             strict=False)]
     for r in check.rows:
@@ -39,7 +46,7 @@ def check_plain(check):
     return "\n".join(lines)
 
 
-def _row_verdict(r):
+def _row_verdict(r: Row) -> str:
     if r.note:
         return "unchecked"
     return "agree" if r.agree else "disagree"
@@ -47,8 +54,8 @@ def _row_verdict(r):
 
 # --- JSON ----------------------------------------------------------------------------
 
-def check_json(check):
-    obj = {
+def check_json(check: PointCheck) -> dict[str, Any]:
+    obj: dict[str, Any] = {
         "point": check.point,
         "value": (json_number(check.values[0]) if len(check.values) == 1
                   else [json_number(v) for v in check.values]),
@@ -60,17 +67,18 @@ def check_json(check):
         "warnings": [w.message for w in check.warnings],
     }
     if check.sweep is not None:
+        swept, reference = _swept(check)
         obj["reference"] = {derivative_label(o, v): text
-                            for (o, v), text in check.reference.items()}
+                            for (o, v), text in reference.items()}
         obj["sweep"] = [dict(derivative=derivative_label(o, v),
                              **{k: json_number(x) for k, x in s.as_dict().items()})
-                        for (o, v), rows in check.sweep.items() for s in rows]
+                        for (o, v), rows in swept.items() for s in rows]
     return obj
 
 
 # --- CSV / TSV: one summary row per point ----------------------------------------------
 
-def check_columns(check):
+def check_columns(check: PointCheck) -> list[str]:
     cols = list(check.point) + list(check.outputs)
     for r in check.rows:
         d = _label(r)
@@ -78,7 +86,7 @@ def check_columns(check):
     return cols + ["verdict", "step", "reason"]
 
 
-def check_cells(check):
+def check_cells(check: PointCheck) -> list[str]:
     cells = [plain_number(v) for v in list(check.point.values()) + list(check.values)]
     for r in check.rows:
         cells += [plain_number(r.ad), plain_number(r.fd), plain_number(r.relerr)]
@@ -89,14 +97,21 @@ def check_cells(check):
 SWEEP_COLUMNS = ["derivative", "h", "forward", "central", "ad"]
 
 
-def sweep_cells(check):
-    for (o, v), rows in check.sweep.items():
+def _swept(check: PointCheck) -> tuple[dict[tuple[str, str], list[SweepRow]],
+                                       dict[tuple[str, str], str]]:
+    """The sweep of a check asked for one (--sweep), and its reference values."""
+    assert check.sweep is not None and check.reference is not None, "a check without a sweep"
+    return check.sweep, check.reference
+
+
+def sweep_cells(check: PointCheck) -> Iterator[list[str]]:
+    for (o, v), rows in _swept(check)[0].items():
         for s in rows:
             yield [derivative_label(o, v), f"{s.h:.0e}", plain_number(s.forward),
                    plain_number(s.central), plain_number(s.ad)]
 
 
-def delimited(rows, sep):
+def delimited(rows: Sequence[Sequence[Any]], sep: str) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
     writer.writerows(rows)
@@ -105,14 +120,14 @@ def delimited(rows, sep):
 
 # --- the sweep as plain text and as a chart ----------------------------------------------
 
-def sweep_plain(check):
+def sweep_plain(check: PointCheck) -> str:
     """A header row and one row per (derivative, h), space-separated: the
     relative errors of forward and central differences and of AD."""
     rows = [SWEEP_COLUMNS] + list(sweep_cells(check))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [" ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip()
              for r in rows]
-    for (o, v), text in check.reference.items():
+    for (o, v), text in _swept(check)[1].items():
         lines.append(f"reference:{derivative_label(o, v)} {text}")
     lines.append(f"verdict {check.verdict}")
     return "\n".join(lines)
@@ -121,7 +136,7 @@ def sweep_plain(check):
 FLOOR = -17  # errors below 1e-17 (and exact zeros) sit on the bottom row
 
 
-def _decade(err):
+def _decade(err: float) -> int | None:
     if err != err:
         return None
     if err <= 0:
@@ -129,10 +144,10 @@ def _decade(err):
     return max(FLOOR, min(1, math.floor(math.log10(err))))
 
 
-def sweep_chart(rows, label):
+def sweep_chart(rows: Sequence[SweepRow], label: str) -> str:
     """An ASCII chart: log10(error) down, log10(h) across; F forward, C
     central, A automatic differentiation (``*``: F and C in the same cell)."""
-    marks = {}
+    marks: dict[tuple[int, int], str] = {}
     for col, s in enumerate(rows):
         for key, err in (("A", s.ad), ("F", s.forward), ("C", s.central)):
             d = _decade(err)
@@ -157,13 +172,13 @@ def sweep_chart(rows, label):
 
 # --- a terminal ----------------------------------------------------------------------------
 
-def _num(x, digits=None):
+def _num(x: float, digits: int | None = None) -> str:
     if x != x:
         return "—"
     return plain_number(x, digits)
 
 
-def show(checks, source, sweep=False):
+def show(checks: Sequence[PointCheck | FailedPoint], source: str, sweep: bool = False) -> None:
     """The checks on the terminal: one table summing up several points, or
     per point its table (or, with ``sweep``, the error of each step h) and
     the verdict."""
@@ -178,13 +193,13 @@ def show(checks, source, sweep=False):
         _show_summary(console, checks, title)
         return
     for c in checks:
-        if _failed(c):
+        if isinstance(c, FailedPoint):  # one of several --at points that could not be computed
             console.print(Text(f"{c.where}: error: {c.message}", style="bold red"))
             continue
         point = ", ".join(f"{k} = {plain_number(v)}" for k, v in c.point.items())
         heading = f"[bold]{title}[/] at {point}"
         if sweep:
-            for (output, variable), rows in c.sweep.items():
+            for (output, variable), rows in _swept(c)[0].items():
                 _show_sweep(console, c, heading, output, variable, rows)
         else:
             _show_point(console, c, heading)
@@ -385,7 +400,7 @@ def _table(entries, sweep):
     return rows
 
 
-def failure_line(check):
+def failure_line(check: PointCheck) -> str:
     """Why ``check`` failed, in one line (for standard error)."""
     where = f" at ω{check.step}" if check.step is not None else ""
     point = ",".join(f"{k}={v!r}" for k, v in check.point.items())

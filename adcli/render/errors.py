@@ -6,8 +6,14 @@ it; the source line and its caret are never wrapped: a formula wider than
 the terminal is shown as a window around the caret.
 """
 
+from __future__ import annotations
+
 import os
 import sys
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from ..errors import AdcliError, EvalWarning
 
 # a message line is never narrower than this, whatever COLUMNS says
 MIN_COLUMNS = 20
@@ -15,7 +21,7 @@ MIN_COLUMNS = 20
 PIPE_WINDOW = 100
 
 
-def stderr_columns(stream=None):
+def stderr_columns(stream: TextIO | None = None) -> int | None:
     """The width to wrap messages at when ``stream`` (stderr) is a terminal:
     COLUMNS when set (as Rich and shutil read it), else the terminal's.
     None in a pipe or a file: there nothing splits a word, and every
@@ -32,7 +38,7 @@ def stderr_columns(stream=None):
     return max(MIN_COLUMNS, columns)
 
 
-def wrap_lines(text, columns):
+def wrap_lines(text: str, columns: int | None) -> str:
     """``text`` with each line wider than ``columns`` broken at spaces (never
     inside a word; a word wider than the screen gets a line of its own);
     the continuation keeps the line's indent, so that a message's lines
@@ -53,7 +59,7 @@ def wrap_lines(text, columns):
     return "\n".join(out)
 
 
-def locate(source, offset):
+def locate(source: str, offset: int) -> tuple[int, int, str]:
     """(line number, column, the line's text), 1-based, for an offset."""
     offset = max(0, min(offset, len(source)))
     line_start = source.rfind("\n", 0, offset) + 1
@@ -64,12 +70,12 @@ def locate(source, offset):
     return line_no, offset - line_start, source[line_start:line_end]
 
 
-def for_stderr(text, stream=None):
+def for_stderr(text: str, stream: TextIO | None = None) -> str:
     """``text`` wrapped for stderr (:func:`wrap_lines` at :func:`stderr_columns`)."""
     return wrap_lines(text, stderr_columns(stream))
 
 
-def excerpt(source, span, columns=None):
+def excerpt(source: str, span: tuple[int, int], columns: int | None = None) -> str:
     """The line of ``source`` holding ``span`` with a caret line under it,
     both within ``columns``: a line too wide is shown as a window around
     the caret, cut with an ellipsis at either end."""
@@ -89,7 +95,7 @@ def excerpt(source, span, columns=None):
     return f"  {prefix}{line}\n  {' ' * (len(prefix) + col)}{'^' * length}"
 
 
-def format_error(exc, columns=None):
+def format_error(exc: AdcliError, columns: int | None = None) -> str:
     """The message, the source with a caret under the culprit, and the hint,
     wrapped to ``columns`` (default: stderr's, :func:`stderr_columns`)."""
     columns = columns or stderr_columns()
@@ -104,5 +110,5 @@ def format_error(exc, columns=None):
     return "\n".join(lines)
 
 
-def format_warning(warning, columns=None):
+def format_warning(warning: EvalWarning, columns: int | None = None) -> str:
     return wrap_lines(f"adcli: warning: {warning.message}", columns or stderr_columns())
