@@ -5,7 +5,10 @@ Every error can point into the user's text: ``source`` and a character
 one-screen message with a caret.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable
+from typing import Any
 
 
 class AdcliError(Exception):
@@ -13,7 +16,9 @@ class AdcliError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message, *, source=None, span=None, hint=None, label=None, params=()):
+    def __init__(self, message: str, *, source: str | None = None,
+                 span: tuple[int, int] | None = None, hint: str | None = None,
+                 label: str | None = None, params: Iterable[str] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.source = source
@@ -43,7 +48,7 @@ class DomainError(AdcliError):
 
     exit_code = 1
 
-    def __init__(self, message, *, step=None, **kw):
+    def __init__(self, message: str, *, step: int | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.step = step  # the ω index, 1-based
 
@@ -54,7 +59,8 @@ class EvalWarning:
 
     __slots__ = ("kind", "step", "message", "params")
 
-    def __init__(self, kind, step, message, params=()):
+    def __init__(self, kind: str, step: int | None, message: str,
+                 params: Iterable[str] = ()) -> None:
         self.kind = kind
         self.step = step
         self.message = message
@@ -71,7 +77,7 @@ class EvalWarning:
     def __hash__(self):
         return hash((self.kind, self.step, self.message))
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "step": self.step, "message": self.message}
 
 

@@ -4,7 +4,7 @@ a trailing ``.0`` in plain text, non-finite values as inf/-inf/nan."""
 import math
 
 
-def plain_number(x, digits=None):
+def plain_number(x: float, digits: int | None = None) -> str:
     if x != x:
         return "nan"
     if math.isinf(x):
@@ -16,7 +16,7 @@ def plain_number(x, digits=None):
     return repr(x)
 
 
-def json_number(x):
+def json_number(x: float) -> float | str:
     """A float for JSON, or the strings "inf", "-inf", "nan" that JSON lacks."""
     if x != x:
         return "nan"
@@ -25,6 +25,6 @@ def json_number(x):
     return x
 
 
-def derivative_label(output, var):
+def derivative_label(output: str, var: str) -> str:
     """The ASCII label of ∂output/∂var: ``df/dx``."""
     return f"d{output}/d{var}"

@@ -79,7 +79,7 @@ def _precise_class() -> type:
 def _rebuild(mpf_value: tuple, system: Any) -> Any:
     """Unpickling: the number with every bit it had (no rounding to the
     current mpmath precision, which ``mpf(...)`` would do)."""
-    number = object.__new__(_precise_class())
+    number: Any = object.__new__(_precise_class())
     number._mpf_ = mpf_value
     number.system = system
     return number

@@ -100,11 +100,12 @@ def format_error(exc: AdcliError, columns: int | None = None) -> str:
     wrapped to ``columns`` (default: stderr's, :func:`stderr_columns`)."""
     columns = columns or stderr_columns()
     lines = [wrap_lines(f"adcli: error: {exc.message}", columns)]
-    if getattr(exc, "source", None) is not None and exc.span is not None:
+    source = getattr(exc, "source", None)
+    if source is not None and exc.span is not None:
         label = getattr(exc, "label", None)
         if label and label != "formula":
             lines.append(wrap_lines(f"  in {label}:", columns))
-        lines.append(excerpt(exc.source, exc.span, columns))  # fits: never wrapped
+        lines.append(excerpt(source, exc.span, columns))  # fits: never wrapped
     if getattr(exc, "hint", None):
         lines.append(wrap_lines(f"  {exc.hint}", columns))
     return "\n".join(lines)

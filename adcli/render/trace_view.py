@@ -80,8 +80,8 @@ def rule_text(trace: Trace, row: Row, style: str) -> str:
     rule = expr(row.rule, style) if row.rule is not None else None
     if row.seed is None:
         return rule if rule is not None else "0"
-    seeded = row.seed[0] if single else None
     if single:
+        seeded = row.seed[0]
         mark = f"{plain_number(seeded)} {_seed_word(style)}"
         if trace.mode == "reverse" and rule is not None:
             return f"{rule} + {mark}" if seeded == 0 else f"{mark} + {rule}"
