@@ -28,3 +28,32 @@ def test_a_revision_against_itself_changes_nothing():
     assert counts["adcli/modes/"] > 1000 and counts["adcli/language/ (generated parser)"] > 0
     rows = [line.split("|") for line in table("HEAD", "HEAD").splitlines()[2:]]
     assert rows and all(cells[4].strip() == "+0" and cells[5].strip() == "0" for cells in rows)
+
+
+def test_the_sweeps_and_generators_named_for_main_exist():
+    """docs/one-engine.md's "main" column names files and functions: each
+    file exists, and each name after it occurs in it (a renamed or removed
+    sweep makes the count stale)."""
+    import re
+    from pathlib import Path
+
+    from .docs_pages import ROOT, section
+
+    checked = 0
+    for heading in ("## Sweep implementations", "## Code generators"):
+        for line in section("docs/one-engine.md", heading).splitlines():
+            cells = line.split("|")
+            if not line.startswith("| ") or len(cells) < 4 or "---" in line:
+                continue
+            current = None
+            for token in re.findall(r"`([^`]+)`", cells[-2]):
+                if token.endswith(".py"):
+                    base = "" if token.startswith("tests/") else "adcli/"
+                    current = Path(ROOT, base + token)
+                    assert current.exists(), f"docs/one-engine.md: no {base + token}"
+                elif current is not None and re.fullmatch(r"[\w.]+", token):
+                    name = token.rsplit(".", 1)[-1]
+                    assert re.search(rf"\b{name}\b", current.read_text(encoding="utf-8")), \
+                        f"docs/one-engine.md: no {token} in {current}"
+                    checked += 1
+    assert checked > 20
