@@ -57,16 +57,18 @@ def build(tape: Tape, traces: Iterable[Trace] = (), style: str = "text",
     trace = traces[0] if traces else None
     nodes = _build(tape, trace, style, tangents)
     if len(traces) > 1:
-        for node in nodes.values():
-            node.per_point = []
+        per_point: dict[int, list[tuple[int, Any, list[tuple[str, Any]]]]] = {}
+        for slot, node in nodes.items():
+            node.per_point = per_point[slot] = []
         for k, t in zip(numbers or range(1, len(traces) + 1), traces):
             for slot, node in _build(tape, t, style, tangents).items():
                 if node.kind != "const":
-                    nodes[slot].per_point.append((k, node.value, node.notes))
+                    per_point[slot].append((k, node.value, node.notes))
     return nodes
 
 
-def _build(tape, trace, style, tangents=True):
+def _build(tape: Tape, trace: Trace | None, style: str,
+           tangents: bool = True) -> dict[int, GNode]:
     n = tape.n_inputs
     rows = {r.slot: r for r in trace.rows} if trace is not None else {}
     sym = trace.symbolic if trace is not None else Symbolic()
