@@ -62,3 +62,25 @@ def kinky_extend(funcs: list[str], exponents: list[str]):
               .map(lambda t: f"({t[0]})^{t[1]}"),
         )
     return extend
+
+
+# -- the numbers of a result, by path (the array tests compare them) ---------
+
+def numbers_by_path(obj, path=(), keep_none=False):
+    """(path, number) for every number in nested dicts and lists (a result's
+    ``gradient``, ``hessian`` …), the path a tuple of keys and indices."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from numbers_by_path(v, path + (k,), keep_none)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from numbers_by_path(v, path + (i,), keep_none)
+    elif obj is not None or keep_none:
+        yield path, obj
+
+
+def at_path(obj, path):
+    """The entry of nested dicts and lists at ``path`` (see numbers_by_path)."""
+    for key in path:
+        obj = obj[key]
+    return obj

@@ -8,6 +8,8 @@ import pytest
 
 import adcli
 
+from .formulas import numbers_by_path
+
 F = adcli.compile("x*y^2 + sin(x) + abs(x - 2)")
 X = np.array([[0.5, 1.0, 2.0], [3.0, -1.5, 2.5]])
 Y = np.array([1.0, -2.0, 0.25])  # broadcast against X's rows
@@ -34,15 +36,8 @@ FIELDS = {"hessian": ["value", "gradient", "hessian"], "hvp": ["value", "gradien
           "jvp": ["value", "derivative"], "vjp": ["value", "gradient"]}
 
 
-def _leaves(obj, path=()):
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _leaves(v, path + (k,))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _leaves(v, path + (i,))
-    else:
-        yield path, obj
+def _leaves(obj):
+    return numbers_by_path(obj, keep_none=True)
 
 
 def _get(obj, path):

@@ -17,6 +17,9 @@ from hypothesis import strategies as st
 
 import adcli
 
+from .formulas import at_path as _at
+from .formulas import numbers_by_path as _numbers
+
 # 512 ulps of the largest finite number of the result at a point (docs/api.md)
 RTOL = 512 * 2.0 ** -52
 
@@ -42,23 +45,6 @@ SPECIAL = [0.0, -0.0, 1.0, -1.0, -2.0, 0.5, 1e-320, 710.0, -745.5, 1e308, 3.0, -
            1.5707963267948966]
 # ordinary values, where every formula but one is defined (then a few special ones)
 ORDINARY = st.floats(0.05, 0.95)
-
-
-def _numbers(obj, path=()):
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _numbers(v, path + (k,))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _numbers(v, path + (i,))
-    elif obj is not None:
-        yield path, obj
-
-
-def _at(obj, path):
-    for key in path:
-        obj = obj[key]
-    return obj
 
 
 def _slots(result):

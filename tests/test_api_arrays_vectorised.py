@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 import adcli
 from adcli.higher import VECTOR_FROM
 
+from .formulas import at_path as _at
 from .formulas import kinky_extend
+from .formulas import numbers_by_path as _numbers
 
 # kinks (0, ±1 for asin), domain edges (log, sqrt at 0 and below), ordinary points
 XS = np.array([-3.0, -2.0, -1.0, -0.5, 0.0, 0.25, 0.3, 0.5, 1.0, 1.5, 2.0, 3.0,
@@ -44,23 +46,6 @@ SLOTS = ("value", "values", "jacobian", "gradient", "hessian", "hvp", "coefficie
 # point: 512 ulps of it (the most seen on these formulas: 71, atan2(tanh(x),
 # tanh(x)), whose derivatives are sums that cancel to about 0)
 RTOL = 512 * 2.0 ** -52
-
-
-def _numbers(obj, path=()):
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _numbers(v, path + (k,))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _numbers(v, path + (i,))
-    elif obj is not None:
-        yield path, obj
-
-
-def _at(obj, path):
-    for key in path:
-        obj = obj[key]
-    return obj
 
 
 def _points():
