@@ -146,7 +146,7 @@ def test_a_dask_shard_with_jit_runs_through_the_compiled_kernel(tmp_path, monkey
 
     compiled = []
 
-    def spy(kernel, stderr=None):
+    def spy(kernel, stderr=None, note=None):
         compiled.append(kernel)
         return kernel
 

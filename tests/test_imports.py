@@ -83,6 +83,7 @@ DEFERRED = {
     ("adcli.render.sparse_view", "adcli.sparse.formats"): COMMAND + " (sparse results)",
     # the command line: a command module loads what its options ask for
     ("adcli.cli.main", "adcli.render.errors"): COMMAND + " (an error to report)",
+    ("adcli.cli.main", "adcli.cli.usage_errors"): COMMAND + " (a usage error to report)",
     ("adcli.cli.options", "adcli.render.errors"): COMMAND + " (an error or warning)",
     ("adcli.cli.options", "adcli.language.point"): COMMAND + " (--at)",
     ("adcli.cli.options", "adcli.batch.driver"): COMMAND + " (--points)",

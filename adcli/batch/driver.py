@@ -42,7 +42,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 from ..errors import AdcliError, UsageError
 from ..modes.engine import choose_mode
 from ..primitives import CONSTANTS
-from ..render.errors import stderr_columns, wrap_lines
+from ..render.errors import format_note, stderr_columns, wrap_lines
 from ..render.results import derivative_label, eval_json, grad_json
 from ..results import Derivatives, Evaluation
 from .output import (  # noqa: F401  (_need_arrow and arrow_available are re-exported)
@@ -507,6 +507,10 @@ class _Job:
         self.progress = progress
         self.jit = jit
 
+    def _note(self, text: str, hint: str) -> None:
+        """A note on stderr, wrapped as errors are (adcli/render/errors.py)."""
+        self.stderr.write(format_note(text, hint, self.stderr) + "\n")
+
     def run_shard(self, shard, output):
         import os
 
@@ -530,7 +534,7 @@ class _Job:
                 if self.jit:  # --jit: the same kernel, compiled (adcli.codegen.jit)
                     from ..codegen.jit import jit_kernel
 
-                    kernel = jit_kernel(kernel, self.stderr)
+                    kernel = jit_kernel(kernel, self.stderr, note=self._note)
                 if isinstance(kernel, PointKernel) and kernel.variables is None:
                     kernel.variables = variables
                 writer = output.writer_for(shard, reader, kernel, self.digits)

@@ -19,54 +19,71 @@ convention.  Every other row agrees with the scalar engine to rounding
 differ from the C library's in the last bit).
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..modes.rules import active_linearizer
 from ..numsys import numpy_arrays
 
+if TYPE_CHECKING:
+    from ..graph.tape import Tape
+    from ..primitives import Primitive
+
+# a column of numbers, one per point: an array of n, or one float for all
+Column = Any  # np.ndarray | float (NumPy's scalar and array types mix freely here)
+# points to recompute with the scalar engine: a boolean array of n, or None for none
+Mask = np.ndarray | None
+# one step: (its slot, argument slots, active argument slots, its NumPy function,
+# its fused value-and-partials rule, its primitive)
+VectorStep = tuple[int, tuple[int, ...], tuple[int, ...], Callable[..., Any],
+                   Callable[..., Any], "Primitive"]
+
 # The NumPy functions, helpers, fused rules and kink tests are the NumPy
 # number system's (adcli/numsys.py), the one the generic engine runs in.
 ARRAYS = numpy_arrays()
 
 
-def kink_mask(prim, args, n):
+def kink_mask(prim: Primitive, args: list[Column], n: int) -> np.ndarray:
     """Boolean array of length n: rows where ``prim`` sits on its kink."""
     return np.broadcast_to(ARRAYS.kink_mask(prim, args), (n,))
 
 
-def _is_one(p):
+def _is_one(p: Column) -> bool:
     return isinstance(p, float) and p == 1.0
 
 
-def _is_zero(p):
+def _is_zero(p: Column) -> bool:
     return isinstance(p, float) and p == 0.0 and math.copysign(1.0, p) > 0
 
 
 class VectorTape:
     """A :class:`~adcli.graph.tape.Tape` evaluated over arrays of points."""
 
-    def __init__(self, tape):
+    def __init__(self, tape: Tape) -> None:
         self.tape = tape
         self.ns = ARRAYS.namespace()
-        self.steps = []
+        self.steps: list[VectorStep] = []
         for s in tape.steps:
             active = tuple(tape.is_active(a) for a in s.args)
             act = tuple(a for a in s.args if tape.is_active(a))
             self.steps.append((s.slot, s.args, act, self.ns[f"_f_{s.prim.key}"],
                                active_linearizer(ARRAYS, s.prim, active), s.prim))
 
-    def _start(self, columns):
+    def _start(self, columns: Sequence[Column]) -> list[Column]:
         vals = list(columns)
         vals.extend(np.float64(c) for c in self.tape.consts)
         return vals
 
-    def primal(self, columns, n):
+    def primal(self, columns: Sequence[Column], n: int) -> tuple[list[np.ndarray], Mask]:
         """Values of the output slots, and a mask of rows to recompute with
         the scalar engine (a value that is not finite somewhere)."""
         vals = self._start(columns)
-        bad = None
+        bad: Mask = None
         with np.errstate(all="ignore"):
             for _slot, args, _act, fn, _lin, _prim in self.steps:
                 v = fn(*[vals[a] for a in args])
@@ -75,11 +92,12 @@ class VectorTape:
         outs = [np.broadcast_to(vals[o], (n,)) for o in self.tape.outputs]
         return outs, bad
 
-    def linearize(self, columns, n):
+    def linearize(self, columns: Sequence[Column],
+                  n: int) -> tuple[list[Column], list[tuple[Column, ...]], Mask]:
         """(values, per-step partials w.r.t. active args, rows to recompute)."""
         vals = self._start(columns)
-        partials = []
-        bad = None
+        partials: list[tuple[Column, ...]] = []
+        bad: Mask = None
         with np.errstate(all="ignore"):
             for _slot, args, act, _fn, lin, prim in self.steps:
                 argv = [vals[a] for a in args]
@@ -96,13 +114,14 @@ class VectorTape:
                         bad = mask.copy() if bad is None else bad | mask
         return vals, partials, bad
 
-    def reverse(self, vals, partials, wrt_slots, n):
+    def reverse(self, vals: list[Column], partials: list[tuple[Column, ...]],
+                wrt_slots: Sequence[int], n: int) -> list[list[np.ndarray]]:
         """Rows of the Jacobian, one per output: [[∂out/∂w for w in wrt]]."""
         tape = self.tape
-        rows = []
+        rows: list[list[np.ndarray]] = []
         with np.errstate(all="ignore"):
             for out in tape.outputs:
-                adj = {out: 1.0}
+                adj: dict[int, Column] = {out: 1.0}
                 for k in range(len(self.steps) - 1, -1, -1):
                     slot, _args, act, _fn, _lin, _prim = self.steps[k]
                     g = adj.get(slot)
@@ -118,16 +137,17 @@ class VectorTape:
                 rows.append([np.broadcast_to(adj.get(w, 0.0) + 0.0, (n,)) for w in wrt_slots])
         return rows
 
-    def forward(self, vals, partials, wrt_slots, n):
+    def forward(self, vals: list[Column], partials: list[tuple[Column, ...]],
+                wrt_slots: Sequence[int], n: int) -> list[list[np.ndarray]]:
         """Rows of the Jacobian, one per output, by one tangent sweep per
         variable in ``wrt``."""
         tape = self.tape
-        cols = []
+        cols: list[list[Column]] = []
         with np.errstate(all="ignore"):
             for w in wrt_slots:
-                tan = {w: 1.0}
+                tan: dict[int, Column] = {w: 1.0}
                 for k, (slot, _args, act, _fn, _lin, _prim) in enumerate(self.steps):
-                    t = None
+                    t: Column = None
                     for a, p in zip(act, partials[k], strict=False):
                         ta = tan.get(a)
                         if ta is None:
@@ -141,7 +161,8 @@ class VectorTape:
                 for i in range(len(tape.outputs))]
 
 
-def _flag(bad, v, n):
+def _flag(bad: Mask, v: Column, n: int) -> Mask:
+    """``bad`` with the points where ``v`` is not finite added."""
     if isinstance(v, float) and not isinstance(v, np.floating):
         return bad if math.isfinite(v) else np.ones(n, dtype=bool)
     fin = np.isfinite(v)

@@ -66,9 +66,10 @@ class LazyGroup(click.Group):
             _interrupted()
         except OSError as exc:  # disk full, I/O error: output that cannot be written
             _unwritable(exc)
-        except click.NoSuchOption as exc:
-            _expression_taken_for_option(ctx, exc)
-            raise
+        except click.UsageError as exc:  # click's own: an unknown option, a bad value
+            if isinstance(exc, click.NoSuchOption):
+                _expression_taken_for_option(ctx, exc)
+            _usage_error(ctx, exc)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except RecursionError:
@@ -84,6 +85,20 @@ class LazyGroup(click.Group):
                                   "  run again with --debug for a traceback, and please "
                                   "report it"), err=True)
             ctx.exit(70)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        """adcli's own options (before the command) say what is wrong as the
+        commands' do."""
+        words = list(args)
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `adcli`: click's help
+                raise
+            from .usage_errors import format_usage_error
+
+            click.echo(format_usage_error(exc, words), err=True)
+            raise click.exceptions.Exit(2) from None
 
     def resolve_command(self, ctx, args):
         ctx.meta["adcli.args"] = list(args)  # for _expression_taken_for_option
@@ -187,6 +202,16 @@ def _unwritable(exc):
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     sys.exit(1)
+
+
+def _usage_error(ctx, exc):
+    """click's usage error in adcli's one-screen style (adcli/render/errors.py): exit 2."""
+    from .usage_errors import format_usage_error
+
+    args = ctx.meta.get("adcli.args", [])
+    command = args[0] if args and args[0] in COMMANDS else None
+    click.echo(format_usage_error(exc, args, command), err=True)
+    ctx.exit(2)
 
 
 def _expression_taken_for_option(ctx, exc):

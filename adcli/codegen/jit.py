@@ -147,22 +147,28 @@ class Compiled:
         return V, status != 0
 
 
-def jit_kernel(batch_kernel, stderr=None):
+def jit_kernel(batch_kernel, stderr=None, note=None):
     """The compiled version of an eval or grad batch kernel, or the kernel
-    itself (with one note on stderr) when nothing can be compiled here."""
+    itself (with one note on stderr) when nothing can be compiled here.
+    ``note(text, hint)`` writes the note (the batch driver's wraps it as
+    errors are: adcli/render/errors.py); by default one line per part."""
     stderr = stderr or sys.stderr
+    if note is None:
+        def note(text, hint):
+            stderr.write(f"adcli: note: {text}\n  {hint}\n")
     kind = type(batch_kernel).__name__
     spec = getattr(batch_kernel, "jit_spec", None)
     if kind not in ("EvalKernel", "GradKernel") and spec is None:
-        stderr.write(f"adcli: note: {option('jit')} compiles eval, grad and hessian batches "
-                     f"(not hessian {option('direction')} or {option('digits')}); "
-                     "this one runs on the engine\n")
+        note(f"{option('jit')} compiles eval, grad and hessian batches (not hessian "
+             f"{option('direction')} or {option('digits')}); this one runs on the engine",
+             f"drop {option('jit')} to silence this note")
         return batch_kernel
     try:
         return JitKernel(batch_kernel) if spec is None else HessianJitKernel(batch_kernel, spec)
     except NoCompiler as exc:
-        stderr.write(f"adcli: note: {option('jit')} unavailable ({exc}); "
-                     "using the NumPy path\n")
+        note(f"{option('jit')} unavailable ({exc}); using the NumPy path",
+             "install a C compiler (cc) or llvmlite (pip install 'adcli[jit]') to compile "
+             "the batch")
         return batch_kernel
 
 

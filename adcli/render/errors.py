@@ -113,3 +113,14 @@ def format_error(exc: AdcliError, columns: int | None = None) -> str:
 
 def format_warning(warning: EvalWarning, columns: int | None = None) -> str:
     return wrap_lines(f"adcli: warning: {warning.message}", columns or stderr_columns())
+
+
+def format_note(text: str, hint: str | None = None, stream: TextIO | None = None) -> str:
+    """A note (adcli went on another way than asked: ``--jit`` with no
+    compiler) in the style of errors and warnings: what, then how to get
+    what was asked, wrapped to the terminal of ``stream`` (default stderr)."""
+    columns = stderr_columns(stream)
+    lines = [wrap_lines(f"adcli: note: {text}", columns)]
+    if hint:
+        lines.append(wrap_lines(f"  {hint}", columns))
+    return "\n".join(lines)
