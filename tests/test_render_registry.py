@@ -47,3 +47,36 @@ def test_precise_results_are_written_plain_where_text_is_a_table():
     precise = [adcli.grad("x/3", {"x": "1"}, digits=30)]
     assert registry.render("grad", "text", precise) == registry.render("grad", "plain", precise)
     assert "0.333333333333333333333333333333" in registry.render("grad", "text", precise)
+
+
+def test_views_hand_their_notes_back_instead_of_writing_to_stderr():
+    """A failed check and an automatically chosen sparse form are said as
+    Notes the caller writes; with no list they are dropped, never printed."""
+    from pathlib import Path
+
+    import adcli
+    from adcli.modes.check import check_point
+    from adcli.sparse.drivers import sparse_jacobian
+
+    fn = adcli.compile("abs(x)")
+    kink = [check_point(fn, {"x": 0.0})]
+    for fmt in ("plain", "json", "jsonl", "csv", "tsv"):
+        notes = []
+        registry.render("check", fmt, kink, notes=notes)
+        assert [(n.label, n.text.split(" ")[0]) for n in notes] == [("check", "kink")], fmt
+    res = sparse_jacobian(adcli.compile("x*y, y"), {"x": 1.0, "y": 2.0})
+    res.auto = True
+    notes = []
+    registry.render("sparse", "json", [res], notes=notes)
+    assert notes[0].label == "note" and notes[0].text.startswith("sparse output")
+    root = Path(registry.__file__).parent
+    writers = [p.name for p in root.glob("*.py") if p.name != "errors.py"
+               and ("sys.stderr" in p.read_text() or "err=True" in p.read_text())]
+    assert not writers, "views write to stderr (append a Note instead): " + ", ".join(writers)
+
+
+def test_the_command_line_writes_the_notes_on_stderr(run):
+    res = run("check", "abs(x)", "--at", "x=0", "--format", "json")
+    assert res.exit_code == 1 and '"verdict": "kink"' in res.stdout
+    assert res.stderr.splitlines()[-1].startswith("adcli: check: kink at ω2")
+    assert "adcli:" not in res.stdout

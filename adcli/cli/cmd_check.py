@@ -4,8 +4,6 @@ import click
 
 from ..modes.check import check_point
 from ..modes.check import sweep as run_sweep
-from ..render.check_view import failure_line
-from ..render.errors import for_stderr
 from . import options as opt
 
 
@@ -44,9 +42,6 @@ def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=Non
         return check
 
     checks = opt.each_point(fn, at, compute)
-    opt.show("check", fmt, checks, source=fn.source, sweep=sweep)
-    bad = [c for c in checks if not c.ok]
-    if bad and fmt != "text":
-        click.echo(for_stderr(f"adcli: check: {failure_line(bad[0])}"), err=True)
-    if bad:
+    opt.show("check", fmt, checks, source=fn.source, sweep=sweep)  # and why one failed
+    if not all(c.ok for c in checks):
         click.get_current_context().exit(1)

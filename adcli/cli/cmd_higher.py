@@ -42,8 +42,7 @@ def grad_stats(fn, result, requested, wrt, kind="jacobian"):
 
     tape = fn.tape(list(result.point))
     n_in = len(wrt) if wrt else tape.n_inputs
-    for line in mode_stats(tape, len(fn.outputs), n_in, result.mode, requested, kind):
-        click.echo(f"adcli: stats: {line}", err=True)
+    opt.tell_stats(mode_stats(tape, len(fn.outputs), n_in, result.mode, requested, kind))
 
 
 def grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats=False):

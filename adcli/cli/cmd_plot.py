@@ -11,7 +11,7 @@ from ..higher import _output_index
 from ..language.point import parse_point
 from ..plot.sampling import LineSampler, bind, parse_over, sample_field
 from ..plot.terminal import field_shape, render_curves, render_field, short_number, use_colour
-from ..render.errors import for_stderr
+from ..render.registry import Note
 from . import options as opt
 from .cmd_higher import _output
 
@@ -132,9 +132,8 @@ def _terminal_curves(fn, span, fixed, order, wrt, samples, cols, lines, colour, 
     text = render_curves(curves, cols, height, colour, _title(fn, [span], fixed))
     needed = text.count("\n") + 1
     if needed > lines:  # two rows per panel at least: a high --order outgrows the screen
-        click.echo(for_stderr(f"adcli: note: {n} panels take {needed} lines; the terminal "
-                              f"has {lines} (a taller one, --size COLSxLINES or a lower "
-                              "--order fit one screen)"), err=True)
+        opt.tell(Note(f"{n} panels take {needed} lines; the terminal has {lines} (a taller "
+                      "one, --size COLSxLINES or a lower --order fit one screen)"))
     return text
 
 

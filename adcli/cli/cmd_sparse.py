@@ -5,7 +5,6 @@ import click
 from ..errors import UsageError
 from ..higher import _output_index
 from ..modes.sweeps import without_gc
-from ..render.errors import for_stderr
 from . import options as opt
 from .options import parse_output as _output
 
@@ -87,20 +86,8 @@ def _run_sparse(kind, fn, at, fmt, compute, auto, numbers):
     fmt = opt.choose_format(fmt)
     results = opt.each_point(fn, at, compute, opt.point_parser(numbers or {}))
     for res in results:
-        res.auto = auto
-    if auto:
-        click.echo(for_stderr(f"adcli: note: sparse output (the {kind}'s density is below "
-                              f"{_threshold_text()}; --dense for the dense one)"), err=True)
-    if fmt == "mtx" and len(results) > 1:
-        raise UsageError("Matrix Market holds one matrix: give one --at point",
-                         hint="or use --format json / csv for several points")
+        res.auto = auto  # the views say it was chosen (by the pattern's density)
     opt.show("sparse", fmt, results)
-
-
-def _threshold_text():
-    from ..sparse.drivers import AUTO_DENSITY
-
-    return f"{AUTO_DENSITY:.0%}"
 
 
 def sparse_grad(fn, at, wrt, mode, fmt, auto=False, numbers=None):

@@ -60,5 +60,4 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
 
 def echo_cost(fn, point, wrt=None):
     """``adcli grad --stats``: the cost report (counted from the sweeps) on stderr."""
-    for line in cost_plain(fn.cost(point, wrt=wrt)).splitlines():
-        click.echo(f"adcli: stats: {line}", err=True)
+    opt.tell_stats(cost_plain(fn.cost(point, wrt=wrt)).splitlines())

@@ -10,7 +10,7 @@ from ..errors import AdcliError, UsageError, example_point, listed
 from ..numsys import system
 from ..render.failed import FailedPoint
 from ..render.failed import each_json as objects
-from ..render.registry import formats, render
+from ..render.registry import Note, formats, render
 from .flags import as_flags
 
 FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
@@ -247,11 +247,31 @@ def emit_warnings(warnings):
 
 def show(kind, fmt, results, **options):
     """Write ``results`` (one per point) of ``kind`` as ``fmt``, through the
-    one table of views (:mod:`adcli.render.registry`)."""
+    one table of views (:mod:`adcli.render.registry`), then the view's notes."""
     several = bool(click.get_current_context().meta.get(SEVERAL_POINTS))
-    text = render(kind, fmt, in_order(results), several=several, **options)
+    notes = []
+    text = render(kind, fmt, in_order(results), notes=notes, several=several, **options)
     if text:  # None: the view printed to the terminal; "": nothing to write
         write(text)
+    for note in notes:
+        tell(note)
+
+
+def tell(note):
+    """The one way a command writes beside its output: ``adcli: LABEL: TEXT``
+    on standard error (a :class:`~adcli.render.registry.Note`; errors and
+    warnings have their own formats, :mod:`adcli.render.errors`)."""
+    from ..render.errors import for_stderr
+
+    line = f"adcli: {note.label}: {note.text}"
+    click.echo(for_stderr(line) if note.wrap else line, err=True)
+
+
+def tell_stats(lines):
+    """``--stats``: each line on standard error as it is (a table's columns
+    stay aligned)."""
+    for line in lines:
+        tell(Note(line, "stats", wrap=False))
 
 
 def formats_of(*kinds):

@@ -6,6 +6,7 @@ V-shaped finite-difference error curve).  Rich is imported only by
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 from collections.abc import Iterator, Sequence
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .failed import FailedPoint, each_block
 from .numbers import json_number, plain_number
-from .registry import view
+from .registry import Note, view
 from .results import derivative_label, json_document, jsonl_document, table_rows
 
 if TYPE_CHECKING:
@@ -347,7 +348,19 @@ def _verdict_text(verdict):
 # --- the registered views (adcli.render.registry) ----------------------------------
 
 # A FailedPoint (one of several --at points that could not be computed) keeps
-# its place (adcli.render.failed).
+# its place (adcli.render.failed).  Every format but the terminal's, whose
+# verdict line says it, adds a note on why the first failed check failed.
+
+def _says_why_it_failed(fmt_view):
+    @functools.wraps(fmt_view)
+    def written(checks, notes=None, **options):
+        text = fmt_view(checks, **options)
+        bad = next((c for c in checks if not _failed(c) and not c.ok), None)
+        if bad is not None and notes is not None:
+            notes.append(Note(failure_line(bad), "check"))
+        return text
+    return written
+
 
 @view("check", "text")
 def _text(checks, source="", sweep=False, **_):
@@ -355,26 +368,31 @@ def _text(checks, source="", sweep=False, **_):
 
 
 @view("check", "plain")
+@_says_why_it_failed
 def _plain(checks, sweep=False, **_):
     return "\n\n".join(each_block(checks, sweep_plain if sweep else check_plain))
 
 
 @view("check", "json")
+@_says_why_it_failed
 def _json(checks, several=False, **_):
     return json_document(checks, check_json, several)
 
 
 @view("check", "jsonl")
+@_says_why_it_failed
 def _jsonl(checks, **_):
     return jsonl_document(checks, check_json)
 
 
 @view("check", "csv")
+@_says_why_it_failed
 def _csv(checks, sweep=False, **_):
     return delimited(_table(checks, sweep), ",")
 
 
 @view("check", "tsv")
+@_says_why_it_failed
 def _tsv(checks, sweep=False, **_):
     return delimited(_table(checks, sweep), "\t")
 

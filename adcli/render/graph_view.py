@@ -7,17 +7,15 @@ Values, tangents and adjoints, when asked for, come from the trace
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError, example_point, option
 from ..language.printer import omega, subscript_name
 from ..modes.trace import Symbolic
-from .errors import for_stderr
 from .failed import FailedPoint
 from .numbers import json_number, plain_number
-from .registry import view
+from .registry import Note, view
 from .trace_view import expr
 
 if TYPE_CHECKING:
@@ -354,15 +352,14 @@ def _plain_text(drawing):
 
 
 @view("graph", "tree")
-def _tree(dags, several=False, **_):
+def _tree(dags, several=False, notes=None, **_):
     """Rich's tree; past RICH_TREE_MAX_DEPTH the plain tree, with a note."""
     drawing = _Drawing(dags, several)
     tree = rich_tree(drawing.nodes("text"), drawing.tape, drawing.title, drawing.with_values)
     if tree is None:
-        sys.stderr.write(for_stderr(f"adcli: note: the graph is more than "
-                                    f"{RICH_TREE_MAX_DEPTH} levels deep; printing it as a "
-                                    f"plain tree ({option('format')} dot or mermaid draws "
-                                    "it)") + "\n")
+        notes.append(Note(f"the graph is more than {RICH_TREE_MAX_DEPTH} levels deep; "
+                          f"printing it as a plain tree ({option('format')} dot or mermaid "
+                          "draws it)"))
         return _plain_text(drawing)
     from .rich_view import show
 

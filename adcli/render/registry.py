@@ -7,8 +7,13 @@ Every output adcli writes goes through :func:`render`::
 A view takes the list of results (one per point) and keyword options it
 knows (``source``, ``several``, ``limit``, …; it ignores the others) and
 returns the text to write, or ``None`` when it printed to the terminal
-itself (Rich).  Views register with ``@view(kind, *formats)`` in the module
-named for their kind in :data:`HOMES`, which is imported only when that kind
+itself (Rich).  A view never writes to standard error: what it has to say
+beside its output (a choice it made, why a check failed) it appends to the
+``notes`` list it is given, as :class:`Note` objects, which the command
+line writes after the output.
+
+Views register with ``@view(kind, *formats)`` in the module named for their
+kind in :data:`HOMES`, which is imported only when that kind
 is rendered (or its formats asked for): ``adcli grad`` loads the views of
 gradients and nothing else.
 
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import UsageError
@@ -27,6 +33,18 @@ from ..modes.sweeps import without_gc
 from ..numsys import FLOAT64
 
 View = Callable[..., "str | None"]
+
+
+@dataclass(frozen=True)
+class Note:
+    """A line for standard error beside the output: ``adcli: LABEL: TEXT``.
+    ``label`` says what it is ("note": a choice made for the user; "check":
+    why a check failed; "stats": ``--stats``); ``wrap``: wrapped at spaces
+    to a terminal's width (a table's lines are not)."""
+
+    text: str
+    label: str = "note"
+    wrap: bool = True
 
 # result kind -> the module (under adcli.render) whose @view functions render it
 HOMES: dict[str, str] = {
@@ -80,12 +98,14 @@ PLAIN_WHEN_PRECISE = frozenset({"eval", "grad", "hessian", "taylor", "partial", 
 
 
 @without_gc  # a view's lines, cells and labels: many objects, no cycles (see without_gc)
-def render(kind: str, fmt: str, results: Sequence[Any], **options: Any) -> str | None:
+def render(kind: str, fmt: str, results: Sequence[Any], notes: list[Note] | None = None,
+           **options: Any) -> str | None:
     """The text of ``results`` (one per point) as ``fmt``, or None when the
-    view printed them to the terminal itself."""
+    view printed them to the terminal itself; the view's notes are appended
+    to ``notes`` (dropped when it is None)."""
     if fmt == "text" and kind in PLAIN_WHEN_PRECISE and _precise(results):
         fmt = "plain"
-    return lookup(kind, fmt)(results, **options)
+    return lookup(kind, fmt)(results, notes=[] if notes is None else notes, **options)
 
 
 def _precise(results: Sequence[Any]) -> bool:

@@ -3,15 +3,32 @@
 registry.  The text itself is written by :mod:`adcli.sparse.formats` and
 :mod:`adcli.codegen.diff`, imported when a view runs."""
 
-from ..errors import UsageError
+import functools
+
+from ..errors import UsageError, option
 from .failed import FailedPoint, each_block
-from .registry import view
+from .registry import Note, view
 from .results import dumps, json_document, jsonl_document
 
 # --- sparse Jacobians and Hessians: one result per point --------------------------------
 
 # A FailedPoint (one of several --at points that could not be computed) keeps
-# its place (adcli.render.failed).
+# its place (adcli.render.failed).  Every format notes a sparse form that was
+# chosen for the user (by the pattern's density) rather than asked for.
+
+def _says_when_chosen(fmt_view):
+    @functools.wraps(fmt_view)
+    def written(results, notes=None, **options):
+        text = fmt_view(results, **options)
+        chosen = next((r for r in results if getattr(r, "auto", False)), None)
+        if chosen is not None and notes is not None:
+            from ..sparse.formats import AUTO_DENSITY
+
+            notes.append(Note(f"sparse output (the {chosen.kind}'s density is below "
+                              f"{AUTO_DENSITY:.0%}; {option('dense')} for the dense one)"))
+        return text
+    return written
+
 
 def _fit_terminal(text):
     """The sentences of a terminal view wrapped at the terminal's width, at
@@ -27,6 +44,7 @@ def _fit_terminal(text):
 
 
 @view("sparse", "text")
+@_says_when_chosen
 def _sparse_text(results, **_):
     from ..sparse.formats import result_text
 
@@ -34,6 +52,7 @@ def _sparse_text(results, **_):
 
 
 @view("sparse", "plain")
+@_says_when_chosen
 def _sparse_plain(results, **_):
     from ..sparse.formats import result_plain
 
@@ -41,6 +60,7 @@ def _sparse_plain(results, **_):
 
 
 @view("sparse", "json")
+@_says_when_chosen
 def _sparse_json(results, several=False, **_):
     from ..sparse.formats import result_json
 
@@ -48,6 +68,7 @@ def _sparse_json(results, several=False, **_):
 
 
 @view("sparse", "jsonl")
+@_says_when_chosen
 def _sparse_jsonl(results, **_):
     from ..sparse.formats import result_json
 
@@ -55,25 +76,28 @@ def _sparse_jsonl(results, **_):
 
 
 @view("sparse", "mtx")
+@_says_when_chosen
 def _sparse_mtx(results, **_):
     from ..sparse.formats import matrix_market
 
     results = [r for r in results if not isinstance(r, FailedPoint)]
     if len(results) > 1:
-        raise UsageError("Matrix Market holds one matrix: give one point",
+        raise UsageError("Matrix Market holds one matrix: give one `point`",
                          hint="or use `format` json / csv for several points",
-                         params=("format",))
+                         params=("point", "format"))
     res = results[0]
     number = None if res.system.name == "float64" else res.system.format
     return matrix_market(res.matrix, res.kind, number=number)
 
 
 @view("sparse", "csv")
+@_says_when_chosen
 def _sparse_csv(results, several=False, **_):
     return _triplets(results, ",", several)
 
 
 @view("sparse", "tsv")
+@_says_when_chosen
 def _sparse_tsv(results, several=False, **_):
     return _triplets(results, "\t", several)
 
