@@ -70,3 +70,11 @@ def test_jit_notes_say_what_and_how_to_fix(tmp_path):
         "adcli: note: --jit unavailable (no C compiler (cc) on PATH); using the NumPy path",
         "  install a C compiler (cc) or llvmlite (pip install 'adcli[jit]') to compile the "
         "batch"]
+
+
+def test_an_extra_argument_is_pointed_at():
+    code, err = _stderr("grad", "x^2", "--at", "x=3", ">", "/dev/full")
+    assert code == 2 and "unexpected extra arguments" in err
+    source, caret = err.splitlines()[1:3]
+    assert source == "  adcli grad 'x^2' --at x=3 '>' /dev/full"
+    assert caret == " " * source.index("'>'") + "^^^"

@@ -74,6 +74,11 @@ def _culprit_index(exc: Any, args: list[str]) -> int | None:
                 return i + 1 if i + 1 < len(args) else i
             if any(a.startswith(o + "=") for o in opts):
                 return i
-    if "No such command" in exc.format_message() and args:
+    message = exc.format_message()
+    if "No such command" in message and args:
         return 0
+    if "unexpected extra argument" in message:  # (a b): the first of them
+        first = message.partition("(")[2].rstrip(")").split(" ")[0]
+        hits = [i for i, a in enumerate(args) if a == first]
+        return hits[-1] if hits else None
     return None

@@ -280,12 +280,13 @@ def markdown(trace: Trace, limit: int | None = None, stats: bool = True,
     style = "ascii" if ascii else "text"
     head = headers(trace, style)
     first, skipped, last = limited(trace.rows, limit)
-    out = [f"**{_md_escape(title(trace))}** — {_md_escape(mode_line(trace, style))}", "",
+    dash, dots = (" - ", "...") if ascii else (" — ", "…")  # --ascii: no Unicode at all
+    out = [f"**{_md_escape(title(trace))}**{dash}{_md_escape(mode_line(trace, style))}", "",
            "| " + " | ".join(_md_escape(h) for h in head) + " |",
            "|" + "---|" * len(head)]
     rows = [cells(trace, r, style) for r in first]
     if skipped:
-        rows.append([f"… {skipped} more rows …"] + [""] * (len(head) - 1))
+        rows.append([f"{dots} {skipped} more rows {dots}"] + [""] * (len(head) - 1))
     rows += [cells(trace, r, style) for r in last]
     out += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in rows]
     out.append("")
