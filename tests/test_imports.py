@@ -59,8 +59,6 @@ DEFERRED = {
     ("adcli.batch.kernels", "adcli.render.check_view"): COMMAND + " (check --points)",
     ("adcli.batch.kernels", "adcli.sparse.drivers"): COMMAND + " (--sparse --points)",
     ("adcli.batch.kernels", "adcli.sparse.formats"): COMMAND + " (--sparse --points)",
-    ("adcli.batch.jit_stream", "adcli.batch.float_text"): COMMAND + " (--jit: rows the C++ "
-        "driver hands back to Python)",
     ("adcli.batch.jit_stream", "adcli.codegen.compilers"): COMMAND + " (--jit: the compiler)",
     ("adcli.batch.jit_stream", "adcli.codegen.jit"): COMMAND + " (--jit: the compiler)",
     ("adcli.codegen.jit", "adcli.codegen.llvm"): EXTRA + ": llvmlite",

@@ -158,6 +158,41 @@ def test_stream_in_a_real_process_to_a_file(tmp_path):
     assert code == 1 and "line 102: abs(0)" in err and "1 of 20000 rows failed" in err
 
 
+LOADED = """
+import sys
+import adcli.cli.main as cli_main
+
+def report():
+    print(sorted(m for m in ("numpy", "pyarrow") if m in sys.modules), file=sys.stderr)
+
+leave = cli_main._leave  # with Arrow loaded: os._exit, after which nothing runs
+cli_main._leave = lambda code: (report(), leave(code))
+try:
+    cli_main.main(sys.argv[1:])
+except SystemExit:
+    report()
+"""
+
+
+@needs_cxx
+def test_a_clean_stream_loads_neither_numpy_nor_arrow(tmp_path):
+    """Start-up is a third of a 10^6-point --jit batch: plain rows need no
+    NumPy and no Arrow, which load (and write the same rows) when a row goes
+    back to Python."""
+    pytest.importorskip("llvmlite", reason="llvmlite is in the test extra")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "c"))
+    for rows, loaded in (("2,3\n0.5,1\n", "[]"), ("2,3\n0,1\n", "['numpy', 'pyarrow']")):
+        points = tmp_path / "p.csv"
+        points.write_text("x,y\n" + rows)
+        args = ["grad", "abs(x)*y", "--points", str(points)]
+        res = subprocess.run([sys.executable, "-c", LOADED, *args, "--jit"],
+                             capture_output=True, text=True, env=env, timeout=120)
+        assert res.stderr.splitlines()[-1] == loaded, res.stderr
+        plain = subprocess.run([sys.executable, "-m", "adcli", *args], capture_output=True,
+                               text=True, env=env, timeout=120)
+        assert res.stdout == plain.stdout and res.stdout.count("\n") == 3
+
+
 @needs_cxx
 def test_the_driver_compiles_cleanly(tmp_path):
     from adcli.batch.jit_stream import _cxx

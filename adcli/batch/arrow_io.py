@@ -35,15 +35,12 @@ from pyarrow._compute import CastOptions, JoinOptions, MatchSubstringOptions, ca
 
 from ..errors import UsageError
 from . import float_text
-from .reader import ByteStream, cell_text, csv_quote
-from .writer import check_clashes, csv_line, note_new_keys
+from .reader import ARROW_MAX_ROWS, ByteStream, DelimitedHead, cell_text, csv_quote
+from .writer import check_clashes, csv_line, emit_bytes, note_new_keys
 
 SEPARATOR = {"csv": ",", "tsv": "\t"}
-BLOCK = 1 << 22  # bytes per read of a file
-# rows per chunk: small enough that a chunk's temporaries stay in cache and
-# that computing, encoding and writing overlap from the start (2^14 against
-# 2^17 measured 1.3-2x faster on 10^6 points with 2 threads)
-MAX_ROWS = 1 << 14
+BLOCK = DelimitedHead.block  # bytes per read of a file
+MAX_ROWS = ARROW_MAX_ROWS  # rows per chunk (reader.py says why)
 ROW_GROUP = 1 << 17  # rows per Parquet row group written (chunks are gathered)
 
 
@@ -195,76 +192,24 @@ def _number(value, name):
 
 # --- CSV / TSV in ---------------------------------------------------------------
 
-class DelimitedReader:
-    """CSV or TSV with a header row, streamed in blocks of complete lines.
-    ``prefix``: bytes already read from the stream (to detect the format)."""
+class DelimitedReader(DelimitedHead):
+    """CSV or TSV with a header row, streamed in blocks of complete lines
+    read by Arrow (the header by :class:`DelimitedHead`)."""
+
+    block = BLOCK
 
     def __init__(self, stream: ByteStream, fmt: str, max_rows: int = MAX_ROWS,
                  prefix: bytes = b"") -> None:
-        self.stream = stream
-        self._prefix = prefix
-        self.format = fmt
-        self.max_rows = max_rows
-        self.bytes_read = 0
-        self.columns: list[str] = []
-        self.header_line: str | None = None
-        self.variables: list[str] = []
-        self._pending = b""
-        self._line = 0  # lines consumed so far
-        self._read_header()
+        super().__init__(stream, fmt, max_rows, prefix)
 
-    def _blocks(self):
-        if self._prefix:
-            self.bytes_read += len(self._prefix)
-            yield self._prefix
-        read = getattr(self.stream, "read1", None) or self.stream.read
-        while True:
-            block = read(BLOCK)
-            if not block:
-                return
-            self.bytes_read += len(block)
-            yield block
-
-    def _read_header(self):
-        self._source = self._blocks()
-        data = b""
-        for block in self._source:
-            data += block
-            while b"\n" in data:
-                line, data = data.split(b"\n", 1)
-                self._line += 1
-                text = line.decode("utf-8", errors="replace").rstrip("\r").lstrip("\ufeff")
-                if text.strip():
-                    self._setup(text)
-                    self._pending = data
-                    return
-        text = data.decode("utf-8", errors="replace").rstrip("\r").lstrip("\ufeff")
-        if text.strip():
-            self._line += 1
-            self._setup(text)
-            return
-        raise UsageError("the `points` input is empty",
-                         hint="give a header row of variable names, then one row per point",
-                         params=("points",))
-
-    def _setup(self, line):
-        self.header_line = line
-        self.columns = [c.strip() for c in self._split(line)]
-        if len(set(self.columns)) != len(self.columns):
-            seen = set()
-            dup = next(c for c in self.columns if c in seen or seen.add(c))
-            raise UsageError(f"the `points` header names `{dup}` twice", params=("points",))
-
-    def _split(self, line):
-        if self.format == "csv":
-            return next(csv.reader([line]), [""])
-        return line.split("\t")
-
-    def bind(self, variables: Iterable[str]) -> None:
-        self.variables = list(variables)
-
-    def limit_rows(self, rows: int) -> None:
-        self.max_rows = min(self.max_rows, rows)
+    @classmethod
+    def continuing(cls, head: DelimitedHead) -> DelimitedReader:
+        """The reader of the rest of the input whose header ``head`` read
+        (the head's block generator counts ``bytes_read`` on the head: a
+        head is read on only where no progress bar is shown)."""
+        reader = cls.__new__(cls)
+        reader.__dict__.update(head.__dict__)
+        return reader
 
     def __iter__(self):
         pending = self._pending
@@ -584,16 +529,7 @@ class ArrowWriter:
         if self.fmt == "parquet":
             self._write_parquet(data)
             return
-        buffer = getattr(self.out, "buffer", None)
-        if buffer is not None:
-            self.out.flush()
-            buffer.write(data)
-            buffer.flush()
-        else:
-            self.out.write(data.decode("utf-8"))
-            flush = getattr(self.out, "flush", None)
-            if flush is not None:
-                flush()
+        emit_bytes(self.out, data)
 
     def _write_parquet(self, table):
         """Chunks gathered into row groups of ROW_GROUP rows (small row groups

@@ -61,7 +61,7 @@ class _Collect:
     def shared_writer(self, reader):
         return None
 
-    def writer_for(self, shard, reader, kernel, digits):
+    def writer_for(self, shard, reader, kernel, digits, arrow_later=False):
         writer = make_writer(self.fmt, reader, kernel, io.StringIO(), digits)
         writer.emit = self.chunks.append  # encoded chunks, in order (no header)
         return writer

@@ -53,8 +53,8 @@ from .output import (  # noqa: F401  (_need_arrow and arrow_available are re-exp
     arrow_available,
     make_writer,
 )
+from .reader import ARROW_MAX_ROWS, DelimitedHead, PointReader, open_points
 from .reader import MAX_ROWS as TEXT_MAX_ROWS
-from .reader import PointReader, open_points
 from .shards import expand_points
 
 if TYPE_CHECKING:
@@ -519,8 +519,12 @@ class _Job:
         parquet = input_format == "parquet" or (
             input_format is None and str(shard).lower().endswith((".parquet", ".pq")))
         stream, size = (None, None) if parquet else open_points(shard, self.stdin)
+        # --jit without a bar: CSV/TSV may go through the stream driver, which
+        # needs neither NumPy nor Arrow; they load when a row needs Python
+        arrow_later = self.jit and not self.progress
         try:
-            reader = open_reader(shard, stream, input_format, parquet, self.max_rows)
+            reader = open_reader(shard, stream, input_format, parquet, self.max_rows,
+                                 arrow_later)
             _check_constant_columns(reader, self.source)
             variables = _variables(reader, self.needed)
             reader.bind(variables)
@@ -537,7 +541,7 @@ class _Job:
                     kernel = jit_kernel(kernel, self.stderr, note=self._note)
                 if isinstance(kernel, PointKernel) and kernel.variables is None:
                     kernel.variables = variables
-                writer = output.writer_for(shard, reader, kernel, self.digits)
+                writer = output.writer_for(shard, reader, kernel, self.digits, arrow_later)
             if isinstance(kernel, PointKernel):  # its results are needed for JSON rows only
                 kernel.keep_results = writer.fmt in ("json", "jsonl")
             # memory per chunk bounded by cells, not rows: a wide row (a Hessian
@@ -548,7 +552,7 @@ class _Job:
             try:
                 if not (self.jit and bar is None and _streamed(reader, kernel, writer,
                                                                self.stats)):
-                    self._loop(reader, kernel, writer, bar)
+                    self._loop(_arrow_read(reader), kernel, writer, bar)
             finally:
                 if bar is not None:
                     bar.stop()
@@ -678,6 +682,16 @@ def _streamed(reader, kernel, writer, stats):
     from .jit_stream import stream_shard
 
     return stream_shard(reader, kernel, writer, stats, getattr(reader, "name", None))
+
+
+def _arrow_read(reader):
+    """The reader of the rows: a header read without Arrow (``arrow_later``)
+    goes on as Arrow's CSV/TSV reader."""
+    if type(reader) is DelimitedHead:
+        from .arrow_io import DelimitedReader
+
+        return DelimitedReader.continuing(reader)
+    return reader
 
 
 POINT_CHUNK = 256  # rows per chunk of a point-by-point kernel run in processes
@@ -814,10 +828,12 @@ class _Prefixed:
 
 
 def open_reader(points: str, stream: Any, input_format: str | None, parquet: bool,
-                max_rows: int | None = None) -> Any:
+                max_rows: int | None = None, arrow_later: bool = False) -> Any:
     """The reader for ``--points``: Parquet, or CSV/TSV through Arrow when
     pyarrow is installed, else adcli's own text reader; JSON Lines always
-    through Python's json (every row's own keys, exact error rows)."""
+    through Python's json (every row's own keys, exact error rows).
+    ``arrow_later``: a CSV/TSV reader that has read the header only and
+    loads Arrow when iterated (--jit's stream driver reads without it)."""
     if parquet:
         _need_arrow("Parquet input")
         from .arrow_io import MAX_ROWS, ParquetReader
@@ -825,6 +841,8 @@ def open_reader(points: str, stream: Any, input_format: str | None, parquet: boo
         return ParquetReader(points, max_rows or MAX_ROWS)
     fmt, prefix = sniff(stream, input_format)
     if fmt in ("csv", "tsv") and arrow_available() and not _wide_header(prefix, fmt):
+        if arrow_later:
+            return DelimitedHead(stream, fmt, max_rows or ARROW_MAX_ROWS, prefix=prefix)
         from .arrow_io import MAX_ROWS, DelimitedReader
 
         return DelimitedReader(stream, fmt, max_rows or MAX_ROWS, prefix=prefix)

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from ..errors import UsageError
 from .reader import PointReader
 from .shards import shard_stem
-from .writer import Writer
+from .writer import SEPARATOR, Writer, check_clashes, csv_line, emit_bytes
 
 # a batch writer: Writer (CSV/TSV/JSON text) or arrow_io.ArrowWriter (through Arrow)
 BatchWriter = Any
@@ -108,7 +108,7 @@ class Output:
         return writer
 
     def writer_for(self, shard: str, reader: PointReader, kernel: Any,
-                   digits: int | None) -> BatchWriter:
+                   digits: int | None, arrow_later: bool = False) -> BatchWriter:
         fmt = self.format_for(reader)
         if self.directory and self.out is not None:
             self.file = _File(os.path.join(self.out, shard_stem(shard) + SUFFIX_OF_FORMAT[fmt]))
@@ -121,7 +121,7 @@ class Output:
         if fmt == "parquet" and target is self.stdout and _isatty(target):
             raise UsageError("Parquet is binary: not for a terminal",
                              hint="write it to a file with `out` FILE.parquet", params=("out",))
-        writer = make_writer(fmt, reader, kernel, target, digits)
+        writer = make_writer(fmt, reader, kernel, target, digits, arrow_later)
         self.current = writer
         writer.header()
         if not self.directory:
@@ -189,14 +189,78 @@ WIDE_COLUMNS = 4096
 
 
 def make_writer(fmt: str, reader: PointReader, kernel: Any, out: Any,
-                digits: int | None) -> BatchWriter:
+                digits: int | None, arrow_later: bool = False) -> BatchWriter:
     """CSV/TSV/Parquet through Arrow when installed; JSON through adcli's
-    templated writer (Arrow has no JSON writer)."""
+    templated writer (Arrow has no JSON writer).  ``arrow_later``: a CSV/TSV
+    Arrow writer that loads Arrow only when a chunk is encoded (--jit's
+    stream driver writes its rows without it)."""
     wide = len(reader.columns) + len(kernel.columns) > WIDE_COLUMNS
     if fmt == "parquet" or (fmt in ("csv", "tsv") and arrow_available() and not wide):
         _need_arrow("Parquet output")
+        if arrow_later and fmt in ("csv", "tsv"):
+            return ArrowLater(fmt, reader, kernel, out, digits)
         from .arrow_io import ArrowWriter
 
         return ArrowWriter(fmt, reader, kernel, out, digits)
 
     return Writer(fmt, reader, kernel, out, digits)
+
+
+class ArrowLater:
+    """:class:`adcli.batch.arrow_io.ArrowWriter` for CSV/TSV, loaded on first
+    need: the header, raw bytes (``emit``) and ``close`` need no Arrow, so
+    --jit's stream driver writes a clean batch without importing it; any other
+    use (``encode``: a row Python computes, the usual loop) builds the
+    ArrowWriter, which then writes to the same stream."""
+
+    def __init__(self, fmt: str, reader: Any, kernel: Any, out: Any,
+                 digits: int | None) -> None:
+        self.fmt = fmt
+        self._reader = reader
+        self.kernel = kernel
+        self.out = out
+        self.digits = digits
+        self.notes: list[str] = []
+        check_clashes(fmt, reader.columns, kernel.columns)  # as ArrowWriter: before the header
+        names = list(reader.columns) + list(kernel.columns) + ["error"]
+        self._head = (csv_line(names, SEPARATOR[fmt]) + "\n").encode()
+        self._arrow: Any = None
+
+    @property
+    def reader(self) -> Any:
+        return self._reader
+
+    @reader.setter
+    def reader(self, reader: Any) -> None:  # a later shard's, into the same stream
+        self._reader = reader
+        if self._arrow is not None:
+            self._arrow.reader = reader
+
+    @property
+    def arrow(self) -> Any:
+        """The ArrowWriter (built now if not yet)."""
+        if self._arrow is None:
+            from .arrow_io import ArrowWriter
+
+            self._arrow = ArrowWriter(self.fmt, self._reader, self.kernel, self.out, self.digits)
+            self._arrow.notes = self.notes
+        return self._arrow
+
+    def header(self) -> None:
+        self.emit(self._head)
+
+    def emit(self, data: bytes) -> None:
+        emit_bytes(self.out, data)
+
+    def close(self) -> None:
+        if self._arrow is not None:
+            self._arrow.close()
+
+    def abort(self) -> None:
+        if self._arrow is not None:
+            self._arrow.abort()
+
+    def __getattr__(self, name: str) -> Any:  # encode, write: Arrow's
+        if name.startswith("__") or name in ("_arrow", "_reader"):
+            raise AttributeError(name)
+        return getattr(self.arrow, name)

@@ -71,6 +71,21 @@ def number_texts(values: Iterable[float], digits: int | None = None) -> list[str
     return out
 
 
+def emit_bytes(out: Any, data: bytes) -> None:
+    """CSV/TSV bytes to ``out`` (a text stream), through its binary buffer
+    when it has one (what the text layer holds is flushed first), flushed."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        out.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:
+        out.write(data.decode("utf-8"))
+        flush = getattr(out, "flush", None)
+        if flush is not None:
+            flush()
+
+
 def check_clashes(fmt: str, columns: Iterable[str], results: Iterable[str]) -> None:
     """A CSV/TSV/Parquet row has one namespace: an input column named like a
     result column (``f``, ``df/dx``, ``error``) would give a header with
