@@ -21,8 +21,7 @@ GENERATED = {"lark_standalone.py", "lalr_tables.py"}
 # mypy checks these, but some of their public functions have no annotations
 # yet (so mypy skips those bodies): being restructured by their owners this
 # round.  The list only shrinks: annotate a module, then take it off.
-NOT_YET_ANNOTATED = {"adcli/codegen/emit.py", "adcli/codegen/jit.py", "adcli/codegen/kernel.py",
-                     "adcli/codegen/llvm.py", "adcli/codegen/sparse.py",
+NOT_YET_ANNOTATED = {"adcli/codegen/emit.py", "adcli/codegen/sparse.py",
                      "adcli/codegen/targets.py"}
 
 

@@ -26,11 +26,27 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from typing import Any, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
 from .. import __version__
 from ..errors import option
 from .kernel import Kernel
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# A cell of a batch kernel's output: (group, index in the group), e.g. ("J", 3).
+Column = tuple[str, int]
+
+
+class BatchFunction(Protocol):
+    """A compiled batch kernel: :class:`Compiled` (C) or
+    :class:`adcli.codegen.llvm.LLVMCompiled`."""
+
+    address: int
+
+    def run(self, X: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]": ...
 
 CFLAGS = ["-std=c99", "-O2", "-shared", "-fPIC"]
 _LOADED: dict[str, ctypes.CDLL] = {}  # source hash -> the loaded library
@@ -39,7 +55,7 @@ _LOADED: dict[str, ctypes.CDLL] = {}  # source hash -> the loaded library
 from .compilers import NoCompiler, cache_dir  # noqa: E402,F401  (shared with llvm)
 
 
-def compiler():
+def compiler() -> str:
     cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") \
         or shutil.which("clang")
     if not cc:
@@ -47,7 +63,8 @@ def compiler():
     return cc
 
 
-def build(source, symbol, cc=None, flags=CFLAGS, suffix=".c"):
+def build(source: str, symbol: str, cc: str | None = None, flags: Sequence[str] = CFLAGS,
+          suffix: str = ".c") -> ctypes.CDLL:
     """The loaded library for ``source`` (compiled once, then cached): C by
     the system compiler, or another language with ``cc`` and its ``flags``."""
     key = hashlib.sha256(f"{__version__}\0{' '.join(flags)}\0{source}".encode()).hexdigest()[:24]
@@ -82,7 +99,7 @@ def build(source, symbol, cc=None, flags=CFLAGS, suffix=".c"):
     return lib
 
 
-def batch_source(kernel, columns, name="adcli_jit"):
+def batch_source(kernel: Kernel, columns: Sequence[Column], name: str = "adcli_jit") -> str:
     """C: the kernel, then ``NAME_batch(n, X, OUT, status)`` filling one
     row of OUT per row of X with the cells ``columns`` lists as (group,
     index) pairs; status[i] is 0, or nonzero for a row the engine must redo."""
@@ -122,7 +139,7 @@ def batch_source(kernel, columns, name="adcli_jit"):
 class Compiled:
     """A compiled batch function: ``run(X) -> (V, bad rows)``."""
 
-    def __init__(self, kernel, columns):
+    def __init__(self, kernel: Kernel, columns: Sequence[Column]) -> None:
         import numpy as np
 
         self.np = np
@@ -131,12 +148,12 @@ class Compiled:
         source = batch_source(kernel, columns)
         lib = build(source, "adcli_jit")
         fn = lib.adcli_jit_batch
-        self.address = ctypes.cast(fn, ctypes.c_void_p).value  # for the stream driver
+        self.address: int = ctypes.cast(fn, ctypes.c_void_p).value or 0  # for the stream driver
         fn.restype = None
         fn.argtypes = [ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
         self.fn = fn
 
-    def run(self, X):
+    def run(self, X: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]":
         np = self.np
         X = np.ascontiguousarray(X, dtype=np.float64).reshape(-1, max(self.n_in, 1)) \
             if self.n_in else np.zeros((X.shape[0], 1))
@@ -147,14 +164,15 @@ class Compiled:
         return V, status != 0
 
 
-def jit_kernel(batch_kernel, stderr=None, note=None):
+def jit_kernel(batch_kernel: Any, stderr: TextIO | None = None,
+               note: Callable[[str, str], None] | None = None) -> Any:
     """The compiled version of an eval or grad batch kernel, or the kernel
     itself (with one note on stderr) when nothing can be compiled here.
     ``note(text, hint)`` writes the note (the batch driver's wraps it as
     errors are: adcli/render/errors.py); by default one line per part."""
     stderr = stderr or sys.stderr
     if note is None:
-        def note(text, hint):
+        def note(text: str, hint: str) -> None:
             stderr.write(f"adcli: note: {text}\n  {hint}\n")
     kind = type(batch_kernel).__name__
     spec = getattr(batch_kernel, "jit_spec", None)
@@ -172,7 +190,7 @@ def jit_kernel(batch_kernel, stderr=None, note=None):
         return batch_kernel
 
 
-def compiled(kernel, columns):
+def compiled(kernel: Kernel, columns: Sequence[Column]) -> BatchFunction:
     """The batch function, by the faster-compiling path available: LLVM IR
     through llvmlite (in-process, milliseconds), else generated C through
     the system compiler.  ``ADCLI_JIT=llvm|c`` forces one."""
@@ -192,7 +210,7 @@ class JitKernel:
     """Wraps an EvalKernel or GradKernel: same columns and JSON, compiled
     compute.  Flagged rows go through the wrapped kernel's scalar path."""
 
-    def __init__(self, inner):
+    def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.columns = inner.columns
         self.templated = getattr(inner, "templated", True)
@@ -208,17 +226,18 @@ class JitKernel:
                    for k, j in layout]
         self.compiled = compiled(kernel, columns)
 
-    def compute(self, X, skip):
+    def compute(self, X: "np.ndarray", skip: Any) -> tuple[Any, dict, dict]:
         V, bad = self.compiled.run(X)
-        errors, warnings = {}, {}
+        errors: dict = {}
+        warnings: dict = {}
         inner = self.inner
         inner._recompute(bad if bad.any() else None, skip, V, errors, warnings, X, inner._one)
         return V, errors, warnings
 
-    def json_obj(self, *args, **kwargs):
+    def json_obj(self, *args: Any, **kwargs: Any) -> Any:
         return self.inner.json_obj(*args, **kwargs)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
 
@@ -241,7 +260,7 @@ class HessianJitKernel:
 
     thread_safe = True  # compute keeps no state; json_obj recomputes by point
 
-    def __init__(self, inner, spec):
+    def __init__(self, inner: Any, spec: HessianSpec) -> None:
         self.inner = inner
         self.columns = inner.columns
         variables = list(inner.variables)
@@ -255,14 +274,15 @@ class HessianJitKernel:
             raise NoCompiler("the Hessian's columns do not match the kernel's")
         self.compiled = compiled(kernel, columns)
 
-    def compute(self, X, skip):
+    def compute(self, X: "np.ndarray", skip: Any) -> tuple[Any, dict, dict]:
         V, bad = self.compiled.run(X)
-        errors, warnings = {}, {}
+        errors: dict = {}
+        warnings: dict = {}
         self.inner.recompute(bad, skip, V, errors, warnings, X)
         return V, errors, warnings
 
-    def json_obj(self, cells, point, warnings, row=None):
+    def json_obj(self, cells: Any, point: Any, warnings: Any, row: Any = None) -> Any:
         return self.inner.json_obj(cells, point, warnings)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)

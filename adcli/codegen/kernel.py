@@ -9,23 +9,32 @@ and every partial of a primitive with a kink (so the engine's kink
 convention can be applied to it); everything else is written inline.
 """
 
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from ..arguments import FunctionLike
 from ..arguments import cotangent_vector as _cotangent
 from ..arguments import direction_vector as _direction
 from ..arguments import output_index as _output_index
 from ..errors import UsageError
-from ..graph.dag import CONST, VAR, postorder
-from ..graph.tape import Tape
+from ..graph.dag import CONST, VAR, Node, postorder
+from ..graph.tape import Step, Tape
 from ..language.printer import ATOM as _ATOM
 from ..language.printer import number
 from ..language.printer import print_node as _print
 from ..numtext import derivative_label
-from ..primitives import PRIMITIVES
+from ..primitives import PRIMITIVES, Primitive
 from .symbolic import Builder, Sweeps, choose, operation_nodes
+
+# A condition's text from its arguments' texts and the target's spelling.
+Condition = Callable[[str, str, Any], str]
+# (name, nodes, labels) of one output group: ("f", values, names), ("J", ...)
+Group = tuple[str, list[Node], list[str]]
 
 # Where the engine reports a domain error besides a nan from non-nan
 # arguments (which every math-library primitive and pow report): the poles,
 # where Python raises and C returns ±inf.  Over argument texts a, b.
-POLES = {
+POLES: dict[str, Condition] = {
     "div": lambda a, b, L: f"{b} == 0.0",
     "log": lambda a, b, L: f"{a} == 0.0",
     "log2": lambda a, b, L: f"{a} == 0.0",
@@ -39,7 +48,7 @@ POLES = {
 }
 
 # The table's kink predicates, as conditions in the target language.
-KINKS = {
+KINKS: dict[str, Condition] = {
     "abs": lambda a, b, L: f"{a} == 0.0",
     "sign": lambda a, b, L: f"{a} == 0.0",
     "sqrt": lambda a, b, L: f"{a} == 0.0",
@@ -59,7 +68,7 @@ KINKS = {
 class Role:
     __slots__ = ("var", "display", "kind")
 
-    def __init__(self, var, display, kind):
+    def __init__(self, var: str, display: str, kind: str) -> None:
         self.var = var  # the variable name in generated code: w4, d4, b4, t12
         self.display = display  # in comments: ω4, ω̇4, ω̄4
         self.kind = kind  # "input", "primal", "tangent", "adjoint", "temp"
@@ -75,8 +84,11 @@ class Kernel:
     ``groups``: [(name, [nodes], [labels])], e.g. ("f", values, names),
     ("J", row-major Jacobian, labels).  ``inputs``: the names, in order."""
 
-    def __init__(self, fn, *, mode="auto", order=1, direction=None, cotangent=None,
-                 inputs=None, output=None, flag_kinks=False, sparse=False, wrt=None):
+    def __init__(self, fn: FunctionLike, *, mode: str = "auto", order: int = 1,
+                 direction: Any = None, cotangent: Any = None,
+                 inputs: Iterable[str] | None = None, output: int | str | None = None,
+                 flag_kinks: bool = False, sparse: bool = False,
+                 wrt: Iterable[str] | None = None) -> None:
         self.fn = fn
         self.flag_kinks = flag_kinks  # C: return -ω at a step on its kink (for --jit)
         program = fn.program
@@ -89,17 +101,17 @@ class Kernel:
         self.wrt = tuple(wrt) if wrt is not None else self.inputs
         self.wrt_var = [self.var[self.inputs.index(w)] for w in self.wrt]
         self.outputs = list(program.output_names)
-        self.roles = {}
-        self.kink_partials = {}  # partial node id -> (primitive key, argument nodes)
-        self.checks = {}  # primal node id -> step
-        self.triplets = {}  # sparse group -> (rows, cols, shape) of its nonzeros
+        self.roles: dict[int, Role] = {}
+        self.kink_partials: dict[int, Node] = {}  # partial node id -> the step's node
+        self.checks: dict[int, Step] = {}  # primal node id -> step
+        self.triplets: dict[str, Any] = {}  # sparse group -> (rows, cols, shape) of its nonzeros
         self._primal_roles()
         values = list(program.outputs)
         if order == 2:
             k = self._output(output)
             self.outputs = [self.outputs[k]]
             values = [values[k]]
-        self.groups = [("f", values, list(self.outputs))]
+        self.groups: list[Group] = [("f", values, list(self.outputs))]
         if direction is not None and cotangent is not None:
             raise UsageError("give `direction` (J·v) or `cotangent` (uᵀ·J), not both",
                              params=("direction", "cotangent"))
@@ -125,7 +137,7 @@ class Kernel:
                                 [derivative_label(o, w) for o in self.outputs
                                  for w in self.wrt]))
 
-    def _primal_roles(self):
+    def _primal_roles(self) -> None:
         """ω names for the inputs and the tape's steps (the trace's)."""
         tape = self.tape
         for i, v in enumerate(self.var):
@@ -135,7 +147,7 @@ class Kernel:
             self.roles.setdefault(step.node.id, Role(f"w{omega}", f"ω{omega}", "primal"))
             self.checks[step.node.id] = step
 
-    def _second_order(self, value, sparse_output):
+    def _second_order(self, value: Node, sparse_output: int | None) -> None:
         """Gradient and Hessian groups (forward over reverse); the nonzeros
         only with ``sparse_output`` (adcli/codegen/sparse.py)."""
         self.mode = "forward-over-reverse"
@@ -150,7 +162,7 @@ class Kernel:
             self.groups.append(("H", hess, [f"d2{name}/d{a}d{c}" for a in self.wrt
                                             for c in self.wrt]))
 
-    def _directional(self, values, direction):
+    def _directional(self, values: list[Node], direction: Any) -> None:
         """J·v: one tangent sweep seeded with the direction."""
         b = self.builder
         self.mode = "forward"
@@ -160,11 +172,11 @@ class Kernel:
         self.groups.append(("Jv", [tan.get(o.id, b.const(0.0)) for o in values],
                             [f"J·v[{o}]" for o in self.outputs]))
 
-    def _cotangent_row(self, values, cotangent):
+    def _cotangent_row(self, values: list[Node], cotangent: Any) -> None:
         """uᵀ·J: one adjoint sweep seeded with the cotangent."""
         b = self.builder
         self.mode = "reverse"
-        seeds = {}
+        seeds: dict[int, Node] = {}
         for o, w in zip(values, _cotangent(self.fn, cotangent)):
             if w:
                 seeds[o.id] = b.const(w) if o.id not in seeds else b.add(seeds[o.id], b.const(w))
@@ -172,14 +184,14 @@ class Kernel:
         self.groups.append(("uJ", [adj.get(v.id, b.const(0.0)) for v in self.var],
                             [f"uᵀJ[{w}]" for w in self.inputs]))
 
-    def _output(self, output):
+    def _output(self, output: int | str | None) -> int:
         if output is None and len(self.outputs) > 1:
             raise UsageError("a Hessian needs one output: this program has "
                              f"{len(self.outputs)}", hint="choose one with `output` K",
                              params=("output",))
         return 0 if output is None else _output_index(self.fn, output)
 
-    def _jacobian(self, values, zero):
+    def _jacobian(self, values: list[Node], zero: Node) -> list[list[Node]]:
         b = self.builder
         n_sweeps = len(self.wrt_var) if self.mode == "forward" else len(values)
         if self.mode == "forward":  # one tangent sweep per input in wrt
@@ -194,10 +206,10 @@ class Kernel:
             rows.append([adj.get(v.id, zero) for v in self.wrt_var])
         return rows
 
-    def _suffix(self, s, n_sweeps):
+    def _suffix(self, s: int, n_sweeps: int) -> tuple[str, str]:
         return ("", "") if n_sweeps == 1 else (f"_{s}", f"[{s}]")
 
-    def _tangent(self, seeds, s, n_sweeps):
+    def _tangent(self, seeds: Mapping[int, Node], s: int, n_sweeps: int) -> dict[int, Node]:
         tan = self.sweeps.tangent(seeds)
         var_s, disp_s = self._suffix(s, n_sweeps)
         for step in self.tape.steps:
@@ -209,14 +221,14 @@ class Kernel:
         self._note_kinks()
         return tan
 
-    def _adjoint(self, seeds, s, n_sweeps):
+    def _adjoint(self, seeds: Mapping[int, Node], s: int, n_sweeps: int) -> dict[int, Node]:
         var_s, disp_s = self._suffix(s, n_sweeps)
-        count = {}
+        count: dict[int | None, int] = {}
         tape = self.tape
         slot_of = {step.node.id: step.slot for step in tape.steps}
         slot_of.update({v.id: i for i, v in enumerate(self.var)})
 
-        def on_term(arg, user, partial_sum):
+        def on_term(arg: Node, user: Node, partial_sum: Node) -> None:
             if partial_sum.op in (CONST, VAR) or arg.id not in slot_of:
                 return
             omega = tape.omega(slot_of[arg.id])
@@ -228,7 +240,7 @@ class Kernel:
         self._note_kinks()
         return adj
 
-    def _note_kinks(self):
+    def _note_kinks(self) -> None:
         for node_id, parts in self.sweeps._partials.items():
             if node_id in self.checks:
                 step = self.checks[node_id]
@@ -237,7 +249,7 @@ class Kernel:
                         if p is not None and p.op not in (CONST, VAR):
                             self.kink_partials.setdefault(p.id, step.node)
 
-    def _hessian(self, value, sparse_output=None):
+    def _hessian(self, value: Node, sparse_output: int | None = None) -> tuple[list[Node], Any]:
         """Gradient by the adjoint sweep, then one tangent sweep per input
         over the gradient's own DAG (forward over reverse); with
         ``sparse_output`` (the output's index) one per colour, and the
@@ -255,7 +267,7 @@ class Kernel:
             from .sparse import sparse_hessian
 
             return grad, sparse_hessian(self, sparse_output, grad, second, zero)
-        hess = []
+        hess: list[Node] = []
         cols = []
         for v in self.wrt_var:  # one tangent sweep per input in wrt
             tan = second.tangent({v.id: b.const(1.0)})
@@ -266,7 +278,8 @@ class Kernel:
 
     # --- scheduling -------------------------------------------------------
 
-    def schedule(self, must_name=(), roots=None):
+    def schedule(self, must_name: Iterable[str] = (),
+                 roots: Iterable[Node] | None = None) -> tuple[list[Node], set[int]]:
         """(order, named): the nodes to compute (arguments first) and the ids
         that get a statement of their own.  ``roots``: the cells wanted
         (default: every group's), so that a subset computes only what it reads."""
@@ -275,7 +288,7 @@ class Kernel:
         if self.flag_kinks:  # --jit: every step, as the engine evaluates (and checks) them all
             roots += [s.node for s in self.tape.steps]
         order = [n for n in postorder(roots) if n.op not in (CONST, VAR)]
-        uses = {}
+        uses: dict[int, int] = {}
         for node in order:
             for a in node.args:
                 uses[a.id] = uses.get(a.id, 0) + 1
@@ -289,7 +302,7 @@ class Kernel:
                 named.update(a.id for a in node.args if a.op not in (CONST, VAR))
         return order, named
 
-    def role(self, node, temps):
+    def role(self, node: Node, temps: dict[int, Role]) -> Role:
         r = self.roles.get(node.id)
         if r is None:
             r = temps.get(node.id)
@@ -298,10 +311,10 @@ class Kernel:
                 r = temps[node.id] = Role(f"t{k}", f"t{k}", "temp")
         return r
 
-    def describe(self, node, names):
+    def describe(self, node: Node, names: Mapping[int, str]) -> str:
         """The node's definition as a comment: ``ω̇3 = ω̇1·ω2 + ω1·ω̇2``;
         named nodes show as their ω names, the rest inline."""
-        done = {}
+        done: dict[int, Any] = {}
         stack = [(node, False)]
         while stack:
             cur, expanded = stack.pop()
@@ -311,19 +324,23 @@ class Kernel:
                 done[cur.id] = (names[cur.id], _ATOM, True)
                 continue
             if cur.op in (CONST, VAR):
-                done[cur.id] = _print(cur, "text", lambda n: n.name, done)
+                done[cur.id] = _print(cur, "text", _name, done)
                 continue
             if expanded:
-                done[cur.id] = _print(cur, "text", None, done)
+                done[cur.id] = _print(cur, "text", _name, done)  # not a leaf: unused
                 continue
             stack.append((cur, True))
             stack.extend((a, False) for a in cur.args if a.id not in done)
         return str(done[node.id][0])
 
 
-def text_number(value):
-    return number(value, "text")
+def _name(node: Node) -> str:
+    return str(node.name)
 
 
-def primitive(key):
+def text_number(value: float) -> str:
+    return str(number(value, "text"))
+
+
+def primitive(key: str) -> Primitive:
     return PRIMITIVES[key]
