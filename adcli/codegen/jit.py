@@ -31,13 +31,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
 from .. import __version__
 from ..errors import option
-from .kernel import Kernel
+from .kernel import Column, Kernel
 
 if TYPE_CHECKING:
     import numpy as np
-
-# A cell of a batch kernel's output: (group, index in the group), e.g. ("J", 3).
-Column = tuple[str, int]
 
 
 class BatchFunction(Protocol):

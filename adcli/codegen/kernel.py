@@ -30,6 +30,8 @@ from .symbolic import Builder, Sweeps, choose, operation_nodes
 Condition = Callable[[str, str, Any], str]
 # (name, nodes, labels) of one output group: ("f", values, names), ("J", ...)
 Group = tuple[str, list[Node], list[str]]
+# A cell of a batch kernel's output: (group, index in the group), e.g. ("J", 3).
+Column = tuple[str, int]
 
 # Where the engine reports a domain error besides a nan from non-nan
 # arguments (which every math-library primitive and pow report): the poles,

@@ -39,14 +39,13 @@ from ..graph.dag import CONST, VAR
 from ..primitives import PRIMITIVES
 from .compilers import NoCompiler, cache_dir
 from .emit import Python, domain_check
-from .kernel import KINKS, Kernel
+from .kernel import KINKS, Column, Kernel
 
 if TYPE_CHECKING:
     import numpy as np
 
     from ..graph.dag import Node
     from ..graph.tape import Step
-    from .jit import Column
 
 # An operand in IR text (``%t12``, a constant), and a condition's handler:
 # on_bad(i1 operand, code) with code ω (domain error) or -ω (kink).
@@ -421,7 +420,7 @@ def _pressure_order(order: list["Node"]) -> list["Node"]:
     return out
 
 
-def _body(ir: _IR, kernel: Kernel, columns: Sequence["Column"], flag_kinks: bool,
+def _body(ir: _IR, kernel: Kernel, columns: Sequence[Column], flag_kinks: bool,
           inputs: list[Value], on_bad: OnBad,
           on_cell: Callable[[int, Value], None] | None = None) -> list[Value]:
     """The kernel's instructions into ``ir``; the values of the ``columns``
@@ -474,7 +473,7 @@ def _body(ir: _IR, kernel: Kernel, columns: Sequence["Column"], flag_kinks: bool
     return [cell(j) for j in range(len(cells))]
 
 
-def kernel_ir(kernel: Kernel, columns: Sequence["Column"], flag_kinks: bool = True) -> str:
+def kernel_ir(kernel: Kernel, columns: Sequence[Column], flag_kinks: bool = True) -> str:
     """IR of ``i32 @kernel(ptr x, ptr out)`` writing the (group, index)
     cells ``columns`` (returns 0, ω of a domain error, -ω at a kink) and
     ``void @batch(i64 n, ptr X, ptr OUT, ptr status)`` over row-major X, OUT."""
@@ -514,7 +513,7 @@ def kernel_ir(kernel: Kernel, columns: Sequence["Column"], flag_kinks: bool = Tr
         "done:", "  ret void", "}", ""])
 
 
-def vector_kernel_ir(kernel: Kernel, columns: Sequence["Column"], flag_kinks: bool = True,
+def vector_kernel_ir(kernel: Kernel, columns: Sequence[Column], flag_kinks: bool = True,
                      width: int = 4, vector_ok: Callable[[str], bool] = lambda symbol: True,
                      splat: bool = True) -> str:
     """IR of ``void @batch(i64 n, ptr X, ptr OUT, ptr status)``, ``width``
@@ -693,7 +692,7 @@ def _load_object(llvm: ModuleType, tm: Any, obj: bytes) -> Any:
 class LLVMCompiled:
     """Same interface as :class:`adcli.codegen.jit.Compiled`."""
 
-    def __init__(self, kernel: Kernel, columns: Sequence["Column"],
+    def __init__(self, kernel: Kernel, columns: Sequence[Column],
                  width: int | None = None) -> None:
         import llvmlite.binding as llvm
 
