@@ -14,9 +14,11 @@ domain error, a step on its kink, an overflow or nan: anything that makes
 the engine warn or fail) is flagged and recomputed by the scalar engine,
 so messages, warnings and conventions are the engine's own.
 
-Why C + cc and not LLVM via llvmlite: measured in ``bench/codegen.py``
-and docs/codegen.md.  Without a working compiler the batch runs on the
-NumPy path with one note on stderr.
+When llvmlite is installed the same kernel is compiled as LLVM IR
+in-process instead (adcli/codegen/llvm.py: faster to compile, and vector
+math), chosen by measurement (``bench/codegen.py``, docs/codegen.md).
+Without either compiler the batch runs on the NumPy path with one note on
+stderr.
 """
 
 import ctypes
