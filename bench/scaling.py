@@ -17,7 +17,9 @@ Each case runs in-process (click's CliRunner: the same code as
 smallest size, n = 1: the **floor** (parsing the options, one tiny sweep,
 the output's frame), measured in the same run.  Times are the CPU time of
 this process (other processes on a shared machine add little to it),
-the minimum of a few repeats.  The exponent k of time − floor ~ n^k is
+each size's the median of three passes over all the sizes in alternating
+order (five when the first three fit steep), after a full collection (the
+garbage of the run before is not this one's to scan).  The exponent k of time − floor ~ n^k is
 the least-squares slope of log(time − floor) against log(n): without the
 floor a fixed cost would pull k below the growth it hides.  Where the
 largest size costs less than twice the floor the growth is too small to
@@ -37,7 +39,9 @@ there.
 """
 
 import argparse
+import gc
 import math
+import statistics
 import sys
 import time
 from typing import NamedTuple
@@ -47,6 +51,8 @@ SUPERLINEAR = 1.2
 # --quick (CI): small sizes fit noisily, so only a clear excess fails the run
 # (a quadratic bug in a linear case); the full run fails at SLACK
 QUICK_SLACK = 0.5
+# passes added to a case that fits steep, before it is called so
+MORE_PASSES = 2
 
 
 class Shape(NamedTuple):
@@ -253,6 +259,7 @@ def _time(args, stdin, repeats):
     runner = CliRunner()
     best = math.inf
     for _ in range(repeats):
+        gc.collect()  # the garbage of earlier runs is not this run's to scan
         t = time.process_time()  # this process's CPU: other processes slow it least
         res = runner.invoke(cli, args, input=stdin)
         best = min(best, time.process_time() - t)
@@ -279,27 +286,51 @@ def growth(sizes, times, floor):
     return slope(sizes, times), "raw"
 
 
+def _passes(make, floor_n, sizes, passes, samples):
+    """``passes`` passes over the floor and the sizes, one run of each per
+    pass, the order of the sizes alternating: a burst of load from elsewhere
+    lands on one pass of several sizes, not on every repeat of one size."""
+    for _ in range(passes):
+        order = sizes if len(samples[floor_n]) % 2 == 0 else sizes[::-1]
+        for n in [floor_n, *order]:
+            samples[n].append(_time(*make(n), repeats=1))
+
+
+def _typical(xs):
+    """The median of three or more passes (one slow pass does not move it),
+    the least of fewer."""
+    return statistics.median(xs) if len(xs) >= 3 else min(xs)
+
+
+def _fitted(floor_n, sizes, samples):
+    floor = _typical(samples[floor_n])
+    times = [_typical(samples[n]) for n in sizes]
+    return (floor, times, *growth(sizes, times, floor))
+
+
 def measure(quick=True, only=None, repeats=None):
     """One result per case: {command, dimension, sizes, times, floor,
     exponent, fit, needed, superlinear, steep, ok}: ``steep`` above the
     need by more than SLACK, ``ok`` False where the run fails (by more
-    than QUICK_SLACK with ``quick``)."""
+    than QUICK_SLACK with ``quick``).  Each size's time is the median of
+    ``repeats`` interleaved passes (the least of two with ``quick``); a case
+    found steep gets ``MORE_PASSES`` more before it is called so."""
     repeats = repeats or (2 if quick else 3)
     results = []
     for name, dim, needed, quick_sizes, full_sizes, make in _cases():
         if only and not any(o in f"{name} {dim}" for o in only):
             continue
-        sizes = quick_sizes if quick else full_sizes
-        result = {"command": name, "dimension": dim, "sizes": list(sizes), "needed": needed}
+        sizes = list(quick_sizes if quick else full_sizes)
+        floor_n = FLOOR.get(dim, 1)
+        result = {"command": name, "dimension": dim, "sizes": sizes, "needed": needed}
+        samples = {n: [] for n in [floor_n, *sizes]}
         try:
-            # the floor's first run warms the caches (imports, the rules compiled)
-            floor = _time(*make(FLOOR.get(dim, 1)), repeats=repeats + 1)
-            times = [_time(*make(n), repeats=repeats) for n in sizes]
-            k, fit = growth(sizes, times, floor)
-            if k > needed + SLACK:  # once more before calling it
-                floor = min(floor, _time(*make(FLOOR.get(dim, 1)), repeats=repeats + 1))
-                times = [min(t, _time(*make(n), repeats=repeats)) for n, t in zip(sizes, times)]
-                k, fit = growth(sizes, times, floor)
+            _time(*make(floor_n), repeats=1)  # warms the caches (imports, rules compiled)
+            _passes(make, floor_n, sizes, repeats, samples)
+            floor, times, k, fit = _fitted(floor_n, sizes, samples)
+            if k > needed + SLACK:  # more passes before calling it
+                _passes(make, floor_n, sizes, MORE_PASSES, samples)
+                floor, times, k, fit = _fitted(floor_n, sizes, samples)
         except RuntimeError as exc:
             results.append({**result, "times": [], "floor": None, "exponent": None,
                             "fit": None, "superlinear": False, "steep": False, "ok": False,
