@@ -471,6 +471,11 @@ class MPDigits(_PreciseBase):
 
 RATIONAL_NAMES = "+ - * /, integer powers, abs, sign, min and max"
 
+# An exact power larger than this many bits is refused (a NotRational error)
+# rather than computed: 10^(1e300) would fill the memory (and hang) instead
+# of failing; 2^(2^22) still has 1.26 million digits.
+EXACT_MAX_BITS = 1 << 22
+
 
 class _Irrational:
     """A named constant (pi, e, tau) inside a derivative rule in exact mode."""
@@ -541,6 +546,10 @@ class ExactRationals(_PreciseBase):
             n = y.numerator
             if x == 0 and n < 0:
                 raise ZeroDivisionError("0 to a negative power")
+            size = abs(n) * max(x.numerator.bit_length(), x.denominator.bit_length())
+            if size > EXACT_MAX_BITS and abs(x) != 1:
+                raise NotRational(f"the power has about {size * 0.30103:.3g} digits: "
+                                  "too many to compute exactly")
             return x ** n
 
         def _sign(x):

@@ -99,7 +99,7 @@ def linearize(system: NumberSystem, tape: Tape, inputs: list) -> Linearization:
             hit = system.at_kink(prim, args)
             if hit is not False:
                 warnings.append(kink_warning(tape, step, system.example(args, hit)))
-                ps = [system.kink_partial(p, hit) for p in ps]
+                ps = _kink_partials(system, prim, mask, args, hit, ps)
         vals.append(res[0])
         actives.append(tuple(a for a, on in zip(step.args, mask) if on))
         partials.append(ps)
@@ -107,6 +107,19 @@ def linearize(system: NumberSystem, tape: Tape, inputs: list) -> Linearization:
         raise not_differentiable[0]
     warnings.extend(_nonfinite(system, tape, vals))
     return Linearization(system, tape, vals, actives, partials, warnings)
+
+
+def _kink_partials(system: NumberSystem, prim: Any, mask: tuple, args: list, hit: Any,
+                   ps: list) -> list:
+    """The partials at a kink: the shown rules' IEEE values, nan read as 0
+    (as the float64 sweeps; see adcli.modes.rules), where ``hit`` says."""
+    if system.exact:  # the rational rules have no ±inf to take a limit of
+        return [system.kink_partial(p, hit) for p in ps]
+    at_kink = list(active_linearizer(system, prim, mask, safe=True, shown=True)(*args)[1:])
+    where = getattr(system, "where", None)  # NumpyArrays: only the elements at the kink
+    if system.elementwise and where is not None:
+        at_kink = [where(hit, k, p) for k, p in zip(at_kink, ps, strict=True)]
+    return [system.kink_partial(p, hit) for p in at_kink]
 
 
 def forward(lin: Linearization, seeds: list[list]) -> list[list]:

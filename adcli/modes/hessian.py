@@ -68,8 +68,9 @@ def _add(graph, a, b):
     return graph.apply("add", (a, b))
 
 
-def diff(graph: Graph, root: Node, var: Node) -> Node | None:
-    """d root / d var as a node of ``graph`` (None when it is zero)."""
+def diff(graph: Graph, root: Node, var: Node, shown: bool = False) -> Node | None:
+    """d root / d var as a node of ``graph`` (None when it is zero); ``shown``:
+    by the rules as shown (the math's)."""
     d: dict[int, Node | None] = {}
     for node in postorder([root]):
         if node is var:
@@ -84,16 +85,18 @@ def diff(graph: Graph, root: Node, var: Node) -> Node | None:
                 if d[a.id] is None:
                     continue
                 if rules is None:
-                    rules = _instantiate(graph, prim, node.args)
+                    rules = _instantiate(graph, prim, node.args,
+                                         prim.shown if shown else None)
                 total = _add(graph, total, _mul(graph, rules[i], d[a.id]))
             d[node.id] = total
     return d[root.id]
 
 
-def second_partials(prim: Primitive,
-                    active: tuple[bool, ...]) -> tuple[Graph, dict[tuple[int, int], Node]]:
-    """(graph, params, {(i, j): node}) for i ≤ j over active arguments."""
-    graph, _, partials = rule_graph(prim)
+def second_partials(prim: Primitive, active: tuple[bool, ...],
+                    shown: bool = False) -> tuple[Graph, dict[tuple[int, int], Node]]:
+    """(graph, params, {(i, j): node}) for i ≤ j over active arguments
+    (``shown``: differentiating the rules as shown, as at a kink)."""
+    graph, _, partials = rule_graph(prim, shown)
     params = [graph.var(p) for p in prim.params]
     act = [i for i, on in enumerate(active) if on]
     written = None
@@ -103,7 +106,7 @@ def second_partials(prim: Primitive,
     out = {}
     for n, i in enumerate(act):
         for j in act[n:]:
-            node = written[(i, j)] if written else diff(graph, partials[i], params[j])
+            node = written[(i, j)] if written else diff(graph, partials[i], params[j], shown)
             out[(i, j)] = node if node is not None else graph.const(0.0)
     return graph, out
 
@@ -143,7 +146,8 @@ _CACHE: dict[tuple, SecondRule] = {}
 
 
 def second_rule(prim: Primitive, active: tuple[bool, ...], system: NumberSystem = FLOAT64,
-                safe: bool = False, fixed: tuple | None = None) -> SecondRule:
+                safe: bool = False, fixed: tuple | None = None,
+                shown: bool = False) -> SecondRule:
     """``(fn, constants, linear)`` for a step of ``prim`` with these active
     arguments: ``fn(*args) -> (∂/∂aᵢ for active i…, ∂²/∂aᵢ∂aⱼ for active
     i ≤ j…)`` in ``system``, compiled by the one rule compiler from the
@@ -154,13 +158,15 @@ def second_rule(prim: Primitive, active: tuple[bool, ...], system: NumberSystem 
     ``fixed`` (float64): per argument, a constant folded into the rules, or
     None, as :func:`adcli.modes.rules.bulk_partials` folds them for first
     order: ``x^2``'s rules become ``2*x`` and ``2`` instead of pow's general
-    rules evaluated with y = 2 at every step; ``fn`` still takes every argument."""
+    rules evaluated with y = 2 at every step; ``fn`` still takes every argument.
+    ``shown``: from the rules as shown (the math's), as every sweep computes
+    a kink (see :func:`kink_partials`)."""
     if fixed is not None and (not system.folds_constants or all(f is None for f in fixed)):
         fixed = None
-    key = (system.name, prim.key, active, safe, fixed)
+    key = (system.name, prim.key, active, safe, fixed, shown)
     entry = _CACHE.get(key)
     if entry is None:
-        _, results = _second_results(prim, active, fixed)
+        _, results = _second_results(prim, active, fixed, shown)
         seconds = results[sum(active):]
         linear = all(n.op == CONST and n.value == 0 for n in seconds)
         if system.folds_constants and all(n.op == CONST for n in results):
@@ -173,13 +179,14 @@ def second_rule(prim: Primitive, active: tuple[bool, ...], system: NumberSystem 
     return entry
 
 
-def _second_results(prim: Primitive, active: tuple[bool, ...],
-                    fixed: tuple | None) -> tuple[Graph, list[Node]]:
+def _second_results(prim: Primitive, active: tuple[bool, ...], fixed: tuple | None,
+                    shown: bool = False) -> tuple[Graph, list[Node]]:
     """(graph, the nodes of a step's first partials (active arguments) then
     its second partials (active pairs i ≤ j)), with ``fixed`` folded in."""
-    graph, nodes = second_partials(prim, active)
+    graph, nodes = second_partials(prim, active, shown)
     # the first partials, parsed into the same graph (shared work is hash-consed)
-    firsts = _instantiate(graph, prim, [graph.var(p) for p in prim.params])
+    firsts = _instantiate(graph, prim, [graph.var(p) for p in prim.params],
+                          prim.shown if shown else None)
     results = [firsts[i] for i, on in enumerate(active) if on] + list(nodes.values())
     return (graph, results) if fixed is None else _with_constants(results, prim.params, fixed)
 
@@ -258,6 +265,19 @@ def _step_constants(tape: Tape) -> list[tuple | None]:
             for k in ks:
                 out[k] = fixed
     return out
+
+
+def kink_partials(prim: Primitive, active: tuple[bool, ...], argv: list,
+                  system: NumberSystem = FLOAT64) -> tuple:
+    """A step's first then second partials (as :func:`second_rule`'s) at a
+    kink: the IEEE values of the rules as shown, differentiated, nan read as
+    0; the first-order sweeps take the same convention (adcli.modes.rules),
+    so the Hessian's gradient is grad's, in every number system."""
+    rule = second_rule(prim, active, system, safe=True, shown=True)
+    if rule.fn is None:
+        return tuple(rule.constants or ())
+    zero = system.zero
+    return tuple(zero if x != x else x for x in rule.fn(*argv))
 
 
 def _foldable(c):
@@ -356,7 +376,9 @@ class SecondOrder:
                 if lanes is not None:
                     res = tuple(x.view(lanes) if type(x) is ndarray else x for x in res)
                 elif kinky and tape.omega(slot) in kinky:
-                    res = tuple(zero if x != x else x for x in res)
+                    step = tape.steps[slot - tape.first_step]
+                    mask = tuple(tape.is_active(k) for k in args)
+                    res = kink_partials(step.prim, mask, argv, system)
             if b >= 0:
                 rows.append((slot, a, b) + tuple(res))
             else:
@@ -366,11 +388,27 @@ class SecondOrder:
         self.number = system.number
         self.zero = zero
 
+    def needs_care(self) -> bool:
+        """Some partial is ±inf or nan (an infinite slope at a kink, an
+        overflow): then the sweeps let an exact zero win over ±inf in every
+        product, as the first-order sweeps do (mul's ∂²/∂a² = 0 times the
+        infinite tangent of x^0.3 at 0 is no contribution, not nan)."""
+        care = self.__dict__.get("_care")
+        if care is None:
+            system = getattr(self, "system", FLOAT64)
+            # one C-level pass: a non-finite partial makes the sum non-finite
+            care = not system.elementwise and not system.is_finite(
+                sum(map(sum, self.rows), self.zero))
+            self._care = care
+        return care
+
     def adjoints(self, seed: Sequence) -> list:
         adj = [self.zero] * self.tape.size
         number = self.number
         for slot, w in zip(self.tape.outputs, seed, strict=False):
             adj[slot] += number(w)
+        if self.needs_care():
+            return _careful_adjoints(self.rows, adj, self.zero)
         for slot, a, b, pa, pb, _, _, _ in reversed(self.rows):
             g = adj[slot]
             if g:
@@ -386,6 +424,8 @@ class SecondOrder:
         for i, v in enumerate(direction):
             if v:  # a unit vector's zeros are the system's zero already
                 tan[i] = number(v)
+        if self.needs_care():
+            return _careful_tangents(self.rows if rows is None else rows, tan, zero)
         for slot, a, b, pa, pb, _, _, _ in self.rows if rows is None else rows:
             t = pa * tan[a] if tan[a] else zero
             if b >= 0 and tan[b]:
@@ -402,6 +442,8 @@ class SecondOrder:
         tan = self.tangents(direction, rows)
         zero = self.zero
         dot = [zero] * self.tape.size
+        if self.needs_care():
+            return _careful_hvp(rows, adj, tan, dot, zero)
         for slot, a, b, pa, pb, haa, hab, hbb in reversed(rows):
             g = adj[slot]
             gd = dot[slot]
@@ -460,6 +502,38 @@ class SecondOrder:
                 lists[low.bit_length() - 1].append(row)
                 m ^= low
         return lists
+
+
+# The sweeps of SecondOrder where a partial is ±inf or nan: every product
+# is _times, where an exact zero wins (0·inf is 0, as in sweeps._careful).
+
+def _times(a: Any, b: Any) -> Any:
+    return a * b if a and b else (b - b if a else a - a)  # the zero in a's system
+
+
+def _careful_adjoints(rows: list[HessianRow], adj: list, zero: Any) -> list:
+    for slot, a, b, pa, pb, _, _, _ in reversed(rows):
+        g = adj[slot]
+        adj[a] += _times(g, pa)
+        if b >= 0:
+            adj[b] += _times(g, pb)
+    return adj
+
+
+def _careful_tangents(rows: list[HessianRow], tan: list, zero: Any) -> list:
+    for slot, a, b, pa, pb, _, _, _ in rows:
+        tan[slot] = _times(pa, tan[a]) + (_times(pb, tan[b]) if b >= 0 else zero)
+    return tan
+
+
+def _careful_hvp(rows: list[HessianRow], adj: list, tan: list, dot: list, zero: Any) -> list:
+    for slot, a, b, pa, pb, haa, hab, hbb in reversed(rows):
+        g, gd, ta = adj[slot], dot[slot], tan[a]
+        tb = tan[b] if b >= 0 else zero
+        dot[a] += _times(gd, pa) + _times(g, _times(haa, ta) + _times(hab, tb))
+        if b >= 0:
+            dot[b] += _times(gd, pb) + _times(g, _times(hab, ta) + _times(hbb, tb))
+    return dot
 
 
 @without_gc  # second-order plans and lanes per step: many objects, no cycles

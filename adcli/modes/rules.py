@@ -133,15 +133,24 @@ def _number(code):
 
 _LIN_CACHE: dict = {}
 
+# At a kink every sweep and number system computes a step's partials from
+# the rules as the math writes them (``Primitive.shown``), IEEE-style, nan
+# read as 0.  pow's computed rule splits x^(y-1) into x^(y-1)·x^e, e the
+# rounding error of y - 1: at x = 0 that is ±inf·0^e, inf or nan by the sign
+# of a rounding error (x^0.3 gave +inf in float64 and 0 at --digits 30,
+# x^0.2 the other way round).  Accuracy does not matter at a kink; the limit does.
 
-def linearizer(prim: Primitive, active: tuple, fast: bool = True) -> Callable[..., tuple]:
+
+def linearizer(prim: Primitive, active: tuple, fast: bool = True,
+               shown: bool = False) -> Callable[..., tuple]:
     """float64: ``lin(*args) -> (value, ∂/∂arg₁[, ∂/∂arg₂])``; the partial of
     an inactive (constant) argument is 0.0 and never computed, so ``x^3`` at
-    x = -2 does not ask for log(-2).  ``fast=False``: never raises (kinks)."""
-    key = (prim.key, active, fast)
+    x = -2 does not ask for log(-2).  ``fast=False``: never raises (kinks).
+    ``shown``: the rules as the math writes them (used at kinks: see the note above)."""
+    key = (prim.key, active, fast, shown)
     fn = _LIN_CACHE.get(key)
     if fn is None:
-        graph, primal, partials = rule_graph(prim)
+        graph, primal, partials = rule_graph(prim, shown)
         zero = graph.const(0.0)
         results = [primal] + [p if on else zero for p, on in zip(partials, active)]
         fn = compile_rule(FLOAT64, f"lin_{prim.key}", prim.params, results, safe=not fast)
@@ -150,14 +159,15 @@ def linearizer(prim: Primitive, active: tuple, fast: bool = True) -> Callable[..
 
 
 def active_linearizer(system: NumberSystem, prim: Primitive, active: tuple,
-                      safe: bool = False) -> Callable[..., tuple]:
-    """``lin(*args) -> (value, *partials of the active args)`` in ``system``."""
+                      safe: bool = False, shown: bool = False) -> Callable[..., tuple]:
+    """``lin(*args) -> (value, *partials of the active args)`` in ``system``
+    (``shown``: the rules as the math writes them, used at kinks: see the note above)."""
     # compiled code depends on the kind of system only (mpmath reads its
     # precision when called; rule constants are integers or named constants)
-    key = (system.name, prim.key, active, safe)
+    key = (system.name, prim.key, active, safe, shown)
     fn = _LIN_CACHE.get(key)
     if fn is None:
-        _, primal, partials = rule_graph(prim)
+        _, primal, partials = rule_graph(prim, shown)
         results = [primal] + [p for p, on in zip(partials, active) if on]
         fn = compile_rule(system, f"lin_{prim.key}", prim.params, results, safe=safe)
         _LIN_CACHE[key] = fn

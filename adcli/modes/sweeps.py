@@ -385,7 +385,8 @@ def _one_by_one(tape, g, vals, warnings):
 
 def _with_kink_partials(tape, vals, meta, warnings):
     """At a kink, the partials follow the convention of docs/numerics.md: give those
-    steps fresh cells holding the IEEE-safe rule values with nan → 0."""
+    steps fresh cells holding the IEEE-safe values of the shown rules (the
+    math's, see adcli.modes.rules) with nan → 0."""
     meta = list(meta)
     kinks = {w.step for w in warnings if w.kind == "kink"}
     for k, step in enumerate(tape.steps):
@@ -393,7 +394,7 @@ def _with_kink_partials(tape, vals, meta, warnings):
             continue
         args = [vals[a] for a in step.args]
         active = tuple(tape.is_active(a) for a in step.args)
-        res = linearizer(step.prim, active, fast=False)(*args)
+        res = linearizer(step.prim, active, fast=False, shown=True)(*args)
         slot, a, b, ia, ib = meta[k]
         ia = len(vals)
         vals.append(0.0 if res[1] != res[1] else res[1])
@@ -415,10 +416,11 @@ def _rescue(tape, k, vals, warnings):
     except (ValueError, ZeroDivisionError):
         raise domain_error(tape, step, vals) from None
     active = tuple(tape.is_active(a) for a in step.args)
-    res = linearizer(step.prim, active, fast=False)(*args)
     if step.prim.kink is not None and step.prim.kink(*args):
         warnings.append(kink_warning(tape, step, args))
+        res = linearizer(step.prim, active, fast=False, shown=True)(*args)
         return res[:1] + tuple(0.0 if p != p else p for p in res[1:])
+    res = linearizer(step.prim, active, fast=False)(*args)
     note = edge_note(step.prim, args)
     if note is not None:  # inside the domain: the rule's limit (see Primitive.edge)
         if note:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..graph.tape import Tape
 from ..modes.engine import linearize
-from ..modes.hessian import SecondOrder, second_rule, step_constants
+from ..modes.hessian import SecondOrder, kink_partials, second_rule, step_constants
 from ..modes.messages import kink_warning, nonfinite_warnings
 from ..modes.sweeps import _can_kink, primal, without_gc
 
@@ -122,8 +122,8 @@ def _rows(tape, groups, vals, warnings, raise_on_failure):
                 if raise_on_failure:
                     raise _RuleFailed from None
                 results = [_careful(fn, g, [c[j] for c in cols]) for j in range(len(ks))]
-        if kinky:
-            results = [tuple(0.0 if x != x else x for x in res)
+        if kinky:  # the convention at a kink, as the dense Hessian's
+            results = [kink_partials(prim, mask, [vals[a] for a in steps[k].args])
                        if tape.omega(steps[k].slot) in kinky else res
                        for k, res in zip(ks, results)]
         if len(mask) == 2 and mask[0] and mask[1]:
