@@ -61,8 +61,9 @@ def _cases():
             "--format", fmt)
         add(f"grad-cotangent/float64.{fmt}", "grad", WORKED, "--at", AT, "--cotangent", "1",
             "--format", fmt)
-        add(f"hessian-dir/float64.{fmt}", "hessian", WORKED, "--at", AT, "--dir", "x1=1,x2=0",
-            "--format", fmt)
+        for system, (expr, extra) in SYSTEMS.items():
+            add(f"hessian-dir/{system}.{fmt}", "hessian", expr, "--at", AT, "--dir",
+                "x1=1,x2=0", *extra, "--format", fmt)
         add(f"check/float64.{fmt}", "check", WORKED, "--at", AT, "--format", fmt)
         add(f"check-sweep/float64.{fmt}", "check", WORKED, "--at", AT, "--sweep",
             "--format", fmt)
@@ -85,6 +86,10 @@ def _cases():
         add(f"codegen/{lang}-order2", "codegen", WORKED, "--lang", lang, "--order", "2")
     for name, args in ERRORS.items():
         add(f"errors/{name}", *args)
+    for name, (args, _) in BATCHES.items():
+        add(f"batch/{name}", *args)
+    for name, args in STATS.items():
+        add(f"stats/{name}", *args)
     return cases
 
 
@@ -115,20 +120,77 @@ ERRORS = {
                               "--sparse", "--format", "mtx"],
 }
 
+# Requests that do not combine (options, formats, number systems): usage errors.
+ERRORS.update({
+    "grad-sparse-dir": ["grad", WORKED, "--at", AT, "--sparse", "--dir", "x1=1,x2=0"],
+    "grad-sparse-cotangent": ["grad", WORKED, "--at", AT, "--sparse", "--cotangent", "1"],
+    "grad-mtx-dir": ["grad", WORKED, "--at", AT, "--format", "mtx", "--dir", "x1=1,x2=0"],
+    "grad-mtx-cotangent": ["grad", WORKED, "--at", AT, "--format", "mtx", "--cotangent", "1"],
+    "grad-mtx-points": ["grad", WORKED, "--points", "-", "--format", "mtx"],
+    "grad-sparse-points-dir": ["grad", WORKED, "--points", "-", "--sparse", "--dir", "x1=1"],
+    "grad-dir-digits": ["grad", WORKED, "--at", AT, "--dir", "x1=1,x2=0", "--digits", "20"],
+    "grad-cotangent-exact": ["grad", RATIONAL, "--at", AT, "--cotangent", "1", "--exact"],
+    "grad-dir-points": ["grad", WORKED, "--points", "-", "--dir", "x1=1,x2=0"],
+    "grad-cotangent-points": ["grad", WORKED, "--points", "-", "--cotangent", "1"],
+    "grad-dir-and-cotangent": ["grad", WORKED, "--at", AT, "--dir", "x1=1", "--cotangent", "1"],
+    "grad-dir-and-wrt": ["grad", WORKED, "--at", AT, "--dir", "x1=1,x2=0", "--wrt", "x1"],
+    "grad-digits-and-exact": ["grad", WORKED, "--at", AT, "--digits", "20", "--exact"],
+    "grad-exact-points": ["grad", WORKED, "--points", "-", "--exact"],
+    "hessian-sparse-dir": ["hessian", WORKED, "--at", AT, "--sparse", "--dir", "x1=1,x2=0"],
+    "hessian-mtx-dir": ["hessian", WORKED, "--at", AT, "--format", "mtx", "--dir", "x1=1"],
+    "hessian-mtx-points": ["hessian", WORKED, "--points", "-", "--format", "mtx"],
+    "hessian-sparse-mtx-points": ["hessian", WORKED, "--points", "-", "--sparse",
+                                  "--format", "mtx"],
+    "hessian-points-and-at": ["hessian", WORKED, "--points", "-", "--at", AT],
+    "eval-mtx": ["eval", WORKED, "--at", AT, "--format", "mtx"],
+    "hessian-missing-variable-of-two-points": ["hessian", WORKED, "--at", "x1=2", "--at", AT,
+                                               "--format", "csv"],
+})
+
+# --points batches, one per request kind, from standard input: name -> (args, input)
+POINTS = "x1,x2\n2,3\n1,0.5\n"
+BATCHES = {
+    f"{name}.{fmt}": ([*args, "--points", "-", "--format", fmt], POINTS)
+    for name, args in {
+        "eval": ["eval", WORKED],
+        "grad": ["grad", WORKED],
+        "grad-wrt": ["grad", WORKED, "--wrt", "x2"],
+        "grad-sparse": ["grad", "x1*x2, sin(x1)", "--sparse"],
+        "hessian": ["hessian", WORKED],
+        "hessian-dir": ["hessian", WORKED, "--dir", "x1=1,x2=0"],
+        "hessian-sparse": ["hessian", WORKED, "--sparse"],
+        "taylor": ["taylor", WORKED, "--wrt", "x1"],
+        "partial": ["partial", WORKED, "--wrt", "x1,x2"],
+        "check": ["check", WORKED],
+    }.items()
+    for fmt in ("csv", "tsv", "jsonl", "json")
+}
+
+# --stats: what grad says on stderr about each kind of request
+STATS = {
+    "grad": ["grad", WORKED, "--at", AT, "--stats", "--format", "json"],
+    "grad-dir": ["grad", WORKED, "--at", AT, "--dir", "x1=1,x2=0", "--stats", "--format", "json"],
+    "grad-cotangent": ["grad", WORKED, "--at", AT, "--cotangent", "1", "--stats",
+                       "--format", "json"],
+}
+
 CASES = _cases()
+STDIN = {f"batch/{name}": text for name, (_, text) in BATCHES.items()}
 
 
 def _quote(arg):
     return arg if re.fullmatch(r"[\w.,=:/@+-]+", arg) else f'"{arg}"'
 
 
-def transcript(args):
-    """The golden text of ``adcli ARGS``: the command, its output, its
-    standard error and exit status when there are any."""
-    result = CliRunner().invoke(cli, args, env=ENV)
+def transcript(args, stdin=None):
+    """The golden text of ``adcli ARGS`` (``stdin`` on its standard input):
+    the command, its output, its standard error and exit status when there
+    are any."""
+    result = CliRunner().invoke(cli, args, env=ENV, input=stdin)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
-    parts = ["$ adcli " + " ".join(_quote(a) for a in args) + "\n",
+    given = "" if stdin is None else f" <<< {stdin!r}"
+    parts = ["$ adcli " + " ".join(_quote(a) for a in args) + given + "\n",
              result.stdout.replace(__version__, "VERSION")]
     if result.stderr:
         parts.append("--- stderr\n" + result.stderr)
@@ -139,7 +201,7 @@ def transcript(args):
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_output_matches_golden_file(name):
-    text = transcript(CASES[name])
+    text = transcript(CASES[name], STDIN.get(name))
     path = GOLDEN / f"{name}.txt"
     if os.environ.get("ADCLI_UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)
