@@ -490,6 +490,39 @@ class _Irrational:
     __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __neg__ = _fail
 
 
+class _Unbounded:
+    """What the exact system's never-raising ``pow`` gives for 0 to a
+    negative power, where float64 gives ±inf (the rationals have none): a
+    second-order rule's careful product lets an exact zero win over it
+    (d²/dx² of x^2 at 0 carries 0·x^(-1), which is 0).  Like ±inf it
+    survives sums and products by nonzero numbers (its sign is not kept);
+    a result that is still unbounded is an error (see
+    :func:`adcli.modes.hessian.kink_partials`), as is any other use of it."""
+
+    def _fail(self, *_):
+        raise ZeroDivisionError("0 to a negative power")
+
+    def _keep(self, other):
+        return self
+
+    def _scale(self, other):
+        if other == 0:  # not a careful product: 0·∞ has no value here
+            self._fail()
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = _keep
+    __mul__ = __rmul__ = __truediv__ = _scale
+
+    def __neg__(self):
+        return self
+
+    __rtruediv__ = __pow__ = __rpow__ = _fail
+    __lt__ = __le__ = __gt__ = __ge__ = __float__ = _fail
+
+
+UNBOUNDED = _Unbounded()
+
+
 class ExactRationals(_PreciseBase):
     """Python's ``Fraction``: formulas whose every operation is rational."""
 
@@ -568,7 +601,18 @@ class ExactRationals(_PreciseBase):
         return not_rational
 
     def safe(self, prim: Primitive) -> Callable[..., Any]:
-        return self.strict(prim)  # no ±inf among the rationals
+        """strict, except 0 to a negative power: :data:`UNBOUNDED` (the
+        rationals have no ±inf), for a careful product to multiply by 0."""
+        strict = self.strict(prim)
+        if prim.key != "pow":
+            return strict
+
+        def safe_pow(x, y):
+            if x == 0 and y < 0 and y.denominator == 1:
+                return UNBOUNDED
+            return strict(x, y)
+
+        return safe_pow
 
     def fsum(self, xs: Iterable[Any]) -> Any:
         return sum(xs, self.zero)

@@ -25,13 +25,14 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any, NamedTuple
 
-from ..errors import EvalWarning
+from ..errors import DomainError, EvalWarning
 from ..graph.dag import CONST, VAR, Graph, Node, postorder
 from ..graph.tape import Tape
 from ..language.parser import parse
-from ..numsys import FLOAT64, NumberSystem
+from ..numsys import FLOAT64, UNBOUNDED, NumberSystem
 from ..primitives import PRIMITIVES, Primitive
 from .engine import linearize
+from .messages import call_text
 from .rules import _IEEE_NS as _IEEE
 from .rules import compile_rule, rule_graph
 from .sweeps import _fold_recurring_constants, without_gc
@@ -277,7 +278,10 @@ def kink_partials(prim: Primitive, active: tuple[bool, ...], argv: list,
     if rule.fn is None:
         return tuple(rule.constants or ())
     zero = system.zero
-    return tuple(zero if x != x else x for x in rule.fn(*argv))
+    res = tuple(zero if x != x else x for x in rule.fn(*argv))
+    if system.exact and UNBOUNDED in res:  # ±inf has no rational value
+        raise ZeroDivisionError("an unbounded second partial")
+    return res
 
 
 def _foldable(c):
@@ -366,19 +370,22 @@ class SecondOrder:
             fn = rule.fn
             if fn is None:
                 res = rule.constants
+            elif lanes is None and kinky and tape.omega(slot) in kinky:
+                # the convention at a kink (the rules as shown), as grad's
+                step = tape.steps[slot - tape.first_step]
+                mask = tuple(tape.is_active(k) for k in args)
+                try:
+                    res = kink_partials(step.prim, mask, [vals[k] for k in args], system)
+                except ZeroDivisionError:
+                    raise _not_twice(tape, slot, vals) from None
             else:
                 argv = [vals[k] for k in args]
                 try:
                     res = fn(*argv)
                 except (ValueError, ZeroDivisionError, OverflowError):
-                    careful: Any = safe().fn  # compiled, as fn is
-                    res = careful(*argv)
+                    res = _careful_rule(tape, slot, safe, argv, vals, system.exact)
                 if lanes is not None:
                     res = tuple(x.view(lanes) if type(x) is ndarray else x for x in res)
-                elif kinky and tape.omega(slot) in kinky:
-                    step = tape.steps[slot - tape.first_step]
-                    mask = tuple(tape.is_active(k) for k in args)
-                    res = kink_partials(step.prim, mask, argv, system)
             if b >= 0:
                 rows.append((slot, a, b) + tuple(res))
             else:
@@ -502,6 +509,38 @@ class SecondOrder:
                 lists[low.bit_length() - 1].append(row)
                 m ^= low
         return lists
+
+
+def _careful_rule(tape: Tape, slot: int, safe: Callable[[], SecondRule], argv: list,
+                  vals: list, exact: bool) -> tuple:
+    """A step's partials where its rule raised: the never-raising variant
+    (±inf, an exact zero winning in products).  Where even that fails (exact
+    rationals have no ±inf to carry: 0 to a negative power that no zero
+    absorbs), the step cannot be differentiated twice: a domain error."""
+    careful: Any = safe().fn  # compiled, as the fast rule is
+    try:
+        res = careful(*argv)
+        if exact and UNBOUNDED in res:  # ±inf has no rational value
+            raise ZeroDivisionError("an unbounded second partial")
+        return res
+    except ZeroDivisionError:
+        raise _not_twice(tape, slot, vals) from None
+
+
+def _not_twice(tape: Tape, slot: int, vals: list) -> DomainError:
+    step = tape.steps[slot - tape.first_step]
+    omega = tape.omega(slot)
+    call = call_text(step, [_as_float(vals[a]) for a in step.args])
+    return DomainError(f"{call} cannot be differentiated twice here (at ω{omega}): "
+                       "a second partial is unbounded", step=omega,
+                       source=tape.program.source, span=step.node.span)
+
+
+def _as_float(x: Any) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError, OverflowError):
+        return math.nan
 
 
 # The sweeps of SecondOrder where a partial is ±inf or nan: every product
