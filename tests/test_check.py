@@ -10,7 +10,6 @@ from click.testing import CliRunner
 
 import adcli
 from adcli.cli.main import cli
-from adcli.modes.check import check_point, sweep
 
 
 def run(*args):
@@ -28,7 +27,7 @@ def run(*args):
     ("x^2", {"x": 1e8}),
 ])
 def test_smooth_functions_agree(source, point):
-    check = check_point(adcli.Function(source), point)
+    check = adcli.Function(source).check(point)
     assert check.verdict == "agree", check.reason
     for row in check.rows:
         assert row.agree and abs(row.diff) <= row.tolerance
@@ -36,7 +35,7 @@ def test_smooth_functions_agree(source, point):
 
 
 def test_kink_at_the_point_is_flagged_with_its_step():
-    check = check_point(adcli.Function("y*abs(x)"), {"y": 2, "x": 0})
+    check = adcli.Function("y*abs(x)").check({"y": 2, "x": 0})
     assert check.verdict == "kink" and check.step == 3  # y, x are ω1, ω2
     assert "abs(0) at ω3" in check.reason
 
@@ -44,12 +43,12 @@ def test_kink_at_the_point_is_flagged_with_its_step():
 def test_a_kink_near_the_point_is_not_blamed_on_ad():
     # 1e-9 from the kink of abs the derivative exists and is 2: the step
     # shrinks below the distance to the kink and FD agrees with AD.
-    check = check_point(adcli.Function("abs(x - 1)*y"), {"x": 1 + 1e-9, "y": 2})
+    check = adcli.Function("abs(x - 1)*y").check({"x": 1 + 1e-9, "y": 2})
     assert check.verdict == "agree", check.reason
 
 
 def test_a_kink_closer_than_any_step_cannot_be_judged_and_is_named():
-    check = check_point(adcli.Function("abs(x - 1)*y"), {"x": 1 + 4.4e-16, "y": 2})
+    check = adcli.Function("abs(x - 1)*y").check({"x": 1 + 4.4e-16, "y": 2})
     assert check.verdict == "unchecked" and check.step == 4
     assert "cannot judge" in check.reason and "kink" in check.reason and "abs" in check.reason
     assert check.rows[1].agree  # ∂/∂y is checked as usual
@@ -57,13 +56,13 @@ def test_a_kink_closer_than_any_step_cannot_be_judged_and_is_named():
 
 @pytest.mark.parametrize("x", [1.5707963, 1.570796326, 1.57079632679])
 def test_next_to_a_pole_the_step_respects_the_distance_and_agrees(x):
-    check = check_point(adcli.Function("tan(x)"), {"x": x})
+    check = adcli.Function("tan(x)").check({"x": x})
     assert check.verdict == "agree", check.reason
     assert check.rows[0].h < abs(x - 1.5707963267948966)
 
 
 def test_on_the_pole_finite_differences_cannot_judge_and_ad_is_not_blamed():
-    check = check_point(adcli.Function("tan(x)"), {"x": 1.5707963267948966})
+    check = adcli.Function("tan(x)").check({"x": 1.5707963267948966})
     assert check.verdict == "unchecked"
     assert "cannot judge" in check.reason and "disagree" not in check.reason
 
@@ -76,7 +75,7 @@ def test_cli_tan_near_the_pole_exit_0():
 
 def test_sweep_shows_the_v_shaped_curve_and_ad_at_working_precision():
     fn = adcli.Function("x1*x2 + sin(x1)")
-    check = sweep(fn, check_point(fn, {"x1": 2, "x2": 3}))
+    check = fn.check({"x1": 2, "x2": 3}, sweep=True)
     rows = check.sweep[("f", "x1")]
     assert [r.h for r in rows] == [10.0 ** -k for k in range(1, 15)]
     central = [r.central for r in rows]
@@ -174,7 +173,7 @@ def test_cli_points_batch_one_row_each_failed_rows_named(tmp_path):
 def test_a_zero_derivative_is_judged_not_left_unchecked(formula, point):
     # Issue 11: "no error is small relative to 0" made every zero partial
     # "unchecked" (exit 1) although AD and finite differences both give 0.
-    check = check_point(adcli.Function(formula), point)
+    check = adcli.Function(formula).check(point)
     assert check.verdict == "agree", check.reason
     assert all(r.agree and r.fd == pytest.approx(r.ad, abs=1e-9) for r in check.rows)
 

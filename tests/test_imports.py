@@ -25,6 +25,7 @@ DEFERRED = {
     ("adcli.api", "adcli.language.parser"): "start-up: `import adcli` parses nothing",
     ("adcli.api", "adcli.codegen.diff"): COMMAND + " (Function.derivative)",
     ("adcli.api", "adcli.codegen.targets"): COMMAND + " (Function.codegen)",
+    ("adcli.api", "adcli.modes.check"): COMMAND + " (Function.check)",
     ("adcli.api", "adcli.modes.cost"): COMMAND + " (Function.cost)",
     ("adcli.api", "adcli.modes.trace"): COMMAND + " (Function.trace)",
     ("adcli.api", "adcli.plot.figure"): EXTRA + ": matplotlib (Function.plot)",
@@ -55,7 +56,6 @@ DEFERRED = {
     ("adcli.batch.jit_stream", "adcli.batch.arrow_io"): EXTRA + ": pyarrow",
     ("adcli.batch.kernels", "adcli.codegen.jit"): COMMAND + " (hessian --points: what --jit "
         "compiles)",
-    ("adcli.batch.kernels", "adcli.modes.check"): COMMAND + " (check --points)",
     ("adcli.batch.kernels", "adcli.render.check_view"): COMMAND + " (check --points)",
     ("adcli.batch.kernels", "adcli.sparse.drivers"): COMMAND + " (--sparse --points)",
     ("adcli.batch.kernels", "adcli.sparse.formats"): COMMAND + " (--sparse --points)",

@@ -124,6 +124,56 @@ def test_the_checker_sees_a_cycle_and_an_upward_import(tmp_path, monkeypatch):
     assert layer("adcli.api") > layer("adcli.errors")
 
 
+# -- below the API, no module takes the API's Function --------------------------
+# An import is not the only way up: a parameter typed Any on which
+# ``fn.gradient(...)`` is called depends on adcli.api as much as an import
+# does (modes/check.py did).  The engine and the analyses take a tape and a
+# vector; so, below the API's layers, no call of a method that Function
+# defines and no annotation naming Function.
+
+def function_methods():
+    """The methods adcli.api.Function defines (dunders aside), read from its text."""
+    tree = ast.parse((ROOT / "api.py").read_text(encoding="utf-8"))
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Function")
+    return {n.name for n in cls.body
+            if isinstance(n, ast.FunctionDef) and not n.name.startswith("__")}
+
+
+def uses_of_the_function(path, methods):
+    """'line: what' for each call of a Function method and each annotation naming it."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in methods):
+            found.append(f"{node.lineno}: calls {ast.unparse(node.func)}()")
+        elif isinstance(node, ast.arg | ast.FunctionDef | ast.AnnAssign):
+            note = node.returns if isinstance(node, ast.FunctionDef) else node.annotation
+            text = ast.unparse(note) if note is not None else ""
+            if "Function" in text.replace("FunctionType", ""):
+                found.append(f"{node.lineno}: annotated {text}")
+    return found
+
+
+def test_below_the_api_nothing_takes_the_api_function():
+    api_layer = layer("adcli.arguments")
+    methods = function_methods()
+    assert {"gradient", "tape", "_bind"} <= methods
+    found = [f"{name} (layer {layer(name)}) line {use}"
+             for name, path in sorted(modules().items())
+             if layer(name) < api_layer and name != "adcli.language.lark_standalone"  # Lark's
+             for use in uses_of_the_function(path, methods)]
+    assert not found, ("the engine and the analyses take a tape and a vector, not the API's "
+                       "Function:\n" + "\n".join(found))
+
+
+def test_the_checker_sees_a_duck_typed_function(tmp_path):
+    module = tmp_path / "check.py"
+    module.write_text("def check(fn: 'Function', point):\n"
+                      "    return fn.gradient(point)\n")
+    found = uses_of_the_function(module, {"gradient"})
+    assert [f.split(":")[0] for f in found] == ["1", "2"] and "fn.gradient" in found[1]
+
+
 # -- the diagram in the docs ------------------------------------------------
 
 DIAGRAM_PAGES = ["docs/internals.md", "CONTRIBUTING.md"]

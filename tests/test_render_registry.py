@@ -55,11 +55,10 @@ def test_views_hand_their_notes_back_instead_of_writing_to_stderr():
     from pathlib import Path
 
     import adcli
-    from adcli.modes.check import check_point
     from adcli.sparse.drivers import sparse_jacobian
 
     fn = adcli.compile("abs(x)")
-    kink = [check_point(fn, {"x": 0.0})]
+    kink = [fn.check({"x": 0.0})]
     for fmt in ("plain", "json", "jsonl", "csv", "tsv"):
         notes = []
         registry.render("check", fmt, kink, notes=notes)

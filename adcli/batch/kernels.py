@@ -114,7 +114,6 @@ def check(fn: Any, wrt: list[str] | None) -> KernelFactory:
     derivative AD, central FD and relative error.  A point where AD and FD
     disagree or that sits on a kink is a failed row whose error names the
     verdict and the ω step, so the batch exits 1."""
-    from ..modes.check import check_point
     from ..render.check_view import check_json
 
     def columns(variables):
@@ -126,7 +125,7 @@ def check(fn: Any, wrt: list[str] | None) -> KernelFactory:
         return cols
 
     def compute(point):
-        result = check_point(fn, point, wrt=wrt)
+        result = fn.check(point, wrt=wrt)
         if not result.ok:
             where = f" at ω{result.step}" if result.step is not None else ""
             raise DomainError(f"{result.verdict}{where}: {result.summary or result.reason}",

@@ -2,8 +2,6 @@
 
 import click
 
-from ..modes.check import check_point
-from ..modes.check import sweep as run_sweep
 from . import options as opt
 
 
@@ -36,10 +34,7 @@ def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=Non
     fmt = opt.choose_format(fmt)
 
     def compute(point):
-        check = check_point(fn, point, wrt=wrt)
-        if sweep:
-            run_sweep(fn, check)
-        return check
+        return fn.check(point, wrt=wrt, sweep=sweep)
 
     checks = opt.each_point(fn, at, compute)
     opt.show("check", fmt, checks, source=fn.source, sweep=sweep)  # and why one failed

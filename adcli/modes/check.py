@@ -44,9 +44,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from ..errors import DomainError
+from ..errors import DomainError, EvalWarning
+from ..graph.tape import Tape
+from ..numsys import FLOAT64, NumberSystem
+from ..numsys import system as number_system
+from .engine import choose_mode, solve, value_and_jacobian
 from .messages import call_text as _call
 from .sweeps import forward, linearize, primal
 
@@ -134,12 +138,14 @@ def _central(tape, x, i, h):
     return _values_at(tape, xp), _values_at(tape, xm), (xp[i] - xm[i]) / 2
 
 
-def check_point(fn: Any, point: Any, wrt: Any = None) -> PointCheck:
-    """Check AD against central finite differences at one point."""
-    res = fn.gradient(point, wrt=wrt)  # DomainError at the point itself propagates
-    tape = fn.tape(res.point)
-    x = [float(v) for v in res.point.values()]
-    wrt = list(res.jacobian[0]) if res.jacobian else []
+def check_point(tape: Tape, x: list[float], wrt: Sequence[str],
+                outputs: Sequence[str]) -> PointCheck:
+    """Check AD against central finite differences at one point: ``x`` the
+    inputs' float64 values in the tape's order, ``wrt`` the input names to
+    check, ``outputs`` the outputs' names."""
+    ad = _ad_jacobian(tape, x, wrt, FLOAT64)  # a DomainError at the point itself propagates
+    point = dict(zip(tape.inputs, x))
+    values, jacobian, warnings = ad.values, ad.jacobian, ad.warnings
     vals0 = _values_at(tape, x)
     steps = [s.slot for s in tape.steps]
     scale = max([abs(vals0[s]) for s in steps if math.isfinite(vals0[s])]
@@ -150,20 +156,20 @@ def check_point(fn: Any, point: Any, wrt: Any = None) -> PointCheck:
         i = tape.input_index[var]
         chosen, failure = _choose_step(tape, x, i, scale)
         if chosen is None:
-            rows.extend(_unchecked(fn, res, var, failure or CannotJudge(), blame))
+            rows.extend(_unchecked(outputs, jacobian, var, failure or CannotJudge(), blame))
             _name_a_crossed_kink(tape, x, i, failure, vals0, blame)
             continue
         (plus, minus, hh), (plus2, minus2, hh2) = chosen
-        for k, (name, o) in enumerate(zip(fn.outputs, tape.outputs, strict=False)):
+        for k, (name, o) in enumerate(zip(outputs, tape.outputs, strict=False)):
             d1 = (plus[o] - minus[o]) / (2 * hh)
             d2 = (plus2[o] - minus2[o]) / (2 * hh2)
             tol = _tolerance(d1, d2, scale, hh)
-            row = Row(name, var, res.jacobian[k][var], d1, hh, tol)
+            row = Row(name, var, jacobian[k][var], d1, hh, tol)
             rows.append(row)
             if not row.agree:
                 blame.append(("disagree", *_localize(tape, x, i, chosen, vals0, row)))
-    check = PointCheck(res.point, fn.outputs, res.values, rows, res.warnings)
-    kinks = [w for w in res.warnings if w.kind == "kink"]
+    check = PointCheck(point, list(outputs), values, rows, warnings)
+    kinks = [w for w in warnings if w.kind == "kink"]
     if kinks:
         check.verdict, check.step = "kink", kinks[0].step
         check.reason = (f"the point is on a kink: {kinks[0].message}; the derivative "
@@ -179,7 +185,31 @@ def check_point(fn: Any, point: Any, wrt: Any = None) -> PointCheck:
     return check
 
 
-def _unchecked(fn, res, var, failure, blame):
+class _Jacobian(NamedTuple):
+    values: list  # the outputs' values
+    jacobian: list[dict[str, Any]]  # per output {input name: derivative}
+    warnings: list[EvalWarning]
+
+
+def _ad_jacobian(tape: Tape, x: list[float], wrt: Sequence[str],
+                 system: NumberSystem) -> _Jacobian:
+    """The derivatives ``adcli grad`` gives at ``x`` (its mode, ``auto``), in
+    ``system`` (right to its digits)."""
+    index = [tape.input_index[w] for w in wrt]
+    mode = choose_mode("auto", len(tape.outputs), len(index))
+    def compute(inputs: list) -> tuple[list, list[EvalWarning]]:
+        return value_and_jacobian(tape, inputs, index, mode, system)
+
+    numbers, warnings, _ = solve(system, tape, list(x), compute)
+    m, k = len(tape.outputs), len(index)
+    values, rest = numbers[:m], numbers[m:]
+    if system is FLOAT64:  # as grad prints them: -0.0 is 0.0
+        rest = [d + 0.0 for d in rest]
+    return _Jacobian(values, [dict(zip(wrt, rest[r * k:(r + 1) * k])) for r in range(m)],
+                     warnings)
+
+
+def _unchecked(outputs, jacobian, var, failure, blame):
     """Rows for ∂/∂var that finite differences cannot check, and why."""
     if isinstance(failure, CannotJudge):
         note = f"finite differences cannot judge here: {failure.message}"
@@ -190,8 +220,8 @@ def _unchecked(fn, res, var, failure, blame):
         blame.append(("unchecked", None, f"finite differences for ∂/∂{var} leave the "
                                          f"domain ({failure.message})",
                       "x ± h leaves the domain"))
-    return [Row(name, var, res.jacobian[k][var], note=note)
-            for k, name in enumerate(fn.outputs)]
+    return [Row(name, var, jacobian[k][var], note=note)
+            for k, name in enumerate(outputs)]
 
 
 def _name_a_crossed_kink(tape, x, i, failure, vals0, blame):
@@ -339,21 +369,21 @@ def _error(est, ref):
         return float(err)
 
 
-def sweep(fn: Any, check: PointCheck, steps: Sequence[float] = SWEEP_STEPS,
+def sweep(tape: Tape, check: PointCheck, steps: Sequence[float] = SWEEP_STEPS,
           ref_digits: int = 30) -> PointCheck:
-    """Add to ``check`` the errors of forward and central differences and
-    of AD over ``steps``, against an mpmath reference at ``ref_digits``."""
-    tape = fn.tape(check.point)
+    """Add to ``check`` (made on ``tape``) the errors of forward and central
+    differences and of AD over ``steps``, against an mpmath reference at
+    ``ref_digits``."""
     x = [float(v) for v in check.point.values()]
-    wrt = []
+    wrt: list[str] = []
     for r in check.rows:
         if r.variable not in wrt:
             wrt.append(r.variable)
-    ref = fn.gradient(dict(check.point), digits=ref_digits, wrt=wrt)
-    ctx = ref.system
+    ctx = number_system(digits=ref_digits)
+    ref = _ad_jacobian(tape, x, wrt, ctx)
     f0 = _values_at(tape, x)
     table, refs = {}, {}
-    for k, (name, o) in enumerate(zip(fn.outputs, tape.outputs, strict=False)):
+    for k, (name, o) in enumerate(zip(check.outputs, tape.outputs, strict=False)):
         for var in wrt:
             i = tape.input_index[var]
             exact = ref.jacobian[k][var]

@@ -9,6 +9,7 @@ other system runs the generic sweeps of :mod:`adcli.modes.generic`, which
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from ..errors import DomainError, EvalWarning, UsageError
 from ..graph.tape import Tape
 from ..numsys import FLOAT64, NotRational, NumberSystem
 from . import generic, sweeps
+from .messages import derivative_warnings
 
 MODES = ("auto", "forward", "reverse")
 
@@ -46,6 +48,30 @@ def reverse(lin: Any, output_seeds: list[list]) -> list[list]:
     if isinstance(lin, generic.Linearization):
         return generic.reverse(lin, output_seeds)
     return sweeps.reverse(lin, output_seeds)
+
+
+def value_and_jacobian(tape: Tape, inputs: list, index: list[int], mode: str,
+             system: NumberSystem = FLOAT64) -> tuple[list, list[EvalWarning]]:
+    """The outputs' values, then the Jacobian's rows (∂ of each output by the
+    inputs at ``index``) one after another, by ``mode`` (forward: a tangent
+    sweep per input, reverse: an adjoint sweep per output); and the
+    warnings (in float64 also where a derivative is not finite)."""
+    lin = linearize(tape, inputs, system)
+    one, zero = system.one, system.zero
+    n, m = tape.n_inputs, len(tape.outputs)
+    if mode == "forward":
+        seeds = [[one if j == i else zero for j in range(n)] for i in index]
+        tangents = forward(lin, seeds)
+        rows = [[tan[o] for tan in tangents] for o in tape.outputs]
+    else:
+        seeds = [[one if j == k else zero for j in range(m)] for k in range(m)]
+        rows = [[adj[i] for i in index] for adj in reverse(lin, seeds)]
+    flat = [lin.values[o] for o in tape.outputs]
+    for row in rows:
+        flat.extend(row)
+    if system is FLOAT64 and not all(map(math.isfinite, flat[m:])):
+        return flat, lin.warnings + derivative_warnings(lin)
+    return flat, lin.warnings
 
 
 def read_value(system: NumberSystem, spec: Any, name: str = "value") -> Any:
