@@ -10,7 +10,7 @@ convention can be applied to it); everything else is written inline.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from ..arguments import FunctionLike
 from ..arguments import cotangent_vector as _cotangent
@@ -20,14 +20,26 @@ from ..errors import UsageError
 from ..graph.dag import CONST, VAR, Node, postorder
 from ..graph.tape import Step, Tape
 from ..language.printer import ATOM as _ATOM
-from ..language.printer import number
+from ..language.printer import Printed, number
 from ..language.printer import print_node as _print
 from ..numtext import derivative_label
 from ..primitives import PRIMITIVES, Primitive
 from .symbolic import Builder, Sweeps, choose, operation_nodes
 
-# A condition's text from its arguments' texts and the target's spelling.
-Condition = Callable[[str, str, Any], str]
+
+class Spelling(Protocol):
+    """What a condition needs of a target language (emit.Lang has it)."""
+
+    def any(self, *conds: str) -> str: ...
+    def all(self, *conds: str) -> str: ...
+    def not_(self, cond: str) -> str: ...
+    def abs(self, a: str) -> str: ...
+    def floor(self, a: str) -> str: ...
+
+
+# A condition's text from its arguments' texts (b is "" for a one-argument
+# primitive) and the target's spelling.
+Condition = Callable[[str, str, Spelling], str]
 # (name, nodes, labels) of one output group: ("f", values, names), ("J", ...)
 Group = tuple[str, list[Node], list[str]]
 # A cell of a batch kernel's output: (group, index in the group), e.g. ("J", 3).
@@ -316,7 +328,7 @@ class Kernel:
     def describe(self, node: Node, names: Mapping[int, str]) -> str:
         """The node's definition as a comment: ``ω̇3 = ω̇1·ω2 + ω1·ω̇2``;
         named nodes show as their ω names, the rest inline."""
-        done: dict[int, Any] = {}
+        done: dict[int, Printed] = {}
         stack = [(node, False)]
         while stack:
             cur, expanded = stack.pop()

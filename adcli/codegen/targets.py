@@ -101,9 +101,7 @@ def _c_statement(name, s, indent="    "):
     """One statement's lines: its assignment, then its checks (return ω)."""
     lines = [f"{indent}const double {s.var} = {_kinked(s, f'{name}_kink')}; "
              f"{_c_comment(s.comment)}"]
-    checks = s.check or ()
-    lines += [f"{indent}if ({checks[i]}) return {checks[i + 1]};"
-              for i in range(0, len(checks), 2)]
+    lines += [f"{indent}if ({cond}) return {omega};" for cond, omega in s.check]
     return lines
 
 
@@ -376,10 +374,8 @@ def emit_numpy(kernel, name, main=False):
     body = []
     for s in stmts:
         body.append(f"        {s.var} = {s.text}  # {s.comment}")
-        checks = s.check or ()
-        for k in range(0, len(checks), 2):  # the first step off its domain, per point
-            body.append(f"        bad = np.where((bad == 0) & ({checks[k]}), {checks[k + 1]}, "
-                        "bad)")
+        for cond, omega in s.check:  # the first step off its domain, per point
+            body.append(f"        bad = np.where((bad == 0) & ({cond}), {omega}, bad)")
         if s.kink is not None:
             body.append(f"        {s.var} = np.where(({s.kink}) & np.isnan({s.var}), 0.0, "
                         f"{s.var})")
@@ -527,8 +523,7 @@ def emit_js(kernel, name, main=False):
     body = []
     for s in stmts:
         body.append(f"  const {s.var} = {_kinked(s, '_kink')}; // {s.comment}")
-        if s.check is not None:
-            cond, omega = s.check
+        for cond, omega in s.check:  # one at most: no flag_kinks here
             body.append(f"  if ({cond}) throw new RangeError(\"domain error at ω{omega}\");")
     kink = _js_kink_function(kernel, name)
     source = "\n".join(body + kink)

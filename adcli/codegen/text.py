@@ -45,6 +45,7 @@ def assignments(roots: Sequence[Node], style: str = "ascii",
     prefix = temp_prefix(taken)
     done: dict[int, tuple[Any, ...]] = {}
     lines: list[tuple[str, str]] = []
+    text: object  # a str, or a rope (emit.Text, the printer's) that str() joins once
 
     def leaf(node: Node) -> str:
         return subscript_name(node.name, style) if style != "ascii" else node.name
