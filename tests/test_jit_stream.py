@@ -203,3 +203,105 @@ def test_the_driver_compiles_cleanly(tmp_path):
     res = subprocess.run([_cxx(), "-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic",
                           "-fsyntax-only", str(src)], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
+
+
+def _number_text(rng: random.Random) -> str:
+    """A number as people write them: short decimals (the driver's exact
+    fast path), 17 significant digits, exponents at the fast path's edge
+    (1e22 is exact, 1e23 is not), leading zeros, a bare point."""
+    v = rng.uniform(-9, 9)
+    return rng.choice([f"{v:.3f}", repr(v), f"{v:.15e}", f"{v:.17g}", f"{v:.5g}e22",
+                       f"{v:.5g}e23", f"{v:.5g}e-22", f"{v:.14f}e-9", f"000{abs(v):.4f}",
+                       f"{abs(v):.0f}.", f".{rng.randint(1, 99999)}", "-0", "1e22", "1e-22"])
+
+
+@needs_cxx
+@pytest.mark.parametrize("math", ["libm", "vector"])
+def test_many_rows_split_across_small_blocks(backend, monkeypatch, math):
+    """Rows that cross the driver's chunks of 1,024 kernel rows and lines
+    split between the reader's blocks (61 bytes here), with awkward rows
+    (quotes, CRLF, blank lines, a wrong width, domain errors) among them:
+    the bytes the usual path writes, bad rows reported with their line.
+    With vector math (LLVM, where the CPU has it) the kernel reads and
+    writes column-major arrays padded to whole vectors."""
+    monkeypatch.setenv("ADCLI_JIT_MATH", math)
+    monkeypatch.setattr("adcli.batch.reader.DelimitedHead.block", 61)
+    rng = random.Random(11)
+    awkward = AWKWARD.split("\n")[1:]
+    rows = [f"{_number_text(rng)},{_number_text(rng)}" for _ in range(2600)]
+    for slot, k in enumerate(range(0, len(rows), 89)):
+        rows[k] = awkward[slot % len(awkward)]
+    points = "x,y\n" + "\n".join(rows) + "\n"
+    used = _streamed(monkeypatch)
+    args = ["grad", "log(x*x)*y + x*y", "--format", "csv"]
+    streamed = _run(args, points)
+    assert used == [True]
+    assert streamed == _run(args, points, stream=False)
+    out = streamed[1].decode()
+    assert out.count("\n") == 1 + sum(1 for row in rows if row.strip())
+    assert '1,2,,,,"expected 2 cells (x, y), found 3"' in out
+
+
+SHORTEST_CHECK = r"""
+#include <cstdio>
+#include <random>
+int main() {
+    std::mt19937_64 rng(3);
+    long bad = 0;
+    auto check = [&](double v) {
+        if (!(v > 0) || std::isinf(v)) return;
+        char text[64];
+        auto res = std::to_chars(text, text + sizeof text, v, std::chars_format::scientific);
+        std::string want(text, res.ptr);  // d[.ddd]e[+-]xx
+        uint64_t digits;
+        int exponent;
+        shortest(v, &digits, &exponent);
+        std::string mantissa = std::to_string(digits);
+        std::string got = mantissa.substr(0, 1) + (mantissa.size() > 1 ? "." : "")
+            + mantissa.substr(1) + "e";
+        int e = exponent + int(mantissa.size()) - 1;
+        char ex[8];
+        std::snprintf(ex, sizeof ex, "%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+        got += ex;
+        if (got != want && bad++ < 5) std::printf("%a: %s, not %s\n", v, got.c_str(), want.c_str());
+    };
+    for (int i = 0; i < 400000; i++) {
+        uint64_t bits = rng() >> 1;
+        double v;
+        std::memcpy(&v, &bits, sizeof v);
+        check(v);
+    }
+    for (int e = -1074; e <= 1023; e++) {  // the powers of two: the closer lower boundary
+        double v = std::ldexp(1.0, e);
+        check(v); check(std::nextafter(v, 0.0)); check(std::nextafter(v, 2 * v));
+    }
+    for (uint64_t bits = 1; bits < 20000; bits++) {  // the smallest subnormals
+        double v;
+        std::memcpy(&v, &bits, sizeof v);
+        check(v);
+    }
+    for (int k = 1; k < 200000; k++) { check(k); check(k / 1000.0); check(k * 1e-9); }
+    std::printf("%ld\n", bad);
+    return bad != 0;
+}
+"""
+
+
+@needs_cxx
+def test_the_drivers_shortest_digits_are_to_chars_digits(tmp_path):
+    """The driver's Schubfach gives std::to_chars's shortest round-trip digits
+    (what it wrote before, and what the writers' Ryu gives) on random doubles
+    of every magnitude, the powers of two and their neighbours, subnormals
+    and short decimals."""
+    from adcli.batch.jit_stream import _cxx
+    from adcli.batch.jit_stream_driver import SOURCE
+
+    helpers = SOURCE[:SOURCE.index("// --- the stream")] + "}\n"
+    src = tmp_path / "shortest.cpp"
+    src.write_text(helpers + SHORTEST_CHECK)
+    exe = tmp_path / "shortest"
+    build = subprocess.run([_cxx(), "-std=c++17", "-O1", str(src), "-o", str(exe)],
+                           capture_output=True, text=True, timeout=120)
+    assert build.returncode == 0, build.stderr
+    res = subprocess.run([str(exe)], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and res.stdout.strip() == "0", res.stdout
