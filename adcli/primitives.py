@@ -258,8 +258,10 @@ TABLE = [
       np="sinh", mp="sinh"),
     P("cosh", _cosh, ("sinh(x)",), latex="\\cosh {0}",
       np="cosh", mp="cosh"),
-    # sech² = (1/cosh)², not 1 - tanh² (which is 0 from |x| ≈ 19 on)
+    # sech² = (1/cosh)², not 1 - tanh² (which is 0 from |x| ≈ 19 on);
+    # second: -2·tanh·sech², not its derivative's sinh/cosh² (inf/inf from |x| ≈ 710)
     P("tanh", math.tanh, ("(1/cosh(x))^2",), latex="\\tanh {0}",
+      second=("-2*tanh(x)*(1/cosh(x))^2",),
       np="tanh", mp="tanh"),
     P("asinh", math.asinh, ("1/hypot(1, x)",), latex="\\operatorname{{arsinh}} {0}",
       np="arcsinh", mp="asinh"),
@@ -279,7 +281,11 @@ TABLE = [
       np="log", mp="log", taylor="_log"),
     # divided in turn, not by the products x·log b and b·log² b, which under-
     # or overflow (x = 1e-300) where the partials and their derivatives do not
+    # second: log(x, b)·(log b + 2)/(b·log b)² as two quotients, not the
+    # derivative's difference of two terms that overflow (inf - inf at b = 1e-300)
     P("logb", _logb, ("1/x/log(b)", "-log(x, b)/log(b)/b"), name="log",
+      second=("-1/x/x/log(b)", "-1/x/log(b)/log(b)/b",
+              "log(x, b)/log(b)/b*((log(b)+2)/log(b)/b)"),
       params=("x", "b"), latex="\\log_{{{1}}} {0}", domain="x > 0, b > 0, b ≠ 1",
       doc="logarithm of x to base b: log(x, b)",
       np="_logb", mp="_logb"),

@@ -31,3 +31,46 @@ def test_an_exact_second_partial_with_no_value_is_a_domain_error():
     result = _run("hessian", "x^y", "--at", "x=0,y=0", "--exact")
     assert result.exit_code in (1, 2), result.output
     assert "internal error" not in result.output
+
+
+# --- float64 nan where the answer is a number, ±inf or 0 -------------------------------
+
+def _hessian(formula: str, point: dict, **system):
+    import adcli
+
+    r = adcli.hessian(formula, point, **system)
+    return {k: {j: float(v) for j, v in row.items()} for k, row in r.hessian.items()}
+
+
+@pytest.mark.parametrize("x", [1e8, 1e300, -1e300, -745.0])
+def test_tanh_second_derivative_underflows_to_zero_not_nan(x):
+    # before: sinh/cosh² = inf/inf = nan; the true value is about 1e-86858896
+    h = _hessian("tanh(x)*y", {"x": x, "y": 3})
+    assert h["x"]["x"] == 0.0
+
+
+def test_tanh_second_derivative_is_accurate_where_it_is_a_number():
+    h64, h30 = _hessian("tanh(x)", {"x": 3.5}), _hessian("tanh(x)", {"x": 3.5}, digits=30)
+    assert h64["x"]["x"] == pytest.approx(h30["x"]["x"], rel=1e-15)
+
+
+def test_a_mixed_partial_near_overflow_is_not_inf():
+    # cosh(710) = 1.117e308 < float64's largest; (H_xy + H_yx)/2 overflowed the sum
+    h = _hessian("sinh(x)*y", {"x": 710, "y": 3})
+    assert h["x"]["y"] == h["y"]["x"] == pytest.approx(1.1169973830808557e308, rel=1e-15)
+
+
+def test_power_hessian_beyond_float64_is_inf_not_nan():
+    # x^y at (10, 400): ∂²/∂x² = 1.596e403 overflows; the rule's 0·x^(e-1) made it nan
+    h = _hessian("x^y", {"x": 10, "y": 400})
+    assert h["x"]["x"] == h["x"]["y"] == h["y"]["y"] == float("inf")
+
+
+@pytest.mark.parametrize("formula, point, key", [
+    ("log(x, y)", {"x": 1e-300, "y": 1e-300}, "y"),
+    ("log(2, x)*y", {"x": 1e-300, "y": 1}, "x"),
+])
+def test_log_base_second_partial_overflows_with_its_sign(formula, point, key):
+    # before: inf - inf = nan; digits=30 gives ∓1.44e597
+    h64, h30 = _hessian(formula, point), _hessian(formula, point, digits=30)
+    assert h64[key][key] == h30[key][key] and abs(h64[key][key]) == float("inf")
