@@ -158,7 +158,7 @@ class Function:
             return higher.over_arrays(
                 lambda one: self.evaluate(one), point, kwargs, digits, exact, fn=self,
                 together=lambda tape, columns: higher.evaluate_over_arrays(self, tape, columns),
-                screened=True)
+                screened=True, kind="evaluate")
         system, tape, specs = self._prepare(point, kwargs, digits, exact, arrays=False)
 
         def compute(inputs: list) -> tuple[list, list]:
@@ -183,7 +183,7 @@ class Function:
         if not self._is_plain(point, kwargs) and has_arrays(point, kwargs):
             return higher.over_arrays(
                 lambda one: self.gradient(one, wrt=wrt, mode=mode), point, kwargs, digits,
-                exact, fn=self, screened=True,
+                exact, fn=self, screened=True, kind="gradient",
                 together=lambda tape, columns: higher.gradient_over_arrays(self, tape, columns,
                                                                            wrt, mode))
         system, tape, specs = self._prepare(point, kwargs, digits, exact, arrays=False)

@@ -50,7 +50,7 @@ def jvp(fn: FunctionLike, point: Point = None,
         digits: int | None = None, exact: bool = False, **kwargs: Any) -> Directional:
     if has_arrays(point, kwargs):
         return over_arrays(lambda p: jvp(fn, p, direction, digits=digits, exact=exact),
-                           point, kwargs, fn=fn,
+                           point, kwargs, fn=fn, kind="jvp",
                            together=lambda tape, columns: (_jvp_over_arrays(fn, tape, columns,
                                                                             direction), None))
     if digits is not None or exact:
@@ -145,7 +145,7 @@ def vjp(fn: FunctionLike, point: Point = None,
         digits: int | None = None, exact: bool = False, **kwargs: Any) -> Cotangent:
     if has_arrays(point, kwargs):
         return over_arrays(lambda p: vjp(fn, p, cotangent, wrt=wrt, digits=digits, exact=exact),
-                           point, kwargs, fn=fn,
+                           point, kwargs, fn=fn, kind="vjp",
                            together=lambda tape, columns: (_vjp_over_arrays(fn, tape, columns,
                                                                             cotangent, wrt), None))
     if digits is not None or exact:
@@ -170,7 +170,7 @@ def hessian(fn: FunctionLike, point: Point = None, *, wrt: Names = None,
     if has_arrays(point, kwargs):
         return over_arrays(
             lambda p: hessian(fn, p, wrt=wrt, output=output, direction=direction),
-            point, kwargs, digits, exact, fn=fn,
+            point, kwargs, digits, exact, fn=fn, kind="hessian",
             together=lambda tape, columns: (_hessian_in(fn, numpy_arrays(), tape, columns, wrt,
                                                         output, direction), None))
     system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
@@ -220,7 +220,7 @@ def taylor(fn: FunctionLike, point: Point = None, order: int = 2, *,
     if has_arrays(point, kwargs):
         return over_arrays(
             lambda p: taylor(fn, p, order, direction=direction, wrt=wrt),
-            point, kwargs, digits, exact, fn=fn,
+            point, kwargs, digits, exact, fn=fn, kind="taylor",
             together=lambda tape, columns: _taylor_in(fn, numpy_arrays(), tape, columns, order,
                                                       direction, wrt))
     system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
@@ -319,6 +319,7 @@ def partial(fn: FunctionLike, point: Point = None, wrt: Names = None, *,
             digits: int | None = None, exact: bool = False, **kwargs: Any) -> Partial:
     if has_arrays(point, kwargs):
         return over_arrays(lambda p: partial(fn, p, wrt), point, kwargs, digits, exact, fn=fn,
+                           kind="partial",
                            together=lambda tape, columns: (_partial_over_arrays(fn, tape, columns,
                                                                                 wrt), None))
     system, tape, specs = fn._prepare(point, kwargs, digits, exact, arrays=False)
@@ -370,15 +371,23 @@ def _partial_in(fn, system, tape, specs, wrt):
 _SHARED = frozenset({"outputs", "output", "direction", "order", "wrt", "sweeps", "mode",
                      "warnings", "system", "cotangent"})
 
-# fewer points than this: one call each (NumPy pays its call overhead per ω
-# step whatever the points; bench/higher_order.py measures the crossover)
-VECTOR_FROM = 16
+# per kind of call, fewer points than this: one call each.  NumPy pays its
+# call overhead per ω step whatever the points, so the one sweep costs about
+# as much at 4 points as at 64; each threshold is the smallest number of
+# points where the sweep measured faster than one call per point on the
+# bench's formula (``python -m bench.higher_order --crossover``, figures in
+# docs/performance.md): evaluate, jvp and vjp break even near 20, gradient
+# near 15, hessian near 10, taylor (which above order 4 sweeps twice) near
+# 9, a one-variable partial near 5.
+VECTOR_FROM: dict[str, int] = {"evaluate": 24, "gradient": 16, "hessian": 12, "jvp": 24,
+                               "vjp": 24, "taylor": 12, "partial": 8}
 
 
 def over_arrays(compute: Callable[[dict[str, float]], Any], point: Point,
                 kwargs: Mapping[str, Any], digits: int | None = None, exact: bool = False,
                 together: Callable[..., Any] | None = None,
-                fn: FunctionLike | None = None, screened: bool = False) -> Any:
+                fn: FunctionLike | None = None, screened: bool = False,
+                kind: str = "evaluate") -> Any:
     """``compute({name: float})`` at every point of the broadcast arrays in
     ``point``/``kwargs``, stacked into one result of arrays; with
     ``together(tape, columns)`` ((the result over flat arrays of every
@@ -386,7 +395,8 @@ def over_arrays(compute: Callable[[dict[str, float]], Any], point: Point,
     when it cannot) and ``fn`` all points in one vectorised sweep, the
     flagged ones by ``compute``.  ``screened``: together's mask already
     holds every point off a domain or on a kink (the batch backend's
-    flags); otherwise the backend's linearisation screens them."""
+    flags); otherwise the backend's linearisation screens them.  ``kind``
+    (a key of :data:`VECTOR_FROM`): from how many points the sweep pays."""
     import numpy as np
 
     if digits is not None or exact:
@@ -402,7 +412,7 @@ def over_arrays(compute: Callable[[dict[str, float]], Any], point: Point,
                          f"to one): {exc}") from None
     shape = arrays[0].shape if arrays else ()
     size = math.prod(shape)
-    if together is not None and (size >= VECTOR_FROM or size == 0):
+    if together is not None and (size >= VECTOR_FROM[kind] or size == 0):
         stacked = _together(fn, compute, together, names, arrays, shape, screened)
         if stacked is not None:
             return stacked

@@ -255,6 +255,73 @@ def bench_arrays(quick):
     return rows
 
 
+CROSSOVER_SIZES = (4, 8, 12, 16, 24, 32, 48, 64, 128, 256)
+CROSSOVER_CALLS = {  # the kind of adcli.higher.VECTOR_FROM each call is
+    "evaluate": ARRAY_CALLS["evaluate"],
+    "gradient": ARRAY_CALLS["gradient"],
+    "hessian": ARRAY_CALLS["hessian"],
+    "jvp": lambda f, p: f.jvp(p, {"x": 1.0, "y": -1.0}),
+    "vjp": ARRAY_CALLS["vjp"],
+    "taylor": ARRAY_CALLS["taylor order 8"],
+    "partial": ARRAY_CALLS["partial d3/dx3"],
+}
+
+
+def bench_crossover(quick=True, sizes=CROSSOVER_SIZES):
+    """Per kind of call and number of points n: the one NumPy sweep (forced
+    at every n) against one call per point, on ``ARRAY_FORMULA``; ratio =
+    sweep / calls (below 1: the sweep is faster).  Each pair is timed
+    interleaved, best of several repeats.  ``crossover(rows)`` reads off
+    the smallest n from which the sweep is faster at every larger n."""
+    import numpy as np
+
+    from adcli import higher
+
+    reps = 5 if quick else 9
+    f = adcli.compile(ARRAY_FORMULA)
+    saved = dict(higher.VECTOR_FROM)
+    rows = []
+    try:
+        higher.VECTOR_FROM.update({k: 1 for k in saved})
+        for kind, call in CROSSOVER_CALLS.items():
+            for n in sizes:
+                rng = np.random.default_rng(7)
+                xs, ys = rng.uniform(-2, 2, n), rng.uniform(-2, 2, n)
+                points = [{"x": float(x), "y": float(y)} for x, y in zip(xs, ys, strict=True)]
+
+                def together(call=call, xs=xs, ys=ys):
+                    return call(f, {"x": xs, "y": ys})
+
+                def alone(call=call, points=points):
+                    return [call(f, p) for p in points]
+
+                together(), alone()
+                ta = tp = float("inf")
+                for _ in range(reps):  # interleaved: a burst of load hits both
+                    ta = min(ta, best(together, 1, min_time=0.02))
+                    tp = min(tp, best(alone, 1, min_time=0.02))
+                rows.append(row(f"{kind} over arrays, {n} points", ta,
+                                "one call per point (adcli)", tp,
+                                f"{tp / ta:.2f}x; threshold now {saved[kind]}"))
+    finally:
+        higher.VECTOR_FROM.update(saved)
+    return rows
+
+
+def crossover(rows):
+    """{kind: the smallest n of the rows from which the sweep is faster at
+    every larger n measured, or None where it is not faster at the largest}."""
+    out = {}
+    for r in rows:  # in increasing n per kind
+        kind, n = r["workload"].split(" over arrays, ")
+        faster = r["ratio"] < 1
+        if not faster:
+            out[kind] = None
+        elif out.get(kind) is None:
+            out[kind] = int(n.split()[0])
+    return out
+
+
 def run(quick=False):
     rows = []
     rows += bench_arrays(quick)
@@ -269,7 +336,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
     ap.add_argument("--json", action="store_true", help="rows as JSON")
+    ap.add_argument("--crossover", action="store_true",
+                    help="only the arrays crossover: per kind of call, from how many points "
+                         "one NumPy sweep beats one call per point (adcli.higher.VECTOR_FROM)")
     args = ap.parse_args()
+    if args.crossover:
+        rows = bench_crossover(args.quick)
+        print_rows(rows, args.json)
+        print("crossover (sweep faster from n on):", crossover(rows))
+        return
     print_rows(run(args.quick), args.json)
 
 

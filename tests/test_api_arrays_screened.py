@@ -16,10 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import adcli
+from adcli.higher import VECTOR_FROM
 
 from .formulas import at_path as _at
 from .formulas import numbers_by_path as _numbers
 
+# enough points for every kind of call to take the one vectorised sweep
+SWEEP = max(VECTOR_FROM.values())
 # 512 ulps of the largest finite number of the result at a point (docs/api.md)
 RTOL = 512 * 2.0 ** -52
 
@@ -106,7 +109,7 @@ def _assert_point(together, one, i):
 @pytest.mark.parametrize("kind", sorted(CALLS))
 @settings(max_examples=50, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
-@given(text=st.sampled_from(FORMULAS), n=st.integers(0, 40), data=st.data())
+@given(text=st.sampled_from(FORMULAS), n=st.integers(0, 2 * SWEEP), data=st.data())
 def test_random_arrays_with_bad_points_equal_one_call_per_point(kind, text, n, data):
     columns = []
     for name in "xy":
@@ -120,7 +123,7 @@ def test_random_arrays_with_bad_points_equal_one_call_per_point(kind, text, n, d
 
 
 @pytest.mark.parametrize("kind", sorted(CALLS))
-@pytest.mark.parametrize("n", [2, 20])  # one call per point, and one vectorised sweep
+@pytest.mark.parametrize("n", [2, SWEEP])  # one call per point, and one vectorised sweep
 def test_the_issue_s_examples(kind, n):
     """log(x) at [1, -1]: was value nan, derivative -1, no error."""
     xs, ys = np.resize([1.0, -1.0], n), np.ones(n)
@@ -135,7 +138,7 @@ def test_the_issue_s_examples(kind, n):
     assert res.values[0][0] == math.inf and res.values[0][1] == 2.0
 
 
-@pytest.mark.parametrize("n", [2, 20])
+@pytest.mark.parametrize("n", [2, SWEEP])
 @pytest.mark.parametrize("value, words", [
     (math.nan, "must be a finite number, not nan"), (math.inf, "must be a finite number")])
 def test_a_non_finite_input_is_refused_as_one_call_refuses_it(n, value, words):

@@ -24,9 +24,9 @@ from .formulas import numbers_by_path as _numbers
 
 # kinks (0, ±1 for asin), domain edges (log, sqrt at 0 and below), ordinary points
 XS = np.array([-3.0, -2.0, -1.0, -0.5, 0.0, 0.25, 0.3, 0.5, 1.0, 1.5, 2.0, 3.0,
-               0.7, -0.7, 1.2, 2.5])
+               0.7, -0.7, 1.2, 2.5, -1.5, 0.1, -0.3, 0.9, 1.7, -2.5, 0.6, -0.1])
 YS = np.roll(XS, 5) * 0.75
-assert len(XS) >= VECTOR_FROM  # the vectorised path, not one call per point
+assert len(XS) >= max(VECTOR_FROM.values())  # the vectorised path, not one call per point
 
 CALLS = {
     "evaluate": lambda f, p: f.evaluate(p),
