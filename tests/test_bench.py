@@ -118,3 +118,26 @@ def test_the_shared_round_trip_check_catches_a_wrong_or_long_number():
     assert round_trip(["0.10000000000000001"], [0.1]) == (True, False)  # right, not shortest
     assert round_trip(["0.1000001"], [0.1])[0] is False
     assert round_trip(["0.1"], [0.1, 0.2]) == (False, False)  # a number missing
+
+
+def test_large_inputs_run_as_processes_at_a_tiny_scale(capsys):
+    from bench import large
+
+    assert large.main(["--scale", "0.0005"]) == 0  # every case exits 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[1:]] == list(large.BEFORE)
+    for line in lines[1:]:
+        cpu, peak_mb = map(float, line.split()[1:3])
+        assert cpu > 0 and peak_mb > 1
+
+
+def test_the_arrays_crossover_is_read_off_from_the_smallest_size_that_stays_faster():
+    from bench.higher_order import crossover
+
+    def r(kind, n, ratio):
+        return {"workload": f"{kind} over arrays, {n} points", "ratio": ratio}
+
+    rows = [r("evaluate", 8, 1.5), r("evaluate", 16, 0.9), r("evaluate", 24, 1.1),
+            r("evaluate", 32, 0.8), r("hessian", 8, 0.9), r("hessian", 16, 0.5),
+            r("vjp", 8, 0.9), r("vjp", 16, 1.2)]
+    assert crossover(rows) == {"evaluate": 32, "hessian": 8, "vjp": None}
