@@ -15,7 +15,12 @@ structure) would never be collected once dropped."""
 
 from __future__ import annotations
 
+import functools
 import gc
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Fewer new objects than this are left to the collector as usual.
 LARGE_BUILD = 100_000
@@ -34,3 +39,21 @@ def enable_after_build() -> None:
     if _one_command and gc.get_count()[0] > LARGE_BUILD:
         gc.freeze()  # every tracked object into the permanent generation, counts reset
     gc.enable()
+
+
+def without_gc(fn: F) -> F:
+    """``fn`` with the cyclic collector off while it runs (turned back on by
+    :func:`enable_after_build`), for builds and sweeps that allocate an
+    object per step and no cycles: the collector would rescan the whole DAG
+    again and again on a long tape.  Inside another such call it changes
+    nothing."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not gc.isenabled():
+            return fn(*args, **kwargs)
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            enable_after_build()
+    return cast(F, wrapper)

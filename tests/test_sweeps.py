@@ -14,6 +14,7 @@ import pytest
 
 import adcli
 from adcli import numsys
+from adcli.collector import without_gc
 from adcli.errors import DomainError
 from adcli.modes import engine, sweeps
 
@@ -133,7 +134,7 @@ def test_the_plan_is_built_once_per_tape():
 
 
 def test_without_gc_restores_the_collector_even_when_the_sweep_raises():
-    @sweeps.without_gc
+    @without_gc
     def failing():
         assert not gc.isenabled()
         raise DomainError("off the domain")
@@ -144,6 +145,6 @@ def test_without_gc_restores_the_collector_even_when_the_sweep_raises():
     assert gc.isenabled()
     gc.disable()
     try:
-        assert sweeps.without_gc(gc.isenabled)() is False  # left disabled
+        assert without_gc(gc.isenabled)() is False  # left disabled
     finally:
         gc.enable()

@@ -2,9 +2,9 @@
 
 import click
 
+from ..collector import without_gc
 from ..errors import UsageError
 from ..higher import _output_index
-from ..modes.sweeps import without_gc
 from . import options as opt
 from .options import parse_output as _output
 

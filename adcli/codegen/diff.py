@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..modes.sweeps import without_gc
+from ..collector import without_gc
 from . import text
 from .symbolic import Derivative, count_operations, operation_nodes
 

@@ -1,7 +1,7 @@
 """The four emitters: one source file each, from the same statements."""
 
+from ..collector import without_gc
 from ..errors import UsageError
-from ..modes.sweeps import without_gc
 from .emit import (
     JS,
     LANGS,

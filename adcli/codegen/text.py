@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from ..collector import without_gc
 from ..graph.dag import CONST, VAR, Node, postorder
 from ..language.printer import ATOM as _ATOM
 from ..language.printer import latex_name, subscript_name
 from ..language.printer import print_node as _print
-from ..modes.sweeps import without_gc
 from .symbolic import operation_nodes
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from ..collector import enable_after_build
+from ..collector import without_gc
 from ..errors import ParseError
 from ..graph.dag import Graph, Node
 from ..graph.program import Program
@@ -72,15 +72,7 @@ def parse(source: str, *, graph: Graph | None = None, env: Mapping[str, Node] | 
 def _parse_without_gc(run: Callable[[], bool]) -> bool:
     # Parsing allocates millions of small acyclic objects; the cyclic
     # collector would rescan them all again and again (quadratic time).
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return run()
-    finally:
-        if enabled:
-            enable_after_build()
+    return without_gc(run)()
 
 
 def _output_names(outputs: list[Expr]) -> list[str]:

@@ -9,9 +9,10 @@ says its flag instead (``--at``, see :mod:`adcli.cli.flags`).
 
 import re
 
+from ..collector import without_gc
 from ..errors import AdcliError, UsageError
 from ..graph.tape import Tape
-from ..modes.sweeps import primal, without_gc
+from ..modes.sweeps import primal
 from ..primitives import CONSTANTS
 from .parser import parse
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any, NamedTuple
 
+from ..collector import without_gc
 from ..errors import DomainError, EvalWarning
 from ..graph.dag import CONST, VAR, Graph, Node, postorder
 from ..graph.tape import Tape
@@ -35,7 +36,7 @@ from .engine import linearize
 from .messages import call_text
 from .rules import _IEEE_NS as _IEEE
 from .rules import compile_rule, rule_graph
-from .sweeps import _fold_recurring_constants, without_gc
+from .sweeps import _fold_recurring_constants
 
 _RULES: dict = {}
 

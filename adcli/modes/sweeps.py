@@ -10,14 +10,12 @@
 
 from __future__ import annotations
 
-import functools
-import gc
 import math
 import operator
 from collections.abc import Callable, Collection, Sequence
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple
 
-from ..collector import enable_after_build
+from ..collector import without_gc
 from ..errors import DomainError, EvalWarning
 from ..graph.tape import Tape
 from ..primitives import Primitive
@@ -31,24 +29,7 @@ from .messages import (
 )
 from .rules import bulk_partials, linearizer
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 _isfinite = math.isfinite
-
-
-def without_gc(fn: F) -> F:
-    """Sweeps allocate a tuple per step and no cycles; the cyclic collector
-    would rescan the whole DAG again and again on a long tape."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        if not gc.isenabled():
-            return fn(*args, **kwargs)
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            enable_after_build()
-    return cast(F, wrapper)
 
 
 def _primal_code(tape):

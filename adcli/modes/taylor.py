@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from operator import mul
 from typing import TYPE_CHECKING, Any, cast
 
+from ..collector import without_gc
 from ..errors import AdcliError, DomainError, EvalWarning
 from ..graph.dag import CONST, VAR, postorder
 from ..graph.tape import Tape
@@ -43,7 +44,6 @@ from ..primitives import PRIMITIVES, Primitive
 from .engine import primal
 from .messages import call_text, kink_warning
 from .rules import rule_graph
-from .sweeps import without_gc
 
 if TYPE_CHECKING:
     from ..numsys import NumpyArrays

@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..collector import without_gc
 from ..errors import DomainError, UsageError
 from ..graph.dag import CONST, VAR, Graph, Node, postorder
 from ..graph.tape import Tape
@@ -25,7 +26,6 @@ from ..primitives import PRIMITIVES, Primitive
 from .engine import choose_mode, forward, linearize, mode_reason, read_value, reverse, solve
 from .rules import rule_graph
 from .sweeps import linearize as float_linearize
-from .sweeps import without_gc
 
 if TYPE_CHECKING:
     from .cost import Cost

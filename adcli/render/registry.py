@@ -28,8 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..collector import without_gc
 from ..errors import UsageError
-from ..modes.sweeps import without_gc
 from ..numsys import FLOAT64
 
 View = Callable[..., "str | None"]

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..arguments import FunctionLike, Names, Point
 from ..arguments import name_list as _names
 from ..arguments import output_index as _output_index
+from ..collector import without_gc
 from ..errors import EvalWarning, UsageError
 from ..graph.tape import Tape
 from ..modes.engine import choose_mode, forward, linearize, reverse, solve
-from ..modes.sweeps import without_gc
 from ..numsys import FLOAT64, NumberSystem
 from ..numsys import system as number_system
 from . import colouring as C

@@ -5,11 +5,12 @@ of a Python call sequence per step, which dominates a 100,000-variable tape."""
 
 from __future__ import annotations
 
+from ..collector import without_gc
 from ..graph.tape import Tape
 from ..modes.engine import linearize
 from ..modes.hessian import SecondOrder, kink_partials, second_rule, step_constants
 from ..modes.messages import kink_warning, nonfinite_warnings
-from ..modes.sweeps import _can_kink, primal, without_gc
+from ..modes.sweeps import _can_kink, primal
 
 
 class _Group:
