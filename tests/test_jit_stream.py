@@ -287,19 +287,71 @@ int main() {
 """
 
 
+PARSE_CHECK = r"""
+#include <cstdio>
+#include <random>
+int main() {
+    std::mt19937_64 rng(4);
+    long bad = 0;
+    auto check = [&](const std::string &text) {
+        const char *end = text.data() + text.size();
+        double mine = 0, theirs = 0;
+        bool ok = scan_number(text.data(), end, &mine) == end;
+        auto res = std::from_chars(text.data(), end, theirs);
+        bool their_ok = res.ec == std::errc() && res.ptr == end && std::isfinite(theirs);
+        if ((ok != their_ok || (ok && std::memcmp(&mine, &theirs, sizeof mine) != 0))
+            && bad++ < 5)
+            std::printf("%s: %d %.17g, not %d %.17g\n", text.c_str(), ok, mine, their_ok, theirs);
+    };
+    char text[64];
+    for (int i = 0; i < 150000; i++) {
+        uint64_t bits = rng() >> 1;
+        double v;
+        std::memcpy(&v, &bits, sizeof v);
+        if (!std::isfinite(v)) continue;
+        for (const char *format : {"%.17g", "%.16g", "-%.15e", "%.19e", "%.21e"}) {
+            std::snprintf(text, sizeof text, format, v);
+            check(text);
+        }
+        std::string digits;  // up to 19 digits, a point, any exponent: ties and edges
+        for (int k = 0, n = 1 + int(rng() % 19); k < n; k++) digits += char('0' + rng() % 10);
+        if (rng() & 1) digits.insert(rng() % digits.size(), ".");
+        check(digits + "e" + std::to_string(int(rng() % 700) - 350));
+    }
+    for (int e = -60; e <= 80; e++)  // half way between neighbouring doubles: ties to even
+        for (int k = 0; k < 200; k++) {
+            double v = std::ldexp(1.0 + k / 4096.0, e);
+            long double mid = ((long double)v + (long double)std::nextafter(v, 2 * v)) / 2;
+            std::snprintf(text, sizeof text, "%.25Lg", mid);
+            check(text);
+        }
+    for (const char *text : {"9007199254740993", "2.2250738585072011e-308", "1e23", "-0",
+                             "1.7976931348623158e308", "1.7976931348623159e308", "4.9e-324",
+                             "00000000000000000000001", ".5", "5.", "1E5", "1e+5", "0.1"})
+        check(text);
+    std::printf("%ld\n", bad);
+    return bad != 0;
+}
+"""
+
+
 @needs_cxx
-def test_the_drivers_shortest_digits_are_to_chars_digits(tmp_path):
+@pytest.mark.parametrize("check", ["shortest", "parse"])
+def test_the_drivers_number_conversions_are_the_standard_librarys(tmp_path, check):
     """The driver's Schubfach gives std::to_chars's shortest round-trip digits
     (what it wrote before, and what the writers' Ryu gives) on random doubles
     of every magnitude, the powers of two and their neighbours, subnormals
-    and short decimals."""
+    and short decimals; its parser (Clinger's fast path, Eisel-Lemire) reads
+    every number as std::from_chars reads it, and refuses what it refuses:
+    random doubles as %.17g and friends, random digit strings with any
+    exponent, the exact midpoints between doubles."""
     from adcli.batch.jit_stream import _cxx
     from adcli.batch.jit_stream_driver import SOURCE
 
     helpers = SOURCE[:SOURCE.index("// --- the stream")] + "}\n"
-    src = tmp_path / "shortest.cpp"
-    src.write_text(helpers + SHORTEST_CHECK)
-    exe = tmp_path / "shortest"
+    src = tmp_path / f"{check}.cpp"
+    src.write_text(helpers + (SHORTEST_CHECK if check == "shortest" else PARSE_CHECK))
+    exe = tmp_path / check
     build = subprocess.run([_cxx(), "-std=c++17", "-O1", str(src), "-o", str(exe)],
                            capture_output=True, text=True, timeout=120)
     assert build.returncode == 0, build.stderr

@@ -6,9 +6,10 @@ Why: with the kernel compiled, a --jit batch spent most of its time in
 text I/O (Arrow's CSV reader, casts, its float formatting and CSV writer,
 and the Python between them: 0.75 s of 1.27 s for 10^6 points of a
 1,000-op formula).  The driver parses each number (exactly: Clinger's fast
-path, else ``std::from_chars``) straight into the kernel's arrays, a chunk of
-rows at a time, and writes the shortest round-trip digits (Schubfach: the
-digits ``std::to_chars`` gives, about three times faster), laid out
+path, else Eisel-Lemire, the few others ``std::from_chars``) straight into
+the kernel's arrays, a chunk of rows at a time, and writes the shortest
+round-trip digits (Schubfach: the digits ``std::to_chars`` gives, about
+three times faster), laid out
 as the batch writer lays them out (:mod:`adcli.batch.float_text`'s, else
 Arrow's), so the output bytes are the batch driver's (tests/test_jit_stream.py
 compares them on a corpus).
@@ -138,10 +139,16 @@ def stream_shard(reader: Any, kernel: Any, writer: Any, stats: Any,
     if lib is None:
         return False
     failure: list[BaseException] = []
+    # Straight from the driver's buffer to a binary stream: a copy of every
+    # output byte into a fresh bytes object (and its pages) was ~5% of a batch
+    borrow = getattr(getattr(writer, "out", None), "buffer", None) is not None
 
     def emit(ptr: int, size: int) -> int:
         try:
-            writer.emit(ctypes.string_at(ptr, size))
+            if borrow:
+                writer.emit(memoryview((ctypes.c_char * size).from_address(ptr)).cast("B"))
+            else:
+                writer.emit(ctypes.string_at(ptr, size))
         except BaseException as exc:  # noqa: BLE001 - re-raised below, not in C
             failure.append(exc)
             return 1

@@ -7,7 +7,12 @@ a chunk of rows at a time (small enough to stay in cache), keeps pointers
 into the caller's block instead of copying lines, and writes each result's
 shortest round-trip digits (Schubfach, R. Giulietti 2020; the same digits as
 ``std::to_chars``, found about three times faster) straight from the
-kernel's column-major output into one output buffer.
+kernel's column-major output into one output buffer.  A number is read
+once: its digits into an integer while the field is scanned, then Clinger's
+fast path (exact) or Eisel-Lemire (the algorithm std::from_chars runs after
+reading the text again), from_chars itself only for more than 19 digits,
+subnormals and overflow.  Both tables are computed here with Python's exact
+integers.
 """
 
 
@@ -29,6 +34,27 @@ def _schubfach_table() -> str:
             g = (1 << shift) // 10**-e
         g += 1
         rows.append(f"{{0x{g >> 64:016x}u, 0x{g & (2**64 - 1):016x}u}}")
+    return ",\n".join(rows)
+
+
+def _eisel_lemire_table() -> str:
+    """5^q for q in [-342, 308] to 128 bits, normalised (top bit set) and
+    truncated, as Eisel-Lemire's parser reads them (fast_float's table:
+    for q < 0 the reciprocal, floor(2^b / 5^-q) + 1 with b the bits it needs),
+    as C initialisers {high, low}."""
+    rows = []
+    for q in range(-342, 309):
+        if q < 0:
+            power = 5**-q
+            z = power.bit_length() - (1 if power & (power - 1) == 0 else 0)  # ceil(log2)
+            value = 2 ** (z + 127 if q >= -17 else 2 * z + 64) // power + 1
+        else:
+            value = 5**q
+        while value < 1 << 127:
+            value <<= 1
+        while value >= 1 << 128:
+            value >>= 1
+        rows.append(f"{{0x{value >> 64:016x}u, 0x{value & (2**64 - 1):016x}u}}")
     return ",\n".join(rows)
 
 
@@ -81,7 +107,47 @@ struct Stream {
     long used;  // bytes of out to emit
 };
 
+__extension__ typedef unsigned __int128 u128;
+
+struct U128 { uint64_t hi, lo; };
+
 // --- numbers in ------------------------------------------------------------
+
+const U128 POW5[] = {
+@POW5@
+};
+
+// w * 10^q (w < 10^19, exact) rounded to the nearest double, ties to even,
+// by Eisel-Lemire (the algorithm std::from_chars uses, without its second
+// reading of the text); false where it leaves the answer to from_chars:
+// zero, subnormal or overflowing results, q outside the table.
+bool eisel_lemire(uint64_t w, int q, bool negative, double *value) {
+    if (w == 0 || q < -342 || q > 308) return false;
+    int lz = __builtin_clzll(w);
+    w <<= lz;
+    const U128 &t = POW5[q + 342];
+    u128 first = u128(w) * t.hi;
+    uint64_t high = uint64_t(first >> 64), low = uint64_t(first);
+    if ((high & 0x1ff) == 0x1ff) {  // the truncation may matter: the next 64 bits
+        uint64_t more = uint64_t((u128(w) * t.lo) >> 64);
+        low += more;
+        if (more > low) high++;
+    }
+    int upper = int(high >> 63), shift = upper + 9;
+    uint64_t mantissa = high >> shift;
+    int power2 = ((217706 * q) >> 16) + 63 + upper - lz + 1023;
+    if (power2 <= 0) return false;
+    if (low <= 1 && q >= -4 && q <= 23 && (mantissa & 3) == 1 && (mantissa << shift) == high)
+        mantissa &= ~uint64_t(1);  // exactly half way: to even, not up
+    mantissa += mantissa & 1;
+    mantissa >>= 1;
+    if (mantissa >= (uint64_t(2) << 52)) { mantissa = uint64_t(1) << 52; power2++; }
+    if (power2 >= 2047) return false;
+    uint64_t bits = (mantissa & ~(uint64_t(1) << 52)) | (uint64_t(power2) << 52)
+        | (uint64_t(negative) << 63);
+    std::memcpy(value, &bits, sizeof bits);
+    return true;
+}
 
 // A number the Python path reads as the same number, from p up to the first
 // character that cannot continue it: [-]digits[.digits][e[+-]digits] (at
@@ -126,6 +192,7 @@ const char *scan_number(const char *p, const char *end, double *value) {
         *value = negative ? -v : v;
         return q;
     }
+    if (digits <= 19 && eisel_lemire(mantissa, exponent, negative, value)) return q;
     auto res = std::from_chars(p, q, *value);
     if (res.ec != std::errc() || res.ptr != q || !std::isfinite(*value)) return nullptr;
     return q;
@@ -133,10 +200,7 @@ const char *scan_number(const char *p, const char *end, double *value) {
 
 // --- numbers out -------------------------------------------------------------
 
-__extension__ typedef unsigned __int128 u128;
-
-struct Pow10 { uint64_t hi, lo; };
-const Pow10 SCHUBFACH_G[] = {
+const U128 SCHUBFACH_G[] = {
 @TABLE@
 };
 
@@ -144,7 +208,7 @@ int floor_log2_pow10(int e) { return (e * 1741647) >> 19; }
 int floor_log10_pow2(int e) { return (e * 1262611) >> 22; }
 int floor_log10_three_quarters_pow2(int e) { return (e * 1262611 - 524031) >> 22; }
 
-uint64_t round_to_odd(const Pow10 &g, uint64_t cp) {
+uint64_t round_to_odd(const U128 &g, uint64_t cp) {
     u128 x = u128(g.lo) * cp;
     u128 y = u128(g.hi) * cp + (x >> 64);
     uint64_t y_hi = uint64_t(y >> 64), y_lo = uint64_t(y);
@@ -168,7 +232,7 @@ void shortest(double v, uint64_t *digits, int *exponent) {
     uint64_t cbl = 4 * c - 2 + lower_closer, cb = 4 * c, cbr = 4 * c + 2;
     int k = lower_closer ? floor_log10_three_quarters_pow2(q) : floor_log10_pow2(q);
     int h = q + floor_log2_pow10(-k) + 1;
-    const Pow10 &g = SCHUBFACH_G[-k + 292];
+    const U128 &g = SCHUBFACH_G[-k + 292];
     uint64_t vbl = round_to_odd(g, cbl << h);
     uint64_t vb = round_to_odd(g, cb << h);
     uint64_t vbr = round_to_odd(g, cbr << h);
@@ -443,4 +507,4 @@ long adcli_stream_rows(void *handle) { return static_cast<Stream *>(handle)->row
 void adcli_stream_free(void *handle) { delete static_cast<Stream *>(handle); }
 
 }
-""".replace("@TABLE@", _schubfach_table())
+""".replace("@TABLE@", _schubfach_table()).replace("@POW5@", _eisel_lemire_table())
