@@ -17,6 +17,11 @@ so messages, warnings and conventions are the engine's own.
 When llvmlite is installed the same kernel is compiled as LLVM IR
 in-process instead (adcli/codegen/llvm.py: faster to compile, and vector
 math), chosen by measurement (``bench/codegen.py``, docs/codegen.md).
+Where the system linker (``ld``) is there, that kernel is linked into a
+shared object named by a key computed before anything is built (the
+formula's text, the command's columns, adcli's version and code, the CPU:
+:func:`adcli.codegen.compilers.shared_key`), so a later run loads it with
+ctypes without building the derivative program or importing llvmlite.
 Without either compiler the batch runs on the NumPy path with one note on
 stderr.
 """
@@ -51,7 +56,7 @@ CFLAGS = ["-std=c99", "-O2", "-shared", "-fPIC"]
 _LOADED: dict[str, ctypes.CDLL] = {}  # source hash -> the loaded library
 
 
-from .compilers import NoCompiler, cache_dir  # noqa: E402,F401  (shared with llvm)
+from .compilers import NoCompiler, cache_dir, load_shared, shared_key  # noqa: E402,F401
 
 
 def compiler() -> str:
@@ -189,20 +194,36 @@ def jit_kernel(batch_kernel: Any, stderr: TextIO | None = None,
         return batch_kernel
 
 
-def compiled(kernel: Kernel, columns: Sequence[Column]) -> BatchFunction:
+def compiled(kernel: Kernel, columns: Sequence[Column],
+             shared_key: str | None = None) -> BatchFunction:
     """The batch function, by the faster-compiling path available: LLVM IR
     through llvmlite (in-process, milliseconds), else generated C through
-    the system compiler.  ``ADCLI_JIT=llvm|c`` forces one."""
+    the system compiler.  ``ADCLI_JIT=llvm|c`` forces one.  ``shared_key``:
+    where LLVM's kernel is stored for :func:`kernel_for` to find."""
     backend = os.environ.get("ADCLI_JIT", "auto")
     if backend in ("auto", "llvm"):
         try:
             from .llvm import LLVMCompiled
 
-            return LLVMCompiled(kernel, columns)
+            return LLVMCompiled(kernel, columns, shared_key=shared_key)
         except ImportError:
             if backend == "llvm":
                 raise NoCompiler("llvmlite is not installed (pip install adcli[jit])") from None
     return Compiled(kernel, columns)
+
+
+def kernel_for(fn: Any, columns: Sequence[Column], **spec: Any) -> BatchFunction:
+    """The compiled batch function of ``Kernel(fn, flag_kinks=True, **spec)``
+    writing ``columns``: loaded from its shared object where an earlier run
+    stored one (nothing built, llvmlite not imported), else compiled."""
+    key = None
+    if os.environ.get("ADCLI_JIT", "auto") in ("auto", "llvm"):
+        key = shared_key(fn.source, sorted(spec.items()), list(columns))
+        n_in = len(spec.get("inputs") or fn.inputs)
+        found = load_shared(key, n_in, len(columns)) if key else None
+        if found is not None:
+            return found
+    return compiled(Kernel(fn, flag_kinks=True, **spec), columns, key)
 
 
 class JitKernel:
@@ -218,12 +239,11 @@ class JitKernel:
         inputs = list(inner.variables)
         # only the columns written: forward seeds (or reverse cells) of --wrt's inputs
         wrt = [inputs[j] for j in dict.fromkeys(j for _, j in layout if j is not None)]
-        kernel = Kernel(inner.fn, order=order, mode=getattr(inner, "mode", "auto"),
-                        inputs=inputs, flag_kinks=True, wrt=wrt)
         m = len(wrt)
         columns = [("f", k) if j is None else ("J", k * m + wrt.index(inputs[j]))
                    for k, j in layout]
-        self.compiled = compiled(kernel, columns)
+        self.compiled = kernel_for(inner.fn, columns, order=order,
+                                   mode=getattr(inner, "mode", "auto"), inputs=inputs, wrt=wrt)
 
     def compute(self, X: "np.ndarray", skip: Any) -> tuple[Any, dict, dict]:
         V, bad = self.compiled.run(X)
@@ -264,14 +284,13 @@ class HessianJitKernel:
         self.columns = inner.columns
         variables = list(inner.variables)
         wrt = list(spec.wrt or variables)  # only these gradient and Hessian cells are computed
-        kernel = Kernel(spec.fn, order=2, inputs=variables, output=spec.output,
-                        flag_kinks=True, wrt=wrt)
         m = len(wrt)
         columns = [("f", 0)] + [("g", i) for i in range(m)] + [
             ("H", i * m + j) for i in range(m) for j in range(m)]
         if len(columns) != len(self.columns):
             raise NoCompiler("the Hessian's columns do not match the kernel's")
-        self.compiled = compiled(kernel, columns)
+        self.compiled = kernel_for(spec.fn, columns, order=2, inputs=variables,
+                                   output=spec.output, wrt=wrt)
 
     def compute(self, X: "np.ndarray", skip: Any) -> tuple[Any, dict, dict]:
         V, bad = self.compiled.run(X)

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..graph.dag import CONST, VAR
 from ..primitives import PRIMITIVES
-from .compilers import NoCompiler, cache_dir
+from .compilers import ENTRY_SYMBOL, WIDTH_SYMBOL, NoCompiler, cache_dir, run_batch, store_shared
 from .emit import Python, domain_check
 from .kernel import KINKS, Column, Kernel
 
@@ -580,15 +580,22 @@ def vector_width(llvm: ModuleType) -> int:
 
 
 def _load_libmvec(llvm: ModuleType) -> bool:
-    """Make glibc's vector math library visible to compiled code (once)."""
+    """Make glibc's vector math library visible to compiled code (once): by
+    its soname (the dynamic loader's search), else wherever
+    ``ctypes.util.find_library`` finds it (which runs ``ldconfig -p``)."""
     if not _MVEC:
-        import ctypes.util
+        ok = False
+        for name in ("libmvec.so.1", None):
+            if name is None:
+                import ctypes.util
 
-        name = ctypes.util.find_library("mvec")
-        try:
-            ok = bool(name) and llvm.load_library_permanently(name) is None
-        except RuntimeError:
-            ok = False
+                name = ctypes.util.find_library("mvec")
+            try:
+                ok = bool(name) and llvm.load_library_permanently(name) is None
+            except RuntimeError:
+                ok = False
+            if ok:
+                break
         _MVEC.append(ok)
     return _MVEC[0]
 
@@ -596,16 +603,18 @@ def _load_libmvec(llvm: ModuleType) -> bool:
 _ENGINES: dict[str, Any] = {}  # LLVM IR -> its execution engine
 
 
-def _target_machine(llvm: ModuleType, vector: bool) -> Any:
+def _target_machine(llvm: ModuleType, vector: bool, shared: bool = False) -> Any:
     """The host's CPU and features for vector kernels (AVX2 registers carry
     the libmvec arguments); the generic target otherwise.  No fast-math in
-    either: LLVM's default contracts nothing that the IR does not say."""
+    either: LLVM's default contracts nothing that the IR does not say.
+    ``shared``: position-independent code, to be linked into a shared object."""
     target = llvm.Target.from_default_triple()
+    where = {"reloc": "pic", "codemodel": "small"} if shared else {}
     if vector:
         return target.create_target_machine(cpu=llvm.get_host_cpu_name(),
                                             features=llvm.get_host_cpu_features().flatten(),
-                                            opt=2)
-    return target.create_target_machine(opt=2)
+                                            opt=2, **where)
+    return target.create_target_machine(opt=2, **where)
 
 
 _OPTIONS: list[bool] = []  # [set?] once per process
@@ -629,6 +638,25 @@ def _set_codegen_options(llvm: ModuleType) -> None:
         _OPTIONS.append(True)
 
 
+def _initialize(llvm: ModuleType) -> None:
+    try:
+        llvm.initialize_native_target()
+        llvm.initialize_native_asmprinter()
+    except Exception:  # noqa: BLE001 - llvmlite versions differ here
+        pass
+
+
+def _compile(llvm: ModuleType, tm: Any, ir: str, vector: bool) -> bytes:
+    """The object code of ``ir``."""
+    _set_codegen_options(llvm)
+    mod = llvm.parse_assembly(ir)
+    mod.verify()
+    if not vector or os.environ.get("ADCLI_JIT_OPT"):
+        pb = llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options(speed_level=2))
+        pb.getModulePassManager().run(mod, pb)
+    return bytes(tm.emit_object(mod))
+
+
 def _engine(llvm: ModuleType, ir: str, vector: bool = False) -> Any:
     """An execution engine holding the compiled IR: its object code from the
     disk cache (keyed by the IR, which is a function of the tape, the
@@ -636,12 +664,7 @@ def _engine(llvm: ModuleType, ir: str, vector: bool = False) -> Any:
     stored there."""
     import hashlib
 
-
-    try:
-        llvm.initialize_native_target()
-        llvm.initialize_native_asmprinter()
-    except Exception:  # noqa: BLE001 - llvmlite versions differ here
-        pass
+    _initialize(llvm)
     tm = _target_machine(llvm, vector)
     target = f"{llvm.get_host_cpu_name()}\0{llvm.get_host_cpu_features().flatten()}" \
         if vector else ""
@@ -658,15 +681,9 @@ def _engine(llvm: ModuleType, ir: str, vector: bool = False) -> Any:
                 return engine
         except (OSError, RuntimeError):
             pass
-    _set_codegen_options(llvm)
-    mod = llvm.parse_assembly(ir)
-    mod.verify()
-    if not vector or os.environ.get("ADCLI_JIT_OPT"):
-        pb = llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options(speed_level=2))
-        pb.getModulePassManager().run(mod, pb)
     # compiled once, to an object file that is both cached and loaded (MCJIT
     # compiling the module again took as long: 0.28 s of a 2,233-op kernel)
-    obj = tm.emit_object(mod)
+    obj = _compile(llvm, tm, ir, vector)
     if path:
         try:
             tmp = f"{path}.{os.getpid()}"
@@ -690,10 +707,13 @@ def _load_object(llvm: ModuleType, tm: Any, obj: bytes) -> Any:
 
 
 class LLVMCompiled:
-    """Same interface as :class:`adcli.codegen.jit.Compiled`."""
+    """Same interface as :class:`adcli.codegen.jit.Compiled`.  With
+    ``shared_key`` (see :func:`adcli.codegen.compilers.shared_key`) the
+    object code is linked into a shared object stored under that key, which
+    a later run loads without llvmlite (:func:`~adcli.codegen.compilers.load_shared`)."""
 
     def __init__(self, kernel: Kernel, columns: Sequence[Column],
-                 width: int | None = None) -> None:
+                 width: int | None = None, shared_key: str | None = None) -> None:
         import llvmlite.binding as llvm
 
         self.n_in = len(kernel.inputs)
@@ -706,39 +726,39 @@ class LLVMCompiled:
                                   splat=llvm.llvm_version_info >= (19,))
         else:
             ir = kernel_ir(kernel, columns, kernel.flag_kinks)
-        engine = _ENGINES.get(ir)
-        if engine is None:
-            engine = _ENGINES[ir] = _engine(llvm, ir, bool(self.width))
-        self.engine = engine
-        addr = self.address = int(engine.get_function_address("batch"))
+        lib = self._shared(llvm, ir, shared_key) if shared_key else None
+        if lib is not None:
+            self.lib = lib
+            fn = getattr(lib, ENTRY_SYMBOL)
+            addr = self.address = ctypes.cast(fn, ctypes.c_void_p).value or 0
+        else:
+            engine = _ENGINES.get(ir)
+            if engine is None:
+                engine = _ENGINES[ir] = _engine(llvm, ir, bool(self.width))
+            self.engine = engine
+            addr = self.address = int(engine.get_function_address(ENTRY_SYMBOL))
         self.fn = ctypes.CFUNCTYPE(None, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p,
                                    ctypes.c_void_p)(addr)
 
+    def _shared(self, llvm: ModuleType, ir: str, key: str) -> ctypes.CDLL | None:
+        """The kernel compiled to position-independent code, linked into its
+        shared object and loaded; None where there is no linker (the caller
+        loads the code in-process)."""
+        import shutil
+
+        if shutil.which("ld") is None:
+            return None
+        _initialize(llvm)
+        tm = _target_machine(llvm, bool(self.width), shared=True)
+        ir += f"\n@{WIDTH_SYMBOL} = constant i32 {self.width}\n"
+        libraries = ("libmvec.so.1", "libm.so.6") if self.width else ("libm.so.6",)
+        path = store_shared(key, _compile(llvm, tm, ir, bool(self.width)), libraries)
+        try:
+            return ctypes.CDLL(path) if path else None
+        except OSError:
+            return None
+
     def run(self, X: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]":
         """(V, bad rows) for the points X (n × inputs); V is n × cells."""
-        import numpy as np
-
-        n = X.shape[0]
-        if self.width:
-            return self._run_columns(np, X, n)
-        X = np.ascontiguousarray(X, dtype=np.float64) if self.n_in else np.zeros((n, 1))
-        V = np.empty((n, max(self.n_cols, 1)))
-        status = np.zeros(n, dtype=np.int32)
-        self.fn(n, X.ctypes.data, V.ctypes.data, status.ctypes.data)
-        V = V[:, :self.n_cols]
-        return V, (status != 0) | ~np.isfinite(V).all(axis=1)
-
-    def _run_columns(self, np: ModuleType, X: "np.ndarray",
-                     n: int) -> "tuple[np.ndarray, np.ndarray]":
-        """Column-major in and out, padded to whole vectors; V comes back as
-        a column-major view (each result column contiguous for the writer)."""
-        padded = -(-n // self.width) * self.width
-        Xc = np.zeros((max(self.n_in, 1), padded))
-        if self.n_in:
-            Xc[:, :n] = X.T
-        out = np.empty((max(self.n_cols, 1), padded))
-        status = np.zeros(padded, dtype=np.int32)
-        if padded:
-            self.fn(padded, Xc.ctypes.data, out.ctypes.data, status.ctypes.data)
-        V = out[:self.n_cols, :n].T
-        return V, (status[:n] != 0) | ~np.isfinite(V).all(axis=1)
+        result: tuple[np.ndarray, np.ndarray] = run_batch(self, X)
+        return result

@@ -1,0 +1,150 @@
+"""--jit's kernels stored as shared objects: a later run loads its kernel
+without building it or importing llvmlite, gets the same numbers, and never
+loads a file it did not write (another formula's, another machine's, one
+others could have replaced)."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+import adcli
+from adcli.cli.main import cli
+
+pytest.importorskip("llvmlite", reason="llvmlite is in the test extra; not installed")
+needs_ld = pytest.mark.skipif(shutil.which("ld") is None, reason="no linker (ld) on PATH")
+
+FORMULA = "x*y + sin(x) + tanh(x - y)"
+POINTS = "x,y\n2,3\n0.5,-1\n0,1\n-1,2\n1e300,1e10\n"
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADCLI_JIT", "llvm")
+    monkeypatch.delenv("ADCLI_JIT_MATH", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr("adcli.codegen.llvm._ENGINES", {})
+    return tmp_path / "cache" / "adcli" / "jit"
+
+
+def _kernel(formula=FORMULA, variables=("x", "y")):
+    from adcli.batch.driver import GradKernel
+    from adcli.codegen.jit import JitKernel
+
+    return JitKernel(GradKernel(adcli.Function(formula), list(variables)))
+
+
+def _rows(kernel):
+    import numpy as np
+
+    X = np.array([[2.0, 3.0], [0.5, -1.0], [-1.0, 2.0], [0.25, 0.125]] * 5)
+    V, bad = kernel.compiled.run(X)
+    return V.tolist(), bad.tolist()
+
+
+@needs_ld
+def test_a_second_run_loads_the_kernel_without_building_it(cache, monkeypatch):
+    first = _kernel()
+    assert [p.name for p in cache.iterdir() if p.name.startswith("kernel-")] != []
+    # as a new process: nothing compiled in memory, llvmlite and the Kernel unavailable
+    monkeypatch.setattr("adcli.codegen.llvm._ENGINES", {})
+    monkeypatch.setitem(sys.modules, "llvmlite", None)
+    monkeypatch.setitem(sys.modules, "llvmlite.binding", None)
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the kernel was built again")
+
+    monkeypatch.setattr("adcli.codegen.jit.Kernel", no_build)
+    second = _kernel()
+    assert type(second.compiled).__name__ == "SharedKernel"
+    assert second.compiled.width == first.compiled.width
+    assert _rows(second) == _rows(first)
+
+
+@needs_ld
+def test_the_shared_object_computes_what_the_in_process_kernel_does(monkeypatch):
+    """Linked by ld and loaded by ctypes, or loaded by llvmlite's MCJIT
+    where there is no linker: the same machine code, the same bits."""
+    shared = _rows(_kernel())
+    monkeypatch.setenv("PATH", "/nonexistent")  # no ld: compiled and loaded in-process
+    monkeypatch.setenv("XDG_CACHE_HOME", os.environ["XDG_CACHE_HOME"] + "-2")
+    in_process = _kernel()
+    assert type(in_process.compiled).__name__ == "LLVMCompiled"
+    assert _rows(in_process) == shared
+
+
+@needs_ld
+def test_each_kernel_has_its_own_key():
+    from adcli.codegen.compilers import shared_key
+
+    base = shared_key("x*y", [("inputs", ["x", "y"])], [("f", 0)])
+    assert base is not None
+    others = [shared_key("x*y + 0", [("inputs", ["x", "y"])], [("f", 0)]),
+              shared_key("x*y", [("inputs", ["y", "x"])], [("f", 0)]),
+              shared_key("x*y", [("inputs", ["x", "y"])], [("f", 0), ("J", 0)])]
+    os.environ["ADCLI_JIT_MATH"] = "libm"  # other machine code for the same kernel
+    try:
+        others.append(shared_key("x*y", [("inputs", ["x", "y"])], [("f", 0)]))
+    finally:
+        del os.environ["ADCLI_JIT_MATH"]
+    assert len({base, *others}) == 5
+
+
+@needs_ld
+def test_a_kernel_others_could_have_written_is_not_loaded(cache, monkeypatch):
+    """A cache directory writable by others (a shared temporary directory,
+    say) is not trusted: the kernel is compiled again, not loaded."""
+    _kernel()
+    os.chmod(cache, 0o777)
+    try:
+        monkeypatch.setattr("adcli.codegen.llvm._ENGINES", {})
+        built = []
+        from adcli.codegen import jit
+
+        real = jit.Kernel
+        monkeypatch.setattr(jit, "Kernel", lambda *a, **k: built.append(1) or real(*a, **k))
+        again = _kernel()
+        assert built == [1] and type(again.compiled).__name__ == "LLVMCompiled"
+    finally:
+        os.chmod(cache, 0o755)
+
+
+@needs_ld
+def test_a_damaged_shared_object_is_compiled_again(cache):
+    """A file at the kernel's name that does not load (truncated by a full
+    disk, say: another process wrote it) is replaced by a compiled kernel."""
+    code = ("from tests.test_jit_cache import _kernel; _kernel()")
+    subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ),
+                   cwd=os.path.dirname(os.path.dirname(__file__)))
+    stored = [p for p in cache.iterdir() if p.name.startswith("kernel-")]
+    assert len(stored) == 1
+    stored[0].unlink()
+    stored[0].write_bytes(b"not an ELF file")
+    kernel = _kernel()
+    assert type(kernel.compiled).__name__ == "LLVMCompiled"
+    assert stored[0].read_bytes()[:4] == b"\x7fELF"
+    assert _rows(kernel)[1] == [False] * 20
+
+
+@needs_ld
+def test_cold_and_warm_processes_write_the_same_bytes(tmp_path):
+    """Two real processes on one cache: the first compiles and stores the
+    kernel, the second loads it; both write the batch as the engine does."""
+    points = tmp_path / "p.csv"
+    points.write_text(POINTS)
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "shared-cache"), ADCLI_JIT="llvm")
+    args = [sys.executable, "-m", "adcli", "grad", FORMULA, "--points", str(points), "--jit"]
+    cold = subprocess.run(args, capture_output=True, text=True, env=env)
+    warm = subprocess.run(args, capture_output=True, text=True, env=env)
+    assert cold.returncode == warm.returncode == 0
+    assert cold.stdout == warm.stdout and cold.stderr == warm.stderr
+    assert "overflowed to inf" in warm.stderr  # the 1e300 row: the engine's warning
+    plain = CliRunner().invoke(cli, ["grad", FORMULA, "--points", str(points)])
+    assert plain.stdout.splitlines()[0] == warm.stdout.splitlines()[0]
+    assert len(plain.stdout.splitlines()) == len(warm.stdout.splitlines())
+    imports = subprocess.run([sys.executable, "-X", "importtime", *args[1:]],
+                             capture_output=True, text=True, env=env)
+    assert imports.stdout == warm.stdout and "llvmlite" not in imports.stderr
