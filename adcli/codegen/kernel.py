@@ -10,7 +10,7 @@ convention can be applied to it); everything else is written inline.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..arguments import FunctionLike
 from ..arguments import cotangent_vector as _cotangent
@@ -25,6 +25,9 @@ from ..language.printer import print_node as _print
 from ..numtext import derivative_label
 from ..primitives import PRIMITIVES, Primitive
 from .symbolic import Builder, Sweeps, choose, operation_nodes
+
+if TYPE_CHECKING:  # codegen --sparse loads it, on demand
+    from .sparse import Triplets
 
 
 class Spelling(Protocol):
@@ -118,7 +121,8 @@ class Kernel:
         self.roles: dict[int, Role] = {}
         self.kink_partials: dict[int, Node] = {}  # partial node id -> the step's node
         self.checks: dict[int, Step] = {}  # primal node id -> step
-        self.triplets: dict[str, Any] = {}  # sparse group -> (rows, cols, shape) of its nonzeros
+        # sparse group -> (rows, cols, shape) of its nonzeros
+        self.triplets: dict[str, Triplets] = {}
         self._primal_roles()
         values = list(program.outputs)
         if order == 2:

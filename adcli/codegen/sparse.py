@@ -12,12 +12,44 @@ the generated file (``NAME_Jnz_rows``/``_cols``, ``NAME_Hnz_rows``/``_cols``;
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
+from typing import Protocol
+
+from ..graph.dag import Node
+from ..graph.tape import Tape
 from ..numtext import derivative_label
 from ..sparse import drivers as D
 from ..sparse.colouring import n_colours
+from .symbolic import Builder, Sweeps
+
+# The coordinates of a sparse group: (rows, cols, (m, n)), 0-based
+Triplets = tuple[list[int], list[int], tuple[int, int]]
+# What a sparse group adds to the kernel: its nodes, their labels, their coordinates
+SparseGroup = tuple[list[Node], list[str], Triplets]
 
 
-def sparse_jacobian(kernel, values, zero):
+class SweepKernel(Protocol):
+    """What the sparse groups read of a :class:`~adcli.codegen.kernel.Kernel`
+    (which imports this module: a protocol, not an import)."""
+
+    builder: Builder
+    tape: Tape
+    var: list[Node]
+    inputs: tuple[str, ...]
+    outputs: list[str]
+    mode: str
+
+    @property
+    def triplets(self) -> Mapping[str, Triplets]: ...
+
+    def _tangent(self, seeds: Mapping[int, Node], s: int, n_sweeps: int
+                 ) -> dict[int, Node]: ...
+
+    def _adjoint(self, seeds: Mapping[int, Node], s: int, n_sweeps: int
+                 ) -> dict[int, Node]: ...
+
+
+def sparse_jacobian(kernel: SweepKernel, values: Sequence[Node], zero: Node) -> SparseGroup:
     """(nodes, labels, (rows, cols, shape)) of the Jacobian's nonzeros;
     sets ``kernel.mode`` to the sweeps' direction."""
     b = kernel.builder
@@ -27,14 +59,14 @@ def sparse_jacobian(kernel, values, zero):
     k = n_colours(colours)
     entries = [(r, c) for r, cs in enumerate(row_sets) for c in sorted(cs)]
     one = b.const(1.0)
+    sweeps: list[dict[int, Node]] = []
+    seeds: dict[int, Node]
     if used == "forward":
-        sweeps = []
         for s in range(k):
             seeds = {v.id: one for v, col in zip(kernel.var, colours) if col == s}
             sweeps.append(kernel._tangent(seeds, s + 1, k))
         nodes = [sweeps[colours[c]].get(values[r].id, zero) for r, c in entries]
     else:
-        sweeps = []
         for s in range(k):
             seeds = {}
             for o, col in zip(values, colours):
@@ -47,14 +79,15 @@ def sparse_jacobian(kernel, values, zero):
     return nodes, labels, (rows, cols, (len(values), len(idx)))
 
 
-def sparse_hessian(kernel, output, grad, second, zero):
+def sparse_hessian(kernel: SweepKernel, output: int, grad: Sequence[Node], second: Sweeps,
+                   zero: Node) -> SparseGroup:
     """(nodes, labels, (rows, cols, shape)) of the Hessian's nonzeros, both
     triangles, by one tangent sweep per star colour over the gradient's DAG."""
     b = kernel.builder
     n = len(kernel.var)
     full, colours = D.hessian_plan(kernel.tape, output, list(range(n)))
     one, half = b.const(1.0), b.const(0.5)
-    products = []
+    products: list[list[Node]] = []
     for s in range(n_colours(colours)):
         tan = second.tangent({v.id: one for v, col in zip(kernel.var, colours) if col == s})
         products.append([tan.get(g.id, zero) for g in grad])
@@ -67,16 +100,16 @@ def sparse_hessian(kernel, output, grad, second, zero):
     return nodes, labels, (rows, cols, (n, n))
 
 
-def triplet_lines(kernel, name: str, lang: str) -> list[str]:
+def triplet_lines(kernel: SweepKernel, name: str, lang: str) -> list[str]:
     """The constant coordinate arrays of the sparse groups, in ``lang``."""
     out = []
-    for group, (rows, cols, shape) in getattr(kernel, "triplets", {}).items():
+    for group, (rows, cols, shape) in kernel.triplets.items():
         for what, ints in (("rows", rows), ("cols", cols), ("shape", shape[:2])):
             out.append(_int_array(f"{name}_{group}_{what}", ints, lang))
     return out + [""] if out else out
 
 
-def _int_array(var: str, ints, lang: str) -> str:
+def _int_array(var: str, ints: Collection[int], lang: str) -> str:
     """A constant array of integers named ``var``, in ``lang``."""
     items = ", ".join(map(str, ints))
     if lang == "c":

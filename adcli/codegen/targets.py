@@ -1,5 +1,9 @@
 """The four emitters: one source file each, from the same statements."""
 
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any
+
+from ..arguments import FunctionLike
 from ..collector import without_gc
 from ..errors import UsageError
 from .emit import (
@@ -10,6 +14,8 @@ from .emit import (
     C,
     NumPy,
     Python,
+    Result,
+    Statement,
     header_lines,
     kink_tests,
     statements,
@@ -25,31 +31,31 @@ _C_PARAMS = {"f": "values", "J": "Jacobian, row-major", "Jv": "J·v", "uJ": "u�
              "Hnz": "the Hessian's nonzeros, at NAME_Hnz_rows/_cols"}
 
 
-def _c_comment(text):
+def _c_comment(text: str) -> str:
     return "/* " + text.replace("*/", "* /") + " */"
 
 
-def _block_comment(kernel, lang, name):
+def _block_comment(kernel: Kernel, lang: str, name: str) -> list[str]:
     """The header as a C or JavaScript block comment (without its close)."""
     return ["/*" if lang == "c" else "/**"] + [
         " * " + line.replace("*/", "* /") for line in header_lines(kernel, lang, name)]
 
 
-def _kinked(statement, helper):
+def _kinked(statement: Statement, helper: str) -> str:
     """A statement's text with adcli's kink convention applied by ``helper``."""
     if statement.kink is None:
         return statement.text
     return f"{helper}({statement.text}, {statement.kink})"
 
 
-def emit_c(kernel, name, main=False):
+def emit_c(kernel: Kernel, name: str, main: bool = False) -> str:
     lang = C()
     schedule = kernel.schedule(TWICE)
     # parts of bounded size, passing values through v[] (one statement per named node)
     split = len(schedule[1]) > PART_SIZE
-    used = set()
+    used: set[int] = set()
 
-    def leaf(i):
+    def leaf(i: int) -> str:
         used.add(i)
         return f"w{i + 1}"
 
@@ -76,7 +82,8 @@ def emit_c(kernel, name, main=False):
     return "\n".join(out) + "\n"
 
 
-def _c_header(kernel, name, results, params, main):
+def _c_header(kernel: Kernel, name: str, results: Sequence[Result], params: str,
+              main: bool) -> list[str]:
     """The block comment (formula, order, signature, contract) and includes."""
     sizes = ", ".join(f"{g}[{len(nodes)}]" for g, nodes, _ in results)
     out = _block_comment(kernel, "c", name)
@@ -97,7 +104,7 @@ def _c_header(kernel, name, results, params, main):
     return out + [""]
 
 
-def _c_statement(name, s, indent="    "):
+def _c_statement(name: str, s: Statement, indent: str = "    ") -> list[str]:
     """One statement's lines: its assignment, then its checks (return ω)."""
     lines = [f"{indent}const double {s.var} = {_kinked(s, f'{name}_kink')}; "
              f"{_c_comment(s.comment)}"]
@@ -105,15 +112,15 @@ def _c_statement(name, s, indent="    "):
     return lines
 
 
-def _c_body(name, stmts):
+def _c_body(name: str, stmts: Iterable[Statement]) -> list[str]:
     return [line for s in stmts for line in _c_statement(name, s)]
 
 
-def _c_writes(results):
+def _c_writes(results: Iterable[Result]) -> list[str]:
     return [f"    {g}[{k}] = {c};" for g, codes, _ in results for k, c in enumerate(codes)]
 
 
-def _c_kink_function(kernel, name):
+def _c_kink_function(kernel: Kernel, name: str) -> list[str]:
     """``int NAME_on_kink(const double *x)``: the ω of the first step the point
     is on the kink of (where adcli warns), else 0; none without kinks."""
     kept = kink_tests(kernel, C(), lambda i: f"x[{i}]")
@@ -130,7 +137,8 @@ def _c_kink_function(kernel, name):
     return out + ["    return 0;", "}"]
 
 
-def _c_parts(name, stmts, results, results_deps, signature):
+def _c_parts(name: str, stmts: Sequence[Statement], results: Sequence[Result],
+             results_deps: Sequence[Sequence[set[str]]], signature: str) -> list[str]:
     """Functions of PART_SIZE statements: locals inside a part, and only the
     values another part reads pass through v[]; the results are written by
     parts of the same size (compilers are superlinear in a function's size)."""
@@ -143,11 +151,12 @@ def _c_parts(name, stmts, results, results_deps, signature):
         for s in part:
             exported.update(d for d in s.deps if part_of[d] != k)
     position = {s.var: i for i, s in enumerate(stmts)}  # not a set's order: the same text every run
-    slot = {var: i for i, var in enumerate(sorted(exported, key=position.get))}
-    out = []
+    slot = {var: i for i, var in enumerate(sorted(exported, key=position.__getitem__))}
+    out: list[str] = []
 
-    def imports(needed):
-        return [f"    const double {d} = v[{slot[d]}];" for d in sorted(needed, key=slot.get)]
+    def imports(needed: Collection[str]) -> list[str]:
+        return [f"    const double {d} = v[{slot[d]}];"
+                for d in sorted(needed, key=slot.__getitem__)]
 
     # external linkage: GCC inlines a static function called once
     for k, part in enumerate(parts):
@@ -178,7 +187,8 @@ def _c_parts(name, stmts, results, results_deps, signature):
     return out + ["    return 0;", "}"]
 
 
-def _c_main(kernel, name, results, kinks=False):
+def _c_main(kernel: Kernel, name: str, results: Sequence[Result],
+            kinks: bool = False) -> list[str]:
     n_in = len(kernel.inputs)
     decl = " ".join(f"double {g}[{max(len(nodes), 1)}];" for g, nodes, _ in results)
     args = ", ".join(g for g, _, _ in results)
@@ -240,7 +250,7 @@ def _c_main(kernel, name, results, kinks=False):
 
 # --- Python and NumPy ---------------------------------------------------------------
 
-_PY_HELPERS = {
+_PY_HELPERS: dict[str, list[str]] = {
     "_exp": ["def _exp(x):", "    try:", "        return math.exp(x)",
              "    except OverflowError:", "        return math.inf"],
     "_expm1": ["def _expm1(x):", "    try:", "        return math.expm1(x)",
@@ -276,7 +286,7 @@ _PY_HELPERS = {
     "_kink": ["def _kink(p, at_kink):", "    return 0.0 if at_kink and p != p else p"],
 }
 
-_NP_HELPERS = {
+_NP_HELPERS: dict[str, list[str]] = {
     "_erf": ["_erf = np.vectorize(math.erf, otypes=[float])"],
     "_erfc": ["_erfc = np.vectorize(math.erfc, otypes=[float])"],
 }
@@ -285,7 +295,7 @@ _NP_HELPERS = {
 Q = '"""'
 
 
-def _docstring(kernel, name, kernel_lang):
+def _docstring(kernel: Kernel, name: str, kernel_lang: str) -> list[str]:
     lines = header_lines(kernel, kernel_lang, name)
     return [Q] + [line.replace(Q, "'''") for line in lines] + [Q]
 
@@ -297,7 +307,7 @@ _KINK_DOC = ["The ω of the first step on its kink at {x} (abs at 0, a tie in ma
              "where adcli warns and applies its convention), else 0."]
 
 
-def emit_python(kernel, name, main=False):
+def emit_python(kernel: Kernel, name: str, main: bool = False) -> str:
     lang = Python()
     stmts, results, _ = statements(kernel, lang, lambda i: f"x[{i}]")
     body = [f"    {s.var} = {_kinked(s, '_kink')}  # {s.comment}" for s in stmts]
@@ -324,7 +334,7 @@ def emit_python(kernel, name, main=False):
     return "\n".join(out) + "\n"
 
 
-def _py_kink_function(kernel, name):
+def _py_kink_function(kernel: Kernel, name: str) -> list[str]:
     """``NAME_on_kink(x)``: as C's (none without kinks)."""
     kept = kink_tests(kernel, Python(), lambda i: f"x[{i}]")
     if not kept:
@@ -340,7 +350,7 @@ def _py_kink_function(kernel, name):
     return out + ["    return 0"]
 
 
-def _py_main(kernel, name, kinks):
+def _py_main(kernel: Kernel, name: str, kinks: bool) -> list[str]:
     n_in = len(kernel.inputs)
     warn = KINK_WARNING.format(line="{number}", omega="{omega}")
     return ["", "", "def _main():", "    import sys", "",
@@ -368,7 +378,7 @@ def _py_main(kernel, name, kinks):
             "", "", 'if __name__ == "__main__":', "    _main()"]
 
 
-def emit_numpy(kernel, name, main=False):
+def emit_numpy(kernel: Kernel, name: str, main: bool = False) -> str:
     lang = NumPy()
     stmts, results, _ = statements(kernel, lang, lambda i: f"X[:, {i}]")
     body = []
@@ -409,7 +419,7 @@ def emit_numpy(kernel, name, main=False):
     return "\n".join(out) + "\n"
 
 
-def _np_kink_function(kernel, name):
+def _np_kink_function(kernel: Kernel, name: str) -> list[str]:
     """``NAME_on_kink(X)``: C's answer for every point, as an array."""
     kept = kink_tests(kernel, NumPy(), lambda i: f"X[:, {i}]")
     if not kept:
@@ -429,7 +439,7 @@ def _np_kink_function(kernel, name):
     return out + ["    return kink"]
 
 
-def _np_main(kernel, name, kinks):
+def _np_main(kernel: Kernel, name: str, kinks: bool) -> list[str]:
     n_in = len(kernel.inputs)
     warn = KINK_WARNING.format(line="{number}", omega="{kink}")
     return ["", "", "def _point(fields):",
@@ -517,7 +527,7 @@ function g17(v) {
 """
 
 
-def emit_js(kernel, name, main=False):
+def emit_js(kernel: Kernel, name: str, main: bool = False) -> str:
     lang = JS()
     stmts, results, _ = statements(kernel, lang, lambda i: f"x[{i}]")
     body = []
@@ -546,7 +556,7 @@ def emit_js(kernel, name, main=False):
     return "\n".join(out) + "\n"
 
 
-def _js_kink_function(kernel, name):
+def _js_kink_function(kernel: Kernel, name: str) -> list[str]:
     """``NAME_on_kink(x)``: as C's (none without kinks)."""
     kept = kink_tests(kernel, JS(), lambda i: f"x[{i}]")
     if not kept:
@@ -560,7 +570,7 @@ def _js_kink_function(kernel, name):
     return out + ["  return 0;", "}"]
 
 
-def _js_main(kernel, name, results, kinks):
+def _js_main(kernel: Kernel, name: str, results: Sequence[Result], kinks: bool) -> list[str]:
     groups = ", ".join(f"...r.{g}" for g, _, _ in results)
     warn = KINK_WARNING.format(line='" + number + "', omega='" + omega + "')
     return ["", _JS_G17, 'import { readFileSync } from "node:fs";', "",
@@ -582,14 +592,18 @@ def _js_main(kernel, name, results, kinks):
             "}"]
 
 
-EMITTERS = {"c": emit_c, "python": emit_python, "numpy": emit_numpy, "js": emit_js}
+EMITTERS: dict[str, Callable[[Kernel, str, bool], str]] = {
+    "c": emit_c, "python": emit_python, "numpy": emit_numpy, "js": emit_js}
 
 
 # --- entry point --------------------------------------------------------------
 
 @without_gc  # a DAG node per term, and no cycles: spare the cyclic collector
-def generate(fn, lang="c", *, mode="auto", order=1, direction=None, cotangent=None,
-             name=None, main=False, inputs=None, output=None, sparse=False):
+def generate(fn: FunctionLike, lang: str = "c", *, mode: str = "auto", order: int = 1,
+             direction: Mapping[str, Any] | Sequence[Any] | None = None,
+             cotangent: Mapping[str, Any] | Sequence[Any] | None = None,
+             name: str | None = None, main: bool = False, inputs: Sequence[str] | None = None,
+             output: int | str | None = None, sparse: bool = False) -> str:
     """Source text of the derivative program of ``fn`` in ``lang``; with
     ``sparse`` the Jacobian's or Hessian's nonzeros only (adcli/codegen/sparse.py)."""
     if sparse and (direction is not None or cotangent is not None):
