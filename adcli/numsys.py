@@ -189,6 +189,21 @@ class NumberSystem:
     def log(self, x: Any) -> Any:
         return math.log(x)
 
+    # where a recurrence's plain products gave nan -------------------------------
+    def times(self, a: Any, b: Any) -> Any:
+        """a·b where an exact zero wins over ±inf (0·inf is 0, not nan), as
+        the Hessian's products have it: a coefficient that is exactly 0 (the
+        line x + t has no t² term) contributes nothing, however large the
+        coefficient it multiplies (an overflowed exp at x = 710).  A nan
+        stays nan: 0 times an undefined coefficient is undefined."""
+        return a * b if (a and b) or a != a or b != b else self.zero
+
+    def repaired(self, x: Any, careful: Callable[[], Any]) -> Any:
+        """``x``, or where it is nan, what ``careful()`` gives (the same
+        recurrence with :meth:`times`): the plain products stay the fast
+        path, and a nan costs one more evaluation."""
+        return careful() if x != x else x
+
     # text -------------------------------------------------------------------
     def format(self, x: Any) -> str:
         return plain_number(x)
@@ -775,6 +790,17 @@ class NumpyArrays(NumberSystem):
 
     def log(self, x: Any) -> Any:
         return self.np.log(x)
+
+    def times(self, a: Any, b: Any) -> Any:
+        np = self.np
+        a, b = np.asarray(a), np.asarray(b)
+        zero = ((a == 0) & ~np.isnan(b)) | ((b == 0) & ~np.isnan(a))
+        return np.where(zero, 0.0, a * b)
+
+    def repaired(self, x: Any, careful: Callable[[], Any]) -> Any:
+        np = self.np
+        bad = np.isnan(x)
+        return np.where(bad, careful(), x) if bad.any() else x
 
 
 class RawJSON:

@@ -54,16 +54,19 @@ if TYPE_CHECKING:
 
 
 def make_rules(fsum: Callable[[Any], Any], log: Callable[[Any], Any], zero: Any = 0.0,
-               one: Any = 1.0) -> dict[str, Callable[..., Any]]:
+               one: Any = 1.0,
+               times: Callable[[Any, Any], Any] = mul) -> dict[str, Callable[..., Any]]:
     """The recurrences over a number system: ``fsum`` sums a sequence
     accurately, ``log`` is the natural log, ``zero``/``one`` its 0 and 1
     (``math.fsum``, ``math.log``, floats: :data:`RULES`; other number
-    systems: :class:`Engine`)."""
+    systems: :class:`Engine`), ``times`` multiplies two coefficients: the
+    plain product, or where that gave nan the system's careful one, in which
+    an exact zero wins over ±inf (:meth:`adcli.numsys.NumberSystem.times`)."""
     two = one + one
-    cauchy = _cauchy_product(fsum)
-    rules = _arithmetic_rules(fsum, two, cauchy)
-    rules["_pow"] = _power_rule(fsum, log, zero, one, cauchy, rules["_log"])
-    rules["_hypot"] = _hypot_rule(fsum, zero, two)
+    cauchy = _cauchy_product(fsum, times)
+    rules = _arithmetic_rules(fsum, two, cauchy, times)
+    rules["_pow"] = _power_rule(fsum, log, zero, one, cauchy, rules["_log"], times)
+    rules["_hypot"] = _hypot_rule(fsum, zero, two, times)
     return rules
 
 
@@ -72,14 +75,14 @@ def make_rules(fsum: Callable[[Any], Any], log: Callable[[Any], Any], zero: Any 
 # over its number system's fsum and constants (no attribute look-up per
 # coefficient).
 
-def _cauchy_product(fsum):
+def _cauchy_product(fsum, times):
     def _cauchy(n, u, v):
-        return fsum(map(mul, u[:n + 1], v[n::-1]))  # Σ_{j=0..n} u_j·v_{n−j}
+        return fsum(map(times, u[:n + 1], v[n::-1]))  # Σ_{j=0..n} u_j·v_{n−j}
 
     return _cauchy
 
 
-def _arithmetic_rules(fsum, two, _cauchy):
+def _arithmetic_rules(fsum, two, _cauchy, times):
     """+, −, negation, ×, ÷, sqrt and log."""
     def _add(n, y, u, v):
         return u[n] + v[n]
@@ -95,24 +98,24 @@ def _arithmetic_rules(fsum, two, _cauchy):
 
     def _div(n, y, u, v):
         # y·v = u  ⇒  y_n = (u_n − Σ_{j=1..n} v_j·y_{n−j}) / v_0
-        return (u[n] - fsum(map(mul, v[1:n + 1], y[n - 1::-1]))) / v[0]
+        return (u[n] - fsum(map(times, v[1:n + 1], y[n - 1::-1]))) / v[0]
 
     def _sqrt(n, y, u):
         # y² = u  ⇒  y_n = (u_n − Σ_{j=1..n−1} y_j·y_{n−j}) / (2·y_0)
-        return (u[n] - fsum(map(mul, y[1:n], y[n - 1:0:-1]))) / (two * y[0])
+        return (u[n] - fsum(map(times, y[1:n], y[n - 1:0:-1]))) / (two * y[0])
 
     def _log(n, y, u):
         # u·y' = u'  ⇒  y_n = (u_n − (1/n)·Σ_{j=1..n−1} j·y_j·u_{n−j}) / u_0
         jy = map(mul, range(1, n), y[1:n])  # j·y_j
-        return (u[n] - fsum(map(mul, jy, u[n - 1:0:-1])) / n) / u[0]
+        return (u[n] - fsum(map(times, jy, u[n - 1:0:-1])) / n) / u[0]
 
     return {"_add": _add, "_sub": _sub, "_neg": _neg, "_mul": _mul, "_div": _div,
             "_sqrt": _sqrt, "_log": _log}
 
 
-def _power_rule(fsum, log, zero, one, _cauchy, _log):
+def _power_rule(fsum, log, zero, one, _cauchy, _log, times):
     """u^v: by the exponent's value while it is constant, else exp(v·log u)."""
-    _pow_scaled = _scaled_power(fsum, zero, one)
+    _pow_scaled = _scaled_power(fsum, zero, one, times)
 
     def _log_series(n, u):
         out = [log(u[0])]
@@ -145,7 +148,7 @@ def _power_rule(fsum, log, zero, one, _cauchy, _log):
                 return _pow_scaled(n, u, a)
             if u[0] != 0:
                 # u·y' = a·u'·y  ⇒  y_n = Σ_{j=1..n} (a·j − (n−j))·u_j·y_{n−j} / (n·u_0)
-                s = fsum((a * j - (n - j)) * u[j] * y[n - j] for j in range(1, n + 1))
+                s = fsum(times(times(a * j - (n - j), u[j]), y[n - j]) for j in range(1, n + 1))
                 return s / (n * u[0])
             if a == int(a) and a > 0:
                 return _power_by_products(n, u, int(a))
@@ -155,31 +158,38 @@ def _power_rule(fsum, log, zero, one, _cauchy, _log):
             raise ValueError("log of a non-positive base")
         L = _log_series(n, u)
         w = [_cauchy(k, v, L) for k in range(n + 1)]
-        return fsum(j * w[j] * y[n - j] for j in range(1, n + 1)) / n
+        return fsum(times(j * w[j], y[n - j]) for j in range(1, n + 1)) / n
 
     return _pow
 
 
-def _scaled_power(fsum, zero, one):
+def _scaled_power(fsum, zero, one, times):
     def _pow_scaled(n, u, a):
         """Coefficient n of u^a when u_0^a under- or overflowed (x^3 at
         x = 1e-200 has a third derivative 6): the same recurrence for
         z(s) = (u(u_0·s)/u_0)^a, whose coefficients stay near 1, then
-        y_n = u_0^(a−n)·z_n."""
+        y_n = u_0^(a−n)·z_n.  A power of u_0 that overflows is ±inf (float
+        ``**`` raises), which an exact 0 coefficient of u cancels (x^3 at
+        1e300: y_3 = 1)."""
         u0 = u[0]
-        w = [one] + [u[j] * u0 ** (j - 1) for j in range(1, n + 1)]
+        w = [one] + [times(u[j], _power(u0, j - 1)) for j in range(1, n + 1)]
         z = [one]
         for m in range(1, n + 1):
-            z.append(fsum((a * j - (m - j)) * w[j] * z[m - j] for j in range(1, m + 1)) / m)
+            z.append(fsum(times(times(a * j - (m - j), w[j]), z[m - j])
+                          for j in range(1, m + 1)) / m)
+        return times(_power(u0, a - n), z[n])
+
+    def _power(x, e):
         try:
-            return u0 ** (a - n) * z[n]
-        except OverflowError:
-            return math.copysign(math.inf, z[n]) if z[n] else zero
+            return x ** e
+        except OverflowError:  # float64: |x|^e beyond its range, the sign of x^e
+            odd = e == int(e) and int(e) % 2
+            return -math.inf if x < 0 and odd else math.inf
 
     return _pow_scaled
 
 
-def _hypot_rule(fsum, zero, two):
+def _hypot_rule(fsum, zero, two, times):
     def _hypot(n, y, u, v, state):
         """hypot without the cancellation of its rule's series (x/h
         differentiated is 1/h − x²/h³: 0 for |x| ≳ 1e8·|y|).  With the unit
@@ -196,11 +206,11 @@ def _hypot_rule(fsum, zero, two):
             state.extend([[zero], [zero], [zero], eu, ev, _binade(eu * v[1] - ev * u[1])])
         A, q, s, eu, ev, sigma = state
         A.append(eu * u[n] + ev * v[n])
-        q.append((eu * v[n] - ev * u[n]) / sigma - fsum(map(mul, A[1:n], q[n - 1:0:-1])) / h0)
-        s.append((fsum(map(mul, q[1:n], q[n - 1:0:-1]))
-                  - fsum(map(mul, s[1:n], s[n - 1:0:-1])) * sigma * sigma) / (two * h0))
+        q.append((eu * v[n] - ev * u[n]) / sigma - fsum(map(times, A[1:n], q[n - 1:0:-1])) / h0)
+        s.append((fsum(map(times, q[1:n], q[n - 1:0:-1]))
+                  - fsum(map(times, s[1:n], s[n - 1:0:-1])) * sigma * sigma) / (two * h0))
         # y_n = S_n + Σ_{j=1..n} A_j·S_{n−j}/h_0 with S_0 = h_0, S_k = σ²·s_k
-        return A[n] + (s[n] + fsum(map(mul, A[1:n], s[n - 1:0:-1])) / h0) * sigma * sigma
+        return A[n] + (s[n] + fsum(map(times, A[1:n], s[n - 1:0:-1])) / h0) * sigma * sigma
 
     return _hypot
 
@@ -209,19 +219,22 @@ def _hypot_rule(fsum, zero, two):
 # with one more argument, a list they fill (the series' ``state``)
 STATEFUL = frozenset({"_hypot"})
 RULES = make_rules(safe_fsum, math.log)
+# where RULES gave nan: the same with an exact zero winning over ±inf
+CAREFUL_RULES = make_rules(safe_fsum, math.log, times=FLOAT64.times)
 # the same over plain math.fsum (no list, no try): _fill_both's
 FAST_RULES = make_rules(math.fsum, math.log)
 
 
-def elementwise_pow(rules: dict[str, Callable[..., Any]],
-                    system: NumpyArrays) -> Callable[..., Any]:
+def elementwise_pow(rules: dict[str, Callable[..., Any]], system: NumpyArrays,
+                    times: Callable[[Any, Any], Any] = mul) -> Callable[..., Any]:
     """``_pow`` over arrays (:class:`adcli.numsys.NumpyArrays`): the scalar
     rule branches on values (is the exponent constant so far, is it 0, 1 or
     2, is the base 0, does the power under- or overflow), so here every
     branch an element needs is computed and the element takes its own
     (``system.where``).  A zero base is rare and takes products or raises:
     those elements run the scalar rule itself.  Where the scalar rule raises,
-    the element is nan (the sweep reports it as the scalar sweep would)."""
+    the element is nan (the sweep reports it as the scalar sweep would).
+    ``times``: the products, as :func:`make_rules` takes them."""
     np, where, zero = system.np, system.where, system.zero
     cauchy = rules["_mul"]
 
@@ -238,46 +251,48 @@ def elementwise_pow(rules: dict[str, Callable[..., Any]],
                 return u[n]
             if a == 2:
                 return cauchy(n, None, u, u)
-            return _array_constant_exponent(system, n, y, u, a, True)
+            return _array_constant_exponent(system, n, y, u, a, True, times)
         special = (a == 0) | (a == 1) | (a == 2)
-        out = _array_constant_exponent(system, n, y, u, a, steady & ~special)
+        out = _array_constant_exponent(system, n, y, u, a, steady & ~special, times)
         if np.any(steady & special):
             out = where(a == 2, cauchy(n, None, u, u), out)
             out = where(a == 1, u[n], out)
             out = where(a == 0, zero, out)
         if not np.all(steady):
-            out = where(steady, out, _array_varying_exponent(system, rules, n, y, u, v))
+            out = where(steady, out, _array_varying_exponent(system, rules, n, y, u, v, times))
         return out
 
     return _pow
 
 
-def _array_constant_exponent(system, n, y, u, a, wanted):
+def _array_constant_exponent(system, n, y, u, a, wanted, times=mul):
     """Coefficient n of u^a, a constant exponent, where ``wanted``."""
     np, zero = system.np, system.zero
     u0, y0 = u[0], y[0]
     # u·y' = a·u'·y  ⇒  y_n = Σ_{j=1..n} (a·j − (n−j))·u_j·y_{n−j} / (n·u_0)
-    out = system.fsum((a * j - (n - j)) * u[j] * y[n - j] for j in range(1, n + 1)) / (n * u0)
+    out = system.fsum(times(times(a * j - (n - j), u[j]), y[n - j])
+                      for j in range(1, n + 1)) / (n * u0)
     tiny = (np.abs(y0) < 2.2250738585072014e-308) | np.isinf(y0)
     scaled = wanted & tiny & (u0 != 0)
     if np.any(scaled):
-        out = system.where(scaled, _array_pow_scaled(system, n, u, a), out)
+        out = system.where(scaled, _array_pow_scaled(system, n, u, a, times), out)
     zero_base = wanted & (u0 == 0)
     if np.any(zero_base):
         out = _scalar_pow(system, n, y, u, [a] + [zero] * n, zero_base, out)
     return out
 
 
-def _array_pow_scaled(system, n, u, a):
+def _array_pow_scaled(system, n, u, a, times=mul):
     """The scalar rule's ``_pow_scaled`` (u_0^a under- or overflowed)."""
     np, fsum = system.np, system.fsum
     u0 = u[0]
-    w = [system.one] + [u[j] * u0 ** (j - 1) for j in range(1, n + 1)]
+    w = [system.one] + [times(u[j], u0 ** (j - 1)) for j in range(1, n + 1)]
     z = [system.one]
     for m in range(1, n + 1):
-        z.append(fsum((a * j - (m - j)) * w[j] * z[m - j] for j in range(1, m + 1)) / m)
+        z.append(fsum(times(times(a * j - (m - j), w[j]), z[m - j])
+                      for j in range(1, m + 1)) / m)
     power = u0 ** (a - n)
-    return system.where(np.isinf(power) & (z[n] == 0), system.zero, power * z[n])
+    return system.where(np.isinf(power) & (z[n] == 0), system.zero, times(power, z[n]))
 
 
 def _scalar_pow(system, n, y, u, v, chosen, out):
@@ -290,14 +305,15 @@ def _scalar_pow(system, n, y, u, v, chosen, out):
         def element(c, i=i):
             return [float(np.broadcast_to(x, shape).flat[i]) for x in c]
         try:
-            out.flat[i] = RULES["_pow"](n, element(y[:n]), element(u[:n + 1]),
-                                        element(v[:n + 1]))
+            args = (n, element(y[:n]), element(u[:n + 1]), element(v[:n + 1]))
+            x = RULES["_pow"](*args)
+            out.flat[i] = CAREFUL_RULES["_pow"](*args) if x != x else x
         except (ValueError, ZeroDivisionError, OverflowError):
             out.flat[i] = np.nan
     return out
 
 
-def _array_varying_exponent(system, rules, n, y, u, v):
+def _array_varying_exponent(system, rules, n, y, u, v, times=mul):
     """Coefficient n of u^v as exp(v·log u); nan where u_0 ≤ 0."""
     cauchy, log = rules["_mul"], rules["_log"]
     # y = exp(w) with w = v·log(u):  y_n = (1/n)·Σ_{j=1..n} j·w_j·y_{n−j}
@@ -305,7 +321,7 @@ def _array_varying_exponent(system, rules, n, y, u, v):
     for k in range(1, n + 1):
         L.append(log(k, L, u))
     w = [cauchy(k, None, v, L) for k in range(n + 1)]
-    out = system.fsum(j * w[j] * y[n - j] for j in range(1, n + 1)) / n
+    out = system.fsum(times(j * w[j], y[n - j]) for j in range(1, n + 1)) / n
     return system.where(u[0] > 0, out, system.np.nan)  # the scalar rule raises for u_0 ≤ 0
 
 
@@ -396,10 +412,16 @@ class Engine:
     other, NumPy arrays included)."""
 
     rules = RULES
+    careful_rules = CAREFUL_RULES
+    times = staticmethod(FLOAT64.times)
     fsum = staticmethod(safe_fsum)
     zero = 0.0
     nan = math.nan
     arrays = False  # constants may be NumPy arrays (one per point): never shared by value
+    at_kink: Any = None  # arrays: where the step being expanded sits on its kink
+    # numbers, not jets: a nan coefficient is computed again with careful
+    # products (a jet's own product already lets an exact zero win)
+    scalar = True
 
     def __init__(self, order: int, system: NumberSystem = FLOAT64) -> None:
         self.order = order
@@ -415,8 +437,18 @@ class Engine:
         if not system.exact:
             self.nan = system.number(math.nan)
         self.rules = make_rules(system.fsum, system.log, system.zero, system.one)
+        times = getattr(system, "times", None)  # a jet system has none: zero wins too
+        if times is None:
+            self.scalar = False
+
+            def times(a, b, zero=system.zero):
+                return a * b if (a and b) or a != a or b != b else zero
+        self.times = times
+        self.careful_rules = make_rules(system.fsum, system.log, system.zero, system.one,
+                                        times)
         if getattr(system, "elementwise", False):  # a jet system has no such flag
             self.rules["_pow"] = elementwise_pow(self.rules, system)
+            self.careful_rules["_pow"] = elementwise_pow(self.careful_rules, system, times)
             self.arrays = True  # (a flag: a bound method kept on self is a cycle, and
             # every series of the table would wait for the cyclic collector)
         namespace = system.namespace()
@@ -496,11 +528,41 @@ class Engine:
             if rule in STATEFUL:
                 if s.state is None:
                     s.state = []
-                c.append(self.rules[rule](n, c, *[a.c for a in s.args], s.state))
+                x = self.rules[rule](n, c, *[a.c for a in s.args], s.state)
             elif rule is not None:
-                c.append(self.rules[rule](n, c, *[a.c for a in s.args]))
+                x = self.rules[rule](n, c, *[a.c for a in s.args])
             else:
-                c.append(self._generic(s, n))
+                x = self._generic(s, n)
+            if self.arrays:
+                x = self._repaired(x, s, n)
+            elif self.scalar and x != x:  # 0·inf somewhere: again, an exact zero winning
+                x = self._repaired(x, s, n)
+            c.append(x)
+
+    def _repaired(self, x: Any, s: Series, n: int) -> Any:
+        fixed = self.system.repaired(x, lambda: self._careful(s, n))
+        if self.at_kink is not None:  # arrays: there the scalar sweep has stopped
+            fixed = cast("NumpyArrays", self.system).where(self.at_kink, x, fixed)
+        return fixed
+
+    def _careful(self, s: Series, n: int) -> Any:
+        """Coefficient n of ``s`` with an exact zero winning over ±inf in
+        every product (the line x + t's t² coefficient is exactly 0, so it
+        adds nothing to exp's y₂ at x = 710, where exp overflowed)."""
+        rule = cast(Primitive, s.prim).taylor
+        args = [a.c for a in s.args]
+        if rule in STATEFUL:
+            state = cast(list, s.state)
+            for running in state[:3]:  # its running series, back to n − 1
+                del running[n:]
+            return self.careful_rules[rule](n, s.c, *args, state)
+        if rule is not None:
+            return self.careful_rules[rule](n, s.c, *args)
+        times, terms = self.times, cast(list, [])
+        for a, g in zip(s.args, cast(list, s.derivs), strict=False):
+            if g is not None:
+                terms += map(times, _scaled(a, n)[1:n + 1], g.c[n - 1::-1])
+        return self.fsum(terms) / n
 
     def _generic(self, s, n):
         derivs = s.derivs
@@ -624,6 +686,8 @@ def expand(tape: Tape, vals: list, direction: Sequence[Any], order: int,
         if kinky is not False:
             example = system.example(arg_vals, kinky) if elementwise else arg_vals
             warnings.append(kink_warning(tape, step, floats(example) if floats else example))
+        if elementwise and kinky is not False:
+            eng.at_kink = kinky
         try:
             eng.extend(s, order)
         except (ValueError, ZeroDivisionError, OverflowError):
@@ -642,6 +706,7 @@ def expand(tape: Tape, vals: list, direction: Sequence[Any], order: int,
                 hint=f"{step.prim.name} is defined for {step.prim.domain}",
             ) from None
         if elementwise and kinky is not False:
+            eng.at_kink = None
             _cut_at_kink(s.c, kinky, system)
     out = [list(series[o].c) for o in tape.outputs]
     if system is FLOAT64 and not all(map(math.isfinite, (c for row in out for c in row))):
@@ -675,7 +740,7 @@ def sweep_rescaled(tape: Tape, point: list[float], direction: Sequence[float], o
     or anything that raises, the two sweeps run one after the other."""
     try:
         return _both_lanes(tape, point, direction, order, scale)
-    except (ValueError, ZeroDivisionError, OverflowError, _Kink):
+    except (ValueError, ZeroDivisionError, OverflowError, _Kink, _Nan):
         pass
     out, warnings = sweep(tape, point, direction, order)
     again, _ = sweep(tape, point, [d * scale for d in direction], order)
@@ -684,6 +749,11 @@ def sweep_rescaled(tape: Tape, point: list[float], direction: Sequence[float], o
 
 class _Kink(Exception):
     """A step at a kink: its expansion is cut short, which sweep() handles."""
+
+
+class _Nan(Exception):
+    """A nan coefficient (0·inf in a plain product, or nan indeed): sweep()'s
+    rules recompute it with an exact zero winning, or say where it is."""
 
 
 def _both_lanes(tape, point, direction, order, scale):
@@ -711,6 +781,9 @@ def _both_lanes(tape, point, direction, order, scale):
     out = [list(series[o].c) for o in tape.outputs]
     again = [list(series[o].again) for o in tape.outputs]
     if not all(map(math.isfinite, (c for row in out for c in row))):
+        if any(c != c for row in out + again for c in row):
+            eng.release()
+            raise _Nan
         warnings.extend(_nonfinite_coefficient(tape, series, vals, warnings))
     eng.release()
     return out, warnings, again
