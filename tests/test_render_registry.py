@@ -64,9 +64,8 @@ def test_views_hand_their_notes_back_instead_of_writing_to_stderr():
         registry.render("check", fmt, kink, notes=notes)
         assert [(n.label, n.text.split(" ")[0]) for n in notes] == [("check", "kink")], fmt
     res = sparse_jacobian(adcli.compile("x*y, y"), {"x": 1.0, "y": 2.0})
-    res.auto = True
     notes = []
-    registry.render("sparse", "json", [res], notes=notes)
+    registry.render("sparse", "json", [res], notes=notes, auto=True)
     assert notes[0].label == "note" and notes[0].text.startswith("sparse output")
     root = Path(registry.__file__).parent
     writers = [p.name for p in root.glob("*.py") if p.name != "errors.py"

@@ -1,11 +1,24 @@
-"""``adcli eval`` and ``adcli grad``."""
+"""``adcli eval`` and ``adcli grad``: their requests as tables
+(:mod:`adcli.cli.requests`)."""
 
 import click
 
-from . import cmd_sparse
 from . import options as opt
-from .cmd_sparse import check_sparse_options, sparse_option
 from .options import precision_options
+from .requests import NOT_BATCH, NOT_PRECISE, NOT_SPARSE, Refusal, Request, Table, run
+
+
+def _values(fn, o, numbers):
+    return lambda point: fn.evaluate(point, **numbers)
+
+
+def _values_kernel(fn, o):
+    from ..batch import kernels
+
+    return kernels.values(fn)
+
+
+EVAL = Table("", (Request("values", "eval", _values, _values_kernel),))
 
 
 @click.command("eval")
@@ -14,20 +27,88 @@ from .options import precision_options
 @opt.at_option
 @opt.format_option(opt.formats_of("eval"))
 @opt.points_options
-def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=None,
-                 exact=False):
+def eval_command(**options):
     """The value(s) of EXPR at a point."""
-    numbers = opt.number_system(digits, exact, points)
-    fn = opt.compile_formula(expr, file)
-    if points is not None:
-        from ..batch import kernels
+    run(EVAL, options)
 
-        return opt.run_batch(fn, at, points, kernels.values(fn), fmt, input_format,
-                             digits, "-" in (expr, file))
-    fmt = opt.choose_format(fmt)
-    results = opt.each_point(fn, at, lambda point: fn.evaluate(point, **numbers),
-                             opt.point_parser(numbers))
-    opt.show("eval", fmt, results, source=fn.source)
+
+# --- grad: J·v, uᵀ·J, the sparse Jacobian, the Jacobian ------------------------------
+
+def _mode_stats(fn, result, requested, wrt, kind):
+    """``grad --stats``: on stderr, the mode used and why, the sweeps, the tape."""
+    from ..render.trace_view import mode_stats
+
+    tape = fn.tape(list(result.point))
+    n_in = len(wrt) if wrt else tape.n_inputs
+    opt.tell_stats(mode_stats(tape, len(fn.outputs), n_in, result.mode, requested, kind))
+
+
+def _jvp(fn, o, numbers):
+    v = opt.parse_direction(o["direction"])
+    return lambda point: fn.jvp(point, v)
+
+
+def _vjp(fn, o, numbers):
+    u, wrt = opt.parse_cotangent(o["cotangent"]), opt.parse_wrt(o["wrt"])
+    return lambda point: fn.vjp(point, u, wrt=wrt)
+
+
+def _sparse_jacobian(fn, o, numbers):
+    from ..sparse.drivers import sparse_jacobian
+
+    wrt, mode = opt.parse_wrt(o["wrt"]), o["mode"]
+    return lambda point: sparse_jacobian(fn, point, wrt=wrt, mode=mode, **numbers)
+
+
+def _sparse_jacobian_kernel(fn, o):
+    from ..batch import kernels
+
+    return kernels.sparse_grad(fn, opt.parse_wrt(o["wrt"]), o["mode"])
+
+
+def _jacobian(fn, o, numbers):
+    wrt, mode = opt.parse_wrt(o["wrt"]), o["mode"]
+    return lambda point: fn.gradient(point, wrt=wrt, mode=mode, **numbers)
+
+
+def _jacobian_kernel(fn, o):
+    from ..batch import kernels
+
+    return kernels.gradient(fn, opt.parse_wrt(o["wrt"]), o["mode"])
+
+
+def _jacobian_stats(fn, result, o):
+    """The mode and why, then the cost report (counted from the sweeps)."""
+    from ..render.trace_view import cost_plain
+
+    wrt = opt.parse_wrt(o["wrt"])
+    _mode_stats(fn, result, o["mode"], wrt, "jacobian")
+    opt.tell_stats(cost_plain(fn.cost(result.point, wrt=wrt)).splitlines())
+
+
+GRAD = Table("Jacobian", (
+    Request("J·v", "jvp", _jvp, option="direction", flag="--dir", product="J·v",
+            sweep="one tangent sweep",
+            refuses=(NOT_SPARSE, NOT_PRECISE, NOT_BATCH,
+                     Refusal("cotangent", "give --dir (J·v) or --cotangent (uᵀ·J), not both"),
+                     Refusal("wrt", "--dir and --wrt do not combine",
+                             "the direction already says which variables move")),
+            stats=lambda fn, res, o: _mode_stats(fn, res, "forward", None, "jvp")),
+    Request("uᵀ·J", "vjp", _vjp, option="cotangent", flag="--cotangent", product="uᵀ·J",
+            sweep="one adjoint sweep", refuses=(NOT_SPARSE, NOT_PRECISE, NOT_BATCH),
+            stats=lambda fn, res, o: _mode_stats(fn, res, "reverse", None, "vjp")),
+    Request("sparse Jacobian", "sparse", _sparse_jacobian, _sparse_jacobian_kernel,
+            option="sparse", density="jacobian"),
+    Request("Jacobian", "grad", _jacobian, _jacobian_kernel, stats=_jacobian_stats),
+))
+
+
+def sparse_option(f):
+    return click.option(
+        "--sparse/--dense", "sparse", default=None,
+        help="Sparse output: coordinates of the nonzeros, computed with one compressed "
+             "sweep per colour (default: sparse when the pattern's density is below "
+             "5 % for at least 10,000 entries, said so in the output).")(f)
 
 
 @click.command("grad")
@@ -45,51 +126,6 @@ def eval_command(expr, file, at, fmt, points=None, input_format=None, digits=Non
 @sparse_option
 @opt.format_option(opt.formats_of("grad", "sparse"))
 @opt.points_options
-def grad_command(expr, file, at, mode, wrt, direction, cotangent, stats, sparse, fmt,
-                 points=None, input_format=None, digits=None, exact=False):
+def grad_command(**options):
     """Value and gradient of EXPR (the Jacobian for several outputs)."""
-    if sparse or fmt == "mtx":
-        check_sparse_options(direction, cotangent, points, digits, exact, fmt)
-
-    numbers = opt.number_system(digits, exact, points)
-    if numbers and (direction is not None or cotangent is not None):
-        raise opt.UsageError("--dir and --cotangent do not combine with --digits or --exact "
-                             "yet", hint="--wrt picks the derivatives to compute")
-
-    if points is not None:
-        from ..batch import kernels
-
-        if direction is not None or cotangent is not None:
-            raise opt.UsageError("--dir and --cotangent do not work with --points yet")
-
-        fn = opt.compile_formula(expr, file)
-        wrt_names = opt.parse_wrt(wrt)
-        if sparse:
-            return opt.run_batch(fn, at, points, kernels.sparse_grad(fn, wrt_names, mode), fmt,
-                                 input_format, digits)
-        return opt.run_batch(fn, at, points, kernels.gradient(fn, wrt_names, mode),
-                             fmt, input_format, digits, "-" in (expr, file))
-    if direction is not None or cotangent is not None:
-        from .cmd_higher import grad_directional
-
-        return grad_directional(expr, file, at, wrt, direction, cotangent, fmt, stats)
-    fn = opt.compile_formula(expr, file)
-    if sparse is not False:
-        if sparse or fmt == "mtx" or cmd_sparse.auto_sparse(fn, at, "jacobian"):
-            auto = not sparse and fmt != "mtx"
-            return cmd_sparse.sparse_grad(fn, at, opt.parse_wrt(wrt), mode, fmt, auto,
-                                          numbers)
-    fmt = opt.choose_format(fmt)
-    wrt = opt.parse_wrt(wrt)
-    results = opt.each_point(fn, at, lambda point: fn.gradient(point, wrt=wrt, mode=mode,
-                                                               **numbers),
-                             opt.point_parser(numbers))
-    opt.show("grad", fmt, results, source=fn.source)
-    if stats:
-        from .cmd_higher import grad_stats
-
-        grad_stats(fn, results[0], mode, wrt)
-        from .cmd_trace import echo_cost
-
-        echo_cost(fn, results[0].point, wrt)
-
+    run(GRAD, options)

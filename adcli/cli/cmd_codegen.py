@@ -46,13 +46,10 @@ def diff_command(expr, file, wrt, mode, fmt):
 def codegen_command(expr, file, lang, mode, order, direction, cotangent, name, main, inputs,
                     output, sparse):
     """EXPR's derivative program as one self-contained source file on stdout."""
-    from .cmd_higher import _output as parse_output
-    from .cmd_higher import parse_cotangent, parse_dir
-
     fn = opt.compile_formula(expr, file)
     source = fn.codegen(
         lang, mode=mode, order=order, name=name, main=main,
-        direction=parse_dir(direction) if direction is not None else None,
-        cotangent=parse_cotangent(cotangent) if cotangent is not None else None,
-        inputs=opt.parse_wrt(inputs), output=parse_output(output), sparse=sparse)
+        direction=opt.parse_direction(direction) if direction is not None else None,
+        cotangent=opt.parse_cotangent(cotangent) if cotangent is not None else None,
+        inputs=opt.parse_wrt(inputs), output=opt.parse_output(output), sparse=sparse)
     click.echo(source, nl=False)

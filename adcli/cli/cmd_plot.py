@@ -13,7 +13,6 @@ from ..plot.sampling import LineSampler, bind, parse_over, sample_field
 from ..plot.terminal import field_shape, render_curves, render_field, short_number, use_colour
 from ..render.registry import Note
 from . import options as opt
-from .cmd_higher import _output
 
 ONE_VAR_SAMPLES = 4001  # odd: a symmetric range has its middle on the grid
 MAX_GRID = 2000
@@ -85,7 +84,7 @@ def plot_command(expr, file, over, order, at, wrt, samples, out, size, color, ou
                          hint="join them: --at y=0.5,z=1")
     fixed = parse_point(at[0]) if at else {}
     bind(fn, spans, fixed, wrt)
-    which = _output_index(fn, _output(output))
+    which = _output_index(fn, opt.parse_output(output))
     if len(spans) == 2:
         if order not in (None, 1):
             raise UsageError("--order applies to one-variable plots; a two-variable plot "

@@ -5,7 +5,7 @@ import click
 
 from ..errors import UsageError
 from ..language.point import parse_point
-from ..render.trace_view import DEFAULT_TEXT_LIMIT, cost_plain
+from ..render.trace_view import DEFAULT_TEXT_LIMIT
 from . import options as opt
 from .options import precision_options
 
@@ -57,7 +57,3 @@ def trace_command(expr, file, at, mode, wrt, seed, output, limit, ascii_, stats,
         opt.point_parser(numbers))
     opt.show("trace", fmt, traces, limit=limit, stats=stats, ascii=ascii_)
 
-
-def echo_cost(fn, point, wrt=None):
-    """``adcli grad --stats``: the cost report (counted from the sweeps) on stderr."""
-    opt.tell_stats(cost_plain(fn.cost(point, wrt=wrt)).splitlines())

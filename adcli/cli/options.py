@@ -85,6 +85,36 @@ def point_parser(precise):
     return parse_point_texts if precise else parse_point
 
 
+def parse_direction(text, precise=False):
+    """--dir (and --seed): ``x=1,y=0`` by input name."""
+    return point_parser(precise)(text, "direction")
+
+
+def parse_cotangent(text):
+    """``f1=1,f2=0`` (by output name) or ``1,0`` (one weight per output)."""
+    from ..language.point import constant, parse_point, split_pairs
+
+    if "=" in text:
+        return parse_point(text, "cotangent")
+    return [constant(piece, text, offset, "cotangent")
+            for piece, offset in split_pairs(text)]
+
+
+def input_order(fn, at, parse_point=None):
+    """The inputs in the order the --at points name them (first seen
+    first), else in the formula's order; a variable no point gives is a
+    usage error."""
+    if not at:
+        return list(fn.inputs)
+    names = list(points(at, parse_point)[0])
+    given = set(names)  # (a list's `in` per input: n² over n inputs)
+    missing = [v for v in fn.inputs if v not in given]
+    if missing:
+        raise UsageError(f"no value for the variable `{missing[0]}`",
+                         hint=f"give it with --at, e.g. --at {missing[0]}=1")
+    return names
+
+
 def points(at, parse_point=None):
     if parse_point is None:
         from ..language.point import parse_point

@@ -92,6 +92,11 @@ def lookup(kind: str, fmt: str) -> View:
     return fn
 
 
+# what a format can hold, where that is narrower than "any result": the
+# command line's refusal of the format for another request says so
+FORMAT_HOLDS: dict[str, str] = {"mtx": "Matrix Market holds a matrix"}
+
+
 # kinds whose terminal view is a table that N-digit numbers (--digits,
 # --exact) do not fit: their ``text`` is then the plain form
 PLAIN_WHEN_PRECISE = frozenset({"eval", "grad", "hessian", "taylor", "partial", "trace"})

@@ -14,14 +14,14 @@ from .results import dumps, json_document, jsonl_document
 
 # A FailedPoint (one of several --at points that could not be computed) keeps
 # its place (adcli.render.failed).  Every format notes a sparse form that was
-# chosen for the user (by the pattern's density) rather than asked for.
+# chosen for the user (``auto``: by the pattern's density) rather than asked for.
 
 def _says_when_chosen(fmt_view):
     @functools.wraps(fmt_view)
-    def written(results, notes=None, **options):
-        text = fmt_view(results, **options)
-        chosen = next((r for r in results if getattr(r, "auto", False)), None)
-        if chosen is not None and notes is not None:
+    def written(results, notes=None, auto=False, **options):
+        text = fmt_view(results, auto=auto, **options)
+        chosen = next((r for r in results if not isinstance(r, FailedPoint)), None)
+        if auto and chosen is not None and notes is not None:
             from ..sparse.formats import AUTO_DENSITY
 
             notes.append(Note(f"sparse output (the {chosen.kind}'s density is below "
@@ -45,10 +45,10 @@ def _fit_terminal(text):
 
 @view("sparse", "text")
 @_says_when_chosen
-def _sparse_text(results, **_):
+def _sparse_text(results, auto=False, **_):
     from ..sparse.formats import result_text
 
-    return _fit_terminal("\n\n".join(each_block(results, result_text)))
+    return _fit_terminal("\n\n".join(each_block(results, lambda r: result_text(r, auto))))
 
 
 @view("sparse", "plain")
@@ -61,18 +61,18 @@ def _sparse_plain(results, **_):
 
 @view("sparse", "json")
 @_says_when_chosen
-def _sparse_json(results, several=False, **_):
+def _sparse_json(results, several=False, auto=False, **_):
     from ..sparse.formats import result_json
 
-    return json_document(results, result_json, several)
+    return json_document(results, lambda r: result_json(r, auto), several)
 
 
 @view("sparse", "jsonl")
 @_says_when_chosen
-def _sparse_jsonl(results, **_):
+def _sparse_jsonl(results, auto=False, **_):
     from ..sparse.formats import result_json
 
-    return jsonl_document(results, result_json)
+    return jsonl_document(results, lambda r: result_json(r, auto))
 
 
 @view("sparse", "mtx")

@@ -77,7 +77,7 @@ class SparseResult:
     def __init__(self, kind: str, matrix: SparseMatrix, values: list[Any], outputs: list[str],
                  gradient: dict[str, Any] | None, mode: str, method: str, colours: list[int],
                  dense_sweeps: int, warnings: list[EvalWarning], point: dict[str, Any],
-                 auto: bool = False, system: NumberSystem | None = None) -> None:
+                 system: NumberSystem | None = None) -> None:
         self.kind, self.matrix = kind, matrix
         self.values, self.outputs = values, outputs
         self.gradient = gradient  # {name: ∂f/∂name} for a Hessian, else None
@@ -86,7 +86,6 @@ class SparseResult:
         self.sweeps = C.n_colours(colours)
         self.dense_sweeps = dense_sweeps
         self.warnings, self.point = warnings, point
-        self.auto = auto  # chosen by the density threshold rather than --sparse
         self.system = system if system is not None else FLOAT64
 
     @property

@@ -138,32 +138,34 @@ def _sweeps(count: int, kind: str) -> str:
 
 # --- sparse results (grad/hessian --sparse) -----------------------------------------
 
-def sweeps_line(res: SparseResult) -> str:
+def sweeps_line(res: SparseResult, auto: bool = False) -> str:
+    """How it was computed; ``auto``: the sparse form was chosen by the
+    density threshold rather than asked for."""
     m = res.matrix
     what = "Hessian-vector products" if res.kind == "hessian" else (
         "tangent sweeps" if res.mode == "forward" else "adjoint sweeps")
-    auto = (" (sparse output chosen automatically: density below "
-            f"{_threshold()})" if res.auto else "")
+    chosen = (" (sparse output chosen automatically: density below "
+              f"{_threshold()})" if auto else "")
     if res.sweeps == 1:
         what = what.replace("products", "product").replace("sweeps", "sweep")
     return (f"{res.method}: {res.sweeps} {what} instead of {res.dense_sweeps}; "
-            f"{m.nnz} nonzeros of {m.shape[0]}×{m.shape[1]}{auto}")
+            f"{m.nnz} nonzeros of {m.shape[0]}×{m.shape[1]}{chosen}")
 
 
 def _threshold() -> str:
     return f"{AUTO_DENSITY:g}"
 
 
-def _sparse_meta(res: SparseResult) -> dict[str, Any]:
+def _sparse_meta(res: SparseResult, auto: bool) -> dict[str, Any]:
     obj: dict[str, Any] = {"method": res.method, "sweeps": res.sweeps,
                            "dense_sweeps": res.dense_sweeps, "nnz": res.matrix.nnz}
-    if res.auto:
+    if auto:
         obj["auto"] = True
         obj["threshold"] = AUTO_DENSITY
     return obj
 
 
-def result_json(res: SparseResult) -> dict[str, Any]:
+def result_json(res: SparseResult, auto: bool = False) -> dict[str, Any]:
     j = res.system.json
     if res.kind == "hessian":
         obj = {"value": j(res.values[0]),
@@ -174,7 +176,7 @@ def result_json(res: SparseResult) -> dict[str, Any]:
         obj = {"value": values[0] if len(values) == 1 else values,
                "outputs": list(res.outputs), "jacobian": coordinates(res.matrix, number=j)}
     obj["mode"] = res.mode
-    obj["sparse"] = _sparse_meta(res)
+    obj["sparse"] = _sparse_meta(res, auto)
     obj.update(res.system.meta())
     obj["point"] = {k: j(v) for k, v in res.point.items()}
     obj["warnings"] = [w.message for w in res.warnings]
@@ -197,11 +199,11 @@ def result_plain(res: SparseResult) -> str:
     return "\n".join(lines)
 
 
-def result_text(res: SparseResult) -> str:
+def result_text(res: SparseResult, auto: bool = False) -> str:
     """A terminal view: values, the sweeps used against the dense count,
     the spy plot with each column's colour when it is small, the nonzeros."""
     m = res.matrix
-    lines = [sweeps_line(res)]
+    lines = [sweeps_line(res, auto)]
     if m.shape[1] <= 64 and not (res.kind == "jacobian" and res.mode == "reverse"):
         # which compressed sweep each column went into
         lines.append("colour " + "".join(_colour_char(c) for c in res.colours))
