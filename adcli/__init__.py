@@ -5,14 +5,20 @@
     {'x1': 2.5838531634528574, 'x2': 2.0}
 """
 
-from ._version import __version__ as __version__
-from .api import Derivatives, Evaluation, Function, compile, evaluate, grad
-from .api import hessian_of as hessian
-from .api import jvp_of as jvp
-from .api import partial_of as partial
-from .api import taylor_of as taylor
-from .api import vjp_of as vjp
-from .errors import AdcliError, DomainError, EvalWarning, ParseError, UsageError
+from . import collector as _collector
+
+_collecting = _collector.pause()  # loading makes no garbage (adcli/collector.py)
+try:
+    from ._version import __version__ as __version__
+    from .api import Derivatives, Evaluation, Function, compile, evaluate, grad
+    from .api import hessian_of as hessian
+    from .api import jvp_of as jvp
+    from .api import partial_of as partial
+    from .api import taylor_of as taylor
+    from .api import vjp_of as vjp
+    from .errors import AdcliError, DomainError, EvalWarning, ParseError, UsageError
+finally:
+    _collector.resume(_collecting)
 
 __all__ = [
     "AdcliError", "Derivatives", "DomainError", "EvalWarning", "Evaluation", "Function",

@@ -9,7 +9,6 @@ parameters, not of command-line flags.
 from __future__ import annotations
 
 import math
-import numbers as _numbers
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -84,8 +83,7 @@ def checked_value(name: str, value: Any, float64: bool) -> Any:
         return value
     if isinstance(value, str):
         value = read_value(FLOAT64, value, name)
-    elif not isinstance(value, _numbers.Real) and not type(value).__module__.startswith(
-            ("mpmath", "numpy", "decimal")):
+    elif type(value) is not float and not _is_real(value):
         raise UsageError(f"the value of `{name}` must be a real number, not "
                          f"{type(value).__name__} {value!r}")
     try:
@@ -96,6 +94,17 @@ def checked_value(name: str, value: Any, float64: bool) -> Any:
     if not math.isfinite(number):
         raise UsageError(f"the value of `{name}` must be a finite number, not {number}")
     return number
+
+
+def _is_real(value: Any) -> bool:
+    """A real number of any type (``numbers`` is imported only for a value
+    that is neither a float nor an int: the start-up of a float64 call)."""
+    if type(value) is int:
+        return True
+    import numbers
+
+    return isinstance(value, numbers.Real) or type(value).__module__.startswith(
+        ("mpmath", "numpy", "decimal"))
 
 
 def is_array(value: Any) -> bool:

@@ -34,6 +34,25 @@ def one_command_process() -> None:
     _one_command = True
 
 
+def pause() -> bool:
+    """Turn the collector off while modules load (they allocate tens of
+    thousands of objects and no garbage: its passes over them were ~7 ms of
+    a 45 ms command's start); says whether it was on, for :func:`resume`."""
+    was_on = gc.isenabled()
+    gc.disable()
+    return was_on
+
+
+def resume(was_on: bool) -> None:
+    """After :func:`pause`: in the one-command process everything loaded is
+    frozen first (modules live until the process ends: no pass need scan
+    them again); elsewhere the collector is only turned back on."""
+    if was_on:
+        if _one_command:
+            gc.freeze()
+        gc.enable()
+
+
 def enable_after_build() -> None:
     """Turn the collector back on after a large acyclic build (see above)."""
     if _one_command and gc.get_count()[0] > LARGE_BUILD:

@@ -26,7 +26,6 @@ system is made.
 from __future__ import annotations
 
 import math
-import numbers
 import operator
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager as ContextManager
@@ -44,7 +43,12 @@ MAX_DIGITS = 100_000
 
 
 def _is_fraction(x: Any) -> bool:
-    """A Fraction (or its subclass adcli.printed.ExactNumber), without importing fractions."""
+    """A Fraction (or its subclass adcli.printed.ExactNumber), without importing
+    fractions (nor, for a float or an int, numbers: the start-up of float64 runs)."""
+    if type(x) is float or type(x) is int:
+        return False
+    import numbers
+
     return isinstance(x, numbers.Rational) and not isinstance(x, numbers.Integral)
 
 

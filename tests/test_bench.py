@@ -128,7 +128,7 @@ def test_large_inputs_run_as_processes_at_a_tiny_scale(capsys):
     assert [line.split()[0] for line in lines[1:]] == list(large.BEFORE)
     for line in lines[1:]:
         cpu, peak_mb = map(float, line.split()[1:3])
-        assert cpu > 0 and peak_mb > 1
+        assert cpu >= 0 and peak_mb > 1  # a tiny case may take < 0.05 s: printed 0.0
 
 
 def test_the_arrays_crossover_is_read_off_from_the_smallest_size_that_stays_faster():

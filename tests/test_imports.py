@@ -34,6 +34,8 @@ DEFERRED = {
     ("adcli.results", "adcli.modes.taylor"): COMMAND + " (Taylor.derivatives)",
     ("adcli.numsys", "adcli.printed"): COMMAND + " (digits=/exact= results of the API)",
     ("adcli.modes.engine", "adcli.language.parser"): "start-up: `import adcli` parses nothing",
+    ("adcli.modes.engine", "adcli.modes.generic"): COMMAND + " (digits=, exact=: float64 runs "
+        "the sweeps of modes.sweeps)",
     ("adcli.modes.rules", "adcli.language.parser"): "start-up: `import adcli` parses nothing",
     ("adcli.modes.taylor", "adcli.modes.jets"): COMMAND + " (mixed partials, kinks)",
     ("adcli.modes.trace", "adcli.modes.cost"): COMMAND + " (the trace's cost column)",

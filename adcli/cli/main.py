@@ -7,12 +7,20 @@ modules behind ``adcli graph``; Rich is imported only for terminal output.
 import importlib
 import sys
 
-import click
+from .. import collector
 
-from ..collector import one_command_process
-from ..errors import AdcliError, name_options
-from .flags import as_flags, flag
-from .options import FAILED_POINTS
+_collecting = collector.pause()  # loading makes no garbage (adcli/collector.py)
+try:
+    import click
+
+    from ..errors import AdcliError, name_options
+    from .flags import as_flags, flag
+    from .options import FAILED_POINTS
+finally:
+    collector.resume(_collecting)
+
+# main() keeps the collector off until the command's module is loaded
+_loading = {"paused": False}
 
 # name -> (module, attribute).  A new command is one line here and one module.
 COMMANDS = {
@@ -41,7 +49,11 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module, attr = target
-        return getattr(importlib.import_module(module), attr)
+        command = getattr(importlib.import_module(module), attr)
+        if _loading["paused"]:
+            _loading["paused"] = False
+            collector.resume(True)
+        return command
 
     def invoke(self, ctx):
         """Run the command; turn adcli's errors into one message on stderr
@@ -137,7 +149,8 @@ def main(argv=None):
     """Entry point: exit 0 on success, 1 for domain errors, 2 for usage and
     parse errors; never a traceback unless --debug."""
     args = _expr_after_dashes(sys.argv[1:] if argv is None else list(argv))
-    one_command_process()  # a large build's objects need no collector scan (adcli.collector)
+    collector.one_command_process()  # a large build's objects need no collector scan
+    _loading["paused"] = collector.pause()
     try:
         try:
             cli.main(args, prog_name="adcli")

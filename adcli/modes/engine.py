@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import DomainError, EvalWarning, UsageError
 from ..graph.tape import Tape
 from ..numsys import FLOAT64, NotRational, NumberSystem
-from . import generic, sweeps
+from . import sweeps
 from .messages import derivative_warnings
 
 MODES = ("auto", "forward", "reverse")
@@ -26,6 +26,8 @@ def primal(tape: Tape, inputs: list, system: NumberSystem = FLOAT64) -> tuple[li
     """(every slot's value, warnings)."""
     if system is FLOAT64:
         return sweeps.primal(tape, inputs)
+    from . import generic  # (not on float64's path: its start-up)
+
     return generic.primal(system, tape, inputs)
 
 
@@ -33,21 +35,27 @@ def linearize(tape: Tape, inputs: list, system: NumberSystem = FLOAT64) -> Any:
     """Values and local partials at one point (``.values``, ``.warnings``)."""
     if system is FLOAT64:
         return sweeps.linearize(tape, inputs)
+    from . import generic
+
     return generic.linearize(system, tape, inputs)
 
 
 def forward(lin: Any, seeds: list[list]) -> list[list]:
     """One tangent sweep per seed (input tangents): every slot's tangent."""
-    if isinstance(lin, generic.Linearization):
-        return generic.forward(lin, seeds)
-    return sweeps.forward(lin, seeds)
+    if type(lin) is sweeps.Linearization:
+        return sweeps.forward(lin, seeds)
+    from . import generic
+
+    return generic.forward(lin, seeds)
 
 
 def reverse(lin: Any, output_seeds: list[list]) -> list[list]:
     """One adjoint sweep per seed (output adjoints): every slot's adjoint."""
-    if isinstance(lin, generic.Linearization):
-        return generic.reverse(lin, output_seeds)
-    return sweeps.reverse(lin, output_seeds)
+    if type(lin) is sweeps.Linearization:
+        return sweeps.reverse(lin, output_seeds)
+    from . import generic
+
+    return generic.reverse(lin, output_seeds)
 
 
 def value_and_jacobian(tape: Tape, inputs: list, index: list[int], mode: str,
