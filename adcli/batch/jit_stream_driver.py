@@ -50,10 +50,8 @@ def _eisel_lemire_table() -> str:
             value = 2 ** (z + 127 if q >= -17 else 2 * z + 64) // power + 1
         else:
             value = 5**q
-        while value < 1 << 127:
-            value <<= 1
-        while value >= 1 << 128:
-            value >>= 1
+        shift = value.bit_length() - 128  # to 128 bits, truncated
+        value = value >> shift if shift > 0 else value << -shift
         rows.append(f"{{0x{value >> 64:016x}u, 0x{value & (2**64 - 1):016x}u}}")
     return ",\n".join(rows)
 
@@ -149,6 +147,34 @@ bool eisel_lemire(uint64_t w, int q, bool negative, double *value) {
     return true;
 }
 
+// Eight digits at a time, in one 64-bit word (little-endian: the first
+// character in the lowest byte); a big-endian machine takes one at a time.
+uint64_t load8(const char *p) {
+    uint64_t word;
+    std::memcpy(&word, p, sizeof word);
+    return word;
+}
+
+bool eight_digits(uint64_t word) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return ((word & 0xf0f0f0f0f0f0f0f0u)
+            | (((word + 0x0606060606060606u) & 0xf0f0f0f0f0f0f0f0u) >> 4))
+        == 0x3333333333333333u;
+#else
+    (void)word;
+    return false;
+#endif
+}
+
+uint32_t parse8(uint64_t word) {  // the value of eight digit characters
+    word -= 0x3030303030303030u;
+    word = word * 10 + (word >> 8);  // byte pairs -> two-digit numbers
+    const uint64_t mask = 0x000000ff000000ffu;
+    word = ((word & mask) * 0x000f424000000064u  // 100 + 10^6 << 32
+            + ((word >> 16) & mask) * 0x0000271000000001u) >> 32;  // 1 + 10^4 << 32
+    return uint32_t(word);
+}
+
 // A number the Python path reads as the same number, from p up to the first
 // character that cannot continue it: [-]digits[.digits][e[+-]digits] (at
 // least one digit in the mantissa), finite.  Where it stopped, or nullptr.
@@ -161,11 +187,16 @@ const char *scan_number(const char *p, const char *end, double *value) {
     if (negative) q++;
     uint64_t mantissa = 0;
     int digits = 0, fraction = 0;
+    for (uint64_t eight; end - q >= 8 && eight_digits(eight = load8(q)); q += 8, digits += 8)
+        mantissa = mantissa * 100000000u + parse8(eight);
     while (q < end && unsigned(*q - '0') < 10) {
         mantissa = mantissa * 10 + unsigned(*q - '0'); q++; digits++;
     }
     if (q < end && *q == '.') {
         q++;
+        for (uint64_t eight; end - q >= 8 && eight_digits(eight = load8(q));
+             q += 8, digits += 8, fraction += 8)
+            mantissa = mantissa * 100000000u + parse8(eight);
         while (q < end && unsigned(*q - '0') < 10) {
             mantissa = mantissa * 10 + unsigned(*q - '0'); q++; digits++; fraction++;
         }
@@ -266,10 +297,22 @@ const char DIGIT_PAIRS[] =
 // v < 10^8 as exactly 8 digits (leading zeros), four independent lookups
 void write8(char *p, uint32_t v) {
     uint32_t high = v / 10000, low = v % 10000;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    // all eight at once in one word: 4-digit halves in 32-bit lanes, split
+    // into 2-digit 16-bit lanes, then into digits in the bytes
+    uint64_t lanes = high | (uint64_t(low) << 32);
+    uint64_t hundreds = ((lanes * 10486) >> 20) & 0x0000007f0000007fu;  // lane / 100
+    lanes = hundreds | ((lanes - hundreds * 100) << 16);
+    uint64_t tens = ((lanes * 103) >> 10) & 0x000f000f000f000fu;  // lane / 10
+    lanes = tens | ((lanes - tens * 10) << 8);
+    lanes += 0x3030303030303030u;
+    std::memcpy(p, &lanes, 8);
+#else
     std::memcpy(p, DIGIT_PAIRS + 2 * (high / 100), 2);
     std::memcpy(p + 2, DIGIT_PAIRS + 2 * (high % 100), 2);
     std::memcpy(p + 4, DIGIT_PAIRS + 2 * (low / 100), 2);
     std::memcpy(p + 6, DIGIT_PAIRS + 2 * (low % 100), 2);
+#endif
 }
 
 const uint64_t POW10_U64[] = {
