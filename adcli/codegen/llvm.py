@@ -626,14 +626,21 @@ _OPTIONS: list[bool] = []  # [set?] once per process
 # time), and machine LICM hoists every broadcast constant out of the loop,
 # where with 32 vector registers they are all spilled to the stack and
 # reloaded (the register allocator's work doubled; the kernel no faster).
-# They change no result: which instructions, not which operations.
-_CODEGEN_OPTIONS = ("-enable-misched=false", "-disable-machine-licm")
+# The post-RA scheduler (latency again) and x86's machine combiner (which
+# without fast-math flags finds nothing to reassociate in these kernels)
+# took ~7-15 ms more of the 1,000-op kernels' ~75 ms, for a run time within
+# noise (0.21-0.22 s per 10^6 points transcendental, 0.10 arithmetic).
+# They change no result: which instructions, not which operations (the
+# bench batches' output is the same bytes).
+_CODEGEN_OPTIONS = ("-enable-misched=false", "-disable-machine-licm", "-disable-post-ra")
+_X86_OPTIONS = ("-x86-machine-combiner=false",)  # an unknown option would end the process
 
 
 def _set_codegen_options(llvm: ModuleType) -> None:
     """LLVM's code generation options for the kernels (process-wide, once)."""
     if not _OPTIONS:
-        for option in _CODEGEN_OPTIONS:
+        x86 = llvm.get_default_triple().startswith(("x86_64", "i386", "i686"))
+        for option in _CODEGEN_OPTIONS + (_X86_OPTIONS if x86 else ()):
             llvm.set_option("adcli", option)
         _OPTIONS.append(True)
 
