@@ -30,6 +30,8 @@ from .numsys import system as number_system
 from .results import Cotangent, Dag, Derivatives, Directional, Evaluation, Hessian, Partial, Taylor
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from .modes.check import PointCheck
     from .modes.cost import Cost
     from .modes.trace import Trace
@@ -304,13 +306,14 @@ class Function:
         return generate(self, lang, mode=mode, order=order, **options)
 
     def plot(self, over: str | Mapping[str, tuple[float, float]], *, order: int = 1,
-             at: str | Mapping[str, Any] | None = None, wrt: Names = None,
+             at: str | Mapping[str, Any] | None = None, wrt: str | None = None,
              samples: int | None = None, size: tuple[int, int] | None = None,
-             output: int | str | None = None) -> Any:
+             output: int | str | None = None) -> Figure:
         """A matplotlib figure (needs ``adcli[plot]``) of f and its derivatives
         up to ``order`` over ``over`` (``"x=-6:6"`` or ``{"x": (-6, 6)}``), the
         other inputs fixed by ``at``; over two variables a heat map of f with
-        ∇f as arrows.  ``size`` is (width, height) in pixels."""
+        ∇f as arrows.  ``wrt`` (one variable): the derivatives along it
+        instead of the swept one.  ``size`` is (width, height) in pixels."""
         from .plot.figure import figure
 
         return figure(self, over, order=order, at=at, wrt=wrt, samples=samples, size=size,

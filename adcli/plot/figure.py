@@ -14,21 +14,27 @@ depends on a display or a GUI backend.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..arguments import FunctionLike
 from ..arguments import output_index as _output_index
 from ..errors import UsageError
 from ..language.point import parse_point
-from .sampling import LineSampler, Span, bind, parse_over, sample_field
+from .sampling import Curves, Field, LineSampler, Span, bind, parse_over, sample_field
 from .terminal import Panel, gap_runs, robust_range, segments_to_break
+
+if TYPE_CHECKING:  # matplotlib is an optional extra, loaded on demand
+    from matplotlib.figure import Figure
 
 # the terminal's colours, as matplotlib sees them (tab10 order, readable on white)
 CURVE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 DPI = 100
 
 
-def require_matplotlib():
+def require_matplotlib() -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -53,7 +59,8 @@ def _cut(xs, ys, lo, hi, breaks):
     return np.insert(xs, where, np.nan), np.insert(ys, where, np.nan)
 
 
-def curves_figure(curves, size=(900, 600), title=None):
+def curves_figure(curves: Curves, size: tuple[int, int] = (900, 600),
+                  title: str | None = None) -> Figure:
     """Stacked panels: f, f′, … (a :class:`~adcli.plot.sampling.Curves`)."""
     fig = _new_figure(size)
     n = len(curves.ys)
@@ -91,7 +98,8 @@ def curves_figure(curves, size=(900, 600), title=None):
     return fig
 
 
-def field_figure(field, size=(900, 700), title=None, arrows=21):
+def field_figure(field: Field, size: tuple[int, int] = (900, 700), title: str | None = None,
+                 arrows: int = 21) -> Figure:
     """Heat map and contours of f, with ∇f as arrows (a :class:`Field`)."""
     from matplotlib.colors import Normalize
 
@@ -167,7 +175,7 @@ def _arrow_grid(field, count):
     return X, Y, U * factor * shrink, V * factor * shrink
 
 
-def save(fig, path: str, size) -> None:
+def save(fig: Figure, path: str, size: tuple[int, int]) -> None:
     """Write the figure as PNG or SVG (by the suffix), of exactly ``size``
     pixels; the file appears only when complete."""
     suffix = os.path.splitext(path)[1].lower()
@@ -192,8 +200,10 @@ ONE_VAR_SAMPLES = 4001  # odd: a symmetric range has its middle on the grid
 GRID_SAMPLES = 241
 
 
-def build_figure(fn, spans, fixed, *, order=1, wrt=None, samples=None, size=None,
-                 output=0, title=None):
+def build_figure(fn: FunctionLike, spans: Sequence[Span], fixed: dict[str, float], *,
+                 order: int = 1, wrt: str | None = None, samples: int | None = None,
+                 size: tuple[int, int] | None = None, output: int = 0,
+                 title: str | None = None) -> Figure:
     """The figure of ``fn`` over ``spans`` (one or two :class:`Span`)."""
     require_matplotlib()
     if len(spans) == 1:
@@ -205,7 +215,10 @@ def build_figure(fn, spans, fixed, *, order=1, wrt=None, samples=None, size=None
     return field_figure(field, size or (900, 700), title)
 
 
-def figure(fn, over, *, order=1, at=None, wrt=None, samples=None, size=None, output=None):
+def figure(fn: FunctionLike, over: str | Mapping[str, tuple[float, float]], *, order: int = 1,
+           at: str | Mapping[str, float] | None = None, wrt: str | None = None,
+           samples: int | None = None, size: tuple[int, int] | None = None,
+           output: int | str | None = None) -> Figure:
     """:meth:`adcli.Function.plot`: ``over`` as text or {name: (from, to)},
     ``at`` as text or {name: value}."""
     if isinstance(over, str):

@@ -17,11 +17,15 @@ place.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from ..arguments import FunctionLike
 from ..errors import UsageError
+from ..graph.tape import Tape
 from ..language.point import constant, split_pairs
 from ..modes.engine import primal
 from ..modes.taylor import expand
@@ -29,7 +33,9 @@ from ..numsys import numpy_arrays
 from ..primitives import SLOPE, UNDEFINED
 
 
-def taylor_arrays(tape, columns, direction, order):
+def taylor_arrays(tape: Tape, columns: Sequence[np.ndarray | float],
+                  direction: Sequence[float], order: int,
+                  ) -> tuple[list[list[Any]], list[Any]]:
     """Taylor coefficients 0 … order of every output along x + t·direction,
     at every sample at once (the engine's sweep in the NumPy-array number
     system): ``columns`` holds one array (or scalar) per input.  Returns
@@ -61,7 +67,7 @@ class Span:
 
 def parse_over(text: str) -> list[Span]:
     """``x=-2:2,y=-pi:pi`` → [Span]; bounds are constant expressions."""
-    spans = []
+    spans: list[Span] = []
     for piece, offset in split_pairs(text):
         name, eq, rest = piece.partition("=")
         name = name.strip()
@@ -112,13 +118,13 @@ class Curves:
     """Samples of f (``ys[0]``) and its derivatives ``ys[k]`` at ``xs``."""
 
     xs: np.ndarray
-    ys: list
-    labels: list
-    kinks: list = field(default_factory=list)
+    ys: list[np.ndarray]
+    labels: list[str]
+    kinks: list[Kink] = field(default_factory=list)
     var: str = "x"
     # per curve: a bool per segment (samples i, i+1) that jumps between the
     # samples (a pole or a discontinuity found by bisection), or None
-    jumps: list = field(default_factory=list)
+    jumps: list[np.ndarray | None] = field(default_factory=list)
 
 
 def _kink_residual(prim, args):
@@ -159,7 +165,7 @@ def _find_kinks(tape, vals, xs):
     return kinks
 
 
-def derivative_labels(order, var, wrt=None):
+def derivative_labels(order: int, var: str, wrt: str | None = None) -> list[str]:
     """f, f′, f″, f‴, f⁽⁴⁾ … (∂f/∂y, ∂²f/∂y² … when differentiating along
     another variable than the swept one)."""
     if wrt is not None and wrt != var:
@@ -179,8 +185,8 @@ class LineSampler:
     """f and its derivatives (along ``wrt``) as functions of one swept
     variable, the others fixed."""
 
-    def __init__(self, fn, span: Span, fixed: dict, order: int, wrt: str | None = None,
-                 output: int = 0):
+    def __init__(self, fn: FunctionLike, span: Span, fixed: dict[str, float], order: int,
+                 wrt: str | None = None, output: int = 0) -> None:
         self.fn, self.span, self.order = fn, span, order
         names = [span.name] + [n for n in fixed if n != span.name]
         self.tape = fn.tape(names)
@@ -190,9 +196,10 @@ class LineSampler:
         self.direction = [1.0 if n == along else 0.0 for n in names]
         self.labels = derivative_labels(order, span.name, wrt)
 
-    def at(self, xs):
+    def at(self, xs: np.ndarray) -> tuple[list[np.ndarray], list[Any]]:
         """[f, f′, …] at the array ``xs``, and every slot's values."""
-        coefs, vals = taylor_arrays(self.tape, [xs] + self.fixed, self.direction, self.order)
+        columns: list[np.ndarray | float] = [xs, *self.fixed]
+        coefs, vals = taylor_arrays(self.tape, columns, self.direction, self.order)
         c = coefs[self.output]
         ys = []
         with np.errstate(all="ignore"):
@@ -264,10 +271,11 @@ class Field:
     f: np.ndarray
     fx: np.ndarray
     fy: np.ndarray
-    names: tuple
+    names: tuple[str, str]
 
 
-def sample_field(fn, spans, fixed, nx, ny, output=0) -> Field:
+def sample_field(fn: FunctionLike, spans: Sequence[Span], fixed: dict[str, float], nx: int,
+                 ny: int, output: int = 0) -> Field:
     sx, sy = spans
     names = [sx.name, sy.name] + [n for n in fixed if n not in (sx.name, sy.name)]
     tape = fn.tape(names)
@@ -291,7 +299,8 @@ def sample_field(fn, spans, fixed, nx, ny, output=0) -> Field:
     return Field(xs, ys, f, fx, fy, (sx.name, sy.name))
 
 
-def bind(fn, spans, at: dict, wrt: str | None):
+def bind(fn: FunctionLike, spans: Sequence[Span], at: dict[str, float],
+         wrt: str | None) -> None:
     """Check the swept and fixed variables against the formula's inputs:
     every input swept or fixed, nothing unknown, nothing both."""
     swept = [s.name for s in spans]

@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import math
 import os
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
+
+if TYPE_CHECKING:  # sampling loads the engine; the types only
+    from .sampling import Curves, Field, Kink
 
 # bright ANSI colours, one per curve; they read on dark and light backgrounds
 CURVE_COLOURS = ("96", "95", "93", "92", "94", "91")
@@ -30,7 +34,7 @@ BRAILLE_BASE = 0x2800
 BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]])
 
 
-def use_colour(stream, choice: str = "auto") -> bool:
+def use_colour(stream: TextIO, choice: str = "auto") -> bool:
     """Colour only on a terminal, never with NO_COLOR set (no-color.org) or
     TERM=dumb, unless asked with --color always."""
     if choice == "always":
@@ -132,7 +136,8 @@ def robust_range(values: np.ndarray) -> tuple[float, float, str]:
     return lo - pad, hi + pad, clipped
 
 
-def segments_to_break(ys, lo, hi, breaks=None):
+def segments_to_break(ys: np.ndarray, lo: float, hi: float,
+                      breaks: np.ndarray | None = None) -> np.ndarray:
     """Per segment (samples i, i+1): True where the polyline must not be
     drawn: an end is undefined, both ends are outside [lo, hi] (across a
     pole they are far outside, on opposite sides), or ``breaks`` says so."""
@@ -147,7 +152,9 @@ def segments_to_break(ys, lo, hi, breaks=None):
 
 # --- dots ----------------------------------------------------------------------
 
-def rasterise(xs, ys, xlim, ylim, cols, rows, breaks=None):
+def rasterise(xs: np.ndarray, ys: np.ndarray, xlim: tuple[float, float],
+              ylim: tuple[float, float], cols: int, rows: int,
+              breaks: np.ndarray | None = None) -> np.ndarray:
     """Boolean dot grid (rows × cols, row 0 at the bottom) of the polyline
     through (xs, ys), where segment i joins samples i and i+1 unless
     ``breaks[i]``; a segment is drawn only if one end is inside ``ylim``."""
@@ -209,7 +216,8 @@ def braille(grid: np.ndarray) -> list[list[int]]:
 class Panel:
     """One curve (f or a derivative) with its y-range and notes."""
 
-    def __init__(self, label, ys, order, kinks, jumps, xs):
+    def __init__(self, label: str, ys: np.ndarray, order: int, kinks: list[Kink],
+                 jumps: np.ndarray | None, xs: np.ndarray) -> None:
         self.label = label
         self.ys = ys
         self.order = order
@@ -248,12 +256,12 @@ def _edge(xs, i, j):
     return float(xs[i]) if j < 0 or j >= len(xs) else float(xs[i] + xs[j]) / 2
 
 
-def gap_runs(xs, ys):
+def gap_runs(xs: np.ndarray, ys: np.ndarray) -> list[tuple[float, float]]:
     """The x-intervals where f is undefined (for shading)."""
     return [(_edge(xs, a, a - 1), _edge(xs, b, b + 1)) for a, b in _undefined_runs(ys)]
 
 
-def gap_intervals(xs, ys, limit=2):
+def gap_intervals(xs: np.ndarray, ys: np.ndarray, limit: int = 2) -> list[str]:
     """Up to ``limit`` x-intervals where f is undefined, as text."""
     runs = _undefined_runs(ys)
     span = float(xs[-1] - xs[0])
@@ -273,7 +281,7 @@ def gap_intervals(xs, ys, limit=2):
     return out
 
 
-def render_curves(curves, width: int = 80, height: int = 24, colour: bool = False,
+def render_curves(curves: Curves, width: int = 80, height: int = 24, colour: bool = False,
                   title: str | None = None) -> str:
     """f and its derivatives as stacked braille panels sharing the x-axis,
     at most ``width`` columns and ``height`` lines."""
@@ -415,7 +423,8 @@ def _xterm256(rgb):
     return 16 + 36 * r + 6 * g + b
 
 
-def field_shape(width, height, xspan, yspan, colour):
+def field_shape(width: int, height: int, xspan: float, yspan: float,
+                colour: bool) -> tuple[int, int, int]:
     """(plot columns, plot rows, label width) of a heat map that fits."""
     label_w = 7
     plot_w = max(width - label_w - 2, 10)
@@ -423,7 +432,8 @@ def field_shape(width, height, xspan, yspan, colour):
     return plot_w, plot_h, label_w
 
 
-def render_field(field, width=80, height=24, colour=False, title=None):
+def render_field(field: Field, width: int = 80, height: int = 24, colour: bool = False,
+                 title: str | None = None) -> str:
     """A heat map of f (half blocks in colour, shades without) with ∇f as
     arrows on a coarse grid; ``field`` sampled at plot_w × (2·plot_h in
     colour, plot_h without) points (see :func:`field_shape`)."""
@@ -435,7 +445,7 @@ def render_field(field, width=80, height=24, colour=False, title=None):
     finite = np.isfinite(f)
     # one cell per (row, column), top row = largest y
     ticks, step = nice_ticks(float(field.ys[0]), float(field.ys[-1]), max(plot_h // 4, 2))
-    labels = {}
+    labels: dict[int, str] = {}
     for v in ticks:
         r = plot_h - 1 - int((v - field.ys[0]) / (field.ys[-1] - field.ys[0]) * (plot_h - 1)
                              + 0.5)
