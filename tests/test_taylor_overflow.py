@@ -123,3 +123,28 @@ def test_high_orders_take_the_same_care():
     assert [float(d) for d in r.derivatives] == [math.inf, math.inf, 6e300, 6.0] + [0.0] * 5
     r = adcli.taylor("exp(x)*y", {"x": 710.0, "y": 3.0}, order=8, direction={"x": 1.0})
     assert [float(d) for d in r.derivatives] == [math.inf] * 9
+
+
+def cbrt_d(x, k):
+    c = mpmath.cbrt(x) if x > 0 else -mpmath.cbrt(-x)
+    return [c, c / (3 * x), -2 * c / (9 * x**2), 10 * c / (27 * x**3)][k]
+
+
+@pytest.mark.parametrize("formula, x, y, exact", [
+    # two terms of a sum overflow with opposite signs (c₁² + 2·c₀·c₂ of cbrt's
+    # square is inf − inf): the sweep along a line rescaled to |x| gives them
+    ("cbrt(x)", 1e-300, 1.0, cbrt_d),
+    ("cbrt(x)*y", -1e-300, 3.0, cbrt_d),
+])
+def test_next_to_a_pole_the_rescaled_sweep_gives_the_signed_overflow(formula, x, y, exact):
+    got = derivatives_of(formula, {"x": x, "y": y})
+    want = series(exact, x, y)
+    assert all(agrees(g, w) for g, w in zip(got, want, strict=True)), (got, want)
+    r = adcli.taylor(formula, {"x": x, "y": y}, order=3, direction={"x": 1.0})
+    assert [w.kind for w in r.warnings] == ["overflow"]
+
+
+def test_atan2_and_hypot_at_the_tiny_diagonal():
+    # d³/dx³ atan2(x, y) = 2y(3x² − y²)/h⁶ = 5e899 and hypot's −3x·y²/h⁵ < 0 at 1e-300
+    assert derivatives_of("atan2(x, y)", {"x": 1e-300, "y": 1e-300})[3] == math.inf
+    assert derivatives_of("hypot(x, y)", {"x": 1e-300, "y": 1e-300})[3] == -math.inf

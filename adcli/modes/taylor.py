@@ -654,18 +654,69 @@ def sweep(tape: Tape, point: list, direction: Sequence[Any], order: int,
             vals, warnings = primal(tape, [system.number(x) for x in point], system)
             return expand(tape, vals, direction, order, system, warnings), warnings
     vals, warnings = primal(tape, point, system)
-    return expand(tape, vals, direction, order, system, warnings), warnings
+    known = len(warnings)
+    out = expand(tape, vals, direction, order, system, warnings)
+    if system is FLOAT64 and not all(map(math.isfinite, itertools.chain.from_iterable(out))):
+        out = _rescaled_where_nan(tape, vals, direction, order, out, warnings, known)
+    return out, warnings
+
+
+def _rescaled_where_nan(tape, vals, direction, order, out, warnings, known):
+    """float64: the nan coefficients of ``out`` from a sweep along the line
+    moving by a power of two near |x| per unit of t, then scaled back
+    (c_k·2^(−e·k), exact but for over- and underflow).  Next to a pole two
+    terms of a sum can overflow with opposite signs although their sum only
+    overflows (cbrt at 1e-300: c₁² + 2·c₀·c₂ is inf − inf, its true value
+    −x^(−4/3)/9 is −inf in float64); along the rescaled line each
+    coefficient stays near |f|.  Not at a kink (nan is the convention
+    there); a coefficient still nan stays nan, and the warnings are the
+    rescaled sweep's only when it leaves none."""
+    if any(w.kind == "kink" for w in warnings[known:]) or not any(
+            c != c for c in itertools.chain.from_iterable(out)):
+        return out
+    scales = {math.frexp(vals[i])[1] - math.frexp(d)[1]
+              for i, d in enumerate(direction) if d and vals[i] and math.isfinite(vals[i])}
+    for e in sorted(scales, key=abs, reverse=True):
+        if abs(e) <= ORDINARY_EXPONENT:
+            break
+        found = warnings[:known]
+        try:
+            again = expand(tape, vals, direction, order, FLOAT64, found, scale=e)
+        except DomainError:
+            continue
+        out = [[b if a != a else a for a, b in zip(row, other, strict=True)]
+               for row, other in zip(out, again, strict=True)]
+        if not any(c != c for c in itertools.chain.from_iterable(out)):
+            warnings[known:] = found[known:]
+            break
+    return out
+
+
+def _scale_back(series: list[Series], scale: int) -> None:
+    """Coefficients along direction·2^scale back to those along direction."""
+    for s in {id(s): s for s in series if not s.const}.values():
+        s.c[1:] = [_unscaled(c, -scale * k) for k, c in enumerate(s.c[1:], 1)]
+
+
+def _unscaled(c: float, e: int) -> float:
+    """c·2^e: ±inf where that overflows (math.ldexp raises)."""
+    try:
+        return math.ldexp(c, e)
+    except OverflowError:
+        return math.copysign(math.inf, c)
 
 
 def expand(tape: Tape, vals: list, direction: Sequence[Any], order: int,
            system: NumberSystem = FLOAT64,
-           warnings: list[EvalWarning] | None = None) -> list[list[Any]]:
+           warnings: list[EvalWarning] | None = None, scale: int = 0) -> list[list[Any]]:
     """The coefficient lists of :func:`sweep` from the primal ``vals`` (every
-    slot's value); kink warnings are added to ``warnings``."""
+    slot's value); kink warnings are added to ``warnings``.  ``scale``
+    (float64): along direction·2^scale, every coefficient scaled back."""
     if warnings is None:
         warnings = []
     elementwise = system.elementwise
     slopes = [system.number(d) if type(d) in (float, int) else d for d in direction]
+    slopes = [math.ldexp(d, scale) for d in slopes] if scale else slopes
     floats = None if system is FLOAT64 else (lambda xs: [system.to_float(x) for x in xs])
     eng = Engine(order, system)
     series: list[Any] = [None] * tape.size
@@ -708,6 +759,8 @@ def expand(tape: Tape, vals: list, direction: Sequence[Any], order: int,
         if elementwise and kinky is not False:
             eng.at_kink = None
             _cut_at_kink(s.c, kinky, system)
+    if scale:
+        _scale_back(series, scale)
     out = [list(series[o].c) for o in tape.outputs]
     if system is FLOAT64 and not all(map(math.isfinite, (c for row in out for c in row))):
         warnings.extend(_nonfinite_coefficient(tape, series, vals, warnings))
