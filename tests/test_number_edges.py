@@ -74,3 +74,21 @@ def test_log_base_second_partial_overflows_with_its_sign(formula, point, key):
     # before: inf - inf = nan; digits=30 gives ∓1.44e597
     h64, h30 = _hessian(formula, point), _hessian(formula, point, digits=30)
     assert h64[key][key] == h30[key][key] and abs(h64[key][key]) == float("inf")
+
+
+# --- constant bases folded into pow's rules ------------------------------------------
+
+@pytest.mark.parametrize("command", ["grad", "hessian"])
+@pytest.mark.parametrize("formula, warned", [("0^x*y", False), ("(-2)^x*y", True)])
+def test_a_constant_base_gives_the_same_numbers_and_warnings_in_every_system(
+        command, formula, warned):
+    # before: 0^x's ∂/∂x folded log(0)·0^x to -inf·0 = nan in float64 (0 at
+    # --digits), and (-2)^x folded log(-2) to nan silently, where --digits
+    # warned that the exponent has no derivative at a negative base
+    outs = [_run(command, formula, "--at", "x=2,y=1", *system)
+            for system in ([], ["--digits", "20"])]
+    for result in outs:
+        assert result.exit_code == 0, result.output
+        assert "nan" not in result.stdout
+        assert ("not differentiable" in result.stderr) is warned
+    assert outs[0].stdout == outs[1].stdout

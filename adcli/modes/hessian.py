@@ -35,7 +35,7 @@ from ..primitives import PRIMITIVES, Primitive
 from .engine import linearize
 from .messages import call_text
 from .rules import _IEEE_NS as _IEEE
-from .rules import compile_rule, rule_graph
+from .rules import compile_rule, raises, rule_graph
 from .sweeps import _fold_recurring_constants
 
 _RULES: dict = {}
@@ -216,6 +216,8 @@ def _with_constants(results: list[Node], params: Sequence[str],
 def _simplified(graph: Graph, op: str, args: list[Node]) -> Node:
     known = [a.value if a.op == CONST else None for a in args]
     if None not in known:
+        if raises(op, known):  # computed, and raising, at run time (see raises)
+            return graph.apply(op, tuple(args))
         return graph.const(_IEEE[f"_f_{op}"](*known))
     if op == "mul" and 0.0 in known:
         return graph.const(0.0)

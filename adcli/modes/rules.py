@@ -79,7 +79,8 @@ def generate(name: str, params: Sequence[str], results: Sequence[Node], fast: bo
         else:
             prim = PRIMITIVES[node.op]
             args = [expr[a.id] for a in node.args]
-            if fold and all(_is_number(a) for a in args):
+            if (fold and all(_is_number(a) for a in args)
+                    and not raises(prim.key, [_number(a) for a in args])):
                 value = _IEEE_NS[f"_f_{prim.key}"](*[_number(a) for a in args])
                 expr[node.id] = _literal(value)
                 continue
@@ -112,6 +113,20 @@ def compile_rule(system: NumberSystem, name: str, params: Sequence[str],
         namespace["_f_mul"] = lambda a, b: zero if a == 0 or b == 0 else mul(a, b)
     exec(compile(source, f"<adcli {system.name} rule {name}>", "exec"), namespace)
     return namespace[name]
+
+
+def raises(key: str, args: list) -> bool:
+    """The float function of primitive ``key`` raises at these constant
+    arguments (log(0), 0/0): folding it to its IEEE value (-inf, nan) would
+    hide the point from the sweeps' rescue (a domain error, or an edge's
+    limit with its warning), so the rule computes it, and raises, at run time."""
+    try:
+        PRIMITIVES[key].fn(*args)
+    except (ValueError, ZeroDivisionError):
+        return True
+    except (OverflowError, TypeError):
+        return False
+    return False
 
 
 def _is_number(code):
@@ -261,7 +276,10 @@ def _bulk_code(prim, graph, primal, partials, active, fixed):
             continue
         args = node.args
         if all(a.id in scalar for a in args):
-            scalar[node.id] = _IEEE_NS[f"_f_{node.op}"](*[scalar[a.id] for a in args])
+            known = [scalar[a.id] for a in args]
+            if raises(node.op, known):  # the group goes step by step (see raises)
+                lines.append(f"    _f_{node.op}({', '.join(map(_literal, known))})")
+            scalar[node.id] = _IEEE_NS[f"_f_{node.op}"](*known)
             continue
         known = [scalar.get(a.id) for a in args]
         if node.op == "pow" and known[1] == 1.0:
