@@ -81,6 +81,7 @@ DEFERRED = {
     ("adcli.render.graph_view", "adcli.render.results"): COMMAND + " (--format json)",
     ("adcli.render.graph_view", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",
     ("adcli.render.sparse_view", "adcli.sparse.formats"): COMMAND + " (sparse results)",
+    ("adcli.render.program_view", "adcli.plot.terminal"): COMMAND + " (plot, not codegen)",
     # the command line: a command module loads what its options ask for
     ("adcli.cli.main", "adcli.render.errors"): COMMAND + " (an error to report)",
     ("adcli.cli.main", "adcli.cli.usage_errors"): COMMAND + " (a usage error to report)",

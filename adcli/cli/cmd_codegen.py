@@ -24,7 +24,7 @@ def diff_command(expr, file, wrt, mode, fmt):
 
 @click.command("codegen")
 @opt.formula_argument
-@click.option("--lang", type=click.Choice(("c", "python", "numpy", "js")), required=True,
+@click.option("--lang", type=click.Choice(opt.formats_of("source")), required=True,
               help="The target language.")
 @click.option("--mode", type=click.Choice(("auto", "forward", "reverse")), default="auto",
               show_default=True, help="Tangent (forward) or adjoint (reverse) sweep (order 1).")
@@ -52,4 +52,4 @@ def codegen_command(expr, file, lang, mode, order, direction, cotangent, name, m
         direction=opt.parse_direction(direction) if direction is not None else None,
         cotangent=opt.parse_cotangent(cotangent) if cotangent is not None else None,
         inputs=opt.parse_wrt(inputs), output=opt.parse_output(output), sparse=sparse)
-    click.echo(source, nl=False)
+    opt.show("source", lang, [source])

@@ -10,8 +10,7 @@ from ..errors import UsageError
 from ..higher import _output_index
 from ..language.point import parse_point
 from ..plot.sampling import LineSampler, bind, parse_over, sample_field
-from ..plot.terminal import field_shape, render_curves, render_field, short_number, use_colour
-from ..render.registry import Note
+from ..plot.terminal import field_shape, short_number, use_colour
 from . import options as opt
 
 ONE_VAR_SAMPLES = 4001  # odd: a symmetric range has its middle on the grid
@@ -104,12 +103,14 @@ def plot_command(expr, file, over, order, at, wrt, samples, out, size, color, ou
                          hint="make it at least 20 columns × 6 lines, or use --size")
 
     colour = use_colour(sys.stdout, color)
+    drawn = {"cols": cols, "lines": lines, "colour": colour, "order": order,
+             "title": _title(fn, spans, fixed)}
     if len(spans) == 1:
-        text = _terminal_curves(fn, spans[0], fixed, order, wrt, samples, cols, lines,
-                                colour, which)
+        sampler = LineSampler(fn, spans[0], fixed, order, wrt, which)
+        opt.show("curves", "text", [sampler.sample(samples or ONE_VAR_SAMPLES)], **drawn)
     else:
-        text = _terminal_field(fn, spans, fixed, order, samples, cols, lines, colour, which)
-    opt.write(text)
+        field = _sample_field(fn, spans, fixed, cols, lines, colour, which)
+        opt.show("field", "text", [field], **drawn)
 
 
 def _title(fn, spans, fixed):
@@ -123,24 +124,11 @@ def _num(x):
     return short_number(x)
 
 
-def _terminal_curves(fn, span, fixed, order, wrt, samples, cols, lines, colour, which):
-    sampler = LineSampler(fn, span, fixed, order, wrt, which)
-    curves = sampler.sample(samples or ONE_VAR_SAMPLES)
-    n = order + 1
-    height = max(min(lines - 1, 3 + 11 * n), 4 + 3 * n)
-    text = render_curves(curves, cols, height, colour, _title(fn, [span], fixed))
-    needed = text.count("\n") + 1
-    if needed > lines:  # two rows per panel at least: a high --order outgrows the screen
-        opt.tell(Note(f"{n} panels take {needed} lines; the terminal has {lines} (a taller "
-                      "one, --size COLSxLINES or a lower --order fit one screen)"))
-    return text
-
-
-def _terminal_field(fn, spans, fixed, order, samples, cols, lines, colour, which):
+def _sample_field(fn, spans, fixed, cols, lines, colour, which):
+    """f and its gradient on the grid the terminal's field fits."""
     sx, sy = spans
     plot_w, plot_h, _ = field_shape(cols, lines, sx.hi - sx.lo, sy.hi - sy.lo, colour)
-    field = sample_field(fn, spans, fixed, plot_w, 2 * plot_h if colour else plot_h, which)
-    return render_field(field, cols, lines, colour, _title(fn, spans, fixed))
+    return sample_field(fn, spans, fixed, plot_w, 2 * plot_h if colour else plot_h, which)
 
 
 def _figure(fn, spans, fixed, order, wrt, samples, out, dims, which):

@@ -52,6 +52,7 @@ HOMES: dict[str, str] = {
     "trace": "trace_view", "check": "check_view", "graph": "graph_view",
     "functions": "functions_view",
     "sparse": "sparse_view", "pattern": "sparse_view", "derivative": "sparse_view",
+    "source": "program_view", "curves": "program_view", "field": "program_view",
 }
 
 _VIEWS: dict[tuple[str, str], View] = {}

@@ -1,0 +1,41 @@
+"""Generated source code (``adcli codegen``) and terminal plots (``adcli
+plot``) in the view registry.  The source is the API's
+(:meth:`adcli.Function.codegen`), written as it is; a plot is drawn by
+:mod:`adcli.plot.terminal` from the samples the API took."""
+
+from typing import Any
+
+from ..errors import option
+from .registry import Note, view
+
+
+@view("source", "c", "python", "numpy", "js")
+def _source(results: list[str], **_: Any) -> str:
+    return results[0]
+
+
+@view("curves", "text")
+def _curves(results: list[Any], cols: int, lines: int, colour: bool, title: str,
+            order: int, notes: list[Note], **_: Any) -> str:
+    """f and its derivatives, a panel each; a note when the panels need
+    more lines than the terminal has."""
+    from ..plot.terminal import render_curves
+
+    n = order + 1
+    height = max(min(lines - 1, 3 + 11 * n), 4 + 3 * n)
+    text = render_curves(results[0], cols, height, colour, title)
+    needed = text.count("\n") + 1
+    if needed > lines:  # two rows per panel at least: a high --order outgrows the screen
+        notes.append(Note(f"{n} panels take {needed} lines; the terminal has {lines} (a taller "
+                          f"one, {option('size')} COLSxLINES or a lower {option('order')} fit "
+                          "one screen)"))
+    return text
+
+
+@view("field", "text")
+def _field(results: list[Any], cols: int, lines: int, colour: bool, title: str,
+           **_: Any) -> str:
+    """f over two variables, with its gradient."""
+    from ..plot.terminal import render_field
+
+    return render_field(results[0], cols, lines, colour, title)
