@@ -374,13 +374,11 @@ _SHARED = frozenset({"outputs", "output", "direction", "order", "wrt", "sweeps",
 # per kind of call, fewer points than this: one call each.  NumPy pays its
 # call overhead per ω step whatever the points, so the one sweep costs about
 # as much at 4 points as at 64; each threshold is the smallest number of
-# points where the sweep measured faster than one call per point on the
-# bench's formula (``python -m bench.higher_order --crossover``, figures in
-# docs/performance.md): evaluate, jvp and vjp break even near 20, gradient
-# near 15, hessian near 10, taylor (which above order 4 sweeps twice) near
-# 9, a one-variable partial near 5.
-VECTOR_FROM: dict[str, int] = {"evaluate": 24, "gradient": 16, "hessian": 12, "jvp": 24,
-                               "vjp": 24, "taylor": 12, "partial": 8}
+# points where the sweep measured faster than the API's one call per point
+# (results stacked included) on the bench's formula, by 1.1-1.7x
+# (``python -m bench.higher_order --crossover``, docs/performance.md).
+VECTOR_FROM: dict[str, int] = {"evaluate": 16, "gradient": 12, "hessian": 12, "jvp": 20,
+                               "vjp": 20, "taylor": 12, "partial": 8}
 
 
 def over_arrays(compute: Callable[[dict[str, float]], Any], point: Point,

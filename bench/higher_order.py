@@ -255,7 +255,7 @@ def bench_arrays(quick):
     return rows
 
 
-CROSSOVER_SIZES = (4, 8, 12, 16, 24, 32, 48, 64, 128, 256)
+CROSSOVER_SIZES = (4, 8, 12, 16, 20, 24, 32, 48, 64, 128, 256)
 CROSSOVER_CALLS = {  # the kind of adcli.higher.VECTOR_FROM each call is
     "evaluate": ARRAY_CALLS["evaluate"],
     "gradient": ARRAY_CALLS["gradient"],
@@ -268,11 +268,14 @@ CROSSOVER_CALLS = {  # the kind of adcli.higher.VECTOR_FROM each call is
 
 
 def bench_crossover(quick=True, sizes=CROSSOVER_SIZES):
-    """Per kind of call and number of points n: the one NumPy sweep (forced
-    at every n) against one call per point, on ``ARRAY_FORMULA``; ratio =
-    sweep / calls (below 1: the sweep is faster).  Each pair is timed
-    interleaved, best of several repeats.  ``crossover(rows)`` reads off
-    the smallest n from which the sweep is faster at every larger n."""
+    """Per kind of call and number of points n: the API over arrays as one
+    NumPy sweep against the same call as one call per point (both forced
+    at every n through ``adcli.higher.VECTOR_FROM``: the choice the
+    threshold makes, stacking of the results included), on
+    ``ARRAY_FORMULA``; ratio = sweep / calls (below 1: the sweep is
+    faster).  Each pair is timed interleaved, best of several repeats.
+    ``crossover(rows)`` reads off the smallest n from which the sweep is
+    faster at every larger n."""
     import numpy as np
 
     from adcli import higher
@@ -282,18 +285,18 @@ def bench_crossover(quick=True, sizes=CROSSOVER_SIZES):
     saved = dict(higher.VECTOR_FROM)
     rows = []
     try:
-        higher.VECTOR_FROM.update({k: 1 for k in saved})
         for kind, call in CROSSOVER_CALLS.items():
             for n in sizes:
                 rng = np.random.default_rng(7)
                 xs, ys = rng.uniform(-2, 2, n), rng.uniform(-2, 2, n)
-                points = [{"x": float(x), "y": float(y)} for x, y in zip(xs, ys, strict=True)]
 
-                def together(call=call, xs=xs, ys=ys):
+                def together(call=call, kind=kind, xs=xs, ys=ys):
+                    higher.VECTOR_FROM[kind] = 1
                     return call(f, {"x": xs, "y": ys})
 
-                def alone(call=call, points=points):
-                    return [call(f, p) for p in points]
+                def alone(call=call, kind=kind, xs=xs, ys=ys):
+                    higher.VECTOR_FROM[kind] = 1 << 62
+                    return call(f, {"x": xs, "y": ys})
 
                 together(), alone()
                 ta = tp = float("inf")
@@ -301,7 +304,7 @@ def bench_crossover(quick=True, sizes=CROSSOVER_SIZES):
                     ta = min(ta, best(together, 1, min_time=0.02))
                     tp = min(tp, best(alone, 1, min_time=0.02))
                 rows.append(row(f"{kind} over arrays, {n} points", ta,
-                                "one call per point (adcli)", tp,
+                                "the API's one call per point", tp,
                                 f"{tp / ta:.2f}x; threshold now {saved[kind]}"))
     finally:
         higher.VECTOR_FROM.update(saved)
