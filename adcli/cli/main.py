@@ -6,6 +6,8 @@ modules behind ``adcli graph``; Rich is imported only for terminal output.
 
 import importlib
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 from .. import collector
 
@@ -41,21 +43,21 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
-    def list_commands(self, ctx):
+    def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
-    def get_command(self, ctx, name):
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
         if target is None:
             return None
         module, attr = target
-        command = getattr(importlib.import_module(module), attr)
+        command: click.Command = getattr(importlib.import_module(module), attr)
         if _loading["paused"]:
             _loading["paused"] = False
             collector.resume(True)
         return command
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         """Run the command; turn adcli's errors into one message on stderr
         and the documented exit status (also under click's CliRunner)."""
         _allow_long_integers()
@@ -98,7 +100,8 @@ class LazyGroup(click.Group):
                                   "report it"), err=True)
             ctx.exit(70)
 
-    def make_context(self, info_name, args, parent=None, **extra):
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
         """adcli's own options (before the command) say what is wrong as the
         commands' do."""
         words = list(args)
@@ -112,7 +115,8 @@ class LazyGroup(click.Group):
             click.echo(format_usage_error(exc, words), err=True)
             raise click.exceptions.Exit(2) from None
 
-    def resolve_command(self, ctx, args):
+    def resolve_command(self, ctx: click.Context, args: list[str],
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
         ctx.meta["adcli.args"] = list(args)  # for _expression_taken_for_option
         try:
             return super().resolve_command(ctx, args)
@@ -122,7 +126,9 @@ class LazyGroup(click.Group):
             name = args[0] if args else ""
             close = difflib.get_close_matches(name, list(COMMANDS), n=1)
             if close and "No such command" in str(exc):
-                exc.message += f" Did you mean '{close[0]}'?"
+                # click marks message Final, yet it is a plain attribute, read when
+                # shown: amending it keeps the exception's own class (NoSuchCommand)
+                exc.message += f" Did you mean '{close[0]}'?"  # type: ignore[misc]
             raise
 
 
@@ -141,11 +147,11 @@ An EXPR that starts with `-` goes after `--`:  adcli eval -- "-x^2" --at x=3
 @click.version_option(package_name="adcli", prog_name="adcli")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks of internal errors.")
 @click.pass_context
-def cli(ctx, debug):
+def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: exit 0 on success, 1 for domain errors, 2 for usage and
     parse errors; never a traceback unless --debug."""
     args = _expr_after_dashes(sys.argv[1:] if argv is None else list(argv))

@@ -1,51 +1,76 @@
 """Options and plumbing shared by the commands."""
 
+from __future__ import annotations
+
 import os
 import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
 
 from ..api import Function
-from ..errors import AdcliError, UsageError, example_point, listed
+from ..errors import AdcliError, EvalWarning, UsageError, example_point, listed
 from ..numsys import system
 from ..render.failed import FailedPoint
 from ..render.failed import each_json as objects
 from ..render.registry import Note, formats, render
 from .flags import as_flags
 
+if TYPE_CHECKING:
+    from ..batch.driver import Kernel
+
 FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
 
+F = TypeVar("F", bound=Callable[..., Any])  # a click command's function, decorated
 
-def formula_argument(f):
+
+class PointParser(Protocol):
+    """Reads one --at point: float64 values, or the values' text."""
+
+    def __call__(self, text: str, param: str = ...) -> dict[str, Any]: ...
+
+
+class Computed(Protocol):
+    """A result of one point: what each_point reads of it."""
+
+    @property
+    def warnings(self) -> Sequence[EvalWarning]: ...
+
+
+R = TypeVar("R", bound=Computed)
+
+
+def formula_argument(f: F) -> F:
     f = click.option("-f", "--file", "file", type=click.Path(dir_okay=False, allow_dash=True),
                      help="Read the formula or program from FILE (- for stdin).")(f)
     return click.argument("expr", required=False, metavar="EXPR")(f)
 
 
-def at_option(f):
+def at_option(f: F) -> F:
     return click.option("--at", "at", multiple=True, metavar="NAME=VALUE,…",
                         help="The point, e.g. x1=2,x2=pi/4; repeat for several points; "
                              "@FILE reads the pairs from a file.")(f)
 
 
-def format_option(formats=FORMATS):
+def format_option(formats: Sequence[str] = FORMATS) -> Callable[[F], F]:
     return click.option("--format", "fmt", type=click.Choice(formats), default=None,
                         help="Output format (default: text on a terminal, plain in a pipe).")
 
 
-def mode_option(f):
+def mode_option(f: F) -> F:
     return click.option("--mode", type=click.Choice(("auto", "forward", "reverse")),
                         default="auto", show_default=True,
                         help="Forward (tangent) or reverse (adjoint) accumulation; auto "
                              "picks reverse when there are fewer outputs than inputs.")(f)
 
 
-def wrt_option(f):
+def wrt_option(f: F) -> F:
     return click.option("--wrt", metavar="X,Y,…",
                         help="Differentiate with respect to these variables only.")(f)
 
 
-def read_formula(expr, file):
+def read_formula(expr: str | None, file: str | None) -> str:
     """The formula text: EXPR, `-` for standard input, or -f FILE."""
     if file is not None and expr is not None:
         raise UsageError("give the formula either as EXPR or with -f, not both")
@@ -65,7 +90,7 @@ def read_formula(expr, file):
     return expr.removeprefix("\ufeff")
 
 
-def read_text(stream, what):
+def read_text(stream: IO[bytes], what: str) -> str:
     """UTF-8 text from a binary stream; a byte-order mark is skipped, and
     text in another encoding is a usage error that says how to convert it."""
     from ..language.point import decode_utf8
@@ -73,11 +98,11 @@ def read_text(stream, what):
     return decode_utf8(stream.read(), what)
 
 
-def compile_formula(expr, file):
+def compile_formula(expr: str | None, file: str | None) -> Function:
     return Function(read_formula(expr, file))
 
 
-def point_parser(precise):
+def point_parser(precise: bool) -> PointParser:
     """How to read --at: float64 values, or (``precise``) the values' text,
     read later at the working precision (``x=1/3`` is one third)."""
     from ..language.point import parse_point, parse_point_texts
@@ -85,12 +110,12 @@ def point_parser(precise):
     return parse_point_texts if precise else parse_point
 
 
-def parse_direction(text, precise=False):
+def parse_direction(text: str, precise: bool = False) -> dict[str, Any]:
     """--dir (and --seed): ``x=1,y=0`` by input name."""
     return point_parser(precise)(text, "direction")
 
 
-def parse_cotangent(text):
+def parse_cotangent(text: str) -> dict[str, float] | list[float]:
     """``f1=1,f2=0`` (by output name) or ``1,0`` (one weight per output)."""
     from ..language.point import constant, parse_point, split_pairs
 
@@ -100,7 +125,8 @@ def parse_cotangent(text):
             for piece, offset in split_pairs(text)]
 
 
-def input_order(fn, at, parse_point=None):
+def input_order(fn: Function, at: Sequence[str],
+                parse_point: PointParser | None = None) -> list[str]:
     """The inputs in the order the --at points name them (first seen
     first), else in the formula's order; a variable no point gives is a
     usage error."""
@@ -115,20 +141,22 @@ def input_order(fn, at, parse_point=None):
     return names
 
 
-def points(at, parse_point=None):
+def points(at: Iterable[str], parse_point: PointParser | None = None,
+           ) -> list[dict[str, Any]]:
     if parse_point is None:
-        from ..language.point import parse_point
+        from ..language.point import parse_point as parse_float
 
+        parse_point = parse_float
     return same_order([parse_point(text) for text in at])
 
 
-def same_order(pts):
+def same_order(pts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every point's variables in one order (first seen first): several
     ``--at`` points written in different orders still give table rows that
     line up under one header."""
     if len(pts) < 2:
         return pts
-    rank = {}
+    rank: dict[str, int] = {}
     for point in pts:
         for name in point:
             rank.setdefault(name, len(rank))
@@ -139,14 +167,15 @@ FAILED_POINTS = "adcli.failed_points"
 SEVERAL_POINTS = "adcli.several_points"
 
 
-def one_or_many(objs):
+def one_or_many(objs: list[Any]) -> Any:
     """The JSON of one point is an object, of several ``--at`` points an
     array, even when only one of them could be computed."""
     several = click.get_current_context().meta.get(SEVERAL_POINTS)
     return objs[0] if len(objs) == 1 and not several else objs
 
 
-def each_point(fn, at, compute, parse_point=None):
+def each_point(fn: Function, at: Sequence[str], compute: Callable[[dict[str, Any]], R],
+               parse_point: PointParser | None = None) -> list[R]:
     """``compute(point)`` for every ``--at`` point, its warnings on stderr.
 
     With several points, one that cannot be parsed or computed is reported on
@@ -154,22 +183,25 @@ def each_point(fn, at, compute, parse_point=None):
     batch does; the command then exits with that point's status (see
     ``LazyGroup.invoke``).  With one point its error is the command's error."""
     if len(at) < 2:
-        results = [compute(point) for point in require_points(fn, at, parse_point)]
-        for res in results:
-            emit_warnings(res.warnings)
-        return results
+        computed = [compute(point) for point in require_points(fn, at, parse_point)]
+        for one in computed:
+            emit_warnings(one.warnings)
+        return computed
     if parse_point is None:
-        from ..language.point import parse_point
+        from ..language.point import parse_point as parse_float
 
+        parse_point = parse_float
     click.get_current_context().meta[SEVERAL_POINTS] = True
-    parsed, failures = [], []
+    parsed: list[tuple[int, str, dict[str, Any]]] = []
+    failures: list[tuple[int, str, AdcliError]] = []
     for i, text in enumerate(at, 1):
         try:
             parsed.append((i, text, parse_point(text)))
         except AdcliError as exc:
             failures.append((i, text, as_flags(exc)))
     ordered = same_order([p for _, _, p in parsed])
-    results, entries = [], {}
+    results: list[R] = []
+    entries: dict[int, R | FailedPoint] = {}
     for (i, text, _), point in zip(parsed, ordered):
         try:
             res = compute(point)
@@ -180,8 +212,8 @@ def each_point(fn, at, compute, parse_point=None):
         emit_warnings(res.warnings)
         results.append(res)
         entries[i] = res
-    for i, text, exc in failures:
-        entries.setdefault(i, FailedPoint(i, len(at), text, None, exc.message))
+    for i, text, error in failures:
+        entries.setdefault(i, FailedPoint(i, len(at), text, None, error.message))
     _hint_one_point(failures, [p for _, _, p in parsed], at)
     _report_failed_points(sorted(failures, key=lambda f: f[0]), len(at), not results)
     click.get_current_context().meta[POINT_ENTRIES] = [entries[i] for i in sorted(entries)]
@@ -191,13 +223,13 @@ def each_point(fn, at, compute, parse_point=None):
 POINT_ENTRIES = "adcli.point_entries"
 
 
-def in_order(results):
+def in_order(results: Sequence[R]) -> Sequence[R | FailedPoint]:
     """``results`` with the failed points of several ``--at`` put back in
     their places (as :class:`FailedPoint`); just ``results`` otherwise."""
     return click.get_current_context().meta.get(POINT_ENTRIES, results)
 
 
-def each_json(results, to_json):
+def each_json(results: Sequence[R], to_json: Callable[[R], Any]) -> list[Any]:
     """The JSON object of every point, a failed one's in its place."""
     return objects(in_order(results), to_json)
 
@@ -236,7 +268,8 @@ def _report_failed_points(failures, count, none_left):
     ctx.meta[FAILED_POINTS] = 1  # as a --points batch with failed rows
 
 
-def require_points(fn, at, parse_point=None):
+def require_points(fn: Function, at: Iterable[str], parse_point: PointParser | None = None,
+                   ) -> list[dict[str, Any]]:
     """One point per --at (parsed by ``parse_point``, float64 by default);
     a formula with inputs and no --at is a usage error."""
     pts = points(at, parse_point)
@@ -248,7 +281,7 @@ def require_points(fn, at, parse_point=None):
     return pts
 
 
-def parse_wrt(wrt):
+def parse_wrt(wrt: str | None) -> list[str] | None:
     if wrt is None:
         return None
     names = [w.strip() for w in wrt.split(",") if w.strip()]
@@ -257,13 +290,13 @@ def parse_wrt(wrt):
     return names
 
 
-def choose_format(fmt):
+def choose_format(fmt: str | None) -> str:
     if fmt is not None:
         return fmt
     return "text" if sys.stdout.isatty() and os.environ.get("TERM") != "dumb" else "plain"
 
 
-def emit_warnings(warnings):
+def emit_warnings(warnings: Iterable[EvalWarning]) -> None:
     """The warnings on stderr, with the command line's flags for the
     parameters they name (in place: the views show the same words)."""
     from ..render.errors import format_warning
@@ -275,11 +308,11 @@ def emit_warnings(warnings):
             click.echo(format_warning(w), err=True)
 
 
-def show(kind, fmt, results, **options):
+def show(kind: str, fmt: str, results: Sequence[Any], **options: Any) -> None:
     """Write ``results`` (one per point) of ``kind`` as ``fmt``, through the
     one table of views (:mod:`adcli.render.registry`), then the view's notes."""
     several = bool(click.get_current_context().meta.get(SEVERAL_POINTS))
-    notes = []
+    notes: list[Note] = []
     text = render(kind, fmt, in_order(results), notes=notes, several=several, **options)
     if text:  # None: the view printed to the terminal; "": nothing to write
         write(text)
@@ -287,7 +320,7 @@ def show(kind, fmt, results, **options):
         tell(note)
 
 
-def tell(note):
+def tell(note: Note) -> None:
     """The one way a command writes beside its output: ``adcli: LABEL: TEXT``
     on standard error (a :class:`~adcli.render.registry.Note`; errors and
     warnings have their own formats, :mod:`adcli.render.errors`)."""
@@ -297,20 +330,20 @@ def tell(note):
     click.echo(for_stderr(line) if note.wrap else line, err=True)
 
 
-def tell_stats(lines):
+def tell_stats(lines: Iterable[str]) -> None:
     """``--stats``: each line on standard error as it is (a table's columns
     stay aligned)."""
     for line in lines:
         tell(Note(line, "stats", wrap=False))
 
 
-def formats_of(*kinds):
+def formats_of(*kinds: str) -> tuple[str, ...]:
     """The --format choices of a command whose results are of ``kinds``:
     every format the registry has for them, in its order."""
     return tuple(dict.fromkeys(fmt for kind in kinds for fmt in formats(kind)))
 
 
-def write(text):
+def write(text: str) -> None:
     sys.stdout.write(text)
     if not text.endswith("\n"):
         sys.stdout.write("\n")
@@ -321,7 +354,7 @@ def write(text):
 MAX_DIGITS = 100_000
 
 
-def precision_options(f):
+def precision_options(f: F) -> F:
     """Add ``--digits N`` and ``--exact`` to a command (its function gets
     ``digits`` and ``exact``).  If the command already has a ``--digits``
     option (the batch options), that one is shared."""
@@ -340,7 +373,8 @@ def precision_options(f):
                              "prints fractions such as 7/3.")(f)
 
 
-def number_system(digits, exact, points=None):
+def number_system(digits: int | None, exact: bool, points: str | None = None,
+                  ) -> dict[str, Any]:
     """The API's ``{"digits": N}`` / ``{"exact": True}`` for these options
     ({} for float64).  With --points, --digits N ≤ 17 only rounds the output
     of the float64 batch."""
@@ -360,7 +394,7 @@ def number_system(digits, exact, points=None):
 
 # --- batches: --points FILE|- (adcli.batch) ----------------------------------
 
-def points_options(f):
+def points_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """--points, --input-format, --digits, --out, --jobs, --engine and
     --scheduler, for any command that can run a batch through
     :func:`run_batch`.  The last four reach run_batch through click's
@@ -420,7 +454,10 @@ def _remember_jit(ctx, _param, value):
         ctx.meta["adcli.jit"] = True
 
 
-def run_batch(fn, at, points, make_kernel, fmt, input_format, digits, formula_from_stdin=False):
+def run_batch(fn: Function, at: Sequence[str], points: str,
+              make_kernel: Callable[[list[str]], Kernel], fmt: str | None,
+              input_format: str | None, digits: int | None,
+              formula_from_stdin: bool = False) -> None:
     """Run a --points batch and exit with its status (1 if any row failed).
     ``make_kernel(variables)`` builds the command's kernel (adcli.batch)."""
     if at:
@@ -448,7 +485,7 @@ def run_batch(fn, at, points, make_kernel, fmt, input_format, digits, formula_fr
         click.get_current_context().exit(status)
 
 
-def parse_output(text):
+def parse_output(text: str | None) -> int | str | None:
     """--output K: 1-based index or an output's name."""
     if text is None:
         return None
