@@ -260,13 +260,40 @@ def _mp_helpers(mpmath: Any) -> dict[str, Callable[..., Any]]:
     def _cbrt(x):
         return mpmath.cbrt(x) if x >= 0 else -mpmath.cbrt(-x)
 
+    def _logb(x, b):
+        # log(1)/log(0) is 0/-inf = 0 in mpmath: off the domain, as in float64
+        if x <= 0 or b <= 0:
+            raise ValueError("math domain error")
+        return mpmath.log(x) / mpmath.log(b)
+
+    def _erfc(x):
+        """mpmath.erfc raises OverflowError from x ≈ 1e154 on (x² leaves
+        its float range); there the asymptotic series
+        erfc x = exp(-x²)/(x√π)·Σ (-1)ⁿ(2n-1)!!/(2x²)ⁿ, whose terms shrink
+        by 1/(2x²) < 1e-300 each, gives every digit in a few terms."""
+        try:
+            return mpmath.erfc(x)
+        except OverflowError:
+            if x < 0:
+                return mpf(2)
+        eps = mpf(2) ** -(mpmath.mp.prec + 10)
+        # exp(-x²) needs about log2(x²) more bits for x² to keep its digits
+        with mpmath.extraprec(2 * mpmath.mag(x) + 20):
+            x2, term, total, n = 2 * x * x, mpf(1), mpf(1), 1
+            while abs(term) > eps:
+                term *= -(2 * n - 1) / x2
+                total += term
+                n += 1
+            value = mpmath.exp(-x * x) / (x * mpmath.sqrt(mpmath.pi)) * total
+        return +value
+
     def _sign(x):
         return mpf((x > 0) - (x < 0))
 
     return {
         "_add": operator.add, "_sub": operator.sub, "_mul": operator.mul,
         "_div": operator.truediv, "_neg": operator.neg, "_pow": _pow,
-        "_logb": lambda x, b: mpmath.log(x) / mpmath.log(b),
+        "_logb": _logb, "_erfc": _erfc,
         "_log2": lambda x: mpmath.log(x) / mpmath.log(2),
         "_min": min, "_max": max, "_cbrt": _cbrt, "_sign": _sign,
         "_sec": mpmath.sec, "_csc": mpmath.csc, "_cot": mpmath.cot,

@@ -177,7 +177,8 @@ def _pow_note_at(x, y):
     if 0 < y < 1:
         return "infinite slope: d/dx is +inf"
     if y == 0:
-        return "0^0: adcli uses the derivatives 0"
+        return ("0^0: d/dx is 0 (x^0 = 1); d/dy is the one-sided -inf "
+                "(0^y = 0 for y > 0)")
     return ("x^y with this y is not defined for x < 0: the one-sided derivative "
             "from x > 0 is used, d/dx = 0")
 
@@ -312,7 +313,7 @@ TABLE = [
     P("erf", math.erf, ("2/sqrt(pi)*exp(-x^2)",), latex="\\operatorname{{erf}} {0}",
       np="_erf", mp="erf"),
     P("erfc", math.erfc, ("-2/sqrt(pi)*exp(-x^2)",), latex="\\operatorname{{erfc}} {0}",
-      np="_erfc", mp="erfc"),
+      np="_erfc", mp="_erfc"),
     # functions of two arguments
     # x/(x²+y²) as x/h/h: x² + y² over- or underflows where the partials do not;
     # second: products of two such quotients (1/h/h/h overflows at h = 1e-200),

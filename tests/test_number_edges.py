@@ -92,3 +92,30 @@ def test_a_constant_base_gives_the_same_numbers_and_warnings_in_every_system(
         assert "nan" not in result.stdout
         assert ("not differentiable" in result.stderr) is warned
     assert outs[0].stdout == outs[1].stdout
+
+
+# --- mpmath at the domain's edges ------------------------------------------------------
+
+@pytest.mark.parametrize("formula, at", [("log(x, y)", "x=1,y=0"), ("log(2, x)*y", "x=0,y=1")])
+def test_digits_refuse_a_log_base_off_the_domain_as_float64_does(formula, at):
+    # before: mpmath's log(1)/log(0) = 0/-inf = 0, a value where float64 has a domain error
+    for system in ([], ["--digits", "30"]):
+        result = _run("eval", formula, "--at", at, *system)
+        assert result.exit_code == 1, result.output
+        assert "is undefined" in result.stderr
+
+
+@pytest.mark.parametrize("x", ["1e155", "1e300"])
+def test_digits_give_erfc_far_out_as_a_tiny_number_not_a_domain_error(x):
+    # before: mpmath.erfc raised OverflowError (x² beyond its float range): exit 1
+    import mpmath
+
+    import adcli
+
+    r = adcli.grad("erfc(x)", {"x": float(x)}, digits=30)
+    with mpmath.workdps(40):
+        value, slope = mpmath.mpf(str(r.value)), mpmath.mpf(str(r.gradient["x"]))
+        assert 0 < value < mpmath.mpf("1e-1000") and slope < 0
+        # erfc'(x) = -2/√π·exp(-x²) and erfc x ≈ exp(-x²)/(x√π): their ratio is -2x
+        assert abs(slope / value / (-2 * mpmath.mpf(float(x))) - 1) < mpmath.mpf("1e-25")
+    assert float(adcli.evaluate("erfc(x)", {"x": float(x)})) == 0.0

@@ -18,6 +18,7 @@ MP_HELPERS = {
     "_logb": lambda x, b: mp.log(x) / mp.log(b), "_log2": lambda x: mp.log(x, 2),
     "_min": lambda x, y: min(x, y), "_max": lambda x, y: max(x, y),
     "_cbrt": lambda x: mp.sign(x) * mp.cbrt(abs(x)),
+    "_erfc": lambda x: mp.erfc(x),
 }
 
 # In-domain sample points for each primitive, away from kinks.
