@@ -11,8 +11,7 @@ registry.  A new kind of request is one row.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..api import Function
 from ..errors import AdcliError, UsageError
@@ -23,8 +22,7 @@ Options = dict[str, Any]  # a command's parameters, as click passes them
 Compute = Callable[[Any], Any]  # one --at point -> a result
 
 
-@dataclass(frozen=True)
-class Refusal:
+class Refusal(NamedTuple):
     """An option the request does not combine with: the usage error when it
     is given.  ``message`` and ``hint`` are filled in with the request's
     fields (``{flag}``, ``{product}``, ``{sweep}``, ``{matrix}``)."""
@@ -34,8 +32,7 @@ class Refusal:
     hint: str | None = None
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """One kind of request: ``option`` selects it (None: the format or the
     density does, or it is the default); ``view`` is its results' kind in
     the view registry; ``compute(fn, options, numbers)`` is its API call at
@@ -60,8 +57,7 @@ class Request:
                           hint=refused.hint and refused.hint.format(**fields))
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     """A command's requests, the last its default, and the matrix it
     computes (for messages)."""
 
