@@ -24,6 +24,7 @@ from .arguments import (
 )
 from .errors import UsageError, example_point
 from .graph.tape import Tape
+from .language.parser import parse
 from .modes.engine import MODES, choose_mode, primal, solve, value_and_jacobian
 from .numsys import FLOAT64, NumberSystem
 from .numsys import system as number_system
@@ -60,8 +61,6 @@ class Function:
     """
 
     def __init__(self, source: str) -> None:
-        from .language.parser import parse
-
         if not isinstance(source, str):
             raise UsageError(f"a formula is text, not {type(source).__name__}")
         self.source = source

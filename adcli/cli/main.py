@@ -16,6 +16,7 @@ try:
     import click
 
     from ..errors import AdcliError, name_options
+    from ..render.errors import for_stderr, format_error
     from .flags import as_flags, flag
     from .options import FAILED_POINTS
 finally:
@@ -70,8 +71,6 @@ class LazyGroup(click.Group):
                 ctx.exit(failed)
             return result
         except AdcliError as exc:
-            from ..render.errors import format_error
-
             click.echo(format_error(as_flags(exc)), err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
@@ -93,8 +92,6 @@ class LazyGroup(click.Group):
         except Exception as exc:  # a bug: one line unless asked for more
             if (ctx.obj or {}).get("debug"):
                 raise
-            from ..render.errors import for_stderr
-
             click.echo(for_stderr(f"adcli: internal error: {type(exc).__name__}: {exc}\n"
                                   "  run again with --debug for a traceback, and please "
                                   "report it"), err=True)
@@ -212,8 +209,6 @@ def _interrupted():
 
 def _unwritable(exc):
     import os
-
-    from ..render.errors import for_stderr
 
     click.echo(for_stderr(f"adcli: error: cannot write the output: {exc.strerror or exc}"),
                err=True)

@@ -11,7 +11,10 @@ import click
 
 from ..api import Function
 from ..errors import AdcliError, EvalWarning, UsageError, example_point, listed
+from ..language import point as at_points
+from ..language.point import constant, decode_utf8, parse_point, parse_point_texts, split_pairs
 from ..numsys import system
+from ..render.errors import for_stderr, format_error, format_warning
 from ..render.failed import FailedPoint
 from ..render.failed import each_json as objects
 from ..render.registry import Note, formats, render
@@ -93,8 +96,6 @@ def read_formula(expr: str | None, file: str | None) -> str:
 def read_text(stream: IO[bytes], what: str) -> str:
     """UTF-8 text from a binary stream; a byte-order mark is skipped, and
     text in another encoding is a usage error that says how to convert it."""
-    from ..language.point import decode_utf8
-
     return decode_utf8(stream.read(), what)
 
 
@@ -105,8 +106,6 @@ def compile_formula(expr: str | None, file: str | None) -> Function:
 def point_parser(precise: bool) -> PointParser:
     """How to read --at: float64 values, or (``precise``) the values' text,
     read later at the working precision (``x=1/3`` is one third)."""
-    from ..language.point import parse_point, parse_point_texts
-
     return parse_point_texts if precise else parse_point
 
 
@@ -117,8 +116,6 @@ def parse_direction(text: str, precise: bool = False) -> dict[str, Any]:
 
 def parse_cotangent(text: str) -> dict[str, float] | list[float]:
     """``f1=1,f2=0`` (by output name) or ``1,0`` (one weight per output)."""
-    from ..language.point import constant, parse_point, split_pairs
-
     if "=" in text:
         return parse_point(text, "cotangent")
     return [constant(piece, text, offset, "cotangent")
@@ -144,9 +141,7 @@ def input_order(fn: Function, at: Sequence[str],
 def points(at: Iterable[str], parse_point: PointParser | None = None,
            ) -> list[dict[str, Any]]:
     if parse_point is None:
-        from ..language.point import parse_point as parse_float
-
-        parse_point = parse_float
+        parse_point = at_points.parse_point
     return same_order([parse_point(text) for text in at])
 
 
@@ -188,9 +183,7 @@ def each_point(fn: Function, at: Sequence[str], compute: Callable[[dict[str, Any
             emit_warnings(one.warnings)
         return computed
     if parse_point is None:
-        from ..language.point import parse_point as parse_float
-
-        parse_point = parse_float
+        parse_point = at_points.parse_point
     click.get_current_context().meta[SEVERAL_POINTS] = True
     parsed: list[tuple[int, str, dict[str, Any]]] = []
     failures: list[tuple[int, str, AdcliError]] = []
@@ -250,8 +243,6 @@ def _hint_one_point(failures, parsed, at):
 
 
 def _report_failed_points(failures, count, none_left):
-    from ..render.errors import for_stderr, format_error
-
     if not failures:
         return
     for i, text, exc in failures:
@@ -299,8 +290,6 @@ def choose_format(fmt: str | None) -> str:
 def emit_warnings(warnings: Iterable[EvalWarning]) -> None:
     """The warnings on stderr, with the command line's flags for the
     parameters they name (in place: the views show the same words)."""
-    from ..render.errors import format_warning
-
     seen = set()
     for w in map(as_flags, warnings):
         if w.message not in seen:
@@ -324,8 +313,6 @@ def tell(note: Note) -> None:
     """The one way a command writes beside its output: ``adcli: LABEL: TEXT``
     on standard error (a :class:`~adcli.render.registry.Note`; errors and
     warnings have their own formats, :mod:`adcli.render.errors`)."""
-    from ..render.errors import for_stderr
-
     line = f"adcli: {note.label}: {note.text}"
     click.echo(for_stderr(line) if note.wrap else line, err=True)
 

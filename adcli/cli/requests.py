@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from ..api import Function
 from ..errors import AdcliError, UsageError
+from ..language.point import parse_point_texts
 from ..render.registry import FORMAT_HOLDS, formats
 from . import options as opt
 
@@ -135,8 +136,6 @@ def prefers_sparse(fn: Function, request: Request, options: Options) -> bool:
     sparse form, with the inputs in the order the --at points give them.  A
     point that cannot be read, or lacks a variable, says nothing here: it is
     reported with the others when they are computed."""
-    from ..language.point import parse_point_texts
-
     if request.density == "jacobian" and len(fn.outputs) < 2:
         return False  # one gradient row is n numbers either way (and grad starts faster)
     try:

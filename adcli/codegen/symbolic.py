@@ -148,7 +148,6 @@ def _rule(key):
 def _second_rule(key, i):
     """As :func:`_rule` for the i-th partial of a primitive with hand-written
     second partials: its own partials are those."""
-    from ..modes.rules import rule_graph
     from ..modes.taylor import _partial_primitive
 
     prim = _partial_primitive(PRIMITIVES[key], i)

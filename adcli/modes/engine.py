@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import DomainError, EvalWarning, UsageError
 from ..graph.tape import Tape
+from ..language.parser import parse
 from ..numsys import FLOAT64, NotRational, NumberSystem
 from . import sweeps
 from .messages import derivative_warnings
@@ -95,8 +96,6 @@ def read_value(system: NumberSystem, spec: Any, name: str = "value") -> Any:
 
 
 def _read_text(system: NumberSystem, text: str, name: str) -> Any:
-    from ..language.parser import parse
-
     literal = getattr(system, "signed_literal", None)
     value = literal(text) if literal is not None else None
     if value is not None:

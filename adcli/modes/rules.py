@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..graph.dag import CONST, VAR, Graph, Node, postorder
+from ..language.parser import parse
 from ..numsys import FLOAT64, NumberSystem
 from ..primitives import PRIMITIVES, Primitive
 
@@ -30,8 +31,6 @@ def rule_graph(prim: Primitive, shown: bool = False) -> tuple[Graph, Node, list[
     """(graph, primal node, [partial nodes]) for ``prim``'s rules (``shown``:
     the rules as displayed, ``prim.shown``, which read like the math where
     the computed ones are arranged for accuracy)."""
-    from ..language.parser import parse
-
     graph = Graph()
     params = {p: graph.var(p) for p in prim.params}
     primal = graph.apply(prim.key, tuple(params[p] for p in prim.params))

@@ -11,6 +11,7 @@ from ..language.printer import subscript_name, to_string
 from ..modes.rules import rule_graph
 from ..primitives import TABLE
 from .registry import view
+from .results import dumps
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -154,8 +155,6 @@ def _plain(_results: Sequence[Any] = (), **_: Any) -> str:
 
 @view("functions", "json")
 def _json(_results: Sequence[Any] = (), **_: Any) -> str:
-    from .results import dumps
-
     return dumps(json_obj())
 
 

@@ -16,6 +16,7 @@ from ..modes.trace import Symbolic
 from .failed import FailedPoint
 from .numbers import json_number, plain_number
 from .registry import Note, view
+from .results import json_document
 from .trace_view import expr
 
 if TYPE_CHECKING:
@@ -387,8 +388,6 @@ def _mermaid(dags, several=False, **_):
 @view("graph", "json")
 def _json(dags, several=False, **_):
     """As every command: an object per point, an array for several."""
-    from .results import json_document
-
     _same_variables([d for d in dags if not isinstance(d, FailedPoint)])
 
     def graph_json(dag):

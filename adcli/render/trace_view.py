@@ -14,6 +14,7 @@ from ..language.printer import omega, subscript_name, to_string
 from .failed import FailedPoint, each_block, rich_failed
 from .numbers import json_number, plain_number
 from .registry import view
+from .results import json_document
 
 if TYPE_CHECKING:
     from rich.console import Group, RenderableType
@@ -520,8 +521,6 @@ def _latex(traces, limit=None, **_):
 
 @view("trace", "json")
 def _json(traces, stats=True, ascii=False, several=False, **_):
-    from .results import json_document
-
     return json_document(traces, lambda t: to_json(t, stats, ascii), several)
 
 
