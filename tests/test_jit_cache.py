@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 from click.testing import CliRunner
@@ -26,6 +27,8 @@ def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("ADCLI_JIT", "llvm")
     monkeypatch.delenv("ADCLI_JIT_MATH", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # the fallback, isolated too
     monkeypatch.setattr("adcli.codegen.llvm._ENGINES", {})
     return tmp_path / "cache" / "adcli" / "jit"
 
@@ -148,3 +151,24 @@ def test_cold_and_warm_processes_write_the_same_bytes(tmp_path):
     imports = subprocess.run([sys.executable, "-X", "importtime", *args[1:]],
                              capture_output=True, text=True, env=env)
     assert imports.stdout == warm.stdout and "llvmlite" not in imports.stderr
+
+
+def test_a_cache_directory_another_user_could_write_is_never_used(tmp_path):
+    """Kernels in the cache are loaded and run: when the user's cache and
+    the temporary-directory fallback are both writable by others (a planted
+    /tmp/adcli-jit-<uid>), nothing is cached or loaded there; --jit falls
+    back to NumPy (NoCompiler) instead."""
+    from adcli.codegen.compilers import NoCompiler, cache_dir
+
+    user = tmp_path / "cache" / "adcli" / "jit"
+    planted = tmp_path / "tmp" / f"adcli-jit-{os.getuid()}"
+    for d in (user, planted):
+        d.mkdir(parents=True, exist_ok=True)
+        os.chmod(d, 0o777)
+    try:
+        with pytest.raises(NoCompiler):
+            cache_dir()
+        os.chmod(planted, 0o700)
+        assert cache_dir() == str(planted)
+    finally:
+        os.chmod(user, 0o755)

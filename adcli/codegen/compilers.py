@@ -14,16 +14,25 @@ class NoCompiler(Exception):
 
 
 def cache_dir() -> str:
+    """Where compiled kernels are kept: a directory this user owns and
+    nobody else may write.  Everything in it (shared objects, LLVM object
+    code) is loaded and run, so a directory another user created or can
+    write, such as a planted ``/tmp/adcli-jit-<uid>``, is never used."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     for root in (os.path.join(base, "adcli", "jit"),
                  os.path.join(tempfile.gettempdir(), f"adcli-jit-{os.getuid()}")):
         try:
-            os.makedirs(root, exist_ok=True)
-            if os.access(root, os.W_OK):
+            os.makedirs(root, mode=0o700, exist_ok=True)
+            if os.access(root, os.W_OK) and _owned_by_us(root):
                 return root
         except OSError:
             continue
-    raise NoCompiler("no writable cache directory")
+    raise NoCompiler("no cache directory that only this user can write")
+
+
+def _owned_by_us(path: str) -> bool:
+    st = os.stat(path)
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 # --- compiled kernels as shared objects, found again without compiling ------------
@@ -89,12 +98,7 @@ def _trusted(path: str) -> bool:
     """Whether ``path`` and its directory belong to this user and nobody
     else may write them: a shared object found there is loaded and run, so
     one planted in a shared temporary directory must not be."""
-    uid = os.getuid()
-    for p in (os.path.dirname(path), path):
-        st = os.stat(p)
-        if st.st_uid != uid or st.st_mode & 0o022:
-            return False
-    return True
+    return all(_owned_by_us(p) for p in (os.path.dirname(path), path))
 
 
 def shared_path(key: str) -> str:

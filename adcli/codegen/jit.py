@@ -56,7 +56,7 @@ CFLAGS = ["-std=c99", "-O2", "-shared", "-fPIC"]
 _LOADED: dict[str, ctypes.CDLL] = {}  # source hash -> the loaded library
 
 
-from .compilers import NoCompiler, cache_dir, load_shared, shared_key  # noqa: E402,F401
+from .compilers import NoCompiler, _trusted, cache_dir, load_shared, shared_key  # noqa: E402,F401
 
 
 def compiler() -> str:
@@ -76,7 +76,7 @@ def build(source: str, symbol: str, cc: str | None = None, flags: Sequence[str] 
     if lib is not None:
         return lib
     path = os.path.join(cache_dir(), f"{symbol}-{key}.so")
-    if not os.path.exists(path):
+    if not os.path.exists(path) or not _trusted(path):  # not ours: built again over it
         cc = cc or compiler()
         fd, tmp_src = tempfile.mkstemp(suffix=suffix, dir=os.path.dirname(path))
         tmp_lib = tmp_src[:-len(suffix)] + ".so"
@@ -88,6 +88,7 @@ def build(source: str, symbol: str, cc: str | None = None, flags: Sequence[str] 
             if res.returncode != 0:
                 raise NoCompiler(f"{os.path.basename(cc)} failed: "
                                  f"{res.stderr.strip().splitlines()[-1:]}")
+            os.chmod(tmp_lib, 0o755)  # whatever the umask: a group-writable file is not trusted
             os.replace(tmp_lib, path)  # atomic: a concurrent run sees all or nothing
         except OSError as exc:
             raise NoCompiler(str(exc)) from None
