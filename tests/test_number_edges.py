@@ -119,3 +119,20 @@ def test_digits_give_erfc_far_out_as_a_tiny_number_not_a_domain_error(x):
         # erfc'(x) = -2/√π·exp(-x²) and erfc x ≈ exp(-x²)/(x√π): their ratio is -2x
         assert abs(slope / value / (-2 * mpmath.mpf(float(x))) - 1) < mpmath.mpf("1e-25")
     assert float(adcli.evaluate("erfc(x)", {"x": float(x)})) == 0.0
+
+
+def test_exact_refuses_an_infinite_one_sided_slope_rather_than_printing_0():
+    """0^0's ∂/∂y is the one-sided -inf in float64 and --digits (as the
+    warning says); exact rationals hold no -inf, so --exact refuses (exit 2)
+    instead of printing a finite stand-in."""
+    from click.testing import CliRunner
+
+    from adcli.cli.main import cli
+
+    floats = CliRunner().invoke(cli, ["grad", "x^y", "--at", "x=0,y=0", "--format", "json"])
+    assert '"y": "-inf"' in floats.output
+    exact = CliRunner().invoke(cli, ["grad", "x^y", "--at", "x=0,y=0", "--exact"])
+    assert exact.exit_code == 2
+    assert "one-sided limit is ±inf" in exact.output and "df/dy 0" not in exact.output
+    kept = CliRunner().invoke(cli, ["hessian", "x^2*y", "--at", "x=0,y=1", "--exact"])
+    assert kept.exit_code == 0 and "d2f/dxdx 2" in kept.output

@@ -15,12 +15,13 @@ warning.  float64 has a faster specialisation of the same four functions
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 from ..errors import DomainError, EvalWarning
 from ..graph.dag import postorder
 from ..graph.tape import Tape
-from ..numsys import RATIONAL_NAMES, NotRational, NumberSystem
+from ..numsys import FLOAT64, RATIONAL_NAMES, NotRational, NumberSystem
 from .messages import (
     call_text,
     domain_error,
@@ -99,7 +100,10 @@ def linearize(system: NumberSystem, tape: Tape, inputs: list) -> Linearization:
             hit = system.at_kink(prim, args)
             if hit is not False:
                 warnings.append(kink_warning(tape, step, system.example(args, hit)))
-                ps = _kink_partials(system, prim, mask, args, hit, ps)
+                try:
+                    ps = _kink_partials(system, prim, mask, args, hit, ps)
+                except NotRational as exc:
+                    raise _not_rational(system, tape, step, vals, exc, derivative=True) from None
         vals.append(res[0])
         actives.append(tuple(a for a, on in zip(step.args, mask) if on))
         partials.append(ps)
@@ -114,12 +118,23 @@ def _kink_partials(system: NumberSystem, prim: Any, mask: tuple, args: list, hit
     """The partials at a kink: the shown rules' IEEE values, nan read as 0
     (as the float64 sweeps; see adcli.modes.rules), where ``hit`` says."""
     if system.exact:  # the rational rules have no ±inf to take a limit of
+        _refuse_an_infinite_slope(prim, mask, args)
         return [system.kink_partial(p, hit) for p in ps]
     at_kink = list(active_linearizer(system, prim, mask, safe=True, shown=True)(*args)[1:])
     where = getattr(system, "where", None)  # NumpyArrays: only the elements at the kink
     if system.elementwise and where is not None:
         at_kink = [where(hit, k, p) for k, p in zip(at_kink, ps, strict=True)]
     return [system.kink_partial(p, hit) for p in at_kink]
+
+
+def _refuse_an_infinite_slope(prim: Any, mask: tuple, args: list) -> None:
+    """Exact rationals hold no ±inf: where float64's kink convention gives
+    one (0^0's one-sided ∂/∂y = -inf), printing a finite stand-in would be
+    silently wrong, so exact arithmetic does not apply there."""
+    floats = [float(a) for a in args]
+    shown = active_linearizer(FLOAT64, prim, mask, safe=True, shown=True)(*floats)[1:]
+    if any(p in (math.inf, -math.inf) for p in shown):
+        raise NotRational("its one-sided limit is ±inf, which no fraction holds")
 
 
 def forward(lin: Linearization, seeds: list[list]) -> list[list]:
