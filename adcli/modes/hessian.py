@@ -385,9 +385,10 @@ class SecondOrder:
                 argv = [vals[k] for k in args]
                 try:
                     res = fn(*argv)
-                    if lanes is None and sum(res, zero) != sum(res, zero):
-                        # a nan: 0·inf where one factor overflowed (x^y's
-                        # ∂²/∂x² at (10, 400)); the careful variant lets a zero win
+                    if lanes is None and (total := sum(res, zero)) != total:
+                        # a nan (one sum, compared with itself): 0·inf where one
+                        # factor overflowed (x^y's ∂²/∂x² at (10, 400)); the
+                        # careful variant lets a zero win
                         res = _careful_rule(tape, slot, safe, argv, vals, system.exact)
                 except (ValueError, ZeroDivisionError, OverflowError):
                     res = _careful_rule(tape, slot, safe, argv, vals, system.exact)
