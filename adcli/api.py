@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import higher
@@ -17,6 +17,7 @@ from .arguments import (
     PARAMETERS,
     Names,
     Point,
+    Vector,
     checked_value,
     has_arrays,
     point_mapping,
@@ -36,9 +37,6 @@ if TYPE_CHECKING:
     from .modes.check import PointCheck
     from .modes.cost import Cost
     from .modes.trace import Trace
-
-# a direction or cotangent: {name: value}, or one value per input (output) in order
-Vector = Mapping[str, Any] | Sequence[Any]
 
 __all__ = ["MODES", "Derivatives", "Evaluation", "Function", "choose_mode", "compile",
            "evaluate", "grad", "number_system", "solve"]

@@ -23,6 +23,8 @@ from .numsys import system as number_system
 Point = Mapping[str, Any] | None
 # ``wrt`` as the API takes it: "x,y", a list of names, or None for every input
 Names = str | Iterable[str] | None
+# a direction or cotangent: {name: value}, or one value per input (output) in order
+Vector = Mapping[str, Any] | Sequence[Any]
 
 
 class FunctionLike(Protocol):

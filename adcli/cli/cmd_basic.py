@@ -1,18 +1,39 @@
 """``adcli eval`` and ``adcli grad``: their requests as tables
 (:mod:`adcli.cli.requests`)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import click
 
+from ..api import Function
 from . import options as opt
-from .options import precision_options
-from .requests import NOT_BATCH, NOT_PRECISE, NOT_SPARSE, Refusal, Request, Table, run
+from .options import F, precision_options
+from .requests import (
+    NOT_BATCH,
+    NOT_PRECISE,
+    NOT_SPARSE,
+    Compute,
+    Options,
+    Refusal,
+    Request,
+    Table,
+    run,
+)
+
+if TYPE_CHECKING:
+    from ..batch.kernels import KernelFactory
+    from ..results import Cotangent, Derivatives, Directional
+
+    FirstOrder = Derivatives | Directional | Cotangent  # what --stats reads: .point, .mode
 
 
-def _values(fn, o, numbers):
+def _values(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
     return lambda point: fn.evaluate(point, **numbers)
 
 
-def _values_kernel(fn, o):
+def _values_kernel(fn: Function, o: Options) -> KernelFactory:
     from ..batch import kernels
 
     return kernels.values(fn)
@@ -27,14 +48,15 @@ EVAL = Table("", (Request("values", "eval", _values, _values_kernel),))
 @opt.at_option
 @opt.format_option(opt.formats_of("eval"))
 @opt.points_options
-def eval_command(**options):
+def eval_command(**options: Any) -> None:
     """The value(s) of EXPR at a point."""
     run(EVAL, options)
 
 
 # --- grad: J·v, uᵀ·J, the sparse Jacobian, the Jacobian ------------------------------
 
-def _mode_stats(fn, result, requested, wrt, kind):
+def _mode_stats(fn: Function, result: FirstOrder, requested: str, wrt: list[str] | None,
+                kind: str) -> None:
     """``grad --stats``: on stderr, the mode used and why, the sweeps, the tape."""
     from ..render.trace_view import mode_stats
 
@@ -43,41 +65,41 @@ def _mode_stats(fn, result, requested, wrt, kind):
     opt.tell_stats(mode_stats(tape, len(fn.outputs), n_in, result.mode, requested, kind))
 
 
-def _jvp(fn, o, numbers):
+def _jvp(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
     v = opt.parse_direction(o["direction"])
     return lambda point: fn.jvp(point, v)
 
 
-def _vjp(fn, o, numbers):
+def _vjp(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
     u, wrt = opt.parse_cotangent(o["cotangent"]), opt.parse_wrt(o["wrt"])
     return lambda point: fn.vjp(point, u, wrt=wrt)
 
 
-def _sparse_jacobian(fn, o, numbers):
+def _sparse_jacobian(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
     from ..sparse.drivers import sparse_jacobian
 
     wrt, mode = opt.parse_wrt(o["wrt"]), o["mode"]
     return lambda point: sparse_jacobian(fn, point, wrt=wrt, mode=mode, **numbers)
 
 
-def _sparse_jacobian_kernel(fn, o):
+def _sparse_jacobian_kernel(fn: Function, o: Options) -> KernelFactory:
     from ..batch import kernels
 
     return kernels.sparse_grad(fn, opt.parse_wrt(o["wrt"]), o["mode"])
 
 
-def _jacobian(fn, o, numbers):
+def _jacobian(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
     wrt, mode = opt.parse_wrt(o["wrt"]), o["mode"]
     return lambda point: fn.gradient(point, wrt=wrt, mode=mode, **numbers)
 
 
-def _jacobian_kernel(fn, o):
+def _jacobian_kernel(fn: Function, o: Options) -> KernelFactory:
     from ..batch import kernels
 
     return kernels.gradient(fn, opt.parse_wrt(o["wrt"]), o["mode"])
 
 
-def _jacobian_stats(fn, result, o):
+def _jacobian_stats(fn: Function, result: Derivatives, o: Options) -> None:
     """The mode and why, then the cost report (counted from the sweeps)."""
     from ..render.trace_view import cost_plain
 
@@ -103,7 +125,7 @@ GRAD = Table("Jacobian", (
 ))
 
 
-def sparse_option(f):
+def sparse_option(f: F) -> F:
     return click.option(
         "--sparse/--dense", "sparse", default=None,
         help="Sparse output: coordinates of the nonzeros, computed with one compressed "
@@ -126,6 +148,6 @@ def sparse_option(f):
 @sparse_option
 @opt.format_option(opt.formats_of("grad", "sparse"))
 @opt.points_options
-def grad_command(**options):
+def grad_command(**options: Any) -> None:
     """Value and gradient of EXPR (the Jacobian for several outputs)."""
     run(GRAD, options)

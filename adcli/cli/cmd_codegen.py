@@ -14,7 +14,8 @@ from . import options as opt
 @click.option("--format", "fmt", type=click.Choice(opt.formats_of("derivative")),
               default="plain",
               show_default=True, help="plain: adcli input; json; latex.")
-def diff_command(expr, file, wrt, mode, fmt):
+def diff_command(expr: str | None, file: str | None, wrt: str | None, mode: str,
+                 fmt: str) -> None:
     """The derivative of EXPR as a formula (itself valid adcli input)."""
     from ..codegen.diff import DiffResult
 
@@ -43,8 +44,9 @@ def diff_command(expr, file, wrt, mode, fmt):
 @click.option("--sparse", is_flag=True,
               help="Only the Jacobian's or Hessian's nonzeros (coordinates as constant "
                    "arrays), by one sweep per colour.")
-def codegen_command(expr, file, lang, mode, order, direction, cotangent, name, main, inputs,
-                    output, sparse):
+def codegen_command(expr: str | None, file: str | None, lang: str, mode: str, order: int,
+                    direction: str | None, cotangent: str | None, name: str, main: bool,
+                    inputs: str | None, output: str | None, sparse: bool) -> None:
     """EXPR's derivative program as one self-contained source file on stdout."""
     fn = opt.compile_formula(expr, file)
     source = fn.codegen(

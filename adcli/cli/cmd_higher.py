@@ -1,15 +1,24 @@
 """``adcli hessian``, ``adcli taylor``, ``adcli partial``: their requests as
 tables (:mod:`adcli.cli.requests`)."""
 
+from __future__ import annotations
+
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
 import click
 
+from ..api import Function
 from . import options as opt
 from .cmd_basic import sparse_option
 from .options import precision_options
-from .requests import NOT_SPARSE, Request, Table, run
+from .requests import NOT_SPARSE, Compute, Options, Request, Table, run
+
+if TYPE_CHECKING:
+    from ..batch.kernels import KernelFactory
 
 
-def _kernels():
+def _kernels() -> ModuleType:
     from ..batch import kernels
 
     return kernels
@@ -17,26 +26,26 @@ def _kernels():
 
 # --- hessian: H·v, the sparse Hessian, the Hessian ------------------------------------
 
-def _hessian(fn, o, numbers):
+def _hessian(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
     wrt, k = opt.parse_wrt(o["wrt"]), opt.parse_output(o["output"])
     v = opt.parse_direction(o["direction"], bool(numbers)) if o["direction"] is not None \
         else None
     return lambda point: fn.hessian(point, wrt=wrt, output=k, direction=v, **numbers)
 
 
-def _hessian_kernel(fn, o):
+def _hessian_kernel(fn: Function, o: Options) -> KernelFactory:
     v = opt.parse_direction(o["direction"]) if o["direction"] is not None else None
     return _kernels().hessian(fn, opt.parse_wrt(o["wrt"]), opt.parse_output(o["output"]), v)
 
 
-def _sparse_hessian(fn, o, numbers):
+def _sparse_hessian(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
     from ..sparse.drivers import sparse_hessian
 
     wrt, k = opt.parse_wrt(o["wrt"]), opt.parse_output(o["output"])
     return lambda point: sparse_hessian(fn, point, wrt=wrt, output=k, **numbers)
 
 
-def _sparse_hessian_kernel(fn, o):
+def _sparse_hessian_kernel(fn: Function, o: Options) -> KernelFactory:
     return _kernels().sparse_hessian(fn, opt.parse_wrt(o["wrt"]), opt.parse_output(o["output"]))
 
 
@@ -61,7 +70,7 @@ HESSIAN = Table("Hessian", (
 @sparse_option
 @opt.format_option(opt.formats_of("hessian", "sparse"))
 @opt.points_options
-def hessian_command(**options):
+def hessian_command(**options: Any) -> None:
     """Value, gradient and dense Hessian of EXPR (forward-over-reverse:
     one Hessian-vector product per input; --sparse: one per colour)."""
     run(HESSIAN, options)
@@ -69,14 +78,14 @@ def hessian_command(**options):
 
 # --- taylor, partial ------------------------------------------------------------------
 
-def _taylor(fn, o, numbers):
+def _taylor(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
     names, order = opt.parse_wrt(o["wrt"]), o["order"]
     v = opt.parse_direction(o["direction"], bool(numbers)) if o["direction"] is not None \
         else None
     return lambda point: fn.taylor(point, order, direction=v, wrt=names, **numbers)
 
 
-def _taylor_kernel(fn, o):
+def _taylor_kernel(fn: Function, o: Options) -> KernelFactory:
     v = opt.parse_direction(o["direction"]) if o["direction"] is not None else None
     return _kernels().taylor(fn, o["order"], v, opt.parse_wrt(o["wrt"]))
 
@@ -95,18 +104,18 @@ TAYLOR = Table("", (Request("Taylor coefficients", "taylor", _taylor, _taylor_ke
               help="Expand along the line x + t·v for this direction v.")
 @opt.format_option(opt.formats_of("taylor"))
 @opt.points_options
-def taylor_command(**options):
+def taylor_command(**options: Any) -> None:
     """Taylor coefficients c_k and derivatives dᵏ/dtᵏ f(x + t·v) at t = 0,
     k = 0…K, by Taylor-mode arithmetic (O(K²) per step)."""
     run(TAYLOR, options)
 
 
-def _partial(fn, o, numbers):
+def _partial(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
     names = opt.parse_wrt(o["wrt"])
     return lambda point: fn.partial(point, names, **numbers)
 
 
-def _partial_kernel(fn, o):
+def _partial_kernel(fn: Function, o: Options) -> KernelFactory:
     return _kernels().partial(fn, opt.parse_wrt(o["wrt"]))
 
 
@@ -121,7 +130,7 @@ PARTIAL = Table("", (Request("mixed partial", "partial", _partial, _partial_kern
               help="The variables, repeated for higher order: x,x,y is ∂³f/∂x²∂y.")
 @opt.format_option(opt.formats_of("partial"))
 @opt.points_options
-def partial_command(**options):
+def partial_command(**options: Any) -> None:
     """One mixed partial derivative of any order, exact to working
     precision (Taylor coefficients along several directions)."""
     run(PARTIAL, options)

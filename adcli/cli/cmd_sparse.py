@@ -20,7 +20,8 @@ from . import options as opt
               default=None,
               help="plain: one `row column` pair per line; json: coordinates; mtx: Matrix "
                    "Market; text: a spy plot (default on a terminal).")
-def sparsity_command(expr, file, hessian, output, at, fmt):
+def sparsity_command(expr: str | None, file: str | None, hessian: bool, output: str | None,
+                     at: tuple[str, ...], fmt: str | None) -> None:
     """The sparsity pattern of EXPR's Jacobian (or, with --hessian, its
     Hessian), read from the tape in one pass, and the colours a compressed
     computation needs."""

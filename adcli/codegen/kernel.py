@@ -10,9 +10,9 @@ convention can be applied to it); everything else is written inline.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..arguments import FunctionLike
+from ..arguments import FunctionLike, Vector
 from ..arguments import cotangent_vector as _cotangent
 from ..arguments import direction_vector as _direction
 from ..arguments import output_index as _output_index
@@ -27,7 +27,7 @@ from ..primitives import PRIMITIVES, Primitive
 from .symbolic import Builder, Sweeps, choose, operation_nodes
 
 if TYPE_CHECKING:  # codegen --sparse loads it, on demand
-    from .sparse import Triplets
+    from .sparse import SparseGroup, Triplets
 
 
 class Spelling(Protocol):
@@ -102,7 +102,7 @@ class Kernel:
     ("J", row-major Jacobian, labels).  ``inputs``: the names, in order."""
 
     def __init__(self, fn: FunctionLike, *, mode: str = "auto", order: int = 1,
-                 direction: Any = None, cotangent: Any = None,
+                 direction: Vector | None = None, cotangent: Vector | None = None,
                  inputs: Iterable[str] | None = None, output: int | str | None = None,
                  flag_kinks: bool = False, sparse: bool = False,
                  wrt: Iterable[str] | None = None) -> None:
@@ -169,18 +169,19 @@ class Kernel:
         """Gradient and Hessian groups (forward over reverse); the nonzeros
         only with ``sparse_output`` (adcli/codegen/sparse.py)."""
         self.mode = "forward-over-reverse"
-        grad, hess = self._hessian(value, sparse_output)
         name = self.outputs[0]
         if sparse_output is not None:
+            grad, (nodes, labels, triplets) = self._sparse_hessian(value, sparse_output)
             self.groups.append(("g", grad, [derivative_label(name, w) for w in self.inputs]))
-            self.groups.append(("Hnz", *hess[:2]))
-            self.triplets = {"Hnz": hess[2]}
+            self.groups.append(("Hnz", nodes, labels))
+            self.triplets = {"Hnz": triplets}
         else:
+            grad, hess = self._hessian(value)
             self.groups.append(("g", grad, [derivative_label(name, w) for w in self.wrt]))
             self.groups.append(("H", hess, [f"d2{name}/d{a}d{c}" for a in self.wrt
                                             for c in self.wrt]))
 
-    def _directional(self, values: list[Node], direction: Any) -> None:
+    def _directional(self, values: list[Node], direction: Vector) -> None:
         """J·v: one tangent sweep seeded with the direction."""
         b = self.builder
         self.mode = "forward"
@@ -190,7 +191,7 @@ class Kernel:
         self.groups.append(("Jv", [tan.get(o.id, b.const(0.0)) for o in values],
                             [f"J·v[{o}]" for o in self.outputs]))
 
-    def _cotangent_row(self, values: list[Node], cotangent: Any) -> None:
+    def _cotangent_row(self, values: list[Node], cotangent: Vector) -> None:
         """uᵀ·J: one adjoint sweep seeded with the cotangent."""
         b = self.builder
         self.mode = "reverse"
@@ -267,24 +268,33 @@ class Kernel:
                         if p is not None and p.op not in (CONST, VAR):
                             self.kink_partials.setdefault(p.id, step.node)
 
-    def _hessian(self, value: Node, sparse_output: int | None = None) -> tuple[list[Node], Any]:
-        """Gradient by the adjoint sweep, then one tangent sweep per input
-        over the gradient's own DAG (forward over reverse); with
-        ``sparse_output`` (the output's index) one per colour, and the
-        Hessian as (nonzeros, labels, triplets)."""
+    def _gradient_dag(self, value: Node, wrt: list[Node]) -> tuple[list[Node], Sweeps]:
+        """The gradient (entries in ``wrt``) by the adjoint sweep, and the
+        sweeps over the gradient's own DAG that differentiate it again."""
         b = self.builder
         zero = b.const(0.0)
         adj = self._adjoint({value.id: b.const(1.0)}, 1, 1)
-        wrt = self.var if sparse_output is not None else self.wrt_var
-        grad = [adj.get(v.id, zero) for v in wrt]  # the entries in wrt only
-        steps = operation_nodes(grad + [value])
-        second = Sweeps(b, steps)
+        grad = [adj.get(v.id, zero) for v in wrt]
+        second = Sweeps(b, operation_nodes(grad + [value]))
         second._partials = self.sweeps._partials  # the tape's partials, instantiated once
         second.partial_of = self.sweeps.partial_of
-        if sparse_output is not None:
-            from .sparse import sparse_hessian
+        return grad, second
 
-            return grad, sparse_hessian(self, sparse_output, grad, second, zero)
+    def _sparse_hessian(self, value: Node, output: int) -> tuple[list[Node], "SparseGroup"]:
+        """The gradient in every input, and the Hessian's nonzeros (nodes,
+        labels, triplets) of output ``output`` by one tangent sweep per colour."""
+        from .sparse import sparse_hessian
+
+        grad, second = self._gradient_dag(value, self.var)
+        return grad, sparse_hessian(self, output, grad, second, self.builder.const(0.0))
+
+    def _hessian(self, value: Node) -> tuple[list[Node], list[Node]]:
+        """Gradient by the adjoint sweep, then one tangent sweep per input in
+        wrt over the gradient's own DAG (forward over reverse): the dense
+        Hessian, row-major."""
+        b = self.builder
+        zero = b.const(0.0)
+        grad, second = self._gradient_dag(value, self.wrt_var)
         hess: list[Node] = []
         cols = []
         for v in self.wrt_var:  # one tangent sweep per input in wrt
