@@ -172,3 +172,72 @@ def test_a_cache_directory_another_user_could_write_is_never_used(tmp_path):
         assert cache_dir() == str(planted)
     finally:
         os.chmod(user, 0o755)
+
+
+# --- the cache stays bounded -------------------------------------------------------
+
+def _fill(cache, names_sizes_ages):
+    """Files in the cache with the given sizes, each ``age`` seconds old."""
+    import time
+
+    cache.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for name, size, age in names_sizes_ages:
+        path = cache / name
+        path.write_bytes(b"\0" * size)
+        os.utime(path, (now - age, now - age))
+
+
+def test_pruning_removes_the_least_recently_used_kernels_first(cache):
+    from adcli.codegen.compilers import prune_cache
+
+    old, middle, new = ("kernel-" + c * 32 + ".so" for c in "abc")
+    _fill(cache, [(old, 1000, 300), (middle, 1000, 200), (new, 1000, 100)])
+    removed = prune_cache(limit=2000)
+    assert [os.path.basename(p) for p in removed] == [old]
+    assert sorted(p.name for p in cache.iterdir()) == [middle, new]
+
+
+def test_pruning_never_removes_the_file_just_stored_nor_a_young_temporary(cache):
+    from adcli.codegen.compilers import prune_cache
+
+    stored = "llvm-" + "d" * 24 + ".o"
+    _fill(cache, [(stored, 5000, 10_000), ("tmpab12cd.so", 100, 60),
+                  ("llvm-" + "e" * 24 + ".o.4242", 100, 7200), ("tmpzz.c", 100, 7200)])
+    removed = prune_cache(keep=str(cache / stored), limit=0)
+    # the over-limit kernel is the one just stored: kept; temporaries older than an hour go
+    assert sorted(os.path.basename(p) for p in removed) == ["llvm-" + "e" * 24 + ".o.4242",
+                                                              "tmpzz.c"]
+    assert sorted(p.name for p in cache.iterdir()) == [stored, "tmpab12cd.so"]
+
+
+@needs_ld
+def test_a_warm_run_marks_its_kernel_used_so_a_cold_one_prunes_others_first(cache, monkeypatch):
+    import time
+
+    _kernel("x*y + 1")
+    used = [p for p in cache.iterdir() if p.name.startswith("kernel-")]
+    assert len(used) == 1
+    long_ago = time.time() - 10_000
+    for p in cache.iterdir():
+        os.utime(p, (long_ago, long_ago))
+    monkeypatch.setattr("adcli.codegen.llvm._ENGINES", {})
+    _kernel("x*y + 1")  # warm: loaded, and touched
+    assert used[0].stat().st_mtime > long_ago + 5_000
+    # a cold kernel under a limit that holds about two shared objects: the
+    # touched one stays, the untouched LLVM object code of the first run goes
+    monkeypatch.setenv("ADCLI_JIT_CACHE_MB", str(2.5 * used[0].stat().st_size / 2**20))
+    _kernel("x - y*y")
+    names = [p.name for p in cache.iterdir()]
+    assert used[0].name in names
+    assert not [n for n in names if n.startswith("llvm-")]
+    assert len([n for n in names if n.startswith("kernel-")]) == 2
+
+
+def test_the_cache_limit_comes_from_the_environment(monkeypatch):
+    from adcli.codegen.compilers import CACHE_LIMIT_MB, cache_limit
+
+    monkeypatch.setenv("ADCLI_JIT_CACHE_MB", "1.5")
+    assert cache_limit() == int(1.5 * 2**20)
+    monkeypatch.setenv("ADCLI_JIT_CACHE_MB", "lots")
+    assert cache_limit() == CACHE_LIMIT_MB * 2**20

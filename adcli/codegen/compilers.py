@@ -3,6 +3,7 @@
 
 import ctypes
 import os
+import re
 import tempfile
 from typing import Any
 
@@ -33,6 +34,79 @@ def cache_dir() -> str:
 def _owned_by_us(path: str) -> bool:
     st = os.stat(path)
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+# --- keeping the cache bounded ---------------------------------------------------
+#
+# Every formula, and every edit of adcli's code, adds files (~55 KB per
+# kernel) that nothing else would ever remove.  So after each file is
+# stored, the least recently used ones go until the directory is under its
+# limit; a file that is used is touched, so "least recently used" is its
+# modification time.  A file another run is about to load may go too: that
+# run then fails to load it and compiles again, as on a cold cache.
+
+CACHE_LIMIT_MB = 256  # ADCLI_JIT_CACHE_MB overrides
+_STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a killed run
+_FINAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*-[0-9a-f]{24,32}\.(so|o)$")
+
+
+def cache_limit() -> int:
+    """The cache's size limit in bytes (ADCLI_JIT_CACHE_MB, else CACHE_LIMIT_MB)."""
+    try:
+        mb = float(os.environ.get("ADCLI_JIT_CACHE_MB", CACHE_LIMIT_MB))
+    except ValueError:
+        mb = CACHE_LIMIT_MB
+    return max(0, int(mb * 1024 * 1024))
+
+
+def touch(path: str) -> None:
+    """Mark a cached file as just used (it is then the last to be pruned)."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def prune_cache(keep: str | None = None, limit: int | None = None) -> list[str]:
+    """Remove the least recently used files of the cache until it holds at
+    most ``limit`` bytes (:func:`cache_limit` by default), and temporary
+    files left by killed runs; never ``keep`` (the file just stored) nor a
+    temporary file another run may still be writing.  The removed paths."""
+    import time
+
+    try:
+        folder = cache_dir()
+        entries = [e for e in os.scandir(folder) if e.is_file(follow_symlinks=False)]
+    except (OSError, NoCompiler):
+        return []
+    limit = cache_limit() if limit is None else limit
+    now = time.time()
+    removed, cached = [], []
+    for entry in entries:
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if _FINAL_NAME.match(entry.name):
+            cached.append((st.st_mtime, st.st_size, entry.path))
+        elif now - st.st_mtime > _STALE_TEMP_SECONDS and _unlink(entry.path):
+            removed.append(entry.path)
+    total = sum(size for _, size, _ in cached)
+    for _, size, path in sorted(cached):  # oldest first
+        if total <= limit:
+            break
+        if path != keep and _unlink(path):
+            removed.append(path)
+            total -= size
+    return removed
+
+
+def _unlink(path: str) -> bool:
+    try:
+        os.unlink(path)
+        return True
+    except OSError:
+        return False
 
 
 # --- compiled kernels as shared objects, found again without compiling ------------
@@ -131,7 +205,9 @@ def load_shared(key: str, n_in: int, n_cols: int) -> SharedKernel | None:
         path = shared_path(key)
         if not os.path.exists(path) or not _trusted(path):
             return None
-        return SharedKernel(ctypes.CDLL(path), n_in, n_cols)
+        kernel = SharedKernel(ctypes.CDLL(path), n_in, n_cols)
+        touch(path)
+        return kernel
     except (OSError, ValueError, AttributeError, NoCompiler):
         return None
 
@@ -163,6 +239,7 @@ def store_shared(key: str, obj: bytes, libraries: tuple[str, ...]) -> str | None
             return None
         os.chmod(tmp_lib, 0o755)
         os.replace(tmp_lib, path)
+        prune_cache(keep=path)
         return path
     except OSError:
         return None

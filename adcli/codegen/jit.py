@@ -56,7 +56,7 @@ CFLAGS = ["-std=c99", "-O2", "-shared", "-fPIC"]
 _LOADED: dict[str, ctypes.CDLL] = {}  # source hash -> the loaded library
 
 
-from .compilers import NoCompiler, _trusted, cache_dir, load_shared, shared_key  # noqa: E402,F401
+from .compilers import NoCompiler, _trusted, cache_dir, load_shared, prune_cache, shared_key, touch  # noqa: E402,F401
 
 
 def compiler() -> str:
@@ -90,12 +90,15 @@ def build(source: str, symbol: str, cc: str | None = None, flags: Sequence[str] 
                                  f"{res.stderr.strip().splitlines()[-1:]}")
             os.chmod(tmp_lib, 0o755)  # whatever the umask: a group-writable file is not trusted
             os.replace(tmp_lib, path)  # atomic: a concurrent run sees all or nothing
+            prune_cache(keep=path)
         except OSError as exc:
             raise NoCompiler(str(exc)) from None
         finally:
             for p in (tmp_src, tmp_lib):
                 if os.path.exists(p):
                     os.unlink(p)
+    else:
+        touch(path)
     try:
         lib = ctypes.CDLL(path)
     except OSError as exc:

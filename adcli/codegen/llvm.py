@@ -37,7 +37,16 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..graph.dag import CONST, VAR
 from ..primitives import PRIMITIVES
-from .compilers import ENTRY_SYMBOL, WIDTH_SYMBOL, NoCompiler, cache_dir, run_batch, store_shared
+from .compilers import (
+    ENTRY_SYMBOL,
+    WIDTH_SYMBOL,
+    NoCompiler,
+    cache_dir,
+    prune_cache,
+    run_batch,
+    store_shared,
+    touch,
+)
 from .emit import Python, domain_check
 from .kernel import KINKS, Column, Kernel
 
@@ -685,6 +694,7 @@ def _engine(llvm: ModuleType, ir: str, vector: bool = False) -> Any:
             with open(path, "rb") as fh:
                 engine = _load_object(llvm, tm, fh.read())
             if engine is not None:
+                touch(path)
                 return engine
         except (OSError, RuntimeError):
             pass
@@ -697,6 +707,7 @@ def _engine(llvm: ModuleType, ir: str, vector: bool = False) -> Any:
             with open(tmp, "wb") as fh:
                 fh.write(obj)
             os.replace(tmp, path)
+            prune_cache(keep=path)
         except OSError:
             pass
     engine = _load_object(llvm, tm, obj)
