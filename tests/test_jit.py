@@ -191,9 +191,9 @@ def test_compiled_kernels_are_cached(tmp_path, monkeypatch):
     assert len(cached) == 1
     jit._LOADED.clear()
     monkeypatch.setattr("adcli.codegen.llvm._ENGINES", {})
-    stamp = cached[0].stat().st_mtime_ns
+    inode = cached[0].stat().st_ino  # a file written again is a new inode (written, then renamed)
     jit.JitKernel(GradKernel(fn, ["x", "y"]))  # a new process would find it on disk
-    assert [p.stat().st_mtime_ns for p in cached] == [stamp]
+    assert [p.stat().st_ino for p in cached] == [inode]
 
 
 @needs_cc
