@@ -30,6 +30,17 @@ def test_a_full_disk_is_one_line_and_exit_1(fmt):
     assert res.stderr.strip() == "adcli: error: cannot write the output: No space left on device"
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["grad", "--help"]])
+def test_help_and_version_to_a_full_disk_are_one_line_and_exit_1(args):
+    # `adcli --help` and `--version` run before any command: they were a traceback
+    with open("/dev/full", "w") as full:
+        res = subprocess.run(_exe() + args, stdout=full, stderr=subprocess.PIPE, text=True,
+                             timeout=60)
+    assert res.returncode == 1
+    assert res.stderr.strip() == "adcli: error: cannot write the output: No space left on device"
+
+
 def test_ctrl_c_exits_130():
     with tempfile.TemporaryDirectory() as tmp:
         fifo = os.path.join(tmp, "formula")

@@ -36,7 +36,10 @@ def test_grad_of_four_variables_keeps_every_digit(run, width):
                          "0.005999982720008295"])
     if width < 120:
         flat = re.sub(r"\s+", " ", out)
-        assert "one line per number" in flat and "--format plain" in flat
+        assert "one line per number" in flat and "--format csv" in flat
+        # --format plain is label/value lines too: it shows no table (it said so)
+        assert "a terminal 121 columns wide shows the table" in flat
+        assert "plain" not in flat
         assert "∂f/∂d" in out
 
 

@@ -161,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             _quiet_broken_pipe()
         except KeyboardInterrupt:  # Ctrl-C before a command ran (while importing)
             _interrupted()
+        except OSError as exc:  # `adcli --help > /dev/full`: no command ran to catch it
+            _unwritable(exc)
     except SystemExit as done:
         if "pyarrow" not in sys.modules:
             raise

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .failed import FailedPoint, each_block
-from .numbers import json_number, plain_number
+from .numbers import json_number, plain_ascii, plain_number
 from .registry import Note, view
 from .results import derivative_label, json_document, jsonl_document, table_rows
 
@@ -43,7 +43,7 @@ def check_plain(check: PointCheck) -> str:
     if check.step is not None:
         lines.append(f"step {check.step}")
     if check.reason:
-        lines.append(f"reason {check.reason}")
+        lines.append(f"reason {plain_ascii(check.reason)}")
     return "\n".join(lines)
 
 

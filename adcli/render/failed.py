@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ..errors import option
 from ..numtext import plain_number
+from .numbers import plain_ascii
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -47,7 +48,7 @@ class FailedPoint:
         """``error point 2 of 3 (--at x=-1): …``, in the plain format's ASCII
         notation (w2 for ω₂)."""
         text = f"error {self.where}: {self.message}"
-        return text.replace("ω", "w").replace("…", "...")
+        return plain_ascii(text)
 
     def cells(self, header: Sequence[str]) -> list[str]:
         """A table row under ``header``: the point's values, an empty cell

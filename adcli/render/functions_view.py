@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from ..language.printer import subscript_name, to_string
 from ..modes.rules import rule_graph
 from ..primitives import TABLE
+from .numbers import plain_ascii
 from .registry import view
 from .results import dumps
 
@@ -72,7 +73,7 @@ def plain() -> str:
         line = f"{e['usage']}\tarity {e['arity']}\tdomain: {e['domain']}\t{rules}"
         if _notes(e):
             line += f"\t{_notes(e)}"
-        lines.append(line)
+        lines.append(plain_ascii(line))
     return "\n".join(lines)
 
 

@@ -74,8 +74,11 @@ def show(renderables: Iterable[RenderableType], numbers: bool = True) -> None:
 # per number, labelled by its row and column, with a note saying how to get
 # the wide table.
 
+# (--format plain is label/value lines as well, so only a wider terminal or
+# one row per point, --format csv, holds the table's layout)
 WIDE_NOTE = ("(the table is {need} columns wide and the terminal {width}: one line per "
-             "number; a wider terminal or {format} plain/csv shows it as a table)")
+             "number; a terminal {need} columns wide shows the table, {format} csv "
+             "one row per point)")
 
 
 def natural_width(console: Console, table: RenderableType) -> int:
