@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from itertools import repeat
+from operator import gt, mul, sub, truediv
 from typing import Any
 
 from .arguments import (
@@ -294,6 +296,14 @@ def rounding_loss(coefs: list[list[float]], again: list[list[float]]) -> list[Ev
     c_k(s·v) = s^k·c_k(v), but the rounding errors fall differently, so where
     the two disagree the digits are noise.  A warning names the first order
     that kept fewer than 8."""
+    if not any(map(_may_have_lost, coefs, again)):  # the usual case, at C speed
+        return []
+    return _rounding_loss_found(coefs, again)
+
+
+def _rounding_loss_found(coefs: list[list[float]],
+                         again: list[list[float]]) -> list[EvalWarning]:
+    """:func:`rounding_loss`'s warning, coefficient by coefficient."""
     s = RESCALE
     first, worst = None, 0.0
     for row, other in zip(coefs, again, strict=True):
@@ -313,6 +323,31 @@ def rounding_loss(coefs: list[list[float]], again: list[list[float]]) -> list[Ev
                         f"float64 rounding: the Taylor coefficients from order {first} on "
                         f"have fewer than 8 correct digits (about {digits} at worst); "
                         "`digits` N computes them with N", params=("digits",))]
+
+
+_SCALES = [RESCALE ** 0]  # RESCALE^k as rounding_loss forms it, step by step
+while len(_SCALES) <= MAX_VECTOR_ORDER + 1:
+    _SCALES.append(_SCALES[-1] * RESCALE)
+
+
+def _may_have_lost(row: list[float], other: list[float]) -> bool:
+    """Whether some coefficient k ≥ 1 of ``row`` and ``other`` (rescaled)
+    differ by more than half :data:`LOST` of |row_k|, at C speed: where
+    none does, none differs by LOST of the larger magnitude, which is what
+    :func:`rounding_loss` warns about (the half: room for the rounding of
+    either test; a nan difference, where one is not finite, counts as not
+    lost, as rounding_loss skips those)."""
+    scales = _SCALES if len(row) <= len(_SCALES) else _powers(len(row))
+    scaled = map(truediv, other[1:], scales[1:len(other)])
+    diffs = map(abs, map(sub, row[1:], scaled))
+    return any(map(gt, diffs, map(mul, repeat(LOST / 2), map(abs, row[1:]))))
+
+
+def _powers(n: int) -> list[float]:
+    out = [1.0]
+    while len(out) < n:
+        out.append(out[-1] * RESCALE)
+    return out
 
 
 def partial(fn: FunctionLike, point: Point = None, wrt: Names = None, *,

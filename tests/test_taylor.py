@@ -229,7 +229,8 @@ def test_orders_past_170_do_not_crash():
 RESCALED_CASES = ["exp(sin(x))", "sinh(x)/x", "x^2.5*atan(x)*y", "x^y + y^3/x",
                   "a = sin(x)*y; b = a^2 - x; b/a + exp(-y^2), log(x*y)",
                   "abs(x-0.7)*x", "sqrt(x-0.7)", "exp(700*x)*y", "cbrt(x - 0.7)", "3",
-                  "sin(exp(1000*x))", "log(x - 0.7)", "hypot(x, y)*exp(x)"]
+                  "sin(exp(1000*x))", "log(x - 0.7)", "hypot(x, y)*exp(x)",
+                  "x - sin(y) + (-x)*y - (y - cos(x)) + -exp(x)"]
 
 
 @pytest.mark.parametrize("text", RESCALED_CASES)
@@ -257,3 +258,32 @@ def test_the_rounding_check_lane_is_the_second_sweep_bit_for_bit(text):
             got, got_warnings, got_again = sweep_rescaled(tape, values, vec, order, s)
             assert repr(got) == repr(coefs) and repr(got_again) == repr(again)
             assert [w.message for w in got_warnings] == [w.message for w in warnings]
+
+
+def test_the_rounding_checks_screen_misses_no_warning():
+    # rounding_loss screens the two lanes at C speed and walks them
+    # coefficient by coefficient only where a difference may exceed LOST:
+    # on rows differing by about LOST (either side of it), with zeros, ±inf
+    # and nan among them, it must say what the walk says
+    import random
+
+    from adcli.higher import LOST, RESCALE, _rounding_loss_found, rounding_loss
+
+    rng = random.Random(7)
+    specials = [0.0, -0.0, math.inf, -math.inf, math.nan]
+    near = [0.0, LOST / 3, LOST / 2, LOST * (1 - 1e-9), LOST, LOST * (1 + 1e-9), 2 * LOST, 1e-3]
+    warned = 0
+    for _ in range(3000):
+        rows, agains = [], []
+        for _ in range(rng.randint(1, 2)):
+            n = rng.randint(1, 12)
+            row = [rng.choice(specials) if rng.random() < 0.1
+                   else rng.uniform(-1, 1) * 10.0 ** rng.randint(-30, 30) for _ in range(n)]
+            again = [a * (1 + rng.choice([-1, 1]) * rng.choice(near)) * RESCALE ** k
+                     for k, a in enumerate(row)]
+            rows.append(row)
+            agains.append([rng.choice(specials) if rng.random() < 0.05 else b for b in again])
+        want = [w.message for w in _rounding_loss_found(rows, agains)]
+        assert [w.message for w in rounding_loss(rows, agains)] == want, (rows, agains)
+        warned += bool(want)
+    assert 300 < warned < 2700  # both answers well represented

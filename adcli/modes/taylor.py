@@ -870,41 +870,59 @@ def _fill_both(need, order):
     calls, sums and products as :meth:`Engine.extend`, summed by math.fsum,
     which raises where :func:`safe_fsum` would give ±inf or nan: then
     :func:`sweep_rescaled` runs the two sweeps instead (rare: a coefficient
-    that overflows), and the common case pays no wrapper."""
+    that overflows), and the common case pays no wrapper.  Each series'
+    work is a flat tuple of one of the kinds below (no unpacking of nested
+    arguments per coefficient), and negation, sum and difference, the
+    commonest recurrences after the generic sums, are written out here
+    (the same operation as the rule, without its call)."""
     steps = _both_lanes_plan(need)
     fsum = math.fsum
     for n in range(1, order + 1):
-        for k, c, again, rule, first, second, f in steps:
+        for k, kind, c, again, p, q, r, s, scaled in steps:
             if k < n:
                 continue
-            if rule is not None:
-                c.append(rule(n, c, *first))
-                again.append(rule(n, again, *second))
-            elif len(first) == 1:  # Engine._generic's sum: one argument, no list
-                (jc, g), = first
-                (jc2, g2), = second
-                c.append(fsum(map(mul, jc[1:n + 1], g[n - 1::-1])) / n)
-                again.append(fsum(map(mul, jc2[1:n + 1], g2[n - 1::-1])) / n)
-            else:
+            if kind is _ONE:  # Engine._generic's sum over one argument
+                c.append(fsum(map(mul, p[1:n + 1], q[n - 1::-1])) / n)
+                again.append(fsum(map(mul, r[1:n + 1], s[n - 1::-1])) / n)
+            elif kind is _NEG:
+                c.append(-p[n])
+                again.append(-q[n])
+            elif kind is _RULE:
+                c.append(p(n, c, *q))
+                again.append(p(n, again, *r))
+            elif kind is _ADD:
+                c.append(p[n] + q[n])
+                again.append(r[n] + s[n])
+            elif kind is _SUB:
+                c.append(p[n] - q[n])
+                again.append(r[n] - s[n])
+            else:  # _SUM: Engine._generic's sum over several arguments
                 terms = []
-                for jc, g in first:
+                for jc, g in p:
                     terms += map(mul, jc[1:n + 1], g[n - 1::-1])
                 c.append(fsum(terms) / n)
                 terms = []
-                for jc, g in second:
+                for jc, g in q:
                     terms += map(mul, jc[1:n + 1], g[n - 1::-1])
                 again.append(fsum(terms) / n)
-            if f is not None:
-                f[0].append(n * c[n])
-                f[1].append(n * again[n])
+            if scaled is not None:
+                scaled[0].append(n * c[n])
+                scaled[1].append(n * again[n])
 
+
+# the kinds of work in a two-lane plan (compared by identity)
+_ONE, _NEG, _RULE, _ADD, _SUB, _SUM = "one", "neg", "rule", "add", "sub", "sum"
+_INLINE = {"_neg": _NEG, "_add": _ADD, "_sub": _SUB}
 
 
 def _both_lanes_plan(need):
-    """Per series, in creation order: (last coefficient needed, c, again,
-    its rule and each lane's arguments, or for a rule-less primitive each
-    lane's (j·u_j, partial's series) pairs; then the lists of j·c_j and
-    j·again_j to extend when a user's generic sum takes them)."""
+    """Per series, in creation order: (last coefficient needed, kind, c,
+    again, four operands, then the lists of j·c_j and j·again_j to extend
+    when a user's generic sum takes them).  The operands by kind: _ONE the
+    j·u_j and partial's coefficients of each lane; _NEG the argument's two
+    lanes, _ADD and _SUB both arguments' (u, v, u again, v again); _RULE
+    the rule and each lane's arguments; _SUM each lane's (j·u_j, partial)
+    pairs."""
     scaled = {}  # series -> (j·c_j, j·again_j), the factors generic sums take
 
     def factors(a):
@@ -918,20 +936,34 @@ def _both_lanes_plan(need):
     for s in sorted(need, key=lambda s: s.id):
         rule = s.prim.taylor
         if rule is not None:
-            # math.fsum's rules: where one raises, sweep_rescaled runs the sweeps
-            work = (FAST_RULES[rule], [a.c for a in s.args], [a.again for a in s.args])
-            if rule in STATEFUL:  # each lane its own running series
-                s.state = []
-                work[1].append(s.state)
-                work[2].append([])
+            args = s.args
+            kind = _INLINE.get(rule)
+            if kind is _NEG:
+                work = (kind, args[0].c, args[0].again, None, None)
+            elif kind is not None:
+                work = (kind, args[0].c, args[1].c, args[0].again, args[1].again)
+            else:
+                # math.fsum's rules: where one raises, sweep_rescaled runs the sweeps
+                first, second = [a.c for a in args], [a.again for a in args]
+                if rule in STATEFUL:  # each lane its own running series
+                    s.state = []
+                    first.append(s.state)
+                    second.append([])
+                work = (_RULE, FAST_RULES[rule], first, second, None)
         else:
             pairs = [(factors(a), g) for a, g in zip(s.args, s.derivs, strict=False)
                      if g is not None]
-            work = (None, [(f[0], g.c) for f, g in pairs], [(f[1], g.again) for f, g in pairs])
+            if len(pairs) == 1:
+                (f, g), = pairs
+                work = (_ONE, f[0], g.c, f[1], g.again)
+            else:
+                work = (_SUM, [(f[0], g.c) for f, g in pairs],
+                        [(f[1], g.again) for f, g in pairs], None, None)
         plan.append((s, need[s], work))
     # which series keep j·c_j is known only once the whole plan is made
-    return [(k, s.c, s.again, rule, first, second, scaled.get(s))
-            for s, k, (rule, first, second) in plan]
+    return [(k, kind, s.c, s.again, p, q, r, t, scaled.get(s))
+            for s, k, (kind, p, q, r, t) in plan]
+
 
 def _nonfinite_coefficient(tape, series, vals, warnings):
     """Name the first step whose Taylor coefficient came out ±inf or nan,
