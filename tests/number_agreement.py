@@ -16,12 +16,24 @@ What agreeing means (:func:`compare`):
 * and the same kinks are reported (overflow and precision warnings are
   float64's and mpmath's own).
 
+Like with like: float64 computes with the binary value of a literal such as
+``0.3`` (0.29999999999999998889…), while ``digits=30`` reads its decimal
+text; the two differ by 1e-17 relatively, which a large condition number
+turns into a real difference of the functions' values (``x^0.3`` at
+x = 1e300: 67 ulp, from ``log x · 1e-17``), not a disagreement of the number
+systems.  So the high-precision systems are given each literal that has no
+exact binary value as the exact decimal expansion of its float
+(:func:`binary_literals`); the points are floats already, read exactly in
+every system.  Reading decimal literals at working precision is tested on
+its own (tests/test_precise.py).
+
 ``python tests/number_agreement.py`` prints every disagreement.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -117,8 +129,26 @@ def _flat(prefix: str, value: Any, out: dict[str, Any]) -> None:
 COMMANDS = ("eval", "grad-forward", "grad-reverse", "hessian", "taylor")
 
 
+_LITERAL = re.compile(r"(?<![\w.])(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def binary_literals(formula: str) -> str:
+    """``formula`` with each number literal written as the exact decimal
+    value of the float64 that float64 computes with (``0.3`` becomes
+    0.299999999999999988897769753748434595763683319091796875); literals
+    with an exact binary value (``2``, ``0.5``, ``2.5``) stay as they are."""
+    from decimal import Decimal
+
+    def exact(match: re.Match) -> str:
+        text = match.group(0)
+        binary = Decimal(float(text))
+        return text if binary == Decimal(text) else str(binary).lower()
+
+    return _LITERAL.sub(exact, formula)
+
+
 def run(case: Case, command: str, **system: Any) -> Outcome:
-    f = adcli.compile(case.formula)
+    f = adcli.compile(binary_literals(case.formula) if system else case.formula)
     point = dict(case.point)
     try:
         if command == "eval":

@@ -50,3 +50,29 @@ def test_the_number_systems_agree_on_the_corpus_or_the_disagreement_is_known():
     assert not new, "new disagreements between number systems:\n" + "\n".join(new)
     fixed = known - {_key(line) for line in found}
     assert not fixed, "fixed: take these off " + KNOWN.name + ":\n" + "\n".join(sorted(fixed))
+
+
+def test_high_precision_runs_get_each_literal_as_the_float_float64_uses():
+    from decimal import Decimal
+
+    from .number_agreement import binary_literals
+
+    # 0.3 and 1e-200 have no exact binary value: their float's exact decimal;
+    # 2, 0.5, 2.5 and the -1 of x^-1 are exact already, and x1 is a name
+    got = binary_literals("x1^0.3*y + hypot(1e-200, x) + x^2.5 - 0.5*x^-1 + 2")
+    assert got == (f"x1^{Decimal(0.3)}*y + hypot({str(Decimal(1e-200)).lower()}, x)"
+                   " + x^2.5 - 0.5*x^-1 + 2")
+
+
+def test_x_to_the_binary_point_three_agrees_where_the_decimal_one_differs_by_67_ulp():
+    # x^0.3 at 1e300 magnifies the literal's 1e-17 representation error by
+    # log x ≈ 690: reading the decimal 0.3 gives another number (67 ulp off
+    # float64's, past the 64-ulp limit), the binary one float64's to 1 ulp
+    from .number_agreement import Case, compare, run
+
+    case = Case("x^0.3*y", {"x": 1e300, "y": 1.0}, False, True)
+    f64 = run(case, "eval")
+    assert compare(f64, run(case, "eval", digits=30)) is None
+    decimal = adcli.evaluate("x^0.3*y", {"x": 1e300, "y": 1.0}, digits=30)
+    off = abs(float(decimal) - f64.numbers["value"]) / math.ulp(f64.numbers["value"])
+    assert 64 < off < 70
