@@ -218,13 +218,11 @@ class Taylor(_Result):
     def __init__(self, outputs: Sequence[str], direction: dict[str, Any], order: int,
                  coefficients: list[list[Any]], warnings: list[EvalWarning], point: PointValues,
                  system: NumberSystem = FLOAT64) -> None:
-        from .modes.taylor import derivatives
-
         self.outputs, self.direction, self.order = outputs, direction, order
         self.coefficients_of = coefficients
         self.system = system
         if system is FLOAT64:
-            self.derivatives_of = [derivatives(c) for c in coefficients]
+            self.derivatives_of = [float_derivatives(c) for c in coefficients]
         else:  # k!·c_k at the working precision (no overflow to guard against)
             with system.working():
                 self.derivatives_of = [[c * math.factorial(k) for k, c in enumerate(row)]
@@ -240,6 +238,24 @@ class Taylor(_Result):
     @property
     def derivatives(self) -> Any:
         return one_or_all(self.derivatives_of)
+
+
+def float_derivatives(coefficients: Sequence[Any]) -> list[Any]:
+    """dᵏ/dtᵏ from float64 Taylor coefficients: k!·c_k (k! beyond float
+    range, from k = 171 on, is applied in steps so that c_k·k! is still
+    right when finite)."""
+    out = []
+    for k, c in enumerate(coefficients):
+        if k <= 170:
+            out.append(c * math.factorial(k))
+            continue
+        d = c
+        for j in range(2, k + 1):
+            d *= j
+            if d == 0 or d != d or math.isinf(d):
+                break
+        out.append(d)
+    return out
 
 
 class Partial(_Result):

@@ -41,12 +41,10 @@ DEFERRED = {
     ("adcli.api", "adcli.plot.figure"): EXTRA + ": matplotlib (Function.plot)",
     ("adcli.higher", "adcli.modes.hessian"): COMMAND + " (hessian)",
     ("adcli.higher", "adcli.modes.taylor"): COMMAND + " (taylor, partial)",
-    ("adcli.results", "adcli.modes.taylor"): COMMAND + " (Taylor.derivatives)",
     ("adcli.numsys", "adcli.printed"): COMMAND + " (digits=/exact= results of the API)",
     ("adcli.modes.engine", "adcli.modes.generic"): COMMAND + " (digits=, exact=: float64 runs "
         "the sweeps of modes.sweeps)",
     ("adcli.modes.taylor", "adcli.modes.jets"): COMMAND + " (mixed partials, kinks)",
-    ("adcli.modes.trace", "adcli.modes.cost"): COMMAND + " (the trace's cost column)",
     ("adcli.sparse.drivers", "adcli.modes.hessian"): COMMAND + " (hessian --sparse)",
     ("adcli.sparse.drivers", "adcli.sparse.second"): COMMAND + " (hessian --sparse)",
     # the parser: the fast path first; the LALR tables and Lark's stand-alone
@@ -69,13 +67,8 @@ DEFERRED = {
     ("adcli.batch.kernels", "adcli.render.check_view"): COMMAND + " (check --points)",
     ("adcli.batch.kernels", "adcli.sparse.drivers"): COMMAND + " (--sparse --points)",
     ("adcli.batch.kernels", "adcli.sparse.formats"): COMMAND + " (--sparse --points)",
-    ("adcli.batch.jit_stream", "adcli.codegen.compilers"): COMMAND + " (--jit: the compiler)",
-    ("adcli.batch.jit_stream", "adcli.codegen.jit"): COMMAND + " (--jit: the compiler)",
     ("adcli.codegen.jit", "adcli.codegen.llvm"): EXTRA + ": llvmlite",
     ("adcli.codegen.jit", "adcli.codegen.targets"): COMMAND + " (the C compiler path)",
-    ("adcli.codegen.kernel", "adcli.codegen.sparse"): COMMAND + " (codegen --sparse)",
-    ("adcli.codegen.symbolic", "adcli.modes.taylor"): COMMAND + " (second partials, order 2)",
-    ("adcli.codegen.text", "adcli.codegen.emit"): COMMAND + " (diff as adcli text, not LaTeX)",
     # views: Rich only for a terminal, each kind's helpers only for its formats
     ("adcli.render.results", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",
     ("adcli.render.higher_view", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",
@@ -84,7 +77,6 @@ DEFERRED = {
         + " (--format text: Rich)",
     ("adcli.render.trace_view", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",
     ("adcli.render.graph_view", "adcli.render.rich_view"): COMMAND + " (--format text: Rich)",
-    ("adcli.render.sparse_view", "adcli.sparse.formats"): COMMAND + " (sparse results)",
     ("adcli.render.program_view", "adcli.plot.terminal"): COMMAND + " (plot, not codegen)",
     # the command line: a command module loads what its options ask for
     ("adcli.cli.main", "adcli.cli.usage_errors"): COMMAND + " (a usage error to report)",
@@ -96,9 +88,7 @@ DEFERRED = {
     ("adcli.cli.cmd_check", "adcli.batch.kernels"): COMMAND + " (--points)",
     ("adcli.cli.cmd_higher", "adcli.batch.kernels"): COMMAND + " (--points)",
     ("adcli.cli.cmd_higher", "adcli.sparse.drivers"): COMMAND + " (hessian --sparse)",
-    ("adcli.cli.cmd_codegen", "adcli.codegen.diff"): COMMAND + " (diff)",
     ("adcli.cli.cmd_plot", "adcli.plot.figure"): EXTRA + ": matplotlib (plot --out)",
-    ("adcli.cli.cmd_sparse", "adcli.sparse.summary"): COMMAND + " (sparsity)",
     ("adcli.cli.requests", "adcli.batch.writer"): COMMAND + " (--points)",
     ("adcli.cli.requests", "adcli.sparse.summary"): COMMAND + " (the pattern's density)",
 }
@@ -150,8 +140,10 @@ def test_every_function_level_import_of_adcli_has_a_reason():
 
 # At most this many (importing, imported) pairs: the figure only goes down.
 # (70 at the start of issue 10's pass over them; 11 deferred modules that the
-# fast path loads anyway, now imported at the top; new ones since: 60.)
-ALLOWED = 60
+# fast path loads anyway, now imported at the top; new ones since: 60; then 10
+# imported at the top of the module that owns the need, or whose every user
+# loads the imported module anyway: 50.)
+ALLOWED = 50
 
 HEAVY = {"numpy", "rich", "pyarrow", "mpmath", "lark", "matplotlib", "llvmlite", "dask",
          "scipy", "sympy"}

@@ -13,6 +13,7 @@ from adcli.render import registry
 def test_every_kind_has_views_in_its_home_module(kind):
     fmts = registry.formats(kind)
     assert fmts, kind
+    assert registry.registered(kind) == fmts  # the declared formats, no more, no fewer
     for fmt in fmts:
         assert callable(registry.lookup(kind, fmt))
 
@@ -36,7 +37,16 @@ def test_the_command_line_offers_the_registered_formats(run):
     assert bad.exit_code == 2 and "'latex' is not one of" in bad.output
 
 
-def test_unknown_kind_is_a_programming_error():
+def test_every_kind_with_formats_has_a_home():
+    assert set(registry.FORMATS) == set(registry.HOMES)
+
+
+def test_a_view_in_an_undeclared_format_is_a_programming_error():
+    with pytest.raises(ValueError, match="declare"):
+        registry.view("grad", "latex")
+
+
+def test_the_unknown_kind_is_a_programming_error():
     with pytest.raises(KeyError):
         registry.formats("nonsense")
 

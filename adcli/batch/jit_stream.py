@@ -43,6 +43,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ..codegen.compilers import NoCompiler
+from ..codegen.jit import HessianJitKernel, JitKernel, build
 from .jit_stream_driver import SOURCE
 from .output import ArrowLater
 from .reader import DelimitedHead
@@ -63,9 +65,6 @@ def driver() -> ctypes.CDLL | None:
     """The loaded driver library, or None when it cannot be built here."""
     if _DRIVER:
         return _DRIVER[0]
-    from ..codegen.compilers import NoCompiler
-    from ..codegen.jit import build
-
     lib = None
     cxx = _cxx()
     if cxx:
@@ -97,8 +96,6 @@ def _declare(lib: ctypes.CDLL) -> None:
 
 def applies(reader: Any, kernel: Any, writer: Any) -> bool:
     """Whether the driver can write this shard's rows byte for byte."""
-    from ..codegen.jit import HessianJitKernel, JitKernel
-
     return (os.environ.get("ADCLI_JIT_STREAM", "1") != "0"
             and isinstance(kernel, (JitKernel, HessianJitKernel))
             and getattr(kernel.compiled, "address", None) is not None

@@ -2,6 +2,7 @@
 
 import click
 
+from ..codegen.diff import DiffResult
 from . import options as opt
 
 
@@ -17,8 +18,6 @@ from . import options as opt
 def diff_command(expr: str | None, file: str | None, wrt: str | None, mode: str,
                  fmt: str) -> None:
     """The derivative of EXPR as a formula (itself valid adcli input)."""
-    from ..codegen.diff import DiffResult
-
     fn = opt.compile_formula(expr, file)
     opt.show("derivative", fmt, [DiffResult(fn, opt.parse_wrt(wrt), mode)])
 

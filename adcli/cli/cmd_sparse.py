@@ -4,6 +4,7 @@ import click
 
 from ..errors import UsageError
 from ..higher import _output_index
+from ..sparse.summary import hessian_summary, jacobian_summary
 from . import options as opt
 
 
@@ -25,8 +26,6 @@ def sparsity_command(expr: str | None, file: str | None, hessian: bool, output: 
     """The sparsity pattern of EXPR's Jacobian (or, with --hessian, its
     Hessian), read from the tape in one pass, and the colours a compressed
     computation needs."""
-    from ..sparse.summary import hessian_summary, jacobian_summary
-
     fn = opt.compile_formula(expr, file)
     fmt = opt.choose_format(fmt)
     tape = fn.tape(opt.input_order(fn, at))

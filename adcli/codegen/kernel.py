@@ -10,7 +10,7 @@ convention can be applied to it); everything else is written inline.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from ..arguments import FunctionLike, Vector
 from ..arguments import cotangent_vector as _cotangent
@@ -24,10 +24,8 @@ from ..language.printer import Printed, number
 from ..language.printer import print_node as _print
 from ..numtext import derivative_label
 from ..primitives import PRIMITIVES, Primitive
+from .sparse import SparseGroup, Triplets, sparse_hessian, sparse_jacobian
 from .symbolic import Builder, Sweeps, choose, operation_nodes
-
-if TYPE_CHECKING:  # codegen --sparse loads it, on demand
-    from .sparse import SparseGroup, Triplets
 
 
 class Spelling(Protocol):
@@ -142,8 +140,6 @@ class Kernel:
         elif cotangent is not None:
             self._cotangent_row(values, cotangent)
         elif sparse:  # the nonzeros only, by compressed sweeps (adcli/codegen/sparse.py)
-            from .sparse import sparse_jacobian
-
             self.mode = mode
             nodes, labels, self.triplets["Jnz"] = sparse_jacobian(self, values,
                                                                   self.builder.const(0.0))
@@ -280,11 +276,9 @@ class Kernel:
         second.partial_of = self.sweeps.partial_of
         return grad, second
 
-    def _sparse_hessian(self, value: Node, output: int) -> tuple[list[Node], "SparseGroup"]:
+    def _sparse_hessian(self, value: Node, output: int) -> tuple[list[Node], SparseGroup]:
         """The gradient in every input, and the Hessian's nonzeros (nodes,
         labels, triplets) of output ``output`` by one tangent sweep per colour."""
-        from .sparse import sparse_hessian
-
         grad, second = self._gradient_dag(value, self.var)
         return grad, sparse_hessian(self, output, grad, second, self.builder.const(0.0))
 

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 from ..graph.dag import CONST, VAR, Graph, Node, postorder
 from ..graph.tape import Tape
 from ..modes.engine import choose_mode
-from ..modes.rules import rule_graph
+from ..modes.rules import partial_primitive, rule_graph
 from ..numtext import derivative_label
 from ..primitives import PRIMITIVES
 
@@ -148,9 +148,7 @@ def _rule(key):
 def _second_rule(key, i):
     """As :func:`_rule` for the i-th partial of a primitive with hand-written
     second partials: its own partials are those."""
-    from ..modes.taylor import _partial_primitive
-
-    prim = _partial_primitive(PRIMITIVES[key], i)
+    prim = partial_primitive(PRIMITIVES[key], i)
     graph, primal, partials = rule_graph(prim)
     params = [graph.var(p) for p in prim.params]
     return primal, params, partials, postorder(partials)

@@ -12,6 +12,8 @@ from ..graph.dag import CONST, VAR, Node, postorder
 from ..language.printer import ATOM as _ATOM
 from ..language.printer import latex_name, subscript_name
 from ..language.printer import print_node as _print
+from .emit import _ATOM as _EMIT_ATOM  # the emitter's precedence of an atom
+from .emit import Adcli, expression
 from .symbolic import operation_nodes
 
 
@@ -52,17 +54,14 @@ def assignments(roots: Sequence[Node], style: str = "ascii",
 
     exact = style == "ascii"
     if exact:  # the DAG's exact shape: adcli re-reads it with the same roundings
-        from .emit import _ATOM as ATOM
-        from .emit import Adcli, expression
-
         lang = Adcli()
     for node in postorder(roots):
         if exact:
             if node.op == VAR:
-                done[node.id] = (node.name, ATOM)
+                done[node.id] = (node.name, _EMIT_ATOM)
                 continue
             if node.op == CONST:
-                done[node.id] = (lang.literal(node.value), ATOM)
+                done[node.id] = (lang.literal(node.value), _EMIT_ATOM)
                 continue
             text, prec = expression(lang, node, done)
             is_leaf = False
@@ -72,7 +71,7 @@ def assignments(roots: Sequence[Node], style: str = "ascii",
             name = f"{prefix}{len(lines) + 1}"
             shown = f"{prefix}_{{{len(lines) + 1}}}" if style == "latex" else name
             lines.append((shown, str(text)))
-            done[node.id] = (shown, ATOM) if exact else (shown, _ATOM, True)
+            done[node.id] = (shown, _EMIT_ATOM) if exact else (shown, _ATOM, True)
         else:
             done[node.id] = (text, prec) if exact else (text, prec, is_leaf)
     return lines, [str(done[r.id][0]) for r in roots]

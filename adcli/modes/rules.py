@@ -39,6 +39,34 @@ def rule_graph(prim: Primitive, shown: bool = False) -> tuple[Graph, Node, list[
     return graph, primal, partials
 
 
+_PARTIAL_PRIMITIVES: dict[tuple[str, int], Primitive] = {}
+
+
+def partial_primitive(prim: Primitive, i: int) -> Primitive:
+    """The i-th partial of a primitive with hand-written second partials, as
+    a primitive of its own whose partials are those (the table's order
+    (0, 0), (0, 1), (1, 1)): its series (Taylor) or its symbolic derivative
+    (codegen) then grows by them, as the Hessian does, instead of by
+    differentiating the first partial's rule again (∂/∂x of atan2's x/h/h
+    forms y² − x² by cancellation next to |x| = |y|)."""
+    key = (prim.key, i)
+    found = _PARTIAL_PRIMITIVES.get(key)
+    if found is None:
+        assert prim.second is not None, f"{prim.key} has no hand-written second partials"
+        second = prim.second
+        pairs = [(a, b) for a in range(prim.arity) for b in range(a, prim.arity)]
+        row = tuple(second[pairs.index((min(i, j), max(i, j)))] for j in range(prim.arity))
+        found = _PARTIAL_PRIMITIVES[key] = Primitive(
+            f"{prim.key}'{i}", _rules_only, row, name=prim.name, params=prim.params)
+    return found
+
+
+def _rules_only(*args: float) -> float:
+    """A partial primitive's float evaluation: there is none (its partials'
+    rules are what is used)."""
+    raise TypeError("a partial primitive is differentiated, never evaluated")
+
+
 _FLOAT_NS = FLOAT64.namespace()
 _FAST_NS = _FLOAT_NS  # float64, raising off the domain like the primal sweep
 _IEEE_NS = FLOAT64.namespace(safe=True)  # float64, IEEE ±inf/nan instead

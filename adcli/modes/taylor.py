@@ -43,7 +43,7 @@ from ..numtext import plain_number
 from ..primitives import PRIMITIVES, Primitive
 from .engine import primal
 from .messages import call_text, kink_warning
-from .rules import rule_graph
+from .rules import partial_primitive, rule_graph
 
 if TYPE_CHECKING:
     from ..numsys import NumpyArrays
@@ -613,28 +613,8 @@ def _first_by_second(expand, prim, i, args, jet):
 
     if not isinstance(jet, Jet) or len(jet.c) < 2:
         return jet
-    better = expand(_partial_primitive(prim, i), [a.c[0] for a in args], jet.c[0])
+    better = expand(partial_primitive(prim, i), [a.c[0] for a in args], jet.c[0])
     return Jet(jet.sys, [jet.c[0], better.c[1]] + jet.c[2:])
-
-
-_PARTIAL_PRIMITIVES: dict = {}
-
-
-def _partial_primitive(prim, i):
-    """The i-th partial of a primitive with hand-written second partials, as
-    a primitive of its own whose partials are those (the table's order
-    (0, 0), (0, 1), (1, 1)): its series then grows by them, as the Hessian
-    does, instead of by differentiating the first partial's rule again
-    (∂/∂x of atan2's x/h/h forms y² − x² by cancellation next to |x| = |y|)."""
-    key = (prim.key, i)
-    found = _PARTIAL_PRIMITIVES.get(key)
-    if found is None:
-        pairs = [(a, b) for a in range(prim.arity) for b in range(a, prim.arity)]
-        row = tuple(prim.second[pairs.index((min(i, j), max(i, j)))]
-                    for j in range(prim.arity))
-        found = _PARTIAL_PRIMITIVES[key] = Primitive(
-            f"{prim.key}'{i}", None, row, name=prim.name, params=prim.params)
-    return found
 
 
 @without_gc  # series and their lists: the collector would rescan them all
@@ -982,23 +962,6 @@ def _nonfinite_coefficient(tape, series, vals, warnings):
                             f"Taylor coefficient {k} of {call_text(step, args)} at ω{omega} "
                             f"{what} {plain_number(c[k])}")]
     return []
-
-
-def derivatives(coefficients: Sequence[Any]) -> list[Any]:
-    """dᵏ/dtᵏ from Taylor coefficients: k!·c_k (k! beyond float range, from
-    k = 171 on, is applied in steps so that c_k·k! is still right when finite)."""
-    out = []
-    for k, c in enumerate(coefficients):
-        if k <= 170:
-            out.append(c * math.factorial(k))
-            continue
-        d = c
-        for j in range(2, k + 1):
-            d *= j
-            if d == 0 or d != d or math.isinf(d):
-                break
-        out.append(d)
-    return out
 
 
 @without_gc

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..collector import without_gc
 from ..errors import DomainError, UsageError
@@ -23,12 +23,10 @@ from ..graph.tape import Tape
 from ..numsys import FLOAT64, NumberSystem
 from ..numtext import plain_number
 from ..primitives import PRIMITIVES, Primitive
+from .cost import Cost, count_costs
 from .engine import choose_mode, forward, linearize, mode_reason, read_value, reverse, solve
 from .rules import rule_graph
 from .sweeps import linearize as float_linearize
-
-if TYPE_CHECKING:
-    from .cost import Cost
 
 # --- a symbolic graph for rules -------------------------------------------
 
@@ -285,8 +283,6 @@ def build_trace(tape: Tape, values: list, wrt: list[str], *, system: NumberSyste
                   rows=rows, derivatives=derivatives, warnings=warnings, symbolic=sym,
                   n_steps=len(tape.steps), system=system)
     if cost and system is FLOAT64:
-        from .cost import count_costs
-
         trace.cost = count_costs(tape, lin)  # the full gradient / Jacobian
     elif cost:
         trace.cost = _float_cost(tape, values)
@@ -417,8 +413,6 @@ _SAME = _Same()
 def _float_cost(tape, point):
     """The operation counts of the float64 sweeps (what each mode costs does
     not depend on the precision), or None where float64 cannot evaluate."""
-    from .cost import count_costs
-
     try:
         values = [float(read_value(FLOAT64, v)) for v in point]
         return count_costs(tape, float_linearize(tape, values))

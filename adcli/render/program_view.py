@@ -1,12 +1,14 @@
-"""Generated source code (``adcli codegen``) and terminal plots (``adcli
-plot``) in the view registry.  The source is the API's
-(:meth:`adcli.Function.codegen`), written as it is; a plot is drawn by
+"""Generated source code (``adcli codegen``), derivative formulas (``adcli
+diff``) and terminal plots (``adcli plot``) in the view registry.  The
+source is the API's (:meth:`adcli.Function.codegen`), written as it is; a
+formula is written by :mod:`adcli.codegen.diff`'s result; a plot is drawn by
 :mod:`adcli.plot.terminal` from the samples the API took."""
 
 from typing import Any
 
 from ..errors import option
 from .registry import Note, view
+from .results import dumps
 
 
 @view("source", "c", "python", "numpy", "js")
@@ -39,3 +41,20 @@ def _field(results: list[Any], cols: int, lines: int, colour: bool, title: str,
     from ..plot.terminal import render_field
 
     return render_field(results[0], cols, lines, colour, title)
+
+
+# --- derivative formulas (adcli diff) ------------------------------------------------------
+
+@view("derivative", "plain")
+def _derivative_plain(results, **_):
+    return "\n".join(r.plain() for r in results)
+
+
+@view("derivative", "json")
+def _derivative_json(results, **_):
+    return "\n".join(dumps(r.as_json()) for r in results)
+
+
+@view("derivative", "latex")
+def _derivative_latex(results, **_):
+    return "\n".join(r.latex() for r in results)

@@ -13,12 +13,14 @@ beside its output (a choice it made, why a check failed) it appends to the
 line writes after the output.
 
 Views register with ``@view(kind, *formats)`` in the module named for their
-kind in :data:`HOMES`, which is imported only when that kind
-is rendered (or its formats asked for): ``adcli grad`` loads the views of
-gradients and nothing else.
+kind in :data:`HOMES`, which is imported only when that kind is rendered:
+``adcli grad`` loads the views of gradients and nothing else.
 
-The formats a kind has (:func:`formats`) are the registered ones, in
-registration order; the command line offers exactly those.
+The formats a kind has (:func:`formats`) are declared in :data:`FORMATS`,
+so that a command can offer them (and choose between its requests by them)
+without loading the views; a view module registers exactly those (a
+registration outside them fails, and tests/test_render_registry.py checks
+that none is missing).
 """
 
 from __future__ import annotations
@@ -51,15 +53,36 @@ HOMES: dict[str, str] = {
     "jvp": "higher_view", "vjp": "higher_view",
     "trace": "trace_view", "check": "check_view", "graph": "graph_view",
     "functions": "functions_view",
-    "sparse": "sparse_view", "pattern": "sparse_view", "derivative": "sparse_view",
+    "sparse": "sparse_view", "pattern": "sparse_view", "derivative": "program_view",
     "source": "program_view", "curves": "program_view", "field": "program_view",
+}
+
+# a per-point result's formats (adcli.render.results.point_views registers them)
+_POINT_FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
+
+# result kind -> its formats, in the order the command line offers them
+FORMATS: dict[str, tuple[str, ...]] = {
+    "eval": _POINT_FORMATS, "grad": _POINT_FORMATS,
+    "hessian": _POINT_FORMATS, "taylor": _POINT_FORMATS, "partial": _POINT_FORMATS,
+    "jvp": _POINT_FORMATS, "vjp": _POINT_FORMATS,
+    "trace": ("text", "plain", "markdown", "latex", "json", "csv"),
+    "check": _POINT_FORMATS, "graph": ("tree", "plain", "dot", "mermaid", "json", "text"),
+    "functions": ("text", "plain", "json", "markdown"),
+    "sparse": ("text", "plain", "json", "jsonl", "mtx", "csv", "tsv"),
+    "pattern": ("text", "plain", "json", "mtx"), "derivative": ("plain", "json", "latex"),
+    "source": ("c", "python", "numpy", "js"), "curves": ("text",), "field": ("text",),
 }
 
 _VIEWS: dict[tuple[str, str], View] = {}
 
 
 def view(kind: str, *fmts: str) -> Callable[[View], View]:
-    """Register the decorated function as the view of ``kind`` in ``fmts``."""
+    """Register the decorated function as the view of ``kind`` in ``fmts``
+    (each declared in :data:`FORMATS`)."""
+    undeclared = [fmt for fmt in fmts if fmt not in FORMATS[kind]]
+    if undeclared:
+        raise ValueError(f"declare {undeclared} in FORMATS[{kind!r}] (adcli/render/registry.py)")
+
     def register(fn: View) -> View:
         for fmt in fmts:
             _VIEWS[(kind, fmt)] = fn
@@ -75,7 +98,15 @@ def _load(kind: str) -> None:
 
 
 def formats(kind: str) -> tuple[str, ...]:
-    """The formats ``kind`` can be written in, in registration order."""
+    """The formats ``kind`` can be written in (without loading its views)."""
+    found = FORMATS.get(kind)
+    if found is None:
+        raise KeyError(f"no views for results of kind {kind!r}")
+    return found
+
+
+def registered(kind: str) -> tuple[str, ...]:
+    """The formats ``kind``'s home module registers views for, in order."""
     _load(kind)
     return tuple(fmt for k, fmt in _VIEWS if k == kind)
 

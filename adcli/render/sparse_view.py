@@ -1,11 +1,21 @@
-"""Sparse results (``grad``/``hessian --sparse``), sparsity patterns
-(``adcli sparsity``) and derivative formulas (``adcli diff``) in the view
-registry.  The text itself is written by :mod:`adcli.sparse.formats` and
-:mod:`adcli.codegen.diff`, imported when a view runs."""
+"""Sparse results (``grad``/``hessian --sparse``) and sparsity patterns
+(``adcli sparsity``) in the view registry.  The text itself is written by
+:mod:`adcli.sparse.formats`."""
 
 import functools
 
 from ..errors import UsageError, option
+from ..sparse.formats import (
+    AUTO_DENSITY,
+    matrix_market,
+    pattern_json,
+    pattern_plain,
+    pattern_text,
+    result_json,
+    result_plain,
+    result_text,
+    triplets_csv,
+)
 from .failed import FailedPoint, each_block
 from .registry import Note, view
 from .results import dumps, json_document, jsonl_document
@@ -22,8 +32,6 @@ def _says_when_chosen(fmt_view):
         text = fmt_view(results, auto=auto, **options)
         chosen = next((r for r in results if not isinstance(r, FailedPoint)), None)
         if auto and chosen is not None and notes is not None:
-            from ..sparse.formats import AUTO_DENSITY
-
             notes.append(Note(f"sparse output (the {chosen.kind}'s density is below "
                               f"{AUTO_DENSITY:.0%}; {option('dense')} for the dense one)"))
         return text
@@ -46,40 +54,30 @@ def _fit_terminal(text):
 @view("sparse", "text")
 @_says_when_chosen
 def _sparse_text(results, auto=False, **_):
-    from ..sparse.formats import result_text
-
     return _fit_terminal("\n\n".join(each_block(results, lambda r: result_text(r, auto))))
 
 
 @view("sparse", "plain")
 @_says_when_chosen
 def _sparse_plain(results, **_):
-    from ..sparse.formats import result_plain
-
     return "\n\n".join(each_block(results, result_plain))
 
 
 @view("sparse", "json")
 @_says_when_chosen
 def _sparse_json(results, several=False, auto=False, **_):
-    from ..sparse.formats import result_json
-
     return json_document(results, lambda r: result_json(r, auto), several)
 
 
 @view("sparse", "jsonl")
 @_says_when_chosen
 def _sparse_jsonl(results, auto=False, **_):
-    from ..sparse.formats import result_json
-
     return jsonl_document(results, lambda r: result_json(r, auto))
 
 
 @view("sparse", "mtx")
 @_says_when_chosen
 def _sparse_mtx(results, **_):
-    from ..sparse.formats import matrix_market
-
     results = [r for r in results if not isinstance(r, FailedPoint)]
     if len(results) > 1:
         raise UsageError("Matrix Market holds one matrix: give one `point`",
@@ -105,8 +103,6 @@ def _sparse_tsv(results, several=False, **_):
 def _triplets(results, sep, several):
     """row, column, value per nonzero; several points add a ``point`` column
     (and, when one failed, an ``error`` column with its reason)."""
-    from ..sparse.formats import triplets_csv
-
     good = [r for r in results if not isinstance(r, FailedPoint)]
     tables = [triplets_csv(r.matrix, sep, r.system.format).splitlines() for r in good]
     if not several:
@@ -134,44 +130,19 @@ def _cell(text, sep):
 
 @view("pattern", "text")
 def _pattern_text(patterns, colours=None, **_):
-    from ..sparse.formats import pattern_text
-
     return _fit_terminal("\n\n".join(pattern_text(p, colours) for p in patterns))
 
 
 @view("pattern", "plain")
 def _pattern_plain(patterns, **_):
-    from ..sparse.formats import pattern_plain
-
     return "\n\n".join(pattern_plain(p) for p in patterns if p.nnz)  # empty: no output
 
 
 @view("pattern", "json")
 def _pattern_json(patterns, colours=None, **_):
-    from ..sparse.formats import pattern_json
-
     return "\n".join(dumps(pattern_json(p, colours)) for p in patterns)
 
 
 @view("pattern", "mtx")
 def _pattern_mtx(patterns, **_):
-    from ..sparse.formats import matrix_market
-
     return "\n".join(matrix_market(p, p.kind, values=False) for p in patterns)
-
-
-# --- derivative formulas (adcli diff) ------------------------------------------------------
-
-@view("derivative", "plain")
-def _derivative_plain(results, **_):
-    return "\n".join(r.plain() for r in results)
-
-
-@view("derivative", "json")
-def _derivative_json(results, **_):
-    return "\n".join(dumps(r.as_json()) for r in results)
-
-
-@view("derivative", "latex")
-def _derivative_latex(results, **_):
-    return "\n".join(r.latex() for r in results)
