@@ -441,6 +441,8 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=70.0, help="seconds per peer run")
     ap.add_argument("--docs", action="store_true",
                     help="also write the table into docs/performance.md")
+    ap.add_argument("--goals", action="store_true",
+                    help="also write the goals table into docs/performance.md (bench/goals.py)")
     args = ap.parse_args(argv)
     if args.docs and (args.quick or args.only):
         ap.error("--docs writes docs/performance.md from a full run: drop --quick and --only")
@@ -470,6 +472,14 @@ def main(argv=None):
         page.write_text(with_results(page.read_text(encoding="utf-8"), report),
                         encoding="utf-8")
         print(f"wrote {page}")
+    if args.docs or args.goals:
+        from bench import goals
+
+        page = ROOT / "docs" / "performance.md"
+        text = goals.table(rows, meta, goals.commit())
+        page.write_text(goals.with_goals(page.read_text(encoding="utf-8"), text),
+                        encoding="utf-8")
+        print(text)
     if args.plots:
         from bench import plots
 
