@@ -11,6 +11,11 @@ process), and prints generic / fast (above 1: the fast path is faster).
   the rounding check's rescaled line in one loop, via ``sweep_rescaled``)
   against two ``taylor.sweep`` calls, which is what ``sweep_rescaled``
   falls back to and what tests/test_taylor.py compares it with bit for bit;
+* ``modes.sweeps`` (the float64 first-order sweeps: ``linearize`` computes
+  the partials of all steps of one primitive with one ``map``, ``reverse``
+  skips the products by 1) against ``modes.generic``'s ``linearize`` and
+  ``reverse`` run in FLOAT64, which tests/test_engine.py compares them with
+  and which every other number system runs;
 * ``sparse.second.second_order`` (the rows of the Hessian's second-order
   sweep built one ``map`` per group of steps) against
   ``modes.hessian.SecondOrder(tape, point)``, the generic constructor that
@@ -99,6 +104,30 @@ def taylor_rows(quick: bool) -> list[tuple[str, float, float]]:
     return rows
 
 
+def first_order_rows(quick: bool) -> list[tuple[str, float, float]]:
+    import adcli
+    from adcli.language.point import parse_point
+    from adcli.modes import generic, sweeps
+    from adcli.numsys import FLOAT64
+    from bench.run import rosenbrock
+
+    rows = []
+    for n in ((100, 10_000) if quick else (10, 100, 1000, 10_000)):
+        formula, at = rosenbrock(n)
+        f = adcli.compile(formula)
+        point = parse_point(at)
+        tape = f.tape(list(point))
+        values = [float(point[name]) for name in tape.inputs]
+        fast, slow = _pair(
+            lambda tape=tape, values=values:
+                sweeps.reverse(sweeps.linearize(tape, values), [[1.0]]),
+            lambda tape=tape, values=values:
+                generic.reverse(generic.linearize(FLOAT64, tape, values), [[1.0]]),
+            3 if quick else 5)
+        rows.append((f"sweeps linearize+reverse, Rosenbrock n={n:,}", fast, slow))
+    return rows
+
+
 def second_order_rows(quick: bool) -> list[tuple[str, float, float]]:
     import adcli
     from adcli.language.point import parse_point
@@ -126,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     print(f"{'fast path vs generic sweep':58} {'fast s':>10} {'generic s':>10} "
           f"{'generic/fast':>13}")
-    for rows in (taylor_rows, second_order_rows):
+    for rows in (first_order_rows, taylor_rows, second_order_rows):
         for label, fast, generic in rows(args.quick):
             print(f"{label:58} {fast:10.3e} {generic:10.3e} {generic / fast:13.2f}", flush=True)
 

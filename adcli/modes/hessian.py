@@ -1,11 +1,13 @@
 """Second order: Hessian-vector products by forward-over-reverse.
 
-The second partial derivatives of each primitive are not typed anywhere:
+The second partial derivatives of a primitive are derived, not typed:
 the table's partial rules are DAGs over primitives, so :func:`diff`
 differentiates them again symbolically with the same table (the chain rule
 over the rule's DAG, hash-consed into the rule's own graph), and the rule
 compiler turns value, partials and second partials into one fused function
-per primitive.  ``sin``: partial ``cos(x)``, second partial ``-sin(x)``,
+per primitive.  (Five entries give their own, ``Primitive.second``, where
+the derived ones would cancel or overflow: atan, tanh, log(x, b), atan2,
+hypot.)  ``sin``: partial ``cos(x)``, second partial ``-sin(x)``,
 which is the primal node again, so it is computed once.
 
 A Hessian-vector product H·v is the tangent, in direction v, of the adjoint
