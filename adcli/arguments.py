@@ -227,14 +227,31 @@ def cotangent_vector(fn: FunctionLike,
     return vec
 
 
+# the command line's bounds (taylor --order, plot --order/--samples): the API
+# keeps to them, so that order=10**9 is an error, not memory until the machine swaps
+MAX_TAYLOR_ORDER = 10_000
+
+
+def whole_number(value: Any, name: str, low: int, high: int) -> int:
+    """``value`` as an int from ``low`` to ``high``, else a UsageError naming
+    the parameter ``name``: order=1.5 was taken as 1, "a" was a ValueError."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise UsageError(f"`{name}` must be a whole number from {low} to {high}, "
+                         f"not {value!r}", params=(name,))
+    number = int(value)
+    if not low <= number <= high:
+        raise UsageError(f"`{name}` must be from {low} to {high}, not {number}", params=(name,))
+    return number
+
+
 def taylor_line(fn: FunctionLike, tape: Tape, order: int, direction: Any, wrt: Names,
                 one: Any) -> tuple[int, Any]:
     """The checked order and direction of a Taylor expansion: ``wrt`` is
     one variable (direction ``one`` along it), or ``direction`` a mapping;
     a one-variable formula needs neither."""
-    order = int(order)
-    if order < 0:
-        raise UsageError("the order must be 0 or more")
+    order = whole_number(order, "order", 0, MAX_TAYLOR_ORDER)
     if direction is not None and wrt is not None:
         raise UsageError("give either a variable (`wrt`) or a direction (`direction`), not both",
                          params=("wrt", "direction"))

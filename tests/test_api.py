@@ -51,6 +51,15 @@ def test_a_warm_function_checks_every_point_as_the_first(value):
     assert f.gradient({"y": 1, "x": -0.0}).gradient == {"y": 1.0, "x": 0.0}
 
 
+@pytest.mark.parametrize("order", [1.5, "2", None, True, -1, 10**9])
+def test_a_taylor_order_that_is_not_a_whole_number_in_range_is_a_usage_error(order):
+    # 1.5 was taken as 1 (silently), "a" and None were ValueError/TypeError,
+    # 10**9 took memory until the machine swapped; the CLI's bound is 10000
+    with pytest.raises(UsageError, match="`order` must be"):
+        adcli.taylor("exp(x)", {"x": 1.0}, order)
+    assert adcli.taylor("exp(x)", {"x": 0.0}, np.int64(2)).coefficients == [1.0, 1.0, 0.5]
+
+
 def test_text_values_are_constant_expressions_in_every_number_system():
     assert adcli.grad("x^2", x="1/3").gradient["x"] == pytest.approx(2 / 3)
     assert adcli.grad("x^2", x="1/3", exact=True).gradient["x"] == Fraction(2, 3)

@@ -56,6 +56,46 @@ def test_ctrl_c_exits_130():
     assert "Traceback" not in err and "adcli: interrupted" in err
 
 
+def test_ctrl_c_in_a_batch_with_worker_processes_exits_130_and_leaves_none():
+    """A terminal's Ctrl-C signals the whole process group: adcli and its
+    --jobs workers, in the middle of a batch whose input is still open."""
+    import select
+    import threading
+    import time
+
+    proc = subprocess.Popen(_exe() + ["hessian", "sin(x*y)", "--points", "-", "--jobs", "2"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+
+    def feed():
+        try:
+            proc.stdin.write(b"x,y\n" + b"".join(b"%d,0.5\n" % i for i in range(200_000)))
+            proc.stdin.flush()  # and the input stays open: the batch waits for more
+        except OSError:
+            pass  # adcli is gone (the test fails below)
+
+    threading.Thread(target=feed, daemon=True).start()
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        assert ready, "no result row within 60 s"
+        assert proc.stdout.readline().startswith(b"x,y,f,")  # the batch is under way
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert err.decode().strip().endswith("adcli: interrupted")
+    assert b"Traceback" not in err
+    try:  # no worker outlived adcli
+        for _ in range(50):
+            os.killpg(proc.pid, 0)
+            time.sleep(0.1)
+        pytest.fail("a worker process is still running after adcli exited")
+    except ProcessLookupError:
+        pass
+
+
 @pytest.mark.parametrize("data, expected", [
     ("x*é".encode("latin-1"), "is not UTF-8 text (byte 0xe9 at offset 2)"),
     ("x*y".encode("utf-16"), "is UTF-16 text; adcli reads UTF-8"),

@@ -156,6 +156,9 @@ def test_terminal_heat_map_in_colour_fits():
     (["x", "--over", "x=0:1", "--out", "plot.jpg"], "must end in .png or .svg"),
     (["x*y", "--over", "x=0:1,y=0:1", "--order", "2"], "one-variable"),
     (["x*y", "--over", "x=0:1,y=0:1", "--samples", "5000"], "at most"),
+    # Agg allocated the raster first: an internal error, after swapping
+    (["x", "--over", "x=0:1", "--out", "plot.png", "--size", "100000x100000"],
+     "--size takes at most 10000 pixels a side"),
 ])
 def test_bad_figure_requests_are_exit_2(args, words, tmp_path):
     result = plot(args)
@@ -176,3 +179,23 @@ def test_unwritable_output_is_exit_1(tmp_path):
     result = plot(["x", "--over", "x=0:1", "--out", str(tmp_path / "no" / "a.png")])
     assert result.exit_code == 1
     assert "a.png" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("bad, words", [
+    ({"order": 1.5}, "`order` must be a whole number from 0 to 12, not 1.5"),
+    ({"order": "2"}, "`order` must be a whole number"),
+    ({"order": 10**9}, "`order` must be from 0 to 12"),  # memory until the machine swapped
+    ({"samples": "a"}, "`samples` must be a whole number"),
+    ({"samples": -5}, "`samples` must be from 2 to 20000000"),
+    ({"size": "a"}, "`size` is (width, height) in pixels"),
+    ({"size": (10**6, 10**6)}, "too large to draw"),
+])
+def test_function_plot_refuses_bad_arguments_with_adcli_errors(bad, words):
+    with pytest.raises(adcli.UsageError) as info:
+        adcli.compile("sin(x)*y").plot("x=0:1", at={"y": 1}, **bad)
+    assert words in str(info.value) + " " + (info.value.hint or "")
+
+
+def test_function_plot_of_two_variables_keeps_the_grid_bound():
+    with pytest.raises(adcli.UsageError, match="from 2 to 2000"):
+        adcli.compile("x*y").plot("x=0:1,y=0:1", samples=10**6)

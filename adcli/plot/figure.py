@@ -13,13 +13,14 @@ depends on a display or a GUI backend.
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..arguments import FunctionLike
+from ..arguments import FunctionLike, whole_number
 from ..arguments import output_index as _output_index
 from ..errors import UsageError
 from ..language.point import parse_point
@@ -198,6 +199,26 @@ def save(fig: Figure, path: str, size: tuple[int, int]) -> None:
 
 ONE_VAR_SAMPLES = 4001  # odd: a symmetric range has its middle on the grid
 GRID_SAMPLES = 241
+# The command line's bounds (plot --order, --samples), kept by Function.plot too
+MAX_ORDER, MAX_SAMPLES, MAX_GRID_SAMPLES = 12, 20_000_000, 2000
+# A figure's side in pixels: 10,000 x 10,000 is a 400 MB raster.  Beyond it
+# Agg ran out of memory (an internal error, after swapping a shared machine)
+MAX_PIXELS = 10_000
+
+
+def checked_size(size: object) -> tuple[int, int] | None:
+    """``size`` as (width, height) pixels, each from 1 to MAX_PIXELS."""
+    if size is None:
+        return None
+    if (isinstance(size, str) or not isinstance(size, Sequence) or len(size) != 2
+            or any(isinstance(n, bool) or not isinstance(n, numbers.Integral) for n in size)):
+        raise UsageError(f"`size` is (width, height) in pixels, not {size!r}", params=("size",))
+    width, height = (int(n) for n in size)
+    if not (1 <= width <= MAX_PIXELS and 1 <= height <= MAX_PIXELS):
+        raise UsageError(f"a figure of {width}×{height} pixels is too large to draw",
+                         hint=f"`size` takes at most {MAX_PIXELS} pixels a side",
+                         params=("size",))
+    return width, height
 
 
 def build_figure(fn: FunctionLike, spans: Sequence[Span], fixed: dict[str, float], *,
@@ -205,6 +226,7 @@ def build_figure(fn: FunctionLike, spans: Sequence[Span], fixed: dict[str, float
                  size: tuple[int, int] | None = None, output: int = 0,
                  title: str | None = None) -> Figure:
     """The figure of ``fn`` over ``spans`` (one or two :class:`Span`)."""
+    size = checked_size(size)
     require_matplotlib()
     if len(spans) == 1:
         curves = LineSampler(fn, spans[0], fixed, order, wrt, output).sample(
@@ -235,8 +257,12 @@ def figure(fn: FunctionLike, over: str | Mapping[str, tuple[float, float]], *, o
     else:
         fixed = {k: float(v) for k, v in (at or {}).items()}
     bind(fn, spans, fixed, wrt)
+    order = whole_number(order, "order", 0, MAX_ORDER)
     if len(spans) == 2 and order != 1:
         raise UsageError("order applies to one-variable plots")
+    if samples is not None:
+        top = MAX_SAMPLES if len(spans) == 1 else MAX_GRID_SAMPLES  # a grid is N×N
+        samples = whole_number(samples, "samples", 2, top)
     return build_figure(fn, spans, fixed, order=order, wrt=wrt, samples=samples, size=size,
                         output=_output_index(fn, output), title=" ".join(fn.source.split()))
 
