@@ -11,10 +11,14 @@ from adcli.cli.main import cli
 
 FORMULA = "x^3*y + x*y, x*y"  # rational, two outputs
 AT = ["--at", "x=1,y=2", "--at", "y=3,x=1/2"]
-COMMANDS = {
+COMMANDS = {  # a name: the command (its first word) and its options
     "eval": [],
     "grad": [],
+    "grad --dir": ["--dir", "x=1,y=1/3"],
+    "grad --cotangent": ["--cotangent", "1,1/2"],
+    "grad --cotangent --wrt": ["--cotangent", "f2=2", "--wrt", "y"],
     "hessian": ["--output", "1"],
+    "hessian --dir": ["--output", "1", "--dir", "x=1/2,y=1"],
     "taylor": ["--wrt", "x", "--order", "3"],
     "partial": ["--wrt", "x,y"],
     "trace": ["--no-stats"],
@@ -25,7 +29,8 @@ EXTRA_KEYS = {"digits", "exact"}
 
 
 def run(command, fmt, system):
-    args = [command, FORMULA, *AT, *COMMANDS[command], "--format", fmt, *SYSTEMS[system]]
+    args = [command.split()[0], FORMULA, *AT, *COMMANDS[command], "--format", fmt,
+            *SYSTEMS[system]]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, (args, result.output)
     return result.output

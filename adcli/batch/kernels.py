@@ -1,6 +1,6 @@
 """The ``--points`` kernels of the commands that compute a point at a time
-(hessian, taylor, partial, check, and the ``--sparse`` forms of grad and
-hessian): for each, the result columns a batch writes after the point's own
+(hessian, taylor, partial, check, grad's J·v and uᵀ·J, and the ``--sparse``
+forms of grad and hessian): for each, the result columns a batch writes after the point's own
 columns (value, then derivative columns), the cells of one result, and its
 single-point JSON.
 
@@ -14,6 +14,7 @@ float64, so the commands' number-system options do not reach here.
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ..arguments import cotangent_vector, direction_vector
 from ..errors import DomainError
 from ..higher import _output_index
 from ..numtext import derivative_label
@@ -39,6 +40,21 @@ def _point_kernels(columns, compute, cells, to_json, jit_spec=None) -> KernelFac
 def _numbers_after_point(row):
     """A row's numbers: the rendered single-point row without the point's cells."""
     return lambda r: [float(c) for c in row(r)[len(r.point):]]
+
+
+def _check_vectors(fn: Any, direction: Mapping[str, Any] | None = None,
+                   cotangent: Mapping[str, Any] | Sequence[Any] | None = None,
+                   wrt: list[str] | None = None) -> None:
+    """The usage error of a direction, cotangent or ``wrt`` that every row
+    would fail on (a name that is no input, a wrong length), raised before
+    the input is read.  Names and lengths do not depend on the order of the
+    input's columns, so the formula's own order checks them."""
+    tape = fn.tape()
+    if direction is not None:
+        direction_vector(tape, direction)
+    if cotangent is not None:
+        cotangent_vector(fn, cotangent)
+    fn._wrt(tape, wrt)
 
 
 def values(fn: Any) -> KernelFactory:
@@ -72,8 +88,32 @@ def hessian(fn: Any, wrt: list[str] | None, output: int | str | None,
         from ..codegen.jit import HessianSpec
 
         spec = HessianSpec(fn, wrt, output)
+    _check_vectors(fn, direction=direction, wrt=wrt)
     return _point_kernels(columns, compute, _numbers_after_point(V.hessian_row),
                           V.hessian_json, jit_spec=spec)
+
+
+def jvp(fn: Any, direction: Mapping[str, Any]) -> KernelFactory:
+    """``grad --dir --points``: the values, then J·v (``df/dv``) of each
+    output, along the one direction given for every row."""
+    def columns(variables):
+        return list(fn.outputs) + [f"d{n}/dv" for n in fn.outputs]
+
+    _check_vectors(fn, direction=direction)
+    return _point_kernels(columns, lambda point: fn.jvp(point, direction),
+                          _numbers_after_point(V.jvp_row), V.jvp_json)
+
+
+def vjp(fn: Any, cotangent: Mapping[str, Any] | Sequence[Any],
+        wrt: list[str] | None) -> KernelFactory:
+    """``grad --cotangent --points``: the values, then uᵀ·J (``d(u.f)/dx``
+    per variable of ``wrt``), for the one cotangent given for every row."""
+    def columns(variables):
+        return list(fn.outputs) + [f"d(u.f)/d{v}" for v in wrt or variables]
+
+    _check_vectors(fn, cotangent=cotangent, wrt=wrt)
+    return _point_kernels(columns, lambda point: fn.vjp(point, cotangent, wrt=wrt),
+                          _numbers_after_point(V.vjp_row), V.vjp_json)
 
 
 def taylor(fn: Any, order: int, direction: Mapping[str, Any] | None,

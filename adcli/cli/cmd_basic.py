@@ -11,8 +11,6 @@ from ..api import Function
 from . import options as opt
 from .options import F, precision_options
 from .requests import (
-    NOT_BATCH,
-    NOT_PRECISE,
     NOT_SPARSE,
     Compute,
     Options,
@@ -66,13 +64,25 @@ def _mode_stats(fn: Function, result: FirstOrder, requested: str, wrt: list[str]
 
 
 def _jvp(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
-    v = opt.parse_direction(o["direction"])
-    return lambda point: fn.jvp(point, v)
+    v = opt.parse_direction(o["direction"], bool(numbers))
+    return lambda point: fn.jvp(point, v, **numbers)
+
+
+def _jvp_kernel(fn: Function, o: Options) -> KernelFactory:
+    from ..batch import kernels
+
+    return kernels.jvp(fn, opt.parse_direction(o["direction"]))
 
 
 def _vjp(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
-    u, wrt = opt.parse_cotangent(o["cotangent"]), opt.parse_wrt(o["wrt"])
-    return lambda point: fn.vjp(point, u, wrt=wrt)
+    u, wrt = opt.parse_cotangent(o["cotangent"], bool(numbers)), opt.parse_wrt(o["wrt"])
+    return lambda point: fn.vjp(point, u, wrt=wrt, **numbers)
+
+
+def _vjp_kernel(fn: Function, o: Options) -> KernelFactory:
+    from ..batch import kernels
+
+    return kernels.vjp(fn, opt.parse_cotangent(o["cotangent"]), opt.parse_wrt(o["wrt"]))
 
 
 def _sparse_jacobian(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
@@ -109,15 +119,15 @@ def _jacobian_stats(fn: Function, result: Derivatives, o: Options) -> None:
 
 
 GRAD = Table("Jacobian", (
-    Request("J·v", "jvp", _jvp, option="direction", flag="--dir", product="J·v",
+    Request("J·v", "jvp", _jvp, _jvp_kernel, option="direction", flag="--dir", product="J·v",
             sweep="one tangent sweep",
-            refuses=(NOT_SPARSE, NOT_PRECISE, NOT_BATCH,
+            refuses=(NOT_SPARSE,
                      Refusal("cotangent", "give --dir (J·v) or --cotangent (uᵀ·J), not both"),
                      Refusal("wrt", "--dir and --wrt do not combine",
                              "the direction already says which variables move")),
             stats=lambda fn, res, o: _mode_stats(fn, res, "forward", None, "jvp")),
-    Request("uᵀ·J", "vjp", _vjp, option="cotangent", flag="--cotangent", product="uᵀ·J",
-            sweep="one adjoint sweep", refuses=(NOT_SPARSE, NOT_PRECISE, NOT_BATCH),
+    Request("uᵀ·J", "vjp", _vjp, _vjp_kernel, option="cotangent", flag="--cotangent",
+            product="uᵀ·J", sweep="one adjoint sweep", refuses=(NOT_SPARSE,),
             stats=lambda fn, res, o: _mode_stats(fn, res, "reverse", None, "vjp")),
     Request("sparse Jacobian", "sparse", _sparse_jacobian, _sparse_jacobian_kernel,
             option="sparse", density="jacobian"),

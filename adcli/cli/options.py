@@ -114,12 +114,14 @@ def parse_direction(text: str, precise: bool = False) -> dict[str, Any]:
     return point_parser(precise)(text, "direction")
 
 
-def parse_cotangent(text: str) -> dict[str, float] | list[float]:
-    """``f1=1,f2=0`` (by output name) or ``1,0`` (one weight per output)."""
+def parse_cotangent(text: str, precise: bool = False) -> dict[str, Any] | list[Any]:
+    """``f1=1,f2=0`` (by output name) or ``1,0`` (one weight per output);
+    ``precise``: the weights' text, read later at the working precision."""
     if "=" in text:
-        return parse_point(text, "cotangent")
-    return [constant(piece, text, offset, "cotangent")
-            for piece, offset in split_pairs(text)]
+        return point_parser(precise)(text, "cotangent")
+    pieces = split_pairs(text)
+    weights = [constant(piece, text, offset, "cotangent") for piece, offset in pieces]
+    return [piece for piece, _ in pieces] if precise else weights
 
 
 def input_order(fn: Function, at: Sequence[str],

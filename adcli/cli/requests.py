@@ -72,9 +72,6 @@ NOT_SPARSE = Refusal(
     "sparse", "{flag} gives one vector ({product}, {sweep} whatever the sparsity): "
     "--sparse does not apply", "drop --sparse for {product}, or drop {flag} for the sparse "
     "{matrix}")
-NOT_PRECISE = Refusal("numbers", "--dir and --cotangent do not combine with --digits or "
-                      "--exact yet", "--wrt picks the derivatives to compute")
-NOT_BATCH = Refusal("points", "--dir and --cotangent do not work with --points yet")
 
 
 def _given(options: Options, name: str, numbers: dict) -> bool:
@@ -159,7 +156,7 @@ def run(table: Table, options: Options) -> None:
     expr, file = options["expr"], options["file"]
     fn = opt.compile_formula(expr, file)
     if points is not None:
-        assert request.kernel is not None  # NOT_BATCH refused the others
+        assert request.kernel is not None  # every request has its batch
         return opt.run_batch(fn, options["at"], points, request.kernel(fn, options),
                              options["fmt"], options.get("input_format"), options.get("digits"),
                              "-" in (expr, file))

@@ -185,8 +185,9 @@ def jit_kernel(batch_kernel: Any, stderr: TextIO | None = None,
     kind = type(batch_kernel).__name__
     spec = getattr(batch_kernel, "jit_spec", None)
     if kind not in ("EvalKernel", "GradKernel") and spec is None:
-        note(f"{option('jit')} compiles eval, grad and hessian batches (not hessian "
-             f"{option('direction')} or {option('digits')}); this one runs on the engine",
+        note(f"{option('jit')} compiles eval, grad and hessian batches (not "
+             f"{option('direction')}, {option('cotangent')} or {option('digits')}); this one "
+             "runs on the engine",
              f"drop {option('jit')} to silence this note")
         return batch_kernel
     try:

@@ -189,16 +189,18 @@ def partial_row(r: Partial) -> list[str]:
 # --- J·v and uᵀ·J --------------------------------------------------------------
 
 def jvp_plain(r: Directional) -> str:
+    _p = numbers(r)[0]
     lines = [f"{name} {_p(v)}" for name, v in zip(r.outputs, r.values, strict=True)]
     lines += [f"d{name}/dv {_p(d)}" for name, d in zip(r.outputs, r.derivatives, strict=True)]
     return "\n".join(lines)
 
 
 def jvp_json(r: Directional) -> dict[str, Any]:
+    json_number = numbers(r)[1]
     vs = [json_number(v) for v in r.values]
     ds = [json_number(d) for d in r.derivatives]
     single = len(vs) == 1
-    obj = {"value": vs[0] if single else vs, "direction": r.direction,
+    obj = {"value": vs[0] if single else vs, "direction": _jmap(r.direction, json_number),
            "jvp": ds[0] if single else ds}
     if not single:
         obj["outputs"] = list(r.outputs)
@@ -211,19 +213,23 @@ def jvp_columns(r: Directional) -> list[str]:
 
 
 def jvp_row(r: Directional) -> list[str]:
+    _p = numbers(r)[0]
     return [_p(c) for c in list(r.point.values()) + list(r.values) + list(r.derivatives)]
 
 
 def vjp_plain(r: Cotangent) -> str:
+    _p = numbers(r)[0]
     lines = [f"{name} {_p(v)}" for name, v in zip(r.outputs, r.values, strict=True)]
     lines += [f"d(u.f)/d{v} {_p(g)}" for v, g in r.gradient.items()]
     return "\n".join(lines)
 
 
 def vjp_json(r: Cotangent) -> dict[str, Any]:
+    json_number = numbers(r)[1]
     vs = [json_number(v) for v in r.values]
     obj = {"value": vs[0] if len(vs) == 1 else vs, "outputs": list(r.outputs),
-           "cotangent": r.cotangent, "vjp": _jmap(r.gradient), "mode": r.mode}
+           "cotangent": _jmap(r.cotangent, json_number), "vjp": _jmap(r.gradient, json_number),
+           "mode": r.mode}
     return _meta(obj, r)
 
 
@@ -232,6 +238,7 @@ def vjp_columns(r: Cotangent) -> list[str]:
 
 
 def vjp_row(r: Cotangent) -> list[str]:
+    _p = numbers(r)[0]
     return [_p(c) for c in list(r.point.values()) + list(r.values) + list(r.gradient.values())]
 
 
@@ -316,6 +323,7 @@ def partial_rich(source: str, r: Partial) -> Table:
 
 
 def jvp_rich(source: str, r: Directional) -> Table:
+    _p = numbers(r)[0]
     v = ", ".join(f"{k}={_p(x)}" for k, x in r.direction.items() if x)
     labels = list(r.outputs) + [f"∂{n}/∂v" for n in r.outputs]
     return _simple_rich(source, r, labels, list(r.values) + list(r.derivatives),
@@ -323,6 +331,7 @@ def jvp_rich(source: str, r: Directional) -> Table:
 
 
 def vjp_rich(source: str, r: Cotangent) -> Table:
+    _p = numbers(r)[0]
     u = ", ".join(f"{k}={_p(x)}" for k, x in r.cotangent.items())
     labels = list(r.outputs) + [f"∂(u·f)/∂{v}" for v in r.gradient]
     return _simple_rich(source, r, labels, list(r.values) + list(r.gradient.values()),
