@@ -1,8 +1,8 @@
 """The ``--points`` kernels of the commands that compute a point at a time
-(hessian, taylor, partial, check, grad's J·v and uᵀ·J, and the ``--sparse``
-forms of grad and hessian): for each, the result columns a batch writes after the point's own
-columns (value, then derivative columns), the cells of one result, and its
-single-point JSON.
+(hessian, taylor, partial, check, and the ``--sparse`` forms of grad and
+hessian), and the vectorised ones of grad's J·v and uᵀ·J: for each, the
+result columns a batch writes after the point's own columns (value, then
+derivative columns), the cells of one result, and its single-point JSON.
 
 Each function returns a *kernel factory* for :func:`adcli.batch.driver.run_points`:
 ``variables -> Kernel``, the variables being the input's columns.  ``eval``
@@ -11,15 +11,29 @@ of :mod:`adcli.batch.driver`, whose columns are laid out there.  Batches compute
 float64, so the commands' number-system options do not reach here.
 """
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..arguments import cotangent_vector, direction_vector
 from ..errors import DomainError
 from ..higher import _output_index
 from ..numtext import derivative_label
 from ..render import higher_view as V
-from .driver import EvalKernel, GradKernel, Kernel, PointKernel
+from ..results import Cotangent, Directional
+from .driver import (
+    SCALAR_ROWS,
+    Computed,
+    EvalKernel,
+    GradKernel,
+    Kernel,
+    PointKernel,
+    _Vectorised,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
 
 KernelFactory = Callable[[Sequence[str]], Kernel]
 
@@ -95,25 +109,106 @@ def hessian(fn: Any, wrt: list[str] | None, output: int | str | None,
 
 def jvp(fn: Any, direction: Mapping[str, Any]) -> KernelFactory:
     """``grad --dir --points``: the values, then J·v (``df/dv``) of each
-    output, along the one direction given for every row."""
-    def columns(variables):
-        return list(fn.outputs) + [f"d{n}/dv" for n in fn.outputs]
-
+    output, along the one direction given for every row (vectorised)."""
     _check_vectors(fn, direction=direction)
-    return _point_kernels(columns, lambda point: fn.jvp(point, direction),
-                          _numbers_after_point(V.jvp_row), V.jvp_json)
+    return lambda variables: JvpKernel(fn, variables, direction)
 
 
 def vjp(fn: Any, cotangent: Mapping[str, Any] | Sequence[Any],
         wrt: list[str] | None) -> KernelFactory:
     """``grad --cotangent --points``: the values, then uᵀ·J (``d(u.f)/dx``
-    per variable of ``wrt``), for the one cotangent given for every row."""
-    def columns(variables):
-        return list(fn.outputs) + [f"d(u.f)/d{v}" for v in wrt or variables]
-
+    per variable of ``wrt``), for the one cotangent given for every row
+    (vectorised)."""
     _check_vectors(fn, cotangent=cotangent, wrt=wrt)
-    return _point_kernels(columns, lambda point: fn.vjp(point, cotangent, wrt=wrt),
-                          _numbers_after_point(V.vjp_row), V.vjp_json)
+    return lambda variables: VjpKernel(fn, variables, cotangent, wrt)
+
+
+class _Product(_Vectorised):
+    """J·v or uᵀ·J over a chunk: one linearisation, then one tangent or
+    adjoint sweep over NumPy arrays; the rows it flags (not finite, on a
+    kink) through the scalar engine, as ``grad --points`` does."""
+
+    def __init__(self, fn: Any, variables: Iterable[str], labels: list[str]) -> None:
+        super().__init__(fn, variables)
+        self.columns: list[str] = self.outputs + labels
+
+    def compute(self, X: np.ndarray, skip: Collection[int]) -> Computed:
+        import numpy as np
+
+        if X.shape[0] < SCALAR_ROWS:
+            return self._pointwise(X, skip)
+        cols, n = self._columns(X)
+        vals, partials, bad = self.vt.linearize(cols, n)
+        V = np.empty((n, len(self.columns)))
+        for j, o in enumerate(self.tape.outputs):
+            V[:, j] = vals[o]
+        for j, d in enumerate(self._sweep(partials, n), start=len(self.outputs)):
+            V[:, j] = d
+        errors: dict[int, str] = {}
+        warnings: dict[int, list[str]] = {}
+        self._recompute(bad, skip, V, errors, warnings, X, self._one)
+        return V, errors, warnings
+
+    def _sweep(self, partials: list, n: int) -> list[np.ndarray]:
+        raise NotImplementedError
+
+    def _one(self, point: dict[str, float]) -> tuple[list[float], list[str]]:
+        raise NotImplementedError
+
+
+class JvpKernel(_Product):
+    def __init__(self, fn: Any, variables: Iterable[str], direction: Mapping[str, Any]) -> None:
+        super().__init__(fn, variables, [f"d{n}/dv" for n in fn.outputs])
+        self.direction = direction
+        self.vector = direction_vector(self.tape, direction)  # input slots are 0, 1, …
+        self.seed = {j: v for j, v in enumerate(self.vector) if v != 0.0}
+
+    def _sweep(self, partials: list, n: int) -> list[np.ndarray]:
+        return self.vt.tangent(partials, self.seed, n)
+
+    def _one(self, point: dict[str, float]) -> tuple[list[float], list[str]]:
+        res = self.fn.jvp(point, self.direction)
+        return list(res.values) + list(res.derivatives), [w.message for w in res.warnings]
+
+    def json_obj(self, cells: Sequence[float], point: dict[str, float], warnings: list[str],
+                 row: int | None = None) -> dict[str, Any]:
+        m = len(self.outputs)
+        res = Directional(self.outputs, list(cells[:m]),
+                          dict(zip(self.tape.inputs, self.vector, strict=True)),
+                          list(cells[m:]), [], point)
+        return {**V.jvp_json(res), "warnings": list(warnings)}
+
+
+class VjpKernel(_Product):
+    def __init__(self, fn: Any, variables: Iterable[str],
+                 cotangent: Mapping[str, Any] | Sequence[Any], wrt: list[str] | None) -> None:
+        super().__init__(fn, variables, [])
+        self.wrt = fn._wrt(self.tape, wrt)
+        self.columns = self.outputs + [f"d(u.f)/d{v}" for v in self.wrt]
+        self.cotangent = cotangent
+        self.weights = cotangent_vector(fn, cotangent)
+        self.seed: dict[int, float] = {}
+        for out, u in zip(self.tape.outputs, self.weights, strict=True):
+            if u != 0.0:  # (two outputs may be one slot: "x, x")
+                self.seed[out] = self.seed.get(out, 0.0) + u
+        slot_of = {name: k for k, name in enumerate(self.tape.inputs)}
+        self.wrt_slots = [slot_of[w] for w in self.wrt]
+
+    def _sweep(self, partials: list, n: int) -> list[np.ndarray]:
+        return self.vt.adjoint(partials, self.seed, self.wrt_slots, n)
+
+    def _one(self, point: dict[str, float]) -> tuple[list[float], list[str]]:
+        res = self.fn.vjp(point, self.cotangent, wrt=self.wrt)
+        return (list(res.values) + [res.gradient[w] for w in self.wrt],
+                [w.message for w in res.warnings])
+
+    def json_obj(self, cells: Sequence[float], point: dict[str, float], warnings: list[str],
+                 row: int | None = None) -> dict[str, Any]:
+        m = len(self.outputs)
+        res = Cotangent(self.outputs, list(cells[:m]),
+                        dict(zip(self.outputs, self.weights, strict=True)),
+                        dict(zip(self.wrt, cells[m:], strict=True)), [], point)
+        return {**V.vjp_json(res), "warnings": list(warnings)}
 
 
 def taylor(fn: Any, order: int, direction: Mapping[str, Any] | None,

@@ -117,48 +117,53 @@ class VectorTape:
     def reverse(self, vals: list[Column], partials: list[tuple[Column, ...]],
                 wrt_slots: Sequence[int], n: int) -> list[list[np.ndarray]]:
         """Rows of the Jacobian, one per output: [[∂out/∂w for w in wrt]]."""
-        tape = self.tape
-        rows: list[list[np.ndarray]] = []
+        return [self.adjoint(partials, {out: 1.0}, wrt_slots, n) for out in self.tape.outputs]
+
+    def adjoint(self, partials: list[tuple[Column, ...]], seed: dict[int, float],
+                wrt_slots: Sequence[int], n: int) -> list[np.ndarray]:
+        """One adjoint sweep from ``seed`` ({slot: weight}, the outputs'
+        cotangent): [Σ seed·∂slot/∂w for w in wrt] (uᵀ·J)."""
+        adj: dict[int, Column] = dict(seed)
         with np.errstate(all="ignore"):
-            for out in tape.outputs:
-                adj: dict[int, Column] = {out: 1.0}
-                for k in range(len(self.steps) - 1, -1, -1):
-                    slot, _args, act, _fn, _lin, _prim = self.steps[k]
-                    g = adj.get(slot)
-                    if g is None:
+            for k in range(len(self.steps) - 1, -1, -1):
+                slot, _args, act, _fn, _lin, _prim = self.steps[k]
+                g = adj.get(slot)
+                if g is None:
+                    continue
+                for a, p in zip(act, partials[k], strict=False):
+                    if _is_zero(p):
                         continue
-                    for a, p in zip(act, partials[k], strict=False):
-                        if _is_zero(p):
-                            continue
-                        c = g if _is_one(p) else (-g if isinstance(p, float) and p == -1.0
-                                                  else g * p)
-                        prev = adj.get(a)
-                        adj[a] = c if prev is None else prev + c
-                rows.append([np.broadcast_to(adj.get(w, 0.0) + 0.0, (n,)) for w in wrt_slots])
-        return rows
+                    c = g if _is_one(p) else (-g if isinstance(p, float) and p == -1.0
+                                              else g * p)
+                    prev = adj.get(a)
+                    adj[a] = c if prev is None else prev + c
+            return [np.broadcast_to(adj.get(w, 0.0) + 0.0, (n,)) for w in wrt_slots]
 
     def forward(self, vals: list[Column], partials: list[tuple[Column, ...]],
                 wrt_slots: Sequence[int], n: int) -> list[list[np.ndarray]]:
         """Rows of the Jacobian, one per output, by one tangent sweep per
         variable in ``wrt``."""
-        tape = self.tape
-        cols: list[list[Column]] = []
+        cols = [self.tangent(partials, {w: 1.0}, n) for w in wrt_slots]
+        return [[cols[j][i] for j in range(len(wrt_slots))]
+                for i in range(len(self.tape.outputs))]
+
+    def tangent(self, partials: list[tuple[Column, ...]], seed: dict[int, float],
+                n: int) -> list[np.ndarray]:
+        """One tangent sweep from ``seed`` ({input slot: its direction}):
+        the derivative of each output along it (J·v)."""
+        tan: dict[int, Column] = dict(seed)
         with np.errstate(all="ignore"):
-            for w in wrt_slots:
-                tan: dict[int, Column] = {w: 1.0}
-                for k, (slot, _args, act, _fn, _lin, _prim) in enumerate(self.steps):
-                    t: Column = None
-                    for a, p in zip(act, partials[k], strict=False):
-                        ta = tan.get(a)
-                        if ta is None:
-                            continue
-                        c = p if _is_one(ta) else ta * p
-                        t = c if t is None else t + c
-                    if t is not None:
-                        tan[slot] = t
-                cols.append([tan.get(o, 0.0) for o in tape.outputs])
-        return [[np.broadcast_to(cols[j][i] + 0.0, (n,)) for j in range(len(wrt_slots))]
-                for i in range(len(tape.outputs))]
+            for k, (slot, _args, act, _fn, _lin, _prim) in enumerate(self.steps):
+                t: Column = None
+                for a, p in zip(act, partials[k], strict=False):
+                    ta = tan.get(a)
+                    if ta is None:
+                        continue
+                    c = p if _is_one(ta) else ta * p
+                    t = c if t is None else t + c
+                if t is not None:
+                    tan[slot] = t
+            return [np.broadcast_to(tan.get(o, 0.0) + 0.0, (n,)) for o in self.tape.outputs]
 
 
 def _flag(bad: Mask, v: Column, n: int) -> Mask:
