@@ -235,10 +235,10 @@ class Function:
 
     # The ω trace and the cost of each mode (adcli/modes/trace.py, cost.py).
     def trace(self, point: Point = None, *, mode: str = "auto", wrt: Names = None,
-              seed: Mapping[str, Any] | None = None, output: int | None = None,
+              seed: Mapping[str, Any] | None = None, output: int | str | None = None,
               cost: bool = True, digits: int | None = None, exact: bool = False) -> Trace:
         """The ω trace of one forward (``seed`` {name: value}, or one sweep
-        per ``wrt`` variable) or reverse (``output`` index, or one sweep per
+        per ``wrt`` variable) or reverse (``output`` index or name, or one sweep per
         output) accumulation: a :class:`adcli.modes.trace.Trace`."""
         from .modes.trace import build_trace
 

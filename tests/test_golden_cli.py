@@ -90,6 +90,8 @@ def _cases():
         add(f"batch/{name}", *args)
     for name, args in STATS.items():
         add(f"stats/{name}", *args)
+    for name, args in OPTIONS.items():
+        add(f"options/{name}", *args)
     return cases
 
 
@@ -146,6 +148,31 @@ ERRORS.update({
                                                "--format", "csv"],
 })
 
+# check, trace and graph: the refusals of their request tables (adcli/cli/requests.py)
+ERRORS.update({
+    "check-sweep-points": ["check", WORKED, "--points", "-", "--sweep"],
+    "check-digits-at": ["check", WORKED, "--at", AT, "--digits", "5"],
+    "check-formula-and-points-from-stdin": ["check", "-", "--points", "-"],
+    "trace-seed-and-wrt": ["trace", WORKED, "--at", AT, "--seed", "x1=1", "--wrt", "x1"],
+    "trace-output-forward": ["trace", WORKED, "--at", AT, "--output", "1", "--mode", "forward"],
+    "graph-mode-without-point": ["graph", WORKED, "--mode", "forward"],
+})
+
+# the options check, trace and graph pass on to the API call or to the views
+OPTIONS = {
+    "check-wrt": ["check", WORKED, "--at", AT, "--wrt", "x1", "--format", "csv"],
+    "check-kink": ["check", "abs(x)", "--at", "x=0", "--format", "plain"],
+    "trace-seed": ["trace", WORKED, "--at", AT, "--seed", "x1=1,x2=2", "--format", "plain"],
+    "trace-limit-ascii": ["trace", WORKED, "--at", AT, "--limit", "3", "--ascii", "--format",
+                          "markdown"],
+    "trace-no-stats-output": ["trace", "x1*x2, x1+x2", "--at", AT, "--mode", "reverse",
+                              "--output", "2", "--no-stats", "--format", "json"],
+    "graph-seed": ["graph", WORKED, "--at", AT, "--mode", "forward", "--seed", "x1=1,x2=1",
+                   "--format", "plain"],
+    "graph-wrt-two-points": ["graph", WORKED, "--at", AT, "--at", "x1=1,x2=0.5", "--mode",
+                             "forward", "--wrt", "x2", "--format", "dot"],
+}
+
 # --points batches, one per request kind, from standard input: name -> (args, input)
 POINTS = "x1,x2\n2,3\n1,0.5\n"
 BATCHES = {
@@ -178,6 +205,7 @@ STATS = {
 
 CASES = _cases()
 STDIN = {f"batch/{name}": text for name, (_, text) in BATCHES.items()}
+STDIN["errors/check-formula-and-points-from-stdin"] = f"{WORKED}\n{POINTS}"
 
 
 def _quote(arg):

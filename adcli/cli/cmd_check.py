@@ -1,8 +1,33 @@
-"""``adcli check``: AD derivatives next to finite differences."""
+"""``adcli check``: AD derivatives next to finite differences, as a table
+of requests (:mod:`adcli.cli.requests`)."""
+
+from typing import Any
 
 import click
 
+from ..api import Function
 from . import options as opt
+from .requests import Compute, Numbers, Options, Refusal, Request, Table, run
+
+
+def _check(fn: Function, o: Options, numbers: Numbers) -> Compute:
+    wrt, sweep = opt.parse_wrt(o["wrt"]), o["sweep"]
+    return lambda point: fn.check(point, wrt=wrt, sweep=sweep)
+
+
+def _check_kernel(fn: Function, o: Options) -> Any:
+    from ..batch import kernels
+
+    return kernels.check(fn, opt.parse_wrt(o["wrt"]))
+
+
+CHECK = Table("", (Request(
+    "check", "check", _check, _check_kernel, shows=("sweep",),
+    status=lambda checks: 0 if all(c.ok for c in checks) else 1,  # 1: one disagrees
+    refuses=(Refusal("sweep", "--sweep works with --at points, not with --points", when="points"),
+             Refusal("numbers", "--digits N rounds the output of a --points batch; check "
+                     "compares float64 derivatives at --at points",
+                     "drop --digits, or give the points with --points"))),))
 
 
 @click.command("check")
@@ -14,7 +39,7 @@ from . import options as opt
                    "h = 1e-1 … 1e-14 against AD's, as a table and a chart.")
 @opt.format_option(opt.formats_of("check"))
 @opt.points_options
-def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=None, digits=None):
+def check_command(**options: Any) -> None:
     """Compare the AD derivatives of EXPR with finite differences.
 
     Per variable: the AD derivative, a central difference at a chosen step,
@@ -22,21 +47,4 @@ def check_command(expr, file, at, wrt, sweep, fmt, points=None, input_format=Non
     can explain.  Exit 1 when they disagree beyond it or the point is on a
     kink (where the derivative does not exist); 0 when all agree.
     """
-    fn = opt.compile_formula(expr, file)
-    wrt = opt.parse_wrt(wrt)
-    if points is not None:
-        if sweep:
-            raise opt.UsageError("--sweep works with --at points, not with --points")
-        from ..batch import kernels
-
-        return opt.run_batch(fn, at, points, kernels.check(fn, wrt), fmt, input_format,
-                             digits)
-    fmt = opt.choose_format(fmt)
-
-    def compute(point):
-        return fn.check(point, wrt=wrt, sweep=sweep)
-
-    checks = opt.each_point(fn, at, compute)
-    opt.show("check", fmt, checks, source=fn.source, sweep=sweep)  # and why one failed
-    if not all(c.ok for c in checks):
-        click.get_current_context().exit(1)
+    run(CHECK, options)

@@ -1,4 +1,4 @@
-"""What ``grad`` and ``hessian`` can be asked for, as data.
+"""What the commands can be asked for, as data.
 
 A command's options select one :class:`Request` from its table (the first
 row whose option is given, else one its format or the pattern's density
@@ -10,8 +10,10 @@ registry.  A new kind of request is one row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
+
+import click
 
 from ..api import Function
 from ..errors import AdcliError, UsageError
@@ -20,28 +22,33 @@ from ..render.registry import FORMAT_HOLDS, formats
 from . import options as opt
 
 Options = dict[str, Any]  # a command's parameters, as click passes them
+Numbers = dict[str, Any]  # the API's number system: {}, {"digits": N} or {"exact": True}
 Compute = Callable[[Any], Any]  # one --at point -> a result
 
 
 class Refusal(NamedTuple):
     """An option the request does not combine with: the usage error when it
-    is given.  ``message`` and ``hint`` are filled in with the request's
-    fields (``{flag}``, ``{product}``, ``{sweep}``, ``{matrix}``)."""
+    is given (and ``when`` too).  ``message`` and ``hint`` are filled in with
+    the request's fields (``{flag}``, ``{product}``, ``{sweep}``, ``{matrix}``)."""
 
-    option: str  # a parameter, or "numbers" (--digits N / --exact)
+    option: str  # a parameter, "numbers" (--digits N / --exact) or "mode=forward" (a value)
     message: str
     hint: str | None = None
+    when: str | None = None  # refused only together with this one
 
 
 class Request(NamedTuple):
     """One kind of request: ``option`` selects it (None: the format or the
     density does, or it is the default); ``view`` is its results' kind in
-    the view registry; ``compute(fn, options, numbers)`` is its API call at
-    a point, ``kernel(fn, options)`` its batch (None: not with --points)."""
+    the view registry, ``shows`` the options its views read;
+    ``compute(fn, options, numbers)`` is its API call at a point (or once,
+    with no point, unless ``pointwise``), ``kernel(fn, options)`` its batch
+    (None: not with --points); ``status(results)`` the exit status they
+    call for (0: none)."""
 
     name: str
     view: str
-    compute: Callable[[Function, Options, dict], Compute]
+    compute: Callable[[Function, Options, Numbers], Compute]
     kernel: Callable[[Function, Options], Any] | None = None
     option: str | None = None
     flag: str | None = None
@@ -50,6 +57,9 @@ class Request(NamedTuple):
     refuses: tuple[Refusal, ...] = ()
     density: str | None = None  # "jacobian"/"hessian": also chosen when the pattern is sparse
     stats: Callable[[Function, Any, Options], None] | None = None
+    shows: tuple[str, ...] = ()
+    pointwise: bool = True
+    status: Callable[[Sequence[Any]], int] | None = None
 
     def refusal(self, refused: Refusal, matrix: str) -> UsageError:
         fields = {"flag": self.flag, "product": self.product, "sweep": self.sweep,
@@ -74,15 +84,18 @@ NOT_SPARSE = Refusal(
     "{matrix}")
 
 
-def _given(options: Options, name: str, numbers: dict) -> bool:
+def _given(options: Options, name: str, numbers: Numbers) -> bool:
     if name == "numbers":
         return bool(numbers)
-    return options.get(name) not in (None, False)
+    name, is_, value = name.partition("=")
+    if is_:
+        return bool(options.get(name) == value)
+    return options.get(name) not in (None, False, ())
 
 
 # --- choosing and checking a request --------------------------------------------------
 
-def select(table: Table, options: Options, numbers: dict) -> Request:
+def select(table: Table, options: Options, numbers: Numbers) -> Request:
     """The request ``options`` make: the first row whose option is given;
     else (unless --dense) the row whose view alone has the asked format
     (``mtx``: the sparse one); else the last row."""
@@ -95,10 +108,11 @@ def select(table: Table, options: Options, numbers: dict) -> Request:
     return chosen or rows[-1]
 
 
-def check(table: Table, request: Request, options: Options, numbers: dict) -> None:
+def check(table: Table, request: Request, options: Options, numbers: Numbers) -> None:
     """The request's refusals, then whether its output has the asked format."""
     for refused in request.refuses:
-        if _given(options, refused.option, numbers):
+        if _given(options, refused.option, numbers) and (
+                refused.when is None or _given(options, refused.when, numbers)):
             raise request.refusal(refused, table.matrix)
     check_format(options.get("fmt"), request, options.get("points") is not None, table.matrix)
 
@@ -111,6 +125,8 @@ def check_format(fmt: str | None, request: Request, batch: bool, matrix: str) ->
     holds = FORMAT_HOLDS.get(fmt or "")
     if holds is None:
         return
+    offered: Sequence[str]
+    flag: str | None
     if batch:
         from ..batch.writer import OUTPUT_FORMATS
 
@@ -133,7 +149,7 @@ def prefers_sparse(fn: Function, request: Request, options: Options) -> bool:
     sparse form, with the inputs in the order the --at points give them.  A
     point that cannot be read, or lacks a variable, says nothing here: it is
     reported with the others when they are computed."""
-    if request.density == "jacobian" and len(fn.outputs) < 2:
+    if request.density is None or request.density == "jacobian" and len(fn.outputs) < 2:
         return False  # one gradient row is n numbers either way (and grad starts faster)
     try:
         names = opt.input_order(fn, options.get("at") or (), parse_point_texts)
@@ -167,8 +183,12 @@ def run(table: Table, options: Options) -> None:
         if sparse is not None and prefers_sparse(fn, sparse, options):
             request, auto = sparse, True
             compute = request.compute(fn, options, numbers)
-    results = opt.each_point(fn, options["at"], compute, opt.point_parser(numbers))
+    results = opt.each_point(fn, options["at"], compute, opt.point_parser(bool(numbers))) \
+        if request.pointwise else [compute(None)]
     opt.show(request.view, opt.choose_format(options["fmt"]), results, source=fn.source,
-             auto=auto)
+             auto=auto, **{name: options[name] for name in request.shows})
     if options.get("stats") and request.stats is not None:
         request.stats(fn, results[0], options)
+    status = request.status(results) if request.status is not None else 0
+    if status:
+        click.get_current_context().exit(status)
