@@ -161,7 +161,6 @@ ERRORS.update({
 # the options check, trace and graph pass on to the API call or to the views
 OPTIONS = {
     "check-wrt": ["check", WORKED, "--at", AT, "--wrt", "x1", "--format", "csv"],
-    "check-kink": ["check", "abs(x)", "--at", "x=0", "--format", "plain"],
     "trace-seed": ["trace", WORKED, "--at", AT, "--seed", "x1=1,x2=2", "--format", "plain"],
     "trace-limit-ascii": ["trace", WORKED, "--at", AT, "--limit", "3", "--ascii", "--format",
                           "markdown"],
