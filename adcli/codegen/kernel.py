@@ -139,17 +139,23 @@ class Kernel:
             self._directional(values, direction)
         elif cotangent is not None:
             self._cotangent_row(values, cotangent)
-        elif sparse:  # the nonzeros only, by compressed sweeps (adcli/codegen/sparse.py)
-            self.mode = mode
-            nodes, labels, self.triplets["Jnz"] = sparse_jacobian(self, values,
-                                                                  self.builder.const(0.0))
-            self.groups.append(("Jnz", nodes, labels))
         else:
-            self.mode = choose(mode, len(values), len(self.wrt))
-            rows = self._jacobian(values, self.builder.const(0.0))
-            self.groups.append(("J", [x for row in rows for x in row],
-                                [derivative_label(o, w) for o in self.outputs
-                                 for w in self.wrt]))
+            self._first_order(values, mode, sparse)
+
+    def _first_order(self, values: list[Node], mode: str, sparse: bool) -> None:
+        """The Jacobian group (by tangent or adjoint sweeps as ``mode``
+        chooses), or with ``sparse`` its nonzeros only, by compressed sweeps
+        (adcli/codegen/sparse.py)."""
+        zero = self.builder.const(0.0)
+        if sparse:
+            self.mode = mode
+            nodes, labels, self.triplets["Jnz"] = sparse_jacobian(self, values, zero)
+            self.groups.append(("Jnz", nodes, labels))
+            return
+        self.mode = choose(mode, len(values), len(self.wrt))
+        rows = self._jacobian(values, zero)
+        self.groups.append(("J", [x for row in rows for x in row],
+                            [derivative_label(o, w) for o in self.outputs for w in self.wrt]))
 
     def _primal_roles(self) -> None:
         """ω names for the inputs and the tape's steps (the trace's)."""
