@@ -504,12 +504,12 @@ class Engine:
         return self._new(([value, slope] + [self.zero] * self.order)[: self.order + 1])
 
     def apply(self, prim: Primitive, args: Sequence[Series], value: Any = None) -> Series:
-        key = (prim.key,) + tuple(a.id for a in args)
+        key = (prim.key, *[a.id for a in args])
         s = self.table.get(key)
         if s is None:
             if value is None:
                 value = self.value_of(prim, [a.c[0] for a in args])
-            if all(a.const for a in args):
+            if all([a.const for a in args]):
                 s = self.const(value)
             else:
                 s = self._new([value], prim, tuple(args))
@@ -582,20 +582,22 @@ class Engine:
         """The series of s's partial derivatives, from the table's rules
         instantiated over the argument series (None for constant args)."""
         prim = s.prim
-        primal_id, nodes, wanted = _rule_plan(prim, tuple(a.const for a in s.args))
+        primal_id, nodes, wanted = _rule_plan(prim, tuple([a.const for a in s.args]))
         mapping = {primal_id: s}
-        params = dict(zip(prim.params, s.args, strict=False))
+        params = None
         for node in nodes:
             if node.op == CONST:
                 mapping[node.id] = self.const(self.rule_constant(node.value))
             elif node.op == VAR:
+                if params is None:
+                    params = dict(zip(prim.params, s.args, strict=False))
                 mapping[node.id] = params[node.name]
             else:
                 mapping[node.id] = self.apply(PRIMITIVES[node.op],
                                               [mapping[a.id] for a in node.args])
         derivs = [mapping[i] if i is not None else None for i in wanted]
-        expand = getattr(self.system, "expand", None)  # over jets: a JetSystem's
-        if prim.second is not None and expand is not None:
+        expand = prim.second is not None and getattr(self.system, "expand", None)
+        if expand:  # over jets: a JetSystem's
             for i, g in enumerate(derivs):
                 if g is not None and not g.const:
                     g.c[0] = _first_by_second(expand, prim, i, s.args, g.c[0])
@@ -813,7 +815,7 @@ def _both_lanes(tape, point, direction, order, scale):
     _fill_both(need, order)
     out = [list(series[o].c) for o in tape.outputs]
     again = [list(series[o].again) for o in tape.outputs]
-    if not all(map(math.isfinite, (c for row in out for c in row))):
+    if not all(map(math.isfinite, itertools.chain.from_iterable(out))):
         if any(c != c for row in out + again for c in row):
             eng.release()
             raise _Nan
@@ -834,11 +836,14 @@ def _needs(eng, roots, order):
         if s.const or len(s.c) > k or need.get(s, 0) >= k:
             continue
         need[s] = k
-        stack.extend((a, k) for a in s.args)
+        for a in s.args:
+            stack.append((a, k))
         if s.prim.taylor is None:
             if s.derivs is None:
                 s.derivs = eng._derivatives(s)
-            stack.extend((g, k - 1) for g in s.derivs if g is not None)
+            for g in s.derivs:
+                if g is not None:
+                    stack.append((g, k - 1))
     return need
 
 
