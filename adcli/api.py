@@ -339,9 +339,7 @@ def _present_trace(trace):
     present = trace.system.present
     trace.point = {name: present(v) for name, v in trace.point.items()}
     trace.derivatives = [(column, name, present(d)) for column, name, d in trace.derivatives]
-    for row in trace.rows:
-        row.value = present(row.value)
-        row.values = [present(v) for v in row.values]  # (seeds stay floats, as shown)
+    trace.rows.present = present  # rows are made as read (seeds stay floats, as shown)
 
 
 _COMPILED: dict[str, Function] = {}

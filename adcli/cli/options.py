@@ -305,8 +305,11 @@ def show(kind: str, fmt: str, results: Sequence[Any], **options: Any) -> None:
     several = bool(click.get_current_context().meta.get(SEVERAL_POINTS))
     notes: list[Note] = []
     text = render(kind, fmt, in_order(results), notes=notes, several=several, **options)
-    if text:  # None: the view printed to the terminal; "": nothing to write
-        write(text)
+    if isinstance(text, str):
+        if text:  # "": nothing to write
+            write(text)
+    elif text is not None:  # None: the view printed to the terminal
+        write_pieces(text)
     for note in notes:
         tell(note)
 
@@ -335,6 +338,18 @@ def formats_of(*kinds: str) -> tuple[str, ...]:
 def write(text: str) -> None:
     sys.stdout.write(text)
     if not text.endswith("\n"):
+        sys.stdout.write("\n")
+
+
+def write_pieces(pieces: Iterable[str]) -> None:
+    """:func:`write` of ``"".join(pieces)``, each piece written as it is
+    made (a view that streams a large output: memory holds one piece)."""
+    last = ""
+    for piece in pieces:
+        if piece:
+            sys.stdout.write(piece)
+            last = piece
+    if last and not last.endswith("\n"):
         sys.stdout.write("\n")
 
 

@@ -13,8 +13,8 @@ users.  The numbers come from the real sweeps (``linearize``, ``forward``,
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, overload
 
 from ..collector import without_gc
 from ..errors import DomainError, UsageError
@@ -30,6 +30,10 @@ from .sweeps import linearize as float_linearize
 
 # --- a symbolic graph for rules -------------------------------------------
 
+# each primitive's displayed rules, parsed once (shared by every row's Symbolic)
+_SHOWN_RULES: dict[str, tuple[Graph, Node, list[Node]]] = {}
+
+
 class Symbolic:
     """Hash-consed display expressions with textbook simplification.
     Leaves are variables named ``w:3`` (ω₃), ``dot:3`` (ω̇₃), ``bar:3``
@@ -37,7 +41,7 @@ class Symbolic:
 
     def __init__(self) -> None:
         self.graph = Graph()
-        self._rules: dict[str, tuple[Graph, Node, list[Node]]] = {}
+        self._rules = _SHOWN_RULES
 
     def leaf(self, kind: str, index: int) -> Node:
         return self.graph.var(f"{kind}:{index}")
@@ -173,6 +177,140 @@ class Row:
         self.output = output  # the output's name if this ω is an output, else None
 
 
+class Rows(Sequence[Row]):
+    """The trace's rows, one per ω in the order its sweep visits them
+    (forward: the inputs, then the steps; reverse: ω_N first), each made
+    when it is read.  A row's definition and rule are nodes of a small
+    :class:`Symbolic` graph of its own, so writing a 300,000-step trace
+    holds one row's rules at a time rather than every row's (issue 11: the
+    rows of the 100,000-term fan were 1 GB).  Reading a row twice makes it
+    twice (equal rows); ``list(rows)`` holds them all."""
+
+    def __init__(self, tape: Tape, lin: Any, sweeps: list, zero: Any, seeds: list, mode: str,
+                 output_name: dict[int, str]) -> None:
+        self._tape = tape
+        self._values = lin.values
+        self._sweeps = sweeps
+        self._zero = zero
+        self._seeds = seeds
+        self._reverse = mode == "reverse"
+        self._output_name = output_name
+        # a precise system's numbers as printed (the API's); seeds stay floats, as shown
+        self.present: Callable[[Any], Any] | None = None
+        if self._reverse:
+            self._users = _Users(tape)
+            # each seed's weight on each output slot, summed where outputs share
+            # a slot (looked up per output row: a sum over all outputs per row was m²)
+            self._seeded: list[dict] = [{} for _ in seeds]
+            for weights, s in zip(self._seeded, seeds):
+                for o, w in zip(tape.outputs, s):
+                    weights[o] = weights.get(o, 0) + w
+
+    def __len__(self) -> int:
+        return self._tape.n_inputs + len(self._tape.steps)
+
+    @overload
+    def __getitem__(self, k: int) -> Row: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[Row]: ...
+    def __getitem__(self, k: int | slice) -> Row | list[Row]:
+        if isinstance(k, slice):
+            return [self._row(i) for i in range(*k.indices(len(self)))]
+        n = len(self)
+        if k < 0:
+            k += n
+        if not 0 <= k < n:
+            raise IndexError("trace row index out of range")
+        return self._row(k)
+
+    def __iter__(self) -> Iterator[Row]:
+        for k in range(len(self)):
+            yield self._row(k)
+
+    def seeded_omegas(self) -> list[int]:
+        """The ω of each row seeded with a nonzero weight, in row order
+        (without making the rows)."""
+        tape = self._tape
+        if not self._reverse:
+            return [i + 1 for i in range(tape.n_inputs) if any(s[i] for s in self._seeds)]
+        slots = {slot for slot in self._output_name if tape.is_active(slot)
+                 and any(w.get(slot, 0) for w in self._seeded)}
+        return [_step_omega(tape, slot) for slot in sorted(slots, reverse=True)]
+
+    def _row(self, k: int) -> Row:
+        tape = self._tape
+        i = len(self) - 1 - k if self._reverse else k  # inputs, then steps
+        sym = Symbolic()
+        node_of = _slot_nodes(sym, tape)
+        n = tape.n_inputs
+        step = None
+        if i < n:
+            slot, omega, name, op = i, i + 1, tape.inputs[i], "input"
+            definition = sym.leaf("in", name)
+        else:
+            step = tape.steps[i - n]
+            slot, name, op = step.slot, None, step.prim.key
+            omega = _step_omega(tape, slot)
+            definition = sym.raw(op, [node_of(a) for a in step.args])
+        zero = self._zero
+        value = self._values[slot]
+        values = [s[slot] + zero for s in self._sweeps]
+        if self.present is not None:
+            present = self.present
+            value = present(value)
+            values = [present(v) for v in values]
+        rule = seed = None
+        if not self._reverse:
+            if step is None:
+                seed = [s[i] for s in self._seeds]
+            else:
+                rule = _tangent_rule(sym, tape, step, node_of)
+        else:
+            rule = _adjoint_rule(sym, tape, slot, self._users.of(slot), node_of)
+            if slot in self._output_name:
+                seed = [weights.get(slot, 0) for weights in self._seeded]
+        return Row(omega, slot, name, op, definition, value, rule, seed, values,
+                   self._output_name.get(slot))
+
+
+def _step_omega(tape: Tape, slot: int) -> int:
+    """The ω of an input's or a step's slot (a constant has none)."""
+    omega = tape.omega(slot)
+    assert omega is not None
+    return omega
+
+
+class _Users:
+    """The (step, argument position) pairs that read each slot, in step
+    order: one flat array and an offset per slot rather than a list per
+    slot (300,000 lists were ~30 MB of a reverse trace)."""
+
+    def __init__(self, tape: Tape) -> None:
+        from array import array
+
+        counts = array("q", bytes(8 * (tape.size + 1)))
+        for step in tape.steps:
+            for a in step.args:
+                counts[a + 1] += 1
+        for slot in range(tape.size):
+            counts[slot + 1] += counts[slot]
+        self._start = counts
+        fill = array("q", counts)
+        uses = array("q", bytes(8 * counts[tape.size]))
+        first = tape.first_step
+        for step in tape.steps:
+            for j, a in enumerate(step.args):
+                uses[fill[a]] = 2 * (step.slot - first) + j  # two arguments at most
+                fill[a] += 1
+        self._uses = uses
+        self._steps = tape.steps
+
+    def of(self, slot: int) -> list[tuple[Any, int]]:
+        steps = self._steps
+        return [(steps[u >> 1], u & 1)
+                for u in self._uses[self._start[slot]:self._start[slot + 1]]]
+
+
 class Trace:
     __slots__ = ("source", "point", "inputs", "outputs", "mode", "requested_mode", "reason",
                  "columns", "seeds", "rows", "derivatives", "warnings", "symbolic", "cost",
@@ -186,10 +324,10 @@ class Trace:
     reason: str
     columns: list
     seeds: list
-    rows: list[Row]
+    rows: Rows
     derivatives: list
     warnings: list
-    symbolic: Symbolic  # the graph that rows' definitions and rules are nodes of
+    symbolic: Symbolic  # a graph for display nodes beside the rows' (adcli graph's)
     cost: Cost | None
     n_steps: int
     system: NumberSystem
@@ -239,7 +377,7 @@ def _check_table_size(tape, mode, n_tangents, n_adjoints):
                      "shows", hint=hint, params=("wrt", "seed", "mode", "output"))
 
 
-@without_gc  # a rule tree per row: many objects, no cycles
+@without_gc  # the sweeps: many objects, no cycles (rows are made as read)
 def build_trace(tape: Tape, values: list, wrt: list[str], *, system: NumberSystem = FLOAT64,
                 mode: str = "auto", seed: Any = None, output: Any = None,
                 cost: bool = True) -> Trace:
@@ -264,23 +402,23 @@ def build_trace(tape: Tape, values: list, wrt: list[str], *, system: NumberSyste
     # x + 0.0 turns -0.0 into 0.0; elsewhere no -0.0, and x + 0 would round
     # x to mpmath's default precision
     zero = 0.0 if system is FLOAT64 else _SAME
-    sym = Symbolic()
-    node_of = _slot_nodes(sym, tape)
     output_name: dict[int, str] = {}
     for slot, name in zip(tape.outputs, tape.output_names):
         output_name.setdefault(slot, name)
-    rows = _rows(tape, lin, sweeps, zero, sym, node_of, output_name)
-    if mode == "forward":
-        derivatives = _forward_rules(tape, rows, seeds, columns, sweeps, sym, node_of)
-    else:
-        derivatives = _adjoint_rules(tape, rows, seeds, columns, sweeps, wrt, sym, node_of,
-                                     output_name)
+    rows = Rows(tape, lin, sweeps, zero, seeds, mode, output_name)
+    if mode == "forward":  # (output, column, value)
+        derivatives = [(name, col, s[o]) for col, s in zip(columns, sweeps)
+                       for name, o in zip(tape.output_names, tape.outputs)]
+    else:  # (column, input, value)
+        wanted = [tape.input_index[w] for w in wrt]
+        derivatives = [(col, tape.inputs[i], s[i]) for col, s in zip(columns, sweeps)
+                       for i in wanted]
     derivatives = [(a, b, d + zero) for a, b, d in derivatives]
     trace = Trace(source=tape.program.source, point=dict(zip(tape.inputs, point_values.values())),
                   inputs=tape.inputs,
                   outputs=tuple(tape.output_names), mode=mode, requested_mode=requested,
                   reason=mode_reason(n_out, len(wrt)), columns=columns, seeds=seeds,
-                  rows=rows, derivatives=derivatives, warnings=warnings, symbolic=sym,
+                  rows=rows, derivatives=derivatives, warnings=warnings, symbolic=Symbolic(),
                   n_steps=len(tape.steps), system=system)
     if cost and system is FLOAT64:
         trace.cost = count_costs(tape, lin)  # the full gradient / Jacobian
@@ -343,59 +481,6 @@ def _slot_nodes(sym, tape):
         return sym.leaf("w", om)
 
     return node_of
-
-
-def _rows(tape, lin, sweeps, zero, sym, node_of, output_name):
-    """One row per input, then per step, in evaluation order (rules and
-    seeds are filled in by the mode)."""
-    rows = []
-    for i, name in enumerate(tape.inputs):
-        rows.append(Row(i + 1, i, name, "input", sym.leaf("in", name), lin.values[i],
-                        None, None, [s[i] + zero for s in sweeps], output_name.get(i)))
-    for step in tape.steps:
-        definition = sym.raw(step.prim.key, [node_of(a) for a in step.args])
-        om = tape.omega(step.slot)
-        rows.append(Row(om, step.slot, None, step.prim.key, definition,
-                        lin.values[step.slot], None, None,
-                        [s[step.slot] + zero for s in sweeps], output_name.get(step.slot)))
-    return rows
-
-
-def _forward_rules(tape, rows, seeds, columns, sweeps, sym, node_of):
-    """Seeds on the input rows, tangent rules on the steps; the derivatives
-    as (output, column, value)."""
-    n = tape.n_inputs
-    for i, row in enumerate(rows[:n]):
-        row.seed = [s[i] for s in seeds]
-    for row, step in zip(rows[n:], tape.steps):
-        row.rule = _tangent_rule(sym, tape, step, node_of)
-    return [(name, col, s[o]) for col, s in zip(columns, sweeps)
-            for name, o in zip(tape.output_names, tape.outputs)]
-
-
-def _adjoint_rules(tape, rows, seeds, columns, sweeps, wrt, sym, node_of, output_name):
-    """Adjoint rules on every row, seeds on the output rows, the rows put in
-    the order the adjoint sweep visits them; the derivatives as (column,
-    input, value)."""
-    users: list[list[int]] = [[] for _ in range(tape.size)]
-    for step in tape.steps:
-        for j, a in enumerate(step.args):
-            users[a].append((step, j))
-    by_slot = {row.slot: row for row in rows}
-    # each seed's weight on each output slot, summed where outputs share a slot
-    # (looked up per output row: a sum over all outputs per row was m²)
-    seeded: list[dict] = [{} for _ in seeds]
-    for weights, s in zip(seeded, seeds):
-        for o, w in zip(tape.outputs, s):
-            weights[o] = weights.get(o, 0) + w
-    for slot in [r.slot for r in rows]:
-        row = by_slot[slot]
-        row.rule = _adjoint_rule(sym, tape, slot, users[slot], node_of)
-        if slot in output_name:
-            row.seed = [weights.get(slot, 0) for weights in seeded]
-    rows.reverse()  # ω_N first
-    wanted = [tape.input_index[w] for w in wrt]
-    return [(col, tape.inputs[i], s[i]) for col, s in zip(columns, sweeps) for i in wanted]
 
 
 class _Same:

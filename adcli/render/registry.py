@@ -6,8 +6,9 @@ Every output adcli writes goes through :func:`render`::
 
 A view takes the list of results (one per point) and keyword options it
 knows (``source``, ``several``, ``limit``, …; it ignores the others) and
-returns the text to write, or ``None`` when it printed to the terminal
-itself (Rich).  A view never writes to standard error: what it has to say
+returns the text to write (or an iterator of its pieces, which the command
+line writes as they are made: a trace of 300,000 steps), or ``None`` when
+it printed to the terminal itself (Rich).  A view never writes to standard error: what it has to say
 beside its output (a choice it made, why a check failed) it appends to the
 ``notes`` list it is given, as :class:`Note` objects, which the command
 line writes after the output.
@@ -26,14 +27,16 @@ that none is missing).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from ..collector import without_gc
 from ..errors import UsageError
 from ..numsys import FLOAT64
 
-View = Callable[..., "str | None"]
+# a view's text, or its pieces in order (a view that streams a large output),
+# or None when it printed to the terminal itself
+View = Callable[..., "str | Iterable[str] | None"]
 
 
 class Note(NamedTuple):  # (not a dataclass: `dataclasses` costs ~1 ms of every start)
@@ -134,10 +137,11 @@ PLAIN_WHEN_PRECISE = frozenset({"eval", "grad", "hessian", "taylor", "partial", 
 
 @without_gc  # a view's lines, cells and labels: many objects, no cycles (see without_gc)
 def render(kind: str, fmt: str, results: Sequence[Any], notes: list[Note] | None = None,
-           **options: Any) -> str | None:
-    """The text of ``results`` (one per point) as ``fmt``, or None when the
-    view printed them to the terminal itself; the view's notes are appended
-    to ``notes`` (dropped when it is None)."""
+           **options: Any) -> str | Iterable[str] | None:
+    """The text of ``results`` (one per point) as ``fmt`` (or its pieces, in
+    order, from a view that streams), or None when the view printed them to
+    the terminal itself; the view's notes are appended to ``notes`` (dropped
+    when it is None)."""
     if fmt == "text" and kind in PLAIN_WHEN_PRECISE and _precise(results):
         fmt = "plain"
     return lookup(kind, fmt)(results, notes=[] if notes is None else notes, **options)

@@ -6,7 +6,7 @@ printed by :mod:`adcli.language.printer`.  Rich is imported only for
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import option
@@ -14,7 +14,7 @@ from ..language.printer import omega, subscript_name, to_string
 from .failed import FailedPoint, each_block, rich_failed
 from .numbers import json_number, plain_number
 from .registry import view
-from .results import json_document
+from .results import dumps
 
 if TYPE_CHECKING:
     from rich.console import Group, RenderableType
@@ -104,7 +104,7 @@ def cells(trace: Trace, row: Row, style: str) -> list[str]:
             + [_num(v, style, trace) for v in row.values])
 
 
-def limited(rows: list[T], limit: int | None) -> tuple[list[T], int, list[T]]:
+def limited(rows: Sequence[T], limit: int | None) -> tuple[Sequence[T], int, Sequence[T]]:
     """(first rows, number left out, last rows): the first and last steps
     stay visible (inputs and outputs)."""
     if limit is None or len(rows) <= limit:
@@ -142,9 +142,9 @@ def mode_line(trace: Trace, style: str) -> str:
             dots = "..." if style == "ascii" else "…"
             what = f"{n} tangent sweeps, seeds e1{dots}e{n} (one column per input)"
     else:
-        outs = [r for r in trace.rows if r.seed is not None and any(r.seed)]
+        outs = trace.rows.seeded_omegas()
         if n == 1 and outs:
-            what = f"one adjoint sweep, seed {omega(outs[0].omega, style, 'bar')} = 1"
+            what = f"one adjoint sweep, seed {omega(outs[0], style, 'bar')} = 1"
         else:
             what = f"{n} adjoint sweeps, one per output (one column per output)"
     arrow = "->" if style == "ascii" else "→"
@@ -245,31 +245,101 @@ PAD_MAX = 48
 
 
 def plain(trace: Trace, limit: int | None = None, stats: bool = True) -> str:
+    return "".join(plain_chunks(trace, limit, stats))
+
+
+def plain_chunks(trace: Trace, limit: int | None = None, stats: bool = True) -> Iterator[str]:
+    """:func:`plain` in pieces, written as they are made.  The columns'
+    widths need every row: a first pass pads nothing and spools the cells
+    (in memory while small, then to a temporary file), the second pads and
+    writes them, so memory holds one row, not the table (issue 11)."""
+    yield from _joined(_plain_lines(trace, limit, stats))
+
+
+_CELL = "\0"  # between a spooled row's cells (no cell holds it or a newline)
+_SKIP = "\1"  # starts the spooled "... N more rows" line (padded as nothing)
+
+
+def _plain_lines(trace: Trace, limit: int | None, stats: bool) -> Iterator[str]:
+    import tempfile
+
     style = "ascii"
     head = headers(trace, style)
     first, skipped, last = limited(trace.rows, limit)
-    body = [cells(trace, r, style) for r in first]
-    if skipped:
-        body.append([f"... {skipped} more rows ({option('limit')})"] + [""] * (len(head) - 1))
-    body += [cells(trace, r, style) for r in last]
-    widths = [min(PAD_MAX, max(len(row[i]) for row in [head] + body
-                               if not row[0].startswith("...")))
-              for i in range(len(head))]
-    lines = [f"trace of {title(trace)}", mode_line(trace, style)]
-    for row in [head] + body:
-        if row[0].startswith("..."):
-            lines.append(row[0])
-        else:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    widths = [min(PAD_MAX, len(h)) for h in head]
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+",
+                                       encoding="utf-8", newline="\n") as spool:
+        def spooled(rows: Iterable[Row]) -> None:
+            for r in rows:
+                row = cells(trace, r, style)
+                for i, c in enumerate(row):
+                    if len(c) > widths[i]:
+                        widths[i] = min(PAD_MAX, len(c))
+                spool.write(_CELL.join(row) + "\n")
+
+        spooled(first)
+        if skipped:
+            spool.write(f"{_SKIP}... {skipped} more rows ({option('limit')})\n")
+        spooled(last)
+        spool.seek(0)
+        yield f"trace of {title(trace)}"
+        yield mode_line(trace, style)
+        yield _padded(head, widths)
+        for line in spool:
+            if line.startswith(_SKIP):
+                yield line[1:-1]
+            else:
+                yield _padded(line[:-1].split(_CELL), widths)
     d_first, d_skipped, d_last = limited(footer_lines(trace), limit)
     num = numbers(trace)[0]
-    lines += [f"{k} {num(v)}" for k, v in d_first]
+    for k, v in d_first:
+        yield f"{k} {num(v)}"
     if d_skipped:
-        lines.append(f"... {d_skipped} more derivatives ({option('limit')})")
-    lines += [f"{k} {num(v)}" for k, v in d_last]
+        yield f"... {d_skipped} more derivatives ({option('limit')})"
+    for k, v in d_last:
+        yield f"{k} {num(v)}"
     if stats and trace.cost is not None:
-        lines.append(cost_plain(trace.cost))
-    return "\n".join(lines)
+        yield cost_plain(trace.cost)
+
+
+def _padded(row: list[str], widths: list[int]) -> str:
+    return "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+
+
+# the plain table's rows kept in memory up to this many characters, then in a file
+SPOOL_IN_MEMORY = 4 << 20
+
+# a streamed view's pieces are about this long (one write each)
+CHUNK = 1 << 16
+
+
+def _joined(lines: Iterable[str], sep: str = "\n") -> Iterator[str]:
+    """``sep.join(lines)`` in pieces of about :data:`CHUNK` characters."""
+    batch: list[str] = []
+    size = 0
+    started = False
+    for line in lines:
+        batch.append(line)
+        size += len(line)
+        if size >= CHUNK:
+            yield (sep if started else "") + sep.join(batch)
+            started, batch, size = True, [], 0
+    if batch:
+        yield (sep if started else "") + sep.join(batch)
+
+
+def each_streamed(traces: Sequence[Trace | FailedPoint], one: Callable[[Trace], Iterable[str]],
+                  failed: Callable[[FailedPoint], str] = FailedPoint.plain,
+                  sep: str = "\n\n") -> Iterator[str]:
+    """:func:`~adcli.render.failed.each_block` joined by ``sep``, each
+    trace's text in the pieces ``one`` makes of it."""
+    for k, entry in enumerate(traces):
+        if k:
+            yield sep
+        if isinstance(entry, FailedPoint):
+            yield failed(entry)
+        else:
+            yield from one(entry)
 
 
 def _md_escape(text: str) -> str:
@@ -278,28 +348,40 @@ def _md_escape(text: str) -> str:
 
 def markdown(trace: Trace, limit: int | None = None, stats: bool = True,
              ascii: bool = False) -> str:
+    return "".join(_joined(_markdown_lines(trace, limit, stats, ascii)))
+
+
+def _markdown_lines(trace: Trace, limit: int | None, stats: bool, ascii: bool) -> Iterator[str]:
     style = "ascii" if ascii else "text"
     head = headers(trace, style)
     first, skipped, last = limited(trace.rows, limit)
     dash, dots = (" - ", "...") if ascii else (" — ", "…")  # --ascii: no Unicode at all
-    out = [f"**{_md_escape(title(trace))}**{dash}{_md_escape(mode_line(trace, style))}", "",
-           "| " + " | ".join(_md_escape(h) for h in head) + " |",
-           "|" + "---|" * len(head)]
-    rows = [cells(trace, r, style) for r in first]
+    yield f"**{_md_escape(title(trace))}**{dash}{_md_escape(mode_line(trace, style))}"
+    yield ""
+    yield "| " + " | ".join(_md_escape(h) for h in head) + " |"
+    yield "|" + "---|" * len(head)
+
+    def line(row: list[str]) -> str:
+        return "| " + " | ".join(_md_escape(c) for c in row) + " |"
+
+    for r in first:
+        yield line(cells(trace, r, style))
     if skipped:
-        rows.append([f"{dots} {skipped} more rows {dots}"] + [""] * (len(head) - 1))
-    rows += [cells(trace, r, style) for r in last]
-    out += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in rows]
-    out.append("")
+        yield line([f"{dots} {skipped} more rows {dots}"] + [""] * (len(head) - 1))
+    for r in last:
+        yield line(cells(trace, r, style))
+    yield ""
     d_first, d_skipped, d_last = limited(footer_lines(trace), limit)
     num = numbers(trace)[0]
-    out += [f"- {_md_escape(k)} = {num(v)}" for k, v in d_first]
+    for k, v in d_first:
+        yield f"- {_md_escape(k)} = {num(v)}"
     if d_skipped:
-        out.append(f"- … {d_skipped} more derivatives")
-    out += [f"- {_md_escape(k)} = {num(v)}" for k, v in d_last]
+        yield f"- … {d_skipped} more derivatives"
+    for k, v in d_last:
+        yield f"- {_md_escape(k)} = {num(v)}"
     if stats and trace.cost is not None:
-        out += ["", cost_markdown(trace.cost)]
-    return "\n".join(out)
+        yield ""
+        yield cost_markdown(trace.cost)
 
 
 _LATEX_SPECIAL = {"\\": "\\textbackslash{}", "&": "\\&", "%": "\\%", "$": "\\$",
@@ -312,38 +394,49 @@ def _latex_text(text: str) -> str:
 
 
 def latex(trace: Trace, limit: int | None = None) -> str:
+    return "".join(_joined(_latex_lines(trace, limit)))
+
+
+def _latex_lines(trace: Trace, limit: int | None) -> Iterator[str]:
     style = "latex"
     head = headers(trace, style)
     ncols = len(head)
     first, skipped, last = limited(trace.rows, limit)
 
-    def row(r):
+    def row(r: Row) -> str:
         c = cells(trace, r, style)
         return " & ".join([f"${c[0]}$", f"${c[1]}$", c[2], f"${c[3]}$"] + c[4:]) + " \\\\"
 
     head_cells = [f"${head[0]}$", head[1], head[2], _latex_text(head[3])]
     head_cells += [f"${h}$" for h in head[4:]]
-    lines = [f"% adcli trace: {title(trace)}; {mode_line(trace, 'ascii')}".replace("\n", " "),
-             "\\begin{tabular}{ll" + "r" + "l" + "r" * (ncols - 4) + "}",
-             "\\hline",
-             " & ".join(head_cells) + " \\\\",
-             "\\hline"]
-    lines += [row(r) for r in first]
+    yield f"% adcli trace: {title(trace)}; {mode_line(trace, 'ascii')}".replace("\n", " ")
+    yield "\\begin{tabular}{ll" + "r" + "l" + "r" * (ncols - 4) + "}"
+    yield "\\hline"
+    yield " & ".join(head_cells) + " \\\\"
+    yield "\\hline"
+    for r in first:
+        yield row(r)
     if skipped:
-        lines.append(f"\\multicolumn{{{ncols}}}{{c}}{{\\dots\\ {skipped} more rows}} \\\\")
-    lines += [row(r) for r in last]
-    lines.append("\\hline")
-    lines.append("\\end{tabular}")
-    return "\n".join(lines)
+        yield f"\\multicolumn{{{ncols}}}{{c}}{{\\dots\\ {skipped} more rows}} \\\\"
+    for r in last:
+        yield row(r)
+    yield "\\hline"
+    yield "\\end{tabular}"
 
 
 def to_json(trace: Trace, stats: bool = True, ascii: bool = False) -> dict[str, Any]:
+    obj = _json_head(trace, stats, ascii, steps=None)
+    obj["steps"] = list(json_steps(trace, ascii))
+    return obj
+
+
+def json_steps(trace: Trace, ascii: bool = False) -> Iterator[dict[str, Any]]:
+    """Each row's JSON object, made as it is read."""
     style = "ascii" if ascii else "text"
     jnum = numbers(trace)[1]
     key = "tangent" if trace.mode == "forward" else "adjoint"
-    steps = []
     for r in trace.rows:
-        steps.append({
+        yield {
             "index": r.omega, "omega": omega(r.omega, style),
             "input": r.name, "op": r.op, "output": r.output,
             "definition": expr(r.definition, style),
@@ -354,7 +447,12 @@ def to_json(trace: Trace, stats: bool = True, ascii: bool = False) -> dict[str, 
             "seed": None if r.seed is None else {c: json_number(s)
                                                  for c, s in zip(trace.columns, r.seed)},
             key: {c: jnum(v) for c, v in zip(trace.columns, r.values)},
-        })
+        }
+
+
+def _json_head(trace: Trace, stats: bool, ascii: bool, steps: Any) -> dict[str, Any]:
+    """The trace's JSON object with ``steps`` in the place of its steps."""
+    jnum = numbers(trace)[1]
     point = {k: jnum(v) for k, v in trace.point.items()}
     obj = {"source": trace.source, "point": point, "mode": trace.mode,
            "requested_mode": trace.requested_mode, "order": "sweep",
@@ -369,19 +467,37 @@ def to_json(trace: Trace, stats: bool = True, ascii: bool = False) -> dict[str, 
     return obj
 
 
+def json_chunks(trace: Trace, stats: bool = True, ascii: bool = False) -> Iterator[str]:
+    """``dumps(to_json(trace))`` in pieces: the steps are written as they
+    are made, between the text json.dumps gives the rest."""
+    import secrets
+
+    mark = f"\ue000steps {secrets.token_hex(8)}\ue000"  # in no formula
+    before, after = dumps(_json_head(trace, stats, ascii, steps=mark)).split(f'"{mark}"')
+    yield before + "["
+    yield from _joined((dumps(step) for step in json_steps(trace, ascii)), ", ")
+    yield "]" + after
+
+
 def csv_rows(trace: Trace, ascii: bool = False) -> list[list[str]]:
-    style = "ascii" if ascii else "text"
-    num = numbers(trace)[0]
+    return [csv_header(trace), *csv_body(trace, ascii)]
+
+
+def csv_header(trace: Trace) -> list[str]:
     acc = "w_dot" if trace.mode == "forward" else "w_bar"
     rule = "tangent_rule" if trace.mode == "forward" else "adjoint_rule"
     head = ["index", "omega", "input", "output", "op", "definition", "value", rule]
-    head += [f"{acc}[{c}]" for c in trace.columns]
-    rows = [head]
+    return head + [f"{acc}[{c}]" for c in trace.columns]
+
+
+def csv_body(trace: Trace, ascii: bool = False) -> Iterator[list[str]]:
+    """Each row's cells, made as it is read."""
+    style = "ascii" if ascii else "text"
+    num = numbers(trace)[0]
     for r in trace.rows:
-        rows.append([str(r.omega), omega(r.omega, style), r.name or "", r.output or "", r.op,
-                     expr(r.definition, style), num(r.value),
-                     rule_text(trace, r, style)] + [num(v) for v in r.values])
-    return rows
+        yield ([str(r.omega), omega(r.omega, style), r.name or "", r.output or "", r.op,
+                expr(r.definition, style), num(r.value),
+                rule_text(trace, r, style)] + [num(v) for v in r.values])
 
 
 def rich_trace(trace: Trace, limit: int | None = None, stats: bool = True,
@@ -502,26 +618,44 @@ def _text(traces, limit=None, stats=True, ascii=False, **_):
 
 @view("trace", "plain")
 def _plain(traces, limit=None, stats=True, **_):
-    return "\n\n".join(each_block(traces, lambda t: plain(t, limit, stats)))
+    return each_streamed(traces, lambda t: plain_chunks(t, limit, stats))
 
 
 @view("trace", "markdown")
 def _markdown(traces, limit=None, stats=True, ascii=False, **_):
-    return "\n\n".join(each_block(traces, lambda t: markdown(t, limit, stats, ascii),
-                                   lambda e: f"**{e.where}: error:** {e.message}"))
+    return each_streamed(traces, lambda t: _joined(_markdown_lines(t, limit, stats, ascii)),
+                         lambda e: f"**{e.where}: error:** {e.message}")
 
 
 @view("trace", "latex")
 def _latex(traces, limit=None, **_):
-    return "\n\n".join(each_block(
-        traces, lambda t: latex(t, limit),
+    return each_streamed(
+        traces, lambda t: _joined(_latex_lines(t, limit)),
         lambda e: rf"\noindent\textbf{{error}} {_latex_text(e.where)}: "
-                  rf"{_latex_text(e.message)}"))
+                  rf"{_latex_text(e.message)}")
 
 
 @view("trace", "json")
 def _json(traces, stats=True, ascii=False, several=False, **_):
-    return json_document(traces, lambda t: to_json(t, stats, ascii), several)
+    """One point's object, or the list of every point's (as
+    :func:`~adcli.render.results.json_document`), written as it is made."""
+    def one(entry):
+        if isinstance(entry, FailedPoint):
+            return [dumps(entry.json())]
+        return json_chunks(entry, stats, ascii)
+
+    if len(traces) == 1 and not several:
+        return one(traces[0])
+    return _json_list(traces, one)
+
+
+def _json_list(traces, one):
+    yield "["
+    for k, entry in enumerate(traces):
+        if k:
+            yield ", "
+        yield from one(entry)
+    yield "]"
 
 
 @view("trace", "csv")
@@ -530,19 +664,27 @@ def _csv(traces, ascii=False, **_):
     point as with several: the same columns either way) says whose step a
     row is, and if one of several --at points failed an ``error`` column
     says why it has one row and no steps."""
+    good = [t for t in traces if not isinstance(t, FailedPoint)]
+    error = [""] if len(good) < len(traces) else []
+    header = ["point"] + csv_header(good[0]) + ["error"] * len(error)
+    return _csv_chunks(traces, header, error, ascii)
+
+
+def _csv_chunks(traces, header, error, ascii):
     import csv
     import io
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    good = [t for t in traces if not isinstance(t, FailedPoint)]
-    error = [""] if len(good) < len(traces) else []
-    header = ["point"] + csv_rows(good[0], ascii)[0] + ["error"] * len(error)
     writer.writerow(header)
     for number, entry in enumerate(traces, 1):
         if isinstance(entry, FailedPoint):
             writer.writerow([number] + [""] * (len(header) - 2) + [entry.message])
             continue
-        for row in csv_rows(entry, ascii)[1:]:
+        for row in csv_body(entry, ascii):
             writer.writerow([number] + row + error)
-    return buf.getvalue()
+            if buf.tell() >= CHUNK:
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+    yield buf.getvalue()
