@@ -48,7 +48,8 @@ OTHER_MODULES = ["higher_order", "batch", "precision", "plot_sweep", "scaling", 
 def run_process(cmd, timeout, out_path=None):
     """Run ``cmd`` once: (wall seconds or None on timeout, peak RSS in MB,
     return code, stdout text).  Standard output goes to a file (no pipe to
-    drain); time and memory are the child's own (see :mod:`bench.spawn`)."""
+    drain); time and memory are the child's own (see :mod:`bench.spawn`).
+    A run stopped above the memory cap is an error saying so."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         r = measured(cmd, timeout, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         out.seek(0)
@@ -56,6 +57,8 @@ def run_process(cmd, timeout, out_path=None):
         if r["code"] and not r["timed_out"]:
             err.seek(0)
             text = err.read()
+        if r.get("exceeded_mb"):
+            text = f"exceeded memory (stopped above {r['exceeded_mb'] / 1024:g} GB)"
     return (None if r["timed_out"] else r["wall"]), r["peak_mb"], r["code"], text
 
 
@@ -93,6 +96,7 @@ class Contest:
                 wall, rss, rc, text = run_process(e["cmd"], self.timeout)
                 if wall is None:
                     e["timed_out"] = True
+                    e["rss"].append(rss)  # where it was when stopped
                 elif rc != 0:
                     e["error"] = (text.strip().splitlines() or [f"exit {rc}"])[-1][:120]
                 else:
@@ -106,8 +110,8 @@ class Contest:
     def figure(self, name):
         """(median seconds or None, peak MB or None, note)"""
         e = self.entries[name]
-        if e["timed_out"]:
-            return None, None, f"> {self.timeout:g} s (timeout)"
+        if e["timed_out"]:  # the MB it had reached when stopped
+            return None, max(e["rss"], default=None), f"> {self.timeout:g} s (timeout)"
         if e["error"]:
             return None, None, f"failed: {e['error']}"
         k = len(e["times"])
