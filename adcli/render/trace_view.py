@@ -272,12 +272,18 @@ def _plain_lines(trace: Trace, limit: int | None, stats: bool) -> Iterator[str]:
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+",
                                        encoding="utf-8", newline="\n") as spool:
         def spooled(rows: Iterable[Row]) -> None:
-            for r in rows:
+            batch: list[str] = []  # written a few hundred rows at a time: each write
+            for r in rows:         # of a spooled file asks its position, which is slow
                 row = cells(trace, r, style)
                 for i, c in enumerate(row):
                     if len(c) > widths[i]:
                         widths[i] = min(PAD_MAX, len(c))
-                spool.write(_CELL.join(row) + "\n")
+                batch.append(_CELL.join(row))
+                if len(batch) == 512:
+                    spool.write("\n".join(batch) + "\n")
+                    batch.clear()
+            if batch:
+                spool.write("\n".join(batch) + "\n")
 
         spooled(first)
         if skipped:
