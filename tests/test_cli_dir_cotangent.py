@@ -209,7 +209,8 @@ def test_a_bad_direction_is_a_usage_error_before_any_row(run):
                        (["grad", "--cotangent", "1,2,3"], "--cotangent has 3 entries"),
                        (["grad", "--cotangent", "g=1"], "--cotangent names `g`"),
                        (["grad", "--cotangent", "1,1", "--wrt", "z"], "`z`"),
-                       (["hessian", "--dir", "z=1"], "--dir names `z`")):
+                       (["hessian", "--dir", "z=1"], "--dir names `z`"),
+                       (["taylor", "--dir", "z=1"], "--dir names `z`")):
         res = run(args[0], "x*y, x", *args[1:], "--output", "1", "--points", "-",
                   input="x,y\n1,2\n") if args[0] == "hessian" else \
             run(args[0], "x*y, x", *args[1:], "--points", "-", input="x,y\n1,2\n")

@@ -225,6 +225,8 @@ def taylor(fn: Any, order: int, direction: Mapping[str, Any] | None,
             cols += [f"{pre}d{k}" for k in range(order + 1)]
         return cols
 
+    _check_vectors(fn, direction=direction)
+
     def compute(point):
         return fn.taylor(point, order, direction=direction, wrt=wrt)
 
