@@ -4,6 +4,8 @@ answer is a number, a missing warning."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from click.testing import CliRunner
 
@@ -136,3 +138,44 @@ def test_exact_refuses_an_infinite_one_sided_slope_rather_than_printing_0():
     assert "one-sided limit is ±inf" in exact.output and "df/dy 0" not in exact.output
     kept = CliRunner().invoke(cli, ["hessian", "x^2*y", "--at", "x=0,y=1", "--exact"])
     assert kept.exit_code == 0 and "d2f/dxdx 2" in kept.output
+
+
+# --- x^y's second partials where x^(y-2) over- or underflows -----------------------
+
+def _pow_second_partials_by_mpmath(x: float, y: float) -> list[float]:
+    """∂²/∂x², ∂²/∂x∂y, ∂²/∂y² of x^y (x > 0) at 50 digits, rounded."""
+    import mpmath
+
+    with mpmath.workdps(50):
+        X, Y = mpmath.mpf(x), mpmath.mpf(y)
+        xx = Y * (Y - 1) * X ** (Y - 2)
+        xy = X ** (Y - 1) * (1 + Y * mpmath.log(X))
+        yy = mpmath.log(X) ** 2 * X ** Y
+        return [float(v) for v in (xx, xy, yy)]
+
+
+@pytest.mark.parametrize("x, y", [(1e-300, 1e-300), (1e154, 1e154), (1e-200, 0.5),
+                                  (1e-300, 1 + 2**-52), (2.0, 0.5), (10.0, 400.0)])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_pow_second_partials_agree_with_mpmath_past_an_intermediate_overflow(x, y, sparse):
+    # before: ∂²/∂x² was -inf at (1e-300, 1e-300) (x^(y-2) = 1e600 overflowed
+    # while y(y-1)·x^(y-2) is -1e300) and nan at (1e154, 1e154) (inf - inf
+    # where the true value is beyond float64's range: +inf)
+    args = ["hessian", "x^y", "--at", f"x={x!r},y={y!r}", "--format", "json"]
+    result = _run(*args, *(["--sparse"] if sparse else []))
+    assert result.exit_code == 0, result.output
+    import json
+
+    h = json.loads(result.stdout)["hessian"]
+    got = h["values"][:2] + h["values"][3:] if sparse else [h["x"]["x"], h["x"]["y"],
+                                                            h["y"]["y"]]
+    for g, want in zip(map(float, got), _pow_second_partials_by_mpmath(x, y)):
+        assert g == want or abs(g - want) <= 8 * math.ulp(want), (g, want)
+
+
+@pytest.mark.parametrize("x, y, xx", [(-2.0, 3.0, -12.0), (-2.0, 2.0, 2.0), (0.0, 2.0, 2.0),
+                                      (0.0, 3.0, 0.0), (-1e-300, 2.0, 2.0),
+                                      (-1e-300, 3.0, -6e-300)])
+def test_pow_second_partial_keeps_negative_bases_and_zero_exact(x, y, xx):
+    assert _hessian("x^y", {"x": x, "y": y})["x"]["x"] == xx
+    assert _hessian("x^y", {"x": x, "y": y}, digits=30)["x"]["x"] == xx

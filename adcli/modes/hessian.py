@@ -387,13 +387,12 @@ class SecondOrder:
                 argv = [vals[k] for k in args]
                 try:
                     res = fn(*argv)
-                    if lanes is None and (total := sum(res, zero)) != total:
-                        # a nan (one sum, compared with itself): 0·inf where one
-                        # factor overflowed (x^y's ∂²/∂x² at (10, 400)); the
-                        # careful variant lets a zero win
-                        res = _careful_rule(tape, slot, safe, argv, vals, system.exact)
+                    if lanes is None and (total := sum(res, zero)) - total != 0:
+                        # ±inf or nan (one sum): an overflow, or 0·inf where one
+                        # factor overflowed (x^y's ∂²/∂x² at (10, 400))
+                        res = _non_finite_rule(tape, slot, safe, argv, vals, system, res)
                 except (ValueError, ZeroDivisionError, OverflowError):
-                    res = _careful_rule(tape, slot, safe, argv, vals, system.exact)
+                    res = _non_finite_rule(tape, slot, safe, argv, vals, system, None)
                 if lanes is not None:
                     res = tuple(x.view(lanes) if type(x) is ndarray else x for x in res)
             if b >= 0:
@@ -519,6 +518,55 @@ class SecondOrder:
                 lists[low.bit_length() - 1].append(row)
                 m ^= low
         return lists
+
+
+def _non_finite_rule(tape: Tape, slot: int, safe: Callable[[], SecondRule], argv: list,
+                     vals: list, system: NumberSystem, res: tuple | None) -> tuple:
+    """A step's partials where its rule raised (``res`` None) or gave ±inf or
+    nan: in float64 first without its exponent range (:func:`widened`: an
+    intermediate overflow such as x^(y-2) in x^y's ∂²/∂x² at 1e-300 is
+    gone); else, where a nan came (0·inf) or the rule raised, the careful
+    variant, where an exact zero wins."""
+    if system is FLOAT64:
+        step = tape.steps[slot - tape.first_step]
+        mask = tuple(tape.is_active(k) for k in step.args)
+        wide = widened(step.prim, mask, argv)
+        if wide is not None:
+            return wide
+    if res is not None and (total := sum(res, system.zero)) == total:
+        return res  # ±inf: an overflow the careful variant would not change
+    return _careful_rule(tape, slot, safe, argv, vals, system.exact)
+
+
+_WIDE: list[NumberSystem] = []
+
+
+def widened(prim: Primitive, mask: tuple[bool, ...], argv: list) -> tuple | None:
+    """A step's float64 first then second partials (as :func:`second_rule`'s)
+    where float64 met ±inf or nan at finite arguments, computed again by the
+    same rules in mpmath, whose exponents have no bound, and rounded: a true
+    overflow is ±inf again, an intermediate one is gone.  (x^y's ∂²/∂x² =
+    y(y-1)·x^(y-2) at x = y = 1e-300 is -1e300, where x^(y-2) = 1e600 made
+    it -inf; at x = y = 1e154 it is +inf, where float64's inf - inf made it
+    nan.)  Negative bases and x = 0 come here only where float64 failed,
+    and keep the table's rules: None where they raise in mpmath too (0 to a
+    negative power), and the careful variant's convention applies."""
+    if not all(map(math.isfinite, argv)):
+        return None
+    if not _WIDE:
+        from ..numsys import MPDigits
+
+        _WIDE.append(MPDigits(20))  # 31 working digits: float64 correctly rounded
+    system = _WIDE[0]
+    rule = second_rule(prim, mask, system)
+    if rule.fn is None:
+        return None
+    try:
+        with system.working():
+            wide = rule.fn(*[system.number(a) for a in argv])
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+    return tuple(float(v) for v in wide)
 
 
 def _careful_rule(tape: Tape, slot: int, safe: Callable[[], SecondRule], argv: list,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..collector import without_gc
 from ..graph.tape import Tape
 from ..modes.engine import linearize
-from ..modes.hessian import SecondOrder, kink_partials, second_rule, step_constants
+from ..modes.hessian import SecondOrder, kink_partials, second_rule, step_constants, widened
 from ..modes.messages import kink_warning, nonfinite_warnings
 from ..modes.sweeps import _can_kink, primal
 
@@ -123,6 +123,10 @@ def _rows(tape, groups, vals, warnings, raise_on_failure):
                 if raise_on_failure:
                     raise _RuleFailed from None
                 results = [_careful(fn, g, [c[j] for c in cols]) for j in range(len(ks))]
+            total = sum(map(sum, results))
+            if total - total != 0:  # ±inf or nan: an overflow, perhaps an intermediate one
+                results = [_widened(g, res, [c[j] for c in cols])
+                           for j, res in enumerate(results)]
         if kinky:  # the convention at a kink, as the dense Hessian's
             results = [kink_partials(prim, mask, [vals[a] for a in steps[k].args])
                        if tape.omega(steps[k].slot) in kinky else res
@@ -142,6 +146,16 @@ def _rows(tape, groups, vals, warnings, raise_on_failure):
     so.linear = [x for x in linear if x is not None]
     so.number, so.zero = float, 0.0
     return so
+
+
+def _widened(g, res, argv):
+    """``res``, or where it is ±inf or nan, the dense Hessian's repair
+    (:func:`adcli.modes.hessian.widened`: the rules without float64's
+    exponent range), where that applies."""
+    total = sum(res)
+    if total - total == 0:
+        return res
+    return widened(g.prim, g.mask, argv) or res
 
 
 def _careful(fn, g, argv):
