@@ -40,6 +40,7 @@ from .errors import AdcliError, EvalWarning, UsageError
 from .modes import engine, sweeps
 from .modes.engine import primal, read_value, solve
 from .numsys import FLOAT64, numpy_arrays
+from .numsys import system as number_system
 from .results import Cotangent, Derivatives, Directional, Evaluation, Hessian, Partial, Taylor
 
 __all__ = ["Cotangent", "Directional", "Hessian", "Partial", "Taylor", "hessian", "jvp",
@@ -256,6 +257,8 @@ def _taylor_in(fn, system, tape, specs, order, direction, wrt):
             if system.elementwise and order > ROUNDING_CHECK_FROM:
                 again, _ = sweep(tape, inputs, [v * RESCALE for v in vec], order, system)
                 state["lost"] = rounding_loss_mask(system.np, coefs, again)
+        if system is FLOAT64:
+            warnings = warnings + underflow_warnings(tape, inputs, vec, coefs)
         return [c for row in coefs for c in row], warnings
 
     numbers, warnings, pt = solve(system, tape, specs, compute)
@@ -270,6 +273,48 @@ LOST = 1e-8  # fewer than 8 significant digits left: warn
 
 RESCALE = 1.0 + 2.0 ** -7
 MAX_VECTOR_ORDER = 170  # k! is a float up to 170!: beyond, derivatives() steps per point
+
+
+NORMAL = 2.2250738585072014e-308  # float64's least normal number
+NEAR_UNDERFLOW = 1e-250  # a row down here may have lost a coefficient to underflow
+
+
+def underflow_warnings(tape: Any, point: list, vec: list,
+                       coefs: list[list[float]]) -> list[EvalWarning]:
+    """A warning where a float64 Taylor coefficient underflowed so that its
+    derivative k!·c_k, which float64 holds, is printed as 0 or a subnormal
+    (exp(x) at -700, order 30: c₃₀ = 3.7e-337 is 0, d₃₀ = 9.9e-305 is not).
+    Rows that come near float64's underflow (a coefficient subnormal, or 0
+    next to one below 1e-250) are computed again in mpmath at 17 digits;
+    a derivative that is correctly rounded (exp(-1000)'s 0) is no finding."""
+    if not any(map(_near_underflow, coefs)):  # the usual case
+        return []
+    from .modes.taylor import derivatives, sweep
+
+    mp: Any = number_system(digits=17)  # MPDigits: format(x, digits)
+    at, along = [mp.number(x) for x in point], [mp.number(v) for v in vec]
+    order = len(coefs[0]) - 1
+    try:
+        numbers, _ = mp.converge(lambda: [c for row in sweep(tape, at, along, order, mp)[0]
+                                          for c in row], len(tape.steps))
+    except (ArithmeticError, ValueError, AdcliError):
+        return []
+    for j, row in enumerate(coefs):
+        true = numbers[j * (order + 1):(j + 1) * (order + 1)]
+        for k, (printed, d) in enumerate(zip(derivatives(row), derivatives(true), strict=True)):
+            if k and abs(printed) < NORMAL and mp.to_float(d) != printed:
+                c = mp.format(true[k], 6)
+                return [EvalWarning(
+                    "underflow", None,
+                    f"Taylor coefficient {k} underflows to {row[k]!r} (it is {c}): the "
+                    f"derivative of order {k} is {mp.format(d, 6)}, adcli prints "
+                    f"{printed!r}; `digits` N computes it", params=("digits",))]
+    return []
+
+
+def _near_underflow(row: list[float]) -> bool:
+    tiny = [abs(c) for c in row if abs(c) < NEAR_UNDERFLOW]
+    return any(0 < c < NORMAL for c in tiny) or (0.0 in tiny and any(tiny))
 
 
 def rounding_loss_mask(np: Any, coefs: list[list[Any]], again: list[list[Any]]) -> Any:

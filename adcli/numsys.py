@@ -569,6 +569,43 @@ class _Unbounded:
 UNBOUNDED = _Unbounded()
 
 
+class Withheld:
+    """A partial derivative exact rationals cannot hold (0^0's one-sided
+    ∂/∂y = -inf, the log 2 of 2^y's ∂/∂y), carrying the refusal
+    (``error``, a :class:`NotRational` naming the step).  It flows through
+    the first-order sweeps as a number would, and a product by an exact 0 is
+    0, as in float64's careful sweeps; only a result that it reaches and that
+    was asked for is refused (``grad "x^y" --at x=0,y=0 --exact --wrt x``
+    gives ∂/∂x = 0: the -inf stays in y's adjoint)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: NotRational) -> None:
+        self.error = error
+
+    def _keep(self, other: Any) -> Any:
+        return self
+
+    def _times(self, other: Any) -> Any:
+        return other - other if other == 0 else self  # the zero of other's system
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __truediv__ = _keep
+    __mul__ = __rmul__ = _times
+
+    def __neg__(self) -> Withheld:
+        return self
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def refuse_withheld(numbers: Iterable[Any]) -> None:
+    """Raise the refusal of the first :class:`Withheld` among ``numbers``."""
+    for x in numbers:
+        if type(x) is Withheld:
+            raise x.error
+
+
 class ExactRationals(_PreciseBase):
     """Python's ``Fraction``: formulas whose every operation is rational."""
 
@@ -681,6 +718,8 @@ class ExactRationals(_PreciseBase):
     def present(self, x: Any) -> Any:
         from .printed import exact_number
 
+        if type(x) is Withheld:  # a partial with no rational value, in a result
+            raise x.error
         return exact_number(x)
 
 

@@ -179,3 +179,66 @@ def test_pow_second_partials_agree_with_mpmath_past_an_intermediate_overflow(x, 
 def test_pow_second_partial_keeps_negative_bases_and_zero_exact(x, y, xx):
     assert _hessian("x^y", {"x": x, "y": y})["x"]["x"] == xx
     assert _hessian("x^y", {"x": x, "y": y}, digits=30)["x"]["x"] == xx
+
+
+# --- --exact refuses only what it cannot hold, and only where it is asked for -------
+
+def test_exact_gives_the_x_partial_of_0_to_the_0_whose_y_partial_is_minus_inf():
+    # before: exit 2 for --wrt x too, although ∂/∂x = 0 is finite
+    exact = _run("grad", "x^y", "--at", "x=0,y=0", "--exact", "--wrt", "x")
+    assert exact.exit_code == 0, exact.output
+    floats = _run("grad", "x^y", "--at", "x=0,y=0", "--wrt", "x")
+    assert exact.stdout == floats.stdout.replace("0.0", "0").replace("1.0", "1")
+    assert "df/dx 0\n" in exact.stdout and "df/dy" not in exact.stdout
+    refused = _run("grad", "x^y", "--at", "x=0,y=0", "--exact", "--wrt", "y")
+    assert refused.exit_code == 2 and "one-sided limit is ±inf" in refused.output
+
+
+def test_exact_takes_the_edge_limit_of_the_y_partial_at_0_as_float64_does():
+    # before: exit 2, "log(0) is not rational"; ∂/∂y = log(x)·x^y tends to 0
+    for y in ("2", "1", "3"):
+        exact = _run("grad", "x^y", "--at", f"x=0,y={y}", "--exact", "--format", "json")
+        assert exact.exit_code == 0, exact.output
+        floats = _run("grad", "x^y", "--at", f"x=0,y={y}", "--format", "json")
+        import json
+
+        e, f = json.loads(exact.stdout), json.loads(floats.stdout)
+        assert {k: float(v) for k, v in e["gradient"].items()} == f["gradient"]
+        assert e["warnings"] == f["warnings"]
+
+
+def test_exact_gives_the_rational_partial_and_refuses_the_irrational_one_only_if_asked():
+    from fractions import Fraction
+
+    import adcli
+
+    g = adcli.grad("x^y", {"x": 2, "y": 3}, exact=True, wrt=["x"])
+    assert Fraction(g.gradient["x"]) == 12
+    with pytest.raises(adcli.AdcliError, match="not rational"):
+        adcli.grad("x^y", {"x": 2, "y": 3}, exact=True)
+    # a negative base with an integer exponent: ∂/∂y has no derivative, 0 with
+    # the warning, as in float64
+    neg = _run("grad", "x^y", "--at", "x=-2,y=3", "--exact")
+    assert neg.exit_code == 0 and "df/dx 12\ndf/dy 0\n" in neg.stdout
+    assert "defined only at integer y" in neg.stderr
+
+
+# --- Taylor coefficients that underflow -------------------------------------------
+
+def test_taylor_warns_where_an_underflowed_coefficient_makes_a_derivative_0():
+    import mpmath
+
+    import adcli
+
+    r = adcli.taylor("exp(x)", {"x": -700.0}, order=30)
+    true = float(mpmath.exp(-700))  # every derivative of exp is exp
+    assert r.derivatives[0] == true and r.derivatives[30] != true  # printed 0 or subnormal
+    # (from order 16 on the rounding check says the digits are lost, too)
+    found = [w for w in r.warnings if w.kind == "underflow"]
+    assert len(found) == 1 and "derivative of order 21 is 9.85968e-305" in found[0].message
+    # exp(-745): d2 is the subnormal 5e-324, float64's c2 = 2.5e-324 rounds to 0
+    r = adcli.taylor("exp(x)", {"x": -745.0}, order=2)
+    assert float(mpmath.exp(-745)) == 5e-324 and [w.kind for w in r.warnings] == ["underflow"]
+    # a derivative correctly rounded to 0 is no finding, nor a polynomial's zeros
+    assert adcli.taylor("exp(x)", {"x": -1000.0}, order=5).warnings == []
+    assert adcli.taylor("x^2", {"x": 3.0}, order=5).warnings == []

@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import DomainError, EvalWarning, UsageError
 from ..graph.tape import Tape
 from ..language.parser import parse
-from ..numsys import FLOAT64, NotRational, NumberSystem
+from ..numsys import FLOAT64, NotRational, NumberSystem, refuse_withheld
 from . import sweeps
 from .messages import derivative_warnings
 
@@ -78,6 +78,8 @@ def value_and_jacobian(tape: Tape, inputs: list, index: list[int], mode: str,
     flat = [lin.values[o] for o in tape.outputs]
     for row in rows:
         flat.extend(row)
+    if system.exact:  # a partial with no rational value reached what was asked
+        refuse_withheld(flat)
     if system is FLOAT64 and not all(map(math.isfinite, flat[m:])):
         return flat, lin.warnings + derivative_warnings(lin)
     return flat, lin.warnings

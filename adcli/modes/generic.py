@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from ..errors import DomainError, EvalWarning
 from ..graph.dag import postorder
 from ..graph.tape import Tape
-from ..numsys import FLOAT64, RATIONAL_NAMES, NotRational, NumberSystem
+from ..numsys import FLOAT64, RATIONAL_NAMES, NotRational, NumberSystem, Withheld
 from .messages import (
     call_text,
     domain_error,
@@ -89,7 +89,10 @@ def linearize(system: NumberSystem, tape: Tape, inputs: list) -> Linearization:
         try:
             res = active_linearizer(system, prim, mask)(*args)
         except NotRational as exc:
-            raise _first_not_rational(system, tape, step, vals, args, exc) from None
+            res = _rational_partials(system, tape, step, vals, args, mask, exc)
+            note = edge_note(prim, _floats(system, args))  # as float64 warns there
+            if note and not (prim.kink is not None and system.at_kink(prim, args) is not False):
+                warnings.append(kink_warning(tape, step, _floats(system, args), note))
         except (ValueError, ZeroDivisionError, OverflowError):
             res = _rescue(system, tape, step, vals, args, mask, not_differentiable)
             note = edge_note(prim, _floats(system, args))
@@ -100,10 +103,9 @@ def linearize(system: NumberSystem, tape: Tape, inputs: list) -> Linearization:
             hit = system.at_kink(prim, args)
             if hit is not False:
                 warnings.append(kink_warning(tape, step, system.example(args, hit)))
-                try:
-                    ps = _kink_partials(system, prim, mask, args, hit, ps)
-                except NotRational as exc:
-                    raise _not_rational(system, tape, step, vals, exc, derivative=True) from None
+                ps = _kink_partials(system, prim, mask, args, hit, ps)
+                if system.exact:
+                    ps = _withhold_infinite(system, tape, step, vals, mask, args, ps)
         vals.append(res[0])
         actives.append(tuple(a for a, on in zip(step.args, mask) if on))
         partials.append(ps)
@@ -118,7 +120,6 @@ def _kink_partials(system: NumberSystem, prim: Any, mask: tuple, args: list, hit
     """The partials at a kink: the shown rules' IEEE values, nan read as 0
     (as the float64 sweeps; see adcli.modes.rules), where ``hit`` says."""
     if system.exact:  # the rational rules have no ±inf to take a limit of
-        _refuse_an_infinite_slope(prim, mask, args)
         return [system.kink_partial(p, hit) for p in ps]
     at_kink = list(active_linearizer(system, prim, mask, safe=True, shown=True)(*args)[1:])
     where = getattr(system, "where", None)  # NumpyArrays: only the elements at the kink
@@ -127,14 +128,51 @@ def _kink_partials(system: NumberSystem, prim: Any, mask: tuple, args: list, hit
     return [system.kink_partial(p, hit) for p in at_kink]
 
 
-def _refuse_an_infinite_slope(prim: Any, mask: tuple, args: list) -> None:
+def _withhold_infinite(system: NumberSystem, tape: Tape, step: Any, vals: list,
+                       mask: tuple, args: list, ps: list) -> list:
     """Exact rationals hold no ±inf: where float64's kink convention gives
     one (0^0's one-sided ∂/∂y = -inf), printing a finite stand-in would be
-    silently wrong, so exact arithmetic does not apply there."""
+    silently wrong, so that partial is withheld (:class:`Withheld`): a result
+    it reaches is refused, one it does not (∂/∂x alone) is printed."""
     floats = [float(a) for a in args]
-    shown = active_linearizer(FLOAT64, prim, mask, safe=True, shown=True)(*floats)[1:]
-    if any(p in (math.inf, -math.inf) for p in shown):
-        raise NotRational("its one-sided limit is ±inf, which no fraction holds")
+    shown = active_linearizer(FLOAT64, step.prim, mask, safe=True, shown=True)(*floats)[1:]
+    refusal = NotRational("its one-sided limit is ±inf, which no fraction holds")
+    return [Withheld(_not_rational(system, tape, step, vals, refusal, derivative=True))
+            if s in (math.inf, -math.inf) else p for p, s in zip(ps, shown, strict=True)]
+
+
+def _rational_partials(system: NumberSystem, tape: Tape, step: Any, vals: list, args: list,
+                       mask: tuple, exc: NotRational) -> tuple:
+    """The exact value and partials of a step whose rules met an operation
+    that is not rational (log, in x^y's ∂/∂y), one partial at a time: at an
+    edge of the domain (Primitive.edge: x = 0 with y > 0, where ∂/∂y =
+    log(x)·x^y tends to 0) the rule's limit, as float64 takes it; elsewhere
+    the partial is withheld (:class:`Withheld`), refused only where a
+    result asked for needs it.  The operation itself not rational (sin): refused."""
+    prim = step.prim
+    try:
+        value = system.strict(prim)(*args)
+    except NotRational:
+        raise _first_not_rational(system, tape, step, vals, args, exc) from None
+    except (ValueError, ZeroDivisionError):
+        raise _domain(system, tape, step, vals) from None
+    at_edge = edge_note(prim, _floats(system, args)) is not None
+    at_kink = prim.kink is not None and system.at_kink(prim, args) is not False
+    out = [value]
+    for i, on in enumerate(mask):
+        if not on:
+            continue
+        alone = tuple(j == i for j in range(len(mask)))
+        try:
+            out.append(active_linearizer(system, prim, alone)(*args)[1])
+        except NotRational as why:
+            out.append(system.zero if at_edge else Withheld(
+                _not_rational(system, tape, step, vals, why, derivative=True)))
+        except (ValueError, ZeroDivisionError):
+            if not at_kink:  # as before: the derivative does not exist here
+                raise _first_not_rational(system, tape, step, vals, args, exc) from None
+            out.append(system.zero)  # the rule divides by zero at the kink: the convention
+    return tuple(out)
 
 
 def forward(lin: Linearization, seeds: list[list]) -> list[list]:

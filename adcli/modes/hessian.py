@@ -32,7 +32,7 @@ from ..errors import DomainError, EvalWarning
 from ..graph.dag import CONST, VAR, Graph, Node, postorder
 from ..graph.tape import Tape
 from ..language.parser import parse
-from ..numsys import FLOAT64, UNBOUNDED, NumberSystem
+from ..numsys import FLOAT64, UNBOUNDED, MPDigits, NumberSystem
 from ..primitives import PRIMITIVES, Primitive
 from .engine import linearize
 from .messages import call_text
@@ -554,8 +554,6 @@ def widened(prim: Primitive, mask: tuple[bool, ...], argv: list) -> tuple | None
     if not all(map(math.isfinite, argv)):
         return None
     if not _WIDE:
-        from ..numsys import MPDigits
-
         _WIDE.append(MPDigits(20))  # 31 working digits: float64 correctly rounded
     system = _WIDE[0]
     rule = second_rule(prim, mask, system)
