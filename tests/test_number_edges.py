@@ -242,3 +242,12 @@ def test_taylor_warns_where_an_underflowed_coefficient_makes_a_derivative_0():
     # a derivative correctly rounded to 0 is no finding, nor a polynomial's zeros
     assert adcli.taylor("exp(x)", {"x": -1000.0}, order=5).warnings == []
     assert adcli.taylor("x^2", {"x": 3.0}, order=5).warnings == []
+
+
+def test_exact_hessian_at_0_to_the_0_names_the_step_it_cannot_take_twice():
+    # ∂/∂x alone is exact there (df/dx 0), but its second partials are not:
+    # the refusal names the step with its caret, as first order's does
+    result = _run("hessian", "x^y", "--at", "x=0,y=0", "--exact", "--wrt", "x")
+    assert result.exit_code == 2
+    assert "second derivative of `0 ^ 0` (ω3) is not rational" in result.output
+    assert "^^^" in result.output

@@ -32,7 +32,7 @@ from ..errors import DomainError, EvalWarning
 from ..graph.dag import CONST, VAR, Graph, Node, postorder
 from ..graph.tape import Tape
 from ..language.parser import parse
-from ..numsys import FLOAT64, UNBOUNDED, MPDigits, NumberSystem
+from ..numsys import FLOAT64, RATIONAL_NAMES, UNBOUNDED, MPDigits, NotRational, NumberSystem
 from ..primitives import PRIMITIVES, Primitive
 from .engine import linearize
 from .messages import call_text
@@ -383,6 +383,8 @@ class SecondOrder:
                     res = kink_partials(step.prim, mask, [vals[k] for k in args], system)
                 except ZeroDivisionError:
                     raise _not_twice(tape, slot, vals) from None
+                except NotRational as exc:  # --exact: log(0) in x^y's rules at (0, 0)
+                    raise _not_rational_twice(tape, slot, vals, exc) from None
             else:
                 argv = [vals[k] for k in args]
                 try:
@@ -590,6 +592,19 @@ def _not_twice(tape: Tape, slot: int, vals: list) -> DomainError:
     return DomainError(f"{call} cannot be differentiated twice here (at ω{omega}): "
                        "a second partial is unbounded", step=omega,
                        source=tape.program.source, span=step.node.span)
+
+
+def _not_rational_twice(tape: Tape, slot: int, vals: list, exc: NotRational) -> NotRational:
+    """--exact at a kink whose second partials are not rational: the step
+    named, with its caret, as first order names it."""
+    step = tape.steps[slot - tape.first_step]
+    omega = tape.omega(slot)
+    call = call_text(step, [_as_float(vals[a]) for a in step.args])
+    return NotRational(f"exact arithmetic: the second derivative of `{call}` (ω{omega}) is "
+                       f"not rational ({exc.message})", source=tape.program.source,
+                       span=step.node.span, hint=f"exact arithmetic works with {RATIONAL_NAMES}; "
+                                                 "`digits=N` works for any formula",
+                       params=("digits",))
 
 
 def _as_float(x: Any) -> float:
