@@ -41,7 +41,16 @@ from .modes import engine, sweeps
 from .modes.engine import primal, read_value, solve
 from .numsys import FLOAT64, numpy_arrays
 from .numsys import system as number_system
-from .results import Cotangent, Derivatives, Directional, Evaluation, Hessian, Partial, Taylor
+from .results import (
+    Cotangent,
+    Derivatives,
+    Directional,
+    Evaluation,
+    Hessian,
+    Partial,
+    Taylor,
+    float_derivatives,
+)
 
 __all__ = ["Cotangent", "Directional", "Hessian", "Partial", "Taylor", "hessian", "jvp",
            "partial", "partial_orders", "taylor", "taylor_line", "vjp", "_check_names",
@@ -289,7 +298,7 @@ def underflow_warnings(tape: Any, point: list, vec: list,
     a derivative that is correctly rounded (exp(-1000)'s 0) is no finding."""
     if not any(map(_near_underflow, coefs)):  # the usual case
         return []
-    from .modes.taylor import derivatives, sweep
+    from .modes.taylor import sweep
 
     mp: Any = number_system(digits=17)  # MPDigits: format(x, digits)
     at, along = [mp.number(x) for x in point], [mp.number(v) for v in vec]
@@ -301,7 +310,9 @@ def underflow_warnings(tape: Any, point: list, vec: list,
         return []
     for j, row in enumerate(coefs):
         true = numbers[j * (order + 1):(j + 1) * (order + 1)]
-        for k, (printed, d) in enumerate(zip(derivatives(row), derivatives(true), strict=True)):
+        with mp.working():
+            exact = [c * math.factorial(k) for k, c in enumerate(true)]
+        for k, (printed, d) in enumerate(zip(float_derivatives(row), exact, strict=True)):
             if k and abs(printed) < NORMAL and mp.to_float(d) != printed:
                 c = mp.format(true[k], 6)
                 return [EvalWarning(
