@@ -1,7 +1,21 @@
 """Numbers as adcli writes them: full round-trip precision, integers without
-a trailing ``.0`` in plain text, non-finite values as inf/-inf/nan."""
+a trailing ``.0`` in plain text, non-finite values as inf/-inf/nan; and the
+plain format's ASCII notation for the words around them."""
 
 import math
+
+# The plain format is ASCII (design.md): messages and the primitives' domains
+# are written with ω, ≤, ±, … for the terminal; plain spells them out.
+_ASCII = str.maketrans({"ω": "w", "…": "...", "≠": "!=", "≤": "<=", "≥": ">=", "±": "+/-",
+                        "·": "*", "−": "-", "×": "x", "∞": "inf", "→": "->",
+                        **{chr(0x2080 + d): str(d) for d in range(10)}})
+
+
+def plain_ascii(text: str) -> str:
+    """``text`` in the plain format's ASCII notation: ``log(-1) is undefined
+    (at w2)``, ``domain: x >= 0``.  Other characters (a variable named θ)
+    are the user's own and stay."""
+    return text.translate(_ASCII)
 
 
 def plain_number(x: float, digits: int | None = None) -> str:

@@ -236,6 +236,16 @@ def test_every_deferred_import_buys_something():
                                    f"{ALLOWED} allowed: import the new ones at the top")
 
 
+def test_the_fast_path_loads_the_views_of_gradients_only():
+    """Offering --format's choices and choosing a request by the format read
+    registry.FORMATS: no other view module loads, nor the sparse package."""
+    loaded = fast_path_modules()
+    views = sorted(m for m in loaded if m.startswith("adcli.render.")
+                   and m.rpartition(".")[2] not in ("registry", "errors", "failed"))
+    assert views == ["adcli.render.results"]
+    assert not any(m.startswith("adcli.sparse") for m in loaded)
+
+
 def test_the_category_reader_sees_heavy_imports_through_adcli_modules():
     known = modules()
     assert heavy_at_top("adcli.batch.numpy_backend", known) == {"numpy"}

@@ -10,8 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ..errors import option
-from ..numtext import plain_number
-from .numbers import plain_ascii
+from ..numtext import plain_ascii, plain_number
 
 if TYPE_CHECKING:
     from rich.text import Text
