@@ -305,7 +305,7 @@ class Function:
     def plot(self, over: str | Mapping[str, tuple[float, float]], *, order: int = 1,
              at: str | Mapping[str, Any] | None = None, wrt: str | None = None,
              samples: int | None = None, size: tuple[int, int] | None = None,
-             output: int | str | None = None) -> Figure:
+             output: int | str | None = None, title: str | None = None) -> Figure:
         """A matplotlib figure (needs ``adcli[plot]``) of f and its derivatives
         up to ``order`` over ``over`` (``"x=-6:6"`` or ``{"x": (-6, 6)}``), the
         other inputs fixed by ``at``; over two variables a heat map of f with
@@ -314,7 +314,7 @@ class Function:
         from .plot.figure import figure
 
         return figure(self, over, order=order, at=at, wrt=wrt, samples=samples, size=size,
-                      output=output)
+                      output=output, title=title)
 
     def _wrt(self, tape: Tape, wrt: Names) -> list[str]:
         if wrt is None:

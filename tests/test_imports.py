@@ -88,7 +88,7 @@ DEFERRED = {
     ("adcli.cli.cmd_check", "adcli.batch.kernels"): COMMAND + " (--points)",
     ("adcli.cli.cmd_higher", "adcli.batch.kernels"): COMMAND + " (--points)",
     ("adcli.cli.cmd_higher", "adcli.sparse.drivers"): COMMAND + " (hessian --sparse)",
-    ("adcli.cli.cmd_plot", "adcli.plot.figure"): EXTRA + ": matplotlib (plot --out)",
+    ("adcli.render.program_view", "adcli.plot.figure"): EXTRA + ": matplotlib (plot --out)",
     ("adcli.cli.requests", "adcli.batch.writer"): COMMAND + " (--points)",
     ("adcli.cli.requests", "adcli.sparse.summary"): COMMAND + " (the pattern's density)",
 }

@@ -88,3 +88,11 @@ def test_the_command_line_writes_the_notes_on_stderr(run):
     assert res.exit_code == 1 and '"verdict": "kink"' in res.stdout
     assert res.stderr.splitlines()[-1].startswith("adcli: check: kink at ω2")
     assert "adcli:" not in res.stdout
+
+
+def test_a_file_is_written_in_the_format_its_suffix_names():
+    """plot --out: the registry's figure views decide what a name can be."""
+    assert registry.file_format("figure", "dir.v2/plot.PNG") == "png"
+    assert registry.file_format("figure", "plot.svg") == "svg"
+    with pytest.raises(UsageError, match=r"`out` plot\.pdf: the name must end in \.png or \.svg"):
+        registry.file_format("figure", "plot.pdf")

@@ -6,40 +6,33 @@ import sys
 
 import click
 
+from ..api import Function
 from ..errors import UsageError
 from ..higher import _output_index
 from ..language.point import parse_point
-from ..plot.sampling import LineSampler, bind, parse_over, sample_field
+from ..plot.sampling import LineSampler, Span, bind, parse_over, sample_field
 from ..plot.terminal import field_shape, short_number, use_colour
+from ..render.registry import file_format
 from . import options as opt
 
 ONE_VAR_SAMPLES = 4001  # odd: a symmetric range has its middle on the grid
 MAX_GRID = 2000
 
 
-def parse_size(text):
+def parse_size(text: str | None) -> tuple[int, int] | None:
     """``WxH`` → (W, H), both positive integers."""
     if text is None:
         return None
     w, sep, h = text.lower().partition("x")
     try:
-        size = (int(w), int(h))
+        size = (int(w), int(h)) if sep else (0, 0)
     except ValueError:
-        size = None
-    if not sep or size is None or min(size) < 1:
+        size = (0, 0)
+    if min(size) < 1:
         raise UsageError(f"--size expects WIDTHxHEIGHT, not `{text}`",
                          hint="e.g. --size 100x30 (terminal columns × lines) or "
                               "--size 900x600 (pixels, with --out)")
     return size
-
-
-def terminal_size(size):
-    """Columns and lines for a terminal plot: --size, else the terminal's
-    (COLUMNS/LINES override it; 80×24 in a pipe)."""
-    if size is not None:
-        return size
-    cols, lines = shutil.get_terminal_size((80, 24))
-    return cols, lines
 
 
 @click.command("plot")
@@ -65,7 +58,9 @@ def terminal_size(size):
               help="Colours on a terminal (auto honours NO_COLOR and pipes).")
 @click.option("--output", "output", default=None, metavar="K",
               help="Which output of a several-output program (1-based index or name).")
-def plot_command(expr, file, over, order, at, wrt, samples, out, size, color, output):
+def plot_command(expr: str | None, file: str | None, over: str, order: int | None,
+                 at: tuple[str, ...], wrt: str | None, samples: int | None, out: str | None,
+                 size: str | None, color: str, output: str | None) -> None:
     """Draw f and its derivatives over a range.
 
     \b
@@ -92,50 +87,29 @@ def plot_command(expr, file, over, order, at, wrt, samples, out, size, color, ou
             raise UsageError(f"--samples {samples} makes a grid of {samples}×{samples}",
                              hint=f"two-variable plots take at most --samples {MAX_GRID} "
                                   "(per side)")
-    order = 1 if order is None else order
-    dims = parse_size(size)
-    if out is not None:
-        _figure(fn, spans, fixed, order, wrt, samples, out, dims, which)
-        return
-    cols, lines = terminal_size(dims)
+    order, dims, title = 1 if order is None else order, parse_size(size), _title(fn, spans, fixed)
+    if out is not None:  # the registry's views of a figure write it, by the file's suffix
+        fmt = file_format("figure", out)
+        figure = fn.plot(over, order=order, at=fixed, wrt=wrt, samples=samples, size=dims,
+                         output=which, title=title)
+        return opt.show("figure", fmt, [figure], out=out)
+    cols, lines = dims or shutil.get_terminal_size((80, 24))  # COLUMNS/LINES override it
     if cols < 20 or lines < 6:
         raise UsageError(f"a terminal of {cols}×{lines} is too small for a plot",
                          hint="make it at least 20 columns × 6 lines, or use --size")
-
     colour = use_colour(sys.stdout, color)
-    drawn = {"cols": cols, "lines": lines, "colour": colour, "order": order,
-             "title": _title(fn, spans, fixed)}
+    drawn = {"cols": cols, "lines": lines, "colour": colour, "order": order, "title": title}
     if len(spans) == 1:
         sampler = LineSampler(fn, spans[0], fixed, order, wrt, which)
         opt.show("curves", "text", [sampler.sample(samples or ONE_VAR_SAMPLES)], **drawn)
-    else:
-        field = _sample_field(fn, spans, fixed, cols, lines, colour, which)
+    else:  # on the grid the terminal's field fits
+        sx, sy = spans
+        plot_w, plot_h, _ = field_shape(cols, lines, sx.hi - sx.lo, sy.hi - sy.lo, colour)
+        field = sample_field(fn, spans, fixed, plot_w, 2 * plot_h if colour else plot_h, which)
         opt.show("field", "text", [field], **drawn)
 
 
-def _title(fn, spans, fixed):
-    ranges = ", ".join(f"{s.name} = {_num(s.lo)}…{_num(s.hi)}" for s in spans)
-    fixed_text = "".join(f", {k} = {_num(v)}" for k, v in fixed.items())
-    source = " ".join(fn.source.split())
-    return f"{source}   ({ranges}{fixed_text})"
-
-
-def _num(x):
-    return short_number(x)
-
-
-def _sample_field(fn, spans, fixed, cols, lines, colour, which):
-    """f and its gradient on the grid the terminal's field fits."""
-    sx, sy = spans
-    plot_w, plot_h, _ = field_shape(cols, lines, sx.hi - sx.lo, sy.hi - sy.lo, colour)
-    return sample_field(fn, spans, fixed, plot_w, 2 * plot_h if colour else plot_h, which)
-
-
-def _figure(fn, spans, fixed, order, wrt, samples, out, dims, which):
-    from ..plot.figure import build_figure, save
-
-    fig = build_figure(fn, spans, fixed, order=order, wrt=wrt, samples=samples, size=dims,
-                       output=which, title=_title(fn, spans, fixed))
-    w, h = fig.get_size_inches() * fig.dpi
-    save(fig, out, (round(w), round(h)))
-    click.echo(f"adcli: wrote {out} ({round(w)}×{round(h)} pixels)", err=True)
+def _title(fn: Function, spans: list[Span], fixed: dict[str, float]) -> str:
+    ranges = ", ".join(f"{s.name} = {short_number(s.lo)}…{short_number(s.hi)}" for s in spans)
+    fixed_text = "".join(f", {k} = {short_number(v)}" for k, v in fixed.items())
+    return f"{' '.join(fn.source.split())}   ({ranges}{fixed_text})"

@@ -9,7 +9,6 @@ from ..api import Function
 from ..language.point import parse_point
 from ..render.trace_view import DEFAULT_TEXT_LIMIT
 from . import options as opt
-from .options import precision_options
 from .requests import Compute, Numbers, Options, Refusal, Request, Table, run
 
 
@@ -31,7 +30,7 @@ TRACE = Table("", (Request(
 
 
 @click.command("trace")
-@precision_options
+@opt.precision_options
 @opt.formula_argument
 @opt.at_option
 @opt.mode_option

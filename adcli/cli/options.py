@@ -161,14 +161,7 @@ def same_order(pts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 FAILED_POINTS = "adcli.failed_points"
-SEVERAL_POINTS = "adcli.several_points"
-
-
-def one_or_many(objs: list[Any]) -> Any:
-    """The JSON of one point is an object, of several ``--at`` points an
-    array, even when only one of them could be computed."""
-    several = click.get_current_context().meta.get(SEVERAL_POINTS)
-    return objs[0] if len(objs) == 1 and not several else objs
+SEVERAL_POINTS = "adcli.several_points"  # the views' `several`: JSON is an array
 
 
 def each_point(fn: Function, at: Sequence[str], compute: Callable[[dict[str, Any]], R],
@@ -318,7 +311,7 @@ def tell(note: Note) -> None:
     """The one way a command writes beside its output: ``adcli: LABEL: TEXT``
     on standard error (a :class:`~adcli.render.registry.Note`; errors and
     warnings have their own formats, :mod:`adcli.render.errors`)."""
-    line = f"adcli: {note.label}: {note.text}"
+    line = f"adcli: {note.label}: {note.text}" if note.label else f"adcli: {note.text}"
     click.echo(for_stderr(line) if note.wrap else line, err=True)
 
 

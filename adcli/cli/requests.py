@@ -87,10 +87,8 @@ NOT_SPARSE = Refusal(
 def _given(options: Options, name: str, numbers: Numbers) -> bool:
     if name == "numbers":
         return bool(numbers)
-    name, is_, value = name.partition("=")
-    if is_:
-        return bool(options.get(name) == value)
-    return options.get(name) not in (None, False, ())
+    name, is_, value = name.partition("=")  # "mode=forward": given with that value
+    return bool(options.get(name) == value) if is_ else options.get(name) not in (None, False, ())
 
 
 # --- choosing and checking a request --------------------------------------------------
@@ -189,6 +187,5 @@ def run(table: Table, options: Options) -> None:
              auto=auto, **{name: options[name] for name in request.shows})
     if options.get("stats") and request.stats is not None:
         request.stats(fn, results[0], options)
-    status = request.status(results) if request.status is not None else 0
-    if status:
+    if request.status is not None and (status := request.status(results)):
         click.get_current_context().exit(status)

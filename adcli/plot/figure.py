@@ -176,13 +176,10 @@ def _arrow_grid(field, count):
     return X, Y, U * factor * shrink, V * factor * shrink
 
 
-def save(fig: Figure, path: str, size: tuple[int, int]) -> None:
-    """Write the figure as PNG or SVG (by the suffix), of exactly ``size``
-    pixels; the file appears only when complete."""
-    suffix = os.path.splitext(path)[1].lower()
-    if suffix not in (".png", ".svg"):
-        raise UsageError(f"`out` {path}: the name must end in .png or .svg",
-                         hint="e.g. `out` plot.png", params=("out",))
+def save(fig: Figure, path: str, size: tuple[int, int], fmt: str) -> None:
+    """Write the figure as ``fmt`` (png or svg: the view registry's figure
+    views), of exactly ``size`` pixels; the file appears only when complete."""
+    suffix = f".{fmt}"
     tmp = f"{path}.part{os.getpid()}{suffix}"
     try:
         # no date in the file: the same plot gives the same bytes
@@ -240,9 +237,9 @@ def build_figure(fn: FunctionLike, spans: Sequence[Span], fixed: dict[str, float
 def figure(fn: FunctionLike, over: str | Mapping[str, tuple[float, float]], *, order: int = 1,
            at: str | Mapping[str, float] | None = None, wrt: str | None = None,
            samples: int | None = None, size: tuple[int, int] | None = None,
-           output: int | str | None = None) -> Figure:
+           output: int | str | None = None, title: str | None = None) -> Figure:
     """:meth:`adcli.Function.plot`: ``over`` as text or {name: (from, to)},
-    ``at`` as text or {name: value}."""
+    ``at`` as text or {name: value}; the title is the formula's by default."""
     if isinstance(over, str):
         spans = parse_over(over)
     else:
@@ -264,7 +261,8 @@ def figure(fn: FunctionLike, over: str | Mapping[str, tuple[float, float]], *, o
         top = MAX_SAMPLES if len(spans) == 1 else MAX_GRID_SAMPLES  # a grid is N×N
         samples = whole_number(samples, "samples", 2, top)
     return build_figure(fn, spans, fixed, order=order, wrt=wrt, samples=samples, size=size,
-                        output=_output_index(fn, output), title=" ".join(fn.source.split()))
+                        output=_output_index(fn, output),
+                        title=title or " ".join(fn.source.split()))
 
 
 def _svg_size_in_pixels(path, size):

@@ -2,13 +2,19 @@
 diff``) and terminal plots (``adcli plot``) in the view registry.  The
 source is the API's (:meth:`adcli.Function.codegen`), written as it is; a
 formula is written by :mod:`adcli.codegen.diff`'s result; a plot is drawn by
-:mod:`adcli.plot.terminal` from the samples the API took."""
+:mod:`adcli.plot.terminal` from the samples the API took, a figure
+(``plot --out``) written as the file its name's suffix says."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from ..errors import option
 from .registry import Note, view
 from .results import dumps
+
+if TYPE_CHECKING:  # matplotlib is an optional extra
+    from matplotlib.figure import Figure
 
 
 @view("source", "c", "python", "numpy", "js")
@@ -58,3 +64,25 @@ def _derivative_json(results, **_):
 @view("derivative", "latex")
 def _derivative_latex(results, **_):
     return "\n".join(r.latex() for r in results)
+
+
+def _write_figure(results: list[Figure], out: str, fmt: str, notes: list[Note]) -> str:
+    """The figure as the file ``out`` (nothing for standard output), and a
+    note of what was written."""
+    from ..plot.figure import save
+
+    figure = results[0]
+    w, h = (round(v) for v in figure.get_size_inches() * figure.dpi)
+    save(figure, out, (w, h), fmt)
+    notes.append(Note(f"wrote {out} ({w}×{h} pixels)", "", wrap=False))
+    return ""
+
+
+@view("figure", "png")
+def _png(results: list[Figure], out: str, notes: list[Note], **_: Any) -> str:
+    return _write_figure(results, out, "png", notes)
+
+
+@view("figure", "svg")
+def _svg(results: list[Figure], out: str, notes: list[Note], **_: Any) -> str:
+    return _write_figure(results, out, "svg", notes)

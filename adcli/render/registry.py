@@ -27,6 +27,7 @@ that none is missing).
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -42,8 +43,8 @@ View = Callable[..., "str | Iterable[str] | None"]
 class Note(NamedTuple):  # (not a dataclass: `dataclasses` costs ~1 ms of every start)
     """A line for standard error beside the output: ``adcli: LABEL: TEXT``.
     ``label`` says what it is ("note": a choice made for the user; "check":
-    why a check failed; "stats": ``--stats``); ``wrap``: wrapped at spaces
-    to a terminal's width (a table's lines are not)."""
+    why a check failed; "stats": ``--stats``; "": a report, ``adcli: TEXT``);
+    ``wrap``: wrapped at spaces to a terminal's width (a table's lines are not)."""
 
     text: str
     label: str = "note"
@@ -58,6 +59,7 @@ HOMES: dict[str, str] = {
     "functions": "functions_view",
     "sparse": "sparse_view", "pattern": "sparse_view", "derivative": "program_view",
     "source": "program_view", "curves": "program_view", "field": "program_view",
+    "figure": "program_view",
 }
 
 # a per-point result's formats (adcli.render.results.point_views registers them)
@@ -74,6 +76,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "sparse": ("text", "plain", "json", "jsonl", "mtx", "csv", "tsv"),
     "pattern": ("text", "plain", "json", "mtx"), "derivative": ("plain", "json", "latex"),
     "source": ("c", "python", "numpy", "js"), "curves": ("text",), "field": ("text",),
+    "figure": ("png", "svg"),  # a file, the format its name's suffix says (file_format)
 }
 
 _VIEWS: dict[tuple[str, str], View] = {}
@@ -123,6 +126,18 @@ def lookup(kind: str, fmt: str) -> View:
         raise UsageError(f"`format` {fmt} does not apply to {kind} results",
                          hint=f"use one of {', '.join(formats(kind))}", params=("format",))
     return fn
+
+
+def file_format(kind: str, path: str) -> str:
+    """The format of ``kind`` that a file named ``path`` is written in: its
+    suffix's (``plot.PNG`` -> png); a suffix ``kind`` has no view for is a
+    usage error naming the ones it has."""
+    fmt = os.path.splitext(path)[1].lower().removeprefix(".")
+    if fmt not in formats(kind):
+        raise UsageError(f"`out` {path}: the name must end in "
+                         + " or ".join(f".{f}" for f in formats(kind)),
+                         hint=f"e.g. `out` plot.{formats(kind)[0]}", params=("out",))
+    return fmt
 
 
 # what a format can hold, where that is narrower than "any result": the
