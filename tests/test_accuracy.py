@@ -109,7 +109,8 @@ def test_issue_items_through_a_real_process():
     import sys
 
     proc = subprocess.run([sys.executable, "-m", "adcli", "grad", "x^y", "--at", "x=0,y=2",
-                           "--format", "json"], capture_output=True, text=True, check=False)
+                           "--format", "json"], capture_output=True, text=True, check=False,
+                           timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["gradient"] == {"x": 0.0, "y": 0.0}
 

@@ -205,5 +205,5 @@ def test_a_csv_batch_imports_neither_pandas_nor_pyarrow_compute():
             "print(sorted(m for m in ('pandas', 'pyarrow.compute', 'pyarrow.csv')"
             " if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+                         check=True, timeout=600).stdout
     assert out.strip() == "['pyarrow.csv']"

@@ -144,10 +144,10 @@ def test_cli_domain_error_at_the_point_exit_1_and_usage_exit_2():
 
 def test_subprocess_check_exit_codes():
     ok = subprocess.run([sys.executable, "-m", "adcli", "check", "x1*x2 + sin(x1)",
-                         "--at", "x1=2,x2=3"], capture_output=True, text=True)
+                         "--at", "x1=2,x2=3"], capture_output=True, text=True, timeout=600)
     assert ok.returncode == 0 and "verdict agree" in ok.stdout
     bad = subprocess.run([sys.executable, "-m", "adcli", "check", "abs(x)", "--at", "x=0"],
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, timeout=600)
     assert bad.returncode == 1 and "verdict kink" in bad.stdout and "ω2" in bad.stderr
 
 

@@ -124,7 +124,7 @@ def test_python_dash_m_and_double_dash_as_a_process():
     import sys
 
     proc = subprocess.run([sys.executable, "-m", "adcli", "eval", "--", "-x^2", "--at", "x=3"],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, timeout=600)
     assert (proc.returncode, proc.stdout) == (0, "f -9\n")
 
 

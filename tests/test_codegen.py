@@ -222,7 +222,7 @@ def test_kinks_are_flagged_where_the_engine_warns(tmp_path, source, point):
     about; every file's header lists the kinks."""
     fn = adcli.Function(source)
     res = subprocess.run(_c_program(tmp_path, fn.codegen("c", main=True)), capture_output=True,
-                         text=True, input=" ".join(map(repr, point)) + "\n1.5 0.5\n")
+                         text=True, input=" ".join(map(repr, point)) + "\n1.5 0.5\n", timeout=600)
     warned = fn.gradient(dict(zip(fn.inputs, point))).warnings
     step = min(int(w.message.split(" at ω")[1].split()[0]) for w in warned)
     assert res.stderr.splitlines() == [
@@ -236,8 +236,10 @@ def test_kinks_are_flagged_where_the_engine_warns(tmp_path, source, point):
 def test_c_under_sanitizers(tmp_path):
     flags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
     probe = subprocess.run([CC, *flags, "-x", "c", "-", "-o", str(tmp_path / "probe")],
-                           input="int main(void){return 0;}", capture_output=True, text=True)
-    if probe.returncode != 0 or subprocess.run([str(tmp_path / "probe")]).returncode != 0:
+                           input="int main(void){return 0;}", capture_output=True, text=True,
+                           timeout=600)
+    if probe.returncode != 0 or subprocess.run([str(tmp_path / "probe")],
+    timeout=600).returncode != 0:
         pytest.skip("this compiler cannot build or run sanitized programs here")
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1")
     for _name, source, point in CORPUS:

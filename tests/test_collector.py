@@ -35,5 +35,5 @@ def test_the_command_line_process_freezes_a_large_build():
         "print(gc.isenabled())\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
+                         check=True, timeout=600).stdout.split()
     assert out == ["True", "True", "True"]

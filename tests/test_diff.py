@@ -55,11 +55,11 @@ def test_cli_round_trip_through_the_shell():
     run = [sys.executable, "-m", "adcli"]
     f = "x^2*sin(x) + exp(x*y)"
     text = subprocess.run(run + ["diff", f, "--wrt", "x"], capture_output=True, text=True,
-                          check=True).stdout
+                          check=True, timeout=600).stdout
     value = subprocess.run(run + ["eval", text, "--at", "x=0.7,y=0.2", "--format", "json"],
-                           capture_output=True, text=True, check=True).stdout
+                           capture_output=True, text=True, check=True, timeout=600).stdout
     grad = subprocess.run(run + ["grad", f, "--at", "x=0.7,y=0.2", "--format", "json"],
-                          capture_output=True, text=True, check=True).stdout
+                          capture_output=True, text=True, check=True, timeout=600).stdout
     assert json.loads(value)["value"] == json.loads(grad)["gradient"]["x"]
 
 

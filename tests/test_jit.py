@@ -203,8 +203,8 @@ def test_jit_in_a_real_process(tmp_path):
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin",
            "ADCLI_JIT": os.environ["ADCLI_JIT"], "ADCLI_JIT_MATH": os.environ["ADCLI_JIT_MATH"]}
     run = [sys.executable, "-m", "adcli", "grad", "x*y + sin(x)", "--points", str(points)]
-    a = subprocess.run(run + ["--jit"], capture_output=True, text=True, env=env)
-    b = subprocess.run(run, capture_output=True, text=True, env=env)
+    a = subprocess.run(run + ["--jit"], capture_output=True, text=True, env=env, timeout=600)
+    b = subprocess.run(run, capture_output=True, text=True, env=env, timeout=600)
     assert a.returncode == b.returncode == 0
     assert _same_rows(a.stdout, b.stdout)
 

@@ -121,7 +121,7 @@ def test_a_damaged_shared_object_is_compiled_again(cache):
     disk, say: another process wrote it) is replaced by a compiled kernel."""
     code = ("from tests.test_jit_cache import _kernel; _kernel()")
     subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ),
-                   cwd=os.path.dirname(os.path.dirname(__file__)))
+                   cwd=os.path.dirname(os.path.dirname(__file__)), timeout=600)
     stored = [p for p in cache.iterdir() if p.name.startswith("kernel-")]
     assert len(stored) == 1
     stored[0].unlink()
@@ -140,8 +140,8 @@ def test_cold_and_warm_processes_write_the_same_bytes(tmp_path):
     points.write_text(POINTS)
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "shared-cache"), ADCLI_JIT="llvm")
     args = [sys.executable, "-m", "adcli", "grad", FORMULA, "--points", str(points), "--jit"]
-    cold = subprocess.run(args, capture_output=True, text=True, env=env)
-    warm = subprocess.run(args, capture_output=True, text=True, env=env)
+    cold = subprocess.run(args, capture_output=True, text=True, env=env, timeout=600)
+    warm = subprocess.run(args, capture_output=True, text=True, env=env, timeout=600)
     assert cold.returncode == warm.returncode == 0
     assert cold.stdout == warm.stdout and cold.stderr == warm.stderr
     assert "overflowed to inf" in warm.stderr  # the 1e300 row: the engine's warning
@@ -149,7 +149,7 @@ def test_cold_and_warm_processes_write_the_same_bytes(tmp_path):
     assert plain.stdout.splitlines()[0] == warm.stdout.splitlines()[0]
     assert len(plain.stdout.splitlines()) == len(warm.stdout.splitlines())
     imports = subprocess.run([sys.executable, "-X", "importtime", *args[1:]],
-                             capture_output=True, text=True, env=env)
+                             capture_output=True, text=True, env=env, timeout=600)
     assert imports.stdout == warm.stdout and "llvmlite" not in imports.stderr
 
 

@@ -19,7 +19,7 @@ def test_each_file_is_counted_in_its_packages_row():
 
 def _in_git():
     return shutil.which("git") is not None and subprocess.run(
-        ["git", "rev-parse", "HEAD"], capture_output=True).returncode == 0
+        ["git", "rev-parse", "HEAD"], capture_output=True, timeout=600).returncode == 0
 
 
 @pytest.mark.skipif(not _in_git(), reason="not a git checkout: nothing to count")

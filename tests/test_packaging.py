@@ -50,26 +50,27 @@ def test_grammar_lives_at_the_top_level():
 def test_wheel_in_a_fresh_environment(tmp_path):
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels),
-                    ROOT], check=True, capture_output=True)
+                    ROOT], check=True, capture_output=True, timeout=600)
     (wheel,) = wheels.glob("adcli-*.whl")
     env_dir = tmp_path / "env"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True,
-                   capture_output=True)
+                   capture_output=True, timeout=600)
     # Run from a directory without the checkout, so only the wheel's files count.
     proc = subprocess.run([str(env_dir / "bin" / "adcli"), "grad", "x1*x2+sin(x1)",
-                           "--at", "x1=2,x2=3"], capture_output=True, text=True, cwd=tmp_path)
+                           "--at", "x1=2,x2=3"], capture_output=True, text=True, cwd=tmp_path,
+                           timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "f 6.909297426825682\ndf/dx1 2.5838531634528574\ndf/dx2 2\n"
     where = subprocess.run([str(python), "-c", "from adcli.language.grammar import grammar_path;"
                             "print(grammar_path())"], capture_output=True, text=True,
-                           cwd=tmp_path).stdout
+                           cwd=tmp_path, timeout=600).stdout
     assert str(env_dir) in where
     # The parser is generated into the package: no Lark installed, and a
     # syntax error is still explained with the tokens expected.
     assert subprocess.run([str(python), "-c", "import lark"], capture_output=True,
-                          cwd=tmp_path).returncode != 0
+                          cwd=tmp_path, timeout=600).returncode != 0
     bad = subprocess.run([str(env_dir / "bin" / "adcli"), "eval", "2*(x+1", "--at", "x=1"],
-                         capture_output=True, text=True, cwd=tmp_path)
+                         capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert bad.returncode == 2 and "expected `)`" in bad.stderr, bad.stderr

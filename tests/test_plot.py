@@ -81,7 +81,7 @@ def test_no_color_is_respected(monkeypatch):
 def test_subprocess_with_no_color_in_a_pipe():
     env = dict(os.environ, NO_COLOR="1", COLUMNS="80", LINES="24")
     out = subprocess.run([sys.executable, "-m", "adcli", "plot", "x^2", "--over", "x=-1:1"],
-                         capture_output=True, text=True, env=env, check=True).stdout
+                         capture_output=True, text=True, env=env, check=True, timeout=600).stdout
     assert "\x1b[" not in out
     assert "━━ f′" in out
     assert max(len(line) for line in out.splitlines()) <= 80

@@ -247,9 +247,11 @@ def test_cli_subprocess_and_mpmath_only_when_asked():
             "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
             "print('mpmath' in sys.modules)")
     base = [sys.executable, "-c", code, "grad", "x1*x2+sin(x1)", "--at", "x1=2,x2=3"]
-    out = subprocess.run(base + ["--format", "json"], capture_output=True, text=True).stdout
+    out = subprocess.run(base + ["--format", "json"], capture_output=True, text=True,
+    timeout=600).stdout
     assert out.splitlines()[-1] == "False"
-    out = subprocess.run(base + ["--digits", "100"], capture_output=True, text=True).stdout
+    out = subprocess.run(base + ["--digits", "100"], capture_output=True, text=True,
+    timeout=600).stdout
     lines = out.splitlines()
     assert lines[-1] == "True"
     assert lines[1].startswith("df/dx1 2.58385316345285761300243177049923781023399922892")

@@ -26,7 +26,7 @@ def probe(cache_dir):
     tmp.mkdir(exist_ok=True)
     env = {"XDG_CACHE_HOME": str(cache_dir), "TMPDIR": str(tmp), "PATH": "/usr/bin:/bin"}
     proc = subprocess.run([sys.executable, "-c", "import json\n" + PROBE],
-                          capture_output=True, text=True, env=env)
+                          capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
