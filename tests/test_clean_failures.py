@@ -109,6 +109,22 @@ def test_a_formula_file_in_another_encoding_is_a_usage_error(run, tmp_path, data
     assert "internal error" not in res.stderr
 
 
+@pytest.mark.parametrize("data, expected", [
+    ("x,y\n1,2\n".encode("utf-16"), "the --points input is UTF-16 text; adcli reads UTF-8"),
+    ("x,caf\u00e9\n1,2\n".encode("latin-1"), "the --points header is not UTF-8 text"),
+], ids=["utf-16", "latin-1"])
+@pytest.mark.parametrize("jit", [[], ["--jit"]], ids=["numpy", "jit"])
+def test_a_points_file_in_another_encoding_is_a_usage_error(run, tmp_path, data, expected, jit):
+    # UTF-16 said "no column for `x`, `y`" showing `\ufffd\ufffdx`; a Latin-1
+    # column name was written back as `caf\ufffd`, exit 0
+    path = tmp_path / "p.csv"
+    path.write_bytes(data)
+    res = run("eval", "x*2", "--points", str(path), *jit)
+    assert res.exit_code == 2, res.output
+    assert expected in res.stderr and "iconv" in res.stderr
+    assert "\ufffd" not in res.output
+
+
 def test_a_byte_order_mark_is_accepted_in_formula_and_point_files(run, tmp_path):
     formula, point = tmp_path / "f.txt", tmp_path / "p.txt"
     formula.write_bytes("\ufeffx*y\n".encode())

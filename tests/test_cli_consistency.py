@@ -65,3 +65,20 @@ def test_the_documented_completion_scripts_are_generated(shell):
     from tests.docs_pages import read
 
     assert f"_ADCLI_COMPLETE={shell}_source adcli" in read("docs/cli.md")
+
+
+@pytest.mark.parametrize("command", ["eval", "grad", "hessian", "taylor", "partial", "check",
+                                     "trace", "graph", "functions", "diff", "plot", "sparsity",
+                                     "codegen"])
+def test_every_option_a_help_text_mentions_is_one_the_command_has(command):
+    # `trace --help` described options trace does not have (issue 11)
+    import re
+
+    from click.testing import CliRunner
+
+    from adcli.cli.main import cli
+
+    out = CliRunner().invoke(cli, [command, "--help"], env={"COLUMNS": "200"}).output
+    mentioned = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", out)) - {"--help"}
+    has = {o for p in _params(command) for o in [*p.opts, *p.secondary_opts]}
+    assert mentioned <= has, sorted(mentioned - has)

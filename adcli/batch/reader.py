@@ -103,6 +103,22 @@ def _blocks(stream, size=BLOCK):
         yield block
 
 
+def _utf8_header(line: str) -> str:
+    """The header row, refused when the input is not UTF-8: the rows are
+    decoded with replacement, so a UTF-16 file's header shows NULs and a
+    Latin-1 one U+FFFD (which were "no column for `x`" with `��x` shown, or
+    a column silently renamed `�`)."""
+    if "\x00" in line:
+        raise UsageError("the `points` input is UTF-16 text; adcli reads UTF-8",
+                         hint="convert it: iconv -f UTF-16 -t UTF-8 FILE > new.csv",
+                         params=("points",))
+    if "\ufffd" in line:
+        raise UsageError("the `points` header is not UTF-8 text",
+                         hint="convert it, e.g. from Latin-1: "
+                              "iconv -f LATIN1 -t UTF-8 FILE > new.csv", params=("points",))
+    return line
+
+
 class DelimitedHead:
     """A CSV or TSV input read up to its header row, without Arrow: the
     columns, the bytes that came after the header and the stream's blocks.
@@ -163,6 +179,7 @@ class DelimitedHead:
                          params=("points",))
 
     def _setup(self, line: str) -> None:
+        line = _utf8_header(line)
         self.header_line = line
         self.columns = [c.strip() for c in self._split(line)]
         seen: set[str] = set()
@@ -248,6 +265,7 @@ class PointReader:
                          params=("points",))
 
     def _setup(self, line, number):
+        line = _utf8_header(line)
         fmt = self.format
         if fmt is None:
             stripped = line.lstrip()
