@@ -589,7 +589,7 @@ def _together(fn, compute, together, names, arrays, shape, screened=False):
         if result is None:
             return None
         if not screened:
-            _, _, bad = VectorTape(tape).linearize(columns, n)
+            _, bad = VectorTape(tape).linearize(columns, n)
             flagged = bad if flagged is None else (flagged if bad is None else flagged | bad)
     bad = np.zeros(n, dtype=bool) if flagged is None else np.array(flagged)
     slots = [slot for slot in type(result).__slots__ if slot not in _SHARED]
@@ -630,10 +630,10 @@ def gradient_over_arrays(fn: FunctionLike, tape: Any, columns: list[Any], wrt: N
     mode = engine.choose_mode(mode, len(fn.outputs), len(names))
     n = len(columns[0])
     vector = _vector_tape(tape)
-    values, partials, bad = vector.linearize(columns, n)
+    lin, bad = vector.linearize(columns, n)
     sweep = vector.reverse if mode == "reverse" else vector.forward
-    rows = sweep(values, partials, [tape.input_index[w] for w in names], n)
-    return Derivatives(fn.outputs, [values[o] for o in tape.outputs],
+    rows = sweep(lin, [tape.input_index[w] for w in names], n)
+    return Derivatives(fn.outputs, vector.values(lin, n),
                        [dict(zip(names, row, strict=True)) for row in rows], mode, [],
                        dict(zip(tape.inputs, columns, strict=True)), numpy_arrays()), bad
 

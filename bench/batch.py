@@ -198,62 +198,6 @@ def _peak_rss_mb(n):
     return r["wall"], r["peak_mb"]
 
 
-def vector_tape_rows(quick):
-    """The batch's own vectorised sweeps (VectorTape: values, partials, the
-    rows to recompute, reverse sweep) against what folding it into the
-    engine would run: the generic sweeps in the NumPy number system plus
-    the same flags.  In-process CPU seconds (the machine is shared), best of
-    several runs, interleaved."""
-    import numpy as np
-
-    import adcli
-    from adcli.batch.numpy_backend import VectorTape, _flag, kink_mask
-    from adcli.modes import generic
-    from adcli.numsys import numpy_arrays
-
-    arrays = numpy_arrays()
-    n = 10**5
-    rng = np.random.default_rng(1)
-    columns = [rng.uniform(-3, 3, n), rng.uniform(-3, 3, n)]
-    rows = []
-    kinked = "sqrt(abs(x1) + 1)*exp(-x2^2/2) + max(x1, x2)*sin(x1*x2)"
-    for text in ("x1*x2 + sin(x1)", EXPR, kinked):
-        tape = adcli.compile(text).tape(("x1", "x2"))
-        vt = VectorTape(tape)
-        kinks = [s for s in tape.steps
-                 if s.prim.kink is not None and any(map(tape.is_active, s.args))]
-
-        def batch(vt=vt):
-            vals, partials, bad = vt.linearize(columns, n)
-            return vt.reverse(vals, partials, [0, 1], n), bad
-
-        def folded(tape=tape, kinks=kinks):
-            with arrays.ieee():
-                lin = generic.linearize(arrays, tape, columns)
-                bad = None
-                for v in lin.values[tape.first_step:]:
-                    bad = _flag(bad, v, n)
-                for p in (p for ps in lin.partials for p in ps if not isinstance(p, float)):
-                    bad = _flag(bad, p, n)
-                for s in kinks:
-                    mask = kink_mask(s.prim, [lin.values[a] for a in s.args], n)
-                    bad = mask if bad is None else bad | mask
-                return generic.reverse(lin, [[1.0]]), bad
-
-        cpu = {batch: [], folded: []}
-        for _ in range(3 if quick else 9):
-            for fn in cpu:
-                t = time.process_time()
-                fn()
-                cpu[fn].append(time.process_time() - t)
-        t_batch, t_folded = min(cpu[batch]), min(cpu[folded])
-        rows.append({"workload": f"VectorTape gradient of {text}, {n:,} points (CPU)",
-                     "adcli_s": t_batch, "peer": "generic sweeps + the same flags (adcli)",
-                     "peer_s": t_folded, "ratio": t_folded / t_batch,
-                     "note": "in-process; what folding VectorTape into the engine would cost"})
-    return rows
-
-
 def run(quick=False, repeat=None):
     """Each contestant runs ``repeat`` times (interleaved, so that a busy
     machine slows all alike); the best wall time counts."""
@@ -315,7 +259,6 @@ def run(quick=False, repeat=None):
                              "ratio": None})
     for r in rows:
         r["rows_per_s"] = n / r["adcli_s"]
-    rows += vector_tape_rows(quick)
     if not quick:
         big = 10**7
         elapsed, peak = _peak_rss_mb(big)

@@ -289,13 +289,13 @@ class GradKernel(_Vectorised):
             return self._pointwise(X, skip)
         cols, n = self._columns(X)
         vt = self.vt
-        vals, partials, bad = vt.linearize(cols, n)
+        lin, bad = vt.linearize(cols, n)
         sweep = vt.reverse if self.mode == "reverse" else vt.forward
-        jac = sweep(vals, partials, self.wrt_slots, n)
+        jac = sweep(lin, self.wrt_slots, n)
         V = np.empty((n, len(self.columns)))
         j = 0
-        for o, row in zip(self.tape.outputs, jac, strict=False):
-            V[:, j] = vals[o]
+        for value, row in zip(vt.values(lin, n), jac, strict=False):
+            V[:, j] = value
             j += 1
             for d in row:
                 V[:, j] = d

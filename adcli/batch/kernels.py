@@ -35,6 +35,8 @@ from .driver import (
 if TYPE_CHECKING:
     import numpy as np
 
+    from ..modes.generic import Linearization
+
 KernelFactory = Callable[[Sequence[str]], Kernel]
 
 
@@ -138,18 +140,18 @@ class _Product(_Vectorised):
         if X.shape[0] < SCALAR_ROWS:
             return self._pointwise(X, skip)
         cols, n = self._columns(X)
-        vals, partials, bad = self.vt.linearize(cols, n)
+        lin, bad = self.vt.linearize(cols, n)
         V = np.empty((n, len(self.columns)))
-        for j, o in enumerate(self.tape.outputs):
-            V[:, j] = vals[o]
-        for j, d in enumerate(self._sweep(partials, n), start=len(self.outputs)):
+        for j, value in enumerate(self.vt.values(lin, n)):
+            V[:, j] = value
+        for j, d in enumerate(self._sweep(lin, n), start=len(self.outputs)):
             V[:, j] = d
         errors: dict[int, str] = {}
         warnings: dict[int, list[str]] = {}
         self._recompute(bad, skip, V, errors, warnings, X, self._one)
         return V, errors, warnings
 
-    def _sweep(self, partials: list, n: int) -> list[np.ndarray]:
+    def _sweep(self, lin: Linearization, n: int) -> list[np.ndarray]:
         raise NotImplementedError
 
     def _one(self, point: dict[str, float]) -> tuple[list[float], list[str]]:
@@ -161,10 +163,9 @@ class JvpKernel(_Product):
         super().__init__(fn, variables, [f"d{n}/dv" for n in fn.outputs])
         self.direction = direction
         self.vector = direction_vector(self.tape, direction)  # input slots are 0, 1, …
-        self.seed = {j: v for j, v in enumerate(self.vector) if v != 0.0}
 
-    def _sweep(self, partials: list, n: int) -> list[np.ndarray]:
-        return self.vt.tangent(partials, self.seed, n)
+    def _sweep(self, lin: Linearization, n: int) -> list[np.ndarray]:
+        return self.vt.tangent(lin, self.vector, n)
 
     def _one(self, point: dict[str, float]) -> tuple[list[float], list[str]]:
         res = self.fn.jvp(point, self.direction)
@@ -187,15 +188,11 @@ class VjpKernel(_Product):
         self.columns = self.outputs + [f"d(u.f)/d{v}" for v in self.wrt]
         self.cotangent = cotangent
         self.weights = cotangent_vector(fn, cotangent)
-        self.seed: dict[int, float] = {}
-        for out, u in zip(self.tape.outputs, self.weights, strict=True):
-            if u != 0.0:  # (two outputs may be one slot: "x, x")
-                self.seed[out] = self.seed.get(out, 0.0) + u
         slot_of = {name: k for k, name in enumerate(self.tape.inputs)}
         self.wrt_slots = [slot_of[w] for w in self.wrt]
 
-    def _sweep(self, partials: list, n: int) -> list[np.ndarray]:
-        return self.vt.adjoint(partials, self.seed, self.wrt_slots, n)
+    def _sweep(self, lin: Linearization, n: int) -> list[np.ndarray]:
+        return self.vt.adjoint(lin, self.weights, self.wrt_slots, n)
 
     def _one(self, point: dict[str, float]) -> tuple[list[float], list[str]]:
         res = self.fn.vjp(point, self.cotangent, wrt=self.wrt)

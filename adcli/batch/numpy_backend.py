@@ -1,33 +1,32 @@
-"""The tape's sweeps over NumPy arrays: one vector operation per ω step for
-a whole chunk of points.
-
-Everything comes from the primitives table through the NumPy number system
-(:class:`adcli.numsys.NumpyArrays`): each primitive's ``np`` field names its
-NumPy function, its fused value-and-partials function is compiled by the one
-rule compiler (:func:`adcli.modes.rules.active_linearizer`) in that system,
-and its kink test is the system's ``kink_mask``.  So a new table entry works
-here with no other change (``tests/test_batch_backend.py`` checks every
-entry).
+"""A batch's sweeps over NumPy arrays: the generic sweeps
+(:mod:`adcli.modes.generic`) in the NumPy number system, one vector
+operation per ω step for a whole chunk of points, plus the one thing a
+batch needs that they do not give: the rows to compute again one by one.
 
 The scalar engine raises on a domain error and warns at kinks and on
-overflow; NumPy quietly produces nan/±inf instead.  :meth:`VectorTape.linearize`
+overflow; over arrays a step off its domain quietly gives nan or ±inf and a
+kink's convention is taken element by element.  :class:`VectorTape`
 therefore *flags* every row where any step's value or partial is not finite
 or where a step sits on its kink; the driver recomputes exactly those rows
 with the scalar engine, which gives the exact message, warning or
-convention.  Every other row agrees with the scalar engine to rounding
-(the same operations in the same order; NumPy's elementary functions may
-differ from the C library's in the last bit).
+convention.  Every other row agrees with the scalar engine to rounding (the
+same operations in the same order; NumPy's elementary functions may differ
+from the C library's in the last bit).
+
+This was a second, hand-written set of sweeps until it measured no faster
+than the generic ones (``python -m bench --only batch``, rows "VectorTape
+gradient"); now there is one sweep per mode (issue 10).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..modes.rules import active_linearizer
+from ..modes import generic
 from ..numsys import numpy_arrays
 
 if TYPE_CHECKING:
@@ -38,10 +37,6 @@ if TYPE_CHECKING:
 Column = Any  # np.ndarray | float (NumPy's scalar and array types mix freely here)
 # points to recompute with the scalar engine: a boolean array of n, or None for none
 Mask = np.ndarray | None
-# one step: (its slot, argument slots, active argument slots, its NumPy function,
-# its fused value-and-partials rule, its primitive)
-VectorStep = tuple[int, tuple[int, ...], tuple[int, ...], Callable[..., Any],
-                   Callable[..., Any], "Primitive"]
 
 # The NumPy functions, helpers, fused rules and kink tests are the NumPy
 # number system's (adcli/numsys.py), the one the generic engine runs in.
@@ -53,117 +48,85 @@ def kink_mask(prim: Primitive, args: list[Column], n: int) -> np.ndarray:
     return np.broadcast_to(ARRAYS.kink_mask(prim, args), (n,))
 
 
-def _is_one(p: Column) -> bool:
-    return isinstance(p, float) and p == 1.0
-
-
-def _is_zero(p: Column) -> bool:
-    return isinstance(p, float) and p == 0.0 and math.copysign(1.0, p) > 0
-
-
 class VectorTape:
-    """A :class:`~adcli.graph.tape.Tape` evaluated over arrays of points."""
+    """A :class:`~adcli.graph.tape.Tape` swept over arrays of points, with
+    the rows to recompute flagged."""
 
     def __init__(self, tape: Tape) -> None:
         self.tape = tape
-        self.ns = ARRAYS.namespace()
-        self.steps: list[VectorStep] = []
-        for s in tape.steps:
-            active = tuple(tape.is_active(a) for a in s.args)
-            act = tuple(a for a in s.args if tape.is_active(a))
-            self.steps.append((s.slot, s.args, act, self.ns[f"_f_{s.prim.key}"],
-                               active_linearizer(ARRAYS, s.prim, active), s.prim))
-
-    def _start(self, columns: Sequence[Column]) -> list[Column]:
-        vals = list(columns)
-        vals.extend(np.float64(c) for c in self.tape.consts)
-        return vals
+        # ω number → step, for the steps whose kink a linearisation may meet
+        self.kinks = {tape.omega(s.slot): s for s in tape.steps
+                      if s.prim.kink is not None and any(map(tape.is_active, s.args))}
 
     def primal(self, columns: Sequence[Column], n: int) -> tuple[list[np.ndarray], Mask]:
         """Values of the output slots, and a mask of rows to recompute with
         the scalar engine (a value that is not finite somewhere)."""
-        vals = self._start(columns)
-        bad: Mask = None
-        with np.errstate(all="ignore"):
-            for _slot, args, _act, fn, _lin, _prim in self.steps:
-                v = fn(*[vals[a] for a in args])
-                vals.append(v)
+        tape = self.tape
+        with ARRAYS.ieee():
+            vals, _ = generic.primal(ARRAYS, tape, list(columns))
+            bad: Mask = None
+            for v in vals[tape.first_step:]:
                 bad = _flag(bad, v, n)
-        outs = [np.broadcast_to(vals[o], (n,)) for o in self.tape.outputs]
-        return outs, bad
+        return [np.broadcast_to(vals[o], (n,)) for o in tape.outputs], bad
 
-    def linearize(self, columns: Sequence[Column],
-                  n: int) -> tuple[list[Column], list[tuple[Column, ...]], Mask]:
-        """(values, per-step partials w.r.t. active args, rows to recompute)."""
-        vals = self._start(columns)
-        partials: list[tuple[Column, ...]] = []
-        bad: Mask = None
-        with np.errstate(all="ignore"):
-            for _slot, args, act, _fn, lin, prim in self.steps:
-                argv = [vals[a] for a in args]
-                res = lin(*argv)
-                vals.append(res[0])
-                partials.append(res[1:])
-                bad = _flag(bad, res[0], n)
-                for p in res[1:]:
+    def linearize(self, columns: Sequence[Column], n: int) -> tuple[generic.Linearization, Mask]:
+        """Values and per-step partials (``generic.linearize``), and the rows
+        to recompute: a value or partial not finite, or a step on its kink."""
+        tape = self.tape
+        with ARRAYS.ieee():
+            lin = generic.linearize(ARRAYS, tape, list(columns))
+            bad: Mask = None
+            for v in lin.values[tape.first_step:]:
+                bad = _flag(bad, v, n)
+            for ps in lin.partials:
+                for p in ps:
                     if not isinstance(p, float):
                         bad = _flag(bad, p, n)
-                if prim.kink is not None and act:
-                    mask = kink_mask(prim, argv, n)
-                    if mask.any():
-                        bad = mask.copy() if bad is None else bad | mask
-        return vals, partials, bad
+            # a kink met at some row left its warning: only those steps need a mask
+            for omega in {w.step for w in lin.warnings if w.kind == "kink"}:
+                step = self.kinks.get(omega)
+                if step is not None:
+                    mask = kink_mask(step.prim, [lin.values[a] for a in step.args], n)
+                    bad = mask.copy() if bad is None else bad | mask
+        return lin, bad
 
-    def reverse(self, vals: list[Column], partials: list[tuple[Column, ...]],
-                wrt_slots: Sequence[int], n: int) -> list[list[np.ndarray]]:
-        """Rows of the Jacobian, one per output: [[∂out/∂w for w in wrt]]."""
-        return [self.adjoint(partials, {out: 1.0}, wrt_slots, n) for out in self.tape.outputs]
+    def values(self, lin: generic.Linearization, n: int) -> list[np.ndarray]:
+        """The outputs' values, one array of n each."""
+        return [np.broadcast_to(lin.values[o], (n,)) for o in self.tape.outputs]
 
-    def adjoint(self, partials: list[tuple[Column, ...]], seed: dict[int, float],
+    def reverse(self, lin: generic.Linearization, wrt_slots: Sequence[int],
+                n: int) -> list[list[np.ndarray]]:
+        """Rows of the Jacobian, one per output: [[∂out/∂w for w in wrt]],
+        by one adjoint sweep per output."""
+        m = len(self.tape.outputs)
+        return [self.adjoint(lin, [1.0 if j == k else 0.0 for j in range(m)], wrt_slots, n)
+                for k in range(m)]
+
+    def adjoint(self, lin: generic.Linearization, weights: Sequence[float],
                 wrt_slots: Sequence[int], n: int) -> list[np.ndarray]:
-        """One adjoint sweep from ``seed`` ({slot: weight}, the outputs'
-        cotangent): [Σ seed·∂slot/∂w for w in wrt] (uᵀ·J)."""
-        adj: dict[int, Column] = dict(seed)
-        with np.errstate(all="ignore"):
-            for k in range(len(self.steps) - 1, -1, -1):
-                slot, _args, act, _fn, _lin, _prim = self.steps[k]
-                g = adj.get(slot)
-                if g is None:
-                    continue
-                for a, p in zip(act, partials[k], strict=False):
-                    if _is_zero(p):
-                        continue
-                    c = g if _is_one(p) else (-g if isinstance(p, float) and p == -1.0
-                                              else g * p)
-                    prev = adj.get(a)
-                    adj[a] = c if prev is None else prev + c
-            return [np.broadcast_to(adj.get(w, 0.0) + 0.0, (n,)) for w in wrt_slots]
+        """One adjoint sweep from the outputs' cotangent ``weights``:
+        [Σ weights·∂out/∂w for w in wrt] (uᵀ·J)."""
+        with ARRAYS.ieee():
+            adj = generic.reverse(lin, [list(weights)])[0]
+            return [np.broadcast_to(adj[w] + 0.0, (n,)) for w in wrt_slots]
 
-    def forward(self, vals: list[Column], partials: list[tuple[Column, ...]],
-                wrt_slots: Sequence[int], n: int) -> list[list[np.ndarray]]:
+    def forward(self, lin: generic.Linearization, wrt_slots: Sequence[int],
+                n: int) -> list[list[np.ndarray]]:
         """Rows of the Jacobian, one per output, by one tangent sweep per
         variable in ``wrt``."""
-        cols = [self.tangent(partials, {w: 1.0}, n) for w in wrt_slots]
+        size = self.tape.n_inputs
+        cols = [self.tangent(lin, [1.0 if j == w else 0.0 for j in range(size)], n)
+                for w in wrt_slots]
         return [[cols[j][i] for j in range(len(wrt_slots))]
                 for i in range(len(self.tape.outputs))]
 
-    def tangent(self, partials: list[tuple[Column, ...]], seed: dict[int, float],
+    def tangent(self, lin: generic.Linearization, direction: Sequence[float],
                 n: int) -> list[np.ndarray]:
-        """One tangent sweep from ``seed`` ({input slot: its direction}):
+        """One tangent sweep along ``direction`` (one number per input):
         the derivative of each output along it (J·v)."""
-        tan: dict[int, Column] = dict(seed)
-        with np.errstate(all="ignore"):
-            for k, (slot, _args, act, _fn, _lin, _prim) in enumerate(self.steps):
-                t: Column = None
-                for a, p in zip(act, partials[k], strict=False):
-                    ta = tan.get(a)
-                    if ta is None:
-                        continue
-                    c = p if _is_one(ta) else ta * p
-                    t = c if t is None else t + c
-                if t is not None:
-                    tan[slot] = t
-            return [np.broadcast_to(tan.get(o, 0.0) + 0.0, (n,)) for o in self.tape.outputs]
+        with ARRAYS.ieee():
+            tan = generic.forward(lin, [[float(d) for d in direction]])[0]
+            return [np.broadcast_to(tan[o] + 0.0, (n,)) for o in self.tape.outputs]
 
 
 def _flag(bad: Mask, v: Column, n: int) -> Mask:

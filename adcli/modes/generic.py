@@ -176,41 +176,81 @@ def _rational_partials(system: NumberSystem, tape: Tape, step: Any, vals: list, 
 
 
 def forward(lin: Linearization, seeds: list[list]) -> list[list]:
-    """One tangent sweep per seed (input tangents); every slot's tangent."""
+    """One tangent sweep per seed (input tangents); every slot's tangent.
+    A sum starts from its first term, not from zero: over arrays ``0 + c``
+    would be one more pass over every point."""
     system, tape = lin.system, lin.tape
-    zero, nonzero = system.zero, system.nonzero
+    zero, nonzero, times = system.zero, system.nonzero, _times(system)
     out = []
     for seed in seeds:
-        tan = [system.number(s) for s in seed]
+        tan = [_seed(system, s) for s in seed]
         tan += [zero] * (tape.first_step - tape.n_inputs)
         for act, ps in zip(lin.active, lin.partials):
-            t = zero
+            t = None
             for a, p in zip(act, ps):
                 d = tan[a]
                 if nonzero(d):
-                    t = t + p * d
-            tan.append(t)
+                    t = times(p, d) if t is None else t + times(p, d)
+            tan.append(zero if t is None else t)
         out.append(tan)
     return out
 
 
 def reverse(lin: Linearization, output_seeds: list[list]) -> list[list]:
-    """One adjoint sweep per output seed; every slot's adjoint."""
+    """One adjoint sweep per output seed; every slot's adjoint (``zero``
+    where nothing reached it; a sum starts from its first term, as in
+    :func:`forward`)."""
     system, tape = lin.system, lin.tape
-    zero, nonzero = system.zero, system.nonzero
+    zero, nonzero, times = system.zero, system.nonzero, _times(system)
     out = []
     slots = [s.slot for s in tape.steps]
     for seed in output_seeds:
-        adj = [zero] * tape.size
+        adj: list = [None] * tape.size
         for slot, w in zip(tape.outputs, seed):
-            adj[slot] = adj[slot] + system.number(w)
+            w = _seed(system, w)
+            if nonzero(w):
+                adj[slot] = w if adj[slot] is None else adj[slot] + w
         for k in range(len(slots) - 1, -1, -1):
             g = adj[slots[k]]
-            if nonzero(g):
+            if g is not None and nonzero(g):
                 for a, p in zip(lin.active[k], lin.partials[k]):
-                    adj[a] = adj[a] + g * p
-        out.append(adj)
+                    c = times(g, p)
+                    adj[a] = c if adj[a] is None else adj[a] + c
+        out.append([zero if g is None else g for g in adj])
     return out
+
+
+def _seed(system: NumberSystem, s: Any) -> Any:
+    """A seed's entry in ``system``.  A plain 0 stays the system's ``zero``,
+    whose products the sweeps skip (over arrays ``number(0)`` is an array of
+    zeros, which they could not skip, and whose products with ±inf are nan);
+    over arrays a plain number stays one, which :func:`_times` can skip."""
+    if type(s) in (int, float):
+        if s == 0:
+            return system.zero
+        if system.elementwise:
+            return float(s)
+    return system.number(s)
+
+
+def _times(system: NumberSystem) -> Any:
+    """a·b; over arrays a product by a plain ±1 is skipped (it is exact, and
+    would cost a pass over the whole array)."""
+    if not system.elementwise:
+        return _product
+
+    def times(a: Any, b: Any) -> Any:
+        if type(b) is float and (b == 1.0 or b == -1.0):
+            return a if b == 1.0 else -a
+        if type(a) is float and (a == 1.0 or a == -1.0):
+            return b if a == 1.0 else -b
+        return a * b
+
+    return times
+
+
+def _product(a: Any, b: Any) -> Any:
+    return a * b
 
 
 # --- errors ---------------------------------------------------------------------
