@@ -127,7 +127,14 @@ def _counted_lin(lin, Counted):
     one, zero = plan(lin.tape).one_cell, plan(lin.tape).zero_cell
     kind = {one: Counted.unit, zero: Counted.zero}
     values = [kind.get(i, Counted)(p) for i, p in enumerate(lin.values)]
-    return Linearization(lin.tape, values, lin.meta, lin.warnings)
+    # A step on constants alone (sin(2) in x + sin(2)) is as constant as a
+    # number: its partials read the zero cell, so that neither mode counts
+    # work on its tangent (always 0) or adjoint (never read).  Forward counted
+    # x + sin(2) as one addition and reverse as none.
+    live = lin.tape.depends_on_inputs
+    meta = [(slot, a, b, ia if live[a] else zero, ib if b < 0 or live[b] else zero)
+            for slot, a, b, ia, ib in lin.meta]
+    return Linearization(lin.tape, values, meta, lin.warnings)
 
 
 def count_costs(tape: Tape, lin: Linearization, n_wrt: int | None = None) -> Cost:
