@@ -10,6 +10,7 @@ import sys
 import pytest
 
 import adcli
+from tests.child_process import readline_within, stopping
 from tests.conftest import adcli_process
 
 BENCH = "x1*x2 + sin(x1) + exp(-x2^2/2)*cos(x1*x2)"
@@ -272,15 +273,14 @@ def test_streaming_output_before_input_ends():
     proc = subprocess.Popen(cmd + ["grad", "x*y", "--points", "-"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             bufsize=1)
-    try:
+    with stopping(proc):  # a row that never comes fails the test within a minute
         proc.stdin.write("x,y\n2,3\n")
         proc.stdin.flush()
-        assert proc.stdout.readline() == "x,y,f,df/dx,df/dy,error\n"
-        assert proc.stdout.readline() == "2,3,6,3,2,\n"  # stdin still open
+        assert readline_within(proc.stdout) == "x,y,f,df/dx,df/dy,error\n"
+        assert readline_within(proc.stdout) == "2,3,6,3,2,\n"  # stdin still open
         proc.stdin.write("4,5\n")
         proc.stdin.flush()
-        assert proc.stdout.readline() == "4,5,20,5,4,\n"
-    finally:
+        assert readline_within(proc.stdout) == "4,5,20,5,4,\n"
         proc.stdin.close()
         proc.wait(timeout=60)
     assert proc.returncode == 0
@@ -360,9 +360,10 @@ def test_a_reader_that_leaves_early_is_no_error(tmp_path):
     cmd = [exe] if os.path.exists(exe) else [sys.executable, "-m", "adcli"]
     proc = subprocess.Popen(cmd + ["eval", "x^2", "--points", str(path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout.readline() == b"x,f,error\n"
-    proc.stdout.close()
-    _, err = proc.communicate(timeout=60)
+    with stopping(proc):
+        assert readline_within(proc.stdout) == b"x,f,error\n"
+        proc.stdout.close()
+        _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and err == b""
 
 

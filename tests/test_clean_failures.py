@@ -12,6 +12,7 @@ import tempfile
 
 import pytest
 
+from tests.child_process import open_fifo_for_writing, readline_within, stopping
 from tests.conftest import adcli_process
 
 
@@ -47,11 +48,15 @@ def test_ctrl_c_exits_130():
         os.mkfifo(fifo)
         proc = subprocess.Popen(_exe() + ["eval", "-f", fifo, "--at", "x=1"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        # Opening the FIFO for writing returns once adcli has opened it to read
-        # the formula: it is then inside the command, blocked on the read.
-        with open(fifo, "w"):
-            proc.send_signal(signal.SIGINT)
-            out, err = proc.communicate(timeout=60)
+        with stopping(proc):
+            # Opening the FIFO for writing succeeds once adcli has opened it to
+            # read the formula: it is then inside the command, blocked on the read.
+            writer = open_fifo_for_writing(fifo, proc)
+            try:
+                proc.send_signal(signal.SIGINT)
+                out, err = proc.communicate(timeout=60)
+            finally:
+                os.close(writer)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "adcli: interrupted" in err
 
@@ -59,7 +64,6 @@ def test_ctrl_c_exits_130():
 def test_ctrl_c_in_a_batch_with_worker_processes_exits_130_and_leaves_none():
     """A terminal's Ctrl-C signals the whole process group: adcli and its
     --jobs workers, in the middle of a batch whose input is still open."""
-    import select
     import threading
     import time
 
@@ -76,14 +80,13 @@ def test_ctrl_c_in_a_batch_with_worker_processes_exits_130_and_leaves_none():
 
     threading.Thread(target=feed, daemon=True).start()
     try:
-        ready, _, _ = select.select([proc.stdout], [], [], 60)
-        assert ready, "no result row within 60 s"
-        assert proc.stdout.readline().startswith(b"x,y,f,")  # the batch is under way
+        assert readline_within(proc.stdout).startswith(b"x,y,f,")  # the batch is under way
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=60)
     assert proc.returncode == 130, err
     assert err.decode().strip().endswith("adcli: interrupted")
     assert b"Traceback" not in err

@@ -17,6 +17,7 @@ from adcli.render import trace_view as V
 from adcli.render.failed import FailedPoint
 from adcli.render.registry import render
 from adcli.render.results import dumps
+from tests.child_process import readline_within, stopping
 
 FAN = "+".join(f"sin({k}*x)" for k in range(1, 3001))  # 9,000 rows, ~1 MB of text
 SHARED = "a = sin(x*y); a*a + a/x, exp(a)*y"
@@ -91,9 +92,9 @@ def test_a_reader_that_stops_early_ends_the_process_quietly(tmp_path):
                                    "--format", "csv"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
-    first = proc.stdout.readline()
-    proc.stdout.close()
-    err = proc.stderr.read()
-    proc.wait(timeout=120)
+    with stopping(proc):
+        first = readline_within(proc.stdout, 120)
+        proc.stdout.close()
+        _, err = proc.communicate(timeout=120)
     assert first.startswith(b"point,index,omega")
     assert b"Traceback" not in err and b"internal error" not in err
