@@ -106,6 +106,40 @@ def test_mode_without_point_is_a_usage_error(run):
     assert run("graph", WORKED, "--mode", "reverse").exit_code == 2
 
 
+# --wrt and --seed choose forward-mode tangents: where none are drawn they are
+# refused (exit 2, the fix named), as trace refuses --seed with --wrt
+@pytest.mark.parametrize("options, words, fix", [
+    (["--wrt", "x1"], "--wrt chooses the tangents", "add --at and --mode forward"),
+    (["--seed", "x1=1"], "--seed is the direction", "add --at and --mode forward"),
+    (["--at", AT, "--wrt", "x1"], "--wrt chooses the tangents", "add --mode forward"),
+    (["--at", AT, "--seed", "x1=1"], "--seed is the direction", "add --mode forward"),
+    (["--at", AT, "--mode", "reverse", "--wrt", "x1"], "--wrt chooses", "add --mode forward"),
+    (["--at", AT, "--mode", "reverse", "--seed", "x1=1"], "--seed is", "add --mode forward"),
+    (["--at", AT, "--mode", "forward", "--seed", "x1=1", "--wrt", "x1"],
+     "--seed and --wrt do not combine", "--wrt x1 is the seed x1=1"),
+])
+def test_tangent_options_that_would_be_ignored_are_usage_errors(run, options, words, fix):
+    res = run("graph", WORKED, *options)
+    assert res.exit_code == 2 and res.stdout == ""
+    assert words in res.stderr and fix in res.stderr and "Traceback" not in res.stderr
+    assert len(res.stderr.splitlines()) <= 3  # one screen: what, and the fix
+
+
+def test_seed_with_wrt_is_refused_by_graph_as_by_trace(run):
+    both = ["--at", AT, "--mode", "forward", "--seed", "x1=1", "--wrt", "x1"]
+    trace, graph = run("trace", WORKED, *both), run("graph", WORKED, *both)
+    assert trace.exit_code == graph.exit_code == 2 and trace.stderr == graph.stderr
+
+
+@pytest.mark.parametrize("mode", ["forward", "auto"])
+def test_wrt_and_seed_draw_the_tangents_they_choose(run, mode):
+    wrt = run("graph", WORKED, "--at", AT, "--mode", mode, "--wrt", "x2", "--format", "plain")
+    seed = run("graph", WORKED, "--at", AT, "--mode", mode, "--seed", "x1=0,x2=1",
+               "--format", "plain")
+    assert wrt.exit_code == seed.exit_code == 0 and wrt.stdout == seed.stdout
+    assert "w3 = w1*w2  [= 6; w_dot 2]" in wrt.stdout  # d(x1*x2)/dx2 = x1
+
+
 def test_graph_as_a_process():
     proc = adcli_process("graph", WORKED, "--format", "dot")
     assert proc.returncode == 0 and proc.stdout.startswith("digraph")

@@ -10,34 +10,15 @@ import click
 from ..api import Function
 from . import options as opt
 from .options import F, precision_options
-from .requests import (
-    NOT_SPARSE,
-    Compute,
-    Options,
-    Refusal,
-    Request,
-    Table,
-    run,
-)
+from .requests import NOT_SPARSE, Options, Refusal, Request, Table, run, sparse_driver
 
 if TYPE_CHECKING:
-    from ..batch.kernels import KernelFactory
     from ..results import Cotangent, Derivatives, Directional
 
     FirstOrder = Derivatives | Directional | Cotangent  # what --stats reads: .point, .mode
 
 
-def _values(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
-    return lambda point: fn.evaluate(point, **numbers)
-
-
-def _values_kernel(fn: Function, o: Options) -> KernelFactory:
-    from ..batch import kernels
-
-    return kernels.values(fn)
-
-
-EVAL = Table("", (Request("values", "eval", _values, _values_kernel),))
+EVAL = Table("", (Request("values", "eval", "evaluate", kernel="values"),))
 
 
 @click.command("eval")
@@ -63,52 +44,6 @@ def _mode_stats(fn: Function, result: FirstOrder, requested: str, wrt: list[str]
     opt.tell_stats(mode_stats(tape, len(fn.outputs), n_in, result.mode, requested, kind))
 
 
-def _jvp(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
-    v = opt.parse_direction(o["direction"], bool(numbers))
-    return lambda point: fn.jvp(point, v, **numbers)
-
-
-def _jvp_kernel(fn: Function, o: Options) -> KernelFactory:
-    from ..batch import kernels
-
-    return kernels.jvp(fn, opt.parse_direction(o["direction"]))
-
-
-def _vjp(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
-    u, wrt = opt.parse_cotangent(o["cotangent"], bool(numbers)), opt.parse_wrt(o["wrt"])
-    return lambda point: fn.vjp(point, u, wrt=wrt, **numbers)
-
-
-def _vjp_kernel(fn: Function, o: Options) -> KernelFactory:
-    from ..batch import kernels
-
-    return kernels.vjp(fn, opt.parse_cotangent(o["cotangent"]), opt.parse_wrt(o["wrt"]))
-
-
-def _sparse_jacobian(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
-    from ..sparse.drivers import sparse_jacobian
-
-    wrt, mode = opt.parse_wrt(o["wrt"]), o["mode"]
-    return lambda point: sparse_jacobian(fn, point, wrt=wrt, mode=mode, **numbers)
-
-
-def _sparse_jacobian_kernel(fn: Function, o: Options) -> KernelFactory:
-    from ..batch import kernels
-
-    return kernels.sparse_grad(fn, opt.parse_wrt(o["wrt"]), o["mode"])
-
-
-def _jacobian(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
-    wrt, mode = opt.parse_wrt(o["wrt"]), o["mode"]
-    return lambda point: fn.gradient(point, wrt=wrt, mode=mode, **numbers)
-
-
-def _jacobian_kernel(fn: Function, o: Options) -> KernelFactory:
-    from ..batch import kernels
-
-    return kernels.gradient(fn, opt.parse_wrt(o["wrt"]), o["mode"])
-
-
 def _jacobian_stats(fn: Function, result: Derivatives, o: Options) -> None:
     """The mode and why, then the cost report (counted from the sweeps)."""
     from ..render.trace_view import cost_plain
@@ -118,20 +53,21 @@ def _jacobian_stats(fn: Function, result: Derivatives, o: Options) -> None:
     opt.tell_stats(cost_plain(fn.cost(result.point, wrt=wrt)).splitlines())
 
 
+FIRST_ORDER = ("wrt", "mode")
 GRAD = Table("Jacobian", (
-    Request("J·v", "jvp", _jvp, _jvp_kernel, option="direction", flag="--dir", product="J·v",
-            sweep="one tangent sweep",
+    Request("J·v", "jvp", "jvp", ("direction",), "jvp", option="direction", flag="--dir",
+            product="J·v", sweep="one tangent sweep",
             refuses=(NOT_SPARSE,
                      Refusal("cotangent", "give --dir (J·v) or --cotangent (uᵀ·J), not both"),
                      Refusal("wrt", "--dir and --wrt do not combine",
                              "the direction already says which variables move")),
             stats=lambda fn, res, o: _mode_stats(fn, res, "forward", None, "jvp")),
-    Request("uᵀ·J", "vjp", _vjp, _vjp_kernel, option="cotangent", flag="--cotangent",
-            product="uᵀ·J", sweep="one adjoint sweep", refuses=(NOT_SPARSE,),
+    Request("uᵀ·J", "vjp", "vjp", ("cotangent", "wrt"), "vjp", option="cotangent",
+            flag="--cotangent", product="uᵀ·J", sweep="one adjoint sweep", refuses=(NOT_SPARSE,),
             stats=lambda fn, res, o: _mode_stats(fn, res, "reverse", None, "vjp")),
-    Request("sparse Jacobian", "sparse", _sparse_jacobian, _sparse_jacobian_kernel,
-            option="sparse", density="jacobian"),
-    Request("Jacobian", "grad", _jacobian, _jacobian_kernel, stats=_jacobian_stats),
+    Request("sparse Jacobian", "sparse", sparse_driver("sparse_jacobian"), FIRST_ORDER,
+            "sparse_grad", option="sparse", density="jacobian"),
+    Request("Jacobian", "grad", "gradient", FIRST_ORDER, "gradient", stats=_jacobian_stats),
 ))
 
 

@@ -5,24 +5,11 @@ from typing import Any
 
 import click
 
-from ..api import Function
 from . import options as opt
-from .requests import Compute, Numbers, Options, Refusal, Request, Table, run
-
-
-def _check(fn: Function, o: Options, numbers: Numbers) -> Compute:
-    wrt, sweep = opt.parse_wrt(o["wrt"]), o["sweep"]
-    return lambda point: fn.check(point, wrt=wrt, sweep=sweep)
-
-
-def _check_kernel(fn: Function, o: Options) -> Any:
-    from ..batch import kernels
-
-    return kernels.check(fn, opt.parse_wrt(o["wrt"]))
-
+from .requests import Refusal, Request, Table, run
 
 CHECK = Table("", (Request(
-    "check", "check", _check, _check_kernel, shows=("sweep",),
+    "check", "check", "check", ("wrt", "sweep"), "check", ("wrt",), shows=("sweep",),
     status=lambda checks: 0 if all(c.ok for c in checks) else 1,  # 1: one disagrees
     refuses=(Refusal("sweep", "--sweep works with --at points, not with --points", when="points"),
              Refusal("numbers", "--digits N rounds the output of a --points batch; check "

@@ -5,22 +5,31 @@ from typing import Any
 
 import click
 
-from ..api import Function
-from ..language.point import parse_point
 from . import options as opt
-from .requests import Compute, Numbers, Options, Request, Table, run
+from .requests import SEED_OR_WRT, Refusal, Request, Table, run
 
 
-def _annotated(fn: Function, o: Options, numbers: Numbers) -> Compute:
-    seed = parse_point(o["seed"], "seed") if o["seed"] is not None else None
-    names, mode = opt.parse_wrt(o["wrt"]), o["mode"]
-    return lambda point: fn.graph(point, mode=mode, wrt=names, seed=seed)
+def _tangents_only(option: str, what: str, at_points: bool) -> Refusal:
+    """--wrt and --seed choose the tangents that --mode forward draws at the
+    --at points: refused where there are none (as trace refuses --seed with
+    --wrt), never silently ignored."""
+    if at_points:
+        return Refusal(option, f"--{option} {what} that --mode forward draws",
+                       f"add --mode forward, or drop --{option}", when="!mode|mode=reverse")
+    return Refusal(option, f"--{option} {what} that --mode forward draws at a point",
+                   f"add --at and --mode forward, or drop --{option}")
 
 
-GRAPH = Table("", (  # without --at, once with no point (the API refuses --mode, --seed)
-    Request("DAG at points", "graph", _annotated, option="at"),
-    Request("DAG", "graph", lambda fn, o, _: lambda _: fn.graph(mode=o["mode"], seed=o["seed"]),
-            pointwise=False)))
+def _refusals(at_points: bool) -> tuple[Refusal, ...]:
+    return (SEED_OR_WRT, _tangents_only("wrt", "chooses the tangents", at_points),
+            _tangents_only("seed", "is the direction of the tangents", at_points))
+
+
+GRAPH = Table("", (  # without --at, once with no point (the API refuses --mode)
+    Request("DAG at points", "graph", "graph", ("mode", "wrt", "seed"), option="at",
+            refuses=_refusals(True)),
+    Request("DAG", "graph", "graph", ("mode", "wrt", "seed"), pointwise=False,
+            refuses=_refusals(False))))
 
 
 @click.command("graph")

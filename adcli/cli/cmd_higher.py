@@ -1,60 +1,25 @@
 """``adcli hessian``, ``adcli taylor``, ``adcli partial``: their requests as
 tables (:mod:`adcli.cli.requests`)."""
 
-from __future__ import annotations
-
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from ..api import Function
 from . import options as opt
 from .cmd_basic import sparse_option
 from .options import precision_options
-from .requests import NOT_SPARSE, Compute, Options, Request, Table, run
-
-if TYPE_CHECKING:
-    from ..batch.kernels import KernelFactory
-
-
-def _kernels() -> ModuleType:
-    from ..batch import kernels
-
-    return kernels
-
+from .requests import NOT_SPARSE, Request, Table, run, sparse_driver
 
 # --- hessian: H·v, the sparse Hessian, the Hessian ------------------------------------
 
-def _hessian(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
-    wrt, k = opt.parse_wrt(o["wrt"]), opt.parse_output(o["output"])
-    v = opt.parse_direction(o["direction"], bool(numbers)) if o["direction"] is not None \
-        else None
-    return lambda point: fn.hessian(point, wrt=wrt, output=k, direction=v, **numbers)
-
-
-def _hessian_kernel(fn: Function, o: Options) -> KernelFactory:
-    v = opt.parse_direction(o["direction"]) if o["direction"] is not None else None
-    return _kernels().hessian(fn, opt.parse_wrt(o["wrt"]), opt.parse_output(o["output"]), v)
-
-
-def _sparse_hessian(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
-    from ..sparse.drivers import sparse_hessian
-
-    wrt, k = opt.parse_wrt(o["wrt"]), opt.parse_output(o["output"])
-    return lambda point: sparse_hessian(fn, point, wrt=wrt, output=k, **numbers)
-
-
-def _sparse_hessian_kernel(fn: Function, o: Options) -> KernelFactory:
-    return _kernels().sparse_hessian(fn, opt.parse_wrt(o["wrt"]), opt.parse_output(o["output"]))
-
-
+SECOND_ORDER = ("wrt", "output", "direction")
 HESSIAN = Table("Hessian", (
-    Request("H·v", "hessian", _hessian, _hessian_kernel, option="direction", flag="--dir",
-            product="H·v", sweep="one Hessian-vector product", refuses=(NOT_SPARSE,)),
-    Request("sparse Hessian", "sparse", _sparse_hessian, _sparse_hessian_kernel,
-            option="sparse", density="hessian"),
-    Request("Hessian", "hessian", _hessian, _hessian_kernel),
+    Request("H·v", "hessian", "hessian", SECOND_ORDER, "hessian", option="direction",
+            flag="--dir", product="H·v", sweep="one Hessian-vector product",
+            refuses=(NOT_SPARSE,)),
+    Request("sparse Hessian", "sparse", sparse_driver("sparse_hessian"), ("wrt", "output"),
+            "sparse_hessian", option="sparse", density="hessian"),
+    Request("Hessian", "hessian", "hessian", SECOND_ORDER, "hessian"),
 ))
 
 
@@ -78,19 +43,8 @@ def hessian_command(**options: Any) -> None:
 
 # --- taylor, partial ------------------------------------------------------------------
 
-def _taylor(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
-    names, order = opt.parse_wrt(o["wrt"]), o["order"]
-    v = opt.parse_direction(o["direction"], bool(numbers)) if o["direction"] is not None \
-        else None
-    return lambda point: fn.taylor(point, order, direction=v, wrt=names, **numbers)
-
-
-def _taylor_kernel(fn: Function, o: Options) -> KernelFactory:
-    v = opt.parse_direction(o["direction"]) if o["direction"] is not None else None
-    return _kernels().taylor(fn, o["order"], v, opt.parse_wrt(o["wrt"]))
-
-
-TAYLOR = Table("", (Request("Taylor coefficients", "taylor", _taylor, _taylor_kernel),))
+TAYLOR = Table("", (Request("Taylor coefficients", "taylor", "taylor",
+                            ("order", "direction", "wrt"), "taylor"),))
 
 
 @click.command("taylor")
@@ -110,16 +64,7 @@ def taylor_command(**options: Any) -> None:
     run(TAYLOR, options)
 
 
-def _partial(fn: Function, o: Options, numbers: dict[str, Any]) -> Compute:
-    names = opt.parse_wrt(o["wrt"])
-    return lambda point: fn.partial(point, names, **numbers)
-
-
-def _partial_kernel(fn: Function, o: Options) -> KernelFactory:
-    return _kernels().partial(fn, opt.parse_wrt(o["wrt"]))
-
-
-PARTIAL = Table("", (Request("mixed partial", "partial", _partial, _partial_kernel),))
+PARTIAL = Table("", (Request("mixed partial", "partial", "partial", ("wrt",), "partial"),))
 
 
 @click.command("partial")

@@ -5,25 +5,14 @@ from typing import Any
 
 import click
 
-from ..api import Function
-from ..language.point import parse_point
 from ..render.trace_view import DEFAULT_TEXT_LIMIT
 from . import options as opt
-from .requests import Compute, Numbers, Options, Refusal, Request, Table, run
-
-
-def _trace(fn: Function, o: Options, numbers: Numbers) -> Compute:
-    names, seed = opt.parse_wrt(o["wrt"]), o["seed"]
-    direction = parse_point(seed, "seed") if seed is not None else None
-    mode, k, cost = o["mode"], opt.parse_output(o["output"]), o["stats"]
-    return lambda point: fn.trace(point, mode=mode, wrt=names, seed=direction, output=k,
-                                  cost=cost, **numbers)
-
+from .requests import SEED_OR_WRT, Refusal, Request, Table, run
 
 TRACE = Table("", (Request(
-    "trace", "trace", _trace, shows=("limit", "stats", "ascii"),
-    refuses=(Refusal("wrt", "--seed and --wrt do not combine",
-                     "--wrt x1 is the seed x1=1 with every other input 0", when="seed"),
+    "trace", "trace", lambda fn, point, stats, **rest: fn.trace(point, cost=stats, **rest),
+    ("mode", "wrt", "seed", "output", "stats"), shows=("limit", "stats", "ascii"),
+    refuses=(SEED_OR_WRT,
              Refusal("output", "--output picks the seeded output of a reverse sweep",
                      "use --mode reverse (forward mode shows every output)",
                      when="mode=forward"))),))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
 
@@ -16,7 +16,6 @@ from ..language.point import constant, decode_utf8, parse_point, parse_point_tex
 from ..numsys import system
 from ..render.errors import for_stderr, format_error, format_warning
 from ..render.failed import FailedPoint
-from ..render.failed import each_json as objects
 from ..render.registry import Note, formats, render
 from .flags import as_flags
 
@@ -79,24 +78,18 @@ def read_formula(expr: str | None, file: str | None) -> str:
         raise UsageError("give the formula either as EXPR or with -f, not both")
     if file is not None:
         if file == "-":
-            return read_text(sys.stdin.buffer, "standard input")
+            return decode_utf8(sys.stdin.buffer.read(), "standard input")
         try:
             with open(file, "rb") as fh:
-                return read_text(fh, file)
+                return decode_utf8(fh.read(), file)
         except OSError as exc:
             raise UsageError(f"cannot read {file}: {exc.strerror}") from None
     if expr is None:
         raise UsageError("no formula given",
                          hint='write it as an argument: adcli grad "x*y" --at x=1,y=2')
     if expr == "-":
-        return read_text(sys.stdin.buffer, "standard input")
+        return decode_utf8(sys.stdin.buffer.read(), "standard input")
     return expr.removeprefix("\ufeff")
-
-
-def read_text(stream: IO[bytes], what: str) -> str:
-    """UTF-8 text from a binary stream; a byte-order mark is skipped, and
-    text in another encoding is a usage error that says how to convert it."""
-    return decode_utf8(stream.read(), what)
 
 
 def compile_formula(expr: str | None, file: str | None) -> Function:
@@ -122,6 +115,20 @@ def parse_cotangent(text: str, precise: bool = False) -> dict[str, Any] | list[A
     pieces = split_pairs(text)
     weights = [constant(piece, text, offset, "cotangent") for piece, offset in pieces]
     return [piece for piece, _ in pieces] if precise else weights
+
+
+# option -> how the API's parameter of that name is read from it (``precise``:
+# a vector's text, read later at the working precision); other options pass as given
+ARGUMENTS: dict[str, Callable[[str, bool], Any]] = {
+    "direction": parse_direction, "cotangent": parse_cotangent,
+    "seed": lambda text, _: parse_point(text, "seed"),
+    "wrt": lambda text, _: parse_wrt(text), "output": lambda text, _: parse_output(text)}
+
+
+def arguments(names: Iterable[str], options: dict[str, Any], precise: bool) -> dict[str, Any]:
+    """The API's arguments ``names`` from the command's options of those names."""
+    return {name: options[name] if options[name] is None or name not in ARGUMENTS
+            else ARGUMENTS[name](options[name], precise) for name in names}
 
 
 def input_order(fn: Function, at: Sequence[str],
@@ -215,11 +222,6 @@ def in_order(results: Sequence[R]) -> Sequence[R | FailedPoint]:
     """``results`` with the failed points of several ``--at`` put back in
     their places (as :class:`FailedPoint`); just ``results`` otherwise."""
     return click.get_current_context().meta.get(POINT_ENTRIES, results)
-
-
-def each_json(results: Sequence[R], to_json: Callable[[R], Any]) -> list[Any]:
-    """The JSON object of every point, a failed one's in its place."""
-    return objects(in_order(results), to_json)
 
 
 def _hint_one_point(failures, parsed, at):

@@ -34,22 +34,27 @@ class Refusal(NamedTuple):
     option: str  # a parameter, "numbers" (--digits N / --exact) or "mode=forward" (a value)
     message: str
     hint: str | None = None
-    when: str | None = None  # refused only together with this one
+    when: str | None = None  # refused only together with this one (see _given)
 
 
 class Request(NamedTuple):
     """One kind of request: ``option`` selects it (None: the format or the
     density does, or it is the default); ``view`` is its results' kind in
-    the view registry, ``shows`` the options its views read;
-    ``compute(fn, options, numbers)`` is its API call at a point (or once,
-    with no point, unless ``pointwise``), ``kernel(fn, options)`` its batch
-    (None: not with --points); ``status(results)`` the exit status they
-    call for (0: none)."""
+    the view registry, ``shows`` the options its views read.  ``call`` is
+    its one API call, a :class:`Function` method's name or
+    ``call(fn, point, **arguments)``, made at every point (or once, with no
+    point, unless ``pointwise``) with the options ``args`` as the API's
+    parameters of the same names; ``kernel`` names its batch in
+    :mod:`adcli.batch.kernels` (None: not with --points), given
+    ``kernel_args`` (default ``args``); ``status(results)`` the exit status
+    they call for (0: none)."""
 
     name: str
     view: str
-    compute: Callable[[Function, Options, Numbers], Compute]
-    kernel: Callable[[Function, Options], Any] | None = None
+    call: str | Callable[..., Any]
+    args: tuple[str, ...] = ()
+    kernel: str | None = None
+    kernel_args: tuple[str, ...] | None = None
     option: str | None = None
     flag: str | None = None
     product: str = ""  # a product's name (J·v) and its cost, for messages
@@ -61,11 +66,37 @@ class Request(NamedTuple):
     pointwise: bool = True
     status: Callable[[Sequence[Any]], int] | None = None
 
+    def compute(self, fn: Function, options: Options, numbers: Numbers) -> Compute:
+        """The API call at one point, its options read once."""
+        arguments = opt.arguments(self.args, options, bool(numbers))
+        call = self.call
+        if isinstance(call, str):
+            return lambda point: getattr(fn, call)(point, **arguments, **numbers)
+        return lambda point: call(fn, point, **arguments, **numbers)
+
+    def batch(self, fn: Function, options: Options) -> Any:
+        """The --points kernel (float64: its options read as numbers)."""
+        from ..batch import kernels
+
+        assert self.kernel is not None  # every request but graph's and trace's has its batch
+        names = self.args if self.kernel_args is None else self.kernel_args
+        return getattr(kernels, self.kernel)(fn, **opt.arguments(names, options, False))
+
     def refusal(self, refused: Refusal, matrix: str) -> UsageError:
         fields = {"flag": self.flag, "product": self.product, "sweep": self.sweep,
                   "matrix": matrix}
         return UsageError(refused.message.format(**fields),
                           hint=refused.hint and refused.hint.format(**fields))
+
+
+def sparse_driver(name: str) -> Callable[..., Any]:
+    """The call of :mod:`adcli.sparse.drivers`' ``name``, imported when made."""
+    def call(fn: Function, point: Any, **arguments: Any) -> Any:
+        from ..sparse import drivers
+
+        return getattr(drivers, name)(fn, point, **arguments)
+
+    return call
 
 
 class Table(NamedTuple):
@@ -84,7 +115,16 @@ NOT_SPARSE = Refusal(
     "{matrix}")
 
 
+SEED_OR_WRT = Refusal("wrt", "--seed and --wrt do not combine",
+                      "--wrt x1 is the seed x1=1 with every other input 0", when="seed")
+
+
 def _given(options: Options, name: str, numbers: Numbers) -> bool:
+    """Whether option ``name`` is given; "!name": it is not; "a|b": either is."""
+    if "|" in name:
+        return any(_given(options, one, numbers) for one in name.split("|"))
+    if name.startswith("!"):
+        return not _given(options, name[1:], numbers)
     if name == "numbers":
         return bool(numbers)
     name, is_, value = name.partition("=")  # "mode=forward": given with that value
@@ -170,8 +210,7 @@ def run(table: Table, options: Options) -> None:
     expr, file = options["expr"], options["file"]
     fn = opt.compile_formula(expr, file)
     if points is not None:
-        assert request.kernel is not None  # every request has its batch
-        return opt.run_batch(fn, options["at"], points, request.kernel(fn, options),
+        return opt.run_batch(fn, options["at"], points, request.batch(fn, options),
                              options["fmt"], options.get("input_format"), options.get("digits"),
                              "-" in (expr, file))
     compute = request.compute(fn, options, numbers)
