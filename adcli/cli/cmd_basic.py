@@ -9,7 +9,7 @@ import click
 
 from ..api import Function
 from . import options as opt
-from .options import F, precision_options
+from .options import precision_options
 from .requests import NOT_SPARSE, Options, Refusal, Request, Table, run, sparse_driver
 
 if TYPE_CHECKING:
@@ -24,8 +24,8 @@ EVAL = Table("", (Request("values", "eval", "evaluate", kernel="values"),))
 @click.command("eval")
 @precision_options
 @opt.formula_argument
-@opt.at_option
-@opt.format_option(opt.formats_of("eval"))
+@opt.option("at")
+@opt.format_option("eval")
 @opt.points_options
 def eval_command(**options: Any) -> None:
     """The value(s) of EXPR at a point."""
@@ -71,28 +71,18 @@ GRAD = Table("Jacobian", (
 ))
 
 
-def sparse_option(f: F) -> F:
-    return click.option(
-        "--sparse/--dense", "sparse", default=None,
-        help="Sparse output: coordinates of the nonzeros, computed with one compressed "
-             "sweep per colour (default: sparse when the pattern's density is below "
-             "5 % for at least 10,000 entries, said so in the output).")(f)
-
-
 @click.command("grad")
 @precision_options
 @opt.formula_argument
-@opt.at_option
-@opt.mode_option
-@opt.wrt_option
-@click.option("--dir", "direction", metavar="X=1,Y=0,…",
-              help="Directional derivative J·v along this direction (one tangent sweep).")
-@click.option("--cotangent", metavar="F1=1,F2=0|1,0",
-              help="uᵀ·J for these output weights (one adjoint sweep).")
+@opt.option("at")
+@opt.option("mode")
+@opt.option("wrt")
+@opt.option("dir", "Directional derivative J·v along this direction (one tangent sweep).")
+@opt.option("cotangent", "uᵀ·J for these output weights (one adjoint sweep).")
 @click.option("--stats", is_flag=True,
               help="On stderr: the mode used and why, the sweeps it took, the tape's size.")
-@sparse_option
-@opt.format_option(opt.formats_of("grad", "sparse"))
+@opt.option("sparse")
+@opt.format_option("grad", "sparse")
 @opt.points_options
 def grad_command(**options: Any) -> None:
     """Value and gradient of EXPR (the Jacobian for several outputs)."""

@@ -19,12 +19,12 @@ CHECK = Table("", (Request(
 
 @click.command("check")
 @opt.formula_argument
-@opt.at_option
-@opt.wrt_option
+@opt.option("at")
+@opt.option("wrt")
 @click.option("--sweep", is_flag=True,
               help="Show the finite-difference error (forward and central) for "
                    "h = 1e-1 … 1e-14 against AD's, as a table and a chart.")
-@opt.format_option(opt.formats_of("check"))
+@opt.format_option("check")
 @opt.points_options
 def check_command(**options: Any) -> None:
     """Compare the AD derivatives of EXPR with finite differences.

@@ -34,16 +34,14 @@ GRAPH = Table("", (  # without --at, once with no point (the API refuses --mode)
 
 @click.command("graph")
 @opt.formula_argument
-@click.option("--at", "at", metavar="NAME=VALUE,…", multiple=True,
-              help="Annotate the nodes with their values at this point; repeat for "
-                   "several points (one label per point on every node).")
+@opt.option("at", "Annotate the nodes with their values at this point; repeat for "
+                  "several points (one label per point on every node).")
 @click.option("--mode", type=click.Choice(("forward", "reverse", "auto")), default=None,
               help="Also annotate tangents (forward) or adjoints (reverse); needs --at.")
-@click.option("--wrt", metavar="X,Y,…", help="forward: tangents for these variables only.")
-@click.option("--seed", metavar="X1=1,X2=0", help="forward: tangents along this direction.")
-@click.option("--format", "fmt", type=click.Choice(opt.formats_of("graph")), default=None,
-              help="tree (Rich, the default on a terminal), plain (an ASCII tree, "
-                   "the default in a pipe), dot (Graphviz), mermaid, json.")
+@opt.option("wrt", "forward: tangents for these variables only.")
+@opt.option("seed", "forward: tangents along this direction.")
+@opt.format_option("graph", help="tree (Rich, the default on a terminal), plain (an ASCII "
+                                 "tree, the default in a pipe), dot (Graphviz), mermaid, json.")
 def graph_command(**options: Any) -> None:
     """The DAG of EXPR: ω steps, operations, inputs and outputs; a shared
     subexpression is one node with several edges.  With --at the nodes

@@ -6,7 +6,6 @@ from typing import Any
 import click
 
 from . import options as opt
-from .cmd_basic import sparse_option
 from .options import precision_options
 from .requests import NOT_SPARSE, Request, Table, run, sparse_driver
 
@@ -26,14 +25,12 @@ HESSIAN = Table("Hessian", (
 @click.command("hessian")
 @precision_options
 @opt.formula_argument
-@opt.at_option
-@opt.wrt_option
-@click.option("--dir", "direction", metavar="X=1,Y=0,…",
-              help="Only the Hessian-vector product H·v along this direction.")
-@click.option("--output", "output", metavar="K",
-              help="For a program with several outputs: which one (1-based, or its name).")
-@sparse_option
-@opt.format_option(opt.formats_of("hessian", "sparse"))
+@opt.option("at")
+@opt.option("wrt")
+@opt.option("dir", "Only the Hessian-vector product H·v along this direction.")
+@opt.option("output", "For a program with several outputs: which one (1-based, or its name).")
+@opt.option("sparse")
+@opt.format_option("hessian", "sparse")
 @opt.points_options
 def hessian_command(**options: Any) -> None:
     """Value, gradient and dense Hessian of EXPR (forward-over-reverse:
@@ -50,13 +47,12 @@ TAYLOR = Table("", (Request("Taylor coefficients", "taylor", "taylor",
 @click.command("taylor")
 @precision_options
 @opt.formula_argument
-@opt.at_option
+@opt.option("at")
 @click.option("--order", "-k", "order", type=click.IntRange(0, 10000), default=4,
               show_default=True, help="Highest order K of the coefficients.")
-@click.option("--wrt", metavar="X", help="Expand along this variable.")
-@click.option("--dir", "direction", metavar="X=1,Y=2,…",
-              help="Expand along the line x + t·v for this direction v.")
-@opt.format_option(opt.formats_of("taylor"))
+@opt.option("wrt", "Expand along this variable.", metavar="X")
+@opt.option("dir", "Expand along the line x + t·v for this direction v.", metavar="X=1,Y=2,…")
+@opt.format_option("taylor")
 @opt.points_options
 def taylor_command(**options: Any) -> None:
     """Taylor coefficients c_k and derivatives dᵏ/dtᵏ f(x + t·v) at t = 0,
@@ -70,10 +66,10 @@ PARTIAL = Table("", (Request("mixed partial", "partial", "partial", ("wrt",), "p
 @click.command("partial")
 @precision_options
 @opt.formula_argument
-@opt.at_option
-@click.option("--wrt", metavar="X,X,Y,…", required=True,
-              help="The variables, repeated for higher order: x,x,y is ∂³f/∂x²∂y.")
-@opt.format_option(opt.formats_of("partial"))
+@opt.option("at")
+@opt.option("wrt", "The variables, repeated for higher order: x,x,y is ∂³f/∂x²∂y.",
+            metavar="X,X,Y,…", required=True)
+@opt.format_option("partial")
 @opt.points_options
 def partial_command(**options: Any) -> None:
     """One mixed partial derivative of any order, exact to working

@@ -10,13 +10,11 @@ from ..api import Function
 from ..errors import UsageError
 from ..higher import _output_index
 from ..language.point import parse_point
+from ..plot.figure import MAX_GRID_SAMPLES, MAX_ORDER, MAX_SAMPLES, ONE_VAR_SAMPLES
 from ..plot.sampling import LineSampler, Span, bind, parse_over, sample_field
 from ..plot.terminal import field_shape, short_number, use_colour
 from ..render.registry import file_format
 from . import options as opt
-
-ONE_VAR_SAMPLES = 4001  # odd: a symmetric range has its middle on the grid
-MAX_GRID = 2000
 
 
 def parse_size(text: str | None) -> tuple[int, int] | None:
@@ -39,13 +37,12 @@ def parse_size(text: str | None) -> tuple[int, int] | None:
 @opt.formula_argument
 @click.option("--over", "over", required=True, metavar="X=FROM:TO[,Y=FROM:TO]",
               help="The variable(s) to sweep and their ranges, e.g. x=-6:6 or x=-2:2,y=-2:2.")
-@click.option("--order", type=click.IntRange(0, 12), default=None,
+@click.option("--order", type=click.IntRange(0, MAX_ORDER), default=None,
               help="Plot f and its derivatives up to this order (one variable; default 1).")
-@click.option("--at", "at", multiple=True, metavar="NAME=VALUE,…",
-              help="Values of the other variables of the formula, e.g. y=0.5.")
+@opt.option("at", "Values of the other variables of the formula, e.g. y=0.5.")
 @click.option("--wrt", default=None, metavar="NAME",
               help="Differentiate along this variable (default: the swept one).")
-@click.option("--samples", type=click.IntRange(2, 20_000_000), default=None, metavar="N",
+@click.option("--samples", type=click.IntRange(2, MAX_SAMPLES), default=None, metavar="N",
               help=f"Points along the swept variable (default {ONE_VAR_SAMPLES}; a grid of "
                    "N×N for two variables, default to suit the size).")
 @click.option("--out", "out", default=None, metavar="FILE.png|FILE.svg",
@@ -56,8 +53,7 @@ def parse_size(text: str | None) -> tuple[int, int] | None:
 @click.option("--color", "color", type=click.Choice(("auto", "always", "never")),
               default="auto", show_default=True,
               help="Colours on a terminal (auto honours NO_COLOR and pipes).")
-@click.option("--output", "output", default=None, metavar="K",
-              help="Which output of a several-output program (1-based index or name).")
+@opt.option("output", "Which output of a several-output program (1-based index or name).")
 def plot_command(expr: str | None, file: str | None, over: str, order: int | None,
                  at: tuple[str, ...], wrt: str | None, samples: int | None, out: str | None,
                  size: str | None, color: str, output: str | None) -> None:
@@ -83,9 +79,9 @@ def plot_command(expr: str | None, file: str | None, over: str, order: int | Non
         if order not in (None, 1):
             raise UsageError("--order applies to one-variable plots; a two-variable plot "
                              "shows f and its gradient")
-        if samples is not None and samples > MAX_GRID:
+        if samples is not None and samples > MAX_GRID_SAMPLES:
             raise UsageError(f"--samples {samples} makes a grid of {samples}×{samples}",
-                             hint=f"two-variable plots take at most --samples {MAX_GRID} "
+                             hint=f"two-variable plots take at most --samples {MAX_GRID_SAMPLES} "
                                   "(per side)")
     order, dims, title = 1 if order is None else order, parse_size(size), _title(fn, spans, fixed)
     if out is not None:  # the registry's views of a figure write it, by the file's suffix

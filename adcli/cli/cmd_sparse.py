@@ -13,14 +13,10 @@ from . import options as opt
 @click.option("--hessian", "hessian", is_flag=True,
               help="The Hessian's pattern (pairs of inputs that meet in a nonlinear "
                    "operation) instead of the Jacobian's.")
-@click.option("--output", "output", metavar="K",
-              help="With --hessian, for a program with several outputs: which one.")
-@click.option("--at", "at", multiple=True, metavar="NAME=VALUE,…",
-              help="Only fixes the order of the inputs (the pattern holds at every point).")
-@click.option("--format", "fmt", type=click.Choice(opt.formats_of("pattern")),
-              default=None,
-              help="plain: one `row column` pair per line; json: coordinates; mtx: Matrix "
-                   "Market; text: a spy plot (default on a terminal).")
+@opt.option("output", "With --hessian, for a program with several outputs: which one.")
+@opt.option("at", "Only fixes the order of the inputs (the pattern holds at every point).")
+@opt.format_option("pattern", help="plain: one `row column` pair per line; json: coordinates; "
+                                   "mtx: Matrix Market; text: a spy plot (default on a terminal).")
 def sparsity_command(expr: str | None, file: str | None, hessian: bool, output: str | None,
                      at: tuple[str, ...], fmt: str | None) -> None:
     """The sparsity pattern of EXPR's Jacobian (or, with --hessian, its

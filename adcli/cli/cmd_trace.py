@@ -21,16 +21,13 @@ TRACE = Table("", (Request(
 @click.command("trace")
 @opt.precision_options
 @opt.formula_argument
-@opt.at_option
-@opt.mode_option
-@click.option("--wrt", metavar="X,Y,…",
-              help="forward: one tangent sweep (column) per variable named; "
-                   "reverse: the derivatives shown in the footer.")
-@click.option("--seed", metavar="X1=1,X2=0",
-              help="forward: one tangent sweep along this seed direction ẋ.")
-@click.option("--output", "output", metavar="K",
-              help="reverse: seed only this output (1-based, or its name); "
-                   "default one adjoint column per output.")
+@opt.option("at")
+@opt.option("mode")
+@opt.option("wrt", "forward: one tangent sweep (column) per variable named; "
+                  "reverse: the derivatives shown in the footer.")
+@opt.option("seed", "forward: one tangent sweep along this seed direction ẋ.")
+@opt.option("output", "reverse: seed only this output (1-based, or its name); "
+                      "default one adjoint column per output.")
 @click.option("--limit", type=click.IntRange(2, None), default=None, metavar="N",
               help=f"Show at most N rows (the first and last, which hold the inputs "
                    f"and outputs); a terminal shows {DEFAULT_TEXT_LIMIT} by default.")
@@ -38,7 +35,7 @@ TRACE = Table("", (Request(
               help="w1, w1_dot, w1_bar instead of ω₁, ω̇₁, ω̄₁ (plain is always ASCII).")
 @click.option("--stats/--no-stats", default=True, show_default=True,
               help="Report what each mode costs (operations counted from the sweeps).")
-@opt.format_option(opt.formats_of("trace"))
+@opt.format_option("trace")
 def trace_command(**options: Any) -> None:
     """The ω evaluation trace of EXPR: one row per ω step with its
     definition, value, and the tangent rule and tangent (forward) or the

@@ -210,13 +210,9 @@ def _interrupted():
 
 
 def _unwritable(exc):
-    import os
-
     click.echo(for_stderr(f"adcli: error: cannot write the output: {exc.strerror or exc}"),
                err=True)
-    # Nothing more can reach standard output; do not fail again at exit.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    _stdout_to_devnull()  # nothing more can reach it; do not fail again at exit
     sys.exit(1)
 
 
@@ -254,9 +250,11 @@ def _expr_after_dashes(args):
 
 
 def _quiet_broken_pipe():
+    _stdout_to_devnull()  # the reader went away (`adcli … | head`): leave without a traceback
+    sys.exit(0)
+
+
+def _stdout_to_devnull():
     import os
 
-    # The reader went away (`adcli … | head`): leave without a traceback.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    sys.exit(0)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

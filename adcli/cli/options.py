@@ -22,8 +22,6 @@ from .flags import as_flags
 if TYPE_CHECKING:
     from ..batch.driver import Kernel
 
-FORMATS = ("text", "plain", "json", "jsonl", "csv", "tsv")
-
 F = TypeVar("F", bound=Callable[..., Any])  # a click command's function, decorated
 
 
@@ -49,27 +47,42 @@ def formula_argument(f: F) -> F:
     return click.argument("expr", required=False, metavar="EXPR")(f)
 
 
-def at_option(f: F) -> F:
-    return click.option("--at", "at", multiple=True, metavar="NAME=VALUE,…",
-                        help="The point, e.g. x1=2,x2=pi/4; repeat for several points; "
-                             "@FILE reads the pairs from a file.")(f)
+# The options several commands share: (declarations, settings), the help the
+# usual one; a command may give its own help, metavar or default (option()).
+OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "at": (("--at", "at"), {"multiple": True, "metavar": "NAME=VALUE,…",
+                            "help": "The point, e.g. x1=2,x2=pi/4; repeat for several points; "
+                                    "@FILE reads the pairs from a file."}),
+    "mode": (("--mode",), {"type": click.Choice(("auto", "forward", "reverse")),
+                           "default": "auto", "show_default": True,
+                           "help": "Forward (tangent) or reverse (adjoint) accumulation; auto "
+                                   "picks reverse when there are fewer outputs than inputs."}),
+    "wrt": (("--wrt",), {"metavar": "X,Y,…",
+                         "help": "Differentiate with respect to these variables only."}),
+    "dir": (("--dir", "direction"), {"metavar": "X=1,Y=0,…"}),
+    "cotangent": (("--cotangent",), {"metavar": "F1=1,F2=0|1,0"}),
+    "seed": (("--seed",), {"metavar": "X1=1,X2=0"}),
+    "output": (("--output", "output"), {"metavar": "K"}),
+    "sparse": (("--sparse/--dense", "sparse"), {
+        "default": None,
+        "help": "Sparse output: coordinates of the nonzeros, computed with one compressed "
+                "sweep per colour (default: sparse when the pattern's density is below "
+                "5 % for at least 10,000 entries, said so in the output)."}),
+}
 
 
-def format_option(formats: Sequence[str] = FORMATS) -> Callable[[F], F]:
-    return click.option("--format", "fmt", type=click.Choice(formats), default=None,
-                        help="Output format (default: text on a terminal, plain in a pipe).")
+def option(name: str, help: str | None = None, **changes: Any) -> Callable[[F], F]:
+    """The shared option ``name`` (:data:`OPTIONS`), with this command's
+    ``help`` and other ``changes`` where its own differ."""
+    decls, settings = OPTIONS[name]
+    return click.option(*decls, **{**settings, **({"help": help} if help else {}), **changes})
 
 
-def mode_option(f: F) -> F:
-    return click.option("--mode", type=click.Choice(("auto", "forward", "reverse")),
-                        default="auto", show_default=True,
-                        help="Forward (tangent) or reverse (adjoint) accumulation; auto "
-                             "picks reverse when there are fewer outputs than inputs.")(f)
-
-
-def wrt_option(f: F) -> F:
-    return click.option("--wrt", metavar="X,Y,…",
-                        help="Differentiate with respect to these variables only.")(f)
+def format_option(*kinds: str, **changes: Any) -> Callable[[F], F]:
+    """--format: every format the view registry has for results of ``kinds``."""
+    return click.option("--format", "fmt", **{
+        "type": click.Choice(formats_of(*kinds)), "default": None,
+        "help": "Output format (default: text on a terminal, plain in a pipe).", **changes})
 
 
 def read_formula(expr: str | None, file: str | None) -> str:
@@ -122,7 +135,8 @@ def parse_cotangent(text: str, precise: bool = False) -> dict[str, Any] | list[A
 ARGUMENTS: dict[str, Callable[[str, bool], Any]] = {
     "direction": parse_direction, "cotangent": parse_cotangent,
     "seed": lambda text, _: parse_point(text, "seed"),
-    "wrt": lambda text, _: parse_wrt(text), "output": lambda text, _: parse_output(text)}
+    "wrt": lambda text, _: parse_wrt(text), "inputs": lambda text, _: parse_wrt(text),
+    "output": lambda text, _: parse_output(text)}
 
 
 def arguments(names: Iterable[str], options: dict[str, Any], precise: bool) -> dict[str, Any]:
@@ -227,9 +241,8 @@ def in_order(results: Sequence[R]) -> Sequence[R | FailedPoint]:
 def _hint_one_point(failures, parsed, at):
     """``--at x=2 --at y=3`` is two points, each missing a variable: say so."""
     names = [n for p in parsed for n in p]
-    if len(names) != len(set(names)):  # the points repeat variables: not one point split up
-        example = example_point(names, "…")
-    elif any(text.startswith("@") for text in at):
+    # points that repeat variables are not one point split up; @FILE: not shown as typed
+    if len(names) != len(set(names)) or any(text.startswith("@") for text in at):
         example = example_point(names, "…")
     else:
         example = ",".join(at)
@@ -242,8 +255,7 @@ def _hint_one_point(failures, parsed, at):
 def _report_failed_points(failures, count, none_left):
     if not failures:
         return
-    for i, text, exc in failures:
-        as_flags(exc)
+    for i, text, exc in failures:  # (each already in the command line's words)
         shown = text if len(text) <= 60 else text[:57] + "…"
         exc.message = f"point {i} of {count} (--at {shown}): {exc.message}"
         click.echo(format_error(exc), err=True)
@@ -300,11 +312,8 @@ def show(kind: str, fmt: str, results: Sequence[Any], **options: Any) -> None:
     several = bool(click.get_current_context().meta.get(SEVERAL_POINTS))
     notes: list[Note] = []
     text = render(kind, fmt, in_order(results), notes=notes, several=several, **options)
-    if isinstance(text, str):
-        if text:  # "": nothing to write
-            write(text)
-    elif text is not None:  # None: the view printed to the terminal
-        write_pieces(text)
+    if text is not None:  # None: the view printed to the terminal ("": nothing to write)
+        write_pieces([text] if isinstance(text, str) else text)
     for note in notes:
         tell(note)
 
@@ -330,15 +339,10 @@ def formats_of(*kinds: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(fmt for kind in kinds for fmt in formats(kind)))
 
 
-def write(text: str) -> None:
-    sys.stdout.write(text)
-    if not text.endswith("\n"):
-        sys.stdout.write("\n")
-
-
 def write_pieces(pieces: Iterable[str]) -> None:
-    """:func:`write` of ``"".join(pieces)``, each piece written as it is
-    made (a view that streams a large output: memory holds one piece)."""
+    """``"".join(pieces)`` on standard output, ending in a newline, each
+    piece written as it is made (a view that streams a large output: memory
+    holds one piece)."""
     last = ""
     for piece in pieces:
         if piece:
@@ -393,30 +397,11 @@ def number_system(digits: int | None, exact: bool, points: str | None = None,
 
 # --- batches: --points FILE|- (adcli.batch) ----------------------------------
 
-def points_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--points, --input-format, --digits, --out, --jobs, --engine and
-    --scheduler, for any command that can run a batch through
-    :func:`run_batch`.  The last four reach run_batch through click's
-    context, so a command's signature names only the first three."""
-    import functools
-
-    callback = f
-
-    @functools.wraps(callback)
-    def command(*args, out=None, jobs=None, engine="local", scheduler=None, **kwargs):
-        if kwargs.get("points") is None and (out or jobs or engine != "local" or scheduler):
-            given = "--out" if out else "--jobs" if jobs else "--engine" if engine != "local" \
-                else "--scheduler"
-            raise UsageError(f"{given} works with --points only",
-                             hint="give the points with --points FILE|DIR|GLOB|-")
-        if scheduler and engine != "dask":
-            raise UsageError("--scheduler needs --engine dask")
-        click.get_current_context().meta["adcli.batch"] = {
-            "out": out, "jobs": jobs, "engine": engine, "scheduler": scheduler}
-        return callback(*args, **kwargs)
-
-    f = command
-    f = click.option("--jit", is_flag=True, expose_value=False, callback=_remember_jit,
+def points_options(f: F) -> F:
+    """--points, --input-format, --digits, --out, --jobs, --engine,
+    --scheduler and --jit, for a command that can run a batch through
+    :func:`run_batch`."""
+    f = click.option("--jit", is_flag=True,
                      help="Compile the derivative kernel (C, cached) and run the batch "
                           "through it; falls back to NumPy without a compiler.")(f)
     f = click.option("--scheduler", metavar="ADDRESS", default=None,
@@ -448,18 +433,13 @@ def points_options(f: Callable[..., Any]) -> Callable[..., Any]:
                              "default the input's).")(f)
 
 
-def _remember_jit(ctx, _param, value):
-    if value:
-        ctx.meta["adcli.jit"] = True
-
-
-def run_batch(fn: Function, at: Sequence[str], points: str,
-              make_kernel: Callable[[list[str]], Kernel], fmt: str | None,
-              input_format: str | None, digits: int | None,
+def run_batch(fn: Function, options: dict[str, Any], make_kernel: Callable[[list[str]], Kernel],
               formula_from_stdin: bool = False) -> None:
-    """Run a --points batch and exit with its status (1 if any row failed).
-    ``make_kernel(variables)`` builds the command's kernel (adcli.batch)."""
-    if at:
+    """Run the --points batch ``options`` ask for and exit with its status
+    (1 if any row failed).  ``make_kernel(variables)`` builds the command's
+    kernel (adcli.batch)."""
+    points = options["points"]
+    if options["at"]:
         raise UsageError("--points and --at do not combine",
                          hint="give the points either with --at or in the --points file")
     if points == "-" and formula_from_stdin:
@@ -468,18 +448,14 @@ def run_batch(fn: Function, at: Sequence[str], points: str,
     from ..batch.driver import run_points, tune_malloc
 
     tune_malloc()  # this process is the batch's: keep freed chunk memory for reuse
-    jit = click.get_current_context().meta.get("adcli.jit", False)
-    extra = click.get_current_context().meta.get("adcli.batch", {})
-    if extra.get("engine") == "dask":
+    batch = {name: options[name] for name in ("fmt", "input_format", "digits", "out", "jit")}
+    if options["engine"] == "dask":
         from ..batch.dask_engine import run_dask
 
-        status = run_dask(points, fn, make_kernel, fmt=fmt, input_format=input_format,
-                          digits=digits, out=extra.get("out"), scheduler=extra.get("scheduler"),
-                          jit=jit)
+        status = run_dask(points, fn, make_kernel, scheduler=options["scheduler"], **batch)
     else:
-        status = run_points(points, make_kernel, needed=fn.inputs, fmt=fmt,
-                            input_format=input_format, digits=digits, source=fn.source,
-                            out=extra.get("out"), jobs=extra.get("jobs"), jit=jit)
+        status = run_points(points, make_kernel, needed=fn.inputs, source=fn.source,
+                            jobs=options["jobs"], **batch)
     if status:
         click.get_current_context().exit(status)
 

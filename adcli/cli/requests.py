@@ -115,6 +115,12 @@ NOT_SPARSE = Refusal(
     "{matrix}")
 
 
+# --out, --jobs, --engine dask and --scheduler go with --points (every command's)
+BATCH_ONLY = tuple(Refusal(name, f"--{name.partition('=')[0]} works with --points only",
+                           "give the points with --points FILE|DIR|GLOB|-", when="!points")
+                   for name in ("out", "jobs", "engine=dask", "scheduler")) + (
+    Refusal("scheduler", "--scheduler needs --engine dask", when="!engine=dask"),)
+
 SEED_OR_WRT = Refusal("wrt", "--seed and --wrt do not combine",
                       "--wrt x1 is the seed x1=1 with every other input 0", when="seed")
 
@@ -148,7 +154,7 @@ def select(table: Table, options: Options, numbers: Numbers) -> Request:
 
 def check(table: Table, request: Request, options: Options, numbers: Numbers) -> None:
     """The request's refusals, then whether its output has the asked format."""
-    for refused in request.refuses:
+    for refused in BATCH_ONLY + request.refuses:
         if _given(options, refused.option, numbers) and (
                 refused.when is None or _given(options, refused.when, numbers)):
             raise request.refusal(refused, table.matrix)
@@ -210,9 +216,7 @@ def run(table: Table, options: Options) -> None:
     expr, file = options["expr"], options["file"]
     fn = opt.compile_formula(expr, file)
     if points is not None:
-        return opt.run_batch(fn, options["at"], points, request.batch(fn, options),
-                             options["fmt"], options.get("input_format"), options.get("digits"),
-                             "-" in (expr, file))
+        return opt.run_batch(fn, options, request.batch(fn, options), "-" in (expr, file))
     compute = request.compute(fn, options, numbers)
     auto = False
     if request is table.rows[-1] and options.get("sparse") is None:
