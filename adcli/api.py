@@ -242,6 +242,10 @@ class Function:
         output) accumulation: a :class:`adcli.modes.trace.Trace`."""
         from .modes.trace import build_trace
 
+        if seed is not None and wrt is not None:  # (one would be silently ignored)
+            raise UsageError("`seed` and `wrt` do not combine",
+                             hint="`wrt` x1 is the seed x1=1 with every other input 0",
+                             params=("seed", "wrt"))
         system = number_system(digits, exact)
         tape, values = self._bind(point, {}, system)
         trace = build_trace(tape, values, self._wrt(tape, wrt), system=system, mode=mode,
@@ -255,11 +259,13 @@ class Function:
         """The DAG as its tape (``adcli graph``), with the ω trace at
         ``point`` when one is given (values; tangents or adjoints too when
         ``mode`` is given): a :class:`adcli.results.Dag`."""
-        if point is None:
-            if mode is not None or seed is not None:
-                raise UsageError("`mode` needs a point for its tangents or adjoints",
+        if point is None:  # `wrt` and `seed` choose tangents, which need a point as `mode`'s
+            given = next((name for name, value in (("mode", mode), ("wrt", wrt), ("seed", seed))
+                          if value is not None), None)
+            if given is not None:
+                raise UsageError(f"`{given}` needs a point for its tangents or adjoints",
                                  hint="add `point`, e.g. `point` " + example_point(self.inputs),
-                                 params=("mode", "point"))
+                                 params=(given, "point"))
             return Dag(self.tape(), None, None)
         trace = self.trace(point, mode=mode or "auto", wrt=wrt, seed=seed, cost=False)
         return Dag(self.tape(list(trace.point)), trace, mode)

@@ -202,9 +202,11 @@ def output_index(fn: FunctionLike, output: int | str | None) -> int:
             return fn.outputs.index(output)
         raise UsageError(f"no output named `{output}`",
                          hint=f"the outputs are {', '.join(fn.outputs)}")
-    if not 0 <= output < len(fn.outputs):
-        raise UsageError(f"there is no output {output + 1}: the program has "
-                         f"{len(fn.outputs)}")
+    if not 0 <= output < len(fn.outputs):  # (the command line counts from 1: VALUES)
+        n = len(fn.outputs)
+        raise UsageError(f"there is no `output={output}`: the program has {n} "
+                         f"output{'s' if n != 1 else ''}", hint="e.g. `output=0` for the first",
+                         params=("output",))
     return output
 
 
