@@ -233,8 +233,8 @@ def test_one_output_needs_no_choice_and_several_do():
 
 
 @pytest.mark.parametrize("output, words", [
-    (2, "there is no output 3: the program has 2"),
-    (-1, "there is no output 0: the program has 2"),
+    (2, "there is no `output=2`: the program has 2 outputs"),  # as the API counts
+    (-1, "there is no `output=-1`: the program has 2 outputs"),
     ("b", "no output named `b`"),
 ])
 def test_an_output_that_does_not_exist_is_an_error(output, words):
