@@ -390,3 +390,58 @@ def test_displayed_rules_read_like_the_math_and_agree_with_the_computed_ones():
         for args in [(2.0, 3.0), (0.7, -1.5), (1e300, 1e-5), (5.0, 0.25)]:
             for c, s in zip(computed(*args[:prim.arity]), shown(*args[:prim.arity])):
                 assert math.isclose(c, s, rel_tol=1e-12), (prim.key, args, c, s)
+
+
+# x^y's ∂²/∂x∂y = x^(y-1)·(1 + y·log x) tends to -inf as x → 0+ at y = 1: the
+# right one-sided limit, which was printed with no warning (issue 11's leftover)
+LIMIT = "the second derivative ∂²/∂x∂y of 0 ^ 1 at ω3 is -inf"
+
+
+@pytest.mark.parametrize("extra", [[], ["--sparse"], ["--digits", "20"], ["--dir", "x=1,y=1"]])
+@pytest.mark.parametrize("fmt", ["plain", "json", "csv"])
+def test_an_infinite_second_partial_warns(extra, fmt):
+    res = CliRunner().invoke(cli, ["hessian", "x^y", "--at", "x=0,y=1", "--format", fmt, *extra])
+    assert res.exit_code == 0, res.output
+    assert "-inf" in res.stdout
+    assert LIMIT in res.stderr and "one-sided limit" in res.stderr
+    if fmt == "json":
+        assert any(LIMIT in w for w in json.loads(res.stdout)["warnings"])
+
+
+def test_an_infinite_second_partial_warns_in_the_api_and_batches(tmp_path):
+    import numpy as np
+
+    for res in (adcli.hessian("x^y", {"x": 0, "y": 1}),
+                adcli.compile("x^y").hessian({"x": 0, "y": 1}, direction={"x": 1, "y": 0}),
+                adcli.hessian("x^y", {"x": np.zeros(100), "y": np.ones(100)})):
+        assert [w.kind for w in res.warnings] == ["infinite"]
+        assert LIMIT in res.warnings[0].message
+    points = tmp_path / "p.csv"
+    points.write_text("x,y\n0,1\n2,3\n")
+    for jit in ([], ["--jit"]):
+        res = CliRunner().invoke(cli, ["hessian", "x^y", "--points", str(points),
+                                       "--format", "jsonl", *jit])
+        first, second = (json.loads(line) for line in res.stdout.splitlines())
+        assert LIMIT in first["warnings"][0] and second["warnings"] == []
+
+
+def test_an_overflowed_gradient_or_second_partial_warns_as_grad_does():
+    """hessian "log(x)" at 1e-320 printed inf and -inf with "warnings": []."""
+    grad = adcli.grad("log(x)", {"x": 1e-320})
+    hess = adcli.hessian("log(x)", {"x": 1e-320})
+    assert [w.message for w in hess.warnings] == [w.message for w in grad.warnings] == [
+        "the derivative of log(1e-320) at ω2 overflows to inf"]
+    res = adcli.hessian("y*log(x)", {"x": 1e-200, "y": 1})
+    assert res.hessian["x"]["x"] == -float("inf")
+    assert [(w.kind, w.message) for w in res.warnings] == [
+        ("overflow", "the second derivative ∂²/∂x² of log(1e-200) at ω3 overflows to -inf")]
+    from adcli.sparse.drivers import sparse_hessian
+
+    f = adcli.compile("x*exp(x)^2")
+    for res in (f.hessian({"x": 400}), sparse_hessian(f, {"x": 400})):
+        assert [w.step for w in res.warnings] == [3, 4]  # the overflow, then its derivative
+
+
+def test_finite_hessians_have_no_new_warning():
+    assert adcli.hessian("x^y", {"x": 2, "y": 3}).warnings == []
+    assert adcli.hessian("x^y", {"x": 1e-300, "y": 1e-300}).warnings == []

@@ -33,6 +33,7 @@ from ..graph.dag import CONST, VAR, Graph, Node, postorder
 from ..graph.tape import Tape
 from ..language.parser import parse
 from ..numsys import FLOAT64, RATIONAL_NAMES, UNBOUNDED, MPDigits, NotRational, NumberSystem
+from ..numtext import plain_number
 from ..primitives import PRIMITIVES, Primitive
 from .engine import linearize
 from .messages import call_text
@@ -690,7 +691,9 @@ def hessian(tape: Tape, point: list, output: int = 0, wrt: list[int] | None = No
                 h = A[c][r] * half + Ar[c] * half
             Hr[c] = H[c][r] = h
     value = so.values[tape.outputs[output]]
-    return HessianParts(value, [adj[i] for i in idx], H, so.warnings)
+    grad = [adj[i] for i in idx]
+    warnings = so.warnings + second_order_warnings(so, grad + [h for row in H for h in row])
+    return HessianParts(value, grad, H, warnings)
 
 
 def _dense_ok(so, adj):
@@ -740,4 +743,83 @@ def hessian_vector(tape: Tape, point: list, direction: list, output: int = 0,
     adj = so.adjoints(seed)
     dot = so.hvp(adj, direction)
     value = so.values[tape.outputs[output]]
-    return HessianVectorParts(value, [adj[i] for i in idx], [dot[i] for i in idx], so.warnings)
+    grad, hv = [adj[i] for i in idx], [dot[i] for i in idx]
+    return HessianVectorParts(value, grad, hv, so.warnings + second_order_warnings(so, grad + hv))
+
+
+def second_order_warnings(so: SecondOrder, derivatives: Sequence) -> list[EvalWarning]:
+    """A gradient or Hessian entry came out ±inf or nan (float64, ``digits``):
+    name the first step whose first or second partial did, unless a warning
+    already speaks of that step, as grad's :func:`derivative_warnings` does.
+    An infinite one-sided limit (x^y's ∂²/∂x∂y = x^(y-1)·(1 + y·log x) at
+    x = 0, y = 1) is told apart from an overflow (log's -1/x² at 1e-320)
+    by the same rule in mpmath, whose exponents have no bound."""
+    system: NumberSystem = getattr(so, "system", FLOAT64)
+    if system.exact or system.elementwise or all(map(system.is_finite, derivatives)):
+        return []
+    tape = so.tape
+    warned = {w.step for w in so.warnings}
+    for row in so.rows:
+        bad = next((j for j, p in enumerate(row[3:]) if not system.is_finite(p)), None)
+        if bad is None:
+            continue
+        omega = tape.omega(row[0])
+        if omega in warned:
+            return []
+        return [_partial_warning(tape, row, bad, so.values, system)]
+    if so.warnings:
+        return []
+    return [EvalWarning("overflow", None, "a second derivative overflowed in the chain rule's "
+                        "products although every local partial is finite")]
+
+
+# a row's partials (see HessianRow) as (order, argument positions among the active ones)
+_ROW_PARTIALS = ((1, (0,)), (1, (1,)), (2, (0, 0)), (2, (0, 1)), (2, (1, 1)))
+
+
+def _partial_warning(tape: Tape, row: HessianRow, bad: int, vals: list,
+                     system: NumberSystem) -> EvalWarning:
+    """The warning for partial number ``bad`` of ``row`` (first ∂/∂a, ∂/∂b,
+    then ∂²/∂a², ∂²/∂a∂b, ∂²/∂b²), which is ±inf or nan."""
+    step = tape.steps[row[0] - tape.first_step]
+    omega = tape.omega(row[0])
+    argv = [vals[k] for k in step.args]
+    active = [name for name, k in zip(step.prim.params, step.args, strict=True)
+              if tape.is_active(k)]
+    order, which = _ROW_PARTIALS[bad]
+    p = system.to_float(row[3 + bad])
+    call = call_text(step, [system.to_float(a) for a in argv])
+    if p != p:
+        kind, what = "nan", "is nan"
+    elif system is FLOAT64 and _overflows(step.prim, tape, step.args, argv, bad):
+        kind, what = "overflow", f"overflows to {plain_number(p)}"
+    else:
+        kind = "infinite"
+        what = f"is {plain_number(p)} (its one-sided limit at the edge of the domain)"
+    if order == 1:  # the gradient's: the words of grad's warning
+        return EvalWarning(kind, omega, f"the derivative of {call} at ω{omega} {what}")
+    names = [active[i] for i in which]
+    wrt = f"∂{names[0]}²" if names[0] == names[1] else f"∂{names[0]}∂{names[1]}"
+    return EvalWarning(kind, omega,
+                       f"the second derivative ∂²/{wrt} of {call} at ω{omega} {what}")
+
+
+def _overflows(prim: Primitive, tape: Tape, args: Sequence[int], argv: list, bad: int) -> bool:
+    """Partial number ``bad`` of a float64 step is ±inf by an overflow of
+    float64's exponent range (here, or in an argument), not a true infinity:
+    a limit at the edge of the domain is ±inf (or raises) in mpmath too."""
+    if not all(map(math.isfinite, argv)):
+        return True
+    if not _WIDE:
+        _WIDE.append(MPDigits(20))
+    wide = _WIDE[0]
+    mask = tuple(tape.is_active(k) for k in args)
+    rule = second_rule(prim, mask, wide)
+    if rule.fn is None:
+        return False
+    try:
+        with wide.working():
+            res = rule.fn(*[wide.number(a) for a in argv])
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return False
+    return bool(wide.is_finite(res[bad if len(mask) == 2 and all(mask) else bad // 2]))

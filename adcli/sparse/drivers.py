@@ -306,7 +306,7 @@ def sparse_hessian(fn: FunctionLike, point: Point = None, *, wrt: Names = None,
                    **kwargs: Any) -> SparseResult:
     """Value, gradient and sparse Hessian of one output of ``fn``, in
     float64 or with ``digits=N`` / ``exact=True``."""
-    from ..modes.hessian import SecondOrder
+    from ..modes.hessian import SecondOrder, second_order_warnings
     from .second import second_order
 
     system = number_system(digits, exact)
@@ -338,7 +338,9 @@ def sparse_hessian(fn: FunctionLike, point: Point = None, *, wrt: Names = None,
             products.append([dot[i] for i in idx])
         rows_at, cols_at, entries = decompress_star(adj, colours, products, diagonal, one / 2)
         state["rc"] = rows_at, cols_at
-        return [so.values[tape.outputs[k]]] + [adjoint[i] for i in idx] + entries, so.warnings
+        derivatives = [adjoint[i] for i in idx] + entries
+        return ([so.values[tape.outputs[k]]] + derivatives,
+                so.warnings + second_order_warnings(so, derivatives))
 
     numbers, warnings, pt = solve(system, tape, specs, compute)
     n = len(idx)
