@@ -18,25 +18,29 @@ def plain_ascii(text: str) -> str:
     return text.translate(_ASCII)
 
 
+# A zero is written 0, never -0: float64's -0.0 (sqrt(-0) is -0) is the
+# number 0, as `--digits` and `--exact`, which have no signed zero, write it.
+
 def plain_number(x: float, digits: int | None = None) -> str:
     if x != x:
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     if digits is not None:
-        return f"{x:.{digits}g}"
+        return f"{x + 0.0:.{digits}g}"  # + 0.0: -0.0 is 0.0
     if x == int(x) and abs(x) < 1e16:
-        return str(int(x)) if x or math.copysign(1, x) > 0 else "-0"
+        return str(int(x))
     return repr(x)
 
 
 def json_number(x: float) -> float | str:
-    """A float for JSON, or the strings "inf", "-inf", "nan" that JSON lacks."""
+    """A float for JSON (0.0 for -0.0), or the strings "inf", "-inf", "nan"
+    that JSON lacks."""
     if x != x:
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
-    return x
+    return x + 0.0 if x == 0 else x
 
 
 def derivative_label(output: str, var: str) -> str:

@@ -131,3 +131,35 @@ def test_a_precise_trace_prints_its_digits():
         (1, "0.33333333333333333333", "[2]")]
     exact = adcli.compile("x*y").trace({"x": "1/3", "y": 2}, exact=True)
     assert repr(exact.derivatives) == "[('f', 'x', 2), ('f', 'y', 1/3)]"
+
+
+# float64's -0.0 (sqrt(-0) is -0) is the number 0: printed "-0" it looked like
+# a wrong sign, and --digits/--exact, which have no signed zero, print 0 (the
+# sign of a zero is the same in every number system; docs/numerics.md)
+NEGATIVE_ZEROS = [("eval", "-x"), ("grad", "sqrt(-x)"), ("taylor", "-x*x"),
+                  ("hessian", "-x*x")]
+
+
+def test_a_zero_prints_as_0_in_every_format_and_number_system():
+    import json
+
+    for command, formula in NEGATIVE_ZEROS:
+        systems = [[], ["--digits", "12"]] + ([["--exact"]] if "sqrt" not in formula else [])
+        for system in systems:
+            for fmt in ["plain", "csv", "tsv", "json", "jsonl", "text"]:
+                res = CliRunner().invoke(cli, [command, "--at", "x=0", "--format", fmt,
+                                               *system, "--", formula])
+                assert res.exit_code == 0, res.output
+                cells = res.stdout.replace(",", " ").replace("\t", " ").split()
+                assert "-0" not in cells and "-0.0" not in res.stdout, (command, fmt, system)
+                assert "sqrt(-0)" not in res.stderr
+                if fmt == "json":
+                    value = json.loads(res.stdout)["value"]
+                    assert str(value) in ("0", "0.0"), (command, system, value)
+
+
+def test_the_api_prints_float64s_zero_as_0_and_keeps_the_float():
+    res = adcli.grad("sqrt(-x)", {"x": 0})
+    assert res.value == 0 and res.format(res.value) == "0"  # the float is IEEE's -0.0
+    assert res.warnings[0].message.startswith("sqrt(0) at ω3")
+    assert adcli.grad("sqrt(-x)", {"x": 0}, digits=12).format(res.value) == "0"
