@@ -3,6 +3,8 @@ disk, a file in another encoding, Ctrl-C, numbers longer than Python's
 default int-to-text limit, names that cannot be assigned, an expression
 taken for an option, and hints that point at the real mistake."""
 
+import csv
+import io
 import json
 import os
 import signal
@@ -128,6 +130,52 @@ def test_a_points_file_in_another_encoding_is_a_usage_error(run, tmp_path, data,
     assert "\ufffd" not in res.output
 
 
+LATIN1_ROWS = "x,name\n1,caf\u00e9\n2,tea\n3,na\u00efve\n".encode("latin-1")
+NOT_UTF8 = "the row is not UTF-8 text (byte 0x{:02x} at offset {}); convert the file"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize("jit", [[], ["--jit"]], ids=["numpy", "jit"])
+def test_a_points_row_in_another_encoding_is_a_bad_row(run, tmp_path, fmt, jit):
+    # a Latin-1 byte in a data row's extra column was written back as U+FFFD,
+    # exit 0 (only the header was checked): the row is a bad row now, the
+    # others are written, in the header's width
+    path = tmp_path / "p.csv"
+    path.write_bytes(LATIN1_ROWS)
+    res = run("grad", "x^2", "--points", str(path), "--format", fmt, *jit)
+    assert res.exit_code == 1, res.output
+    assert "line 2: " + NOT_UTF8.format(0xe9, 5) in res.stderr and "iconv" in res.stderr
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(res.stdout)))
+        assert [len(r) for r in rows] == [5] * 4
+        assert rows[2] == ["2", "tea", "4", "4", ""]
+        assert rows[1][4].startswith(NOT_UTF8.format(0xe9, 5)) and "iconv -f LATIN1" in rows[1][4]
+        assert rows[3][4].startswith(NOT_UTF8.format(0xef, 4))
+    else:
+        objs = [json.loads(line) for line in res.stdout.splitlines()]
+        assert [o.get("line") for o in objs] == [2, None, 4]
+        assert objs[1]["extra"] == {"name": "tea"}
+        assert objs[0]["error"].startswith(NOT_UTF8.format(0xe9, 5))
+
+
+def test_every_reader_finds_a_row_that_is_not_utf8():
+    """adcli's own reader (no Arrow, or a wide header; JSON Lines) as Arrow's:
+    in a chunk, or as the last line without a newline."""
+    from adcli.batch.reader import PointReader
+
+    for data, errors in [(LATIN1_ROWS, {2: 0xe9, 4: 0xef}),
+                         (LATIN1_ROWS.rstrip(b"\n"), {2: 0xe9, 4: 0xef}),
+                         (b'{"x": 2}\n{"x": 1, "name": "caf\xe9"}\n', {2: 0xe9})]:
+        for rows in (1, 100):
+            reader = PointReader(io.BytesIO(data), None, max_rows=rows)
+            reader.bind(["x"])
+            found = {chunk.line_numbers[i]: why for chunk in reader
+                     for i, why in chunk.errors.items()}
+            assert sorted(found) == sorted(errors)
+            assert all(f"byte 0x{errors[n]:02x}" in why and "iconv" in why
+                       for n, why in found.items())
+
+
 def test_a_byte_order_mark_is_accepted_in_formula_and_point_files(run, tmp_path):
     formula, point = tmp_path / "f.txt", tmp_path / "p.txt"
     formula.write_bytes("\ufeffx*y\n".encode())
@@ -198,6 +246,41 @@ def test_hints_name_the_real_mistake(run, source, hint):
     res = run("eval", source)
     assert hint in res.stderr
     assert "write `*` for a product" not in res.stderr
+
+
+# A number cut short: `1e` listed `)` (that nothing opened) among the
+# expected tokens, with the caret under the `e` alone; `.e3` was only an
+# "unexpected character".  The message names the number, the caret spans it.
+@pytest.mark.parametrize("source, message, caret, hint", [
+    ("1e", "the number `1e` has an exponent without digits", "^^",
+     "e.g. `1e3` or `1e-3`; for a product with the constant e write `1*e`"),
+    ("1e+", "the number `1e+` has an exponent without digits", "^^^", "e.g. `1e3` or `1e-3`"),
+    ("2*1.5E-", "the number `1.5E-` has an exponent without digits", "  ^^^^^",
+     "e.g. `1.5E3` or `1.5E-3`"),
+    ("sin(1e)", "the number `1e` has an exponent without digits", "    ^^", "`1e3`"),
+    (".e3", "`.e3` is not a number: a number needs a digit before or after its point", "^^^",
+     "`.5`"),
+    ("x + .", "`.` is not a number: a number needs a digit before or after its point", "    ^",
+     "`0.5`"),
+])
+def test_a_truncated_number_is_named_with_its_caret(run, source, message, caret, hint):
+    res = run("eval", source, "--at", "x=1")
+    assert res.exit_code == 2
+    lines = res.stderr.splitlines()
+    assert lines[0] == f"adcli: error: {message}"
+    assert lines[1:3] == [f"  {source}", f"  {caret}"]
+    assert hint in lines[3] and "expected" not in res.stderr
+
+
+def test_a_close_parenthesis_is_expected_only_inside_one(run):
+    assert "`)`" not in run("eval", "1ex").stderr
+    assert "`)`" not in run("eval", "2 3").stderr
+    assert "expected `)` or `,`" in run("eval", "sin(x", "--at", "x=1").stderr
+
+
+def test_numbers_that_are_whole_still_parse(run):
+    assert run("eval", "1.").stdout == "f 1\n"
+    assert run("eval", "1.e2 + .5E-1").stdout == "f 100.05\n"
 
 
 @pytest.mark.parametrize("data, given, detected", [

@@ -35,7 +35,7 @@ from pyarrow._compute import CastOptions, JoinOptions, MatchSubstringOptions, ca
 
 from ..errors import UsageError
 from . import float_text
-from .reader import ARROW_MAX_ROWS, ByteStream, DelimitedHead, cell_text, csv_quote
+from .reader import ARROW_MAX_ROWS, ByteStream, DelimitedHead, cell_text, csv_quote, decode_rows
 from .writer import check_clashes, csv_line, emit_bytes, note_new_keys
 
 SEPARATOR = {"csv": ",", "tsv": "\t"}
@@ -292,7 +292,7 @@ class DelimitedReader(DelimitedHead):
         padded to the header's width; blank lines are skipped."""
         width = len(self.columns)
         rows, numbers, errors = [], [], {}
-        text = data.decode("utf-8", errors="replace")
+        text, not_utf8 = decode_rows(data)
         for k, line in enumerate(text.split("\n")[:-1]):
             line = line.rstrip("\r")
             if not line.strip():
@@ -302,8 +302,8 @@ class DelimitedReader(DelimitedHead):
             except csv.Error as exc:
                 cells, message = [line], f"cannot read the row: {exc}"
             else:
-                message = None if len(cells) == width else (
-                    f"expected {width} cells ({', '.join(self.columns)}), found {len(cells)}")
+                message = not_utf8.get(k) or (None if len(cells) == width else (
+                    f"expected {width} cells ({', '.join(self.columns)}), found {len(cells)}"))
             if message:
                 errors[len(rows)] = message
             cells = (cells + [""] * width)[:width]

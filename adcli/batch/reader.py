@@ -114,9 +114,32 @@ def _utf8_header(line: str) -> str:
                          params=("points",))
     if "\ufffd" in line:
         raise UsageError("the `points` header is not UTF-8 text",
-                         hint="convert it, e.g. from Latin-1: "
-                              "iconv -f LATIN1 -t UTF-8 FILE > new.csv", params=("points",))
+                         hint=NOT_UTF8_HINT.replace("the file", "it"), params=("points",))
     return line
+
+
+NOT_UTF8_HINT = "convert the file, e.g. from Latin-1: iconv -f LATIN1 -t UTF-8 FILE > new.csv"
+
+
+def decode_rows(data: bytes) -> tuple[str, dict[int, str]]:
+    """``data`` decoded as UTF-8, and {index of a line (split at newlines):
+    what is wrong} for the lines that are not UTF-8 text.  Those are decoded
+    with replacement to keep their place: such a row is a bad row, reported
+    with the others written, where an extra column was written back with
+    U+FFFD in place of a byte, exit 0 (the header is refused outright:
+    :func:`_utf8_header`)."""
+    try:
+        return data.decode("utf-8"), {}
+    except UnicodeDecodeError:
+        pass
+    bad: dict[int, str] = {}
+    for k, line in enumerate(data.split(b"\n")):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad[k] = (f"the row is not UTF-8 text (byte 0x{line[exc.start]:02x} at offset "
+                      f"{exc.start}); {NOT_UTF8_HINT}")
+    return data.decode("utf-8", errors="replace"), bad
 
 
 class DelimitedHead:
@@ -211,6 +234,7 @@ class PointReader:
         self.stream = stream
         self.max_rows = max_rows
         self.bytes_read = 0
+        self._not_utf8: dict[int, str] = {}  # line number: why (see decode_rows)
         self._lines = self._line_batches()
         self.format = input_format
         self.header_line: str | None = None  # the raw header text (CSV/TSV)
@@ -234,7 +258,8 @@ class PointReader:
                 pending = data
                 continue
             pending = data[cut + 1:]
-            text = data[:cut].decode("utf-8", errors="replace")
+            text, bad = decode_rows(data[:cut])
+            self._not_utf8.update((line_no + 1 + k, why) for k, why in bad.items())
             lines = text.split("\n")
             if "\r" in text:
                 lines = [line[:-1] if line.endswith("\r") else line for line in lines]
@@ -243,7 +268,9 @@ class PointReader:
                 yield line_no + 1, part
                 line_no += len(part)
         if pending:
-            text = pending.decode("utf-8", errors="replace")
+            text, bad = decode_rows(pending)
+            if bad:
+                self._not_utf8[line_no + 1] = bad[0]
             yield line_no + 1, [text[:-1] if text.endswith("\r") else text]
 
     def _read_header(self):
@@ -352,11 +379,20 @@ class PointReader:
             numbers = range(first, first + len(lines))
         if self.format == "jsonl":
             X, errors, records = self._parse_jsonl(lines)
-            return Chunk(self, lines, numbers, X, errors, records)
+            return Chunk(self, lines, numbers, X, self._utf8_errors(numbers, errors), records)
         X, errors = self._parse_fast(lines)
         if X is None:
             X, errors = self._parse_rows(lines)
-        return Chunk(self, lines, numbers, X, errors)
+        return Chunk(self, lines, numbers, X, self._utf8_errors(numbers, errors))
+
+    def _utf8_errors(self, numbers: Iterable[int], errors: dict[int, str]) -> dict[int, str]:
+        """``errors`` with the rows that are not UTF-8 text among them."""
+        if self._not_utf8:
+            for i, number in enumerate(numbers):
+                why = self._not_utf8.pop(number, None)
+                if why is not None:
+                    errors[i] = why
+        return errors
 
     def _parse_fast(self, lines):
         import numpy as np

@@ -108,6 +108,10 @@ def _syntax_error(source, exc):
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream
         char = source[pos]
+        if char == ".":
+            point = _lone_point(source, pos)
+            if point is not None:
+                return point
         hint = None
         if char in "\"'":
             hint = "strings are not part of the language: formulas use numbers and names"
@@ -116,6 +120,9 @@ def _syntax_error(source, exc):
         return ParseError(f"unexpected character `{char}`", source=source,
                           span=(pos, pos + 1), hint=hint)
     tok = getattr(exc, "token", None)
+    truncated = _truncated_exponent(source, tok)
+    if truncated is not None:
+        return truncated
     expected = set(getattr(exc, "expected", ()) or ())
     if tok is None or tok.type == "$END":
         pos = len(source.rstrip())
@@ -127,6 +134,8 @@ def _syntax_error(source, exc):
             "unexpected `;`" if str(tok) == ";" else "unexpected end of line")
         span = (pos, tok.end_pos if tok.type != "_SEP" else pos + 1)
     hint = _hint(source, tok, expected)
+    if source[:pos].count("(") <= source[:pos].count(")"):
+        expected.discard("RPAR")  # Lark's LALR states allow it where nothing is open
     message = f"{what}; expected {_expected(expected)}" if expected else what
     return ParseError(message, source=source, span=span, hint=hint)
 
@@ -142,6 +151,49 @@ def _hint(source: str, tok: LarkToken | None, expected: set[str]) -> str | None:
     if tok is not None and tok.type in ("NAME", "NUMBER", "LPAR") and "STAR" in expected:
         return "write `*` for a product, e.g. `2*x`"
     return None
+
+
+def _truncated_exponent(source: str, tok: LarkToken | None) -> ParseError | None:
+    """``1e``, ``1.5E-``: a number whose exponent has no digits.  Lark reads
+    the number, then a name `e`, and expected an operator or even a `)`
+    that nothing opened; the caret goes under the whole number."""
+    if tok is None or tok.type != "NAME" or str(tok) not in ("e", "E") or not tok.start_pos:
+        return None
+    pos: int = tok.start_pos
+    start = pos
+    while start > 0 and (source[start - 1].isdigit() or source[start - 1] == "."):
+        start -= 1
+    mantissa = source[start:pos]
+    if start == pos or not any(c.isdigit() for c in mantissa) or (
+            start > 0 and (source[start - 1].isalpha() or source[start - 1] == "_")):
+        return None  # not a number before it: `x2e`, `a.e`
+    end = pos + 1
+    signed = end < len(source) and source[end] in "+-"
+    if signed:
+        end += 1
+    product = "" if signed else f"; for a product with the constant e write `{mantissa}*e`"
+    return ParseError(f"the number `{source[start:end]}` has an exponent without digits",
+                      source=source, span=(start, end),
+                      hint=f"an exponent needs digits, e.g. `{mantissa}{tok}3` or "
+                           f"`{mantissa}{tok}-3`{product}")
+
+
+def _lone_point(source: str, pos: int) -> ParseError | None:
+    """A `.` with no digit on either side (``.e3``, ``2*.``): a number
+    needs one; a `.` after a name (``x.y``) is some other mistake."""
+    before = source[pos - 1] if pos else ""
+    if before.isalnum() or before == "_":
+        return None
+    end = pos + 1
+    if end < len(source) and source[end] in "eE":
+        end += 1
+        if end < len(source) and source[end] in "+-":
+            end += 1
+        while end < len(source) and source[end].isdigit():
+            end += 1
+    return ParseError(f"`{source[pos:end]}` is not a number: a number needs a digit before "
+                      "or after its point", source=source, span=(pos, end),
+                      hint="e.g. `0.5`, `.5`, `1e3` or `1.0e3`")
 
 
 def _malformed_number_hint(source, tok):
