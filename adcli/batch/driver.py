@@ -68,6 +68,29 @@ Computed = tuple["np.ndarray", dict[int, str], dict[int, list[str]]]
 Flagged = Any
 
 CHUNK_CELLS = 1 << 21  # cells (inputs and results) per chunk: ~16 MB of float64
+# tape steps × rows per chunk of a NumPy kernel: its sweeps hold every step's
+# value and partials (up to ~4 float64 columns a step) until the chunk is done,
+# so rows times steps, not rows alone, is what memory grows with (250,000 rows
+# of a 1,199-step formula in chunks of 16,384 rows peaked at 627 MB; 237 MB in
+# chunks of 3,498, at the same CPU time)
+TAPE_CELLS = 1 << 22
+# but never fewer rows than this to a NumPy chunk: each step costs ~3 µs of
+# calls per chunk whatever its rows, ~12 ns a row, so fewer rows would make
+# the cost grow as steps² (CPU +20% at 1,024 rows, +90% at 256); memory then
+# grows with the formula's length (as its tape does), never with the rows
+MIN_SWEEP_ROWS = 1024
+
+
+def chunk_rows(max_rows: int, width: int, tape_steps: int = 0) -> int:
+    """Rows per chunk: at most ``max_rows``, and few enough that the chunk's
+    cells (``width`` a row) stay within CHUNK_CELLS and its sweep's columns
+    (``tape_steps`` a row) within TAPE_CELLS -- unless that would leave
+    fewer than MIN_SWEEP_ROWS rows -- so that peak memory grows with neither
+    the row's width nor the formula's length times the rows."""
+    rows = min(max_rows, CHUNK_CELLS // max(1, width))
+    if tape_steps > 0:
+        rows = min(rows, max(MIN_SWEEP_ROWS, TAPE_CELLS // tape_steps))
+    return max(1, rows)
 
 
 class Kernel:
@@ -544,10 +567,11 @@ class _Job:
                 writer = output.writer_for(shard, reader, kernel, self.digits, arrow_later)
             if isinstance(kernel, PointKernel):  # its results are needed for JSON rows only
                 kernel.keep_results = writer.fmt in ("json", "jsonl")
-            # memory per chunk bounded by cells, not rows: a wide row (a Hessian
-            # of 1,000 variables has a million cells) gets a chunk of its own
+            # memory per chunk bounded by cells and sweep columns, not rows: a
+            # wide row (a Hessian of 1,000 variables has a million cells) gets
+            # a chunk of its own, a long formula's rows fewer to a chunk
             width = len(reader.columns) + len(kernel.columns) + 1
-            reader.limit_rows(max(1, min(reader.max_rows, CHUNK_CELLS // width)))
+            reader.limit_rows(chunk_rows(reader.max_rows, width, _sweep_steps(kernel)))
             bar = _Progress(self.stderr, size, reader) if self.progress else None
             try:
                 if not (self.jit and bar is None and _streamed(reader, kernel, writer,
@@ -674,6 +698,14 @@ class _Job:
             pool.terminate()
             pool.join()
             _FORKED_KERNEL = None
+
+
+def _sweep_steps(kernel: Any) -> int:
+    """The tape steps whose columns ``kernel`` holds for every row of a
+    chunk at once: a NumPy kernel's; 0 for a compiled kernel (a JitKernel
+    wraps a NumPy kernel but holds one row's steps at a time) or a point
+    kernel, whose memory per row does not grow with the formula."""
+    return len(kernel.tape.steps) if isinstance(kernel, _Vectorised) else 0
 
 
 def _streamed(reader, kernel, writer, stats):
