@@ -37,6 +37,7 @@ from .arguments import finite as _finite
 from .arguments import name_list as _names
 from .arguments import output_index as _output_index
 from .errors import AdcliError, EvalWarning, UsageError
+from .frozen import assembled, replace
 from .modes import engine, sweeps
 from .modes.engine import primal, read_value, solve
 from .numsys import FLOAT64, numpy_arrays
@@ -511,18 +512,18 @@ def over_arrays(compute: Callable[[dict[str, float]], Any], point: Point,
     results = [_one_point(compute, names, arrays, index) for index in np.ndindex(shape)]
     first = results[0]
     cls: Any = type(first)  # a result class of the scalar engine
-    stacked = cls.__new__(cls)
-    for slot in type(first).__slots__:
+    fields: dict[str, Any] = {}
+    for slot in cls.__slots__:
         values = [getattr(r, slot) for r in results]
         if slot == "warnings":
-            stacked.warnings = _merged_warnings(values)
+            fields[slot] = _merged_warnings(values)
         elif slot == "system":
-            stacked.system = numpy_arrays()  # its numbers are arrays (and print as NumPy's)
+            fields[slot] = numpy_arrays()  # its numbers are arrays (and print as NumPy's)
         elif slot in _SHARED:
-            setattr(stacked, slot, values[0])
+            fields[slot] = values[0]
         else:
-            setattr(stacked, slot, _stack(values, shape))
-    return stacked
+            fields[slot] = _stack(values, shape)
+    return assembled(cls, fields)
 
 
 def _float_array(name: str, value: Any) -> Any:
@@ -605,11 +606,9 @@ def _together(fn, compute, together, names, arrays, shape, screened=False):
         warnings.append(one.warnings)
         for slot in slots:
             _put(numbers[slot], getattr(one, slot), i)
-    for slot in slots:
-        setattr(result, slot, _stack([numbers[slot]], shape))
-    result.warnings = _merged_warnings(warnings)
-    result.system = numpy_arrays()  # its numbers are arrays (and print as NumPy's)
-    return result
+    return replace(result, **{slot: _stack([numbers[slot]], shape) for slot in slots},
+                   warnings=_merged_warnings(warnings),
+                   system=numpy_arrays())  # its numbers are arrays (and print as NumPy's)
 
 
 def evaluate_over_arrays(fn: FunctionLike, tape: Any, columns: list[Any]) -> tuple[Any, Any]:

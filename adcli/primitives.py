@@ -16,18 +16,44 @@ import math
 import operator
 from collections.abc import Callable
 
+from .frozen import Frozen, init
+
 INF = math.inf
 
 
-class Primitive:
+class Primitive(Frozen):
     """One operation: how to evaluate it, its partial derivatives, how it
-    prints, where it is defined and where it has a kink."""
+    prints, where it is defined and where it has a kink.
+
+    Frozen (:mod:`adcli.frozen`): the rule compiler, the parser's tables and
+    the caches keyed by a primitive read it as fixed; a changed rule is a new
+    primitive (``adcli.frozen.replace``)."""
 
     __slots__ = (
         "key", "name", "arity", "params", "fn", "partials", "infix", "prec",
         "latex", "domain", "kink", "kink_note", "doc", "np", "mp", "taylor",
         "tangent_left", "edge", "second", "shown",
     )
+    key: str
+    name: str
+    arity: int
+    params: tuple[str, ...]
+    fn: Callable[..., float]
+    partials: tuple[str, ...]
+    infix: str | None
+    prec: int | None
+    latex: str | None
+    domain: str
+    kink: Callable[..., bool] | None
+    kink_note: str | None
+    doc: str
+    np: str | None
+    mp: str | None
+    taylor: str | None
+    tangent_left: tuple[bool, ...] | None
+    edge: Callable[..., str | None] | None
+    second: tuple[str, ...] | None
+    shown: tuple[str, ...]
 
     def __init__(self, key: str, fn: Callable[..., float], partials: tuple[str, ...], *,
                  name: str | None = None, params: tuple[str, ...] | None = None,
@@ -39,44 +65,47 @@ class Primitive:
                  edge: Callable[..., str | None] | None = None,
                  second: tuple[str, ...] | None = None,
                  shown: tuple[str, ...] | None = None) -> None:
-        self.key = key
-        self.name = name or key  # what the user types
-        self.params = params or (("x",) if len(partials) == 1 else ("x", "y"))
-        self.arity = len(self.params)
-        self.fn = fn  # float evaluation; raises ValueError/ZeroDivisionError off its domain
-        self.partials = partials  # one rule per parameter, in adcli syntax
-        self.infix = infix  # operator symbol for binary/unary operators
-        self.prec = prec  # printing precedence for operators
-        self.latex = latex  # LaTeX template over {0}, {1}
-        self.domain = domain
-        self.kink = kink  # predicate on the arguments: not differentiable here
-        self.kink_note = kink_note  # what adcli does there (docs/numerics.md's convention)
-        self.doc = doc
+        init(self, "key", key)
+        init(self, "name", name or key)  # what the user types
+        init(self, "params", params or (("x",) if len(partials) == 1 else ("x", "y")))
+        init(self, "arity", len(self.params))
+        # float evaluation; raises ValueError/ZeroDivisionError off its domain
+        init(self, "fn", fn)
+        init(self, "partials", partials)  # one rule per parameter, in adcli syntax
+        init(self, "infix", infix)  # operator symbol for binary/unary operators
+        init(self, "prec", prec)  # printing precedence for operators
+        init(self, "latex", latex)  # LaTeX template over {0}, {1}
+        init(self, "domain", domain)
+        init(self, "kink", kink)  # predicate on the arguments: not differentiable here
+        # what adcli does there (docs/numerics.md's convention)
+        init(self, "kink_note", kink_note)
+        init(self, "doc", doc)
         # Other evaluation backends, by name, resolved by the module that uses
         # them (so importing this table imports neither NumPy nor mpmath):
-        self.np = np  # a numpy ufunc name, or a "_helper" of adcli's numpy backend
-        self.mp = mp  # an mpmath function name, or a "_helper" of adcli's mpmath backend
+        init(self, "np", np)  # a numpy ufunc name, or a "_helper" of adcli's numpy backend
+        # an mpmath function name, or a "_helper" of adcli's mpmath backend
+        init(self, "mp", mp)
         # optional Taylor-coefficient recurrence: a "_helper" that adcli/modes/taylor.py
         # defines (RULES); without one, Taylor mode expands the partial rules
-        self.taylor = taylor
+        init(self, "taylor", taylor)
         # display only: per argument, write the tangent before the partial in
         # the trace's tangent rule (mul: the textbook ω̇₁·ω₂ + ω₁·ω̇₂)
-        self.tangent_left = tangent_left
+        init(self, "tangent_left", tangent_left)
         # optional predicate for points inside the domain where a partial
         # rule cannot be evaluated although the derivative is the limit its
         # IEEE value gives (nan read as 0): returns None elsewhere, else the
         # warning to show ("" for none).  pow: log(0)·0^y at x = 0.
-        self.edge = edge
+        init(self, "edge", edge)
         # optional hand-written second partials ∂²/∂aᵢ∂aⱼ (i ≤ j: (0, 0), then
         # (0, 1), (1, 1)), in adcli syntax: the Hessian reads them instead of
         # differentiating ``partials`` again, where that derivative would
         # cancel or overflow (hypot: 1/h − x²/h³ for y²/h³)
-        self.second = second
+        init(self, "second", second)
         # display only: the partial rules as the math writes them, where
         # ``partials`` computes them in a more accurate arrangement (pow)
-        self.shown = shown or partials
+        init(self, "shown", shown or partials)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Primitive({self.key})"
 
 

@@ -1,6 +1,14 @@
 """The results of the Python API: values and derivatives with their
 number system (``.system``; ``.format(x)`` prints a number with the digits
 asked for), warnings and the point.
+
+Every result is frozen (:mod:`adcli.frozen`): its fields are set once, in
+``__init__`` (numbers presented in the number system before anyone reads
+them), and assigning to one raises ``adcli.frozen.FrozenError`` (an
+AttributeError).  A result compares and hashes by identity, as before (its
+numbers may be nan, arrays or dicts).  ``adcli.frozen.assembled`` and
+``replace`` build one from fields as they are (the arrays of points stack
+per-point results).
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import EvalWarning, UsageError
+from .frozen import Frozen, fields, init
 from .numsys import FLOAT64, NumberSystem
 
 # what a result records of its point: {name: value as computed}
@@ -39,7 +48,7 @@ def _presented(present, item):
     return present(item)
 
 
-class _Numbers:
+class _Numbers(Frozen):
     """What every result has: its number system, numbers printed in it, and
     ``value``, which is ``values`` by :func:`one_or_all`."""
 
@@ -47,16 +56,17 @@ class _Numbers:
     values: list[Any]
     system: NumberSystem
 
-    def _present_numbers(self):
+    def _present_numbers(self) -> None:
         """With ``digits=N`` or ``exact=True``, every number of the result
         prints as the CLI prints it (adcli/printed.py); float64 and arrays
-        are left as they are."""
+        are left as they are.  Part of construction: the fields are frozen
+        once ``__init__`` returns."""
         if not self.system.presents:
             return
         present = self.system.present
-        for field in self.__slots__:
+        for field in fields(type(self)):
             if field not in _NOT_NUMBERS:
-                setattr(self, field, _presented(present, getattr(self, field)))
+                init(self, field, _presented(present, getattr(self, field)))
 
     @property
     def value(self) -> Any:
@@ -82,14 +92,19 @@ class Evaluation(_Numbers):
     ``.coefficients`` and ``.derivatives`` follow the same rule."""
 
     __slots__ = ("outputs", "values", "warnings", "point", "system")
+    outputs: Sequence[str]
+    values: list[Any]
+    warnings: list[EvalWarning]
+    point: PointValues | None
+    system: NumberSystem
 
     def __init__(self, outputs: Sequence[str], values: list[Any], warnings: list[EvalWarning],
                  point: PointValues | None = None, system: NumberSystem = FLOAT64) -> None:
-        self.outputs = outputs
-        self.values = values
-        self.warnings = warnings
-        self.point = point
-        self.system = system
+        init(self, "outputs", outputs)
+        init(self, "values", values)
+        init(self, "warnings", warnings)
+        init(self, "point", point)
+        init(self, "system", system)
         self._present_numbers()
 
     def __repr__(self):
@@ -101,17 +116,24 @@ class Derivatives(_Numbers):
     """Values and first derivatives at one point."""
 
     __slots__ = ("outputs", "values", "jacobian", "mode", "warnings", "point", "system")
+    outputs: Sequence[str]
+    values: list[Any]
+    jacobian: list[dict[str, Any]]  # one {variable: derivative} per output
+    mode: str
+    warnings: list[EvalWarning]
+    point: PointValues
+    system: NumberSystem
 
     def __init__(self, outputs: Sequence[str], values: list[Any],
                  jacobian: list[dict[str, Any]], mode: str, warnings: list[EvalWarning],
                  point: PointValues, system: NumberSystem = FLOAT64) -> None:
-        self.outputs = outputs
-        self.values = values
-        self.jacobian = jacobian  # one {variable: derivative} per output
-        self.mode = mode
-        self.warnings = warnings
-        self.point = point
-        self.system = system
+        init(self, "outputs", outputs)
+        init(self, "values", values)
+        init(self, "jacobian", jacobian)
+        init(self, "mode", mode)
+        init(self, "warnings", warnings)
+        init(self, "point", point)
+        init(self, "system", system)
         self._present_numbers()
 
     @property
@@ -140,14 +162,26 @@ class Directional(_Result):
 
     __slots__ = ("outputs", "values", "direction", "derivatives", "mode", "warnings", "point",
                  "system")
+    outputs: Sequence[str]
+    values: list[Any]
+    direction: dict[str, Any]
+    derivatives: list[Any]
+    mode: str
+    warnings: list[EvalWarning]
+    point: PointValues
+    system: NumberSystem
 
     def __init__(self, outputs: Sequence[str], values: list[Any], direction: dict[str, Any],
                  derivatives: list[Any], warnings: list[EvalWarning], point: PointValues,
                  system: NumberSystem = FLOAT64) -> None:
-        self.system = system
-        self.outputs, self.values, self.direction = outputs, values, direction
-        self.derivatives, self.mode, self.warnings, self.point = (
-            derivatives, "forward", warnings, point)
+        init(self, "outputs", outputs)
+        init(self, "values", values)
+        init(self, "direction", direction)
+        init(self, "derivatives", derivatives)
+        init(self, "mode", "forward")
+        init(self, "warnings", warnings)
+        init(self, "point", point)
+        init(self, "system", system)
         self._present_numbers()
 
     @property
@@ -160,14 +194,26 @@ class Cotangent(_Result):
 
     __slots__ = ("outputs", "values", "cotangent", "gradient", "mode", "warnings", "point",
                  "system")
+    outputs: Sequence[str]
+    values: list[Any]
+    cotangent: dict[str, Any]
+    gradient: dict[str, Any]
+    mode: str
+    warnings: list[EvalWarning]
+    point: PointValues
+    system: NumberSystem
 
     def __init__(self, outputs: Sequence[str], values: list[Any], cotangent: dict[str, Any],
                  gradient: dict[str, Any], warnings: list[EvalWarning], point: PointValues,
                  system: NumberSystem = FLOAT64) -> None:
-        self.system = system
-        self.outputs, self.values, self.cotangent = outputs, values, cotangent
-        self.gradient, self.mode, self.warnings, self.point = (
-            gradient, "reverse", warnings, point)
+        init(self, "outputs", outputs)
+        init(self, "values", values)
+        init(self, "cotangent", cotangent)
+        init(self, "gradient", gradient)
+        init(self, "mode", "reverse")
+        init(self, "warnings", warnings)
+        init(self, "point", point)
+        init(self, "system", system)
         self._present_numbers()
 
 
@@ -175,19 +221,33 @@ class Hessian(_Result):
     """Value, gradient and dense Hessian ({row: {column: ∂²f}}) of one
     output, or with ``direction`` the single product ``hvp`` = H·v."""
 
-    __slots__ = ("output", "value", "gradient", "hessian", "direction", "hvp", "mode",
-                 "warnings", "point", "system")
-    value: Any  # a slot (the one output's value), in place of _Numbers' property
+    __slots__ = ("output", "value", "gradient", "hessian", "direction", "hvp", "mode", "warnings",
+                 "point", "system")
+    output: str
+    value: Any  # a field (the one output's value), in place of _Numbers' property
+    gradient: dict[str, Any]
+    hessian: dict[str, dict[str, Any]] | None
+    direction: dict[str, Any] | None
+    hvp: dict[str, Any] | None
+    mode: str
+    warnings: list[EvalWarning]
+    point: PointValues
+    system: NumberSystem
 
     def __init__(self, output: str, value: Any, gradient: dict[str, Any],
                  hessian: dict[str, dict[str, Any]] | None, direction: dict[str, Any] | None,
                  hvp: dict[str, Any] | None, warnings: list[EvalWarning], point: PointValues,
                  system: NumberSystem = FLOAT64) -> None:
-        self.system = system
-        self.output, self.value, self.gradient, self.hessian = output, value, gradient, hessian
-        self.direction, self.hvp = direction, hvp
-        self.mode = "forward-over-reverse"
-        self.warnings, self.point = warnings, point
+        init(self, "output", output)
+        init(self, "value", value)
+        init(self, "gradient", gradient)
+        init(self, "hessian", hessian)
+        init(self, "direction", direction)
+        init(self, "hvp", hvp)
+        init(self, "mode", "forward-over-reverse")
+        init(self, "warnings", warnings)
+        init(self, "point", point)
+        init(self, "system", system)
         self._present_numbers()
 
     @property
@@ -212,23 +272,36 @@ class Taylor(_Result):
     """Taylor coefficients c₀…c_K and derivatives k!·c_k of f(x + t·v) at t = 0
     (one list per output)."""
 
-    __slots__ = ("outputs", "values", "direction", "order", "coefficients_of",
-                 "derivatives_of", "warnings", "point", "system")
+    __slots__ = ("outputs", "values", "direction", "order", "coefficients_of", "derivatives_of",
+                 "warnings", "point", "system")
+    outputs: Sequence[str]
+    values: list[Any]  # c₀ of each output
+    direction: dict[str, Any]
+    order: int
+    coefficients_of: list[list[Any]]
+    derivatives_of: list[list[Any]]  # k!·c_k
+    warnings: list[EvalWarning]
+    point: PointValues
+    system: NumberSystem
 
     def __init__(self, outputs: Sequence[str], direction: dict[str, Any], order: int,
                  coefficients: list[list[Any]], warnings: list[EvalWarning], point: PointValues,
                  system: NumberSystem = FLOAT64) -> None:
-        self.outputs, self.direction, self.order = outputs, direction, order
-        self.coefficients_of = coefficients
-        self.system = system
         if system is FLOAT64:
-            self.derivatives_of = [float_derivatives(c) for c in coefficients]
+            derivatives = [float_derivatives(c) for c in coefficients]
         else:  # k!·c_k at the working precision (no overflow to guard against)
             with system.working():
-                self.derivatives_of = [[c * math.factorial(k) for k, c in enumerate(row)]
-                                       for row in coefficients]
-        self.values = [c[0] for c in coefficients]
-        self.warnings, self.point = warnings, point
+                derivatives = [[c * math.factorial(k) for k, c in enumerate(row)]
+                               for row in coefficients]
+        init(self, "outputs", outputs)
+        init(self, "values", [c[0] for c in coefficients])
+        init(self, "direction", direction)
+        init(self, "order", order)
+        init(self, "coefficients_of", coefficients)
+        init(self, "derivatives_of", derivatives)
+        init(self, "warnings", warnings)
+        init(self, "point", point)
+        init(self, "system", system)
         self._present_numbers()
 
     @property
@@ -261,15 +334,27 @@ def float_derivatives(coefficients: Sequence[Any]) -> list[Any]:
 class Partial(_Result):
     """One mixed partial ∂ᵐf/∂wrt₁…∂wrtₘ (one per output)."""
 
-    __slots__ = ("outputs", "values", "wrt", "partials", "sweeps", "warnings", "point",
-                 "system")
+    __slots__ = ("outputs", "values", "wrt", "partials", "sweeps", "warnings", "point", "system")
+    outputs: Sequence[str]
+    values: list[Any]
+    wrt: list[str]
+    partials: list[Any]
+    sweeps: int
+    warnings: list[EvalWarning]
+    point: PointValues
+    system: NumberSystem
 
     def __init__(self, outputs: Sequence[str], values: list[Any], wrt: list[str],
                  partials: list[Any], sweeps: int, warnings: list[EvalWarning], point: PointValues,
                  system: NumberSystem = FLOAT64) -> None:
-        self.system = system
-        self.outputs, self.values, self.wrt, self.partials = outputs, values, wrt, partials
-        self.sweeps, self.warnings, self.point = sweeps, warnings, point
+        init(self, "outputs", outputs)
+        init(self, "values", values)
+        init(self, "wrt", wrt)
+        init(self, "partials", partials)
+        init(self, "sweeps", sweeps)
+        init(self, "warnings", warnings)
+        init(self, "point", point)
+        init(self, "system", system)
         self._present_numbers()
 
     @property

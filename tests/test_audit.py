@@ -72,9 +72,12 @@ def test_a_mixed_partial_beyond_float64_warns():
 
 def test_the_audit_catches_a_cancelling_rule(monkeypatch):
     # the old tanh rule, 1 - tanh², must fail the audit at x = 20
-    from adcli.primitives import PRIMITIVES
+    from adcli.frozen import replace
+    from adcli.primitives import FUNCTIONS, PRIMITIVES
 
-    monkeypatch.setattr(PRIMITIVES["tanh"], "partials", ("1-tanh(x)^2",))
+    old = replace(PRIMITIVES["tanh"], partials=("1-tanh(x)^2",))  # frozen: a changed copy
+    monkeypatch.setitem(PRIMITIVES, "tanh", old)
+    monkeypatch.setitem(FUNCTIONS, ("tanh", 1), old)
     from adcli.modes import rules
 
     monkeypatch.setattr(rules, "_LIN_CACHE", {}, raising=False)

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent / "adcli"
 
 # lowest first; a module takes the layer of its longest matching prefix
 LAYERS = [
-    ["adcli._version", "adcli.collector", "adcli.errors", "adcli.numtext", "adcli.primitives"],
+    ["adcli._version", "adcli.collector", "adcli.errors", "adcli.frozen", "adcli.numtext",
+     "adcli.primitives"],
     ["adcli.language", "adcli.graph"],
     ["adcli.numsys", "adcli.printed"],
     ["adcli.modes", "adcli.modes.rules", "adcli.modes.messages", "adcli.modes.sweeps",

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ..errors import ParseError
-from ..graph.dag import Node
+from ..graph.dag import new_node
 from ..primitives import function_names
 from . import termpath
 from .builder import Builder
@@ -79,7 +79,7 @@ def _run(tokens: list[str], builder: Builder) -> None:
     # two are handled here (Graph.apply inlined), every other token by the
     # _Statements method for where the parse stands (one call, no wrapper).
     state = _Statements(builder)
-    table, nodes, make = state.table, state.nodes, Node
+    table, nodes, make = state.table, state.nodes, new_node
     vals, ops, leaves, kinds, binary = state.vals, state.ops, state.leaves, state.kinds, _BINARY
     OPERAND, OPERATOR = _OPERAND, _OPERATOR  # noqa: N806 - locals, read per token
     handle = (state.operand, state.after_value, state.after_name, state.start)  # by where
@@ -269,8 +269,8 @@ class _Statements:
             key = (kind, a[0].id, b[0].id)
             node = self.table.get(key)
             if node is None:
-                node = self.table[key] = Node(kind, (a[0], b[0]), None, None, (a[1], b[2]),
-                                              len(self.nodes))
+                node = self.table[key] = new_node(kind, (a[0], b[0]), None, None, (a[1], b[2]),
+                                                  len(self.nodes))
                 self.nodes.append(node)
             vals[-1] = (node, a[1], b[2], None)
 

@@ -29,7 +29,7 @@ import re
 from functools import cache
 from itertools import accumulate, compress
 
-from ..graph.dag import Node
+from ..graph.dag import Node, new_node
 from .builder import Builder
 
 # Below this many top-level terms the loop is quick enough.
@@ -146,7 +146,7 @@ def _build(tokens, starts, ends, first, rest, shapes, makers, builder):
         return ex[0]
 
     env = {"leaves": leaves, "leaf": leaf, "table": graph._table, "nodes": graph.nodes,
-           "make": Node, "builder": builder, "T": tokens, "S": starts, "E": ends,
+           "make": new_node, "builder": builder, "T": tokens, "S": starts, "E": ends,
            "S0": starts[first.start()]}
     fns = {}
     for shape, source in zip(shapes, makers):

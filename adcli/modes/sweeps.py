@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from ..collector import without_gc
 from ..errors import DomainError, EvalWarning
+from ..frozen import Frozen, init
 from ..graph.tape import Tape
 from ..primitives import Primitive
 from .messages import (
@@ -125,11 +126,11 @@ class Linearization:
                 for s, r in zip(tape.steps, self.raw)]
 
 
-class _Group:
-    """The steps of one primitive with one pattern of active arguments."""
+class _Group(Frozen):
+    """The steps of one primitive with one pattern of active arguments
+    (part of the tape's :class:`Plan`: frozen, as the plan is)."""
 
-    __slots__ = ("prim", "active", "fixed", "ks", "get_a", "get_b", "get_v", "fn", "n_rules",
-                 "base")
+    __slots__ = ("prim", "active", "fixed", "ks", "get_a", "get_b", "get_v", "fn", "n_rules")
     prim: Primitive
     active: tuple[bool, ...]  # per argument: not a constant
     fixed: tuple[Any, ...]  # per argument: the constant folded into the rules, or None
@@ -138,8 +139,15 @@ class _Group:
     get_b: Callable
     get_v: Callable  # values -> the steps' own values (a rule like exp's reuses them)
     fn: Any  # the bulk rule: (X, Y, V) -> a list of partials per rule
-    n_rules: int
-    base: int  # the first cell of the group's partials
+    n_rules: int  # how many of its partials are rules (not constants or arguments)
+
+    def __init__(self, prim: Primitive, active: tuple[bool, ...], fixed: tuple[Any, ...],
+                 ks: list[int], *, get_a: Callable, get_b: Callable, get_v: Callable,
+                 fn: Any, n_rules: int) -> None:
+        for name, value in (("prim", prim), ("active", active), ("fixed", fixed), ("ks", ks),
+                            ("get_a", get_a), ("get_b", get_b), ("get_v", get_v), ("fn", fn),
+                            ("n_rules", n_rules)):
+            init(self, name, value)
 
 
 def _none(_vals):
@@ -237,14 +245,14 @@ def _group(tape, key, ks, cells):
     constant specs get their cells now, before any rule's cells."""
     _, active, fixed = key
     steps = tape.steps
-    g = _Group()
-    g.prim, g.active, g.fixed, g.ks = steps[ks[0]].prim, active, fixed, ks
-    specs, g.fn = bulk_partials(g.prim, active, fixed)
-    g.n_rules = sum(1 for sp in specs if sp[0] == "rule")
-    uses = g.fn.uses if g.fn is not None else frozenset()
-    g.get_a = _getter([steps[k].args[0] for k in ks]) if "X" in uses else _none
-    g.get_b = _getter([steps[k].args[1] for k in ks]) if "Y" in uses else _none
-    g.get_v = _getter([steps[k].slot for k in ks]) if "V" in uses else _none
+    prim = steps[ks[0]].prim
+    specs, fn = bulk_partials(prim, active, fixed)
+    uses = fn.uses if fn is not None else frozenset()
+    g = _Group(prim, active, fixed, ks,
+               get_a=_getter([steps[k].args[0] for k in ks]) if "X" in uses else _none,
+               get_b=_getter([steps[k].args[1] for k in ks]) if "Y" in uses else _none,
+               get_v=_getter([steps[k].slot for k in ks]) if "V" in uses else _none,
+               fn=fn, n_rules=sum(1 for sp in specs if sp[0] == "rule"))
     for sp in specs:
         if sp[0] == "const":
             cells.cell(sp[1])
@@ -258,7 +266,6 @@ def _partial_cells(tape, groups, cells, zero):
     columns = ([zero] * len(steps), [zero] * len(steps))
     base = tape.size + len(cells.values)
     for g, specs in groups:
-        g.base = base
         ks = g.ks
         m = len(ks)
         for j, sp in enumerate(specs):
