@@ -25,8 +25,8 @@ class Step(Frozen):
 
     Frozen (:mod:`adcli.frozen`) slots, not a NamedTuple: the sweeps read
     ``step.args`` and ``step.prim`` per step, and a NamedTuple's field
-    access is ~2.7x slower than a slot's on CPython 3.11 (python -m
-    bench.frozen_classes).  Built by :func:`new_step`."""
+    read is ~2.6x a slot's on CPython 3.11 (python -m bench.frozen_classes).
+    Built by :func:`new_step`."""
 
     __slots__ = ("prim", "args", "node", "slot")
     prim: Primitive
