@@ -10,4 +10,4 @@ from . import options as opt
 def functions_command(fmt: str | None) -> None:
     """Every primitive: name, arity, domain and derivative rules, straight
     from the primitives table (the same rules the engine runs)."""
-    opt.show("functions", opt.choose_format(fmt), [])
+    opt.show("functions", fmt, [])

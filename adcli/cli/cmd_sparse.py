@@ -22,14 +22,11 @@ def sparsity_command(expr: str | None, file: str | None, hessian: bool, output: 
     """The sparsity pattern of EXPR's Jacobian (or, with --hessian, its
     Hessian), read from the tape in one pass, and the colours a compressed
     computation needs."""
+    if output is not None and not hessian:
+        raise UsageError("--output goes with --hessian",
+                         hint="the Jacobian's pattern has a row per output")
     fn = opt.compile_formula(expr, file)
-    fmt = opt.choose_format(fmt)
     tape = fn.tape(opt.input_order(fn, at))
-    if hessian:
-        pat, counts = hessian_summary(tape, _output_index(fn, opt.parse_output(output)))
-    else:
-        if output is not None:
-            raise UsageError("--output goes with --hessian",
-                             hint="the Jacobian's pattern has a row per output")
-        pat, counts = jacobian_summary(tape)
+    pat, counts = hessian_summary(tape, _output_index(fn, opt.parse_output(output))) if hessian \
+        else jacobian_summary(tape)
     opt.show("pattern", fmt, [pat], colours=counts)

@@ -7,7 +7,7 @@ modules behind ``adcli graph``; Rich is imported only for terminal output.
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from .. import collector
 
@@ -82,7 +82,7 @@ class LazyGroup(click.Group):
         except click.UsageError as exc:  # click's own: an unknown option, a bad value
             if isinstance(exc, click.NoSuchOption):
                 _expression_taken_for_option(ctx, exc)
-            _usage_error(ctx, exc)
+            _usage_error(exc, ctx.meta.get("adcli.args", []))
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except RecursionError:
@@ -107,10 +107,7 @@ class LazyGroup(click.Group):
         except click.UsageError as exc:
             if type(exc).__name__ == "NoArgsIsHelpError":  # bare `adcli`: click's help
                 raise
-            from .usage_errors import format_usage_error
-
-            click.echo(format_usage_error(exc, words), err=True)
-            raise click.exceptions.Exit(2) from None
+            _usage_error(exc, words)
 
     def resolve_command(self, ctx: click.Context, args: list[str],
                         ) -> tuple[str | None, click.Command | None, list[str]]:
@@ -216,14 +213,13 @@ def _unwritable(exc):
     sys.exit(1)
 
 
-def _usage_error(ctx, exc):
+def _usage_error(exc: click.UsageError, args: list[str]) -> NoReturn:
     """click's usage error in adcli's one-screen style (adcli/render/errors.py): exit 2."""
     from .usage_errors import format_usage_error
 
-    args = ctx.meta.get("adcli.args", [])
     command = args[0] if args and args[0] in COMMANDS else None
     click.echo(format_usage_error(exc, args, command), err=True)
-    ctx.exit(2)
+    raise click.exceptions.Exit(2) from None
 
 
 def _expression_taken_for_option(ctx, exc):

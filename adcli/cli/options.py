@@ -11,7 +11,6 @@ import click
 
 from ..api import Function
 from ..errors import AdcliError, EvalWarning, UsageError, example_point, listed
-from ..language import point as at_points
 from ..language.point import constant, decode_utf8, parse_point, parse_point_texts, split_pairs
 from ..numsys import system
 from ..render.errors import for_stderr, format_error, format_warning
@@ -89,9 +88,9 @@ def read_formula(expr: str | None, file: str | None) -> str:
     """The formula text: EXPR, `-` for standard input, or -f FILE."""
     if file is not None and expr is not None:
         raise UsageError("give the formula either as EXPR or with -f, not both")
+    if "-" in (expr, file):
+        return decode_utf8(sys.stdin.buffer.read(), "standard input")
     if file is not None:
-        if file == "-":
-            return decode_utf8(sys.stdin.buffer.read(), "standard input")
         try:
             with open(file, "rb") as fh:
                 return decode_utf8(fh.read(), file)
@@ -100,8 +99,6 @@ def read_formula(expr: str | None, file: str | None) -> str:
     if expr is None:
         raise UsageError("no formula given",
                          hint='write it as an argument: adcli grad "x*y" --at x=1,y=2')
-    if expr == "-":
-        return decode_utf8(sys.stdin.buffer.read(), "standard input")
     return expr.removeprefix("\ufeff")
 
 
@@ -146,13 +143,13 @@ def arguments(names: Iterable[str], options: dict[str, Any], precise: bool) -> d
 
 
 def input_order(fn: Function, at: Sequence[str],
-                parse_point: PointParser | None = None) -> list[str]:
+                read: PointParser = parse_point) -> list[str]:
     """The inputs in the order the --at points name them (first seen
     first), else in the formula's order; a variable no point gives is a
     usage error."""
     if not at:
         return list(fn.inputs)
-    names = list(points(at, parse_point)[0])
+    names = list(points(at, read)[0])
     given = set(names)  # (a list's `in` per input: n² over n inputs)
     missing = [v for v in fn.inputs if v not in given]
     if missing:
@@ -161,11 +158,9 @@ def input_order(fn: Function, at: Sequence[str],
     return names
 
 
-def points(at: Iterable[str], parse_point: PointParser | None = None,
+def points(at: Iterable[str], read: PointParser = parse_point,
            ) -> list[dict[str, Any]]:
-    if parse_point is None:
-        parse_point = at_points.parse_point
-    return same_order([parse_point(text) for text in at])
+    return same_order([read(text) for text in at])
 
 
 def same_order(pts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -183,10 +178,12 @@ def same_order(pts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 FAILED_POINTS = "adcli.failed_points"
 SEVERAL_POINTS = "adcli.several_points"  # the views' `several`: JSON is an array
+# several --at: the results with each failed point in its place, as a FailedPoint
+POINT_ENTRIES = "adcli.point_entries"
 
 
 def each_point(fn: Function, at: Sequence[str], compute: Callable[[dict[str, Any]], R],
-               parse_point: PointParser | None = None) -> list[R]:
+               read: PointParser = parse_point) -> list[R]:
     """``compute(point)`` for every ``--at`` point, its warnings on stderr.
 
     With several points, one that cannot be parsed or computed is reported on
@@ -194,18 +191,16 @@ def each_point(fn: Function, at: Sequence[str], compute: Callable[[dict[str, Any
     batch does; the command then exits with that point's status (see
     ``LazyGroup.invoke``).  With one point its error is the command's error."""
     if len(at) < 2:
-        computed = [compute(point) for point in require_points(fn, at, parse_point)]
+        computed = [compute(point) for point in require_points(fn, at, read)]
         for one in computed:
             emit_warnings(one.warnings)
         return computed
-    if parse_point is None:
-        parse_point = at_points.parse_point
     click.get_current_context().meta[SEVERAL_POINTS] = True
     parsed: list[tuple[int, str, dict[str, Any]]] = []
     failures: list[tuple[int, str, AdcliError]] = []
     for i, text in enumerate(at, 1):
         try:
-            parsed.append((i, text, parse_point(text)))
+            parsed.append((i, text, read(text)))
         except AdcliError as exc:
             failures.append((i, text, as_flags(exc)))
     ordered = same_order([p for _, _, p in parsed])
@@ -227,15 +222,6 @@ def each_point(fn: Function, at: Sequence[str], compute: Callable[[dict[str, Any
     _report_failed_points(sorted(failures, key=lambda f: f[0]), len(at), not results)
     click.get_current_context().meta[POINT_ENTRIES] = [entries[i] for i in sorted(entries)]
     return results
-
-
-POINT_ENTRIES = "adcli.point_entries"
-
-
-def in_order(results: Sequence[R]) -> Sequence[R | FailedPoint]:
-    """``results`` with the failed points of several ``--at`` put back in
-    their places (as :class:`FailedPoint`); just ``results`` otherwise."""
-    return click.get_current_context().meta.get(POINT_ENTRIES, results)
 
 
 def _hint_one_point(failures, parsed, at):
@@ -268,11 +254,11 @@ def _report_failed_points(failures, count, none_left):
     ctx.meta[FAILED_POINTS] = 1  # as a --points batch with failed rows
 
 
-def require_points(fn: Function, at: Iterable[str], parse_point: PointParser | None = None,
+def require_points(fn: Function, at: Iterable[str], read: PointParser = parse_point,
                    ) -> list[dict[str, Any]]:
-    """One point per --at (parsed by ``parse_point``, float64 by default);
+    """One point per --at (parsed by ``read``, float64 by default);
     a formula with inputs and no --at is a usage error."""
-    pts = points(at, parse_point)
+    pts = points(at, read)
     if not pts:
         if fn.inputs:
             raise UsageError(f"no point given: the formula needs {listed(fn.inputs)}",
@@ -306,12 +292,15 @@ def emit_warnings(warnings: Iterable[EvalWarning]) -> None:
             click.echo(format_warning(w), err=True)
 
 
-def show(kind: str, fmt: str, results: Sequence[Any], **options: Any) -> None:
-    """Write ``results`` (one per point) of ``kind`` as ``fmt``, through the
-    one table of views (:mod:`adcli.render.registry`), then the view's notes."""
-    several = bool(click.get_current_context().meta.get(SEVERAL_POINTS))
+def show(kind: str, fmt: str | None, results: Sequence[Any], **options: Any) -> None:
+    """Write ``results`` (one per point) of ``kind`` as ``fmt`` (None: the
+    default, :func:`choose_format`), through the one table of views
+    (:mod:`adcli.render.registry`), then the view's notes."""
+    meta = click.get_current_context().meta
     notes: list[Note] = []
-    text = render(kind, fmt, in_order(results), notes=notes, several=several, **options)
+    entries = meta.get(POINT_ENTRIES, results)  # (failed points in their places)
+    text = render(kind, choose_format(fmt), entries, notes=notes,
+                  several=bool(meta.get(SEVERAL_POINTS)), **options)
     if text is not None:  # None: the view printed to the terminal ("": nothing to write)
         write_pieces([text] if isinstance(text, str) else text)
     for note in notes:

@@ -226,7 +226,7 @@ def run(table: Table, options: Options) -> None:
             compute = request.compute(fn, options, numbers)
     results = opt.each_point(fn, options["at"], compute, opt.point_parser(bool(numbers))) \
         if request.pointwise else [compute(None)]
-    opt.show(request.view, opt.choose_format(options["fmt"]), results, source=fn.source,
+    opt.show(request.view, options["fmt"], results, source=fn.source,
              auto=auto, **{name: options[name] for name in request.shows})
     if options.get("stats") and request.stats is not None:
         request.stats(fn, results[0], options)
