@@ -112,11 +112,6 @@ def point_parser(precise: bool) -> PointParser:
     return parse_point_texts if precise else parse_point
 
 
-def parse_direction(text: str, precise: bool = False) -> dict[str, Any]:
-    """--dir (and --seed): ``x=1,y=0`` by input name."""
-    return point_parser(precise)(text, "direction")
-
-
 def parse_cotangent(text: str, precise: bool = False) -> dict[str, Any] | list[Any]:
     """``f1=1,f2=0`` (by output name) or ``1,0`` (one weight per output);
     ``precise``: the weights' text, read later at the working precision."""
@@ -130,8 +125,8 @@ def parse_cotangent(text: str, precise: bool = False) -> dict[str, Any] | list[A
 # option -> how the API's parameter of that name is read from it (``precise``:
 # a vector's text, read later at the working precision); other options pass as given
 ARGUMENTS: dict[str, Callable[[str, bool], Any]] = {
-    "direction": parse_direction, "cotangent": parse_cotangent,
-    "seed": lambda text, _: parse_point(text, "seed"),
+    "direction": lambda text, precise: point_parser(precise)(text, "direction"),  # x=1,y=0
+    "cotangent": parse_cotangent, "seed": lambda text, _: parse_point(text, "seed"),
     "wrt": lambda text, _: parse_wrt(text), "inputs": lambda text, _: parse_wrt(text),
     "output": lambda text, _: parse_output(text)}
 
