@@ -142,8 +142,12 @@ def function_methods():
 
 def uses_of_the_function(path, methods):
     """'line: what' for each call of a Function method and each annotation naming it."""
+    return uses_in(ast.parse(path.read_text(encoding="utf-8")), methods)
+
+
+def uses_in(tree, methods):
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in methods):
             found.append(f"{node.lineno}: calls {ast.unparse(node.func)}()")
@@ -165,6 +169,26 @@ def test_below_the_api_nothing_takes_the_api_function():
              for use in uses_of_the_function(path, methods)]
     assert not found, ("the engine and the analyses take a tape and a vector, not the API's "
                        "Function:\n" + "\n".join(found))
+
+
+def test_the_sparse_sweeps_take_a_tape():
+    """adcli.sparse.drivers holds the Python API's sparse_jacobian and
+    sparse_hessian (docs/sparse.md), which read the point, ``wrt`` and
+    ``output`` as the API does; below them the compressed sweeps take a tape,
+    input values and input indices."""
+    entry_points = {"sparse_jacobian", "sparse_hessian"}
+    tree = ast.parse((ROOT / "sparse" / "drivers.py").read_text(encoding="utf-8"))
+    methods = function_methods()
+    defined = {node.name: node for node in tree.body
+               if isinstance(node, ast.FunctionDef | ast.ClassDef)}
+    assert entry_points | {"tape_sparse_jacobian", "tape_sparse_hessian"} <= set(defined)
+    found = [f"{name} line {use}" for name, node in sorted(defined.items())
+             if name not in entry_points for use in uses_in(node, methods)]
+    assert not found, "\n".join(found)
+    for name in entry_points:  # each binds, then hands the tape to its sweep
+        called = {n.func.id for n in ast.walk(defined[name])
+                  if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        assert f"tape_{name}" in called, name
 
 
 def test_the_checker_sees_a_duck_typed_function(tmp_path):

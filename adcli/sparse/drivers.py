@@ -178,17 +178,12 @@ def jacobian_plan(tape: Tape, idx: list[int], mode: str = "auto") -> JacobianPla
 
 
 @without_gc  # millions of small acyclic objects: spare the cyclic collector
-def sparse_jacobian(fn: FunctionLike, point: Point = None, *, wrt: Names = None,
-                    mode: str = "auto", digits: int | None = None, exact: bool = False,
-                    **kwargs: Any) -> SparseResult:
-    """Value(s) and the sparse Jacobian of ``fn`` (an :class:`adcli.Function`),
-    in float64 or with ``digits=N`` / ``exact=True``."""
-    if mode not in ("auto", "forward", "reverse"):
-        raise UsageError(f"unknown mode {mode!r}", hint="use forward, reverse or auto")
-    system = number_system(digits, exact)
-    tape, specs = fn._bind(point, kwargs, system)
-    names = fn._wrt(tape, wrt)
-    idx = _indices(tape, names)
+def tape_sparse_jacobian(tape: Tape, specs: list, idx: list[int], mode: str = "auto",
+                         system: NumberSystem = FLOAT64) -> SparseResult:
+    """Value(s) and the sparse Jacobian of ``tape``'s outputs with respect to
+    its inputs ``idx`` at the point ``specs`` (input values, as bound by the
+    API), in the number system ``system``."""
+    names = [tape.inputs[i] for i in idx]
     used, colours, row_sets = jacobian_plan(tape, idx, mode)
     k = C.n_colours(colours)
     one, zero = system.one, system.zero
@@ -216,11 +211,11 @@ def sparse_jacobian(fn: FunctionLike, point: Point = None, *, wrt: Names = None,
     tidy = (lambda d: d + 0.0) if system is FLOAT64 else (lambda d: d)  # -0.0 as dense
     vals = [tidy(d) for d in numbers[m:]]
     matrix = SparseMatrix([r for r, _ in entries], [c for _, c in entries], vals,
-                          (m, len(idx)), names, fn.outputs)
+                          (m, len(idx)), names, tape.output_names)
     method = "column colouring" if used == "forward" else "row colouring"
     dense = len(idx) if used == "forward" else m
-    return SparseResult("jacobian", matrix, numbers[:m], list(fn.outputs), None, used, method,
-                        colours, dense, warnings, pt, system=system)
+    return SparseResult("jacobian", matrix, numbers[:m], list(tape.output_names), None, used,
+                        method, colours, dense, warnings, pt, system=system)
 
 
 # --- Hessian ------------------------------------------------------------------------
@@ -301,19 +296,15 @@ def decompress_star(adj: Sequence[set[int]], colours: Sequence[int],
 
 
 @without_gc
-def sparse_hessian(fn: FunctionLike, point: Point = None, *, wrt: Names = None,
-                   output: int | str | None = None, digits: int | None = None, exact: bool = False,
-                   **kwargs: Any) -> SparseResult:
-    """Value, gradient and sparse Hessian of one output of ``fn``, in
-    float64 or with ``digits=N`` / ``exact=True``."""
+def tape_sparse_hessian(tape: Tape, specs: list, k: int, idx: list[int],
+                        system: NumberSystem = FLOAT64) -> SparseResult:
+    """Value, gradient and sparse Hessian of ``tape``'s output ``k`` (0-based)
+    with respect to its inputs ``idx`` at the point ``specs`` (input values,
+    as bound by the API), in the number system ``system``."""
     from ..modes.hessian import SecondOrder, second_order_warnings
     from .second import second_order
 
-    system = number_system(digits, exact)
-    tape, specs = fn._bind(point, kwargs, system)
-    k = _output_index(fn, output)
-    names = fn._wrt(tape, _names(wrt))
-    idx = _indices(tape, names)
+    names = [tape.inputs[i] for i in idx]
     full, colours = hessian_plan(tape, k, idx)
     diagonal = [i in full[i] for i in range(len(idx))]
     adj = [a - {i} for i, a in enumerate(full)]
@@ -347,6 +338,36 @@ def sparse_hessian(fn: FunctionLike, point: Point = None, *, wrt: Names = None,
     r, c = state["rc"]
     matrix = SparseMatrix(r, c, numbers[1 + n:], (n, n), names, names)
     gradient = dict(zip(names, numbers[1:1 + n]))
-    return SparseResult("hessian", matrix, numbers[:1], [fn.outputs[k]], gradient,
+    return SparseResult("hessian", matrix, numbers[:1], [tape.output_names[k]], gradient,
                         "forward-over-reverse", "star colouring", colours, n, warnings, pt,
                         system=system)
+
+
+# --- the Python API's entry points --------------------------------------------------
+# (documented in docs/sparse.md): the point, ``wrt``, ``output`` and the number
+# system are read and checked here, as adcli.api and adcli.higher read them, and
+# the sweeps above see only a tape, input values and input indices.
+
+def sparse_jacobian(fn: FunctionLike, point: Point = None, *, wrt: Names = None,
+                    mode: str = "auto", digits: int | None = None, exact: bool = False,
+                    **kwargs: Any) -> SparseResult:
+    """Value(s) and the sparse Jacobian of ``fn`` (an :class:`adcli.Function`),
+    in float64 or with ``digits=N`` / ``exact=True``."""
+    if mode not in ("auto", "forward", "reverse"):
+        raise UsageError(f"unknown mode {mode!r}", hint="use forward, reverse or auto")
+    system = number_system(digits, exact)
+    tape, specs = fn._bind(point, kwargs, system)
+    idx = _indices(tape, fn._wrt(tape, wrt))
+    return tape_sparse_jacobian(tape, specs, idx, mode, system)
+
+
+def sparse_hessian(fn: FunctionLike, point: Point = None, *, wrt: Names = None,
+                   output: int | str | None = None, digits: int | None = None, exact: bool = False,
+                   **kwargs: Any) -> SparseResult:
+    """Value, gradient and sparse Hessian of one output of ``fn``, in
+    float64 or with ``digits=N`` / ``exact=True``."""
+    system = number_system(digits, exact)
+    tape, specs = fn._bind(point, kwargs, system)
+    k = _output_index(fn, output)
+    idx = _indices(tape, fn._wrt(tape, _names(wrt)))
+    return tape_sparse_hessian(tape, specs, k, idx, system)
