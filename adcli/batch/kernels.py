@@ -21,6 +21,7 @@ from ..errors import DomainError
 from ..higher import _output_index
 from ..numtext import derivative_label
 from ..render import higher_view as V
+from ..render.check_view import check_json
 from ..results import Cotangent, Directional
 from .driver import (
     SCALAR_ROWS,
@@ -248,8 +249,6 @@ def check(fn: Any, wrt: list[str] | None) -> KernelFactory:
     derivative AD, central FD and relative error.  A point where AD and FD
     disagree or that sits on a kink is a failed row whose error names the
     verdict and the ω step, so the batch exits 1."""
-    from ..render.check_view import check_json
-
     def columns(variables):
         cols = list(fn.outputs)
         for out in fn.outputs:

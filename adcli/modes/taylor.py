@@ -42,6 +42,7 @@ from ..numsys import system as number_system
 from ..numtext import plain_number
 from ..primitives import PRIMITIVES, Primitive
 from .engine import primal
+from .jets import Jet, at_kink, nested_partial
 from .messages import call_text, kink_warning
 from .rules import partial_primitive, rule_graph
 
@@ -611,8 +612,6 @@ def _first_by_second(expand, prim, i, args, jet):
     the rule (∂/∂x of atan2's x/h/h is y² − x², cancelling next to
     |x| = |y|).  Higher coefficients stay the rule's (the derivatives of the
     written second partials cancel elsewhere: ∂/∂x of (y − x)(y + x)/h⁴)."""
-    from .jets import Jet
-
     if not isinstance(jet, Jet) or len(jet.c) < 2:
         return jet
     better = expand(partial_primitive(prim, i), [a.c[0] for a in args], jet.c[0])
@@ -1057,8 +1056,6 @@ def _nested(tape, point, items, system, exponents=None):
     """Mixed partials by one sweep over nested Taylor series
     (:mod:`adcli.modes.jets`), or None where that sweep meets a kink, a
     domain edge or a non-finite number: then polarization, which warns."""
-    from .jets import nested_partial
-
     try:
         return nested_partial(tape, point, items, system, Engine, exponents)
     except (ArithmeticError, ValueError, TypeError):
@@ -1078,8 +1075,6 @@ def _in_range(tape, point, items, nested):
     Where they differ, or the sweep is not finite off a kink, the partials
     are recomputed with mpmath and rounded once to float64 (a warning where
     the result itself is beyond float64's range)."""
-    from .jets import at_kink
-
     exponents = [math.frexp(point[i])[1] if point[i] else 0 for i, _ in items]
     if nested is not None and all(abs(e) <= ORDINARY_EXPONENT for e in exponents):
         return nested

@@ -16,6 +16,7 @@ from .failed import FailedPoint, each_block
 from .numbers import json_number, plain_ascii, plain_number
 from .registry import Note, view
 from .results import derivative_label, json_document, jsonl_document, table_rows
+from .rich_view import natural_width, print_fitting
 
 if TYPE_CHECKING:
     from ..modes.check import PointCheck, Row, SweepRow
@@ -245,8 +246,6 @@ def _show_sweep(console, c, heading, output, variable, rows):
     from rich.table import Table
     from rich.text import Text
 
-    from .rich_view import print_fitting
-
     label = f"∂{output}/∂{variable}"
     table = Table(title=f"{heading}: {label}, reference {c.reference[(output, variable)]}",
                   title_justify="left")
@@ -269,8 +268,6 @@ def _show_point(console, c, heading):
     """One point: AD next to central FD per derivative, and the steps h."""
     from rich import box
     from rich.table import Table
-
-    from .rich_view import print_fitting
 
     table = Table(title=heading, title_justify="left",
                   box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
@@ -303,8 +300,6 @@ WHY_WIDTH = 16  # the reason column wraps, but not narrower than this
 def _fits_wrapping_text(console, table):
     """Whether ``table`` fits with every cell but the reason (the last
     column) on one line, the reason wrapped at WHY_WIDTH or wider."""
-    from .rich_view import natural_width
-
     *cols, why = table.columns
     need = sum(natural_width(console, _one_column(c)) - 1 for c in cols)
     return need + WHY_WIDTH + 4 <= console.width

@@ -13,6 +13,7 @@ from ..primitives import TABLE
 from .numbers import plain_ascii
 from .registry import view
 from .results import dumps
+from .rich_view import console
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -139,8 +140,6 @@ def _words_whole(width: int, table: Table) -> bool:
 
 @view("functions", "text")
 def _text(_results: Sequence[Any] = (), **_: Any) -> None:
-    from .rich_view import console
-
     out, table = console(), rich_table()
     if _words_whole(out.width, table):  # rules and domains wrap between words
         out.print(table)

@@ -17,6 +17,7 @@ from .failed import FailedPoint
 from .numbers import json_number, plain_number
 from .registry import Note, view
 from .results import json_document
+from .rich_view import show
 from .trace_view import expr
 
 if TYPE_CHECKING:
@@ -362,8 +363,6 @@ def _tree(dags, several=False, notes=None, **_):
                           f"printing it as a plain tree ({option('format')} dot or mermaid "
                           "draws it)"))
         return _plain_text(drawing)
-    from .rich_view import show
-
     show([tree])
     return None
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .numbers import json_number, plain_number
 from .results import meta, point_views
+from .rich_view import print_fitting
 
 if TYPE_CHECKING:
     from rich.console import Group, RenderableType
@@ -347,8 +348,6 @@ def _sup(n: int) -> str:
 
 def show(renderables: Iterable[RenderableType]) -> None:
     from rich.console import Console
-
-    from .rich_view import print_fitting
 
     out = Console(highlight=False)
     for r in renderables:

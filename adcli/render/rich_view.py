@@ -1,23 +1,26 @@
 """Rich rendering for a terminal (``--format text``).  Only this module and
-its callers import Rich."""
+its callers import Rich, and only when they draw: the views import this
+module at their top and stay light for --format json, csv and plain."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, RenderableType
-from rich.table import Table
-from rich.text import TextType
-
 from ..errors import option
 from .numbers import plain_number
 
 if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.table import Table
+    from rich.text import TextType
+
     from ..results import Derivatives, Evaluation
 
 
 def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
     return Console(stderr=stderr, highlight=False)
 
 
@@ -34,6 +37,8 @@ def _title(source: str, point: Mapping[str, Any] | None, mode: str | None = None
 
 
 def grad_table(source: str, result: Derivatives) -> Table:
+    from rich.table import Table
+
     table = Table(title=_title(source, result.point, result.mode), title_justify="left")
     table.add_column("", style="bold cyan")
     table.add_column("value", justify="right")
@@ -47,6 +52,8 @@ def grad_table(source: str, result: Derivatives) -> Table:
 
 
 def eval_table(source: str, result: Evaluation, point: Mapping[str, Any] | None) -> Table:
+    from rich.table import Table
+
     table = Table(title=_title(source, point), title_justify="left")
     table.add_column("", style="bold cyan")
     table.add_column("value", justify="right")

@@ -17,6 +17,7 @@ from .failed import FailedPoint, each_block, rich_failed
 from .numbers import json_number, plain_number
 from .registry import view
 from .results import dumps
+from .rich_view import natural_width, show
 
 if TYPE_CHECKING:
     from rich.console import Group, RenderableType
@@ -552,8 +553,6 @@ def rich_trace(trace: Trace, limit: int | None = None, stats: bool = True,
         table.add_row(*cells(trace, r, style))
     from rich.console import Console
 
-    from .rich_view import natural_width
-
     console = Console()
     need = natural_width(console, table)
     if need > console.width:  # squeezed, Rich would cut numbers or wrap rules a letter wide
@@ -633,8 +632,6 @@ DEFAULT_TEXT_LIMIT = 200  # rows a terminal shows unless --limit says otherwise
 
 @view("trace", "text")
 def _text(traces, limit=None, stats=True, ascii=False, **_):
-    from .rich_view import show
-
     limit = DEFAULT_TEXT_LIMIT if limit is None else limit
     show(each_block(traces, lambda t: rich_trace(t, limit, stats, ascii), rich_failed))
 
