@@ -267,6 +267,9 @@ def _taylor_in(fn, system, tape, specs, order, direction, wrt):
             if system.elementwise and order > ROUNDING_CHECK_FROM:
                 again, _ = sweep(tape, inputs, [v * RESCALE for v in vec], order, system)
                 state["lost"] = rounding_loss_mask(system.np, coefs, again)
+            if system.elementwise:  # those points again one by one: each warns as alone
+                near = near_underflow_mask(system.np, coefs)
+                state["lost"] = near if state["lost"] is None else state["lost"] | near
         if system is FLOAT64:
             warnings = warnings + underflow_warnings(tape, inputs, vec, coefs)
         return [c for row in coefs for c in row], warnings
@@ -327,6 +330,25 @@ def underflow_warnings(tape: Any, point: list, vec: list,
 def _near_underflow(row: list[float]) -> bool:
     tiny = [abs(c) for c in row if abs(c) < NEAR_UNDERFLOW]
     return any(0 < c < NORMAL for c in tiny) or (0.0 in tiny and any(tiny))
+
+
+def near_underflow_mask(np: Any, coefs: list[list[Any]]) -> Any:
+    """:func:`_near_underflow` element by element over arrays: the points
+    whose series may have lost a coefficient to underflow (computed again
+    one by one, where :func:`underflow_warnings` decides)."""
+    shape = np.shape(coefs[0][0])
+    near = np.zeros(shape, dtype=bool)
+    for row in coefs:
+        subnormal = np.zeros(shape, dtype=bool)
+        zero = np.zeros(shape, dtype=bool)
+        tiny = np.zeros(shape, dtype=bool)
+        for c in row:
+            size = np.abs(np.asarray(c, dtype=np.float64))
+            subnormal |= (size > 0) & (size < NORMAL)
+            zero |= size == 0
+            tiny |= (size > 0) & (size < NEAR_UNDERFLOW)
+        near |= subnormal | (zero & tiny)
+    return near
 
 
 def rounding_loss_mask(np: Any, coefs: list[list[Any]], again: list[list[Any]]) -> Any:

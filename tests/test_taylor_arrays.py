@@ -149,3 +149,17 @@ def test_random_formulas_over_arrays_equal_the_scalar_sweep(text, y, both):
                     assert abs(a - s) <= 1e-9 * scale, (text, x, y, k, a, s)
                 else:
                     assert a == s or (math.isnan(a) and math.isnan(s)), (text, x, y, k, a, s)
+
+
+def test_arrays_warn_of_an_underflowed_coefficient_as_one_point_does():
+    """hypot at y = 1e308, along x: c₂ = 5e-309 underflows to 0.0 at that
+    point; among many points it is computed again alone, and warns."""
+    import numpy as np
+
+    f = adcli.compile("hypot(x, y)")
+    ys = np.full(12, 0.5)
+    ys[0] = 1e308
+    alone = f.taylor({"x": 0.5, "y": 1e308}, 2, wrt="x").warnings
+    together = f.taylor({"x": np.full(12, 0.5), "y": ys}, 2, wrt="x").warnings
+    assert [w.message for w in alone] and \
+        [w.message for w in together] == [w.message for w in alone]
