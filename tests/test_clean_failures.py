@@ -44,12 +44,21 @@ def test_help_and_version_to_a_full_disk_are_one_line_and_exit_1(args):
     assert res.stderr.strip() == "adcli: error: cannot write the output: No space left on device"
 
 
+def _ctrl_c_as_at_a_terminal():
+    """In the child, before adcli starts: Ctrl-C's default action.  A test
+    run in a shell's background job (``pytest … &``, CI scripts) inherits
+    SIGINT ignored, and Python then rightly leaves it ignored: adcli would
+    never see the signal these tests send."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_exits_130():
     with tempfile.TemporaryDirectory() as tmp:
         fifo = os.path.join(tmp, "formula")
         os.mkfifo(fifo)
         proc = subprocess.Popen(_exe() + ["eval", "-f", fifo, "--at", "x=1"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=_ctrl_c_as_at_a_terminal)
         with stopping(proc):
             # Opening the FIFO for writing succeeds once adcli has opened it to
             # read the formula: it is then inside the command, blocked on the read.
@@ -71,7 +80,8 @@ def test_ctrl_c_in_a_batch_with_worker_processes_exits_130_and_leaves_none():
 
     proc = subprocess.Popen(_exe() + ["hessian", "sin(x*y)", "--points", "-", "--jobs", "2"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=_ctrl_c_as_at_a_terminal)
 
     def feed():
         try:
