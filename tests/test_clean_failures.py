@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -52,6 +53,20 @@ def _ctrl_c_as_at_a_terminal():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def _wait_until_blocked_in_a_read(pid):
+    """Until adcli's main thread sleeps in a read (Linux's /proc shows where).
+    A signal that lands just before a blocking read() is only noted, and
+    Python acts on it when the read returns, which here is never: signalled
+    then, adcli (like any Python program) would wait for its input first."""
+    wchan = f"/proc/{pid}/wchan"
+    deadline = time.monotonic() + 60
+    while os.path.exists(wchan) and time.monotonic() < deadline:
+        with open(wchan) as f:
+            if "read" in f.read():
+                return
+        time.sleep(0.01)
+
+
 def test_ctrl_c_exits_130():
     with tempfile.TemporaryDirectory() as tmp:
         fifo = os.path.join(tmp, "formula")
@@ -64,6 +79,7 @@ def test_ctrl_c_exits_130():
             # read the formula: it is then inside the command, blocked on the read.
             writer = open_fifo_for_writing(fifo, proc)
             try:
+                _wait_until_blocked_in_a_read(proc.pid)
                 proc.send_signal(signal.SIGINT)
                 out, err = proc.communicate(timeout=60)
             finally:
@@ -85,7 +101,7 @@ def test_ctrl_c_in_a_batch_with_worker_processes_exits_130_and_leaves_none():
 
     def feed():
         try:
-            proc.stdin.write(b"x,y\n" + b"".join(b"%d,0.5\n" % i for i in range(200_000)))
+            proc.stdin.write(b"x,y\n" + b"".join(b"%d,0.5\n" % i for i in range(200)))
             proc.stdin.flush()  # and the input stays open: the batch waits for more
         except OSError:
             pass  # adcli is gone (the test fails below)
@@ -93,6 +109,7 @@ def test_ctrl_c_in_a_batch_with_worker_processes_exits_130_and_leaves_none():
     threading.Thread(target=feed, daemon=True).start()
     try:
         assert readline_within(proc.stdout).startswith(b"x,y,f,")  # the batch is under way
+        _wait_until_blocked_in_a_read(proc.pid)  # for more input: the batch waits for it
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     finally:
